@@ -1,0 +1,1 @@
+//! The wsbind binding compiler.

@@ -1,0 +1,1 @@
+//! wsbind proc-macros.

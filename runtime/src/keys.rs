@@ -1,0 +1,1 @@
+//! Key material: P_SHA1, computed keys, derived keys.
