@@ -1,0 +1,394 @@
+//! The model of a security description, as written (every value keeps its location).
+//! Its vocabulary follows WWSAPI's identifiers (`shared/reference/binding-format.md`);
+//! the JSON Schema of `binding.toml` is generated from these types.
+
+use crate::loc::Spanned as S;
+use crate::read::{table, values, Count, Dur};
+
+table! {
+    /// A whole description: `binding.toml`, or the arguments of `#[wsbind::binding(...)]`.
+    pub struct File ("the description") {
+        /// The channel the description secures (WS_CHANNEL_BINDING and role).
+        "channel" channel: S<Channel>,
+        /// The security description (WS_SECURITY_DESCRIPTION). Absent: no security.
+        "security" security: Option<S<Security>>,
+    }
+}
+
+table! {
+    /// The channel binding, its type and which side(s) the description is for.
+    pub struct Channel ("[channel]") {
+        /// WS_CHANNEL_BINDING.
+        "binding" binding: S<ChannelBinding>,
+        /// WS_CHANNEL_TYPE (optional).
+        "type" channel_type: Option<S<ChannelType>>,
+        /// Which side uses this description; side-specific rules are checked for each
+        /// role declared. Default: both.
+        "role" role: Option<S<Role>>,
+    }
+}
+
+table! {
+    /// A security description: security properties and the ordered security bindings.
+    /// The bootstrap description of a security-context binding has the same shape.
+    pub struct Security ("a security description") {
+        /// WS_SECURITY_PROPERTY_TRANSPORT_PROTECTION_LEVEL.
+        "transport-protection-level" transport_protection_level: Option<S<ProtectionLevel>>,
+        /// WS_SECURITY_PROPERTY_TIMESTAMP_USAGE.
+        "timestamp-usage" timestamp_usage: Option<S<TimestampUsage>>,
+        /// WS_SECURITY_PROPERTY_ALGORITHM_SUITE_NAME.
+        "algorithm-suite-name" algorithm_suite_name: Option<S<SuiteName>>,
+        /// WS_SECURITY_PROPERTY_ALGORITHM_SUITE (explicit algorithms).
+        "algorithm-suite" algorithm_suite: Option<S<AlgorithmSuite>>,
+        /// WS_SECURITY_PROPERTY_MAX_ALLOWED_LATENCY.
+        "max-allowed-latency" max_allowed_latency: Option<S<Dur>>,
+        /// WS_SECURITY_PROPERTY_TIMESTAMP_VALIDITY_DURATION.
+        "timestamp-validity-duration" timestamp_validity_duration: Option<S<Dur>>,
+        /// WS_SECURITY_PROPERTY_MAX_ALLOWED_CLOCK_SKEW.
+        "max-allowed-clock-skew" max_allowed_clock_skew: Option<S<Dur>>,
+        /// WS_SECURITY_PROPERTY_SECURITY_HEADER_LAYOUT.
+        "security-header-layout" security_header_layout: Option<S<HeaderLayout>>,
+        /// WS_SECURITY_PROPERTY_SECURITY_HEADER_VERSION.
+        "security-header-version" security_header_version: Option<S<HeaderVersion>>,
+        /// WS_SECURITY_PROPERTY_EXTENDED_PROTECTION_POLICY (server on http).
+        "extended-protection-policy" extended_protection_policy: Option<S<ExtendedProtectionPolicy>>,
+        /// WS_SECURITY_PROPERTY_EXTENDED_PROTECTION_SCENARIO (server on http).
+        "extended-protection-scenario" extended_protection_scenario: Option<S<ExtendedProtectionScenario>>,
+        /// WS_SECURITY_PROPERTY_SERVICE_IDENTITIES (server on http).
+        "service-identities" service_identities: Option<S<Vec<S<String>>>>,
+        /// The security bindings, in order (`[[security.binding]]`).
+        "binding" bindings: Vec<S<Binding>>,
+    }
+}
+
+table! {
+    /// WS_SECURITY_ALGORITHM_SUITE: algorithms spelled out instead of named.
+    pub struct AlgorithmSuite ("algorithm-suite") {
+        "canonicalization" canonicalization: Option<S<Canonicalization>>,
+        "digest" digest: Option<S<Digest>>,
+        "symmetric-signature" symmetric_signature: Option<S<SymmetricSignature>>,
+        "asymmetric-signature" asymmetric_signature: Option<S<AsymmetricSignature>>,
+        "asymmetric-key-wrap" asymmetric_key_wrap: Option<S<AsymmetricKeyWrap>>,
+        "key-derivation" key_derivation: Option<S<KeyDerivation>>,
+        /// Bits.
+        "min-symmetric-key-length" min_symmetric_key_length: Option<S<Count>>,
+        /// Bits.
+        "max-symmetric-key-length" max_symmetric_key_length: Option<S<Count>>,
+        /// Bits.
+        "min-asymmetric-key-length" min_asymmetric_key_length: Option<S<Count>>,
+        /// Bits.
+        "max-asymmetric-key-length" max_asymmetric_key_length: Option<S<Count>>,
+    }
+}
+
+table! {
+    /// WS_SECURITY_BINDING_PROPERTY_MESSAGE_PROPERTIES: properties of the bootstrap
+    /// messages. WWSAPI defines none that a description can set, so the table is empty.
+    pub struct MessageProperties ("message-properties") {}
+}
+
+table! {
+    /// One security binding. Which properties a kind accepts, and on which side, is
+    /// checked by the rules (WSB0004, WSB0020, WSB0022–WSB0025), not by the schema.
+    pub struct Binding ("a security binding") {
+        /// The kind of binding (WS_*_SECURITY_BINDING).
+        "kind" kind: S<BindingKind>,
+        /// WS_MESSAGE_SECURITY_USAGE of a message binding; only "supporting" exists.
+        "usage" usage: Option<S<String>>,
+        /// security-context: key size in bits.
+        "key-size" key_size: Option<S<i64>>,
+        /// security-context: who contributes key entropy.
+        "key-entropy-mode" key_entropy_mode: Option<S<KeyEntropyMode>>,
+        /// security-context: properties of the bootstrap messages.
+        "message-properties" message_properties: Option<S<MessageProperties>>,
+        /// security-context: WS-SecureConversation version.
+        "secure-conversation-version" secure_conversation_version: Option<S<ScVersion>>,
+        /// security-context: whether the context may be renewed.
+        "support-renew" support_renew: Option<S<bool>>,
+        /// security-context: client: renew after; server: context lifetime.
+        "renewal-interval" renewal_interval: Option<S<Dur>>,
+        /// security-context: how long the old key stays valid after a renewal.
+        "rollover-interval" rollover_interval: Option<S<Dur>>,
+        /// security-context (server): contexts being negotiated at once.
+        "max-pending-contexts" max_pending_contexts: Option<S<Count>>,
+        /// security-context (server): live contexts at once.
+        "max-active-contexts" max_active_contexts: Option<S<Count>>,
+        /// security-context: the description that secures the negotiation.
+        "bootstrap" bootstrap: Option<S<Security>>,
+        /// ssl-transport (server).
+        "require-client-certificate" require_client_certificate: Option<S<bool>>,
+        /// ssl-transport (client).
+        "cert-failures-to-ignore" cert_failures_to_ignore: Option<S<Vec<S<CertFailure>>>>,
+        /// ssl-transport (client).
+        "disable-cert-revocation-check" disable_cert_revocation_check: Option<S<bool>>,
+        /// tcp-sspi-transport, named-pipe-sspi-transport.
+        "windows-integrated-auth-package" windows_integrated_auth_package: Option<S<AuthPackage>>,
+        /// tcp-sspi-transport, named-pipe-sspi-transport (client).
+        "require-server-auth" require_server_auth: Option<S<bool>>,
+        /// sspi transports, kerberos-apreq (client).
+        "allowed-impersonation-level" allowed_impersonation_level: Option<S<ImpersonationLevel>>,
+        /// sspi transports, kerberos-apreq (server).
+        "allow-anonymous-clients" allow_anonymous_clients: Option<S<bool>>,
+        /// http-header-auth: one scheme or a list.
+        "scheme" scheme: Option<S<Vec<S<Scheme>>>>,
+        /// http-header-auth (client).
+        "target" target: Option<S<AuthTarget>>,
+        /// http-header-auth (server).
+        "basic-realm" basic_realm: Option<S<String>>,
+        /// http-header-auth (server).
+        "digest-realm" digest_realm: Option<S<String>>,
+        /// http-header-auth (server).
+        "digest-domain" digest_domain: Option<S<String>>,
+    }
+}
+
+values! {
+    pub enum ChannelBinding ("channel binding") {
+        Http = "http",
+        Tcp = "tcp",
+        Udp = "udp",
+        NamedPipe = "named-pipe",
+    }
+}
+
+values! {
+    pub enum ChannelType ("channel type") {
+        Input = "input",
+        InputSession = "input-session",
+        Output = "output",
+        OutputSession = "output-session",
+        Request = "request",
+        Reply = "reply",
+        Duplex = "duplex",
+        DuplexSession = "duplex-session",
+    }
+}
+
+values! {
+    pub enum Role ("role") {
+        Client = "client",
+        Server = "server",
+        Both = "both",
+    }
+}
+
+values! {
+    pub enum ProtectionLevel ("transport protection level") {
+        None = "none",
+        Sign = "sign",
+        SignAndEncrypt = "sign-and-encrypt",
+    }
+}
+
+values! {
+    pub enum TimestampUsage ("timestamp usage") {
+        Always = "always",
+        Never = "never",
+        RequestsOnly = "requests-only",
+    }
+}
+
+values! {
+    pub enum SuiteName ("algorithm suite name") {
+        Basic256 = "basic256",
+        Basic192 = "basic192",
+        Basic128 = "basic128",
+        Basic256Rsa15 = "basic256-rsa15",
+        Basic192Rsa15 = "basic192-rsa15",
+        Basic128Rsa15 = "basic128-rsa15",
+        Basic256Sha256 = "basic256-sha256",
+        Basic192Sha256 = "basic192-sha256",
+        Basic128Sha256 = "basic128-sha256",
+        Basic256Sha256Rsa15 = "basic256-sha256-rsa15",
+        Basic192Sha256Rsa15 = "basic192-sha256-rsa15",
+        Basic128Sha256Rsa15 = "basic128-sha256-rsa15",
+    }
+}
+
+impl SuiteName {
+    /// The suite's symmetric key length in bits (WS-SecurityPolicy's minimum).
+    pub fn key_bits(self) -> u32 {
+        use SuiteName::*;
+        match self {
+            Basic256 | Basic256Rsa15 | Basic256Sha256 | Basic256Sha256Rsa15 => 256,
+            Basic192 | Basic192Rsa15 | Basic192Sha256 | Basic192Sha256Rsa15 => 192,
+            Basic128 | Basic128Rsa15 | Basic128Sha256 | Basic128Sha256Rsa15 => 128,
+        }
+    }
+
+    /// Whether the suite signs with HMAC-SHA256 and digests with SHA-256.
+    pub fn sha256(self) -> bool {
+        use SuiteName::*;
+        matches!(
+            self,
+            Basic256Sha256 | Basic192Sha256 | Basic128Sha256 | Basic256Sha256Rsa15 | Basic192Sha256Rsa15 | Basic128Sha256Rsa15
+        )
+    }
+}
+
+values! {
+    pub enum Canonicalization ("canonicalization algorithm") {
+        Exclusive = "exclusive",
+        ExclusiveWithComments = "exclusive-with-comments",
+    }
+}
+
+values! {
+    pub enum Digest ("digest algorithm") {
+        Sha1 = "sha1",
+        Sha256 = "sha256",
+        Sha384 = "sha384",
+        Sha512 = "sha512",
+    }
+}
+
+values! {
+    pub enum SymmetricSignature ("symmetric signature algorithm") {
+        HmacSha1 = "hmac-sha1",
+        HmacSha256 = "hmac-sha256",
+        HmacSha384 = "hmac-sha384",
+        HmacSha512 = "hmac-sha512",
+    }
+}
+
+values! {
+    pub enum AsymmetricSignature ("asymmetric signature algorithm") {
+        RsaSha1 = "rsa-sha1",
+        RsaSha256 = "rsa-sha256",
+        RsaSha384 = "rsa-sha384",
+        RsaSha512 = "rsa-sha512",
+    }
+}
+
+values! {
+    pub enum AsymmetricKeyWrap ("asymmetric key wrap algorithm") {
+        Rsa15 = "rsa-1-5",
+        RsaOaep = "rsa-oaep",
+    }
+}
+
+values! {
+    pub enum KeyDerivation ("key derivation algorithm") {
+        PSha1 = "p-sha1",
+    }
+}
+
+values! {
+    pub enum HeaderLayout ("security header layout") {
+        Strict = "strict",
+        Lax = "lax",
+        LaxWithTimestampFirst = "lax-with-timestamp-first",
+        LaxWithTimestampLast = "lax-with-timestamp-last",
+    }
+}
+
+values! {
+    pub enum HeaderVersion ("security header version") {
+        V1_0 = "1.0",
+        V1_1 = "1.1",
+    }
+}
+
+values! {
+    pub enum ExtendedProtectionPolicy ("extended protection policy") {
+        Never = "never",
+        WhenSupported = "when-supported",
+        Always = "always",
+    }
+}
+
+values! {
+    pub enum ExtendedProtectionScenario ("extended protection scenario") {
+        BoundServer = "bound-server",
+        TerminatedBySsl = "terminated-by-ssl",
+    }
+}
+
+values! {
+    pub enum BindingKind ("security binding kind") {
+        SslTransport = "ssl-transport",
+        TcpSspiTransport = "tcp-sspi-transport",
+        NamedPipeSspiTransport = "named-pipe-sspi-transport",
+        HttpHeaderAuth = "http-header-auth",
+        Username = "username",
+        KerberosApreq = "kerberos-apreq",
+        XmlToken = "xml-token",
+        Saml = "saml",
+        SecurityContext = "security-context",
+    }
+}
+
+impl BindingKind {
+    /// Transport security bindings (at most one per description, WSB0015).
+    pub fn is_transport(self) -> bool {
+        matches!(self, BindingKind::SslTransport | BindingKind::TcpSspiTransport | BindingKind::NamedPipeSspiTransport)
+    }
+
+    /// Supporting message bindings (WSB0007).
+    pub fn is_message(self) -> bool {
+        matches!(
+            self,
+            BindingKind::Username | BindingKind::KerberosApreq | BindingKind::XmlToken | BindingKind::Saml | BindingKind::SecurityContext
+        )
+    }
+}
+
+values! {
+    pub enum KeyEntropyMode ("key entropy mode") {
+        ClientOnly = "client-only",
+        ServerOnly = "server-only",
+        Combined = "combined",
+    }
+}
+
+values! {
+    pub enum ScVersion ("secure conversation version") {
+        Feb2005 = "feb-2005",
+        V1_3 = "1.3",
+    }
+}
+
+values! {
+    pub enum CertFailure ("certificate failure") {
+        CnInvalid = "cn-invalid",
+        DateInvalid = "date-invalid",
+        UnknownCa = "unknown-ca",
+        WrongUsage = "wrong-usage",
+        RevocationOffline = "revocation-offline",
+    }
+}
+
+values! {
+    pub enum AuthPackage ("windows integrated auth package") {
+        Kerberos = "kerberos",
+        Ntlm = "ntlm",
+        Spnego = "spnego",
+    }
+}
+
+values! {
+    pub enum ImpersonationLevel ("impersonation level") {
+        Anonymous = "anonymous",
+        Identification = "identification",
+        Impersonation = "impersonation",
+        Delegation = "delegation",
+    }
+}
+
+values! {
+    pub enum Scheme ("http header auth scheme") {
+        None = "none",
+        Basic = "basic",
+        Digest = "digest",
+        Ntlm = "ntlm",
+        Negotiate = "negotiate",
+        Passport = "passport",
+    }
+}
+
+values! {
+    pub enum AuthTarget ("http header auth target") {
+        Service = "service",
+        Proxy = "proxy",
+    }
+}

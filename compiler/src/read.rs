@@ -1,0 +1,387 @@
+//! Reading the neutral tree into the model, for both front-ends at once. Structural
+//! problems (WSB0039: unknown key, wrong type, unknown value, missing or repeated key;
+//! WSB0034: unparsable duration) are reported here, every one of them, and reading goes
+//! on so that the security rules can still run on everything that was readable.
+
+use crate::diag::{Ctxt, Diagnostic};
+use crate::loc::{Loc, Spanned};
+use crate::rules::{WSB0034, WSB0039};
+use crate::tree::{Node, Table, Value};
+use std::time::Duration;
+
+/// A model type that can be read from a tree node.
+pub trait FromNode: Sized {
+    /// Reads the value; on a problem, reports it and returns `None`.
+    fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self>;
+
+    /// What a table field of this type is when its key is absent: required by default.
+    fn missing(key: &str, table: &Loc, cx: &mut Ctxt) -> Option<Self> {
+        let k = cx.key(key);
+        cx.push(
+            Diagnostic::new(&WSB0039, format!("missing required key {k}"), table, format!("{k} is required in this table"))
+                .help(format!("add {k}")),
+        );
+        None
+    }
+
+    /// Whether the key may be written several times, each adding to a list (the
+    /// `[[security.binding]]` array of tables, repeated `binding(...)` in attributes).
+    const REPEATABLE: bool = false;
+}
+
+impl<T: FromNode> FromNode for Option<T> {
+    fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
+        T::from_node(node, cx).map(Some)
+    }
+    fn missing(_: &str, _: &Loc, _: &mut Ctxt) -> Option<Self> {
+        Some(None)
+    }
+}
+
+/// A list: a TOML array, or a single value standing for a list of one.
+impl<T: FromNode> FromNode for Vec<T> {
+    fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
+        match &node.value {
+            Value::Array(items) => {
+                let read: Vec<Option<T>> = items.iter().map(|n| T::from_node(n, cx)).collect();
+                read.into_iter().collect()
+            }
+            _ => T::from_node(node, cx).map(|v| vec![v]),
+        }
+    }
+    fn missing(_: &str, _: &Loc, _: &mut Ctxt) -> Option<Self> {
+        Some(Vec::new())
+    }
+    const REPEATABLE: bool = true;
+}
+
+impl<T: FromNode> FromNode for Spanned<T> {
+    fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
+        T::from_node(node, cx).map(|v| Spanned::new(v, node.loc.clone()))
+    }
+    fn missing(key: &str, table: &Loc, cx: &mut Ctxt) -> Option<Self> {
+        T::missing(key, table, cx).map(|v| Spanned::new(v, Loc::Nowhere))
+    }
+    const REPEATABLE: bool = T::REPEATABLE;
+}
+
+pub(crate) fn wrong_type(node: &Node, expected: &str, cx: &mut Ctxt) {
+    cx.push(
+        Diagnostic::new(
+            &WSB0039,
+            format!("expected {expected}, found {}", node.value.type_name()),
+            &node.loc,
+            format!("expected {expected}"),
+        ),
+    );
+}
+
+impl FromNode for String {
+    fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            _ => {
+                wrong_type(node, "a string", cx);
+                None
+            }
+        }
+    }
+}
+
+impl FromNode for bool {
+    fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
+        match &node.value {
+            Value::Bool(b) => Some(*b),
+            _ => {
+                wrong_type(node, "a boolean (true or false)", cx);
+                None
+            }
+        }
+    }
+}
+
+impl FromNode for i64 {
+    fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
+        match &node.value {
+            Value::Int(i) => Some(*i),
+            _ => {
+                wrong_type(node, "an integer", cx);
+                None
+            }
+        }
+    }
+}
+
+/// A count: a positive integer that fits in 32 bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, schemars::JsonSchema)]
+#[schemars(transparent)]
+pub struct Count(#[schemars(range(min = 1, max = 4294967295u32))] pub u32);
+
+impl FromNode for Count {
+    fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
+        let i = i64::from_node(node, cx)?;
+        match u32::try_from(i) {
+            Ok(n) if n > 0 => Some(Count(n)),
+            _ => {
+                cx.push(Diagnostic::new(
+                    &WSB0039,
+                    format!("expected a positive integer of at most {}, found {i}", u32::MAX),
+                    &node.loc,
+                    "out of range",
+                ));
+                None
+            }
+        }
+    }
+}
+
+/// A duration written as `"30s"`, `"5m"`, `"10h"`, `"1d"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Dur(pub Duration);
+
+impl schemars::JsonSchema for Dur {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A positive duration: a number and a unit, e.g. \"30s\", \"5m\", \"10h\", \"1d\" (humantime syntax; parts may be combined: \"1h 30m\").",
+            "pattern": "^\\s*[0-9]+\\s*[a-zµ]+(\\s*[0-9]+\\s*[a-zµ]+)*\\s*$"
+        })
+    }
+}
+
+impl FromNode for Dur {
+    fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
+        let bad = |cx: &mut Ctxt, why: String| {
+            cx.push(
+                Diagnostic::new(&WSB0034, format!("invalid duration: {why}"), &node.loc, "not a positive duration")
+                    .help("write a duration such as \"30s\", \"5m\", \"10h\" or \"1d\""),
+            );
+            None
+        };
+        match &node.value {
+            Value::Str(s) => match humantime::parse_duration(s) {
+                Ok(d) if d.is_zero() => bad(cx, "a duration must be longer than zero".into()),
+                Ok(d) => Some(Dur(d)),
+                Err(e) => bad(cx, format!("`{s}`: {e}")),
+            },
+            Value::Int(i) => bad(cx, format!("`{i}` has no unit")),
+            _ => bad(cx, format!("expected a string such as \"5m\", found {}", node.value.type_name())),
+        }
+    }
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a useful suggestion.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let norm = |s: &str| s.to_ascii_lowercase().replace('_', "-");
+    let w = norm(word);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&w, &norm(c)), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Reads a table's entries into fields: used by the `table!` macro.
+#[derive(Debug)]
+pub struct TableReader<'a> {
+    pub table: &'a Table,
+    pub loc: &'a Loc,
+}
+
+/// The known keys a table was written with, in order, with the key's location.
+#[derive(Clone, Debug, Default)]
+pub struct Written(pub Vec<(&'static str, Loc)>);
+
+impl Written {
+    /// Where `key` was written, if it was.
+    pub fn loc(&self, key: &str) -> Option<&Loc> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, l)| l)
+    }
+}
+
+impl<'a> TableReader<'a> {
+    /// The known keys written, with their locations.
+    pub fn written(&self, known: &[&'static str]) -> Written {
+        Written(
+            self.table
+                .entries
+                .iter()
+                .filter_map(|e| known.iter().find(|k| **k == e.key).map(|k| (*k, e.key_loc.clone())))
+                .collect(),
+        )
+    }
+
+    /// Checks that `node` is a table and reports every key not in `known`.
+    pub fn open(node: &'a Node, what: &str, known: &[&str], cx: &mut Ctxt) -> Option<Self> {
+        let Value::Table(table) = &node.value else {
+            wrong_type(node, &format!("a table ({what})"), cx);
+            return None;
+        };
+        for e in &table.entries {
+            if !known.contains(&e.key.as_str()) {
+                let k = cx.key(&e.key);
+                let mut d = Diagnostic::new(&WSB0039, format!("unknown key {k} in {what}"), &e.key_loc, "unknown key");
+                d = match did_you_mean(&e.key, known.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean {}?", cx.key(s))),
+                    None => d.help(format!(
+                        "known keys here: {}",
+                        known.iter().map(|k| cx.spelling.key(k)).collect::<Vec<_>>().join(", ")
+                    )),
+                };
+                cx.push(d);
+            }
+        }
+        Some(TableReader { table, loc: &node.loc })
+    }
+
+    /// Reads one field: absent → `T::missing`; repeated → a list for repeatable types,
+    /// a "written twice" error otherwise.
+    pub fn field<T: FromNode>(&self, key: &str, cx: &mut Ctxt) -> Option<T> {
+        let mut found = self.table.entries.iter().filter(|e| e.key == key);
+        let Some(first) = found.next() else {
+            return T::missing(key, self.loc, cx);
+        };
+        let rest: Vec<_> = found.collect();
+        if rest.is_empty() {
+            return T::from_node(&first.node, cx);
+        }
+        if T::REPEATABLE {
+            // Repeated keys (attributes only) form one list.
+            let items = std::iter::once(first).chain(rest).map(|e| e.node.clone()).collect();
+            let list = Node { value: Value::Array(items), loc: first.node.loc.clone() };
+            return T::from_node(&list, cx);
+        }
+        let k = cx.key(key);
+        for e in rest {
+            cx.push(
+                Diagnostic::new(&WSB0039, format!("key {k} is written more than once"), &e.key_loc, "written again here")
+                    .related(&first.key_loc, "first written here")
+                    .help(format!("keep one {k}")),
+            );
+        }
+        None
+    }
+}
+
+/// Declares a model table: the struct (with its JSON Schema) and its reader, from one
+/// list of `"key" field: Type` lines, so the vocabulary is written once.
+macro_rules! table {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident ($what:literal) {
+            $( $(#[$fmeta:meta])* $key:literal $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, schemars::JsonSchema)]
+        #[schemars(deny_unknown_fields)]
+        pub struct $name {
+            $( $(#[$fmeta])* #[schemars(rename = $key)] pub $field: $ty, )*
+            /// The keys written in this table and where (for rules about keys).
+            #[schemars(skip)]
+            pub written: $crate::read::Written,
+        }
+
+        impl $name {
+            /// Every key of this table, in model (kebab-case) spelling.
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
+        }
+
+        impl $crate::read::FromNode for $name {
+            fn from_node(node: &$crate::tree::Node, cx: &mut $crate::diag::Ctxt) -> Option<Self> {
+                #[allow(unused_variables)]
+                let reader = $crate::read::TableReader::open(node, $what, Self::KEYS, cx)?;
+                $( let $field = reader.field::<$ty>($key, cx); )*
+                let written = reader.written(Self::KEYS);
+                Some($name { $( $field: $field?, )* written })
+            }
+        }
+    };
+}
+pub(crate) use table;
+
+/// Declares a closed set of kebab-case string values (an enumeration of the vocabulary).
+macro_rules! values {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident ($what:literal) { $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $( $(#[$vmeta])* $variant, )* }
+
+        impl $name {
+            /// Every value, as written.
+            pub const ALL: &'static [(&'static str, $name)] = &[$(($text, $name::$variant)),*];
+
+            /// The value as written in a description.
+            pub fn as_str(self) -> &'static str {
+                match self { $( $name::$variant => $text, )* }
+            }
+
+            /// The Rust name of the type, for code generation.
+            pub const TYPE_NAME: &'static str = stringify!($name);
+
+            /// The Rust name of the variant, for code generation.
+            pub fn variant_name(self) -> &'static str {
+                match self { $( $name::$variant => stringify!($variant), )* }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "description": $what,
+                    "type": "string",
+                    "enum": [$($text),*]
+                })
+            }
+        }
+
+        impl $crate::read::FromNode for $name {
+            fn from_node(node: &$crate::tree::Node, cx: &mut $crate::diag::Ctxt) -> Option<Self> {
+                $crate::read::read_value(node, $what, Self::ALL, cx)
+            }
+        }
+    };
+}
+pub(crate) use values;
+
+pub(crate) fn read_value<T: Copy>(node: &Node, what: &str, all: &[(&'static str, T)], cx: &mut Ctxt) -> Option<T> {
+    let expected = || all.iter().map(|(t, _)| format!("\"{t}\"")).collect::<Vec<_>>().join(", ");
+    let Value::Str(s) = &node.value else {
+        cx.push(
+            Diagnostic::new(
+                &WSB0039,
+                format!("expected {what} (a string), found {}", node.value.type_name()),
+                &node.loc,
+                "expected a string",
+            )
+            .help(format!("one of {}", expected())),
+        );
+        return None;
+    };
+    if let Some((_, v)) = all.iter().find(|(t, _)| *t == s) {
+        return Some(*v);
+    }
+    let mut d = Diagnostic::new(&WSB0039, format!("unknown {what} \"{s}\""), &node.loc, format!("not a valid {what}"));
+    d = match did_you_mean(s, all.iter().map(|(t, _)| *t)) {
+        Some(m) => d.help(format!("did you mean \"{m}\"? (one of {})", expected())),
+        None => d.help(format!("one of {}", expected())),
+    };
+    cx.push(d);
+    None
+}
