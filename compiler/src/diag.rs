@@ -61,12 +61,15 @@ impl Diagnostic {
 #[derive(Debug)]
 pub struct Ctxt {
     pub spelling: Spelling,
+    /// Some list element could not be read and was left out: rules about something being
+    /// absent would be guesses, so they are skipped.
+    pub dropped: bool,
     diags: Vec<Diagnostic>,
 }
 
 impl Ctxt {
     pub fn new(spelling: Spelling) -> Self {
-        Ctxt { spelling, diags: Vec::new() }
+        Ctxt { spelling, dropped: false, diags: Vec::new() }
     }
 
     pub fn push(&mut self, d: Diagnostic) {

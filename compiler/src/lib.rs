@@ -121,3 +121,13 @@ impl LoadError {
         }
     }
 }
+#[cfg(feature = "tokens")]
+pub mod codegen;
+
+/// Checks the arguments of `#[wsbind::binding(...)]` (inline form).
+#[cfg(feature = "tokens")]
+pub fn check_attr(tokens: proc_macro2::TokenStream, target: Target) -> Checked {
+    let mut cx = Ctxt::new(Spelling::Attribute);
+    let root = front::attr::parse(tokens, &mut cx);
+    check_tree(root, target, cx)
+}

@@ -24,6 +24,12 @@ pub trait FromNode: Sized {
         None
     }
 
+    /// What a field of this type becomes when its value could not be read (the error is
+    /// reported): optional fields become absent so the rest of the table is still checked.
+    fn fallback() -> Option<Self> {
+        None
+    }
+
     /// Whether the key may be written several times, each adding to a list (the
     /// `[[security.binding]]` array of tables, repeated `binding(...)` in attributes).
     const REPEATABLE: bool = false;
@@ -36,6 +42,9 @@ impl<T: FromNode> FromNode for Option<T> {
     fn missing(_: &str, _: &Loc, _: &mut Ctxt) -> Option<Self> {
         Some(None)
     }
+    fn fallback() -> Option<Self> {
+        Some(None)
+    }
 }
 
 /// A list: a TOML array, or a single value standing for a list of one.
@@ -43,13 +52,21 @@ impl<T: FromNode> FromNode for Vec<T> {
     fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
         match &node.value {
             Value::Array(items) => {
-                let read: Vec<Option<T>> = items.iter().map(|n| T::from_node(n, cx)).collect();
-                read.into_iter().collect()
+                // Elements that cannot be read are reported and left out; the rules that
+                // depend on something being absent are then skipped (`Ctxt::dropped`).
+                let read: Vec<T> = items.iter().filter_map(|n| T::from_node(n, cx)).collect();
+                if read.len() != items.len() {
+                    cx.dropped = true;
+                }
+                Some(read)
             }
             _ => T::from_node(node, cx).map(|v| vec![v]),
         }
     }
     fn missing(_: &str, _: &Loc, _: &mut Ctxt) -> Option<Self> {
+        Some(Vec::new())
+    }
+    fn fallback() -> Option<Self> {
         Some(Vec::new())
     }
     const REPEATABLE: bool = true;
@@ -61,6 +78,9 @@ impl<T: FromNode> FromNode for Spanned<T> {
     }
     fn missing(key: &str, table: &Loc, cx: &mut Ctxt) -> Option<Self> {
         T::missing(key, table, cx).map(|v| Spanned::new(v, Loc::Nowhere))
+    }
+    fn fallback() -> Option<Self> {
+        T::fallback().map(|v| Spanned::new(v, Loc::Nowhere))
     }
     const REPEATABLE: bool = T::REPEATABLE;
 }
@@ -295,7 +315,7 @@ macro_rules! table {
             fn from_node(node: &$crate::tree::Node, cx: &mut $crate::diag::Ctxt) -> Option<Self> {
                 #[allow(unused_variables)]
                 let reader = $crate::read::TableReader::open(node, $what, Self::KEYS, cx)?;
-                $( let $field = reader.field::<$ty>($key, cx); )*
+                $( let $field = reader.field::<$ty>($key, cx).or_else(<$ty as $crate::read::FromNode>::fallback); )*
                 let written = reader.written(Self::KEYS);
                 Some($name { $( $field: $field?, )* written })
             }

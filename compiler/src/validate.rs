@@ -178,6 +178,7 @@ impl Validator<'_> {
                         .help(format!("write {fix}: it is the only message security usage WWSAPI defines"));
                     self.push(d);
                 }
+                None if b.written.loc("usage").is_some() => {} // written but unreadable: reported
                 None => {
                     let d = Diagnostic::new(rule, format!("the {kind} binding needs a usage"), kloc, format!("{kind} binding without {usage}"))
                         .help(format!("add {fix}"));
@@ -276,6 +277,7 @@ impl Validator<'_> {
         // WSB0005: the bootstrap is required, and is a full description itself.
         match &b.bootstrap {
             Some(boot) => self.description(boot, Some(b)),
+            None if b.written.loc("bootstrap").is_some() => {} // written but unreadable: reported
             None => {
                 let help = match self.cx.spelling {
                     crate::loc::Spelling::Toml => "add a [security.binding.bootstrap] table with the bindings that secure the negotiation, e.g. ssl-transport and username",
@@ -412,6 +414,10 @@ impl Validator<'_> {
         use BindingKind::*;
         let transport = sec.bindings.iter().find(|b| b.kind.value.is_transport());
         let message = sec.bindings.iter().find(|b| b.kind.value.is_message());
+        if self.cx.dropped {
+            // A binding could not be read: "no transport binding" may be false.
+            return;
+        }
         let tpl = sec.transport_protection_level.as_ref();
         let none = tpl.filter(|t| t.value == ProtectionLevel::None);
         let tpl_key = self.key("transport-protection-level");

@@ -2,5 +2,15 @@
 //! sans-IO WS-SecureConversation engine that executes it.
 #![forbid(unsafe_code)]
 
+pub mod credentials;
+pub mod handles;
 pub mod keys;
 pub mod xml;
+
+/// The typed security description (defined by the compiler, which generates it).
+pub use wsbind_compiler::description;
+pub use wsbind_compiler::description::Description;
+pub use wsbind_compiler::LoadError;
+
+pub use credentials::{ClientCredentials, ClientTls, Identity, Password, PasswordValidator, Rejected, ServerCredentials, ServerTls, UsernameCredential};
+pub use handles::{Binding, Client, Server};

@@ -1,0 +1,101 @@
+//! The attribute front-end: the tokens of `#[wsbind::binding(...)]` → tree, with the
+//! span of every key and value. Syntax: comma-separated `key = value` and `key(...)`
+//! items; values are string, integer and boolean literals or `[...]` lists of them.
+//! Keys are snake_case and become the model's kebab-case.
+
+use crate::diag::{Ctxt, Diagnostic};
+use crate::loc::Loc;
+use crate::rules::WSB0041;
+use crate::tree::{Entry, Node, Table, Value};
+use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
+use syn::parse::{ParseStream, Parser};
+use syn::{bracketed, parenthesized, Ident, Lit, Token};
+
+/// Upper bound on nesting of `key(...)` groups.
+pub const MAX_DEPTH: usize = 32;
+
+/// Parses attribute arguments into the tree. On a syntax error, reports it (WSB0041)
+/// and returns `None`.
+pub fn parse(tokens: TokenStream, cx: &mut Ctxt) -> Option<Node> {
+    let parser = |input: ParseStream| items(input, 0);
+    match parser.parse2(tokens) {
+        Ok(table) => Some(Node { value: Value::Table(table), loc: Loc::Tokens(Span::call_site()) }),
+        Err(errors) => {
+            for e in errors {
+                cx.push(
+                    Diagnostic::new(&WSB0041, format!("invalid attribute syntax: {e}"), &Loc::Tokens(e.span()), "here")
+                        .help("write `key = \"value\"`, `key = 256`, `key = true`, `key = [\"a\", \"b\"]` or `key(...)`, separated by commas"),
+                );
+            }
+            None
+        }
+    }
+}
+
+fn items(input: ParseStream, depth: usize) -> syn::Result<Table> {
+    if depth > MAX_DEPTH {
+        return Err(input.error(format!("nested deeper than {MAX_DEPTH} levels")));
+    }
+    let mut entries = Vec::new();
+    while !input.is_empty() {
+        let key = Ident::parse_any(input)?;
+        let name = key.unraw().to_string();
+        let node = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            value(input, depth)?
+        } else if input.peek(syn::token::Paren) {
+            let content;
+            parenthesized!(content in input);
+            Node { value: Value::Table(items(&content, depth + 1)?), loc: Loc::Tokens(key.span()) }
+        } else {
+            return Err(syn::Error::new(key.span(), format!("expected `{name} = ...` or `{name}(...)`")));
+        };
+        entries.push(Entry { key: name.replace('_', "-"), key_loc: Loc::Tokens(key.span()), node });
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>()?;
+    }
+    Ok(Table { entries })
+}
+
+fn value(input: ParseStream, depth: usize) -> syn::Result<Node> {
+    if input.peek(syn::token::Bracket) {
+        let content;
+        let bracket = bracketed!(content in input);
+        if depth > MAX_DEPTH {
+            return Err(content.error(format!("nested deeper than {MAX_DEPTH} levels")));
+        }
+        let mut list = Vec::new();
+        while !content.is_empty() {
+            list.push(value(&content, depth + 1)?);
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<Token![,]>()?;
+        }
+        return Ok(Node { value: Value::Array(list), loc: Loc::Tokens(bracket.span.join()) });
+    }
+    let negative = input.peek(Token![-]);
+    let minus = if negative { Some(input.parse::<Token![-]>()?) } else { None };
+    let lit: Lit = input.parse()?;
+    let loc = Loc::Tokens(minus.map_or(lit.span(), |m| m.span.join(lit.span()).unwrap_or(lit.span())));
+    let value = match &lit {
+        Lit::Str(s) if !negative => Value::Str(s.value()),
+        Lit::Bool(b) if !negative => Value::Bool(b.value),
+        Lit::Int(i) => {
+            let digits = if negative { format!("-{}", i.base10_digits()) } else { i.base10_digits().to_owned() };
+            match digits.parse::<i64>() {
+                Ok(n) => Value::Int(n),
+                Err(_) => Value::Other("an integer out of range"),
+            }
+        }
+        Lit::Float(_) => Value::Other("a float"),
+        Lit::Char(_) => Value::Other("a character"),
+        Lit::ByteStr(_) | Lit::Byte(_) | Lit::CStr(_) => Value::Other("a byte literal"),
+        _ if negative => return Err(syn::Error::new(lit.span(), "only integers can be negative")),
+        _ => Value::Other("an unknown literal"),
+    };
+    Ok(Node { value, loc })
+}

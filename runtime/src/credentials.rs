@@ -1,0 +1,158 @@
+//! Credentials the generated constructors ask for. Secrets never appear in `Debug`
+//! output, and passwords are compared in constant time.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// A password. Its `Debug` output is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub fn new(p: impl Into<String>) -> Self {
+        Password(p.into())
+    }
+    /// The password text (for building a username token).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    /// Compares with another password in time independent of where they differ.
+    pub fn matches(&self, other: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(self.0.as_bytes().ct_eq(other.as_bytes()))
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+impl From<&str> for Password {
+    fn from(s: &str) -> Self {
+        Password(s.to_owned())
+    }
+}
+impl From<String> for Password {
+    fn from(s: String) -> Self {
+        Password(s)
+    }
+}
+
+/// A user name and its password.
+#[derive(Clone, Debug)]
+pub struct UsernameCredential {
+    pub username: String,
+    pub password: Password,
+}
+
+impl UsernameCredential {
+    pub fn new(username: impl Into<String>, password: impl Into<Password>) -> Self {
+        UsernameCredential { username: username.into(), password: password.into() }
+    }
+}
+
+/// Who a validator accepted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub name: String,
+}
+
+/// Why a validator refused credentials. The message is for logs, never for the peer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("credentials rejected: {0}")]
+pub struct Rejected(pub String);
+
+/// Checks a user name and password on the server.
+pub trait PasswordValidator: Send + Sync + 'static {
+    fn validate(&self, username: &str, password: &Password) -> Result<Identity, Rejected>;
+}
+
+/// Any `Fn(&str, &Password) -> bool` is a validator.
+impl<F> PasswordValidator for F
+where
+    F: Fn(&str, &Password) -> bool + Send + Sync + 'static,
+{
+    fn validate(&self, username: &str, password: &Password) -> Result<Identity, Rejected> {
+        if self(username, password) {
+            Ok(Identity { name: username.to_owned() })
+        } else {
+            Err(Rejected(format!("wrong user name or password for {username:?}")))
+        }
+    }
+}
+
+/// What a client trusts for https: PEM-encoded root certificates.
+#[derive(Clone, Debug)]
+pub struct ClientTls {
+    pub roots_pem: Vec<u8>,
+}
+
+impl ClientTls {
+    /// Trust the certificates of a PEM bundle.
+    pub fn trust_pem(pem: impl Into<Vec<u8>>) -> Self {
+        ClientTls { roots_pem: pem.into() }
+    }
+}
+
+/// A server's https identity: PEM certificate chain and private key.
+#[derive(Clone)]
+pub struct ServerTls {
+    pub cert_chain_pem: Vec<u8>,
+    key_pem: Vec<u8>,
+}
+
+impl ServerTls {
+    pub fn from_pem(cert_chain_pem: impl Into<Vec<u8>>, key_pem: impl Into<Vec<u8>>) -> Self {
+        ServerTls { cert_chain_pem: cert_chain_pem.into(), key_pem: key_pem.into() }
+    }
+    /// The private key, PEM.
+    pub fn key_pem(&self) -> &[u8] {
+        &self.key_pem
+    }
+}
+
+impl fmt::Debug for ServerTls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerTls").field("cert_chain_pem", &format_args!("{} bytes", self.cert_chain_pem.len())).field("key_pem", &"<redacted>").finish()
+    }
+}
+
+/// The credentials of a client, as the generated `client(...)` collected them.
+#[derive(Clone, Debug)]
+pub struct ClientCredentials {
+    pub username: Option<UsernameCredential>,
+    pub http_basic: Option<UsernameCredential>,
+    pub tls: Option<ClientTls>,
+}
+
+impl ClientCredentials {
+    /// No credentials (the base the generated code fills in).
+    pub const NONE: ClientCredentials = ClientCredentials { username: None, http_basic: None, tls: None };
+}
+
+/// The credentials of a server, as the generated `server(...)` collected them.
+#[derive(Clone)]
+pub struct ServerCredentials {
+    pub username: Option<Arc<dyn PasswordValidator>>,
+    pub http_basic: Option<Arc<dyn PasswordValidator>>,
+    pub tls: Option<ServerTls>,
+}
+
+impl ServerCredentials {
+    /// No credentials (the base the generated code fills in).
+    pub fn none() -> Self {
+        ServerCredentials { username: None, http_basic: None, tls: None }
+    }
+}
+
+impl fmt::Debug for ServerCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerCredentials")
+            .field("username", &self.username.as_ref().map(|_| "<validator>"))
+            .field("http_basic", &self.http_basic.as_ref().map(|_| "<validator>"))
+            .field("tls", &self.tls)
+            .finish()
+    }
+}
