@@ -1,1 +1,150 @@
-fn main() {}
+//! `wsbind`: check binding descriptions, explain rules, print the JSON Schema.
+#![forbid(unsafe_code)]
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use wsbind_compiler::diag::{self, SourceFile, Style};
+use wsbind_compiler::rules;
+use wsbind_compiler::Target;
+
+#[derive(Parser, Debug)]
+#[command(name = "wsbind", version, about = "WS-SecureConversation security bindings checked before they run")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check binding.toml files against every rule; exit 0 when all are valid, 1 when
+    /// any has an error, 2 when a file cannot be read.
+    Check {
+        /// The description files.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Colour: auto (when printing to a terminal), always, never.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+        /// Check only the WWSAPI model, not whether the wsbind runtime can execute the
+        /// description (skips WSB0040).
+        #[arg(long)]
+        model_only: bool,
+    },
+    /// Print the long explanation of a rule (`wsbind explain WSB0012`), or list them all.
+    Explain {
+        /// A rule id, e.g. WSB0012 (omit to list every rule).
+        id: Option<String>,
+    },
+    /// Print the JSON Schema of binding.toml.
+    Schema,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { files, format, color, model_only } => check(&files, format, color, model_only),
+        Command::Explain { id } => explain(id.as_deref()),
+        Command::Schema => {
+            print!("{}", wsbind_compiler::schema::binding_schema());
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn check(files: &[std::path::PathBuf], format: Format, color: Color, model_only: bool) -> ExitCode {
+    let target = if model_only { Target::Model } else { Target::Runtime };
+    let style = match color {
+        Color::Always => Style::Color,
+        Color::Never => Style::Plain,
+        Color::Auto if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() => Style::Color,
+        Color::Auto => Style::Plain,
+    };
+    let mut invalid = false;
+    let mut unreadable = false;
+    let mut json = Vec::new();
+    for path in files {
+        let name = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                unreadable = true;
+                match format {
+                    Format::Human => eprintln!("error: cannot read {name}: {e}"),
+                    Format::Json => json.push(serde_json::json!({ "file": name, "valid": false, "error": format!("cannot read: {e}"), "diagnostics": [] })),
+                }
+                continue;
+            }
+        };
+        let checked = wsbind_compiler::check_toml(&text, target);
+        let src = SourceFile::new(name.clone(), text);
+        let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+        let warnings = checked.diagnostics.len() - errors;
+        invalid |= errors > 0;
+        match format {
+            Format::Human => {
+                print!("{}", diag::render(&checked.diagnostics, &src, style));
+                if errors > 0 {
+                    println!("{name}: {errors} error(s), {warnings} warning(s)");
+                } else {
+                    println!("{name}: valid{}", if warnings > 0 { format!(" ({warnings} warning(s))") } else { String::new() });
+                }
+            }
+            Format::Json => json.push(serde_json::json!({
+                "file": name,
+                "valid": errors == 0,
+                "diagnostics": checked.diagnostics.iter().map(|d| diag::to_json(d, Some(&src))).collect::<Vec<_>>(),
+            })),
+        }
+    }
+    if format == Format::Json {
+        let out = serde_json::json!({ "files": json, "valid": !invalid && !unreadable });
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    }
+    if unreadable {
+        ExitCode::from(2)
+    } else if invalid {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn explain(id: Option<&str>) -> ExitCode {
+    match id {
+        None => {
+            for r in rules::ALL {
+                let sev = if r.severity == rules::Severity::Warning { " (warning)" } else { "" };
+                println!("{}{sev}  {}", r.id, r.summary);
+            }
+            ExitCode::SUCCESS
+        }
+        Some(id) => match rules::find(id) {
+            Some(r) => {
+                let sev = if r.severity == rules::Severity::Warning { "warning" } else { "error" };
+                println!("{} ({sev}): {}\nsource: {}\n\n{}", r.id, r.summary, r.source, r.explanation);
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: no rule {id:?}; `wsbind explain` lists them all");
+                ExitCode::from(2)
+            }
+        },
+    }
+}

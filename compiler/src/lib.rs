@@ -131,3 +131,4 @@ pub fn check_attr(tokens: proc_macro2::TokenStream, target: Target) -> Checked {
     let root = front::attr::parse(tokens, &mut cx);
     check_tree(root, target, cx)
 }
+pub mod schema;

@@ -3,7 +3,7 @@
 //! the JSON Schema of `binding.toml` is generated from these types.
 
 use crate::loc::Spanned as S;
-use crate::read::{table, values, Count, Dur};
+use crate::read::{table, values, Count, Dur, List};
 
 table! {
     /// A whole description: `binding.toml`, or the arguments of `#[wsbind::binding(...)]`.
@@ -55,9 +55,9 @@ table! {
         /// WS_SECURITY_PROPERTY_EXTENDED_PROTECTION_SCENARIO (server on http).
         "extended-protection-scenario" extended_protection_scenario: Option<S<ExtendedProtectionScenario>>,
         /// WS_SECURITY_PROPERTY_SERVICE_IDENTITIES (server on http).
-        "service-identities" service_identities: Option<S<Vec<S<String>>>>,
+        "service-identities" service_identities: Option<S<List<S<String>>>>,
         /// The security bindings, in order (`[[security.binding]]`).
-        "binding" bindings: Vec<S<Binding>>,
+        "binding" bindings: List<S<Binding>>,
     }
 }
 
@@ -118,7 +118,7 @@ table! {
         /// ssl-transport (server).
         "require-client-certificate" require_client_certificate: Option<S<bool>>,
         /// ssl-transport (client).
-        "cert-failures-to-ignore" cert_failures_to_ignore: Option<S<Vec<S<CertFailure>>>>,
+        "cert-failures-to-ignore" cert_failures_to_ignore: Option<S<List<S<CertFailure>>>>,
         /// ssl-transport (client).
         "disable-cert-revocation-check" disable_cert_revocation_check: Option<S<bool>>,
         /// tcp-sspi-transport, named-pipe-sspi-transport.
@@ -130,7 +130,7 @@ table! {
         /// sspi transports, kerberos-apreq (server).
         "allow-anonymous-clients" allow_anonymous_clients: Option<S<bool>>,
         /// http-header-auth: one scheme or a list.
-        "scheme" scheme: Option<S<Vec<S<Scheme>>>>,
+        "scheme" scheme: Option<S<List<S<Scheme>>>>,
         /// http-header-auth (client).
         "target" target: Option<S<AuthTarget>>,
         /// http-header-auth (server).

@@ -72,6 +72,41 @@ impl<T: FromNode> FromNode for Vec<T> {
     const REPEATABLE: bool = true;
 }
 
+/// A list that may also be written as a single value (`scheme = "basic"` or
+/// `scheme = ["basic", "digest"]`); the schema says so too.
+#[derive(Clone, Debug)]
+pub struct List<T>(pub Vec<T>);
+
+impl<T> std::ops::Deref for List<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.0
+    }
+}
+
+impl<T: FromNode> FromNode for List<T> {
+    fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
+        Vec::from_node(node, cx).map(List)
+    }
+    fn missing(key: &str, table: &Loc, cx: &mut Ctxt) -> Option<Self> {
+        Vec::missing(key, table, cx).map(List)
+    }
+    fn fallback() -> Option<Self> {
+        Vec::fallback().map(List)
+    }
+    const REPEATABLE: bool = true;
+}
+
+impl<T: schemars::JsonSchema> schemars::JsonSchema for List<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("List_of_{}", T::schema_name()).into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let one = generator.subschema_for::<T>();
+        schemars::json_schema!({ "anyOf": [one.clone(), { "type": "array", "items": one }] })
+    }
+}
+
 impl<T: FromNode> FromNode for Spanned<T> {
     fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
         T::from_node(node, cx).map(|v| Spanned::new(v, node.loc.clone()))

@@ -38,7 +38,7 @@ fn empty_security() -> model::Security {
         extended_protection_policy: None,
         extended_protection_scenario: None,
         service_identities: None,
-        bindings: Vec::new(),
+        bindings: crate::read::List(Vec::new()),
         written: Default::default(),
     }
 }

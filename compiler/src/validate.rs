@@ -123,7 +123,7 @@ impl Validator<'_> {
     /// security-context binding it bootstraps).
     fn description(&mut self, sec: &Spanned<Security>, outer: Option<&Spanned<Binding>>) {
         let bindings = &sec.bindings;
-        for b in bindings {
+        for b in bindings.iter() {
             self.binding(sec, b, outer);
         }
         self.at_most_one(bindings, |k| k == BindingKind::SecurityContext, &WSB0003, "security-context binding");
@@ -529,7 +529,7 @@ impl Validator<'_> {
 
     fn runtime_description(&mut self, sec: &Spanned<Security>) {
         use BindingKind::*;
-        for b in &sec.bindings {
+        for b in sec.bindings.iter() {
             let kind = b.kind.value;
             if matches!(kind, KerberosApreq | TcpSspiTransport | NamedPipeSspiTransport | XmlToken | Saml) {
                 let d = Diagnostic::new(&WSB0040, format!("the {kind} binding is not supported by the wsbind runtime"), &b.kind.loc, "unsupported binding")
