@@ -43,7 +43,19 @@ trait Tokens {
     fn tokens(&self) -> TokenStream;
 }
 
-value_tokens!(ChannelType, Role, ProtectionLevel, TimestampUsage, SuiteName, Digest, SymmetricSignature, HeaderLayout, HeaderVersion, KeyEntropyMode, ScVersion);
+value_tokens!(
+    ChannelType,
+    Role,
+    ProtectionLevel,
+    TimestampUsage,
+    SuiteName,
+    Digest,
+    SymmetricSignature,
+    HeaderLayout,
+    HeaderVersion,
+    KeyEntropyMode,
+    ScVersion
+);
 
 impl Tokens for bool {
     fn tokens(&self) -> TokenStream {
@@ -133,7 +145,15 @@ pub fn expand(e: &Expansion) -> TokenStream {
         }
     });
     let warnings = e.warnings.iter().map(|(span, d)| {
-        let note = format!("warning[{}]: {}{}", d.rule.id, d.message, d.help.as_ref().map(|h| format!("; help: {h}")).unwrap_or_default());
+        let note = format!(
+            "warning[{}]: {}{}",
+            d.rule.id,
+            d.message,
+            d.help
+                .as_ref()
+                .map(|h| format!("; help: {h}"))
+                .unwrap_or_default()
+        );
         let marker = format_ident!("{}", d.rule.id, span = *span);
         quote_spanned! {*span=>
             const _: () = {
@@ -144,8 +164,14 @@ pub fn expand(e: &Expansion) -> TokenStream {
             };
         }
     });
-    let client = e.description.for_client().then(|| client_ctor(e.description));
-    let server = e.description.for_server().then(|| server_ctor(e.description));
+    let client = e
+        .description
+        .for_client()
+        .then(|| client_ctor(e.description));
+    let server = e
+        .description
+        .for_server()
+        .then(|| server_ctor(e.description));
     let doc = format!(" The typed security description of [`{name}`], checked at compile time.");
     quote! {
         #track
@@ -201,12 +227,15 @@ fn server_ctor(d: &Description) -> TokenStream {
     if d.security.needs_username() {
         params.push(quote!(validator: impl ::wsbind::PasswordValidator));
         docs.push("`validator`: checks the user name and password of each username token");
-        fields.push(quote!(username: ::core::option::Option::Some(::std::sync::Arc::new(validator))));
+        fields
+            .push(quote!(username: ::core::option::Option::Some(::std::sync::Arc::new(validator))));
     }
     if d.security.needs_basic() {
         params.push(quote!(http_basic: impl ::wsbind::PasswordValidator));
         docs.push("`http_basic`: checks HTTP basic credentials");
-        fields.push(quote!(http_basic: ::core::option::Option::Some(::std::sync::Arc::new(http_basic))));
+        fields.push(
+            quote!(http_basic: ::core::option::Option::Some(::std::sync::Arc::new(http_basic))),
+        );
     }
     if d.security.needs_tls() {
         params.push(quote!(tls: ::wsbind::ServerTls));
@@ -226,6 +255,13 @@ fn ctor_doc(what: &str, params: &[&str]) -> String {
     if params.is_empty() {
         format!(" {what}. The description needs no credentials.")
     } else {
-        format!(" {what}, with the credentials its description needs:\n\n{}", params.iter().map(|p| format!(" - {p}")).collect::<Vec<_>>().join("\n"))
+        format!(
+            " {what}, with the credentials its description needs:\n\n{}",
+            params
+                .iter()
+                .map(|p| format!(" - {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
     }
 }

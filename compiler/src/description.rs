@@ -11,8 +11,9 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 pub use crate::model::{
-    Canonicalization, CertFailure, ChannelType, Digest, HeaderLayout, HeaderVersion, KeyEntropyMode, ProtectionLevel, Role, ScVersion,
-    SuiteName, SymmetricSignature, TimestampUsage,
+    Canonicalization, CertFailure, ChannelType, Digest, HeaderLayout, HeaderVersion,
+    KeyEntropyMode, ProtectionLevel, Role, ScVersion, SuiteName, SymmetricSignature,
+    TimestampUsage,
 };
 
 /// A complete, valid security description for the wsbind runtime.
@@ -158,6 +159,10 @@ impl Security {
     }
     /// Whether TLS is used anywhere.
     pub fn needs_tls(&self) -> bool {
-        self.protection.ssl.is_some() || self.context.as_ref().is_some_and(|c| c.bootstrap.ssl.is_some())
+        self.protection.ssl.is_some()
+            || self
+                .context
+                .as_ref()
+                .is_some_and(|c| c.bootstrap.ssl.is_some())
     }
 }

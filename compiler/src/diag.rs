@@ -24,11 +24,19 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: &'static Rule, message: impl Into<String>, loc: &Loc, label: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &'static Rule,
+        message: impl Into<String>,
+        loc: &Loc,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             rule,
             message: message.into(),
-            primary: Label { loc: loc.clone(), text: label.into() },
+            primary: Label {
+                loc: loc.clone(),
+                text: label.into(),
+            },
             related: Vec::new(),
             help: None,
         }
@@ -38,7 +46,10 @@ impl Diagnostic {
     /// skipped: there is nothing to point at.
     pub fn related(mut self, loc: &Loc, label: impl Into<String>) -> Self {
         if !matches!(loc, Loc::Nowhere) {
-            self.related.push(Label { loc: loc.clone(), text: label.into() });
+            self.related.push(Label {
+                loc: loc.clone(),
+                text: label.into(),
+            });
         }
         self
     }
@@ -69,7 +80,11 @@ pub struct Ctxt {
 
 impl Ctxt {
     pub fn new(spelling: Spelling) -> Self {
-        Ctxt { spelling, dropped: false, diags: Vec::new() }
+        Ctxt {
+            spelling,
+            dropped: false,
+            diags: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, d: Diagnostic) {
@@ -99,7 +114,10 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        SourceFile { name: name.into(), text: text.into() }
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+        }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -155,12 +173,25 @@ fn clamp(source: &SourceFile, loc: &Loc) -> std::ops::Range<usize> {
 }
 
 fn report<'a>(d: &'a Diagnostic, source: &'a SourceFile) -> Vec<Group<'a>> {
-    let mut snippet = Snippet::source(source.text.as_str()).path(source.name.as_str()).fold(true);
-    snippet = snippet.annotation(AnnotationKind::Primary.span(clamp(source, &d.primary.loc)).label(d.primary.text.as_str()));
+    let mut snippet = Snippet::source(source.text.as_str())
+        .path(source.name.as_str())
+        .fold(true);
+    snippet = snippet.annotation(
+        AnnotationKind::Primary
+            .span(clamp(source, &d.primary.loc))
+            .label(d.primary.text.as_str()),
+    );
     for r in &d.related {
-        snippet = snippet.annotation(AnnotationKind::Context.span(clamp(source, &r.loc)).label(r.text.as_str()));
+        snippet = snippet.annotation(
+            AnnotationKind::Context
+                .span(clamp(source, &r.loc))
+                .label(r.text.as_str()),
+        );
     }
-    let mut group = level(d).primary_title(d.message.as_str()).id(d.rule.id).element(snippet);
+    let mut group = level(d)
+        .primary_title(d.message.as_str())
+        .id(d.rule.id)
+        .element(snippet);
     if let Some(help) = &d.help {
         group = group.element(Level::HELP.message(help.as_str()));
     }

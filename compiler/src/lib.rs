@@ -3,16 +3,16 @@
 //! (`Description::from_toml_str`).
 #![forbid(unsafe_code)]
 
+pub mod description;
 pub mod diag;
+pub mod front;
 pub mod loc;
 pub mod model;
 pub mod read;
+pub mod resolve;
 pub mod rules;
 pub mod tree;
-pub mod front;
 pub mod validate;
-pub mod description;
-pub mod resolve;
 
 use diag::{Ctxt, Diagnostic, SourceFile};
 use loc::Spelling;
@@ -54,7 +54,12 @@ pub fn check_tree(root: Option<tree::Node>, target: Target, mut cx: Ctxt) -> Che
     let mut diagnostics = cx.into_diagnostics();
     if file.is_none() && diagnostics.is_empty() {
         // Cannot happen (reading fails only by reporting), but never claim success.
-        diagnostics.push(Diagnostic::new(&rules::WSB0039, "the description could not be read", &loc::Loc::Nowhere, "here"));
+        diagnostics.push(Diagnostic::new(
+            &rules::WSB0039,
+            "the description could not be read",
+            &loc::Loc::Nowhere,
+            "here",
+        ));
     }
     Checked { file, diagnostics }
 }
@@ -78,14 +83,21 @@ impl description::Description {
         let checked = check_toml(text, Target::Runtime);
         checked.description().ok_or_else(|| LoadError::Invalid {
             source: SourceFile::new(name, text),
-            diagnostics: checked.diagnostics.into_iter().filter(Diagnostic::is_error).collect(),
+            diagnostics: checked
+                .diagnostics
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .collect(),
         })
     }
 
     /// Loads a description from a TOML file, applying the same rules as the compiler.
     pub fn from_toml_file(path: impl AsRef<std::path::Path>) -> Result<Self, LoadError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io { path: path.display().to_string(), error: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+            path: path.display().to_string(),
+            error: e.to_string(),
+        })?;
         Self::from_named_toml_str(&path.display().to_string(), &text)
     }
 }
@@ -96,16 +108,20 @@ pub enum LoadError {
     /// The file could not be read.
     Io { path: String, error: String },
     /// The description breaks rules; every error is listed.
-    Invalid { source: SourceFile, diagnostics: Vec<Diagnostic> },
+    Invalid {
+        source: SourceFile,
+        diagnostics: Vec<Diagnostic>,
+    },
 }
 
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LoadError::Io { path, error } => write!(f, "cannot read {path}: {error}"),
-            LoadError::Invalid { source, diagnostics } => {
-                f.write_str(diag::render(diagnostics, source, diag::Style::Plain).trim_end())
-            }
+            LoadError::Invalid {
+                source,
+                diagnostics,
+            } => f.write_str(diag::render(diagnostics, source, diag::Style::Plain).trim_end()),
         }
     }
 }

@@ -221,7 +221,12 @@ impl SuiteName {
         use SuiteName::*;
         matches!(
             self,
-            Basic256Sha256 | Basic192Sha256 | Basic128Sha256 | Basic256Sha256Rsa15 | Basic192Sha256Rsa15 | Basic128Sha256Rsa15
+            Basic256Sha256
+                | Basic192Sha256
+                | Basic128Sha256
+                | Basic256Sha256Rsa15
+                | Basic192Sha256Rsa15
+                | Basic128Sha256Rsa15
         )
     }
 }
@@ -321,14 +326,23 @@ values! {
 impl BindingKind {
     /// Transport security bindings (at most one per description, WSB0015).
     pub fn is_transport(self) -> bool {
-        matches!(self, BindingKind::SslTransport | BindingKind::TcpSspiTransport | BindingKind::NamedPipeSspiTransport)
+        matches!(
+            self,
+            BindingKind::SslTransport
+                | BindingKind::TcpSspiTransport
+                | BindingKind::NamedPipeSspiTransport
+        )
     }
 
     /// Supporting message bindings (WSB0007).
     pub fn is_message(self) -> bool {
         matches!(
             self,
-            BindingKind::Username | BindingKind::KerberosApreq | BindingKind::XmlToken | BindingKind::Saml | BindingKind::SecurityContext
+            BindingKind::Username
+                | BindingKind::KerberosApreq
+                | BindingKind::XmlToken
+                | BindingKind::Saml
+                | BindingKind::SecurityContext
         )
     }
 }

@@ -18,8 +18,13 @@ pub trait FromNode: Sized {
     fn missing(key: &str, table: &Loc, cx: &mut Ctxt) -> Option<Self> {
         let k = cx.key(key);
         cx.push(
-            Diagnostic::new(&WSB0039, format!("missing required key {k}"), table, format!("{k} is required in this table"))
-                .help(format!("add {k}")),
+            Diagnostic::new(
+                &WSB0039,
+                format!("missing required key {k}"),
+                table,
+                format!("{k} is required in this table"),
+            )
+            .help(format!("add {k}")),
         );
         None
     }
@@ -121,13 +126,25 @@ impl<T: FromNode> FromNode for Spanned<T> {
 }
 
 pub(crate) fn wrong_type(node: &Node, expected: &str, cx: &mut Ctxt) {
+    let help = match &node.value {
+        Value::Str(s) if expected.contains("integer") && s.trim().parse::<i64>().is_ok() => {
+            format!("remove the quotes: {}", s.trim())
+        }
+        Value::Str(s) if expected.contains("boolean") && matches!(s.trim(), "true" | "false") => {
+            format!("remove the quotes: {}", s.trim())
+        }
+        Value::Int(i) if expected.contains("string") => format!("write it as a string: \"{i}\""),
+        Value::Bool(b) if expected.contains("string") => format!("write it as a string: \"{b}\""),
+        _ => format!("write {expected} here"),
+    };
     cx.push(
         Diagnostic::new(
             &WSB0039,
             format!("expected {expected}, found {}", node.value.type_name()),
             &node.loc,
             format!("expected {expected}"),
-        ),
+        )
+        .help(help),
     );
 }
 
@@ -180,7 +197,10 @@ impl FromNode for Count {
             _ => {
                 cx.push(Diagnostic::new(
                     &WSB0039,
-                    format!("expected a positive integer of at most {}, found {i}", u32::MAX),
+                    format!(
+                        "expected a positive integer of at most {}, found {i}",
+                        u32::MAX
+                    ),
                     &node.loc,
                     "out of range",
                 ));
@@ -211,8 +231,13 @@ impl FromNode for Dur {
     fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
         let bad = |cx: &mut Ctxt, why: String| {
             cx.push(
-                Diagnostic::new(&WSB0034, format!("invalid duration: {why}"), &node.loc, "not a positive duration")
-                    .help("write a duration such as \"30s\", \"5m\", \"10h\" or \"1d\""),
+                Diagnostic::new(
+                    &WSB0034,
+                    format!("invalid duration: {why}"),
+                    &node.loc,
+                    "not a positive duration",
+                )
+                .help("write a duration such as \"30s\", \"5m\", \"10h\" or \"1d\""),
             );
             None
         };
@@ -223,13 +248,22 @@ impl FromNode for Dur {
                 Err(e) => bad(cx, format!("`{s}`: {e}")),
             },
             Value::Int(i) => bad(cx, format!("`{i}` has no unit")),
-            _ => bad(cx, format!("expected a string such as \"5m\", found {}", node.value.type_name())),
+            _ => bad(
+                cx,
+                format!(
+                    "expected a string such as \"5m\", found {}",
+                    node.value.type_name()
+                ),
+            ),
         }
     }
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a useful suggestion.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let norm = |s: &str| s.to_ascii_lowercase().replace('_', "-");
     let w = norm(word);
     candidates
@@ -265,7 +299,12 @@ impl<'a> TableReader<'a> {
             self.table
                 .entries
                 .iter()
-                .filter_map(|e| known.iter().find(|k| **k == e.key).map(|k| (*k, e.key_loc.clone())))
+                .filter_map(|e| {
+                    known
+                        .iter()
+                        .find(|k| **k == e.key)
+                        .map(|k| (*k, e.key_loc.clone()))
+                })
                 .collect(),
         )
     }
@@ -279,18 +318,30 @@ impl<'a> TableReader<'a> {
         for e in &table.entries {
             if !known.contains(&e.key.as_str()) {
                 let k = cx.key(&e.key);
-                let mut d = Diagnostic::new(&WSB0039, format!("unknown key {k} in {what}"), &e.key_loc, "unknown key");
+                let mut d = Diagnostic::new(
+                    &WSB0039,
+                    format!("unknown key {k} in {what}"),
+                    &e.key_loc,
+                    "unknown key",
+                );
                 d = match did_you_mean(&e.key, known.iter().copied()) {
                     Some(s) => d.help(format!("did you mean {}?", cx.key(s))),
                     None => d.help(format!(
                         "known keys here: {}",
-                        known.iter().map(|k| cx.spelling.key(k)).collect::<Vec<_>>().join(", ")
+                        known
+                            .iter()
+                            .map(|k| cx.spelling.key(k))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )),
                 };
                 cx.push(d);
             }
         }
-        Some(TableReader { table, loc: &node.loc })
+        Some(TableReader {
+            table,
+            loc: &node.loc,
+        })
     }
 
     /// Reads one field: absent → `T::missing`; repeated → a list for repeatable types,
@@ -306,16 +357,27 @@ impl<'a> TableReader<'a> {
         }
         if T::REPEATABLE {
             // Repeated keys (attributes only) form one list.
-            let items = std::iter::once(first).chain(rest).map(|e| e.node.clone()).collect();
-            let list = Node { value: Value::Array(items), loc: first.node.loc.clone() };
+            let items = std::iter::once(first)
+                .chain(rest)
+                .map(|e| e.node.clone())
+                .collect();
+            let list = Node {
+                value: Value::Array(items),
+                loc: first.node.loc.clone(),
+            };
             return T::from_node(&list, cx);
         }
         let k = cx.key(key);
         for e in rest {
             cx.push(
-                Diagnostic::new(&WSB0039, format!("key {k} is written more than once"), &e.key_loc, "written again here")
-                    .related(&first.key_loc, "first written here")
-                    .help(format!("keep one {k}")),
+                Diagnostic::new(
+                    &WSB0039,
+                    format!("key {k} is written more than once"),
+                    &e.key_loc,
+                    "written again here",
+                )
+                .related(&first.key_loc, "first written here")
+                .help(format!("keep one {k}")),
             );
         }
         None
@@ -415,13 +477,26 @@ macro_rules! values {
 }
 pub(crate) use values;
 
-pub(crate) fn read_value<T: Copy>(node: &Node, what: &str, all: &[(&'static str, T)], cx: &mut Ctxt) -> Option<T> {
-    let expected = || all.iter().map(|(t, _)| format!("\"{t}\"")).collect::<Vec<_>>().join(", ");
+pub(crate) fn read_value<T: Copy>(
+    node: &Node,
+    what: &str,
+    all: &[(&'static str, T)],
+    cx: &mut Ctxt,
+) -> Option<T> {
+    let expected = || {
+        all.iter()
+            .map(|(t, _)| format!("\"{t}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let Value::Str(s) = &node.value else {
         cx.push(
             Diagnostic::new(
                 &WSB0039,
-                format!("expected {what} (a string), found {}", node.value.type_name()),
+                format!(
+                    "expected {what} (a string), found {}",
+                    node.value.type_name()
+                ),
                 &node.loc,
                 "expected a string",
             )
@@ -432,7 +507,12 @@ pub(crate) fn read_value<T: Copy>(node: &Node, what: &str, all: &[(&'static str,
     if let Some((_, v)) = all.iter().find(|(t, _)| *t == s) {
         return Some(*v);
     }
-    let mut d = Diagnostic::new(&WSB0039, format!("unknown {what} \"{s}\""), &node.loc, format!("not a valid {what}"));
+    let mut d = Diagnostic::new(
+        &WSB0039,
+        format!("unknown {what} \"{s}\""),
+        &node.loc,
+        format!("not a valid {what}"),
+    );
     d = match did_you_mean(s, all.iter().map(|(t, _)| *t)) {
         Some(m) => d.help(format!("did you mean \"{m}\"? (one of {})", expected())),
         None => d.help(format!("one of {}", expected())),

@@ -17,11 +17,22 @@ pub fn resolve(file: &model::File) -> Description {
     let security = match &file.security {
         Some(sec) => Security {
             protection: protection(sec),
-            context: sec.bindings.iter().find(|b| b.kind.value == BindingKind::SecurityContext).map(|b| context(b, role)),
+            context: sec
+                .bindings
+                .iter()
+                .find(|b| b.kind.value == BindingKind::SecurityContext)
+                .map(|b| context(b, role)),
         },
-        None => Security { protection: protection(&empty_security()), context: None },
+        None => Security {
+            protection: protection(&empty_security()),
+            context: None,
+        },
     };
-    Description { channel_type: file.channel.channel_type.as_ref().map(|t| t.value), role, security }
+    Description {
+        channel_type: file.channel.channel_type.as_ref().map(|t| t.value),
+        role,
+        security,
+    }
 }
 
 fn empty_security() -> model::Security {
@@ -55,21 +66,39 @@ fn protection(sec: &model::Security) -> Protection {
 }
 
 fn properties(sec: &model::Security, has_transport: bool) -> Properties {
-    let dur = |d: &Option<crate::loc::Spanned<crate::read::Dur>>| d.as_ref().map_or(FIVE_MINUTES, |d| d.value.0);
+    let dur = |d: &Option<crate::loc::Spanned<crate::read::Dur>>| {
+        d.as_ref().map_or(FIVE_MINUTES, |d| d.value.0)
+    };
     Properties {
         transport_protection_level: sec.transport_protection_level.as_ref().map_or(
-            if has_transport { ProtectionLevel::SignAndEncrypt } else { ProtectionLevel::None },
+            if has_transport {
+                ProtectionLevel::SignAndEncrypt
+            } else {
+                ProtectionLevel::None
+            },
             |t| t.value,
         ),
-        timestamp_usage: sec.timestamp_usage.as_ref().map_or(TimestampUsage::Always, |t| t.value),
+        timestamp_usage: sec
+            .timestamp_usage
+            .as_ref()
+            .map_or(TimestampUsage::Always, |t| t.value),
         algorithm_suite: suite(sec),
         max_allowed_latency: dur(&sec.max_allowed_latency),
         timestamp_validity_duration: dur(&sec.timestamp_validity_duration),
         max_allowed_clock_skew: dur(&sec.max_allowed_clock_skew),
-        security_header_layout: sec.security_header_layout.as_ref().map_or(HeaderLayout::Strict, |v| v.value),
-        security_header_version: sec.security_header_version.as_ref().map_or(HeaderVersion::V1_1, |v| v.value),
+        security_header_layout: sec
+            .security_header_layout
+            .as_ref()
+            .map_or(HeaderLayout::Strict, |v| v.value),
+        security_header_version: sec
+            .security_header_version
+            .as_ref()
+            .map_or(HeaderVersion::V1_1, |v| v.value),
         service_identities: Cow::Owned(
-            sec.service_identities.iter().flat_map(|ids| ids.value.iter().map(|s| Cow::Owned(s.value.clone()))).collect(),
+            sec.service_identities
+                .iter()
+                .flat_map(|ids| ids.value.iter().map(|s| Cow::Owned(s.value.clone())))
+                .collect(),
         ),
     }
 }
@@ -81,18 +110,36 @@ fn suite(sec: &model::Security) -> AlgorithmSuite {
             name: None,
             digest: s.digest.as_ref().map_or(Digest::Sha1, |d| d.value),
             symmetric_signature: s.symmetric_signature.as_ref().map_or(
-                if sha256 { SymmetricSignature::HmacSha256 } else { SymmetricSignature::HmacSha1 },
+                if sha256 {
+                    SymmetricSignature::HmacSha256
+                } else {
+                    SymmetricSignature::HmacSha1
+                },
                 |v| v.value,
             ),
-            min_symmetric_key_bits: s.min_symmetric_key_length.as_ref().map_or(128, |v| v.value.0),
-            max_symmetric_key_bits: s.max_symmetric_key_length.as_ref().map_or(1024, |v| v.value.0.min(1024)),
+            min_symmetric_key_bits: s
+                .min_symmetric_key_length
+                .as_ref()
+                .map_or(128, |v| v.value.0),
+            max_symmetric_key_bits: s
+                .max_symmetric_key_length
+                .as_ref()
+                .map_or(1024, |v| v.value.0.min(1024)),
         };
     }
     let (name, _) = effective_suite(sec);
     AlgorithmSuite {
         name: Some(name),
-        digest: if name.sha256() { Digest::Sha256 } else { Digest::Sha1 },
-        symmetric_signature: if name.sha256() { SymmetricSignature::HmacSha256 } else { SymmetricSignature::HmacSha1 },
+        digest: if name.sha256() {
+            Digest::Sha256
+        } else {
+            Digest::Sha1
+        },
+        symmetric_signature: if name.sha256() {
+            SymmetricSignature::HmacSha256
+        } else {
+            SymmetricSignature::HmacSha1
+        },
         min_symmetric_key_bits: name.key_bits(),
         max_symmetric_key_bits: 1024,
     }
@@ -101,7 +148,10 @@ fn suite(sec: &model::Security) -> AlgorithmSuite {
 fn ssl(b: &Binding) -> SslTransport {
     let flag = |v: &Option<crate::loc::Spanned<bool>>| v.as_ref().is_some_and(|v| v.value);
     let failures = match &b.cert_failures_to_ignore {
-        None => CertFailures { revocation_offline: true, ..CertFailures::default() },
+        None => CertFailures {
+            revocation_offline: true,
+            ..CertFailures::default()
+        },
         Some(list) => {
             let has = |f: CertFailure| list.value.iter().any(|x| x.value == f);
             CertFailures {
@@ -121,7 +171,11 @@ fn ssl(b: &Binding) -> SslTransport {
 }
 
 fn header_auth(b: &Binding) -> HeaderAuth {
-    let has = |s: Scheme| b.scheme.as_ref().is_some_and(|l| l.value.iter().any(|x| x.value == s));
+    let has = |s: Scheme| {
+        b.scheme
+            .as_ref()
+            .is_some_and(|l| l.value.iter().any(|x| x.value == s))
+    };
     HeaderAuth {
         allow_none: has(Scheme::None),
         basic: has(Scheme::Basic),
@@ -130,14 +184,33 @@ fn header_auth(b: &Binding) -> HeaderAuth {
 }
 
 fn context(b: &Binding, role: Role) -> SecurityContext {
-    let renewal_default = if role == Role::Server { Duration::from_secs(15 * 3600) } else { Duration::from_secs(10 * 3600) };
+    let renewal_default = if role == Role::Server {
+        Duration::from_secs(15 * 3600)
+    } else {
+        Duration::from_secs(10 * 3600)
+    };
     SecurityContext {
-        key_size: b.key_size.as_ref().and_then(|k| u32::try_from(k.value).ok()),
-        key_entropy_mode: b.key_entropy_mode.as_ref().map_or(KeyEntropyMode::Combined, |v| v.value),
-        secure_conversation_version: b.secure_conversation_version.as_ref().map_or(ScVersion::Feb2005, |v| v.value),
+        key_size: b
+            .key_size
+            .as_ref()
+            .and_then(|k| u32::try_from(k.value).ok()),
+        key_entropy_mode: b
+            .key_entropy_mode
+            .as_ref()
+            .map_or(KeyEntropyMode::Combined, |v| v.value),
+        secure_conversation_version: b
+            .secure_conversation_version
+            .as_ref()
+            .map_or(ScVersion::Feb2005, |v| v.value),
         support_renew: b.support_renew.as_ref().is_none_or(|v| v.value),
-        renewal_interval: b.renewal_interval.as_ref().map_or(renewal_default, |v| v.value.0),
-        rollover_interval: b.rollover_interval.as_ref().map_or(FIVE_MINUTES, |v| v.value.0),
+        renewal_interval: b
+            .renewal_interval
+            .as_ref()
+            .map_or(renewal_default, |v| v.value.0),
+        rollover_interval: b
+            .rollover_interval
+            .as_ref()
+            .map_or(FIVE_MINUTES, |v| v.value.0),
         max_pending_contexts: b.max_pending_contexts.as_ref().map_or(100, |v| v.value.0),
         max_active_contexts: b.max_active_contexts.as_ref().map_or(1000, |v| v.value.0),
         bootstrap: protection(b.bootstrap.as_ref().map_or(&empty_security(), |s| &s.value)),

@@ -44,11 +44,13 @@ macro_rules! rules {
 
 /// Looks a rule up by id (case-insensitive, `WSB12` and `12` accepted).
 pub fn find(id: &str) -> Option<&'static Rule> {
-    let digits = id
-        .trim()
-        .trim_start_matches(|c: char| c.eq_ignore_ascii_case(&'w') || c.eq_ignore_ascii_case(&'s') || c.eq_ignore_ascii_case(&'b'));
+    let digits = id.trim().trim_start_matches(|c: char| {
+        c.eq_ignore_ascii_case(&'w') || c.eq_ignore_ascii_case(&'s') || c.eq_ignore_ascii_case(&'b')
+    });
     let n: u32 = digits.parse().ok()?;
-    ALL.iter().copied().find(|r| r.id[3..].parse::<u32>() == Ok(n))
+    ALL.iter()
+        .copied()
+        .find(|r| r.id[3..].parse::<u32>() == Ok(n))
 }
 
 rules! {

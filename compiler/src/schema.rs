@@ -6,7 +6,9 @@ use serde_json::Value;
 
 /// The schema, pretty-printed, with a trailing newline.
 pub fn binding_schema() -> String {
-    let schema = schemars::generate::SchemaSettings::draft07().into_generator().into_root_schema_for::<crate::model::File>();
+    let schema = schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<crate::model::File>();
     let mut value = schema.to_value();
     tomlify(&mut value);
     // `[[security.binding]]` lists are optional: a description may have no binding.
@@ -14,13 +16,17 @@ pub fn binding_schema() -> String {
         sec.remove("required");
     }
     if let Value::Object(root) = &mut value {
-        root.insert("title".into(), "wsbind security binding description (binding.toml)".into());
+        root.insert(
+            "title".into(),
+            "wsbind security binding description (binding.toml)".into(),
+        );
         root.insert(
             "description".into(),
             "A WWSAPI-style security description checked by wsbind at compile time. Which properties each binding kind accepts, and every other rule, is checked by the compiler (`wsbind check`).".into(),
         );
     }
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text =
+        serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

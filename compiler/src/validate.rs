@@ -66,7 +66,11 @@ fn accepted(kind: BindingKind) -> (&'static Rule, &'static [(&'static str, Side)
         ),
         SslTransport => (
             &WSB0022,
-            &[("require-client-certificate", Server), ("cert-failures-to-ignore", Client), ("disable-cert-revocation-check", Client)],
+            &[
+                ("require-client-certificate", Server),
+                ("cert-failures-to-ignore", Client),
+                ("disable-cert-revocation-check", Client),
+            ],
         ),
         TcpSspiTransport | NamedPipeSspiTransport => (
             &WSB0023,
@@ -77,10 +81,23 @@ fn accepted(kind: BindingKind) -> (&'static Rule, &'static [(&'static str, Side)
                 ("allow-anonymous-clients", Server),
             ],
         ),
-        KerberosApreq => (&WSB0024, &[("usage", Any), ("allowed-impersonation-level", Client), ("allow-anonymous-clients", Server)]),
+        KerberosApreq => (
+            &WSB0024,
+            &[
+                ("usage", Any),
+                ("allowed-impersonation-level", Client),
+                ("allow-anonymous-clients", Server),
+            ],
+        ),
         HttpHeaderAuth => (
             &WSB0025,
-            &[("scheme", Any), ("target", Client), ("basic-realm", Server), ("digest-realm", Server), ("digest-domain", Server)],
+            &[
+                ("scheme", Any),
+                ("target", Client),
+                ("basic-realm", Server),
+                ("digest-realm", Server),
+                ("digest-domain", Server),
+            ],
         ),
         Username | XmlToken | Saml => (&WSB0020, &[("usage", Any)]),
     }
@@ -113,7 +130,10 @@ impl Validator<'_> {
     }
     /// Help for a side-only feature: which role to declare.
     fn role_help(&self, side: &str) -> String {
-        format!("set {} in [channel] if this description is only for the {side}", self.kv("role", &format!("\"{side}\"")))
+        format!(
+            "set {} in [channel] if this description is only for the {side}",
+            self.kv("role", &format!("\"{side}\""))
+        )
     }
     fn push(&mut self, d: Diagnostic) {
         self.cx.push(d);
@@ -126,27 +146,65 @@ impl Validator<'_> {
         for b in bindings.iter() {
             self.binding(sec, b, outer);
         }
-        self.at_most_one(bindings, |k| k == BindingKind::SecurityContext, &WSB0003, "security-context binding");
-        self.at_most_one(bindings, BindingKind::is_transport, &WSB0015, "transport security binding");
-        self.at_most_one(bindings, |k| k == BindingKind::Username, &WSB0016, "username binding");
-        self.at_most_one(bindings, |k| k == BindingKind::Saml, &WSB0017, "saml binding");
+        self.at_most_one(
+            bindings,
+            |k| k == BindingKind::SecurityContext,
+            &WSB0003,
+            "security-context binding",
+        );
+        self.at_most_one(
+            bindings,
+            BindingKind::is_transport,
+            &WSB0015,
+            "transport security binding",
+        );
+        self.at_most_one(
+            bindings,
+            |k| k == BindingKind::Username,
+            &WSB0016,
+            "username binding",
+        );
+        self.at_most_one(
+            bindings,
+            |k| k == BindingKind::Saml,
+            &WSB0017,
+            "saml binding",
+        );
         self.protection(sec);
         self.properties(sec);
     }
 
     /// WSB0003, WSB0015, WSB0016, WSB0017: at most one binding of a family.
-    fn at_most_one(&mut self, bindings: &[Spanned<Binding>], family: impl Fn(BindingKind) -> bool, rule: &'static Rule, what: &str) {
+    fn at_most_one(
+        &mut self,
+        bindings: &[Spanned<Binding>],
+        family: impl Fn(BindingKind) -> bool,
+        rule: &'static Rule,
+        what: &str,
+    ) {
         let mut of_family = bindings.iter().filter(|b| family(b.kind.value));
-        let Some(first) = of_family.next() else { return };
+        let Some(first) = of_family.next() else {
+            return;
+        };
         for extra in of_family {
-            let d = Diagnostic::new(rule, format!("more than one {what} in one security description"), &extra.kind.loc, format!("another {what}"))
-                .related(&first.kind.loc, format!("first {what} here"))
-                .help(format!("keep one {what} and remove the others"));
+            let d = Diagnostic::new(
+                rule,
+                format!("more than one {what} in one security description"),
+                &extra.kind.loc,
+                format!("another {what}"),
+            )
+            .related(&first.kind.loc, format!("first {what} here"))
+            .help(format!("keep one {what} and remove the others"));
             self.push(d);
         }
     }
 
-    fn binding(&mut self, sec: &Spanned<Security>, b: &Spanned<Binding>, outer: Option<&Spanned<Binding>>) {
+    fn binding(
+        &mut self,
+        sec: &Spanned<Security>,
+        b: &Spanned<Binding>,
+        outer: Option<&Spanned<Binding>>,
+    ) {
         use BindingKind::*;
         let kind = b.kind.value;
         let kloc = &b.kind.loc;
@@ -154,34 +212,63 @@ impl Validator<'_> {
 
         // WSB0018, WSB0019: one-sided bindings.
         if kind == XmlToken && self.server() {
-            let d = Diagnostic::new(&WSB0018, "the xml-token binding is client-only", kloc, "xml-token binding here")
-                .related(&self.role_loc, self.role_label())
-                .help(self.role_help("client"));
+            let d = Diagnostic::new(
+                &WSB0018,
+                "the xml-token binding is client-only",
+                kloc,
+                "xml-token binding here",
+            )
+            .related(&self.role_loc, self.role_label())
+            .help(self.role_help("client"));
             self.push(d);
         }
         if kind == Saml && self.client() {
-            let d = Diagnostic::new(&WSB0019, "the saml binding is server-only", kloc, "saml binding here")
-                .related(&self.role_loc, self.role_label())
-                .help(self.role_help("server"));
+            let d = Diagnostic::new(
+                &WSB0019,
+                "the saml binding is server-only",
+                kloc,
+                "saml binding here",
+            )
+            .related(&self.role_loc, self.role_label())
+            .help(self.role_help("server"));
             self.push(d);
         }
 
         // WSB0002, WSB0021: message usage.
         if kind.is_message() {
-            let rule = if kind == SecurityContext { &WSB0002 } else { &WSB0021 };
+            let rule = if kind == SecurityContext {
+                &WSB0002
+            } else {
+                &WSB0021
+            };
             let usage = self.key("usage");
             let fix = self.kv("usage", "\"supporting\"");
             match &b.usage {
                 Some(u) if u.value == "supporting" => {}
                 Some(u) => {
-                    let d = Diagnostic::new(rule, format!("the {kind} binding's usage must be \"supporting\", not \"{}\"", u.value), &u.loc, "unsupported usage")
-                        .help(format!("write {fix}: it is the only message security usage WWSAPI defines"));
+                    let d = Diagnostic::new(
+                        rule,
+                        format!(
+                            "the {kind} binding's usage must be \"supporting\", not \"{}\"",
+                            u.value
+                        ),
+                        &u.loc,
+                        "unsupported usage",
+                    )
+                    .help(format!(
+                        "write {fix}: it is the only message security usage WWSAPI defines"
+                    ));
                     self.push(d);
                 }
                 None if b.written.loc("usage").is_some() => {} // written but unreadable: reported
                 None => {
-                    let d = Diagnostic::new(rule, format!("the {kind} binding needs a usage"), kloc, format!("{kind} binding without {usage}"))
-                        .help(format!("add {fix}"));
+                    let d = Diagnostic::new(
+                        rule,
+                        format!("the {kind} binding needs a usage"),
+                        kloc,
+                        format!("{kind} binding without {usage}"),
+                    )
+                    .help(format!("add {fix}"));
                     self.push(d);
                 }
             }
@@ -239,13 +326,28 @@ impl Validator<'_> {
             let k = self.key(key);
             match accepted.iter().find(|(a, _)| a == key) {
                 None => {
-                    let list: Vec<String> = accepted.iter().map(|(a, _)| self.cx.spelling.key(a)).collect();
+                    let list: Vec<String> = accepted
+                        .iter()
+                        .map(|(a, _)| self.cx.spelling.key(a))
+                        .collect();
                     let help = if list.is_empty() {
                         format!("remove {k}: the {kind} binding takes no properties")
                     } else {
-                        format!("remove {k}; the {kind} binding accepts: {}", list.join(", "))
+                        format!(
+                            "remove {k}; the {kind} binding accepts: {}",
+                            list.join(", ")
+                        )
                     };
-                    self.push(Diagnostic::new(rule, format!("the {kind} binding does not accept {k}"), loc, "not accepted here").related(&b.kind.loc, format!("{kind} binding here")).help(help));
+                    self.push(
+                        Diagnostic::new(
+                            rule,
+                            format!("the {kind} binding does not accept {k}"),
+                            loc,
+                            "not accepted here",
+                        )
+                        .related(&b.kind.loc, format!("{kind} binding here"))
+                        .help(help),
+                    );
                 }
                 Some((_, Side::Client)) if self.server() => {
                     let d = Diagnostic::new(rule, format!("{k} of the {kind} binding is client-only, but the description's role includes the server"), loc, "client-only property")
@@ -264,7 +366,12 @@ impl Validator<'_> {
         }
     }
 
-    fn security_context(&mut self, sec: &Spanned<Security>, b: &Spanned<Binding>, outer: Option<&Spanned<Binding>>) {
+    fn security_context(
+        &mut self,
+        sec: &Spanned<Security>,
+        b: &Spanned<Binding>,
+        outer: Option<&Spanned<Binding>>,
+    ) {
         let kloc = &b.kind.loc;
         // WSB0006: no context inside a bootstrap (and do not descend further).
         if let Some(outer) = outer {
@@ -283,7 +390,13 @@ impl Validator<'_> {
                     crate::loc::Spelling::Toml => "add a [security.binding.bootstrap] table with the bindings that secure the negotiation, e.g. ssl-transport and username",
                     crate::loc::Spelling::Attribute => "add bootstrap(binding(kind = \"ssl-transport\"), binding(kind = \"username\", usage = \"supporting\"))",
                 };
-                let d = Diagnostic::new(&WSB0005, "the security-context binding has no bootstrap security description", kloc, "security-context binding without bootstrap").help(help);
+                let d = Diagnostic::new(
+                    &WSB0005,
+                    "the security-context binding has no bootstrap security description",
+                    kloc,
+                    "security-context binding without bootstrap",
+                )
+                .help(help);
                 self.push(d);
             }
         }
@@ -297,16 +410,24 @@ impl Validator<'_> {
         let bits = ks.value;
         let k = self.key("key-size");
         let (min, min_why, min_loc) = suite_min(sec);
-        let (max, max_loc) = match sec.algorithm_suite.as_ref().and_then(|s| s.max_symmetric_key_length.as_ref()) {
+        let (max, max_loc) = match sec
+            .algorithm_suite
+            .as_ref()
+            .and_then(|s| s.max_symmetric_key_length.as_ref())
+        {
             Some(m) if m.value.0 < 1024 => (i64::from(m.value.0), m.loc.clone()),
             _ => (1024, Loc::Nowhere),
         };
         let problem = if bits <= 0 {
             Some(format!("{k} must be positive, found {bits}"))
         } else if bits % 8 != 0 {
-            Some(format!("{k} is in bits and must be a multiple of 8, found {bits}"))
+            Some(format!(
+                "{k} is in bits and must be a multiple of 8, found {bits}"
+            ))
         } else if bits < i64::from(min) {
-            Some(format!("{k} {bits} is below the {min_why}'s symmetric key length of {min} bits"))
+            Some(format!(
+                "{k} {bits} is below the {min_why}'s symmetric key length of {min} bits"
+            ))
         } else if bits > max {
             Some(format!("{k} {bits} is above the maximum of {max} bits"))
         } else {
@@ -316,7 +437,10 @@ impl Validator<'_> {
             let d = Diagnostic::new(&WSB0033, msg, &ks.loc, "invalid key size")
                 .related(&min_loc, "algorithm suite chosen here")
                 .related(&max_loc, "maximum set here")
-                .help(format!("use a multiple of 8 between {min} and {max}, e.g. {}", min.max(256).min(max as u32)));
+                .help(format!(
+                    "use a multiple of 8 between {min} and {max}, e.g. {}",
+                    min.max(256).min(max as u32)
+                ));
             self.push(d);
         }
     }
@@ -324,7 +448,11 @@ impl Validator<'_> {
     /// WSB0035, WSB0036: renewal and rollover intervals.
     fn intervals(&mut self, b: &Spanned<Binding>) {
         const ROLLOVER_DEFAULT: Duration = Duration::from_secs(5 * 60);
-        let renewal_default = if self.client() { Duration::from_secs(10 * 3600) } else { Duration::from_secs(15 * 3600) };
+        let renewal_default = if self.client() {
+            Duration::from_secs(10 * 3600)
+        } else {
+            Duration::from_secs(15 * 3600)
+        };
         let renewal = b.renewal_interval.as_ref();
         let rollover = b.rollover_interval.as_ref();
         let renewal_v = renewal.map_or(renewal_default, |r| r.value.0);
@@ -333,9 +461,37 @@ impl Validator<'_> {
             let show = |d: Duration| humantime::format_duration(d).to_string();
             let (ro, re) = (self.key("rollover-interval"), self.key("renewal-interval"));
             let mut d = match (rollover, renewal) {
-                (Some(ro_s), Some(re_s)) => Diagnostic::new(&WSB0035, format!("{ro} ({}) must be shorter than {re} ({})", show(rollover_v), show(renewal_v)), &ro_s.loc, "rollover interval").related(&re_s.loc, "renewal interval"),
-                (Some(ro_s), None) => Diagnostic::new(&WSB0035, format!("{ro} ({}) must be shorter than {re}, which defaults to {}", show(rollover_v), show(renewal_v)), &ro_s.loc, "rollover interval"),
-                (None, Some(re_s)) => Diagnostic::new(&WSB0035, format!("{re} ({}) must be longer than {ro}, which defaults to {}", show(renewal_v), show(rollover_v)), &re_s.loc, "renewal interval"),
+                (Some(ro_s), Some(re_s)) => Diagnostic::new(
+                    &WSB0035,
+                    format!(
+                        "{ro} ({}) must be shorter than {re} ({})",
+                        show(rollover_v),
+                        show(renewal_v)
+                    ),
+                    &ro_s.loc,
+                    "rollover interval",
+                )
+                .related(&re_s.loc, "renewal interval"),
+                (Some(ro_s), None) => Diagnostic::new(
+                    &WSB0035,
+                    format!(
+                        "{ro} ({}) must be shorter than {re}, which defaults to {}",
+                        show(rollover_v),
+                        show(renewal_v)
+                    ),
+                    &ro_s.loc,
+                    "rollover interval",
+                ),
+                (None, Some(re_s)) => Diagnostic::new(
+                    &WSB0035,
+                    format!(
+                        "{re} ({}) must be longer than {ro}, which defaults to {}",
+                        show(renewal_v),
+                        show(rollover_v)
+                    ),
+                    &re_s.loc,
+                    "renewal interval",
+                ),
                 (None, None) => unreachable!("checked above: at least one interval is written"),
             };
             d = d.help(format!("shorten {ro} or lengthen {re}"));
@@ -356,18 +512,39 @@ impl Validator<'_> {
         let Some(schemes) = &b.scheme else { return };
         let list = &schemes.value;
         if list.is_empty() {
-            self.push(Diagnostic::new(&WSB0026, "the scheme list is empty", &schemes.loc, "no scheme").help("name at least one scheme: basic, digest, ntlm, negotiate or none"));
+            self.push(
+                Diagnostic::new(
+                    &WSB0026,
+                    "the scheme list is empty",
+                    &schemes.loc,
+                    "no scheme",
+                )
+                .help("name at least one scheme: basic, digest, ntlm, negotiate or none"),
+            );
             return;
         }
         for (i, s) in list.iter().enumerate() {
             if let Some(prev) = list[..i].iter().find(|p| p.value == s.value) {
-                let d = Diagnostic::new(&WSB0026, format!("scheme \"{}\" is listed twice", s.value), &s.loc, "listed again").related(&prev.loc, "first listed here").help("list each scheme once");
+                let d = Diagnostic::new(
+                    &WSB0026,
+                    format!("scheme \"{}\" is listed twice", s.value),
+                    &s.loc,
+                    "listed again",
+                )
+                .related(&prev.loc, "first listed here")
+                .help("list each scheme once");
                 self.push(d);
             }
         }
         if list.len() > 1 {
             if let Some(p) = list.iter().find(|s| s.value == Scheme::Passport) {
-                let d = Diagnostic::new(&WSB0026, "scheme \"passport\" cannot be combined with other schemes", &p.loc, "passport in a list").help("use scheme = \"passport\" alone, or remove it");
+                let d = Diagnostic::new(
+                    &WSB0026,
+                    "scheme \"passport\" cannot be combined with other schemes",
+                    &p.loc,
+                    "passport in a list",
+                )
+                .help("use scheme = \"passport\" alone, or remove it");
                 self.push(d);
             }
         }
@@ -380,10 +557,17 @@ impl Validator<'_> {
             }
         }
         if let Some(t) = &b.target {
-            if t.value == AuthTarget::Proxy && (list.len() != 1 || matches!(list[0].value, Scheme::None | Scheme::Passport)) {
-                let d = Diagnostic::new(&WSB0028, "authentication to a proxy needs exactly one scheme, and not none or passport", &schemes.loc, "schemes")
-                    .related(&t.loc, "proxy target here")
-                    .help("set the scheme to one of \"basic\", \"digest\", \"ntlm\", \"negotiate\"");
+            if t.value == AuthTarget::Proxy
+                && (list.len() != 1 || matches!(list[0].value, Scheme::None | Scheme::Passport))
+            {
+                let d = Diagnostic::new(
+                    &WSB0028,
+                    "authentication to a proxy needs exactly one scheme, and not none or passport",
+                    &schemes.loc,
+                    "schemes",
+                )
+                .related(&t.loc, "proxy target here")
+                .help("set the scheme to one of \"basic\", \"digest\", \"ntlm\", \"negotiate\"");
                 self.push(d);
             }
         }
@@ -391,18 +575,26 @@ impl Validator<'_> {
 
     /// WSB0029: NTLM cannot authenticate the server.
     fn ntlm(&mut self, b: &Spanned<Binding>) {
-        let Some(pkg) = &b.windows_integrated_auth_package else { return };
+        let Some(pkg) = &b.windows_integrated_auth_package else {
+            return;
+        };
         if pkg.value != AuthPackage::Ntlm || !self.client() {
             return;
         }
         let default_requires = b.kind.value == BindingKind::TcpSspiTransport;
-        let requires = b.require_server_auth.as_ref().map_or(default_requires, |r| r.value);
+        let requires = b
+            .require_server_auth
+            .as_ref()
+            .map_or(default_requires, |r| r.value);
         if requires {
             let k = self.key("require-server-auth");
             let mut d = Diagnostic::new(&WSB0029, format!("ntlm does not authenticate the server, but the client requires server authentication ({k})"), &pkg.loc, "ntlm chosen here");
             d = match &b.require_server_auth {
                 Some(r) => d.related(&r.loc, "server authentication required here"),
-                None => d.related(&b.kind.loc, format!("{} requires server authentication by default", b.kind.value)),
+                None => d.related(
+                    &b.kind.loc,
+                    format!("{} requires server authentication by default", b.kind.value),
+                ),
             };
             let fix = self.kv("require-server-auth", "false");
             self.push(d.help(format!("set {fix}, or use \"kerberos\" or \"spnego\"")));
@@ -424,23 +616,44 @@ impl Validator<'_> {
         let tpl_none = self.kv("transport-protection-level", "\"none\"");
 
         if let (Some(n), Some(t)) = (none, transport) {
-            let d = Diagnostic::new(&WSB0009, format!("{tpl_none} contradicts the {} binding that protects the channel", t.kind.value), &n.loc, "no protection declared here")
-                .related(&t.kind.loc, "transport binding here")
-                .help(format!("remove {tpl_key}, or remove the transport binding"));
+            let d = Diagnostic::new(
+                &WSB0009,
+                format!(
+                    "{tpl_none} contradicts the {} binding that protects the channel",
+                    t.kind.value
+                ),
+                &n.loc,
+                "no protection declared here",
+            )
+            .related(&t.kind.loc, "transport binding here")
+            .help(format!("remove {tpl_key}, or remove the transport binding"));
             self.push(d);
         }
         let Some(m) = message else {
-            if let (Some(h), None) = (sec.bindings.iter().find(|b| b.kind.value == HttpHeaderAuth), transport) {
+            if let (Some(h), None) = (
+                sec.bindings.iter().find(|b| b.kind.value == HttpHeaderAuth),
+                transport,
+            ) {
                 if none.is_none() && self.channel == ChannelBinding::Http {
-                    let d = Diagnostic::new(&WSB0037, "http-header-auth without ssl-transport sends credentials in clear", &h.kind.loc, "header authentication over plain http")
-                        .help(format!("add kind = \"ssl-transport\", or set {tpl_none} if this is intended"));
+                    let d = Diagnostic::new(
+                        &WSB0037,
+                        "http-header-auth without ssl-transport sends credentials in clear",
+                        &h.kind.loc,
+                        "header authentication over plain http",
+                    )
+                    .help(format!(
+                        "add kind = \"ssl-transport\", or set {tpl_none} if this is intended"
+                    ));
                     self.push(d);
                 }
             }
             return;
         };
         // Channels where message bindings are rejected outright report that instead.
-        if matches!(self.channel, ChannelBinding::NamedPipe | ChannelBinding::Udp) {
+        if matches!(
+            self.channel,
+            ChannelBinding::NamedPipe | ChannelBinding::Udp
+        ) {
             return;
         }
         match (none, transport) {
@@ -460,10 +673,23 @@ impl Validator<'_> {
             }
             (None, None) => {
                 let fix = match self.channel {
-                    ChannelBinding::Tcp => "add kind = \"tcp-sspi-transport\" to protect the tcp channel".to_owned(),
-                    _ => format!("add kind = \"ssl-transport\", or (server on http only) set {tpl_none}"),
+                    ChannelBinding::Tcp => {
+                        "add kind = \"tcp-sspi-transport\" to protect the tcp channel".to_owned()
+                    }
+                    _ => format!(
+                        "add kind = \"ssl-transport\", or (server on http only) set {tpl_none}"
+                    ),
                 };
-                let d = Diagnostic::new(&WSB0007, format!("the {} binding needs a transport binding that protects the channel", m.kind.value), &m.kind.loc, "message binding without transport security").help(fix);
+                let d = Diagnostic::new(
+                    &WSB0007,
+                    format!(
+                        "the {} binding needs a transport binding that protects the channel",
+                        m.kind.value
+                    ),
+                    &m.kind.loc,
+                    "message binding without transport security",
+                )
+                .help(fix);
                 self.push(d);
             }
             (None, Some(_)) => {}
@@ -473,20 +699,43 @@ impl Validator<'_> {
     /// WSB0030–WSB0032: security properties.
     fn properties(&mut self, sec: &Spanned<Security>) {
         if let (Some(a), Some(n)) = (&sec.algorithm_suite, &sec.algorithm_suite_name) {
-            let (ka, kn) = (self.key("algorithm-suite"), self.key("algorithm-suite-name"));
-            let d = Diagnostic::new(&WSB0030, format!("{ka} and {kn} may not both be set"), &a.loc, "explicit suite")
-                .related(&n.loc, "named suite")
-                .help(format!("keep either {ka} or {kn}"));
+            let (ka, kn) = (
+                self.key("algorithm-suite"),
+                self.key("algorithm-suite-name"),
+            );
+            let d = Diagnostic::new(
+                &WSB0030,
+                format!("{ka} and {kn} may not both be set"),
+                &a.loc,
+                "explicit suite",
+            )
+            .related(&n.loc, "named suite")
+            .help(format!("keep either {ka} or {kn}"));
             self.push(d);
         }
-        let has_auth = sec.bindings.iter().any(|b| matches!(b.kind.value, BindingKind::HttpHeaderAuth | BindingKind::KerberosApreq));
+        let has_auth = sec.bindings.iter().any(|b| {
+            matches!(
+                b.kind.value,
+                BindingKind::HttpHeaderAuth | BindingKind::KerberosApreq
+            )
+        });
         let ep: [(&str, Option<&Loc>); 2] = [
-            ("extended-protection-policy", sec.extended_protection_policy.as_ref().map(|s| &s.loc)),
-            ("extended-protection-scenario", sec.extended_protection_scenario.as_ref().map(|s| &s.loc)),
+            (
+                "extended-protection-policy",
+                sec.extended_protection_policy.as_ref().map(|s| &s.loc),
+            ),
+            (
+                "extended-protection-scenario",
+                sec.extended_protection_scenario.as_ref().map(|s| &s.loc),
+            ),
         ];
         for (key, loc) in ep {
             let Some(loc) = loc else { continue };
-            let why = self.server_on_http_problem().or_else(|| (!has_auth).then(|| "the description has no http-header-auth or kerberos-apreq binding".to_owned()));
+            let why = self.server_on_http_problem().or_else(|| {
+                (!has_auth).then(|| {
+                    "the description has no http-header-auth or kerberos-apreq binding".to_owned()
+                })
+            });
             if let Some(why) = why {
                 let d = Diagnostic::new(&WSB0031, format!("{} applies only to a server on http with http-header-auth or kerberos-apreq: {why}", self.key(key)), loc, "extended protection")
                     .related(&self.role_loc, self.role_label())
@@ -497,9 +746,14 @@ impl Validator<'_> {
         if let Some(ids) = &sec.service_identities {
             if let Some(why) = self.server_on_http_problem() {
                 let k = self.key("service-identities");
-                let d = Diagnostic::new(&WSB0032, format!("{k} applies only to a server on http: {why}"), &ids.loc, "service identities")
-                    .related(&self.role_loc, self.role_label())
-                    .help(format!("remove {k}, or {}", self.role_help("server")));
+                let d = Diagnostic::new(
+                    &WSB0032,
+                    format!("{k} applies only to a server on http: {why}"),
+                    &ids.loc,
+                    "service identities",
+                )
+                .related(&self.role_loc, self.role_label())
+                .help(format!("remove {k}, or {}", self.role_help("server")));
                 self.push(d);
             }
         }
@@ -507,7 +761,10 @@ impl Validator<'_> {
 
     fn server_on_http_problem(&self) -> Option<String> {
         if self.client() {
-            Some(format!("the description's role ({}) includes the client", self.role))
+            Some(format!(
+                "the description's role ({}) includes the client",
+                self.role
+            ))
         } else if self.channel != ChannelBinding::Http {
             Some(format!("the channel is {}", self.channel))
         } else {
@@ -518,8 +775,16 @@ impl Validator<'_> {
     /// WSB0040: what the wsbind runtime cannot execute.
     fn runtime_support(&mut self, file: &File) {
         if self.channel != ChannelBinding::Http {
-            let d = Diagnostic::new(&WSB0040, format!("the {} channel is not supported by the wsbind runtime", self.channel), &self.channel_loc, "channel declared here")
-                .help("the wsbind runtime has http and https transports: use binding = \"http\"");
+            let d = Diagnostic::new(
+                &WSB0040,
+                format!(
+                    "the {} channel is not supported by the wsbind runtime",
+                    self.channel
+                ),
+                &self.channel_loc,
+                "channel declared here",
+            )
+            .help("the wsbind runtime has http and https transports: use binding = \"http\"");
             self.push(d);
         }
         if let Some(sec) = &file.security {
@@ -531,7 +796,10 @@ impl Validator<'_> {
         use BindingKind::*;
         for b in sec.bindings.iter() {
             let kind = b.kind.value;
-            if matches!(kind, KerberosApreq | TcpSspiTransport | NamedPipeSspiTransport | XmlToken | Saml) {
+            if matches!(
+                kind,
+                KerberosApreq | TcpSspiTransport | NamedPipeSspiTransport | XmlToken | Saml
+            ) {
                 let d = Diagnostic::new(&WSB0040, format!("the {kind} binding is not supported by the wsbind runtime"), &b.kind.loc, "unsupported binding")
                     .help("wsbind executes ssl-transport, http-header-auth (basic), username and security-context bindings");
                 self.push(d);
@@ -544,7 +812,11 @@ impl Validator<'_> {
                         self.push(d);
                     }
                     Some(list) => {
-                        for s in list.value.iter().filter(|s| !matches!(s.value, Scheme::None | Scheme::Basic)) {
+                        for s in list
+                            .value
+                            .iter()
+                            .filter(|s| !matches!(s.value, Scheme::None | Scheme::Basic))
+                        {
                             let d = Diagnostic::new(&WSB0040, format!("the {} header auth scheme is not supported by the wsbind runtime", s.value), &s.loc, "unsupported scheme")
                                 .help("the wsbind runtime supports the basic scheme (and none on a client)");
                             self.push(d);
@@ -560,12 +832,25 @@ impl Validator<'_> {
         }
         if let Some(suite) = &sec.algorithm_suite {
             let unsupported: Vec<(&Loc, String)> = [
-                suite.canonicalization.as_ref().filter(|a| a.value != Canonicalization::Exclusive).map(|a| (&a.loc, a.value.to_string())),
-                suite.digest.as_ref().filter(|a| !matches!(a.value, Digest::Sha1 | Digest::Sha256)).map(|a| (&a.loc, a.value.to_string())),
+                suite
+                    .canonicalization
+                    .as_ref()
+                    .filter(|a| a.value != Canonicalization::Exclusive)
+                    .map(|a| (&a.loc, a.value.to_string())),
+                suite
+                    .digest
+                    .as_ref()
+                    .filter(|a| !matches!(a.value, Digest::Sha1 | Digest::Sha256))
+                    .map(|a| (&a.loc, a.value.to_string())),
                 suite
                     .symmetric_signature
                     .as_ref()
-                    .filter(|a| !matches!(a.value, SymmetricSignature::HmacSha1 | SymmetricSignature::HmacSha256))
+                    .filter(|a| {
+                        !matches!(
+                            a.value,
+                            SymmetricSignature::HmacSha1 | SymmetricSignature::HmacSha256
+                        )
+                    })
                     .map(|a| (&a.loc, a.value.to_string())),
             ]
             .into_iter()
@@ -598,7 +883,13 @@ pub(crate) fn suite_min(sec: &Security) -> (u32, String, Loc) {
 pub(crate) fn effective_suite(sec: &Security) -> (SuiteName, Loc) {
     match &sec.algorithm_suite_name {
         Some(n) => (n.value, n.loc.clone()),
-        None if sec.bindings.iter().any(|b| b.kind.value == BindingKind::KerberosApreq) => (SuiteName::Basic128, Loc::Nowhere),
+        None if sec
+            .bindings
+            .iter()
+            .any(|b| b.kind.value == BindingKind::KerberosApreq) =>
+        {
+            (SuiteName::Basic128, Loc::Nowhere)
+        }
         None => (SuiteName::Basic256, Loc::Nowhere),
     }
 }

@@ -20,7 +20,10 @@ pub const MAX_DEPTH: usize = 32;
 pub fn parse(tokens: TokenStream, cx: &mut Ctxt) -> Option<Node> {
     let parser = |input: ParseStream| items(input, 0);
     match parser.parse2(tokens) {
-        Ok(table) => Some(Node { value: Value::Table(table), loc: Loc::Tokens(Span::call_site()) }),
+        Ok(table) => Some(Node {
+            value: Value::Table(table),
+            loc: Loc::Tokens(Span::call_site()),
+        }),
         Err(errors) => {
             for e in errors {
                 cx.push(
@@ -47,11 +50,21 @@ fn items(input: ParseStream, depth: usize) -> syn::Result<Table> {
         } else if input.peek(syn::token::Paren) {
             let content;
             parenthesized!(content in input);
-            Node { value: Value::Table(items(&content, depth + 1)?), loc: Loc::Tokens(key.span()) }
+            Node {
+                value: Value::Table(items(&content, depth + 1)?),
+                loc: Loc::Tokens(key.span()),
+            }
         } else {
-            return Err(syn::Error::new(key.span(), format!("expected `{name} = ...` or `{name}(...)`")));
+            return Err(syn::Error::new(
+                key.span(),
+                format!("expected `{name} = ...` or `{name}(...)`"),
+            ));
         };
-        entries.push(Entry { key: name.replace('_', "-"), key_loc: Loc::Tokens(key.span()), node });
+        entries.push(Entry {
+            key: name.replace('_', "-"),
+            key_loc: Loc::Tokens(key.span()),
+            node,
+        });
         if input.is_empty() {
             break;
         }
@@ -75,17 +88,30 @@ fn value(input: ParseStream, depth: usize) -> syn::Result<Node> {
             }
             content.parse::<Token![,]>()?;
         }
-        return Ok(Node { value: Value::Array(list), loc: Loc::Tokens(bracket.span.join()) });
+        return Ok(Node {
+            value: Value::Array(list),
+            loc: Loc::Tokens(bracket.span.join()),
+        });
     }
     let negative = input.peek(Token![-]);
-    let minus = if negative { Some(input.parse::<Token![-]>()?) } else { None };
+    let minus = if negative {
+        Some(input.parse::<Token![-]>()?)
+    } else {
+        None
+    };
     let lit: Lit = input.parse()?;
-    let loc = Loc::Tokens(minus.map_or(lit.span(), |m| m.span.join(lit.span()).unwrap_or(lit.span())));
+    let loc = Loc::Tokens(minus.map_or(lit.span(), |m| {
+        m.span.join(lit.span()).unwrap_or(lit.span())
+    }));
     let value = match &lit {
         Lit::Str(s) if !negative => Value::Str(s.value()),
         Lit::Bool(b) if !negative => Value::Bool(b.value),
         Lit::Int(i) => {
-            let digits = if negative { format!("-{}", i.base10_digits()) } else { i.base10_digits().to_owned() };
+            let digits = if negative {
+                format!("-{}", i.base10_digits())
+            } else {
+                i.base10_digits().to_owned()
+            };
             match digits.parse::<i64>() {
                 Ok(n) => Value::Int(n),
                 Err(_) => Value::Other("an integer out of range"),

@@ -20,7 +20,10 @@ pub fn parse(text: &str, cx: &mut Ctxt) -> Option<Node> {
     if text.len() > MAX_TOML_BYTES {
         cx.push(Diagnostic::new(
             &WSB0041,
-            format!("the description is {} bytes long; the limit is {MAX_TOML_BYTES}", text.len()),
+            format!(
+                "the description is {} bytes long; the limit is {MAX_TOML_BYTES}",
+                text.len()
+            ),
             &Loc::Toml(0..0),
             "file too large",
         ));
@@ -32,8 +35,13 @@ pub fn parse(text: &str, cx: &mut Ctxt) -> Option<Node> {
             let span = e.span().unwrap_or(0..0);
             let msg = e.message().trim().to_owned();
             cx.push(
-                Diagnostic::new(&WSB0041, format!("invalid TOML: {msg}"), &Loc::Toml(span), "here")
-                    .help("see https://toml.io for the syntax"),
+                Diagnostic::new(
+                    &WSB0041,
+                    format!("invalid TOML: {msg}"),
+                    &Loc::Toml(span),
+                    "here",
+                )
+                .help("see https://toml.io for the syntax"),
             );
         }
         return None;
@@ -50,7 +58,10 @@ pub fn parse(text: &str, cx: &mut Ctxt) -> Option<Node> {
         ));
         return None;
     }
-    Some(Node { value: Value::Table(table), loc: Loc::Toml(span) })
+    Some(Node {
+        value: Value::Table(table),
+        loc: Loc::Toml(span),
+    })
 }
 
 fn convert_table(t: &DeTable<'_>, depth: usize, too_deep: &mut bool) -> Table {
@@ -69,7 +80,10 @@ fn convert(v: &Spanned<DeValue<'_>>, depth: usize, too_deep: &mut bool) -> Node 
     let loc = Loc::Toml(v.span());
     if depth > MAX_DEPTH {
         *too_deep = true;
-        return Node { value: Value::Other("nothing (too deep)"), loc };
+        return Node {
+            value: Value::Other("nothing (too deep)"),
+            loc,
+        };
     }
     let value = match v.get_ref() {
         DeValue::String(s) => Value::Str(s.to_string()),
@@ -80,7 +94,9 @@ fn convert(v: &Spanned<DeValue<'_>>, depth: usize, too_deep: &mut bool) -> Node 
         DeValue::Float(_) => Value::Other("a float"),
         DeValue::Boolean(b) => Value::Bool(*b),
         DeValue::Datetime(_) => Value::Other("a date-time"),
-        DeValue::Array(a) => Value::Array(a.iter().map(|x| convert(x, depth + 1, too_deep)).collect()),
+        DeValue::Array(a) => {
+            Value::Array(a.iter().map(|x| convert(x, depth + 1, too_deep)).collect())
+        }
         DeValue::Table(t) => Value::Table(convert_table(t, depth, too_deep)),
     };
     Node { value, loc }

@@ -1,0 +1,253 @@
+//! Every rule of the catalogue, through both front-ends: the right id, at the right
+//! place, and no other rule than the ones the case legitimately breaks.
+
+mod common {
+    pub mod cases;
+    pub mod convert;
+}
+
+use common::cases::{Case, CASES};
+use common::convert::to_attr;
+use std::collections::BTreeSet;
+use wsbind_compiler::diag::Diagnostic;
+use wsbind_compiler::{check_attr, check_toml, rules, Checked, Target};
+
+fn target(case: &Case) -> Target {
+    if case.rule == "WSB0040" {
+        Target::Runtime
+    } else {
+        Target::Model
+    }
+}
+
+fn ids(c: &Checked) -> BTreeSet<&'static str> {
+    c.diagnostics.iter().map(|d| d.rule.id).collect()
+}
+
+fn expected_ids(case: &Case) -> BTreeSet<&'static str> {
+    std::iter::once(case.rule)
+        .chain(case.also.iter().copied())
+        .collect()
+}
+
+fn list(c: &Checked) -> String {
+    c.diagnostics
+        .iter()
+        .map(|d| format!("{}: {} [{}]", d.rule.id, d.message, d.primary.text))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn every_rule_through_toml() {
+    for case in CASES {
+        let checked = check_toml(case.toml, target(case));
+        assert_eq!(
+            ids(&checked),
+            expected_ids(case),
+            "case {}:\n{}",
+            case.rule,
+            list(&checked)
+        );
+        let d = checked
+            .diagnostics
+            .iter()
+            .find(|d| d.rule.id == case.rule)
+            .expect("present");
+        let range = d.primary.loc.range().expect("a TOML location");
+        assert_eq!(
+            &case.toml[range], case.primary,
+            "case {}: points at the wrong text",
+            case.rule
+        );
+        assert!(
+            d.help.is_some(),
+            "case {}: every diagnostic says how to fix it",
+            case.rule
+        );
+    }
+}
+
+/// The text a proc-macro2 span covers in a one-line attribute source.
+fn span_text(src: &str, span: proc_macro2::Span) -> String {
+    let (s, e) = (span.start(), span.end());
+    assert_eq!(s.line, 1, "attribute sources are one line");
+    src.chars()
+        .skip(s.column)
+        .take(e.column.saturating_sub(s.column))
+        .collect()
+}
+
+#[test]
+fn every_rule_through_attributes() {
+    for case in CASES {
+        let attr = to_attr(case.toml);
+        let tokens: proc_macro2::TokenStream =
+            attr.parse().expect("attribute form parses as tokens");
+        let checked = check_attr(tokens, target(case));
+        assert_eq!(
+            ids(&checked),
+            expected_ids(case),
+            "case {} ({attr}):\n{}",
+            case.rule,
+            list(&checked)
+        );
+        let d: &Diagnostic = checked
+            .diagnostics
+            .iter()
+            .find(|d| d.rule.id == case.rule)
+            .expect("present");
+        let span = d.primary.loc.span().expect("a token location");
+        let expected =
+            if case.primary.starts_with(['"', '[', '{']) || case.primary.parse::<i64>().is_ok() {
+                case.primary.to_owned()
+            } else {
+                case.primary.replace('-', "_")
+            };
+        if !case.primary.starts_with('{') {
+            assert_eq!(
+                span_text(&attr, span),
+                expected,
+                "case {}: points at the wrong token in {attr}",
+                case.rule
+            );
+        }
+        // Keys in messages and help are spelled the attribute way.
+        let text = format!("{} {}", d.message, d.help.clone().unwrap_or_default());
+        for kebab in [
+            "key-size",
+            "transport-protection-level",
+            "require-server-auth",
+            "renewal-interval",
+        ] {
+            assert!(
+                !text.contains(&format!("`{kebab}")),
+                "case {}: TOML spelling in an attribute diagnostic: {text}",
+                case.rule
+            );
+        }
+    }
+}
+
+#[test]
+fn every_compile_time_rule_has_a_case() {
+    let covered: BTreeSet<&str> = CASES.iter().map(|c| c.rule).collect();
+    for r in rules::ALL {
+        // WSB0041 (syntax) and WSB0042 (file) are front-end specific: see their own tests.
+        if matches!(r.id, "WSB0041" | "WSB0042") {
+            continue;
+        }
+        assert!(covered.contains(r.id), "{} has no test case", r.id);
+    }
+}
+
+#[test]
+fn all_violations_are_reported_together() {
+    let text = r#"
+[channel]
+binding = "named-pipe"
+role = "client"
+[[security.binding]]
+kind = "security-context"
+usage = "signing"
+key_size = 100
+renewal-interval = "ten hours"
+"#;
+    let checked = check_toml(text, Target::Runtime);
+    let ids = ids(&checked);
+    for id in [
+        "WSB0039", "WSB0034", "WSB0001", "WSB0002", "WSB0005", "WSB0040",
+    ] {
+        assert!(ids.contains(id), "{id} missing from\n{}", list(&checked));
+    }
+}
+
+#[test]
+fn conflicts_point_at_both_places() {
+    let case = CASES.iter().find(|c| c.rule == "WSB0001").expect("case");
+    let checked = check_toml(case.toml, Target::Model);
+    let d = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.id == "WSB0001")
+        .expect("present");
+    assert_eq!(d.related.len(), 1);
+    let r = d.related[0].loc.range().expect("range");
+    assert_eq!(&case.toml[r], r#""security-context""#);
+}
+
+#[test]
+fn did_you_mean_suggests_the_closest_key_and_value() {
+    let checked = check_toml(
+        "[channel]\nbinding = \"htp\"\nrloe = \"client\"\n",
+        Target::Model,
+    );
+    let helps: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.help.clone())
+        .collect();
+    assert!(
+        helps.iter().any(|h| h.contains("did you mean \"http\"")),
+        "{helps:?}"
+    );
+    assert!(
+        helps.iter().any(|h| h.contains("did you mean `role`")),
+        "{helps:?}"
+    );
+}
+
+#[test]
+fn syntax_errors_are_wsb0041_with_a_location() {
+    let checked = check_toml("[channel]\nbinding = \n", Target::Model);
+    assert_eq!(ids(&checked), BTreeSet::from(["WSB0041"]));
+    assert!(checked.diagnostics[0].primary.loc.range().is_some());
+
+    let checked = check_attr(
+        "channel(binding = )".parse().expect("tokens"),
+        Target::Model,
+    );
+    assert_eq!(ids(&checked), BTreeSet::from(["WSB0041"]));
+    let checked = check_attr("channel binding".parse().expect("tokens"), Target::Model);
+    assert_eq!(ids(&checked), BTreeSet::from(["WSB0041"]));
+}
+
+#[test]
+fn valid_descriptions_have_no_diagnostics() {
+    for (name, text) in [
+        (
+            "order-service",
+            include_str!("../../examples/bindings/order-service.toml"),
+        ),
+        (
+            "server-behind-tls-proxy",
+            include_str!("../../examples/bindings/server-behind-tls-proxy.toml"),
+        ),
+    ] {
+        let checked = check_toml(text, Target::Runtime);
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{name}:\n{}",
+            list(&checked)
+        );
+        assert!(checked.description().is_some());
+    }
+}
+
+#[test]
+fn rule_ids_are_unique_and_explained() {
+    let mut seen = BTreeSet::new();
+    for r in rules::ALL {
+        assert!(seen.insert(r.id), "duplicate id {}", r.id);
+        assert!(
+            r.explanation.contains("Fix:") || r.id == "WSB0039",
+            "{} explains how to fix it",
+            r.id
+        );
+        assert_eq!(rules::find(r.id).map(|x| x.id), Some(r.id));
+    }
+    assert_eq!(rules::find("wsb12").map(|r| r.id), Some("WSB0012"));
+    assert_eq!(rules::find("12").map(|r| r.id), Some("WSB0012"));
+    assert!(rules::find("WSB9999").is_none());
+    assert!(rules::find("nonsense").is_none());
+}
