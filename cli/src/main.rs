@@ -9,7 +9,11 @@ use wsbind_compiler::rules;
 use wsbind_compiler::Target;
 
 #[derive(Parser, Debug)]
-#[command(name = "wsbind", version, about = "WS-SecureConversation security bindings checked before they run")]
+#[command(
+    name = "wsbind",
+    version,
+    about = "WS-SecureConversation security bindings checked before they run"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -59,7 +63,12 @@ enum Color {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check { files, format, color, model_only } => check(&files, format, color, model_only),
+        Command::Check {
+            files,
+            format,
+            color,
+            model_only,
+        } => check(&files, format, color, model_only),
         Command::Explain { id } => explain(id.as_deref()),
         Command::Schema => {
             print!("{}", wsbind_compiler::schema::binding_schema());
@@ -69,11 +78,19 @@ fn main() -> ExitCode {
 }
 
 fn check(files: &[std::path::PathBuf], format: Format, color: Color, model_only: bool) -> ExitCode {
-    let target = if model_only { Target::Model } else { Target::Runtime };
+    let target = if model_only {
+        Target::Model
+    } else {
+        Target::Runtime
+    };
     let style = match color {
         Color::Always => Style::Color,
         Color::Never => Style::Plain,
-        Color::Auto if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() => Style::Color,
+        Color::Auto
+            if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+        {
+            Style::Color
+        }
         Color::Auto => Style::Plain,
     };
     let mut invalid = false;
@@ -130,15 +147,26 @@ fn explain(id: Option<&str>) -> ExitCode {
     match id {
         None => {
             for r in rules::ALL {
-                let sev = if r.severity == rules::Severity::Warning { " (warning)" } else { "" };
+                let sev = if r.severity == rules::Severity::Warning {
+                    " (warning)"
+                } else {
+                    ""
+                };
                 println!("{}{sev}  {}", r.id, r.summary);
             }
             ExitCode::SUCCESS
         }
         Some(id) => match rules::find(id) {
             Some(r) => {
-                let sev = if r.severity == rules::Severity::Warning { "warning" } else { "error" };
-                println!("{} ({sev}): {}\nsource: {}\n\n{}", r.id, r.summary, r.source, r.explanation);
+                let sev = if r.severity == rules::Severity::Warning {
+                    "warning"
+                } else {
+                    "error"
+                };
+                println!(
+                    "{} ({sev}): {}\nsource: {}\n\n{}",
+                    r.id, r.summary, r.source, r.explanation
+                );
                 ExitCode::SUCCESS
             }
             None => {

@@ -499,9 +499,22 @@ impl Validator<'_> {
         }
         if let (Some(sr), Some(re)) = (&b.support_renew, renewal) {
             if !sr.value && self.client() {
-                let d = Diagnostic::new(&WSB0036, format!("with {} = false the client establishes a new context every {} instead of renewing", self.key("support-renew"), humantime::format_duration(re.value.0)), &re.loc, "renewal interval")
-                    .related(&sr.loc, "renewal disabled here")
-                    .help(format!("remove {}, or set {}", self.key("renewal-interval"), self.kv("support-renew", "true")));
+                let d = Diagnostic::new(
+                    &WSB0036,
+                    format!(
+                        "with {} the client establishes a new context every {} instead of renewing",
+                        self.kv("support-renew", "false"),
+                        humantime::format_duration(re.value.0)
+                    ),
+                    &re.loc,
+                    "renewal interval",
+                )
+                .related(&sr.loc, "renewal disabled here")
+                .help(format!(
+                    "remove {}, or set {}",
+                    self.key("renewal-interval"),
+                    self.kv("support-renew", "true")
+                ));
                 self.push(d);
             }
         }

@@ -14,20 +14,31 @@ use wsbind_compiler::{check_tree, front, Checked, Target};
 pub fn binding(args: TokenStream, item: TokenStream) -> TokenStream {
     let name = match syn::parse2::<syn::DeriveInput>(item.clone()) {
         Ok(input) if !input.generics.params.is_empty() => {
-            let e = syn::Error::new_spanned(&input.generics, "#[wsbind::binding] goes on a type without generic parameters");
+            let e = syn::Error::new_spanned(
+                &input.generics,
+                "#[wsbind::binding] goes on a type without generic parameters",
+            );
             return with_item(item, e.to_compile_error());
         }
         Ok(input) => input.ident,
         Err(_) => {
-            let e = syn::Error::new(Span::call_site(), "#[wsbind::binding] goes on a struct or an enum, e.g. `struct OrderService;`");
+            let e = syn::Error::new(
+                Span::call_site(),
+                "#[wsbind::binding] goes on a struct or an enum, e.g. `struct OrderService;`",
+            );
             return with_item(item, e.to_compile_error());
         }
     };
     let out = match Input::read(args) {
         Input::Inline(checked) => finish(&name, &checked, None, |d| attr_errors(d)),
-        Input::File { checked, source, lit_span, abs_path } => {
-            finish(&name, &checked, Some((&abs_path, lit_span)), |d| vec![file_error(d, &source, lit_span)])
-        }
+        Input::File {
+            checked,
+            source,
+            lit_span,
+            abs_path,
+        } => finish(&name, &checked, Some((&abs_path, lit_span)), |d| {
+            vec![file_error(d, &source, lit_span)]
+        }),
         Input::Failed(errors) => errors,
     };
     with_item(item, out)
@@ -39,7 +50,12 @@ fn with_item(item: TokenStream, extra: TokenStream) -> TokenStream {
 
 enum Input {
     Inline(Checked),
-    File { checked: Checked, source: SourceFile, lit_span: Span, abs_path: String },
+    File {
+        checked: Checked,
+        source: SourceFile,
+        lit_span: Span,
+        abs_path: String,
+    },
     Failed(TokenStream),
 }
 
@@ -57,15 +73,27 @@ impl Input {
         };
         let lit_span = file.node.loc.span().unwrap_or_else(Span::call_site);
         if let Some(other) = table.entries.iter().find(|e| e.key != "file") {
-            let d = Diagnostic::new(&WSB0041, "`file = ...` cannot be combined with an inline description", &other.key_loc, "inline key")
-                .help("put the whole description in the file, or remove `file`");
+            let d = Diagnostic::new(
+                &WSB0041,
+                "`file = ...` cannot be combined with an inline description",
+                &other.key_loc,
+                "inline key",
+            )
+            .help("put the whole description in the file, or remove `file`");
             return Input::Failed(attr_errors(&d).into_iter().collect());
         }
         let Value::Str(rel) = &file.node.value else {
-            let d = Diagnostic::new(&WSB0041, "`file` must be a string: the path of the description, relative to Cargo.toml", &file.node.loc, "expected a string");
+            let d = Diagnostic::new(
+                &WSB0041,
+                "`file` must be a string: the path of the description, relative to Cargo.toml",
+                &file.node.loc,
+                "expected a string",
+            );
             return Input::Failed(attr_errors(&d).into_iter().collect());
         };
-        let dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+        let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_default();
         let path = dir.join(rel);
         let abs_path = path.display().to_string();
         let text = match std::fs::read_to_string(&path) {
@@ -77,14 +105,32 @@ impl Input {
             }
         };
         let checked = wsbind_compiler::check_toml(&text, Target::Runtime);
-        Input::File { checked, source: SourceFile::new(rel.clone(), text), lit_span, abs_path }
+        Input::File {
+            checked,
+            source: SourceFile::new(rel.clone(), text),
+            lit_span,
+            abs_path,
+        }
     }
 }
 
-fn finish(name: &syn::Ident, checked: &Checked, file: Option<(&str, Span)>, errors: impl Fn(&Diagnostic) -> Vec<TokenStream>) -> TokenStream {
-    let track = file.map(|(p, _)| quote!(const _: &[u8] = ::core::include_bytes!(#p);));
+fn finish(
+    name: &syn::Ident,
+    checked: &Checked,
+    file: Option<(&str, Span)>,
+    errors: impl Fn(&Diagnostic) -> Vec<TokenStream>,
+) -> TokenStream {
+    let track = file.map(|(p, _)| {
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#p);
+        )
+    });
     if checked.has_errors() {
-        let errs = checked.diagnostics.iter().filter(|d| d.is_error()).flat_map(errors);
+        let errs = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .flat_map(errors);
         return quote!(#track #(#errs)*);
     }
     let Some(description) = checked.description() else {
@@ -95,7 +141,12 @@ fn finish(name: &syn::Ident, checked: &Checked, file: Option<(&str, Span)>, erro
         .iter()
         .map(|d| (file.map_or_else(|| span_of(&d.primary.loc), |(_, s)| s), d))
         .collect();
-    codegen::expand(&Expansion { name, description: &description, tracked_file: file.map(|(p, _)| p), warnings })
+    codegen::expand(&Expansion {
+        name,
+        description: &description,
+        tracked_file: file.map(|(p, _)| p),
+        warnings,
+    })
 }
 
 fn span_of(loc: &Loc) -> Span {
@@ -109,10 +160,23 @@ fn error_at(span: Span, msg: &str) -> TokenStream {
 /// An attribute diagnostic: the error at its token, each related place as a note at its
 /// own token (stable Rust offers no multi-span diagnostics to proc-macros).
 fn attr_errors(d: &Diagnostic) -> Vec<TokenStream> {
-    let help = d.help.as_ref().map(|h| format!("\n  = help: {h}")).unwrap_or_default();
-    let mut out = vec![error_at(span_of(&d.primary.loc), &format!("[{}] {}: {}{help}", d.rule.id, d.message, d.primary.text))];
+    let help = d
+        .help
+        .as_ref()
+        .map(|h| format!("\n  = help: {h}"))
+        .unwrap_or_default();
+    let mut out = vec![error_at(
+        span_of(&d.primary.loc),
+        &format!("[{}] {}{help}", d.rule.id, d.message),
+    )];
     for r in &d.related {
-        out.push(error_at(span_of(&r.loc), &format!("[{}] note: {} (the other half of the error above)", d.rule.id, r.text)));
+        out.push(error_at(
+            span_of(&r.loc),
+            &format!(
+                "[{}] note: {} (the other half of the error above)",
+                d.rule.id, r.text
+            ),
+        ));
     }
     out
 }

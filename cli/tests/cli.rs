@@ -1,0 +1,141 @@
+//! The `wsbind` binary as users run it: output, formats and exit codes.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn wsbind(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wsbind"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("wsbind runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn check_valid_files_exits_0() {
+    let o = wsbind(&[
+        "check",
+        "examples/bindings/order-service.toml",
+        "examples/bindings/server-behind-tls-proxy.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("examples/bindings/order-service.toml: valid"));
+}
+
+#[test]
+fn check_invalid_file_prints_rustc_style_diagnostics_and_exits_1() {
+    let o = wsbind(&["check", "--color", "never", "examples/bindings/broken.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    for expected in [
+        "error[WSB0001]: the security-context binding cannot be used on a named-pipe channel",
+        "--> examples/bindings/broken.toml:5:11",
+        "binding = \"named-pipe\"",
+        "^^^^^^^^^^^^ channel declared here",
+        "------------------ security-context binding here",
+        "= help: use an http or tcp channel",
+        "error[WSB0039]: unknown key `key_size`",
+        "= help: did you mean `key-size`?",
+        "error[WSB0034]",
+        "examples/bindings/broken.toml: ",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+    assert!(
+        !out.contains('\u{1b}'),
+        "--color never prints no escape codes"
+    );
+}
+
+#[test]
+fn color_always_uses_ansi_colours() {
+    let o = wsbind(&[
+        "check",
+        "--color",
+        "always",
+        "examples/bindings/broken.toml",
+    ]);
+    assert!(stdout(&o).contains('\u{1b}'));
+}
+
+#[test]
+fn model_only_skips_runtime_support() {
+    let with = stdout(&wsbind(&["check", "examples/bindings/broken.toml"]));
+    let without = stdout(&wsbind(&[
+        "check",
+        "--model-only",
+        "examples/bindings/broken.toml",
+    ]));
+    assert!(with.contains("WSB0040"));
+    assert!(!without.contains("WSB0040"));
+}
+
+#[test]
+fn json_format_is_machine_readable() {
+    let o = wsbind(&[
+        "check",
+        "--format",
+        "json",
+        "examples/bindings/broken.toml",
+        "examples/bindings/order-service.toml",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    assert_eq!(v["valid"], false);
+    let files = v["files"].as_array().expect("files");
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["valid"], false);
+    assert_eq!(files[1]["valid"], true);
+    let d = files[0]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .find(|d| d["id"] == "WSB0001")
+        .expect("WSB0001");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["primary"]["line"], 5);
+    assert_eq!(d["primary"]["column"], 11);
+    assert_eq!(d["related"][0]["label"], "security-context binding here");
+    assert!(d["help"]
+        .as_str()
+        .expect("help")
+        .contains("named-pipe-sspi-transport"));
+}
+
+#[test]
+fn unreadable_file_exits_2() {
+    let o = wsbind(&["check", "no/such/file.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read no/such/file.toml"));
+}
+
+#[test]
+fn explain_prints_the_long_form() {
+    let o = wsbind(&["explain", "WSB0012"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.starts_with(
+        "WSB0012 (error): named-pipe-sspi-transport is available only on a named-pipe channel"
+    ));
+    assert!(out.contains("Fix:"));
+    let list = stdout(&wsbind(&["explain"]));
+    assert_eq!(list.lines().count(), wsbind_compiler::rules::ALL.len());
+    assert!(list.contains("WSB0036 (warning)"));
+    assert_eq!(wsbind(&["explain", "WSB9999"]).status.code(), Some(2));
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let o = wsbind(&["schema"]);
+    let committed =
+        std::fs::read_to_string(root().join("schemas/binding.schema.json")).expect("schema");
+    assert_eq!(stdout(&o), committed);
+}

@@ -1,0 +1,7 @@
+// Generated from compiler/tests/common/cases.rs: WSB0016 through the attribute.
+#![deny(warnings)]
+
+#[wsbind::binding(channel(binding = "http"), security(binding(kind = "ssl-transport"), binding(kind = "username", usage = "supporting"), binding(kind = "username", usage = "supporting")))]
+struct Service;
+
+fn main() {}

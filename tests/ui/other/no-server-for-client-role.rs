@@ -1,0 +1,7 @@
+// A client-only description generates no server constructor.
+#[wsbind::binding(channel(binding = "http", role = "client"), security(binding(kind = "ssl-transport")))]
+struct OrderClient;
+
+fn main() {
+    let _server = OrderClient::server(wsbind::ServerTls::from_pem(Vec::new(), Vec::new()));
+}
