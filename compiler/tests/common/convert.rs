@@ -9,7 +9,7 @@ pub fn to_attr(toml_text: &str) -> String {
     items(&v)
 }
 
-fn items(t: &toml::Table) -> String {
+pub fn items(t: &toml::Table) -> String {
     let mut out = Vec::new();
     for (k, v) in t {
         let key = k.replace('-', "_");
@@ -34,6 +34,8 @@ fn scalar(v: &Value) -> String {
         Value::Integer(i) => i.to_string(),
         Value::Boolean(b) => b.to_string(),
         Value::Array(a) => format!("[{}]", a.iter().map(scalar).collect::<Vec<_>>().join(", ")),
-        other => panic!("no attribute form for {other:?}"),
+        Value::Float(f) => format!("{f:?}"),
+        Value::Datetime(d) => format!("{:?}", format!("{d:?}")),
+        Value::Table(_) => "()".to_owned(),
     }
 }
