@@ -18,15 +18,22 @@ struct OrderService;
             usage = "supporting",
             key_entropy_mode = "client-only",
             secure_conversation_version = "1.3",
-            bootstrap(binding(kind = "ssl-transport"), binding(kind = "username", usage = "supporting")),
+            bootstrap(
+                binding(kind = "ssl-transport"),
+                binding(kind = "username", usage = "supporting")
+            ),
         ),
-    ),
+    )
 )]
 struct InventoryClient;
 
 fn show<B: Binding>() {
     let d = B::description();
-    let ctx = d.security.context.as_ref().expect("both examples use a security context");
+    let ctx = d
+        .security
+        .context
+        .as_ref()
+        .expect("both examples use a security context");
     println!(
         "{}: role {}, secure conversation {}, entropy {}, key size {}, renew every {}, bootstrap: ssl={} username={}",
         B::NAME,
@@ -42,7 +49,13 @@ fn show<B: Binding>() {
 
 fn humantime_like(d: std::time::Duration) -> String {
     let s = d.as_secs();
-    if s % 3600 == 0 { format!("{}h", s / 3600) } else if s % 60 == 0 { format!("{}m", s / 60) } else { format!("{s}s") }
+    if s % 3600 == 0 {
+        format!("{}h", s / 3600)
+    } else if s % 60 == 0 {
+        format!("{}m", s / 60)
+    } else {
+        format!("{s}s")
+    }
 }
 
 fn main() {
@@ -56,10 +69,21 @@ fn main() {
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(b"-----BEGIN CERTIFICATE-----\n...".to_vec()),
     );
-    let server = OrderService::server(|user: &str, pw: &wsbind::Password| user == "alice" && pw.matches("wonderland"), ServerTls::from_pem(Vec::new(), Vec::new()));
-    println!("client for {} with {:?}", client.endpoint(), client.credentials().username);
+    let server = OrderService::server(
+        |user: &str, pw: &wsbind::Password| user == "alice" && pw.matches("wonderland"),
+        ServerTls::from_pem(Vec::new(), Vec::new()),
+    );
+    println!(
+        "client for {} with {:?}",
+        client.endpoint(),
+        client.credentials().username
+    );
     println!("server credentials: {:?}", server.credentials());
-    let _inventory = InventoryClient::client("https://localhost:8443/inventory", UsernameCredential::new("bob", "builder"), ClientTls::trust_pem(Vec::new()));
+    let _inventory = InventoryClient::client(
+        "https://localhost:8443/inventory",
+        UsernameCredential::new("bob", "builder"),
+        ClientTls::trust_pem(Vec::new()),
+    );
 
     println!("\n== a broken description, loaded at run time with the same rules ==");
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/bindings/broken.toml");

@@ -3,6 +3,7 @@
 //! both front-ends. This test fails when the files are stale; regenerate them with
 //! `WSBIND_BLESS=1 cargo test -p wsbind-compiler --test ui_cases`.
 
+#[allow(dead_code)] // the rule tests read the other fields
 mod common {
     pub mod cases;
     pub mod convert;

@@ -30,7 +30,7 @@ pub fn binding(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let out = match Input::read(args) {
-        Input::Inline(checked) => finish(&name, &checked, None, |d| attr_errors(d)),
+        Input::Inline(checked) => finish(&name, &checked, None, attr_errors),
         Input::File {
             checked,
             source,

@@ -49,7 +49,10 @@ pub struct UsernameCredential {
 
 impl UsernameCredential {
     pub fn new(username: impl Into<String>, password: impl Into<Password>) -> Self {
-        UsernameCredential { username: username.into(), password: password.into() }
+        UsernameCredential {
+            username: username.into(),
+            password: password.into(),
+        }
     }
 }
 
@@ -76,9 +79,13 @@ where
 {
     fn validate(&self, username: &str, password: &Password) -> Result<Identity, Rejected> {
         if self(username, password) {
-            Ok(Identity { name: username.to_owned() })
+            Ok(Identity {
+                name: username.to_owned(),
+            })
         } else {
-            Err(Rejected(format!("wrong user name or password for {username:?}")))
+            Err(Rejected(format!(
+                "wrong user name or password for {username:?}"
+            )))
         }
     }
 }
@@ -92,7 +99,9 @@ pub struct ClientTls {
 impl ClientTls {
     /// Trust the certificates of a PEM bundle.
     pub fn trust_pem(pem: impl Into<Vec<u8>>) -> Self {
-        ClientTls { roots_pem: pem.into() }
+        ClientTls {
+            roots_pem: pem.into(),
+        }
     }
 }
 
@@ -105,7 +114,10 @@ pub struct ServerTls {
 
 impl ServerTls {
     pub fn from_pem(cert_chain_pem: impl Into<Vec<u8>>, key_pem: impl Into<Vec<u8>>) -> Self {
-        ServerTls { cert_chain_pem: cert_chain_pem.into(), key_pem: key_pem.into() }
+        ServerTls {
+            cert_chain_pem: cert_chain_pem.into(),
+            key_pem: key_pem.into(),
+        }
     }
     /// The private key, PEM.
     pub fn key_pem(&self) -> &[u8] {
@@ -115,7 +127,13 @@ impl ServerTls {
 
 impl fmt::Debug for ServerTls {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServerTls").field("cert_chain_pem", &format_args!("{} bytes", self.cert_chain_pem.len())).field("key_pem", &"<redacted>").finish()
+        f.debug_struct("ServerTls")
+            .field(
+                "cert_chain_pem",
+                &format_args!("{} bytes", self.cert_chain_pem.len()),
+            )
+            .field("key_pem", &"<redacted>")
+            .finish()
     }
 }
 
@@ -129,7 +147,11 @@ pub struct ClientCredentials {
 
 impl ClientCredentials {
     /// No credentials (the base the generated code fills in).
-    pub const NONE: ClientCredentials = ClientCredentials { username: None, http_basic: None, tls: None };
+    pub const NONE: ClientCredentials = ClientCredentials {
+        username: None,
+        http_basic: None,
+        tls: None,
+    };
 }
 
 /// The credentials of a server, as the generated `server(...)` collected them.
@@ -143,7 +165,11 @@ pub struct ServerCredentials {
 impl ServerCredentials {
     /// No credentials (the base the generated code fills in).
     pub fn none() -> Self {
-        ServerCredentials { username: None, http_basic: None, tls: None }
+        ServerCredentials {
+            username: None,
+            http_basic: None,
+            tls: None,
+        }
     }
 }
 
@@ -151,7 +177,10 @@ impl fmt::Debug for ServerCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerCredentials")
             .field("username", &self.username.as_ref().map(|_| "<validator>"))
-            .field("http_basic", &self.http_basic.as_ref().map(|_| "<validator>"))
+            .field(
+                "http_basic",
+                &self.http_basic.as_ref().map(|_| "<validator>"),
+            )
             .field("tls", &self.tls)
             .finish()
     }

@@ -25,7 +25,11 @@ pub struct Client<B: Binding> {
 impl<B: Binding> Client<B> {
     /// Used by the generated constructor, which checks the credentials by type.
     pub fn new(endpoint: String, credentials: ClientCredentials) -> Self {
-        Client { endpoint, credentials, binding: PhantomData }
+        Client {
+            endpoint,
+            credentials,
+            binding: PhantomData,
+        }
     }
     pub fn endpoint(&self) -> &str {
         &self.endpoint
@@ -48,7 +52,10 @@ pub struct Server<B: Binding> {
 impl<B: Binding> Server<B> {
     /// Used by the generated constructor, which checks the credentials by type.
     pub fn new(credentials: ServerCredentials) -> Self {
-        Server { credentials, binding: PhantomData }
+        Server {
+            credentials,
+            binding: PhantomData,
+        }
     }
     pub fn credentials(&self) -> &ServerCredentials {
         &self.credentials

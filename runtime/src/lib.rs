@@ -12,5 +12,8 @@ pub use wsbind_compiler::description;
 pub use wsbind_compiler::description::Description;
 pub use wsbind_compiler::LoadError;
 
-pub use credentials::{ClientCredentials, ClientTls, Identity, Password, PasswordValidator, Rejected, ServerCredentials, ServerTls, UsernameCredential};
+pub use credentials::{
+    ClientCredentials, ClientTls, Identity, Password, PasswordValidator, Rejected,
+    ServerCredentials, ServerTls, UsernameCredential,
+};
 pub use handles::{Binding, Client, Server};
