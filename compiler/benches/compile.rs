@@ -67,9 +67,12 @@ fn attr_form(toml_text: &str) -> String {
                 let k = k.replace('-', "_");
                 match v {
                     toml::Value::Table(inner) => format!("{k}({})", items(inner)),
-                    toml::Value::Array(a) => {
-                        a.iter().filter_map(toml::Value::as_table).map(|x| format!("{k}({})", items(x))).collect::<Vec<_>>().join(", ")
-                    }
+                    toml::Value::Array(a) => a
+                        .iter()
+                        .filter_map(toml::Value::as_table)
+                        .map(|x| format!("{k}({})", items(x)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     toml::Value::String(s) => format!("{k} = {s:?}"),
                     toml::Value::Integer(n) => format!("{k} = {n}"),
                     toml::Value::Boolean(b) => format!("{k} = {b}"),
@@ -95,7 +98,12 @@ fn bench(c: &mut Criterion) {
             for d in &descs {
                 let checked = check_toml(black_box(d), Target::Runtime);
                 let desc = checked.description().expect("valid");
-                black_box(expand(&Expansion { name: &name, description: &desc, tracked_file: Some("/x/binding.toml"), warnings: Vec::new() }));
+                black_box(expand(&Expansion {
+                    name: &name,
+                    description: &desc,
+                    tracked_file: Some("/x/binding.toml"),
+                    warnings: Vec::new(),
+                }));
             }
         })
     });
@@ -105,7 +113,12 @@ fn bench(c: &mut Criterion) {
                 let tokens: proc_macro2::TokenStream = black_box(a).parse().expect("tokens");
                 let checked = check_attr(tokens, Target::Runtime);
                 let desc = checked.description().expect("valid");
-                black_box(expand(&Expansion { name: &name, description: &desc, tracked_file: None, warnings: Vec::new() }));
+                black_box(expand(&Expansion {
+                    name: &name,
+                    description: &desc,
+                    tracked_file: None,
+                    warnings: Vec::new(),
+                }));
             }
         })
     });
