@@ -2,6 +2,9 @@
 //! 100 distinct valid descriptions, through the TOML front-end and through the attribute
 //! front-end, each expanded to tokens as the proc-macro does.
 
+#[path = "../tests/common/convert.rs"]
+mod convert;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use wsbind_compiler::codegen::{expand, Expansion};
@@ -60,36 +63,11 @@ usage = "supporting"
     out
 }
 
-fn attr_form(toml_text: &str) -> String {
-    fn items(t: &toml::Table) -> String {
-        t.iter()
-            .map(|(k, v)| {
-                let k = k.replace('-', "_");
-                match v {
-                    toml::Value::Table(inner) => format!("{k}({})", items(inner)),
-                    toml::Value::Array(a) => a
-                        .iter()
-                        .filter_map(toml::Value::as_table)
-                        .map(|x| format!("{k}({})", items(x)))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    toml::Value::String(s) => format!("{k} = {s:?}"),
-                    toml::Value::Integer(n) => format!("{k} = {n}"),
-                    toml::Value::Boolean(b) => format!("{k} = {b}"),
-                    other => format!("{k} = {other:?}"),
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-    items(&toml_text.parse::<toml::Table>().expect("valid TOML"))
-}
-
 fn bench(c: &mut Criterion) {
     let descs = descriptions();
     assert_eq!(descs.len(), 100);
     let name = proc_macro2::Ident::new("Service", proc_macro2::Span::call_site());
-    let attrs: Vec<String> = descs.iter().map(|d| attr_form(d)).collect();
+    let attrs: Vec<String> = descs.iter().map(|d| convert::to_attr(d)).collect();
 
     let mut g = c.benchmark_group("compile-100-descriptions");
     g.throughput(Throughput::Elements(100));
