@@ -3,8 +3,10 @@
 #![forbid(unsafe_code)]
 
 pub mod credentials;
+pub mod envelope;
 pub mod handles;
 pub mod keys;
+pub mod wire;
 pub mod xml;
 
 /// The typed security description (defined by the compiler, which generates it).

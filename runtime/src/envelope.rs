@@ -1,0 +1,329 @@
+//! Writing SOAP envelopes: escaping, WS-Addressing headers, the WS-Security header's
+//! tokens, and RFC 3339 times. Every message wsbind sends is assembled here, so the
+//! prefixes and ids are the same everywhere:
+//! `s` SOAP, `a` WS-Addressing, `u` wsu, `o` wsse, `c` WS-SC, `t` WS-Trust.
+
+use crate::wire::{ns, Addressing, Sc, Soap};
+use std::fmt::Write as _;
+use std::time::{Duration, SystemTime};
+
+/// Appends `s` escaped for element content.
+pub fn escape_text(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#xD;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Appends `s` escaped for a double-quoted attribute value.
+pub fn escape_attr(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' => out.push_str("&#x9;"),
+            '\n' => out.push_str("&#xA;"),
+            '\r' => out.push_str("&#xD;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// `s` escaped for element content.
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_text(s, &mut out);
+    out
+}
+
+/// `s` escaped for an attribute value.
+pub fn attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_attr(s, &mut out);
+    out
+}
+
+/// A time as WS-Security writes it: UTC, milliseconds, `Z`.
+pub fn format_time(t: SystemTime) -> String {
+    humantime::format_rfc3339_millis(t).to_string()
+}
+
+/// A malformed time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{value}` is not a UTC time like 2026-11-24T10:00:00Z ({reason})")]
+pub struct TimeError {
+    pub value: String,
+    pub reason: String,
+}
+
+/// Parses an `xsd:dateTime` in UTC (`Z`), with up to nine fractional digits.
+pub fn parse_time(s: &str) -> Result<SystemTime, TimeError> {
+    let s = s.trim();
+    humantime::parse_rfc3339(s).map_err(|e| TimeError {
+        value: s.chars().take(64).collect(),
+        reason: e.to_string(),
+    })
+}
+
+/// The WS-Addressing headers of a message.
+#[derive(Debug, Clone, Default)]
+pub struct Headers<'a> {
+    pub action: &'a str,
+    pub to: Option<&'a str>,
+    pub message_id: Option<&'a str>,
+    pub relates_to: Option<&'a str>,
+    /// Write `ReplyTo` with the anonymous address (requests).
+    pub reply_to_anonymous: bool,
+}
+
+/// How a message is framed.
+#[derive(Debug, Clone, Copy)]
+pub struct Framing {
+    pub soap: Soap,
+    pub addressing: Addressing,
+}
+
+/// An assembled envelope.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub text: String,
+    /// The `wsu:Id`s given to the addressing headers and the Body, in document order:
+    /// what a signature covers (plus the timestamp).
+    pub ids: Vec<String>,
+    /// Byte index just before `</o:Security>`, where a signature is inserted; `None`
+    /// when the message has no security header.
+    pub security_end: Option<usize>,
+}
+
+impl Framing {
+    /// Writes an envelope. `security`: the content of the WS-Security header (none:
+    /// no header). `with_ids`: give the addressing headers and the Body `wsu:Id`s for
+    /// signing.
+    pub fn write(
+        &self,
+        headers: &Headers<'_>,
+        security: Option<&str>,
+        body: &str,
+        with_ids: bool,
+    ) -> Written {
+        let mut ids = Vec::new();
+        let mut out = String::with_capacity(1024 + body.len() + security.map_or(0, str::len));
+        let _ = write!(
+            out,
+            r#"<s:Envelope xmlns:s="{}" xmlns:a="{}" xmlns:u="{}"><s:Header>"#,
+            self.soap.ns(),
+            self.addressing.ns(),
+            ns::WSU
+        );
+        let mu = self.soap.must_understand();
+        let mut header = |out: &mut String, name: &str, must_understand: bool, content: &str| {
+            out.push_str("<a:");
+            out.push_str(name);
+            if must_understand {
+                let _ = write!(out, r#" s:mustUnderstand="{mu}""#);
+            }
+            if with_ids {
+                let id = format!("_{}", ids.len() + 1);
+                let _ = write!(out, r#" u:Id="{id}""#);
+                ids.push(id);
+            }
+            out.push('>');
+            out.push_str(content);
+            let _ = write!(out, "</a:{name}>");
+        };
+        header(&mut out, "Action", true, &text(headers.action));
+        if let Some(id) = headers.message_id {
+            header(&mut out, "MessageID", false, &text(id));
+        }
+        if let Some(id) = headers.relates_to {
+            header(&mut out, "RelatesTo", false, &text(id));
+        }
+        if headers.reply_to_anonymous {
+            let content = format!("<a:Address>{}</a:Address>", self.addressing.anonymous());
+            header(&mut out, "ReplyTo", false, &content);
+        }
+        if let Some(to) = headers.to {
+            header(&mut out, "To", true, &text(to));
+        }
+        let mut security_end = None;
+        if let Some(security) = security {
+            let _ = write!(
+                out,
+                r#"<o:Security s:mustUnderstand="{mu}" xmlns:o="{}">"#,
+                ns::WSSE
+            );
+            out.push_str(security);
+            security_end = Some(out.len());
+            out.push_str("</o:Security>");
+        }
+        out.push_str("</s:Header><s:Body");
+        if with_ids {
+            let id = format!("_{}", ids.len() + 1);
+            let _ = write!(out, r#" u:Id="{id}""#);
+            ids.push(id);
+        }
+        out.push('>');
+        out.push_str(body);
+        out.push_str("</s:Body></s:Envelope>");
+        Written {
+            text: out,
+            ids,
+            security_end,
+        }
+    }
+}
+
+/// A `wsu:Timestamp` with the given id.
+pub fn timestamp(id: &str, created: SystemTime, validity: Duration) -> String {
+    format!(
+        r#"<u:Timestamp u:Id="{}"><u:Created>{}</u:Created><u:Expires>{}</u:Expires></u:Timestamp>"#,
+        attr(id),
+        format_time(created),
+        format_time(created + validity)
+    )
+}
+
+/// A `SecurityContextToken` with its identifier (and instance, for renewed keys), and
+/// optionally a cookie (opaque server state) in the WS-SC namespace.
+pub fn sct(sc: &Sc, id: &str, identifier: &str, instance: Option<&str>) -> String {
+    let mut out = format!(
+        r#"<c:SecurityContextToken u:Id="{}" xmlns:c="{}"><c:Identifier>{}</c:Identifier>"#,
+        attr(id),
+        sc.sc,
+        text(identifier)
+    );
+    if let Some(instance) = instance {
+        let _ = write!(out, "<c:Instance>{}</c:Instance>", text(instance));
+    }
+    out.push_str("</c:SecurityContextToken>");
+    out
+}
+
+/// A reference to a security context token: by `wsu:Id` inside the message
+/// (`#id`), or by its identifier when the token is not in the message.
+#[derive(Debug, Clone, Copy)]
+pub enum SctRef<'a> {
+    Local(&'a str),
+    External {
+        identifier: &'a str,
+        instance: Option<&'a str>,
+    },
+}
+
+/// A `wsse:SecurityTokenReference` to an SCT.
+pub fn sct_reference(sc: &Sc, r: SctRef<'_>) -> String {
+    match r {
+        SctRef::Local(id) => format!(
+            r##"<o:SecurityTokenReference><o:Reference URI="#{}" ValueType="{}"/></o:SecurityTokenReference>"##,
+            attr(id),
+            sc.sct
+        ),
+        SctRef::External {
+            identifier,
+            instance,
+        } => {
+            let mut out = String::from("<o:SecurityTokenReference");
+            if let Some(instance) = instance {
+                // WS-SC: an external reference to a renewed key names its instance.
+                let _ = write!(
+                    out,
+                    r#" xmlns:c="{}" c:Instance="{}""#,
+                    sc.sc,
+                    attr(instance)
+                );
+            }
+            let _ = write!(
+                out,
+                r#"><o:Reference URI="{}" ValueType="{}"/></o:SecurityTokenReference>"#,
+                attr(identifier),
+                sc.sct
+            );
+            out
+        }
+    }
+}
+
+/// A `DerivedKeyToken` as wsbind emits it: the token reference, `Offset` (never
+/// `Generation`: WSS4J ignores it), `Length` and `Nonce`, default label.
+pub fn derived_key_token(
+    sc: &Sc,
+    id: &str,
+    reference: SctRef<'_>,
+    length: usize,
+    nonce: &[u8],
+) -> String {
+    use base64::Engine as _;
+    format!(
+        r#"<c:DerivedKeyToken u:Id="{}" xmlns:c="{}">{}<c:Offset>0</c:Offset><c:Length>{}</c:Length><c:Nonce>{}</c:Nonce></c:DerivedKeyToken>"#,
+        attr(id),
+        sc.sc,
+        sct_reference(sc, reference),
+        length,
+        base64::engine::general_purpose::STANDARD.encode(nonce)
+    )
+}
+
+/// A WS-Security `UsernameToken` with a text password.
+pub fn username_token(id: &str, username: &str, password: &str) -> String {
+    format!(
+        r#"<o:UsernameToken u:Id="{}"><o:Username>{}</o:Username><o:Password Type="{}">{}</o:Password></o:UsernameToken>"#,
+        attr(id),
+        text(username),
+        crate::wire::uri::PASSWORD_TEXT,
+        text(password)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping() {
+        assert_eq!(text("a<b&c>\r"), "a&lt;b&amp;c&gt;&#xD;");
+        assert_eq!(attr("\"<&\t\n"), "&quot;&lt;&amp;&#x9;&#xA;");
+    }
+
+    #[test]
+    fn times_round_trip() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_millis(1_795_000_000_123);
+        let s = format_time(t);
+        assert!(s.ends_with('Z'), "{s}");
+        assert_eq!(parse_time(&s), Ok(t));
+        assert!(parse_time("2026-11-24T10:00:00+01:00").is_err());
+        assert!(parse_time("yesterday").is_err());
+        assert_eq!(
+            parse_time("2026-11-24T00:26:47.1234567Z").map(|_| ()),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn envelope_ids_cover_headers_and_body() {
+        let f = Framing {
+            soap: Soap::V12,
+            addressing: Addressing::V10,
+        };
+        let w = f.write(
+            &Headers {
+                action: "urn:a",
+                to: Some("https://x/"),
+                message_id: Some("urn:uuid:1"),
+                ..Headers::default()
+            },
+            Some("<u:Timestamp/>"),
+            "<m:Ping xmlns:m=\"urn:m\"/>",
+            true,
+        );
+        assert_eq!(w.ids, ["_1", "_2", "_3", "_4"]);
+        let end = w.security_end.expect("security header");
+        assert!(w.text[end..].starts_with("</o:Security>"));
+        assert!(w.text.contains(r#"s:mustUnderstand="true""#));
+    }
+}

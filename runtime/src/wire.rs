@@ -1,0 +1,233 @@
+//! Wire constants: namespaces, actions and URIs of SOAP, WS-Addressing, WS-Security,
+//! XML Signature, WS-Trust and WS-SecureConversation, per protocol generation.
+//! Source: the public specifications, as summarised in `../shared/reference/wire.md`.
+
+pub use wsbind_compiler::description::ScVersion;
+
+/// Namespaces that do not depend on the WS-SC version.
+pub mod ns {
+    pub const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+    pub const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
+    pub const WSA10: &str = "http://www.w3.org/2005/08/addressing";
+    pub const WSA2004: &str = "http://schemas.xmlsoap.org/ws/2004/08/addressing";
+    pub const WSSE: &str =
+        "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+    pub const WSU: &str =
+        "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+    pub const WSSE11: &str = "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd";
+    pub const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
+    pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+}
+
+/// Algorithm and type URIs that do not depend on the WS-SC version.
+pub mod uri {
+    pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+    pub const HMAC_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#hmac-sha1";
+    pub const HMAC_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256";
+    pub const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
+    pub const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
+    pub const PASSWORD_TEXT: &str =
+        "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
+    pub const BASE64_BINARY: &str =
+        "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+    /// WS-Addressing 1.0 anonymous address.
+    pub const WSA10_ANONYMOUS: &str = "http://www.w3.org/2005/08/addressing/anonymous";
+    /// WS-Addressing August 2004 anonymous address.
+    pub const WSA2004_ANONYMOUS: &str =
+        "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous";
+    /// WS-Security fault codes (local names in the wsse namespace).
+    pub const FAULT_INVALID_SECURITY: &str = "InvalidSecurity";
+    pub const FAULT_FAILED_CHECK: &str = "FailedCheck";
+    pub const FAULT_MESSAGE_EXPIRED: &str = "MessageExpired";
+    pub const FAULT_FAILED_AUTHENTICATION: &str = "FailedAuthentication";
+    pub const FAULT_SECURITY_TOKEN_UNAVAILABLE: &str = "SecurityTokenUnavailable";
+}
+
+/// SOAP version of an envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Soap {
+    V11,
+    V12,
+}
+
+impl Soap {
+    pub fn ns(self) -> &'static str {
+        match self {
+            Soap::V11 => ns::SOAP11,
+            Soap::V12 => ns::SOAP12,
+        }
+    }
+    /// The value of `mustUnderstand` when set.
+    pub fn must_understand(self) -> &'static str {
+        match self {
+            Soap::V11 => "1",
+            Soap::V12 => "true",
+        }
+    }
+    /// The envelope's SOAP version from its namespace.
+    pub fn from_ns(ns: &str) -> Option<Soap> {
+        match ns {
+            ns::SOAP11 => Some(Soap::V11),
+            ns::SOAP12 => Some(Soap::V12),
+            _ => None,
+        }
+    }
+}
+
+/// WS-Addressing version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Addressing {
+    /// WS-Addressing 1.0 (W3C).
+    V10,
+    /// WS-Addressing August 2004.
+    Aug2004,
+}
+
+impl Addressing {
+    pub fn ns(self) -> &'static str {
+        match self {
+            Addressing::V10 => ns::WSA10,
+            Addressing::Aug2004 => ns::WSA2004,
+        }
+    }
+    pub fn anonymous(self) -> &'static str {
+        match self {
+            Addressing::V10 => uri::WSA10_ANONYMOUS,
+            Addressing::Aug2004 => uri::WSA2004_ANONYMOUS,
+        }
+    }
+    pub fn from_ns(ns: &str) -> Option<Addressing> {
+        match ns {
+            ns::WSA10 => Some(Addressing::V10),
+            ns::WSA2004 => Some(Addressing::Aug2004),
+            _ => None,
+        }
+    }
+}
+
+/// The URIs of one WS-SecureConversation generation and its WS-Trust.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Sc {
+    pub version: ScVersion,
+    /// WS-SC namespace.
+    pub sc: &'static str,
+    /// WS-Trust namespace.
+    pub trust: &'static str,
+    /// SCT token type, and the `ValueType` of references to an SCT.
+    pub sct: &'static str,
+    /// `ValueType` of references to a derived key token.
+    pub dk: &'static str,
+    /// Derived-key algorithm.
+    pub dk_p_sha1: &'static str,
+    /// Computed-key algorithm.
+    pub ck_p_sha1: &'static str,
+    pub issue: &'static str,
+    pub renew: &'static str,
+    pub cancel: &'static str,
+    /// `BinarySecret/@Type` of entropy.
+    pub nonce: &'static str,
+    pub symmetric_key: &'static str,
+    pub action_issue: &'static str,
+    pub action_issue_response: &'static str,
+    pub action_renew: &'static str,
+    pub action_renew_response: &'static str,
+    pub action_cancel: &'static str,
+    pub action_cancel_response: &'static str,
+    /// WS-Trust 1.3 wraps the final issue response in an RSTR collection.
+    pub rstr_collection: bool,
+}
+
+pub const FEB_2005: Sc = Sc {
+    version: ScVersion::Feb2005,
+    sc: "http://schemas.xmlsoap.org/ws/2005/02/sc",
+    trust: "http://schemas.xmlsoap.org/ws/2005/02/trust",
+    sct: "http://schemas.xmlsoap.org/ws/2005/02/sc/sct",
+    dk: "http://schemas.xmlsoap.org/ws/2005/02/sc/dk",
+    dk_p_sha1: "http://schemas.xmlsoap.org/ws/2005/02/sc/dk/p_sha1",
+    ck_p_sha1: "http://schemas.xmlsoap.org/ws/2005/02/trust/CK/PSHA1",
+    issue: "http://schemas.xmlsoap.org/ws/2005/02/trust/Issue",
+    renew: "http://schemas.xmlsoap.org/ws/2005/02/trust/Renew",
+    cancel: "http://schemas.xmlsoap.org/ws/2005/02/trust/Cancel",
+    nonce: "http://schemas.xmlsoap.org/ws/2005/02/trust/Nonce",
+    symmetric_key: "http://schemas.xmlsoap.org/ws/2005/02/trust/SymmetricKey",
+    action_issue: "http://schemas.xmlsoap.org/ws/2005/02/trust/RST/SCT",
+    action_issue_response: "http://schemas.xmlsoap.org/ws/2005/02/trust/RSTR/SCT",
+    action_renew: "http://schemas.xmlsoap.org/ws/2005/02/trust/RST/SCT/Renew",
+    action_renew_response: "http://schemas.xmlsoap.org/ws/2005/02/trust/RSTR/SCT/Renew",
+    action_cancel: "http://schemas.xmlsoap.org/ws/2005/02/trust/RST/SCT/Cancel",
+    action_cancel_response: "http://schemas.xmlsoap.org/ws/2005/02/trust/RSTR/SCT/Cancel",
+    rstr_collection: false,
+};
+
+pub const V1_3: Sc = Sc {
+    version: ScVersion::V1_3,
+    sc: "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512",
+    trust: "http://docs.oasis-open.org/ws-sx/ws-trust/200512",
+    sct: "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512/sct",
+    dk: "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512/dk",
+    dk_p_sha1: "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512/dk/p_sha1",
+    ck_p_sha1: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/CK/PSHA1",
+    issue: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue",
+    renew: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Renew",
+    cancel: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Cancel",
+    nonce: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Nonce",
+    symmetric_key: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/SymmetricKey",
+    action_issue: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/SCT",
+    action_issue_response: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTRC/IssueFinal",
+    action_renew: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/SCT/Renew",
+    action_renew_response: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTR/SCT/Renew",
+    action_cancel: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/SCT/Cancel",
+    action_cancel_response: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTR/SCT/Cancel",
+    rstr_collection: true,
+};
+
+/// The URIs of a WS-SC generation.
+pub fn sc(version: ScVersion) -> &'static Sc {
+    match version {
+        ScVersion::Feb2005 => &FEB_2005,
+        ScVersion::V1_3 => &V1_3,
+    }
+}
+
+/// The WS-SC generation whose namespace is `ns`.
+pub fn sc_by_ns(ns: &str) -> Option<&'static Sc> {
+    [&FEB_2005, &V1_3].into_iter().find(|s| s.sc == ns)
+}
+
+/// The WS-SC generation whose WS-Trust namespace is `ns`.
+pub fn sc_by_trust_ns(ns: &str) -> Option<&'static Sc> {
+    [&FEB_2005, &V1_3].into_iter().find(|s| s.trust == ns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_uri_of_a_generation_lives_under_its_namespaces() {
+        for s in [&FEB_2005, &V1_3] {
+            for u in [s.sct, s.dk, s.dk_p_sha1] {
+                assert!(u.starts_with(s.sc), "{u}");
+            }
+            for u in [
+                s.ck_p_sha1,
+                s.issue,
+                s.renew,
+                s.cancel,
+                s.nonce,
+                s.symmetric_key,
+                s.action_issue,
+                s.action_issue_response,
+                s.action_renew,
+                s.action_renew_response,
+                s.action_cancel,
+                s.action_cancel_response,
+            ] {
+                assert!(u.starts_with(s.trust), "{u}");
+            }
+            assert_eq!(sc_by_ns(s.sc), Some(s));
+            assert_eq!(sc_by_trust_ns(s.trust), Some(s));
+            assert_eq!(sc(s.version), s);
+        }
+    }
+}
