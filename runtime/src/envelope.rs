@@ -191,7 +191,13 @@ pub fn timestamp(id: &str, created: SystemTime, validity: Duration) -> String {
 
 /// A `SecurityContextToken` with its identifier (and instance, for renewed keys), and
 /// optionally a cookie (opaque server state) in the WS-SC namespace.
-pub fn sct(sc: &Sc, id: &str, identifier: &str, instance: Option<&str>) -> String {
+pub fn sct(
+    sc: &Sc,
+    id: &str,
+    identifier: &str,
+    instance: Option<&str>,
+    cookie: Option<&str>,
+) -> String {
     let mut out = format!(
         r#"<c:SecurityContextToken u:Id="{}" xmlns:c="{}"><c:Identifier>{}</c:Identifier>"#,
         attr(id),
@@ -200,6 +206,14 @@ pub fn sct(sc: &Sc, id: &str, identifier: &str, instance: Option<&str>) -> Strin
     );
     if let Some(instance) = instance {
         let _ = write!(out, "<c:Instance>{}</c:Instance>", text(instance));
+    }
+    if let Some(cookie) = cookie {
+        let _ = write!(
+            out,
+            r#"<w:Cookie xmlns:w="{}">{}</w:Cookie>"#,
+            ns::COOKIE,
+            text(cookie)
+        );
     }
     out.push_str("</c:SecurityContextToken>");
     out

@@ -159,6 +159,24 @@ impl Rng for SeededRng {
     }
 }
 
+/// A random (version 4) UUID as a URN, `urn:uuid:…`: context identifiers and message
+/// ids.
+pub fn uuid_urn(rng: &mut dyn Rng) -> String {
+    let mut b = [0u8; 16];
+    rng.fill(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
 /// P_SHA1(secret, seed): `length` bytes of output starting at byte `offset`.
 ///
 /// A(0) = seed, A(i) = HMAC-SHA1(secret, A(i-1)); output = HMAC(secret, A(1) ‖ seed) ‖

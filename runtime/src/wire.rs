@@ -17,6 +17,9 @@ pub mod ns {
     pub const WSSE11: &str = "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd";
     pub const DS: &str = "http://www.w3.org/2000/09/xmldsig#";
     pub const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+    /// wsbind's own namespace for the sealed server state ("cookie") carried inside an
+    /// SCT issued by a stateless server.
+    pub const COOKIE: &str = "urn:wsbind:2026:cookie";
 }
 
 /// Algorithm and type URIs that do not depend on the WS-SC version.
