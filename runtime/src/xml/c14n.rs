@@ -1,0 +1,284 @@
+//! Exclusive XML Canonicalization 1.0 (`http://www.w3.org/2001/10/xml-exc-c14n#`) of
+//! a [`Document`] subtree or of the whole document, with an InclusiveNamespaces
+//! PrefixList, with or without comments.
+//!
+//! The rules (W3C Exc-C14N §3 over C14N 1.0 §2): a namespace declaration is written
+//! on an element only when the element or one of its attributes *visibly utilizes* the
+//! prefix (or the prefix is in the PrefixList and in scope), and no output ancestor
+//! already wrote the same binding; `xmlns=""` only to undo a default namespace an output
+//! ancestor wrote; declarations sorted by prefix (default first), attributes by
+//! (namespace URI, local name); `xml:*` attributes are not inherited; empty elements
+//! get an end tag; CDATA becomes escaped text; text escapes `& < > CR`, attributes
+//! `& < " TAB LF CR`; outside the document element, comments and PIs are separated by
+//! line feeds.
+//!
+//! The traversal is iterative, so deep documents cannot overflow the stack.
+
+use super::dom::{Document, Element, Kind};
+
+/// Where canonical bytes go: a buffer, or a digest computed on the fly.
+pub trait Output {
+    fn write(&mut self, bytes: &[u8]);
+}
+
+impl Output for Vec<u8> {
+    fn write(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+impl Output for String {
+    /// Canonical output is UTF-8 text made of whole characters of the source.
+    fn write(&mut self, bytes: &[u8]) {
+        self.push_str(&String::from_utf8_lossy(bytes));
+    }
+}
+
+impl Output for ring::digest::Context {
+    fn write(&mut self, bytes: &[u8]) {
+        self.update(bytes);
+    }
+}
+
+/// The canonical form of the subtree rooted at `e` (the node-set a same-document
+/// `#id` reference selects), with the InclusiveNamespaces `inclusive` prefixes
+/// (`#default` names the default namespace).
+pub fn exclusive<O: Output + ?Sized>(
+    doc: &Document<'_>,
+    e: Element,
+    inclusive: &[&str],
+    with_comments: bool,
+    out: &mut O,
+) {
+    let mut c = Canon {
+        doc,
+        inclusive,
+        with_comments,
+        out,
+        rendered: Vec::new(),
+    };
+    c.subtree(Document::element_index(e));
+}
+
+/// The canonical form of the whole document.
+pub fn exclusive_document<O: Output + ?Sized>(
+    doc: &Document<'_>,
+    inclusive: &[&str],
+    with_comments: bool,
+    out: &mut O,
+) {
+    let mut c = Canon {
+        doc,
+        inclusive,
+        with_comments,
+        out,
+        rendered: Vec::new(),
+    };
+    let root = Document::element_index(doc.root());
+    let mut i = doc.first_child(0);
+    let mut before = true;
+    while i != Document::NONE {
+        if i == root {
+            c.subtree(i);
+            before = false;
+        } else {
+            let visible = match doc.node(i).map(|n| &n.kind) {
+                Some(Kind::Comment(_)) => with_comments,
+                Some(Kind::Pi { .. }) => true,
+                _ => false,
+            };
+            if visible {
+                if !before {
+                    c.out.write(b"\n");
+                }
+                c.leaf(i);
+                if before {
+                    c.out.write(b"\n");
+                }
+            }
+        }
+        i = doc.next_sibling(i);
+    }
+}
+
+struct Canon<'d, 'a, 'o, O: Output + ?Sized> {
+    doc: &'d Document<'a>,
+    inclusive: &'o [&'o str],
+    with_comments: bool,
+    out: &'o mut O,
+    /// Namespace bindings written by output ancestors: (prefix, uri), innermost last.
+    rendered: Vec<(&'d str, &'d str)>,
+}
+
+enum Step {
+    Enter(u32),
+    Leave(u32, usize),
+}
+
+impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
+    fn subtree(&mut self, top: u32) {
+        let mut stack = vec![Step::Enter(top)];
+        let mut kids = Vec::new();
+        while let Some(step) = stack.pop() {
+            match step {
+                Step::Enter(i) => match self.doc.node(i).map(|n| &n.kind) {
+                    Some(Kind::Element(_)) => {
+                        let mark = self.rendered.len();
+                        self.start_tag(Document::element_at(i));
+                        stack.push(Step::Leave(i, mark));
+                        kids.clear();
+                        let mut c = self.doc.first_child(i);
+                        while c != Document::NONE {
+                            kids.push(c);
+                            c = self.doc.next_sibling(c);
+                        }
+                        stack.extend(kids.iter().rev().map(|k| Step::Enter(*k)));
+                    }
+                    Some(_) => self.leaf(i),
+                    None => {}
+                },
+                Step::Leave(i, mark) => {
+                    let e = Document::element_at(i);
+                    self.out.write(b"</");
+                    self.qname(self.doc.prefix(e), self.doc.local_name(e));
+                    self.out.write(b">");
+                    self.rendered.truncate(mark);
+                }
+            }
+        }
+    }
+
+    fn leaf(&mut self, i: u32) {
+        match self.doc.node(i).map(|n| &n.kind) {
+            Some(Kind::Text(t)) => escape(self.out, t, false),
+            Some(Kind::Comment(c)) if self.with_comments => {
+                self.out.write(b"<!--");
+                self.out.write(c.as_bytes());
+                self.out.write(b"-->");
+            }
+            Some(Kind::Pi { target, data }) => {
+                self.out.write(b"<?");
+                self.out.write(target.as_bytes());
+                if !data.is_empty() {
+                    self.out.write(b" ");
+                    self.out.write(data.as_bytes());
+                }
+                self.out.write(b"?>");
+            }
+            _ => {}
+        }
+    }
+
+    fn qname(&mut self, prefix: &str, local: &str) {
+        if !prefix.is_empty() {
+            self.out.write(prefix.as_bytes());
+            self.out.write(b":");
+        }
+        self.out.write(local.as_bytes());
+    }
+
+    fn start_tag(&mut self, e: Element) {
+        let doc = self.doc;
+        let prefix = doc.prefix(e);
+        self.out.write(b"<");
+        self.qname(prefix, doc.local_name(e));
+
+        // The prefixes this element needs declared: visibly utilized ones, then the
+        // inclusive ones in scope.
+        let mut wanted: Vec<&'d str> = Vec::with_capacity(4);
+        wanted.push(prefix);
+        for a in doc.attrs_of(e) {
+            if !a.prefix.is_empty() && a.prefix != "xml" && !wanted.contains(&a.prefix) {
+                wanted.push(a.prefix);
+            }
+        }
+        for p in self.inclusive {
+            let p: &str = if *p == "#default" { "" } else { p };
+            if p == "xml" || p == "xmlns" {
+                continue;
+            }
+            // Only prefixes bound at this element (a borrowed slice of the document).
+            if let Some(p) = in_scope_prefix(doc, e, p) {
+                if !wanted.contains(&p) {
+                    wanted.push(p);
+                }
+            }
+        }
+        let mut decls: Vec<(&'d str, &'d str)> = Vec::with_capacity(wanted.len());
+        for p in wanted {
+            let uri = doc.lookup_namespace(e, p).unwrap_or("");
+            let written = self
+                .rendered
+                .iter()
+                .rev()
+                .find(|(rp, _)| *rp == p)
+                .map(|(_, u)| *u);
+            let emit = if p.is_empty() && uri.is_empty() {
+                written.is_some_and(|w| !w.is_empty())
+            } else {
+                written != Some(uri)
+            };
+            if emit {
+                decls.push((p, uri));
+            }
+        }
+        decls.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        for (p, uri) in &decls {
+            if p.is_empty() {
+                self.out.write(b" xmlns=\"");
+            } else {
+                self.out.write(b" xmlns:");
+                self.out.write(p.as_bytes());
+                self.out.write(b"=\"");
+            }
+            escape(self.out, uri, true);
+            self.out.write(b"\"");
+        }
+        self.rendered.extend(decls);
+
+        let mut attrs: Vec<_> = doc.attrs(e).collect();
+        attrs.sort_unstable_by(|a, b| (a.ns, a.local).cmp(&(b.ns, b.local)));
+        for a in attrs {
+            self.out.write(b" ");
+            self.qname(a.prefix, a.local);
+            self.out.write(b"=\"");
+            escape(self.out, a.value, true);
+            self.out.write(b"\"");
+        }
+        self.out.write(b">");
+    }
+}
+
+/// `prefix` as a slice of the document when it is bound (or, for "", set) at `e`.
+fn in_scope_prefix<'d>(doc: &'d Document<'_>, e: Element, prefix: &str) -> Option<&'d str> {
+    let mut cur = Some(e);
+    while let Some(el) = cur {
+        if let Some(d) = doc.decls_of(el).iter().find(|d| d.prefix == prefix) {
+            return Some(d.prefix);
+        }
+        cur = doc.parent(el);
+    }
+    None
+}
+
+/// Writes `s` escaped for text (`attr` false) or an attribute value.
+fn escape<O: Output + ?Sized>(out: &mut O, s: &str, attr: bool) {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let rep: &[u8] = match (b, attr) {
+            (b'&', _) => b"&amp;",
+            (b'<', _) => b"&lt;",
+            (b'>', false) => b"&gt;",
+            (b'"', true) => b"&quot;",
+            (b'\t', true) => b"&#x9;",
+            (b'\n', true) => b"&#xA;",
+            (b'\r', _) => b"&#xD;",
+            _ => continue,
+        };
+        out.write(&bytes[from..i]);
+        out.write(rep);
+        from = i + 1;
+    }
+    out.write(&bytes[from..]);
+}

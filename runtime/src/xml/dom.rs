@@ -1,0 +1,1191 @@
+//! A small read-only DOM for SOAP messages, built on quick-xml's tokenizer and hardened
+//! against hostile input.
+//!
+//! Written by hand on quick-xml because no maintained crate offers both halves wsbind
+//! needs: namespace-resolved elements that remember their byte ranges and in-scope
+//! declarations (for exclusive C14N and for "exactly one element has this id" checks),
+//! and parse-time limits. quick-xml finds the markup; this module checks and records it:
+//! - no DTD at all (so no entity declarations, no expansion, no external fetches);
+//!   only the five predefined entities and character references of valid characters;
+//! - an XML declaration, if any, says version 1.0 and UTF-8;
+//! - one document element; only whitespace, comments and PIs outside it;
+//! - every prefix declared; `xml`/`xmlns` not rebound; `xmlns:p=""` refused (XML 1.0);
+//! - no attribute twice, by raw name or by expanded name;
+//! - size is checked before parsing; depth, attributes per element and the number of
+//!   nodes while parsing, so nothing allocates without bound;
+//! - line ends normalized (CRLF and CR become LF) and attribute values normalized
+//!   (literal tab, CR, LF become spaces; character references keep their character), as
+//!   an XML processor must before canonicalization.
+//!
+//! Byte offsets in errors and in [`Document::range`] refer to the original source.
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+use std::borrow::Cow;
+use std::ops::Range;
+
+/// The namespace bound to the `xml` prefix.
+pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+/// The namespace of `xmlns` declarations.
+pub const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+const WSU: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+
+/// Bounds on what a document may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest document, bytes (default 4 MiB).
+    pub max_bytes: usize,
+    /// Deepest element nesting (default 64).
+    pub max_depth: usize,
+    /// Most attributes (namespace declarations included) on one element (default 64).
+    pub max_attributes: usize,
+    /// Most nodes (elements, texts, comments, PIs) in the document (default 200,000).
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 4 << 20,
+            max_depth: 64,
+            max_attributes: 64,
+            max_nodes: 200_000,
+        }
+    }
+}
+
+/// Why a document was refused. Offsets are bytes from the start of the source.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XmlError {
+    #[error("the document has {size} bytes, more than the limit of {limit}")]
+    TooLarge { size: usize, limit: usize },
+    #[error("at byte {offset}: elements nest deeper than the limit of {limit}")]
+    TooDeep { offset: usize, limit: usize },
+    #[error("at byte {offset}: an element has more than {limit} attributes")]
+    TooManyAttributes { offset: usize, limit: usize },
+    #[error("the document has more than {limit} nodes")]
+    TooManyNodes { limit: usize },
+    #[error("at byte {offset}: DTDs (<!DOCTYPE ...>) are not accepted")]
+    Doctype { offset: usize },
+    #[error("at byte {offset}: the entity `&{name};` is not accepted (only &amp; &lt; &gt; &quot; &apos; and character references)")]
+    UnknownEntity { offset: usize, name: String },
+    #[error("at byte {offset}: `{reference}` does not refer to a valid XML character")]
+    BadCharRef { offset: usize, reference: String },
+    #[error("at byte {offset}: the prefix `{prefix}` is not declared")]
+    UndeclaredPrefix { offset: usize, prefix: String },
+    #[error("at byte {offset}: the attribute `{name}` appears twice")]
+    DuplicateAttribute { offset: usize, name: String },
+    #[error("at byte {offset}: {reason}")]
+    Namespace { offset: usize, reason: String },
+    #[error("at byte {offset}: {reason}")]
+    Malformed { offset: usize, reason: String },
+    #[error("the XML declaration says {what}; only version 1.0 in UTF-8 is accepted")]
+    Declaration { what: String },
+}
+
+impl XmlError {
+    /// Where the problem is, when it has a place.
+    pub fn offset(&self) -> Option<usize> {
+        use XmlError::*;
+        match self {
+            TooDeep { offset, .. }
+            | TooManyAttributes { offset, .. }
+            | Doctype { offset }
+            | UnknownEntity { offset, .. }
+            | BadCharRef { offset, .. }
+            | UndeclaredPrefix { offset, .. }
+            | DuplicateAttribute { offset, .. }
+            | Namespace { offset, .. }
+            | Malformed { offset, .. } => Some(*offset),
+            TooLarge { .. } | TooManyNodes { .. } | Declaration { .. } => None,
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `src`.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let before = src.get(..offset.min(src.len())).unwrap_or(src);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// An element of a [`Document`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Element(u32);
+
+/// An attribute (namespace declarations excluded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attr<'d> {
+    pub prefix: &'d str,
+    pub local: &'d str,
+    /// Namespace URI; "" when unqualified.
+    pub ns: &'d str,
+    /// Normalized, unescaped value.
+    pub value: &'d str,
+}
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug)]
+pub(crate) enum Kind<'a> {
+    Document,
+    Element(ElementData<'a>),
+    Text(Cow<'a, str>),
+    Comment(Cow<'a, str>),
+    Pi { target: &'a str, data: Cow<'a, str> },
+}
+
+#[derive(Debug)]
+pub(crate) struct ElementData<'a> {
+    pub prefix: &'a str,
+    pub local: &'a str,
+    pub ns: u32,
+    pub attrs: Range<u32>,
+    pub decls: Range<u32>,
+    start: u32,
+    end: u32,
+    /// One past the index of the last node inside this element.
+    subtree_end: u32,
+}
+
+#[derive(Debug)]
+pub(crate) struct Node<'a> {
+    pub kind: Kind<'a>,
+    parent: u32,
+    first_child: u32,
+    last_child: u32,
+    next: u32,
+}
+
+#[derive(Debug)]
+pub(crate) struct AttrData<'a> {
+    pub prefix: &'a str,
+    pub local: &'a str,
+    pub ns: u32,
+    pub value: Cow<'a, str>,
+}
+
+/// A namespace declaration: `prefix` "" is the default namespace; `uri` NONE is
+/// `xmlns=""`.
+#[derive(Debug)]
+pub(crate) struct Decl<'a> {
+    pub prefix: &'a str,
+    pub uri: u32,
+}
+
+/// A parsed document, borrowing its source.
+#[derive(Debug)]
+pub struct Document<'a> {
+    src: &'a str,
+    pub(crate) nodes: Vec<Node<'a>>,
+    pub(crate) attrs: Vec<AttrData<'a>>,
+    pub(crate) decls: Vec<Decl<'a>>,
+    uris: Vec<Cow<'a, str>>,
+    /// (attribute, element) of every wsu:Id, unqualified Id and xml:id.
+    ids: Vec<(u32, u32)>,
+    root: u32,
+}
+
+/// An iterator over element children.
+#[derive(Debug, Clone)]
+pub struct Children<'d, 'a> {
+    doc: &'d Document<'a>,
+    next: u32,
+}
+
+impl Iterator for Children<'_, '_> {
+    type Item = Element;
+    fn next(&mut self) -> Option<Element> {
+        while self.next != NONE {
+            let i = self.next;
+            let node = self.doc.nodes.get(i as usize)?;
+            self.next = node.next;
+            if matches!(node.kind, Kind::Element(_)) {
+                return Some(Element(i));
+            }
+        }
+        None
+    }
+}
+
+impl<'a> Document<'a> {
+    /// Parses and checks `src` (see the module documentation for what is refused).
+    pub fn parse(src: &'a str, limits: &Limits) -> Result<Self, XmlError> {
+        if src.len() > limits.max_bytes || src.len() >= NONE as usize {
+            return Err(XmlError::TooLarge {
+                size: src.len(),
+                limit: limits.max_bytes,
+            });
+        }
+        Parser::new(src, limits).run()
+    }
+
+    /// The source text.
+    pub fn source(&self) -> &'a str {
+        self.src
+    }
+
+    /// The document element.
+    pub fn root(&self) -> Element {
+        Element(self.root)
+    }
+
+    pub(crate) fn data(&self, e: Element) -> &ElementData<'a> {
+        match self.nodes.get(e.0 as usize).map(|n| &n.kind) {
+            Some(Kind::Element(d)) => d,
+            // An `Element` is only ever made for an element node of this document.
+            _ => &EMPTY_ELEMENT,
+        }
+    }
+
+    pub(crate) fn uri(&self, i: u32) -> &str {
+        if i == NONE {
+            ""
+        } else {
+            self.uris.get(i as usize).map_or("", |u| u)
+        }
+    }
+
+    /// The element's local name.
+    pub fn local_name(&self, e: Element) -> &'a str {
+        self.data(e).local
+    }
+
+    /// The element's prefix ("" for none).
+    pub fn prefix(&self, e: Element) -> &'a str {
+        self.data(e).prefix
+    }
+
+    /// The element's namespace URI ("" for none).
+    pub fn namespace(&self, e: Element) -> &str {
+        self.uri(self.data(e).ns)
+    }
+
+    /// Whether the element is `{ns}local`.
+    pub fn is(&self, e: Element, ns: &str, local: &str) -> bool {
+        let d = self.data(e);
+        d.local == local && self.uri(d.ns) == ns
+    }
+
+    /// The value of attribute `{ns}local` ("" = unqualified).
+    pub fn attr(&self, e: Element, ns: &str, local: &str) -> Option<&str> {
+        self.attrs(e)
+            .find(|a| a.local == local && a.ns == ns)
+            .map(|a| a.value)
+    }
+
+    /// The element's attributes in document order, without namespace declarations.
+    pub fn attrs(&self, e: Element) -> impl Iterator<Item = Attr<'_>> {
+        let r = self.data(e).attrs.clone();
+        self.attrs
+            .get(r.start as usize..r.end as usize)
+            .unwrap_or(&[])
+            .iter()
+            .map(move |a| Attr {
+                prefix: a.prefix,
+                local: a.local,
+                ns: self.uri(a.ns),
+                value: &a.value,
+            })
+    }
+
+    /// The element's parent element (`None` for the document element).
+    pub fn parent(&self, e: Element) -> Option<Element> {
+        let p = self.nodes.get(e.0 as usize)?.parent;
+        match self.nodes.get(p as usize)?.kind {
+            Kind::Element(_) => Some(Element(p)),
+            _ => None,
+        }
+    }
+
+    /// Element children in document order.
+    pub fn children(&self, e: Element) -> Children<'_, 'a> {
+        Children {
+            doc: self,
+            next: self.nodes.get(e.0 as usize).map_or(NONE, |n| n.first_child),
+        }
+    }
+
+    /// The first element child `{ns}local`.
+    pub fn child(&self, e: Element, ns: &str, local: &str) -> Option<Element> {
+        self.children(e).find(|c| self.is(*c, ns, local))
+    }
+
+    /// The concatenated text and CDATA children of `e` (not of its descendants).
+    pub fn text(&self, e: Element) -> Cow<'_, str> {
+        let mut out: Cow<'_, str> = Cow::Borrowed("");
+        let mut i = self.nodes.get(e.0 as usize).map_or(NONE, |n| n.first_child);
+        while let Some(node) = self.nodes.get(i as usize) {
+            if let Kind::Text(t) = &node.kind {
+                if out.is_empty() {
+                    out = Cow::Borrowed(t);
+                } else {
+                    out.to_mut().push_str(t);
+                }
+            }
+            i = node.next;
+        }
+        out
+    }
+
+    /// The element's bytes in the source: from `<` of its start tag to the end of its
+    /// end tag (or of the empty-element tag).
+    pub fn range(&self, e: Element) -> Range<usize> {
+        let d = self.data(e);
+        d.start as usize..d.end as usize
+    }
+
+    /// `e` and every element inside it, in document order.
+    pub fn descendants(&self, e: Element) -> impl Iterator<Item = Element> + '_ {
+        let end = self.data(e).subtree_end;
+        (e.0..end).filter_map(move |i| match self.nodes.get(i as usize)?.kind {
+            Kind::Element(_) => Some(Element(i)),
+            _ => None,
+        })
+    }
+
+    /// Every element whose `wsu:Id`, unqualified `Id` or `xml:id` is `id`. A signature
+    /// reference must resolve to exactly one.
+    pub fn elements_with_id<'s>(&'s self, id: &'s str) -> impl Iterator<Item = Element> + 's {
+        self.ids.iter().filter_map(move |(a, e)| {
+            (self.attrs.get(*a as usize)?.value == id).then_some(Element(*e))
+        })
+    }
+
+    /// The namespace bound to `prefix` ("" = the default namespace) at `e`.
+    pub fn lookup_namespace(&self, e: Element, prefix: &str) -> Option<&str> {
+        if prefix == "xml" {
+            return Some(XML_NS);
+        }
+        let mut cur = Some(e);
+        while let Some(el) = cur {
+            let r = self.data(el).decls.clone();
+            if let Some(d) = self
+                .decls
+                .get(r.start as usize..r.end as usize)
+                .unwrap_or(&[])
+                .iter()
+                .find(|d| d.prefix == prefix)
+            {
+                return (d.uri != NONE).then(|| self.uri(d.uri));
+            }
+            cur = self.parent(el);
+        }
+        None
+    }
+
+    /// The declarations made on `e` itself.
+    pub(crate) fn decls_of(&self, e: Element) -> &[Decl<'a>] {
+        let r = self.data(e).decls.clone();
+        self.decls
+            .get(r.start as usize..r.end as usize)
+            .unwrap_or(&[])
+    }
+
+    /// The raw attributes of `e`.
+    pub(crate) fn attrs_of(&self, e: Element) -> &[AttrData<'a>] {
+        let r = self.data(e).attrs.clone();
+        self.attrs
+            .get(r.start as usize..r.end as usize)
+            .unwrap_or(&[])
+    }
+
+    pub(crate) fn node(&self, i: u32) -> Option<&Node<'a>> {
+        self.nodes.get(i as usize)
+    }
+
+    pub(crate) fn first_child(&self, i: u32) -> u32 {
+        self.nodes.get(i as usize).map_or(NONE, |n| n.first_child)
+    }
+
+    pub(crate) fn next_sibling(&self, i: u32) -> u32 {
+        self.nodes.get(i as usize).map_or(NONE, |n| n.next)
+    }
+
+    pub(crate) fn element_index(e: Element) -> u32 {
+        e.0
+    }
+
+    pub(crate) fn element_at(i: u32) -> Element {
+        Element(i)
+    }
+
+    pub(crate) const NONE: u32 = NONE;
+}
+
+static EMPTY_ELEMENT: ElementData<'static> = ElementData {
+    prefix: "",
+    local: "",
+    ns: NONE,
+    attrs: 0..0,
+    decls: 0..0,
+    start: 0,
+    end: 0,
+    subtree_end: 0,
+};
+
+struct Parser<'a, 'l> {
+    src: &'a str,
+    limits: &'l Limits,
+    doc: Document<'a>,
+    /// Open elements.
+    stack: Vec<u32>,
+    /// In-scope declarations: (prefix, uri), innermost last.
+    scope: Vec<(&'a str, u32)>,
+    /// `scope.len()` when each open element started.
+    marks: Vec<usize>,
+}
+
+fn malformed(offset: usize, reason: impl Into<String>) -> XmlError {
+    XmlError::Malformed {
+        offset,
+        reason: reason.into(),
+    }
+}
+
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// Checks that `s` (at `offset`) holds only XML 1.0 characters.
+fn check_chars(s: &str, offset: usize) -> Result<(), XmlError> {
+    for (i, c) in s.char_indices() {
+        let ok = matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+        if !ok {
+            return Err(malformed(
+                offset + i,
+                format!("the character U+{:04X} is not allowed in XML", c as u32),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn is_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let start = |c: char| c.is_alphabetic() || c == '_' || (c as u32) >= 0xC0;
+    start(first)
+        && chars.all(|c| start(c) || c.is_ascii_digit() || matches!(c, '-' | '.' | '\u{B7}'))
+}
+
+/// Splits a QName into prefix and local name.
+fn split_qname(name: &str, offset: usize) -> Result<(&str, &str), XmlError> {
+    let (prefix, local) = match name.split_once(':') {
+        Some((p, l)) => (p, l),
+        None => ("", name),
+    };
+    if (!prefix.is_empty() && !is_name(prefix)) || !is_name(local) || local.contains(':') {
+        return Err(malformed(offset, format!("`{name}` is not a valid name")));
+    }
+    Ok((prefix, local))
+}
+
+/// Resolves `&name;` (without `&` and `;`) to the character it stands for.
+fn resolve_ref(name: &str, offset: usize) -> Result<char, XmlError> {
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        _ => {
+            let Some(num) = name.strip_prefix('#') else {
+                return Err(XmlError::UnknownEntity {
+                    offset,
+                    name: name.chars().take(40).collect(),
+                });
+            };
+            let bad = || XmlError::BadCharRef {
+                offset,
+                reference: format!("&{};", name.chars().take(40).collect::<String>()),
+            };
+            let value = match num.strip_prefix('x') {
+                Some(hex) if !hex.is_empty() && hex.len() <= 8 => {
+                    u32::from_str_radix(hex, 16).map_err(|_| bad())?
+                }
+                None if !num.is_empty()
+                    && num.len() <= 10
+                    && num.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    num.parse::<u32>().map_err(|_| bad())?
+                }
+                _ => return Err(bad()),
+            };
+            let c = char::from_u32(value).ok_or_else(bad)?;
+            if !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+            {
+                return Err(bad());
+            }
+            c
+        }
+    };
+    Ok(c)
+}
+
+/// Line-end normalization of character data: CRLF and CR become LF.
+fn normalize_eol(s: &str) -> Cow<'_, str> {
+    if !s.contains('\r') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Attribute-value normalization (XML 1.0 §3.3.3 for CDATA attributes): references
+/// resolved (their characters kept as they are), literal white space characters
+/// (after line-end normalization) replaced by spaces.
+fn attr_value(raw: &str, offset: usize) -> Result<Cow<'_, str>, XmlError> {
+    check_chars(raw, offset)?;
+    if let Some(i) = raw.find('<') {
+        return Err(malformed(
+            offset + i,
+            "`<` is not allowed in an attribute value",
+        ));
+    }
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+    {
+        return Ok(Cow::Borrowed(raw));
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    let mut pos = offset;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '&' => {
+                let end = rest
+                    .get(..rest.len().min(48))
+                    .and_then(|s| s.find(';'))
+                    .ok_or_else(|| malformed(pos, "`&` does not start a reference"))?;
+                out.push(resolve_ref(&rest[1..end], pos)?);
+                pos += end + 1;
+                rest = &rest[end + 1..];
+                continue;
+            }
+            '\r' => {
+                out.push(' ');
+                if rest[1..].starts_with('\n') {
+                    pos += 1;
+                    rest = &rest[1..];
+                }
+            }
+            '\t' | '\n' => out.push(' '),
+            c => out.push(c),
+        }
+        pos += c.len_utf8();
+        rest = &rest[c.len_utf8()..];
+    }
+    Ok(Cow::Owned(out))
+}
+
+impl<'a, 'l> Parser<'a, 'l> {
+    fn new(src: &'a str, limits: &'l Limits) -> Self {
+        let doc = Document {
+            src,
+            nodes: vec![Node {
+                kind: Kind::Document,
+                parent: NONE,
+                first_child: NONE,
+                last_child: NONE,
+                next: NONE,
+            }],
+            attrs: Vec::new(),
+            decls: Vec::new(),
+            uris: vec![Cow::Borrowed(XML_NS)],
+            ids: Vec::new(),
+            root: NONE,
+        };
+        Parser {
+            src,
+            limits,
+            doc,
+            stack: Vec::new(),
+            scope: Vec::new(),
+            marks: Vec::new(),
+        }
+    }
+
+    fn current(&self) -> u32 {
+        self.stack.last().copied().unwrap_or(0)
+    }
+
+    /// Appends a node under the current element (or the document).
+    fn push_node(&mut self, kind: Kind<'a>) -> Result<u32, XmlError> {
+        if self.doc.nodes.len() >= self.limits.max_nodes {
+            return Err(XmlError::TooManyNodes {
+                limit: self.limits.max_nodes,
+            });
+        }
+        let parent = self.current();
+        let i = self.doc.nodes.len() as u32;
+        self.doc.nodes.push(Node {
+            kind,
+            parent,
+            first_child: NONE,
+            last_child: NONE,
+            next: NONE,
+        });
+        let last = self
+            .doc
+            .nodes
+            .get(parent as usize)
+            .map_or(NONE, |p| p.last_child);
+        if last == NONE {
+            if let Some(p) = self.doc.nodes.get_mut(parent as usize) {
+                p.first_child = i;
+            }
+        } else if let Some(l) = self.doc.nodes.get_mut(last as usize) {
+            l.next = i;
+        }
+        if let Some(p) = self.doc.nodes.get_mut(parent as usize) {
+            p.last_child = i;
+        }
+        Ok(i)
+    }
+
+    /// Adds text under the current element, merging with a preceding text node.
+    fn push_text(&mut self, text: Cow<'a, str>) -> Result<(), XmlError> {
+        let parent = self.current();
+        let last = self
+            .doc
+            .nodes
+            .get(parent as usize)
+            .map_or(NONE, |p| p.last_child);
+        if let Some(Node {
+            kind: Kind::Text(prev),
+            ..
+        }) = self.doc.nodes.get_mut(last as usize)
+        {
+            prev.to_mut().push_str(&text);
+            return Ok(());
+        }
+        self.push_node(Kind::Text(text))?;
+        Ok(())
+    }
+
+    fn lookup(&self, prefix: &str) -> Option<u32> {
+        if prefix == "xml" {
+            return Some(0);
+        }
+        self.scope
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == prefix)
+            .map(|(_, u)| *u)
+    }
+
+    fn run(mut self) -> Result<Document<'a>, XmlError> {
+        let mut reader = Reader::from_str(self.src);
+        {
+            let cfg = reader.config_mut();
+            cfg.trim_text(false);
+            cfg.check_end_names = true;
+            cfg.check_comments = true;
+            cfg.expand_empty_elements = false;
+            cfg.allow_dangling_amp = false;
+            cfg.allow_unmatched_ends = false;
+        }
+        loop {
+            let start = reader.buffer_position() as usize;
+            let ev = reader
+                .read_event()
+                .map_err(|e| malformed(reader.error_position() as usize, e.to_string()))?;
+            let end = reader.buffer_position() as usize;
+            let raw = self
+                .src
+                .get(start..end)
+                .ok_or_else(|| malformed(start, "the tokenizer lost its place"))?;
+            match ev {
+                Event::Eof => break,
+                Event::Decl(d) => {
+                    if start > 3 || self.doc.nodes.len() > 1 {
+                        return Err(malformed(
+                            start,
+                            "an XML declaration may only open the document",
+                        ));
+                    }
+                    let version = d.version().map_err(|e| malformed(start, e.to_string()))?;
+                    if version.as_ref() != "1.0" {
+                        return Err(XmlError::Declaration {
+                            what: format!("version {version}"),
+                        });
+                    }
+                    if let Some(enc) = d.encoding() {
+                        let enc = enc.map_err(|e| malformed(start, e.to_string()))?;
+                        if !enc.eq_ignore_ascii_case("utf-8") {
+                            return Err(XmlError::Declaration {
+                                what: format!("encoding {enc}"),
+                            });
+                        }
+                    }
+                }
+                Event::DocType(_) => return Err(XmlError::Doctype { offset: start }),
+                Event::Start(_) | Event::Empty(_) => {
+                    let empty = matches!(ev, Event::Empty(_));
+                    let inner_end = raw.len().saturating_sub(if empty { 2 } else { 1 });
+                    let inner = raw
+                        .get(1..inner_end)
+                        .ok_or_else(|| malformed(start, "a tag is cut short"))?;
+                    self.start_element(inner, start, end, empty)?;
+                }
+                Event::End(_) => {
+                    let name = raw
+                        .get(2..raw.len().saturating_sub(1))
+                        .map(|n| n.trim_end_matches(|c: char| c.is_ascii_whitespace()))
+                        .ok_or_else(|| malformed(start, "an end tag is cut short"))?;
+                    let Some(open) = self.stack.pop() else {
+                        return Err(malformed(start, format!("`</{name}>` closes nothing")));
+                    };
+                    let sub_end = self.doc.nodes.len() as u32;
+                    let Some(Node {
+                        kind: Kind::Element(d),
+                        ..
+                    }) = self.doc.nodes.get_mut(open as usize)
+                    else {
+                        return Err(malformed(start, "the open element was lost"));
+                    };
+                    let qname_len = if d.prefix.is_empty() {
+                        d.local.len()
+                    } else {
+                        d.prefix.len() + 1 + d.local.len()
+                    };
+                    let open_name = self
+                        .src
+                        .get(d.start as usize + 1..d.start as usize + 1 + qname_len)
+                        .unwrap_or("");
+                    if open_name != name {
+                        return Err(malformed(
+                            start,
+                            format!("`</{name}>` does not close `<{open_name}>`"),
+                        ));
+                    }
+                    d.end = end as u32;
+                    d.subtree_end = sub_end;
+                    let mark = self.marks.pop().unwrap_or(0);
+                    self.scope.truncate(mark);
+                }
+                Event::Text(_) => {
+                    if self.stack.is_empty() {
+                        if let Some(i) = raw.bytes().position(|b| !is_ws(b)) {
+                            return Err(malformed(start + i, "text outside the document element"));
+                        }
+                        continue;
+                    }
+                    check_chars(raw, start)?;
+                    if let Some(i) = raw.find("]]>") {
+                        return Err(malformed(start + i, "`]]>` is not allowed in text"));
+                    }
+                    self.push_text(normalize_eol(raw))?;
+                }
+                Event::GeneralRef(_) => {
+                    if self.stack.is_empty() {
+                        return Err(malformed(start, "a reference outside the document element"));
+                    }
+                    let name = raw
+                        .get(1..raw.len().saturating_sub(1))
+                        .ok_or_else(|| malformed(start, "a reference is cut short"))?;
+                    let c = resolve_ref(name, start)?;
+                    self.push_text(Cow::Owned(c.to_string()))?;
+                }
+                Event::CData(_) => {
+                    if self.stack.is_empty() {
+                        return Err(malformed(start, "CDATA outside the document element"));
+                    }
+                    let content = raw
+                        .get(9..raw.len().saturating_sub(3))
+                        .ok_or_else(|| malformed(start, "a CDATA section is cut short"))?;
+                    check_chars(content, start + 9)?;
+                    self.push_text(normalize_eol(content))?;
+                }
+                Event::Comment(_) => {
+                    let content = raw
+                        .get(4..raw.len().saturating_sub(3))
+                        .ok_or_else(|| malformed(start, "a comment is cut short"))?;
+                    check_chars(content, start + 4)?;
+                    if content.ends_with('-') {
+                        return Err(malformed(start, "a comment may not end with `-`"));
+                    }
+                    self.push_node(Kind::Comment(normalize_eol(content)))?;
+                }
+                Event::PI(_) => {
+                    let content = raw
+                        .get(2..raw.len().saturating_sub(2))
+                        .ok_or_else(|| malformed(start, "a processing instruction is cut short"))?;
+                    check_chars(content, start + 2)?;
+                    let split = content
+                        .find(|c: char| c.is_ascii_whitespace())
+                        .unwrap_or(content.len());
+                    let (target, data) = content.split_at(split);
+                    if !is_name(target)
+                        || target.contains(':')
+                        || target.eq_ignore_ascii_case("xml")
+                    {
+                        return Err(malformed(
+                            start,
+                            format!("`{target}` is not a valid processing instruction target"),
+                        ));
+                    }
+                    let data = data.trim_start_matches(|c: char| c.is_ascii_whitespace());
+                    self.push_node(Kind::Pi {
+                        target,
+                        data: normalize_eol(data),
+                    })?;
+                }
+            }
+        }
+        if let Some(open) = self.stack.last() {
+            let name = self.doc.data(Element(*open));
+            return Err(malformed(
+                self.src.len(),
+                format!(
+                    "the document ends inside `<{}>`",
+                    if name.prefix.is_empty() {
+                        name.local.to_owned()
+                    } else {
+                        format!("{}:{}", name.prefix, name.local)
+                    }
+                ),
+            ));
+        }
+        if self.doc.root == NONE {
+            return Err(malformed(self.src.len(), "the document has no element"));
+        }
+        Ok(self.doc)
+    }
+
+    fn start_element(
+        &mut self,
+        inner: &'a str,
+        start: usize,
+        end: usize,
+        empty: bool,
+    ) -> Result<(), XmlError> {
+        if self.stack.is_empty() && self.doc.root != NONE {
+            return Err(malformed(start, "a second document element"));
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(XmlError::TooDeep {
+                offset: start,
+                limit: self.limits.max_depth,
+            });
+        }
+        let name_end = inner.bytes().position(is_ws).unwrap_or(inner.len());
+        let qname = &inner[..name_end];
+        let (prefix, local) = split_qname(qname, start + 1)?;
+
+        // Scan the attributes: name, `=`, quoted value, separated by white space.
+        let mut raw_attrs: Vec<(&'a str, &'a str, usize)> = Vec::new();
+        let bytes = inner.as_bytes();
+        let mut i = name_end;
+        loop {
+            let ws_start = i;
+            while i < bytes.len() && is_ws(bytes[i]) {
+                i += 1;
+            }
+            if i >= bytes.len() {
+                break;
+            }
+            let at = start + 1 + i;
+            if i == ws_start {
+                return Err(malformed(at, "attributes must be separated by white space"));
+            }
+            let n0 = i;
+            while i < bytes.len() && !is_ws(bytes[i]) && bytes[i] != b'=' {
+                i += 1;
+            }
+            let name = &inner[n0..i];
+            while i < bytes.len() && is_ws(bytes[i]) {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b'=') {
+                return Err(malformed(
+                    at,
+                    format!("the attribute `{name}` has no value"),
+                ));
+            }
+            i += 1;
+            while i < bytes.len() && is_ws(bytes[i]) {
+                i += 1;
+            }
+            let quote = match bytes.get(i) {
+                Some(q @ (b'"' | b'\'')) => *q,
+                _ => {
+                    return Err(malformed(
+                        start + 1 + i,
+                        format!("the value of `{name}` is not quoted"),
+                    ))
+                }
+            };
+            let v0 = i + 1;
+            let v1 = inner[v0..]
+                .bytes()
+                .position(|b| b == quote)
+                .map(|p| v0 + p)
+                .ok_or_else(|| {
+                    malformed(
+                        start + 1 + i,
+                        format!("the value of `{name}` is not closed"),
+                    )
+                })?;
+            if raw_attrs.iter().any(|(n, _, _)| *n == name) {
+                return Err(XmlError::DuplicateAttribute {
+                    offset: at,
+                    name: name.to_owned(),
+                });
+            }
+            raw_attrs.push((name, &inner[v0..v1], start + 1 + v0));
+            if raw_attrs.len() > self.limits.max_attributes {
+                return Err(XmlError::TooManyAttributes {
+                    offset: at,
+                    limit: self.limits.max_attributes,
+                });
+            }
+            i = v1 + 1;
+        }
+
+        // Namespace declarations first: they apply to this element's own names.
+        self.marks.push(self.scope.len());
+        let decl_start = self.doc.decls.len() as u32;
+        for (name, raw, at) in &raw_attrs {
+            let decl_prefix = if *name == "xmlns" {
+                Some("")
+            } else {
+                name.strip_prefix("xmlns:")
+            };
+            let Some(p) = decl_prefix else { continue };
+            let value = attr_value(raw, *at)?;
+            if !p.is_empty() && !is_name(p) {
+                return Err(malformed(
+                    *at,
+                    format!("`{name}` is not a valid declaration"),
+                ));
+            }
+            if p == "xmlns" {
+                return Err(XmlError::Namespace {
+                    offset: *at,
+                    reason: "the prefix xmlns may not be declared".into(),
+                });
+            }
+            if (p == "xml") != (value == XML_NS) {
+                return Err(XmlError::Namespace {
+                    offset: *at,
+                    reason: format!("the prefix xml is bound only to {XML_NS}"),
+                });
+            }
+            if value == XMLNS_NS {
+                return Err(XmlError::Namespace {
+                    offset: *at,
+                    reason: format!("{XMLNS_NS} may not be bound"),
+                });
+            }
+            if !p.is_empty() && value.is_empty() {
+                return Err(XmlError::Namespace {
+                    offset: *at,
+                    reason: format!("`{name}=\"\"` cannot undeclare a prefix in XML 1.0"),
+                });
+            }
+            let uri = if value.is_empty() {
+                NONE
+            } else {
+                self.doc.uris.push(value);
+                (self.doc.uris.len() - 1) as u32
+            };
+            if p == "xml" {
+                continue;
+            }
+            self.doc.decls.push(Decl { prefix: p, uri });
+            self.scope.push((p, uri));
+        }
+        let decl_end = self.doc.decls.len() as u32;
+
+        let ns = match self.lookup(prefix) {
+            Some(u) => u,
+            None if prefix.is_empty() => NONE,
+            None => {
+                return Err(XmlError::UndeclaredPrefix {
+                    offset: start + 1,
+                    prefix: prefix.to_owned(),
+                })
+            }
+        };
+        let index = self.doc.nodes.len() as u32;
+        let attr_start = self.doc.attrs.len() as u32;
+        for (name, raw, at) in &raw_attrs {
+            if *name == "xmlns" || name.starts_with("xmlns:") {
+                continue;
+            }
+            let (ap, al) = split_qname(name, *at)?;
+            let ans = if ap.is_empty() {
+                NONE
+            } else {
+                self.lookup(ap).ok_or_else(|| XmlError::UndeclaredPrefix {
+                    offset: *at,
+                    prefix: ap.to_owned(),
+                })?
+            };
+            let value = attr_value(raw, *at)?;
+            let ans_uri = self.doc.uri(ans);
+            let a0 = attr_start as usize;
+            if self.doc.attrs[a0..]
+                .iter()
+                .any(|a| a.local == al && self.doc.uri(a.ns) == ans_uri)
+            {
+                return Err(XmlError::DuplicateAttribute {
+                    offset: *at,
+                    name: format!("{{{ans_uri}}}{al}"),
+                });
+            }
+            let is_id = (ans == NONE && al == "Id")
+                || (al == "id" && ans == 0)
+                || (al == "Id" && ans_uri == WSU);
+            if is_id {
+                self.doc.ids.push((self.doc.attrs.len() as u32, index));
+            }
+            self.doc.attrs.push(AttrData {
+                prefix: ap,
+                local: al,
+                ns: ans,
+                value,
+            });
+        }
+        let attr_end = self.doc.attrs.len() as u32;
+        let i = self.push_node(Kind::Element(ElementData {
+            prefix,
+            local,
+            ns,
+            attrs: attr_start..attr_end,
+            decls: decl_start..decl_end,
+            start: start as u32,
+            end: end as u32,
+            subtree_end: index + 1,
+        }))?;
+        if self.stack.is_empty() {
+            self.doc.root = i;
+        }
+        if empty {
+            let mark = self.marks.pop().unwrap_or(0);
+            self.scope.truncate(mark);
+        } else {
+            self.stack.push(i);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str) -> Document<'_> {
+        Document::parse(s, &Limits::default()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn names_namespaces_attributes_text() {
+        let src = r#"<?xml version="1.0" encoding="utf-8"?>
+<a:root xmlns:a="urn:a" xmlns="urn:d" x="1 &amp; 2" a:y="&#10;z&#x9;" xml:lang="en">
+  <child>t&lt;e<![CDATA[<x>]]>xt</child><a:e/></a:root>"#;
+        let d = parse(src);
+        let r = d.root();
+        assert_eq!(
+            (d.prefix(r), d.local_name(r), d.namespace(r)),
+            ("a", "root", "urn:a")
+        );
+        assert_eq!(d.attr(r, "", "x"), Some("1 & 2"));
+        assert_eq!(d.attr(r, "urn:a", "y"), Some("\nz\t"));
+        assert_eq!(d.attr(r, XML_NS, "lang"), Some("en"));
+        let kids: Vec<_> = d.children(r).collect();
+        assert_eq!(kids.len(), 2);
+        assert!(d.is(kids[0], "urn:d", "child"));
+        assert_eq!(d.text(kids[0]), "t<e<x>xt");
+        assert!(d.is(kids[1], "urn:a", "e"));
+        assert_eq!(&src[d.range(kids[1])], "<a:e/>");
+        assert_eq!(d.parent(kids[1]), Some(r));
+        assert_eq!(d.parent(r), None);
+        assert_eq!(d.lookup_namespace(kids[0], ""), Some("urn:d"));
+        assert_eq!(d.descendants(r).count(), 3);
+    }
+
+    #[test]
+    fn literal_whitespace_in_attributes_is_normalized() {
+        let d = parse("<a x=\"1\r\n2\t3\n4\"/>");
+        assert_eq!(d.attr(d.root(), "", "x"), Some("1 2 3 4"));
+        let d = parse("<a>x\r\ny\rz</a>");
+        assert_eq!(d.text(d.root()), "x\ny\nz");
+    }
+
+    #[test]
+    fn ids_are_indexed() {
+        let src =
+            format!(r#"<a xmlns:u="{WSU}"><b u:Id="x"/><c Id="x"/><d xml:id="x"/><e id="x"/></a>"#);
+        let d = parse(&src);
+        assert_eq!(d.elements_with_id("x").count(), 3);
+    }
+
+    #[test]
+    fn refusals() {
+        let l = Limits::default();
+        let err = |s: &str| Document::parse(s, &l).expect_err(s);
+        assert!(matches!(
+            err("<!DOCTYPE a><a/>"),
+            XmlError::Doctype { offset: 0 }
+        ));
+        assert!(matches!(
+            err("<a>&foo;</a>"),
+            XmlError::UnknownEntity { offset: 3, .. }
+        ));
+        assert!(matches!(err("<a>&#0;</a>"), XmlError::BadCharRef { .. }));
+        assert!(matches!(
+            err("<p:a/>"),
+            XmlError::UndeclaredPrefix { offset: 1, .. }
+        ));
+        assert!(matches!(
+            err(r#"<a x="1" x="2"/>"#),
+            XmlError::DuplicateAttribute { .. }
+        ));
+        assert!(matches!(
+            err(r#"<a xmlns:p="urn:x" xmlns:q="urn:x" p:x="1" q:x="2"/>"#),
+            XmlError::DuplicateAttribute { .. }
+        ));
+        assert!(matches!(
+            err(r#"<a xmlns:p=""/>"#),
+            XmlError::Namespace { .. }
+        ));
+        assert!(matches!(err("<a></b>"), XmlError::Malformed { .. }));
+        assert!(matches!(err("<a/><b/>"), XmlError::Malformed { .. }));
+        assert!(matches!(
+            err("<a/>x"),
+            XmlError::Malformed { offset: 4, .. }
+        ));
+        assert!(matches!(err("<a>"), XmlError::Malformed { .. }));
+        assert!(matches!(err(""), XmlError::Malformed { .. }));
+        assert!(matches!(
+            err(r#"<?xml version="1.0" encoding="ISO-8859-1"?><a/>"#),
+            XmlError::Declaration { .. }
+        ));
+        assert!(matches!(err("<a x='<'/>"), XmlError::Malformed { .. }));
+        assert!(matches!(
+            err("<a>\u{1}</a>"),
+            XmlError::Malformed { offset: 3, .. }
+        ));
+        let deep = "<a>".repeat(100);
+        assert!(matches!(err(&deep), XmlError::TooDeep { limit: 64, .. }));
+    }
+}
