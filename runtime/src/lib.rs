@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod envelope;
 pub mod handles;
 pub mod keys;
+pub mod security;
 pub mod wire;
 pub mod xml;
 

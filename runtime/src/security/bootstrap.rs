@@ -1,0 +1,108 @@
+//! The security header of a negotiation (bootstrap) message: a timestamp, and for a
+//! username bootstrap a WS-Security `UsernameToken` with the password in text (the
+//! bootstrap runs over SSL: the compiler's rules guarantee the transport protects it).
+
+use super::verify::{check_timestamp, Policy};
+use super::SecurityError;
+use crate::credentials::{Password, UsernameCredential};
+use crate::envelope;
+use crate::wire::{ns, uri, Soap};
+use crate::xml::dom::{Document, Element};
+use std::time::{Duration, SystemTime};
+
+/// The content of a bootstrap message's security header.
+pub fn header(
+    username: Option<&UsernameCredential>,
+    now: SystemTime,
+    validity: Duration,
+) -> String {
+    let mut out = envelope::timestamp("_0", now, validity);
+    if let Some(u) = username {
+        out.push_str(&envelope::username_token(
+            "_ut",
+            &u.username,
+            u.password.expose(),
+        ));
+    }
+    out
+}
+
+/// What a bootstrap message's security header proved.
+#[derive(Debug)]
+pub struct Bootstrap {
+    pub created: Option<SystemTime>,
+    /// The username token's name and password, still to be validated.
+    pub username: Option<(String, Password)>,
+}
+
+/// Reads the security header of a negotiation request (`env`: the Envelope): at most
+/// one security header for us, a fresh timestamp, at most one username token with a
+/// text password. Nothing else is accepted in it.
+pub fn read(
+    doc: &Document<'_>,
+    env: Element,
+    soap: Soap,
+    policy: &Policy,
+    now: SystemTime,
+) -> Result<Bootstrap, SecurityError> {
+    let err = |s: String| SecurityError::Header(s);
+    let Some(header) = doc.child(env, soap.ns(), "Header") else {
+        if policy.require_timestamp {
+            return Err(SecurityError::NoTimestamp);
+        }
+        return Ok(Bootstrap {
+            created: None,
+            username: None,
+        });
+    };
+    let mut security = None;
+    for h in doc.children(header) {
+        if doc.is(h, ns::WSSE, "Security") && security.replace(h).is_some() {
+            return Err(err("more than one Security header".into()));
+        }
+    }
+    let mut created = None;
+    let mut username = None;
+    if let Some(sec) = security {
+        for c in doc.children(sec) {
+            if doc.is(c, ns::WSU, "Timestamp") {
+                if created.is_some() {
+                    return Err(err("more than one Timestamp".into()));
+                }
+                created = Some(check_timestamp(doc, c, policy, now)?.0);
+            } else if doc.is(c, ns::WSSE, "UsernameToken") {
+                if username.is_some() {
+                    return Err(err("more than one UsernameToken".into()));
+                }
+                let name = doc
+                    .child(c, ns::WSSE, "Username")
+                    .ok_or_else(|| err("the UsernameToken has no Username".into()))?;
+                let pw = doc
+                    .child(c, ns::WSSE, "Password")
+                    .ok_or_else(|| err("the UsernameToken has no Password".into()))?;
+                if let Some(t) = doc.attr(pw, "", "Type") {
+                    if t != uri::PASSWORD_TEXT {
+                        return Err(SecurityError::UnsupportedAlgorithm {
+                            what: "password",
+                            uri: t.to_owned(),
+                        });
+                    }
+                }
+                username = Some((
+                    doc.text(name).trim().to_owned(),
+                    Password::new(doc.text(pw).into_owned()),
+                ));
+            } else {
+                return Err(err(format!(
+                    "{{{}}}{} is not supported in a negotiation's security header",
+                    doc.namespace(c),
+                    doc.local_name(c)
+                )));
+            }
+        }
+    }
+    if created.is_none() && policy.require_timestamp {
+        return Err(SecurityError::NoTimestamp);
+    }
+    Ok(Bootstrap { created, username })
+}

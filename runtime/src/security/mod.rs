@@ -1,0 +1,382 @@
+//! Message protection with a security context: a WS-Security header holding a
+//! timestamp, the SCT (or a reference to it), a derived-key token and an HMAC signature
+//! over the Body, the Timestamp and the WS-Addressing headers — and its verification,
+//! which rejects anything it cannot prove (see [`verify`]).
+
+pub mod bootstrap;
+pub mod protect;
+pub mod replay;
+pub mod verify;
+
+pub use protect::{protect, Outgoing, SigningKey};
+pub use replay::ReplayCache;
+pub use verify::{
+    verify, verify_document, ContextError, ContextKeys, Policy, TokenInfo, Verified,
+    VerifiedDocument,
+};
+
+use crate::envelope;
+use crate::wire::{ns, uri, Addressing, Sc, Soap};
+use crate::xml::dom::XmlError;
+use std::fmt;
+use std::time::{Duration, SystemTime};
+use wsbind_compiler::description::{self, SymmetricSignature};
+
+/// The HMAC of a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignatureAlgorithm {
+    HmacSha1,
+    HmacSha256,
+}
+
+impl SignatureAlgorithm {
+    pub fn uri(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::HmacSha1 => uri::HMAC_SHA1,
+            SignatureAlgorithm::HmacSha256 => uri::HMAC_SHA256,
+        }
+    }
+    pub fn from_uri(u: &str) -> Option<Self> {
+        match u {
+            uri::HMAC_SHA1 => Some(SignatureAlgorithm::HmacSha1),
+            uri::HMAC_SHA256 => Some(SignatureAlgorithm::HmacSha256),
+            _ => None,
+        }
+    }
+    pub(crate) fn ring(self) -> ring::hmac::Algorithm {
+        match self {
+            SignatureAlgorithm::HmacSha1 => ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+            SignatureAlgorithm::HmacSha256 => ring::hmac::HMAC_SHA256,
+        }
+    }
+    /// Length of the signature value, bytes.
+    pub fn output_len(self) -> usize {
+        match self {
+            SignatureAlgorithm::HmacSha1 => 20,
+            SignatureAlgorithm::HmacSha256 => 32,
+        }
+    }
+}
+
+impl fmt::Display for SignatureAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SignatureAlgorithm::HmacSha1 => "hmac-sha1",
+            SignatureAlgorithm::HmacSha256 => "hmac-sha256",
+        })
+    }
+}
+
+/// The digest of a signature reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DigestAlgorithm {
+    Sha1,
+    Sha256,
+}
+
+impl DigestAlgorithm {
+    pub fn uri(self) -> &'static str {
+        match self {
+            DigestAlgorithm::Sha1 => uri::SHA1,
+            DigestAlgorithm::Sha256 => uri::SHA256,
+        }
+    }
+    pub fn from_uri(u: &str) -> Option<Self> {
+        match u {
+            uri::SHA1 => Some(DigestAlgorithm::Sha1),
+            uri::SHA256 => Some(DigestAlgorithm::Sha256),
+            _ => None,
+        }
+    }
+    pub(crate) fn ring(self) -> &'static ring::digest::Algorithm {
+        match self {
+            DigestAlgorithm::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            DigestAlgorithm::Sha256 => &ring::digest::SHA256,
+        }
+    }
+}
+
+impl fmt::Display for DigestAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DigestAlgorithm::Sha1 => "sha1",
+            DigestAlgorithm::Sha256 => "sha256",
+        })
+    }
+}
+
+/// The algorithms a sender uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Suite {
+    pub signature: SignatureAlgorithm,
+    pub digest: DigestAlgorithm,
+    /// Length of the derived signing key, bytes (WCF: 24 for Basic256; 32 for SHA-256).
+    pub derived_key_length: usize,
+}
+
+impl Suite {
+    /// Basic256: HMAC-SHA1 over SHA-1 digests, 192-bit derived signing keys (as WCF).
+    pub const BASIC256: Suite = Suite {
+        signature: SignatureAlgorithm::HmacSha1,
+        digest: DigestAlgorithm::Sha1,
+        derived_key_length: 24,
+    };
+    /// Basic256Sha256: HMAC-SHA256 over SHA-256 digests, 256-bit derived signing keys.
+    pub const BASIC256_SHA256: Suite = Suite {
+        signature: SignatureAlgorithm::HmacSha256,
+        digest: DigestAlgorithm::Sha256,
+        derived_key_length: 32,
+    };
+
+    /// The suite of a description. The compiler rejected (WSB0040) every algorithm the
+    /// engine does not implement, so this fails only for a hand-built description.
+    pub fn from_description(s: &description::AlgorithmSuite) -> Result<Suite, Unsupported> {
+        let signature = match s.symmetric_signature {
+            SymmetricSignature::HmacSha1 => SignatureAlgorithm::HmacSha1,
+            SymmetricSignature::HmacSha256 => SignatureAlgorithm::HmacSha256,
+            other => return Err(Unsupported(format!("symmetric signature {other}"))),
+        };
+        let digest = match s.digest {
+            description::Digest::Sha1 => DigestAlgorithm::Sha1,
+            description::Digest::Sha256 => DigestAlgorithm::Sha256,
+            other => return Err(Unsupported(format!("digest {other}"))),
+        };
+        Ok(Suite {
+            signature,
+            digest,
+            derived_key_length: match signature {
+                SignatureAlgorithm::HmacSha1 => 24,
+                SignatureAlgorithm::HmacSha256 => 32,
+            },
+        })
+    }
+}
+
+/// An algorithm the engine does not implement.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the wsbind engine does not implement {0}")]
+pub struct Unsupported(pub String);
+
+/// A SOAP fault code: the WS-Security or WS-SC sub-code a receiver reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultCode {
+    /// wsse:InvalidSecurity — an error was discovered processing the header.
+    InvalidSecurity,
+    /// wsse:FailedCheck — the signature or a digest is invalid.
+    FailedCheck,
+    /// wsse:MessageExpired — the message is too old or not yet valid.
+    MessageExpired,
+    /// wsse:UnsupportedAlgorithm.
+    UnsupportedAlgorithm,
+    /// wsse:SecurityTokenUnavailable — a referenced token could not be found.
+    SecurityTokenUnavailable,
+    /// wsse:FailedAuthentication — the bootstrap credentials were rejected.
+    FailedAuthentication,
+    /// wsc:BadContextToken — the context is unknown, cancelled or not valid.
+    BadContextToken,
+    /// wsc:UnsupportedContextToken — a context of another WS-SC generation.
+    UnsupportedContextToken,
+    /// wsc:UnknownDerivationSource — a derived key's source cannot be found.
+    UnknownDerivationSource,
+    /// wsc:RenewNeeded — the context expired and must be renewed.
+    RenewNeeded,
+    /// wsc:UnableToRenew.
+    UnableToRenew,
+}
+
+impl FaultCode {
+    /// Namespace and local name of the sub-code, for generation `sc`.
+    pub fn qname(self, sc: &Sc) -> (&'static str, &'static str) {
+        use FaultCode::*;
+        match self {
+            InvalidSecurity => (ns::WSSE, uri::FAULT_INVALID_SECURITY),
+            FailedCheck => (ns::WSSE, uri::FAULT_FAILED_CHECK),
+            MessageExpired => (ns::WSSE, uri::FAULT_MESSAGE_EXPIRED),
+            UnsupportedAlgorithm => (ns::WSSE, "UnsupportedAlgorithm"),
+            SecurityTokenUnavailable => (ns::WSSE, uri::FAULT_SECURITY_TOKEN_UNAVAILABLE),
+            FailedAuthentication => (ns::WSSE, uri::FAULT_FAILED_AUTHENTICATION),
+            BadContextToken => (static_sc(sc), "BadContextToken"),
+            UnsupportedContextToken => (static_sc(sc), "UnsupportedContextToken"),
+            UnknownDerivationSource => (static_sc(sc), "UnknownDerivationSource"),
+            RenewNeeded => (static_sc(sc), "RenewNeeded"),
+            UnableToRenew => (static_sc(sc), "UnableToRenew"),
+        }
+    }
+
+    /// The reason text sent to the peer: deliberately general, so a fault does not
+    /// tell an attacker which check failed (the detailed error is for logs).
+    pub fn reason(self) -> &'static str {
+        use FaultCode::*;
+        match self {
+            InvalidSecurity => "An error was discovered processing the security header.",
+            FailedCheck => "The signature or decryption was invalid.",
+            MessageExpired => "The message has expired.",
+            UnsupportedAlgorithm => "An unsupported signature or encryption algorithm was used.",
+            SecurityTokenUnavailable => "Referenced security token could not be retrieved.",
+            FailedAuthentication => "The security token could not be authenticated or authorized.",
+            BadContextToken => "The security context token is expired or is not valid.",
+            UnsupportedContextToken => "The context token is of an unsupported version.",
+            UnknownDerivationSource => "The specified source for the derivation is unknown.",
+            RenewNeeded => "The provided context token has expired.",
+            UnableToRenew => "The specified context token could not be renewed.",
+        }
+    }
+
+    /// Whether the fault blames the sender (all do, except none today).
+    pub fn is_sender(self) -> bool {
+        true
+    }
+}
+
+fn static_sc(sc: &Sc) -> &'static str {
+    crate::wire::sc(sc.version).sc
+}
+
+/// Writes a SOAP fault envelope for `code` (SOAP 1.1 `faultcode` is the sub-code
+/// itself; SOAP 1.2 uses `Sender` with the sub-code as `Subcode`).
+pub fn fault_envelope(
+    soap: Soap,
+    addressing: Addressing,
+    sc: &Sc,
+    code: FaultCode,
+    relates_to: Option<&str>,
+) -> String {
+    let (code_ns, local) = code.qname(sc);
+    let action = match addressing {
+        Addressing::V10 => "http://www.w3.org/2005/08/addressing/soap/fault",
+        Addressing::Aug2004 => "http://schemas.xmlsoap.org/ws/2004/08/addressing/fault",
+    };
+    let body = match soap {
+        Soap::V11 => format!(
+            r#"<s:Fault><faultcode xmlns:f="{code_ns}">f:{local}</faultcode><faultstring xml:lang="en">{}</faultstring></s:Fault>"#,
+            code.reason()
+        ),
+        Soap::V12 => format!(
+            r#"<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:f="{code_ns}">f:{local}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">{}</s:Text></s:Reason></s:Fault>"#,
+            code.reason()
+        ),
+    };
+    envelope::Framing { soap, addressing }
+        .write(
+            &envelope::Headers {
+                action,
+                relates_to,
+                ..envelope::Headers::default()
+            },
+            None,
+            &body,
+            false,
+        )
+        .text
+}
+
+/// Why a message was rejected. `Display` is the detailed reason for logs and for the
+/// CLI; [`SecurityError::fault`] is what the peer is told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecurityError {
+    #[error("the message is not well-formed or not accepted XML: {0}")]
+    Xml(#[from] XmlError),
+    #[error("the message is not UTF-8: {0}")]
+    NotUtf8(String),
+    #[error("the document element is {found}, not a SOAP 1.1 or 1.2 Envelope")]
+    NotSoap { found: String },
+    #[error("malformed envelope: {0}")]
+    Envelope(String),
+    #[error("the message has no WS-Security header")]
+    NoSecurityHeader,
+    #[error("malformed security header: {0}")]
+    Header(String),
+    #[error("the message has no timestamp, and the policy requires one")]
+    NoTimestamp,
+    #[error("the timestamp was created at {created}, beyond the allowed clock skew of {skew:?} after now ({now})")]
+    CreatedInFuture {
+        created: String,
+        now: String,
+        skew: Duration,
+    },
+    #[error("the timestamp expired at {expires} (now {now}, clock skew {skew:?})")]
+    Expired {
+        expires: String,
+        now: String,
+        skew: Duration,
+    },
+    #[error("the message was created at {created}, older than the allowed latency of {latency:?} (now {now})")]
+    TooOld {
+        created: String,
+        now: String,
+        latency: Duration,
+    },
+    #[error("the message's signature was seen before: a replay")]
+    Replay,
+    #[error(
+        "the replay cache is full ({0} live entries); the message cannot be checked for replay"
+    )]
+    ReplayCacheFull(usize),
+    #[error("unsupported {what} algorithm `{uri}`")]
+    UnsupportedAlgorithm { what: &'static str, uri: String },
+    #[error("malformed signature: {0}")]
+    Signature(String),
+    #[error("the reference `{uri}` resolves to {count} elements; exactly one is required")]
+    AmbiguousReference { uri: String, count: usize },
+    #[error("the {part} is not covered by the signature")]
+    Unsigned { part: String },
+    #[error("the digest of the element referenced by `{uri}` does not match")]
+    DigestMismatch { uri: String },
+    #[error("the signature value does not match")]
+    SignatureMismatch,
+    #[error("the signing key: {0}")]
+    KeyInfo(String),
+    #[error("the derived key token: {0}")]
+    DerivedKey(String),
+    #[error("the security context token: {0}")]
+    Token(String),
+    #[error("the security context is of WS-SC {found}; this endpoint uses {expected}")]
+    WrongVersion {
+        found: &'static str,
+        expected: &'static str,
+    },
+    #[error("security context `{identifier}`: {error}")]
+    Context {
+        identifier: String,
+        error: ContextError,
+        /// The generation of the token, for the fault's namespace.
+        version: crate::wire::ScVersion,
+    },
+}
+
+impl SecurityError {
+    /// The fault code the peer is sent.
+    pub fn fault(&self) -> FaultCode {
+        use SecurityError::*;
+        match self {
+            Xml(_)
+            | NotUtf8(_)
+            | NotSoap { .. }
+            | Envelope(_)
+            | NoSecurityHeader
+            | Header(_)
+            | NoTimestamp
+            | Signature(_) => FaultCode::InvalidSecurity,
+            CreatedInFuture { .. } | Expired { .. } | TooOld { .. } => FaultCode::MessageExpired,
+            Replay | ReplayCacheFull(_) => FaultCode::InvalidSecurity,
+            UnsupportedAlgorithm { .. } => FaultCode::UnsupportedAlgorithm,
+            AmbiguousReference { .. }
+            | Unsigned { .. }
+            | DigestMismatch { .. }
+            | SignatureMismatch => FaultCode::FailedCheck,
+            KeyInfo(_) => FaultCode::SecurityTokenUnavailable,
+            DerivedKey(_) => FaultCode::UnknownDerivationSource,
+            Token(_) => FaultCode::BadContextToken,
+            WrongVersion { .. } => FaultCode::UnsupportedContextToken,
+            Context { error, .. } => match error {
+                ContextError::Expired => FaultCode::RenewNeeded,
+                _ => FaultCode::BadContextToken,
+            },
+        }
+    }
+}
+
+/// `SystemTime` for messages.
+pub(crate) fn show_time(t: SystemTime) -> String {
+    envelope::format_time(t)
+}

@@ -1,0 +1,919 @@
+//! Verifying an incoming message protected with a security context.
+//!
+//! The receiver accepts a message only when it can prove all of this, in this order
+//! (cheap structural checks first, so hostile input costs little):
+//! 1. the envelope is SOAP 1.1 or 1.2 with one Header and one Body, each addressing
+//!    header at most once, and exactly one WS-Security header for this receiver;
+//! 2. the security header holds only what wsbind understands (timestamp, SCT, derived
+//!    key tokens, one signature) — nothing encrypted or unknown is silently skipped;
+//! 3. the timestamp is within the clock skew and latency, and not expired;
+//! 4. the signature uses algorithms the policy allows, exclusive C14N, no HMAC
+//!    truncation; every reference names exactly one element in the whole document
+//!    (signature wrapping puts a second copy somewhere); the Body referenced is *the*
+//!    Body, the Timestamp *the* timestamp of the security header, and every
+//!    addressing header is signed;
+//! 5. the key comes from a derived-key token in the header, whose source is an SCT in
+//!    the header or a context referenced by identifier; the context is known,
+//!    unexpired and not cancelled;
+//! 6. the HMAC over `SignedInfo` matches (constant time), then every digest;
+//! 7. the signature value was not seen before inside its validity window.
+
+use super::protect::HmacOutput;
+use super::replay::{ReplayCache, ReplayError};
+use super::{show_time, DigestAlgorithm, SecurityError, SignatureAlgorithm};
+use crate::envelope::parse_time;
+use crate::keys::{Derivation, Position, SecretKey};
+use crate::wire::{ns, uri, Addressing, Sc, ScVersion, Soap};
+use crate::xml::c14n;
+use crate::xml::dom::{Document, Element, Limits};
+use base64::Engine as _;
+use std::time::{Duration, SystemTime};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// What a receiver accepts.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// WS-SC generations accepted (a description names exactly one).
+    pub versions: Vec<ScVersion>,
+    /// Signature algorithms accepted.
+    pub signatures: Vec<SignatureAlgorithm>,
+    /// Reference digests accepted.
+    pub digests: Vec<DigestAlgorithm>,
+    pub clock_skew: Duration,
+    /// The oldest a message may be (from its `Created`), before skew.
+    pub max_latency: Option<Duration>,
+    pub require_timestamp: bool,
+    /// Whether every WS-Addressing header present must be signed.
+    pub require_signed_addressing: bool,
+    /// Derived signing key length bounds, bytes.
+    pub min_derived_key: usize,
+    pub max_derived_key: usize,
+    pub limits: Limits,
+}
+
+impl Policy {
+    /// A policy for one generation and suite, with WWSAPI's default timing (5 minutes
+    /// of skew and latency).
+    pub fn new(version: ScVersion, suite: &super::Suite) -> Self {
+        Policy {
+            versions: vec![version],
+            signatures: vec![suite.signature],
+            digests: vec![suite.digest],
+            clock_skew: Duration::from_secs(300),
+            max_latency: Some(Duration::from_secs(300)),
+            require_timestamp: true,
+            require_signed_addressing: true,
+            min_derived_key: 16,
+            max_derived_key: 64,
+            limits: Limits::default(),
+        }
+    }
+
+    /// What a description says: its generation, suite and timing.
+    pub fn from_description(d: &crate::Description) -> Result<Self, super::Unsupported> {
+        let props = &d.security.protection.properties;
+        let suite = super::Suite::from_description(&props.algorithm_suite)?;
+        let version = d
+            .security
+            .context
+            .as_ref()
+            .map_or(ScVersion::Feb2005, |c| c.secure_conversation_version);
+        let mut p = Policy::new(version, &suite);
+        p.clock_skew = props.max_allowed_clock_skew;
+        p.max_latency = Some(props.max_allowed_latency);
+        Ok(p)
+    }
+
+    /// Everything the engine implements: both generations, HMAC-SHA1 and HMAC-SHA256
+    /// with SHA-1 or SHA-256 digests (WSS4J digests with SHA-1 even under HMAC-SHA256).
+    /// For the interoperability door of the CLI.
+    pub fn interop() -> Self {
+        let mut p = Policy::new(ScVersion::V1_3, &super::Suite::BASIC256);
+        p.versions = vec![ScVersion::Feb2005, ScVersion::V1_3];
+        p.signatures = vec![SignatureAlgorithm::HmacSha1, SignatureAlgorithm::HmacSha256];
+        p.digests = vec![DigestAlgorithm::Sha1, DigestAlgorithm::Sha256];
+        p
+    }
+}
+
+/// The token a message's key derives from.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenInfo<'a> {
+    pub sc: &'static Sc,
+    pub identifier: &'a str,
+    pub instance: Option<&'a str>,
+    /// A cookie carried in the SCT (stateless contexts).
+    pub cookie: Option<&'a str>,
+}
+
+/// Why a context's key is not available.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContextError {
+    #[error("unknown to this receiver")]
+    Unknown,
+    #[error("expired")]
+    Expired,
+    #[error("cancelled")]
+    Cancelled,
+    #[error("its cookie cannot be opened: {0}")]
+    BadCookie(String),
+}
+
+/// Where a receiver finds a context's key.
+pub trait ContextKeys {
+    fn key(&mut self, token: &TokenInfo<'_>, now: SystemTime) -> Result<SecretKey, ContextError>;
+}
+
+/// A receiver that knows exactly one context (tests, the CLI).
+impl ContextKeys for (&str, &SecretKey) {
+    fn key(&mut self, token: &TokenInfo<'_>, _now: SystemTime) -> Result<SecretKey, ContextError> {
+        if token.identifier == self.0 {
+            Ok(self.1.clone())
+        } else {
+            Err(ContextError::Unknown)
+        }
+    }
+}
+
+/// An accepted message, borrowing its parsed document.
+#[derive(Debug)]
+pub struct VerifiedDocument<'d> {
+    pub soap: Soap,
+    pub addressing: Option<Addressing>,
+    pub sc: &'static Sc,
+    pub identifier: String,
+    pub instance: Option<String>,
+    pub action: Option<String>,
+    pub message_id: Option<String>,
+    pub relates_to: Option<String>,
+    pub to: Option<String>,
+    pub created: Option<SystemTime>,
+    pub expires: Option<SystemTime>,
+    pub signature: SignatureAlgorithm,
+    /// The SOAP Body element.
+    pub body: Element,
+    /// The SCT element, when the message carries it.
+    pub token: Option<Element>,
+    _doc: std::marker::PhantomData<&'d ()>,
+}
+
+/// An accepted message, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub soap: Soap,
+    pub addressing: Option<Addressing>,
+    pub version: ScVersion,
+    pub identifier: String,
+    pub instance: Option<String>,
+    pub action: Option<String>,
+    pub message_id: Option<String>,
+    pub relates_to: Option<String>,
+    pub to: Option<String>,
+    pub created: Option<SystemTime>,
+    pub expires: Option<SystemTime>,
+    pub signature: SignatureAlgorithm,
+    /// The Body's content: the exclusive canonical form of each child element, so each
+    /// carries the namespace declarations it uses.
+    pub body: String,
+}
+
+/// Parses and verifies a message; see the module documentation for what is checked.
+pub fn verify(
+    src: &[u8],
+    policy: &Policy,
+    keys: &mut dyn ContextKeys,
+    replay: &mut ReplayCache,
+    now: SystemTime,
+) -> Result<Verified, SecurityError> {
+    if src.len() > policy.limits.max_bytes {
+        return Err(SecurityError::Xml(crate::xml::dom::XmlError::TooLarge {
+            size: src.len(),
+            limit: policy.limits.max_bytes,
+        }));
+    }
+    let text = std::str::from_utf8(src).map_err(|e| SecurityError::NotUtf8(e.to_string()))?;
+    let doc = Document::parse(text, &policy.limits)?;
+    let v = verify_document(&doc, policy, keys, replay, now)?;
+    owned(&doc, v)
+}
+
+/// The owned form of an accepted message: the Body's content canonicalized.
+pub fn owned(doc: &Document<'_>, v: VerifiedDocument<'_>) -> Result<Verified, SecurityError> {
+    let mut body = Vec::new();
+    for child in doc.children(v.body) {
+        c14n::exclusive(doc, child, &[], false, &mut body);
+    }
+    Ok(Verified {
+        soap: v.soap,
+        addressing: v.addressing,
+        version: v.sc.version,
+        identifier: v.identifier,
+        instance: v.instance,
+        action: v.action,
+        message_id: v.message_id,
+        relates_to: v.relates_to,
+        to: v.to,
+        created: v.created,
+        expires: v.expires,
+        signature: v.signature,
+        body: String::from_utf8(body)
+            .map_err(|_| SecurityError::Envelope("canonical body is not UTF-8".into()))?,
+    })
+}
+
+fn envelope_err(s: impl Into<String>) -> SecurityError {
+    SecurityError::Envelope(s.into())
+}
+fn header_err(s: impl Into<String>) -> SecurityError {
+    SecurityError::Header(s.into())
+}
+fn sig_err(s: impl Into<String>) -> SecurityError {
+    SecurityError::Signature(s.into())
+}
+
+/// Names an element for messages: `{ns}local` shortened to `prefix:local`.
+fn name(doc: &Document<'_>, e: Element) -> String {
+    let p = doc.prefix(e);
+    if p.is_empty() {
+        doc.local_name(e).to_owned()
+    } else {
+        format!("{p}:{}", doc.local_name(e))
+    }
+}
+
+/// At most one child `ns:local` of `e`.
+fn single(
+    doc: &Document<'_>,
+    e: Element,
+    ns: &str,
+    local: &str,
+    err: fn(String) -> SecurityError,
+) -> Result<Option<Element>, SecurityError> {
+    let mut it = doc.children(e).filter(|c| doc.is(*c, ns, local));
+    let first = it.next();
+    if it.next().is_some() {
+        return Err(err(format!("{} holds more than one {local}", name(doc, e))));
+    }
+    Ok(first)
+}
+
+fn required(
+    doc: &Document<'_>,
+    e: Element,
+    ns: &str,
+    local: &str,
+    err: fn(String) -> SecurityError,
+) -> Result<Element, SecurityError> {
+    single(doc, e, ns, local, err)?.ok_or_else(|| err(format!("{} has no {local}", name(doc, e))))
+}
+
+fn decode_b64(
+    text: &str,
+    what: &str,
+    err: fn(String) -> SecurityError,
+) -> Result<Vec<u8>, SecurityError> {
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    B64.decode(compact.as_bytes())
+        .map_err(|e| err(format!("{what} is not base64: {e}")))
+}
+
+/// Verifies a parsed message.
+pub fn verify_document<'d>(
+    doc: &'d Document<'d>,
+    policy: &Policy,
+    keys: &mut dyn ContextKeys,
+    replay: &mut ReplayCache,
+    now: SystemTime,
+) -> Result<VerifiedDocument<'d>, SecurityError> {
+    // 1. Envelope.
+    let env = doc.root();
+    let soap = Soap::from_ns(doc.namespace(env))
+        .filter(|_| doc.local_name(env) == "Envelope")
+        .ok_or_else(|| SecurityError::NotSoap {
+            found: format!("{{{}}}{}", doc.namespace(env), doc.local_name(env)),
+        })?;
+    let sns = soap.ns();
+    let mut header = None;
+    let mut body = None;
+    for child in doc.children(env) {
+        if doc.is(child, sns, "Header") && header.is_none() && body.is_none() {
+            header = Some(child);
+        } else if doc.is(child, sns, "Body") && body.is_none() {
+            body = Some(child);
+        } else {
+            return Err(envelope_err(format!(
+                "unexpected {} in the Envelope (one Header, then one Body)",
+                name(doc, child)
+            )));
+        }
+    }
+    let body = body.ok_or_else(|| envelope_err("the Envelope has no Body"))?;
+    let header = header.ok_or(SecurityError::NoSecurityHeader)?;
+
+    // Addressing headers and the security header.
+    let mut security = None;
+    let mut addressing: Option<Addressing> = None;
+    let mut addressing_headers: Vec<Element> = Vec::new();
+    for h in doc.children(header) {
+        if doc.is(h, ns::WSSE, "Security") {
+            let target = match soap {
+                Soap::V11 => doc.attr(h, sns, "actor"),
+                Soap::V12 => doc.attr(h, sns, "role"),
+            };
+            let for_us = match target {
+                None => true,
+                Some(t) => {
+                    t == "http://schemas.xmlsoap.org/soap/actor/next"
+                        || t == "http://www.w3.org/2003/05/soap-envelope/role/next"
+                        || t == "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"
+                }
+            };
+            if for_us {
+                if security.is_some() {
+                    return Err(header_err(
+                        "the message has more than one Security header for this receiver",
+                    ));
+                }
+                security = Some(h);
+            }
+        } else if let Some(a) = Addressing::from_ns(doc.namespace(h)) {
+            match addressing {
+                Some(prev) if prev != a => {
+                    return Err(envelope_err("the message mixes two WS-Addressing versions"))
+                }
+                _ => addressing = Some(a),
+            }
+            let local = doc.local_name(h);
+            if addressing_headers
+                .iter()
+                .any(|p| doc.local_name(*p) == local)
+            {
+                return Err(envelope_err(format!(
+                    "the message has more than one {local} header"
+                )));
+            }
+            addressing_headers.push(h);
+        }
+    }
+    let security = security.ok_or(SecurityError::NoSecurityHeader)?;
+    let addr_text = |local: &str| {
+        addressing_headers
+            .iter()
+            .find(|h| doc.local_name(**h) == local)
+            .map(|h| doc.text(*h).trim().to_owned())
+    };
+
+    // 2. The security header's content.
+    let mut timestamp = None;
+    let mut signature = None;
+    for child in doc.children(security) {
+        let cns = doc.namespace(child);
+        let local = doc.local_name(child);
+        if cns == ns::WSU && local == "Timestamp" {
+            if timestamp.replace(child).is_some() {
+                return Err(header_err("more than one Timestamp"));
+            }
+        } else if cns == ns::DS && local == "Signature" {
+            if signature.replace(child).is_some() {
+                return Err(header_err("more than one Signature"));
+            }
+        } else if crate::wire::sc_by_ns(cns).is_some()
+            && (local == "SecurityContextToken" || local == "DerivedKeyToken")
+        {
+            // Used through references below.
+        } else {
+            return Err(header_err(format!(
+                "{} ({{{cns}}}{local}) is not supported in the security header",
+                name(doc, child)
+            )));
+        }
+    }
+
+    // 3. Timestamp.
+    let (created, expires) = match timestamp {
+        None if policy.require_timestamp => return Err(SecurityError::NoTimestamp),
+        None => (None, None),
+        Some(ts) => {
+            let (created, expires) = check_timestamp(doc, ts, policy, now)?;
+            (Some(created), expires)
+        }
+    };
+
+    // 4. Signature structure.
+    let signature = signature.ok_or_else(|| sig_err("the security header has no Signature"))?;
+    let mut sig_children = doc.children(signature);
+    let signed_info = sig_children
+        .next()
+        .filter(|e| doc.is(*e, ns::DS, "SignedInfo"))
+        .ok_or_else(|| sig_err("Signature does not start with SignedInfo"))?;
+    let value_el = sig_children
+        .next()
+        .filter(|e| doc.is(*e, ns::DS, "SignatureValue"))
+        .ok_or_else(|| sig_err("SignedInfo is not followed by SignatureValue"))?;
+    let key_info = sig_children
+        .next()
+        .filter(|e| doc.is(*e, ns::DS, "KeyInfo"))
+        .ok_or_else(|| SecurityError::KeyInfo("the Signature has no KeyInfo".into()))?;
+    if let Some(extra) = sig_children.next() {
+        return Err(sig_err(format!(
+            "unexpected {} in Signature",
+            name(doc, extra)
+        )));
+    }
+
+    let mut si_children = doc.children(signed_info);
+    let c14n_method = si_children
+        .next()
+        .filter(|e| doc.is(*e, ns::DS, "CanonicalizationMethod"))
+        .ok_or_else(|| sig_err("SignedInfo does not start with CanonicalizationMethod"))?;
+    let si_prefixes = c14n_prefixes(doc, c14n_method)?;
+    let method = si_children
+        .next()
+        .filter(|e| doc.is(*e, ns::DS, "SignatureMethod"))
+        .ok_or_else(|| sig_err("CanonicalizationMethod is not followed by SignatureMethod"))?;
+    let method_uri = doc.attr(method, "", "Algorithm").unwrap_or("");
+    let alg = SignatureAlgorithm::from_uri(method_uri)
+        .filter(|a| policy.signatures.contains(a))
+        .ok_or_else(|| SecurityError::UnsupportedAlgorithm {
+            what: "signature",
+            uri: method_uri.to_owned(),
+        })?;
+    if let Some(c) = doc.children(method).next() {
+        // HMACOutputLength truncates the HMAC (CVE-2009-0217): never accepted.
+        return Err(sig_err(format!("SignatureMethod holds {}", name(doc, c))));
+    }
+    struct Ref<'x> {
+        uri: &'x str,
+        target: Element,
+        prefixes: Vec<&'x str>,
+        digest: DigestAlgorithm,
+        value: Vec<u8>,
+    }
+    let mut refs: Vec<Ref<'_>> = Vec::new();
+    for r in si_children {
+        if !doc.is(r, ns::DS, "Reference") {
+            return Err(sig_err(format!(
+                "unexpected {} in SignedInfo",
+                name(doc, r)
+            )));
+        }
+        let uri = doc
+            .attr(r, "", "URI")
+            .ok_or_else(|| sig_err("a Reference has no URI"))?;
+        let id = uri
+            .strip_prefix('#')
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| {
+                sig_err(format!(
+                    "the Reference URI `{uri}` is not a same-document `#id`"
+                ))
+            })?;
+        if refs.iter().any(|x| x.uri == uri) {
+            return Err(sig_err(format!("`{uri}` is referenced twice")));
+        }
+        if refs.len() >= 32 {
+            return Err(sig_err("more than 32 references"));
+        }
+        let mut parts = doc.children(r);
+        let transforms = parts
+            .next()
+            .filter(|e| doc.is(*e, ns::DS, "Transforms"))
+            .ok_or_else(|| sig_err(format!("the Reference `{uri}` has no Transforms")))?;
+        let mut ts = doc.children(transforms);
+        let (Some(t), None) = (ts.next(), ts.next()) else {
+            return Err(sig_err(format!(
+                "the Reference `{uri}` must have exactly one Transform (exclusive C14N)"
+            )));
+        };
+        if !doc.is(t, ns::DS, "Transform") {
+            return Err(sig_err(format!(
+                "unexpected {} in Transforms",
+                name(doc, t)
+            )));
+        }
+        let prefixes = c14n_prefixes(doc, t)?;
+        let dm = parts
+            .next()
+            .filter(|e| doc.is(*e, ns::DS, "DigestMethod"))
+            .ok_or_else(|| sig_err(format!("the Reference `{uri}` has no DigestMethod")))?;
+        let dm_uri = doc.attr(dm, "", "Algorithm").unwrap_or("");
+        let digest = DigestAlgorithm::from_uri(dm_uri)
+            .filter(|d| policy.digests.contains(d))
+            .ok_or_else(|| SecurityError::UnsupportedAlgorithm {
+                what: "digest",
+                uri: dm_uri.to_owned(),
+            })?;
+        let dv = parts
+            .next()
+            .filter(|e| doc.is(*e, ns::DS, "DigestValue"))
+            .ok_or_else(|| sig_err(format!("the Reference `{uri}` has no DigestValue")))?;
+        if let Some(extra) = parts.next() {
+            return Err(sig_err(format!(
+                "unexpected {} in Reference",
+                name(doc, extra)
+            )));
+        }
+        let value = decode_b64(&doc.text(dv), "a DigestValue", SecurityError::Signature)?;
+        let target = unique(doc, id, uri)?;
+        refs.push(Ref {
+            uri,
+            target,
+            prefixes,
+            digest,
+            value,
+        });
+    }
+    if refs.is_empty() {
+        return Err(sig_err("SignedInfo has no Reference"));
+    }
+    // Coverage: *the* Body, *the* timestamp, every addressing header.
+    let signed = |e: Element| refs.iter().any(|r| r.target == e);
+    if !signed(body) {
+        return Err(SecurityError::Unsigned {
+            part: "SOAP Body".into(),
+        });
+    }
+    if let Some(ts) = timestamp {
+        if !signed(ts) {
+            return Err(SecurityError::Unsigned {
+                part: "Timestamp".into(),
+            });
+        }
+    }
+    if policy.require_signed_addressing {
+        if let Some(h) = addressing_headers.iter().find(|h| !signed(**h)) {
+            return Err(SecurityError::Unsigned {
+                part: format!("{} header", doc.local_name(*h)),
+            });
+        }
+    }
+    let signature_value = decode_b64(
+        &doc.text(value_el),
+        "SignatureValue",
+        SecurityError::Signature,
+    )?;
+    if signature_value.len() != alg.output_len() {
+        return Err(sig_err(format!(
+            "the {alg} signature value has {} bytes, not {}",
+            signature_value.len(),
+            alg.output_len()
+        )));
+    }
+
+    // 5. The key: KeyInfo → derived key token → SCT or context identifier.
+    let mut ki = doc.children(key_info);
+    let (Some(str_el), None) = (ki.next(), ki.next()) else {
+        return Err(SecurityError::KeyInfo(
+            "KeyInfo must hold exactly one SecurityTokenReference".into(),
+        ));
+    };
+    let dk_ref = str_reference(doc, str_el, SecurityError::KeyInfo)?;
+    let dk_id = dk_ref.uri.strip_prefix('#').ok_or_else(|| {
+        SecurityError::KeyInfo("the signing key must be a derived key token in the message".into())
+    })?;
+    let dkt = unique(doc, dk_id, dk_ref.uri)?;
+    let sc = crate::wire::sc_by_ns(doc.namespace(dkt))
+        .filter(|_| doc.local_name(dkt) == "DerivedKeyToken")
+        .ok_or_else(|| {
+            SecurityError::KeyInfo(format!("`{}` is not a derived key token", dk_ref.uri))
+        })?;
+    if doc.parent(dkt) != Some(security) {
+        return Err(SecurityError::KeyInfo(
+            "the derived key token is not in the security header".into(),
+        ));
+    }
+    if !policy.versions.contains(&sc.version) {
+        return Err(SecurityError::WrongVersion {
+            found: version_name(sc.version),
+            expected: policy.versions.first().map_or("none", |v| version_name(*v)),
+        });
+    }
+    let dk_err = SecurityError::DerivedKey;
+    let derivation = derivation(doc, dkt, sc, policy)?;
+    let source = required(doc, dkt, ns::WSSE, "SecurityTokenReference", dk_err)?;
+    let src_ref = str_reference(doc, source, dk_err)?;
+    let (identifier, instance, cookie, token) = match src_ref.uri.strip_prefix('#') {
+        Some(id) => {
+            let sct = unique(doc, id, src_ref.uri)?;
+            if !doc.is(sct, sc.sc, "SecurityContextToken") || doc.parent(sct) != Some(security) {
+                return Err(dk_err(format!(
+                    "its source `{}` is not a {} SecurityContextToken in the security header",
+                    src_ref.uri,
+                    version_name(sc.version)
+                )));
+            }
+            let ident = required(doc, sct, sc.sc, "Identifier", SecurityError::Token)?;
+            let instance = single(doc, sct, sc.sc, "Instance", SecurityError::Token)?
+                .map(|i| doc.text(i).trim().to_owned());
+            let cookie = single(doc, sct, ns::COOKIE, "Cookie", SecurityError::Token)?
+                .map(|c| doc.text(c).trim().to_owned());
+            (
+                doc.text(ident).trim().to_owned(),
+                instance,
+                cookie,
+                Some(sct),
+            )
+        }
+        None => {
+            let instance = doc.attr(source, sc.sc, "Instance").map(str::to_owned);
+            (src_ref.uri.trim().to_owned(), instance, None, None)
+        }
+    };
+    if let Some(vt) = src_ref.value_type {
+        if vt != sc.sct {
+            return Err(dk_err(format!(
+                "its source has ValueType `{vt}`, not the SCT type of this generation"
+            )));
+        }
+    }
+    if identifier.is_empty() || identifier.len() > 1024 {
+        return Err(SecurityError::Token(
+            "the Identifier is empty or longer than 1024 bytes".into(),
+        ));
+    }
+    let context_key = keys
+        .key(
+            &TokenInfo {
+                sc,
+                identifier: &identifier,
+                instance: instance.as_deref(),
+                cookie: cookie.as_deref(),
+            },
+            now,
+        )
+        .map_err(|error| SecurityError::Context {
+            identifier: identifier.clone(),
+            error,
+            version: sc.version,
+        })?;
+    let signing_key = derivation
+        .derive(&context_key)
+        .map_err(|e| SecurityError::DerivedKey(e.to_string()))?;
+
+    // 6. HMAC over SignedInfo (ring compares in constant time), then the digests.
+    let hkey = ring::hmac::Key::new(alg.ring(), signing_key.as_bytes());
+    let mut out = HmacOutput(ring::hmac::Context::with_key(&hkey));
+    c14n::exclusive(doc, signed_info, &si_prefixes, false, &mut out);
+    let tag = out.0.sign();
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(
+        tag.as_ref(),
+        signature_value.as_slice(),
+    )) {
+        return Err(SecurityError::SignatureMismatch);
+    }
+    for r in &refs {
+        let mut ctx = ring::digest::Context::new(r.digest.ring());
+        c14n::exclusive(doc, r.target, &r.prefixes, false, &mut ctx);
+        let d = ctx.finish();
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            d.as_ref(),
+            r.value.as_slice(),
+        )) {
+            return Err(SecurityError::DigestMismatch {
+                uri: r.uri.to_owned(),
+            });
+        }
+    }
+
+    // 7. Replay.
+    let until = expires.unwrap_or(now + policy.max_latency.unwrap_or(Duration::from_secs(300)))
+        + policy.clock_skew;
+    replay
+        .check_and_insert(&signature_value, until, now)
+        .map_err(|e| match e {
+            ReplayError::Replayed => SecurityError::Replay,
+            ReplayError::Full(n) => SecurityError::ReplayCacheFull(n),
+        })?;
+
+    Ok(VerifiedDocument {
+        soap,
+        addressing,
+        sc,
+        identifier,
+        instance,
+        action: addr_text("Action"),
+        message_id: addr_text("MessageID"),
+        relates_to: addr_text("RelatesTo"),
+        to: addr_text("To"),
+        created,
+        expires,
+        signature: alg,
+        body,
+        token,
+        _doc: std::marker::PhantomData,
+    })
+}
+
+/// Checks a `wsu:Timestamp` against the clock: `Created` not beyond the skew in the
+/// future nor older than the latency, `Expires` (when present) not past.
+pub(crate) fn check_timestamp(
+    doc: &Document<'_>,
+    ts: Element,
+    policy: &Policy,
+    now: SystemTime,
+) -> Result<(SystemTime, Option<SystemTime>), SecurityError> {
+    let c = required(doc, ts, ns::WSU, "Created", SecurityError::Header)?;
+    let created = parse_time(&doc.text(c)).map_err(|e| header_err(format!("Created: {e}")))?;
+    let expires = match single(doc, ts, ns::WSU, "Expires", SecurityError::Header)? {
+        Some(x) => Some(parse_time(&doc.text(x)).map_err(|e| header_err(format!("Expires: {e}")))?),
+        None => None,
+    };
+    if let Some(x) = expires {
+        if x < created {
+            return Err(header_err("the timestamp expires before it was created"));
+        }
+    }
+    let skew = policy.clock_skew;
+    if created > now + skew {
+        return Err(SecurityError::CreatedInFuture {
+            created: show_time(created),
+            now: show_time(now),
+            skew,
+        });
+    }
+    if let Some(x) = expires {
+        if x + skew <= now {
+            return Err(SecurityError::Expired {
+                expires: show_time(x),
+                now: show_time(now),
+                skew,
+            });
+        }
+    }
+    if let Some(latency) = policy.max_latency {
+        if created + latency + skew < now {
+            return Err(SecurityError::TooOld {
+                created: show_time(created),
+                now: show_time(now),
+                latency,
+            });
+        }
+    }
+    Ok((created, expires))
+}
+
+fn version_name(v: ScVersion) -> &'static str {
+    match v {
+        ScVersion::Feb2005 => "February 2005",
+        ScVersion::V1_3 => "1.3",
+    }
+}
+
+/// The element with wsu:Id / Id / xml:id `id`: exactly one in the whole document.
+fn unique(doc: &Document<'_>, id: &str, uri: &str) -> Result<Element, SecurityError> {
+    let mut it = doc.elements_with_id(id);
+    match (it.next(), it.next()) {
+        (Some(e), None) => Ok(e),
+        (None, _) => Err(SecurityError::AmbiguousReference {
+            uri: uri.to_owned(),
+            count: 0,
+        }),
+        (Some(_), Some(_)) => Err(SecurityError::AmbiguousReference {
+            uri: uri.to_owned(),
+            count: 2 + it.count(),
+        }),
+    }
+}
+
+/// Checks a CanonicalizationMethod/Transform is exclusive C14N and returns its
+/// InclusiveNamespaces prefix list.
+fn c14n_prefixes<'d>(doc: &'d Document<'_>, e: Element) -> Result<Vec<&'d str>, SecurityError> {
+    let alg = doc.attr(e, "", "Algorithm").unwrap_or("");
+    if alg != uri::EXC_C14N {
+        return Err(SecurityError::UnsupportedAlgorithm {
+            what: "canonicalization",
+            uri: alg.to_owned(),
+        });
+    }
+    let mut prefixes = Vec::new();
+    for c in doc.children(e) {
+        if !doc.is(c, ns::EXC_C14N, "InclusiveNamespaces") {
+            return Err(sig_err(format!(
+                "unexpected {} in a canonicalization method",
+                name(doc, c)
+            )));
+        }
+        let list = doc.attr(c, "", "PrefixList").unwrap_or("");
+        prefixes.extend(list.split_ascii_whitespace());
+        if prefixes.len() > 64 {
+            return Err(sig_err(
+                "an InclusiveNamespaces PrefixList names more than 64 prefixes",
+            ));
+        }
+    }
+    Ok(prefixes)
+}
+
+struct StrRef<'d> {
+    uri: &'d str,
+    value_type: Option<&'d str>,
+}
+
+/// The `wsse:Reference` of a SecurityTokenReference.
+fn str_reference<'d>(
+    doc: &'d Document<'_>,
+    str_el: Element,
+    err: fn(String) -> SecurityError,
+) -> Result<StrRef<'d>, SecurityError> {
+    if !doc.is(str_el, ns::WSSE, "SecurityTokenReference") {
+        return Err(err(format!(
+            "{} is not a SecurityTokenReference",
+            name(doc, str_el)
+        )));
+    }
+    let mut it = doc.children(str_el);
+    let (Some(r), None) = (it.next(), it.next()) else {
+        return Err(err(
+            "a SecurityTokenReference must hold exactly one Reference".into(),
+        ));
+    };
+    if !doc.is(r, ns::WSSE, "Reference") {
+        return Err(err(format!(
+            "a SecurityTokenReference holds {}; only wsse:Reference is supported",
+            name(doc, r)
+        )));
+    }
+    let uri = doc
+        .attr(r, "", "URI")
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| err("a Reference has no URI".into()))?;
+    Ok(StrRef {
+        uri,
+        value_type: doc.attr(r, "", "ValueType"),
+    })
+}
+
+/// The parameters of a derived key token, bounded by the policy.
+fn derivation(
+    doc: &Document<'_>,
+    dkt: Element,
+    sc: &Sc,
+    policy: &Policy,
+) -> Result<Derivation, SecurityError> {
+    let err = SecurityError::DerivedKey;
+    // WSS4J reads Algorithm only namespace-qualified; the schema has it unqualified.
+    for alg in [
+        doc.attr(dkt, "", "Algorithm"),
+        doc.attr(dkt, sc.sc, "Algorithm"),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if alg != sc.dk_p_sha1 {
+            return Err(SecurityError::UnsupportedAlgorithm {
+                what: "key derivation",
+                uri: alg.to_owned(),
+            });
+        }
+    }
+    for c in doc.children(dkt) {
+        let known = doc.is(c, ns::WSSE, "SecurityTokenReference")
+            || ["Offset", "Generation", "Length", "Label", "Nonce"]
+                .iter()
+                .any(|l| doc.is(c, sc.sc, l));
+        if !known {
+            return Err(err(format!("unsupported element {}", name(doc, c))));
+        }
+    }
+    let number = |local: &str| -> Result<Option<u64>, SecurityError> {
+        match single(doc, dkt, sc.sc, local, err)? {
+            None => Ok(None),
+            Some(e) => doc
+                .text(e)
+                .trim()
+                .parse::<u64>()
+                .map(Some)
+                .map_err(|_| err(format!("{local} is not a non-negative integer"))),
+        }
+    };
+    let length = number("Length")?.unwrap_or(crate::keys::DEFAULT_DERIVED_LENGTH as u64);
+    if length < policy.min_derived_key as u64 || length > policy.max_derived_key as u64 {
+        return Err(err(format!(
+            "a Length of {length} bytes is outside {}..={}",
+            policy.min_derived_key, policy.max_derived_key
+        )));
+    }
+    let position = match (number("Offset")?, number("Generation")?) {
+        (Some(_), Some(_)) => return Err(err("it has both Offset and Generation".into())),
+        (Some(o), None) => Position::Offset(o),
+        (None, Some(g)) => Position::Generation(g),
+        (None, None) => Position::Offset(0),
+    };
+    let label =
+        single(doc, dkt, sc.sc, "Label", err)?.map(|l| doc.text(l).into_owned().into_bytes());
+    let nonce_el = required(doc, dkt, sc.sc, "Nonce", err)?;
+    let nonce = decode_b64(&doc.text(nonce_el), "the Nonce", err)?;
+    if nonce.len() < 12 || nonce.len() > 128 {
+        return Err(err(format!(
+            "a Nonce of {} bytes (12 to 128 accepted)",
+            nonce.len()
+        )));
+    }
+    Ok(Derivation {
+        label,
+        nonce,
+        position,
+        length: length as usize,
+    })
+}
