@@ -1,5 +1,8 @@
-//! `wsbind`: check binding descriptions, explain rules, print the JSON Schema.
+//! `wsbind`: check binding descriptions, explain rules, print the JSON Schema, and
+//! protect or verify messages with a security context.
 #![forbid(unsafe_code)]
+
+mod message;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -45,6 +48,9 @@ enum Command {
     },
     /// Print the JSON Schema of binding.toml.
     Schema,
+    /// Protect or verify a message with a security context (interoperability door).
+    #[command(subcommand)]
+    Message(message::MessageCommand),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -70,6 +76,7 @@ fn main() -> ExitCode {
             model_only,
         } => check(&files, format, color, model_only),
         Command::Explain { id } => explain(id.as_deref()),
+        Command::Message(cmd) => message::run(cmd),
         Command::Schema => {
             print!("{}", wsbind_compiler::schema::binding_schema());
             ExitCode::SUCCESS
