@@ -2,11 +2,15 @@
 //! sans-IO WS-SecureConversation engine that executes it.
 #![forbid(unsafe_code)]
 
+pub mod cookie;
 pub mod credentials;
+pub mod engine;
 pub mod envelope;
 pub mod handles;
 pub mod keys;
 pub mod security;
+pub mod store;
+pub mod trust;
 pub mod wire;
 pub mod xml;
 

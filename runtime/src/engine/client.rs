@@ -1,0 +1,618 @@
+//! The client side: negotiate a context, protect requests, verify replies, renew or
+//! re-negotiate when the renewal interval lapses, keep the previous key for the
+//! rollover interval, cancel on close.
+
+use super::{message, Config, EngineError};
+use crate::credentials::UsernameCredential;
+use crate::envelope::Headers;
+use crate::keys::{self, Rng, SecretKey};
+use crate::security::{
+    self, bootstrap, ContextError, ContextKeys, Outgoing, ReplayCache, SigningKey, TokenInfo,
+    Verified,
+};
+use crate::trust::{self, RequestKind, Rst, Rstr, TokenRef};
+use std::fmt;
+use std::time::SystemTime;
+
+/// Bytes to send to the server, with the addressing the transport may need.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub action: String,
+    pub message_id: String,
+    pub bytes: String,
+}
+
+/// What a negotiation response changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// A context was issued.
+    Established {
+        identifier: String,
+        key_bits: u32,
+        expires: SystemTime,
+    },
+    /// The context's key was renewed; the previous key is kept for the rollover.
+    Renewed {
+        identifier: String,
+        instance: Option<String>,
+        expires: SystemTime,
+    },
+    /// The server cancelled the context.
+    Cancelled { identifier: String },
+}
+
+/// A context as the client holds it.
+#[derive(Clone)]
+struct Context {
+    identifier: String,
+    instance: Option<String>,
+    cookie: Option<String>,
+    key: SecretKey,
+    key_bits: u32,
+    issued: SystemTime,
+    expires: SystemTime,
+    /// The key before the last renewal, accepted on replies until the given time.
+    previous: Option<(Option<String>, SecretKey, SystemTime)>,
+}
+
+enum State {
+    Idle,
+    Issuing {
+        message_id: String,
+        entropy: Option<SecretKey>,
+        /// The context being replaced (when renew is not supported).
+        old: Option<Context>,
+    },
+    Ready(Context),
+    Renewing {
+        ctx: Context,
+        message_id: String,
+        entropy: Option<SecretKey>,
+    },
+    Cancelling {
+        ctx: Context,
+        message_id: String,
+    },
+    Closed,
+}
+
+/// The client state machine of one channel.
+pub struct ClientEngine {
+    config: Config,
+    endpoint: String,
+    username: Option<UsernameCredential>,
+    rng: Box<dyn Rng>,
+    replay: ReplayCache,
+    state: State,
+}
+
+impl fmt::Debug for ClientEngine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientEngine")
+            .field("endpoint", &self.endpoint)
+            .field("state", &self.state_name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientEngine {
+    /// A client for `endpoint` (the `wsa:To` of its messages). `username` is needed
+    /// when the bootstrap carries a username token.
+    pub fn new(
+        config: Config,
+        endpoint: impl Into<String>,
+        username: Option<UsernameCredential>,
+        rng: Box<dyn Rng>,
+    ) -> Result<Self, EngineError> {
+        if config.username_bootstrap && username.is_none() {
+            return Err(EngineError::State(
+                "the description's bootstrap needs a username credential",
+            ));
+        }
+        Ok(ClientEngine {
+            config,
+            endpoint: endpoint.into(),
+            username,
+            rng,
+            replay: ReplayCache::default(),
+            state: State::Idle,
+        })
+    }
+
+    fn state_name(&self) -> &'static str {
+        match self.state {
+            State::Idle => "idle",
+            State::Issuing { .. } => "issuing",
+            State::Ready(_) => "ready",
+            State::Renewing { .. } => "renewing",
+            State::Cancelling { .. } => "cancelling",
+            State::Closed => "closed",
+        }
+    }
+
+    /// The current context's identifier, when one is established.
+    pub fn context_id(&self) -> Option<&str> {
+        match &self.state {
+            State::Ready(c) | State::Renewing { ctx: c, .. } | State::Cancelling { ctx: c, .. } => {
+                Some(&c.identifier)
+            }
+            _ => None,
+        }
+    }
+
+    /// The current key's instance (changes on each renewal).
+    pub fn instance(&self) -> Option<&str> {
+        match &self.state {
+            State::Ready(c) | State::Renewing { ctx: c, .. } | State::Cancelling { ctx: c, .. } => {
+                c.instance.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether application requests can be protected now.
+    pub fn is_ready(&self) -> bool {
+        matches!(self.state, State::Ready(_) | State::Renewing { .. })
+    }
+
+    /// The negotiation message to send now, if any: an Issue when there is no context
+    /// (or it lapsed and renew is not supported), a Renew when the renewal interval
+    /// has lapsed. `None` while a response is awaited or nothing is due.
+    pub fn poll(&mut self, now: SystemTime) -> Result<Option<Request>, EngineError> {
+        let state = std::mem::replace(&mut self.state, State::Closed);
+        let (state, out) = match state {
+            State::Idle => {
+                let (state, req) = self.issue(now, None)?;
+                (state, Some(req))
+            }
+            State::Ready(ctx) if now >= self.renew_at(&ctx) => {
+                if self.config.support_renew && now < ctx.expires {
+                    let (state, req) = self.renew(ctx, now)?;
+                    (state, Some(req))
+                } else {
+                    let (state, req) = self.issue(now, Some(ctx))?;
+                    (state, Some(req))
+                }
+            }
+            other => (other, None),
+        };
+        self.state = state;
+        Ok(out)
+    }
+
+    /// When the context is due for renewal: before the renewal interval (or the
+    /// context's lifetime, if shorter) lapses — at nine tenths of it, so the renewal
+    /// has time to complete while the key is still valid.
+    fn renew_at(&self, ctx: &Context) -> SystemTime {
+        let lifetime = ctx.expires.duration_since(ctx.issued).unwrap_or_default();
+        ctx.issued + self.config.renewal_interval.min(lifetime).mul_f64(0.9)
+    }
+
+    /// Forgets a negotiation whose response was lost (the transport failed): the next
+    /// [`poll`](Self::poll) starts it again.
+    pub fn negotiation_failed(&mut self) {
+        self.state = match std::mem::replace(&mut self.state, State::Closed) {
+            State::Issuing { old: Some(ctx), .. } => State::Ready(ctx),
+            State::Issuing { old: None, .. } => State::Idle,
+            State::Renewing { ctx, .. } => State::Ready(ctx),
+            State::Cancelling { .. } => State::Closed,
+            other => other,
+        };
+    }
+
+    /// Drops the context (e.g. the server answered `BadContextToken` because it lost
+    /// it): the next [`poll`](Self::poll) negotiates a new one.
+    pub fn reset(&mut self) {
+        self.state = State::Idle;
+    }
+
+    fn message_id(&mut self) -> String {
+        keys::uuid_urn(self.rng.as_mut())
+    }
+
+    fn entropy(&mut self) -> Option<SecretKey> {
+        use wsbind_compiler::description::KeyEntropyMode::*;
+        match self.config.entropy {
+            ClientOnly | Combined => Some(SecretKey::random(
+                self.rng.as_mut(),
+                (self.config.key_bits / 8) as usize,
+            )),
+            ServerOnly => None,
+        }
+    }
+
+    fn issue(
+        &mut self,
+        now: SystemTime,
+        old: Option<Context>,
+    ) -> Result<(State, Request), EngineError> {
+        let message_id = self.message_id();
+        let entropy = self.entropy();
+        let rst = Rst {
+            version: self.config.sc.version,
+            kind: RequestKind::Issue,
+            entropy: entropy.as_ref().map(|e| e.as_bytes().to_vec()),
+            key_size: Some(self.config.key_bits),
+            target: None,
+        };
+        let security =
+            bootstrap::header(self.username.as_ref(), now, self.config.timestamp_validity);
+        let action = self.config.sc.action_issue;
+        let bytes = self
+            .config
+            .framing
+            .write(
+                &Headers {
+                    action,
+                    to: Some(&self.endpoint),
+                    message_id: Some(&message_id),
+                    reply_to_anonymous: true,
+                    relates_to: None,
+                },
+                Some(&security),
+                &rst.write(),
+                false,
+            )
+            .text;
+        Ok((
+            State::Issuing {
+                message_id: message_id.clone(),
+                entropy,
+                old,
+            },
+            Request {
+                action: action.to_owned(),
+                message_id,
+                bytes,
+            },
+        ))
+    }
+
+    fn protected(
+        &mut self,
+        ctx: &Context,
+        action: &str,
+        body: &str,
+        now: SystemTime,
+    ) -> Result<Request, EngineError> {
+        let message_id = self.message_id();
+        let bytes = security::protect(
+            &Outgoing {
+                framing: self.config.framing,
+                headers: Headers {
+                    action,
+                    to: Some(&self.endpoint),
+                    message_id: Some(&message_id),
+                    reply_to_anonymous: true,
+                    relates_to: None,
+                },
+                body,
+            },
+            &SigningKey {
+                sc: self.config.sc,
+                identifier: &ctx.identifier,
+                instance: ctx.instance.as_deref(),
+                cookie: ctx.cookie.as_deref(),
+                key: &ctx.key,
+                include_token: true,
+            },
+            &self.config.suite,
+            now,
+            self.config.timestamp_validity,
+            self.rng.as_mut(),
+        )?;
+        Ok(Request {
+            action: action.to_owned(),
+            message_id,
+            bytes,
+        })
+    }
+
+    fn target(ctx: &Context) -> TokenRef {
+        TokenRef::External {
+            identifier: ctx.identifier.clone(),
+            instance: ctx.instance.clone(),
+        }
+    }
+
+    fn renew(&mut self, ctx: Context, now: SystemTime) -> Result<(State, Request), EngineError> {
+        let entropy = self.entropy();
+        let rst = Rst {
+            version: self.config.sc.version,
+            kind: RequestKind::Renew,
+            entropy: entropy.as_ref().map(|e| e.as_bytes().to_vec()),
+            key_size: Some(ctx.key_bits),
+            target: Some(Self::target(&ctx)),
+        };
+        let req = self.protected(&ctx, self.config.sc.action_renew, &rst.write(), now)?;
+        Ok((
+            State::Renewing {
+                ctx,
+                message_id: req.message_id.clone(),
+                entropy,
+            },
+            req,
+        ))
+    }
+
+    /// Protects an application request with the context.
+    pub fn protect(
+        &mut self,
+        action: &str,
+        body: &str,
+        now: SystemTime,
+    ) -> Result<Request, EngineError> {
+        let ctx = match &self.state {
+            State::Ready(c) | State::Renewing { ctx: c, .. } => c.clone(),
+            _ => {
+                return Err(EngineError::State(
+                    "no security context is established; poll() first",
+                ))
+            }
+        };
+        self.protected(&ctx, action, body, now)
+    }
+
+    /// Cancels the context: the request to send, or `None` when there is none to
+    /// cancel. Afterwards the engine is closed.
+    pub fn close(&mut self, now: SystemTime) -> Result<Option<Request>, EngineError> {
+        match std::mem::replace(&mut self.state, State::Closed) {
+            State::Ready(ctx) | State::Renewing { ctx, .. } => {
+                let rst = Rst {
+                    version: self.config.sc.version,
+                    kind: RequestKind::Cancel,
+                    entropy: None,
+                    key_size: None,
+                    target: Some(Self::target(&ctx)),
+                };
+                let req = self.protected(&ctx, self.config.sc.action_cancel, &rst.write(), now)?;
+                self.state = State::Cancelling {
+                    ctx,
+                    message_id: req.message_id.clone(),
+                };
+                Ok(Some(req))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Processes the response to a negotiation message ([`poll`](Self::poll) or
+    /// [`close`](Self::close)).
+    pub fn handle_response(
+        &mut self,
+        bytes: &[u8],
+        now: SystemTime,
+    ) -> Result<ClientEvent, EngineError> {
+        let state = std::mem::replace(&mut self.state, State::Closed);
+        let (state, result) = match state {
+            State::Issuing {
+                message_id,
+                entropy,
+                old,
+            } => match self.issued(bytes, &message_id, entropy.as_ref(), now) {
+                Ok((ctx, ev)) => (State::Ready(ctx), Ok(ev)),
+                Err(e) => (
+                    match old {
+                        Some(ctx) => State::Ready(ctx),
+                        None => State::Idle,
+                    },
+                    Err(e),
+                ),
+            },
+            State::Renewing {
+                ctx,
+                message_id,
+                entropy,
+            } => match self.renewed(&ctx, bytes, &message_id, entropy.as_ref(), now) {
+                Ok((new, ev)) => (State::Ready(new), Ok(ev)),
+                Err(e) => (State::Ready(ctx), Err(e)),
+            },
+            State::Cancelling { ctx, message_id } => {
+                let r = self.cancelled(&ctx, bytes, &message_id, now);
+                (State::Closed, r)
+            }
+            other => (
+                other,
+                Err(EngineError::State("no negotiation response is awaited")),
+            ),
+        };
+        self.state = state;
+        result
+    }
+
+    fn issued(
+        &mut self,
+        bytes: &[u8],
+        message_id: &str,
+        entropy: Option<&SecretKey>,
+        now: SystemTime,
+    ) -> Result<(Context, ClientEvent), EngineError> {
+        let text = message::utf8(bytes)?;
+        let doc = message::parse(text, &self.config.policy)?;
+        let env = message::Envelope::read(&doc)?;
+        env.fail_on_fault(&doc)?;
+        env.expect(&doc, self.config.sc.action_issue_response, message_id)?;
+        bootstrap::read(&doc, doc.root(), env.soap, &self.config.policy, now)?;
+        let rstr = Rstr::parse(&doc, env.payload(&doc)?)?;
+        self.context_from(rstr, entropy, now, None).map(|ctx| {
+            let ev = ClientEvent::Established {
+                identifier: ctx.identifier.clone(),
+                key_bits: ctx.key_bits,
+                expires: ctx.expires,
+            };
+            (ctx, ev)
+        })
+    }
+
+    fn context_from(
+        &self,
+        rstr: Rstr,
+        entropy: Option<&SecretKey>,
+        now: SystemTime,
+        renewing: Option<&Context>,
+    ) -> Result<Context, EngineError> {
+        let key_bits = rstr.key_size.unwrap_or(self.config.key_bits);
+        if key_bits < self.config.min_key_bits || key_bits > self.config.max_key_bits {
+            return Err(EngineError::Unexpected(format!(
+                "the issuer chose a {key_bits}-bit key; the suite allows {}..={} bits",
+                self.config.min_key_bits, self.config.max_key_bits
+            )));
+        }
+        let key = trust::key_from_response(
+            self.config.entropy,
+            entropy.map(SecretKey::as_bytes),
+            &rstr,
+            key_bits,
+        )?;
+        let token = rstr.token.ok_or_else(|| {
+            EngineError::Unexpected("the response holds no security context token".into())
+        })?;
+        if let Some(old) = renewing {
+            if token.identifier != old.identifier {
+                return Err(EngineError::Unexpected(
+                    "the renewed token has another identifier".into(),
+                ));
+            }
+        }
+        let (issued, expires) = match rstr.lifetime {
+            Some((c, x)) => (c.min(now), x),
+            None => (now, now + self.config.renewal_interval),
+        };
+        if expires <= now {
+            return Err(EngineError::Unexpected(
+                "the issued context has already expired".into(),
+            ));
+        }
+        Ok(Context {
+            identifier: token.identifier,
+            instance: token.instance,
+            cookie: token.cookie,
+            key,
+            key_bits,
+            issued: now.max(issued),
+            expires,
+            previous: renewing.map(|old| {
+                (
+                    old.instance.clone(),
+                    old.key.clone(),
+                    now + self.config.rollover_interval,
+                )
+            }),
+        })
+    }
+
+    fn verify_with(
+        &mut self,
+        ctx: &Context,
+        bytes: &[u8],
+        now: SystemTime,
+    ) -> Result<Verified, EngineError> {
+        let mut keys = ClientKeys { ctx };
+        Ok(security::verify(
+            bytes,
+            &self.config.policy,
+            &mut keys,
+            &mut self.replay,
+            now,
+        )?)
+    }
+
+    fn renewed(
+        &mut self,
+        ctx: &Context,
+        bytes: &[u8],
+        message_id: &str,
+        entropy: Option<&SecretKey>,
+        now: SystemTime,
+    ) -> Result<(Context, ClientEvent), EngineError> {
+        let text = message::utf8(bytes)?;
+        let doc = message::parse(text, &self.config.policy)?;
+        let env = message::Envelope::read(&doc)?;
+        env.fail_on_fault(&doc)?;
+        let mut keys = ClientKeys { ctx };
+        security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)?;
+        env.expect(&doc, self.config.sc.action_renew_response, message_id)?;
+        let rstr = Rstr::parse(&doc, env.payload(&doc)?)?;
+        let new = self.context_from(rstr, entropy, now, Some(ctx))?;
+        let ev = ClientEvent::Renewed {
+            identifier: new.identifier.clone(),
+            instance: new.instance.clone(),
+            expires: new.expires,
+        };
+        Ok((new, ev))
+    }
+
+    fn cancelled(
+        &mut self,
+        ctx: &Context,
+        bytes: &[u8],
+        message_id: &str,
+        now: SystemTime,
+    ) -> Result<ClientEvent, EngineError> {
+        let text = message::utf8(bytes)?;
+        let doc = message::parse(text, &self.config.policy)?;
+        let env = message::Envelope::read(&doc)?;
+        env.fail_on_fault(&doc)?;
+        let mut keys = ClientKeys { ctx };
+        security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)?;
+        env.expect(&doc, self.config.sc.action_cancel_response, message_id)?;
+        let rstr = Rstr::parse(&doc, env.payload(&doc)?)?;
+        if !rstr.cancelled {
+            return Err(EngineError::Unexpected(
+                "the cancel response does not say the token was cancelled".into(),
+            ));
+        }
+        Ok(ClientEvent::Cancelled {
+            identifier: ctx.identifier.clone(),
+        })
+    }
+
+    /// Verifies the server's reply to an application request.
+    pub fn verify_reply(&mut self, bytes: &[u8], now: SystemTime) -> Result<Verified, EngineError> {
+        let ctx = match &self.state {
+            State::Ready(c) | State::Renewing { ctx: c, .. } | State::Cancelling { ctx: c, .. } => {
+                c.clone()
+            }
+            State::Issuing { old: Some(c), .. } => c.clone(),
+            _ => {
+                return Err(EngineError::State(
+                    "no security context to verify the reply with",
+                ))
+            }
+        };
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            if let Ok(doc) = message::parse(text, &self.config.policy) {
+                if let Ok(env) = message::Envelope::read(&doc) {
+                    env.fail_on_fault(&doc)?;
+                }
+            }
+        }
+        self.verify_with(&ctx, bytes, now)
+    }
+}
+
+/// The client's keys: the current one, and the previous one during the rollover.
+struct ClientKeys<'a> {
+    ctx: &'a Context,
+}
+
+impl ContextKeys for ClientKeys<'_> {
+    fn key(&mut self, token: &TokenInfo<'_>, now: SystemTime) -> Result<SecretKey, ContextError> {
+        if token.identifier != self.ctx.identifier {
+            return Err(ContextError::Unknown);
+        }
+        if token.instance == self.ctx.instance.as_deref() {
+            return Ok(self.ctx.key.clone());
+        }
+        match &self.ctx.previous {
+            Some((instance, key, until)) if token.instance == instance.as_deref() => {
+                if now < *until {
+                    Ok(key.clone())
+                } else {
+                    Err(ContextError::Expired)
+                }
+            }
+            _ => Err(ContextError::Unknown),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The sans-IO negotiation engine: a client and a server state machine that take
+//! bytes and a clock and return bytes to send and events. No sockets, threads, timers
+//! or hidden clocks: the caller passes `now` to every call and injects randomness, so a
+//! whole handshake runs in memory, deterministically (see `tests/engine.rs`).
+//!
+//! Negotiation follows WS-SecureConversation over WS-Trust: the client sends an RST
+//! (Issue) secured by the bootstrap (SSL transport, plus a username token when the
+//! description says so); the server authenticates it, issues an SCT with key material
+//! per the entropy mode and answers with an RSTR (WS-Trust 1.3: inside an RSTR
+//! collection). Application messages are then protected with keys derived from the
+//! context ([`crate::security`]). Renew and Cancel are RSTs protected by the context.
+
+pub mod client;
+mod message;
+pub mod server;
+
+pub use client::{ClientEngine, ClientEvent, Request};
+pub use server::{Incoming, ServerEngine, ServerRequest};
+
+use crate::envelope::{Framing, TimeError};
+use crate::keys::KeyError;
+use crate::security::{Policy, SecurityError, Suite, Unsupported};
+use crate::trust::TrustError;
+use crate::wire::{self, Addressing, Sc, Soap};
+use crate::xml::dom::XmlError;
+use crate::Description;
+use std::time::Duration;
+use wsbind_compiler::description::KeyEntropyMode;
+
+/// What the engine needs from a description, resolved once.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub sc: &'static Sc,
+    pub framing: Framing,
+    pub suite: Suite,
+    /// What this side accepts in protected messages.
+    pub policy: Policy,
+    pub entropy: KeyEntropyMode,
+    /// Key size the client asks for / the server issues, bits.
+    pub key_bits: u32,
+    /// Smallest and largest key the suite allows, bits.
+    pub min_key_bits: u32,
+    pub max_key_bits: u32,
+    pub support_renew: bool,
+    /// Client: renew (or re-negotiate) this long after the context was issued.
+    /// Server: the lifetime of a context it issues.
+    pub renewal_interval: Duration,
+    /// After a renewal, how long the previous key is still accepted.
+    pub rollover_interval: Duration,
+    /// How long the timestamps this side writes are valid.
+    pub timestamp_validity: Duration,
+    /// Server: live contexts at once.
+    pub max_active_contexts: u32,
+    /// The bootstrap carries a username token.
+    pub username_bootstrap: bool,
+}
+
+/// The key size wsbind asks for when the description leaves it to the issuer.
+pub const DEFAULT_KEY_BITS: u32 = 256;
+
+impl Config {
+    /// The engine configuration of a description with a security context binding.
+    /// SOAP 1.2 with WS-Addressing 1.0 (WWSAPI's default envelope) unless `framing`
+    /// says otherwise.
+    pub fn from_description(
+        d: &Description,
+        framing: Option<Framing>,
+    ) -> Result<Config, EngineError> {
+        let ctx = d
+            .security
+            .context
+            .as_ref()
+            .ok_or(EngineError::NoContextBinding)?;
+        let props = &d.security.protection.properties;
+        let suite = Suite::from_description(&props.algorithm_suite)?;
+        let mut policy = Policy::from_description(d)?;
+        policy.versions = vec![ctx.secure_conversation_version];
+        let min = props.algorithm_suite.min_symmetric_key_bits;
+        let max = props.algorithm_suite.max_symmetric_key_bits;
+        Ok(Config {
+            sc: wire::sc(ctx.secure_conversation_version),
+            framing: framing.unwrap_or(Framing {
+                soap: Soap::V12,
+                addressing: Addressing::V10,
+            }),
+            suite,
+            policy,
+            entropy: ctx.key_entropy_mode,
+            key_bits: ctx.key_size.unwrap_or(DEFAULT_KEY_BITS.clamp(min, max)),
+            min_key_bits: min,
+            max_key_bits: max,
+            support_renew: ctx.support_renew,
+            renewal_interval: ctx.renewal_interval,
+            rollover_interval: ctx.rollover_interval,
+            timestamp_validity: props.timestamp_validity_duration,
+            max_active_contexts: ctx.max_active_contexts,
+            username_bootstrap: ctx.bootstrap.username,
+        })
+    }
+}
+
+/// Why the engine could not go on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error("the description has no security context binding")]
+    NoContextBinding,
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
+    #[error("the message is not accepted: {0}")]
+    Security(#[from] SecurityError),
+    #[error("the negotiation message is not valid: {0}")]
+    Trust(#[from] TrustError),
+    #[error("the message is not well-formed XML: {0}")]
+    Xml(#[from] XmlError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Time(#[from] TimeError),
+    #[error("the peer answered with a fault: {code} ({reason})")]
+    Fault { code: String, reason: String },
+    #[error("the response does not answer the request: {0}")]
+    Unexpected(String),
+    #[error("{0}")]
+    State(&'static str),
+    #[error("the bootstrap credentials were rejected")]
+    Authentication,
+    #[error("the server holds the most contexts it may ({0}); try again later")]
+    TooManyContexts(u32),
+    #[error(transparent)]
+    Protect(#[from] crate::security::protect::ProtectError),
+}

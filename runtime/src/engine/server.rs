@@ -1,0 +1,746 @@
+//! The server side: authenticate the bootstrap, issue contexts (kept in a bounded
+//! in-memory store, or sealed into the SCT as a cookie so a farm needs no shared
+//! state), renew and cancel them, verify application requests and protect replies.
+//! The server only ever answers: it sends nothing before it received a message.
+
+use super::{message, Config, EngineError};
+use crate::cookie::CookieKeys;
+use crate::credentials::{Identity, PasswordValidator};
+use crate::envelope::{Framing, Headers};
+use crate::keys::{self, Rng, SecretKey};
+use crate::security::{
+    self, bootstrap, fault_envelope, ContextError, ContextKeys, FaultCode, Outgoing, ReplayCache,
+    SecurityError, SigningKey, TokenInfo, Verified,
+};
+use crate::store::{Context, ContextStore, LookupError};
+use crate::trust::{Proof, RequestKind, Rst, Rstr, Sct, TokenRef};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::SystemTime;
+use wsbind_compiler::description::KeyEntropyMode;
+
+/// Where issued contexts live.
+pub enum Contexts {
+    /// In this server's memory (bounded by `max_active_contexts`).
+    Memory(ContextStore),
+    /// Sealed inside the SCT with keys the servers of a farm share; only cancelled
+    /// identifiers are remembered locally (until they expire).
+    Cookies {
+        keys: CookieKeys,
+        cancelled: HashMap<String, SystemTime>,
+    },
+}
+
+impl fmt::Debug for Contexts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Contexts::Memory(_) => f.write_str("Contexts::Memory"),
+            Contexts::Cookies { cancelled, .. } => {
+                write!(f, "Contexts::Cookies({} cancelled)", cancelled.len())
+            }
+        }
+    }
+}
+
+/// What the server made of a message.
+#[derive(Debug)]
+pub enum Incoming {
+    /// A negotiation message, handled: send `bytes` back.
+    Negotiated { bytes: String, event: ServerEvent },
+    /// An application request, verified: answer it with [`ServerEngine::reply`].
+    Request(ServerRequest),
+    /// Rejected: send the fault `bytes` back; `error` is the detailed reason (for
+    /// logs, not for the peer).
+    Rejected { bytes: String, error: EngineError },
+}
+
+/// A negotiation the server completed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerEvent {
+    Issued {
+        identifier: String,
+        identity: Identity,
+    },
+    Renewed {
+        identifier: String,
+        instance: Option<String>,
+    },
+    Cancelled {
+        identifier: String,
+    },
+}
+
+/// A verified application request.
+#[derive(Debug)]
+pub struct ServerRequest {
+    pub verified: Verified,
+    /// Who negotiated the context the request was protected with.
+    pub identity: Identity,
+    key: SecretKey,
+}
+
+/// The server state machine (one per endpoint; it serves every client).
+pub struct ServerEngine {
+    config: Config,
+    validator: Option<Arc<dyn PasswordValidator>>,
+    contexts: Contexts,
+    replay: ReplayCache,
+    rng: Box<dyn Rng>,
+}
+
+impl fmt::Debug for ServerEngine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerEngine")
+            .field("contexts", &self.contexts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The identity of a client whose bootstrap carried no credential of its own (SSL
+/// transport only).
+pub const ANONYMOUS: &str = "anonymous";
+
+impl ServerEngine {
+    /// A server keeping its contexts in memory.
+    pub fn new(
+        config: Config,
+        validator: Option<Arc<dyn PasswordValidator>>,
+        rng: Box<dyn Rng>,
+    ) -> Result<Self, EngineError> {
+        let store = ContextStore::new(config.max_active_contexts as usize);
+        Self::with_contexts(config, validator, Contexts::Memory(store), rng)
+    }
+
+    /// A server issuing stateless cookie contexts sealed with `keys`.
+    pub fn with_cookies(
+        config: Config,
+        validator: Option<Arc<dyn PasswordValidator>>,
+        keys: CookieKeys,
+        rng: Box<dyn Rng>,
+    ) -> Result<Self, EngineError> {
+        let contexts = Contexts::Cookies {
+            keys,
+            cancelled: HashMap::new(),
+        };
+        Self::with_contexts(config, validator, contexts, rng)
+    }
+
+    fn with_contexts(
+        config: Config,
+        validator: Option<Arc<dyn PasswordValidator>>,
+        contexts: Contexts,
+        rng: Box<dyn Rng>,
+    ) -> Result<Self, EngineError> {
+        if config.username_bootstrap && validator.is_none() {
+            return Err(EngineError::State(
+                "the description's bootstrap needs a password validator",
+            ));
+        }
+        Ok(ServerEngine {
+            config,
+            validator,
+            contexts,
+            replay: ReplayCache::default(),
+            rng,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Live contexts in the in-memory store (0 for cookie contexts).
+    pub fn live_contexts(&self) -> usize {
+        match &self.contexts {
+            Contexts::Memory(s) => s.len(),
+            Contexts::Cookies { .. } => 0,
+        }
+    }
+
+    /// Handles one incoming message. `transport_identity`: who the transport
+    /// authenticated (e.g. HTTP basic), used when the bootstrap carries no username.
+    pub fn handle(
+        &mut self,
+        bytes: &[u8],
+        transport_identity: Option<Identity>,
+        now: SystemTime,
+    ) -> Incoming {
+        let mut framing = self.config.framing;
+        match self.dispatch(bytes, transport_identity, now, &mut framing) {
+            Ok(incoming) => incoming,
+            Err((error, relates_to)) => {
+                let code = fault_code(&error);
+                Incoming::Rejected {
+                    bytes: fault_envelope(
+                        framing.soap,
+                        framing.addressing,
+                        self.config.sc,
+                        code,
+                        relates_to.as_deref(),
+                    ),
+                    error,
+                }
+            }
+        }
+    }
+
+    fn dispatch(
+        &mut self,
+        bytes: &[u8],
+        transport_identity: Option<Identity>,
+        now: SystemTime,
+        framing: &mut Framing,
+    ) -> Result<Incoming, (EngineError, Option<String>)> {
+        let text = message::utf8(bytes).map_err(|e| (e, None))?;
+        let doc = message::parse(text, &self.config.policy).map_err(|e| (e, None))?;
+        let env = message::Envelope::read(&doc).map_err(|e| (e, None))?;
+        framing.soap = env.soap;
+        if let Some(a) = env.addressing {
+            framing.addressing = a;
+        }
+        let message_id = env.addressing_header(&doc, "MessageID");
+        let fail = |e: EngineError| (e, message_id.clone());
+        let action = env.addressing_header(&doc, "Action").ok_or_else(|| {
+            fail(EngineError::Unexpected(
+                "the message has no wsa:Action".into(),
+            ))
+        })?;
+        let sc = self.config.sc;
+        if action == sc.action_issue {
+            return self
+                .issue(
+                    &doc,
+                    env,
+                    transport_identity,
+                    message_id.as_deref(),
+                    *framing,
+                    now,
+                )
+                .map_err(fail);
+        }
+        // Everything else is protected by a context.
+        let mut keys = ServerKeys {
+            contexts: &mut self.contexts,
+            identity: None,
+        };
+        let verified =
+            security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)
+                .map_err(|e| fail(e.into()))?;
+        let (identity, key) = keys
+            .identity
+            .take()
+            .ok_or_else(|| fail(EngineError::State("the verified context left no identity")))?;
+        if action == sc.action_renew || action == sc.action_cancel {
+            let payload = env.payload(&doc).map_err(fail)?;
+            let rst = Rst::parse(&doc, payload).map_err(|e| fail(e.into()))?;
+            let target = match &rst.target {
+                Some(TokenRef::External { identifier, .. }) => identifier.clone(),
+                Some(TokenRef::Local(id)) => id.clone(),
+                None => String::new(),
+            };
+            // The target must be the context that protected the request.
+            let same = target == verified.identifier
+                || verified.token.is_some_and(|t| {
+                    doc.attr(t, crate::wire::ns::WSU, "Id")
+                        .map(|i| format!("#{i}"))
+                        == Some(target.clone())
+                });
+            if !same {
+                return Err(fail(EngineError::Unexpected(
+                    "the renew or cancel target is not the context that protected the request"
+                        .into(),
+                )));
+            }
+            let reply_to = message_id.clone().unwrap_or_default();
+            return if action == sc.action_renew && rst.kind == RequestKind::Renew {
+                self.renew(&verified, &rst, key, identity, &reply_to, *framing, now)
+                    .map_err(fail)
+            } else if action == sc.action_cancel && rst.kind == RequestKind::Cancel {
+                self.cancel(&verified, key, &reply_to, *framing, now)
+                    .map_err(fail)
+            } else {
+                Err(fail(EngineError::Unexpected(format!(
+                    "the action {action} does not match the request type"
+                ))))
+            };
+        }
+        let verified = security::verify::owned(&doc, verified).map_err(|e| fail(e.into()))?;
+        Ok(Incoming::Request(ServerRequest {
+            verified,
+            identity,
+            key,
+        }))
+    }
+
+    fn authenticate(
+        &self,
+        doc: &crate::xml::dom::Document<'_>,
+        env: message::Envelope,
+        transport_identity: Option<Identity>,
+        now: SystemTime,
+    ) -> Result<Identity, EngineError> {
+        let boot = bootstrap::read(doc, doc.root(), env.soap, &self.config.policy, now)?;
+        match (&self.validator, boot.username) {
+            (Some(v), Some((name, password))) if self.config.username_bootstrap => v
+                .validate(&name, &password)
+                .map_err(|_| EngineError::Authentication),
+            (_, None) if self.config.username_bootstrap => Err(EngineError::Authentication),
+            (_, Some(_)) => Err(EngineError::Unexpected(
+                "the bootstrap carries a username token the description does not use".into(),
+            )),
+            (_, None) => Ok(transport_identity.unwrap_or(Identity {
+                name: ANONYMOUS.to_owned(),
+            })),
+        }
+    }
+
+    /// The key size to issue: the client's request within the suite's bounds.
+    fn key_bits(&self, requested: Option<u32>) -> Result<u32, EngineError> {
+        let bits = requested.unwrap_or(self.config.key_bits);
+        if bits < self.config.min_key_bits || bits > self.config.max_key_bits || bits % 8 != 0 {
+            return Err(EngineError::Unexpected(format!(
+                "a {bits}-bit key was requested; this endpoint issues {}..={} bits",
+                self.config.min_key_bits, self.config.max_key_bits
+            )));
+        }
+        Ok(bits)
+    }
+
+    /// The context key and what the response carries, per entropy mode.
+    fn key_material(
+        &mut self,
+        client_entropy: Option<&[u8]>,
+        bits: u32,
+    ) -> Result<(SecretKey, Proof, Option<Vec<u8>>), EngineError> {
+        let len = (bits / 8) as usize;
+        match (self.config.entropy, client_entropy) {
+            (KeyEntropyMode::ClientOnly, Some(e)) => {
+                if e.len() != len {
+                    return Err(EngineError::Unexpected(format!(
+                        "the client's entropy has {} bytes; a {bits}-bit key needs {len}",
+                        e.len()
+                    )));
+                }
+                Ok((SecretKey::from_slice(e), Proof::None, None))
+            }
+            (KeyEntropyMode::ServerOnly, None) => {
+                let key = SecretKey::random(self.rng.as_mut(), len);
+                Ok((key.clone(), Proof::BinarySecret(key), None))
+            }
+            (KeyEntropyMode::Combined, Some(e)) => {
+                let mut server = vec![0u8; len];
+                self.rng.fill(&mut server);
+                let key = keys::computed_key(e, &server, u64::from(bits))?;
+                Ok((key, Proof::ComputedKey, Some(server)))
+            }
+            (mode, got) => Err(EngineError::Unexpected(format!(
+                "this endpoint's key entropy mode is {mode}, but the request {} entropy",
+                if got.is_some() {
+                    "carries"
+                } else {
+                    "carries no"
+                }
+            ))),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn issue(
+        &mut self,
+        doc: &crate::xml::dom::Document<'_>,
+        env: message::Envelope,
+        transport_identity: Option<Identity>,
+        message_id: Option<&str>,
+        framing: Framing,
+        now: SystemTime,
+    ) -> Result<Incoming, EngineError> {
+        let identity = self.authenticate(doc, env, transport_identity, now)?;
+        let rst = Rst::parse(doc, env.payload(doc)?)?;
+        if rst.kind != RequestKind::Issue {
+            return Err(EngineError::Unexpected(
+                "an Issue action carries another request type".into(),
+            ));
+        }
+        if rst.version != self.config.sc.version {
+            return Err(EngineError::Unexpected(
+                "the request uses another WS-SecureConversation generation".into(),
+            ));
+        }
+        let bits = self.key_bits(rst.key_size)?;
+        let (key, proof, server_entropy) = self.key_material(rst.entropy.as_deref(), bits)?;
+        let identifier = keys::uuid_urn(self.rng.as_mut());
+        let expires = now + self.config.renewal_interval;
+        let context = Context {
+            version: self.config.sc.version,
+            identifier: identifier.clone(),
+            instance: None,
+            key,
+            previous_key: None,
+            created: now,
+            expires,
+            identity: identity.clone(),
+        };
+        let cookie = self.keep(context, now)?;
+        let rstr = Rstr {
+            version: self.config.sc.version,
+            kind: RequestKind::Issue,
+            token: Some(Sct {
+                wsu_id: Some("_sct".into()),
+                identifier: identifier.clone(),
+                instance: None,
+                cookie,
+            }),
+            attached: Some(TokenRef::Local("_sct".into())),
+            unattached: Some(TokenRef::External {
+                identifier: identifier.clone(),
+                instance: None,
+            }),
+            proof,
+            entropy: server_entropy,
+            lifetime: Some((now, expires)),
+            key_size: Some(bits),
+            cancelled: false,
+        };
+        let security = bootstrap::header(None, now, self.config.timestamp_validity);
+        let bytes = framing
+            .write(
+                &Headers {
+                    action: self.config.sc.action_issue_response,
+                    relates_to: message_id,
+                    ..Headers::default()
+                },
+                Some(&security),
+                &rstr.write(),
+                false,
+            )
+            .text;
+        Ok(Incoming::Negotiated {
+            bytes,
+            event: ServerEvent::Issued {
+                identifier,
+                identity,
+            },
+        })
+    }
+
+    /// Stores a context, or seals it into a cookie.
+    fn keep(&mut self, context: Context, now: SystemTime) -> Result<Option<String>, EngineError> {
+        match &mut self.contexts {
+            Contexts::Memory(store) => {
+                store
+                    .insert(context, now)
+                    .map_err(|_| EngineError::TooManyContexts(self.config.max_active_contexts))?;
+                Ok(None)
+            }
+            Contexts::Cookies { keys, .. } => Ok(Some(keys.seal(&context, self.rng.as_mut()))),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn renew(
+        &mut self,
+        verified: &security::VerifiedDocument<'_>,
+        rst: &Rst,
+        old_key: SecretKey,
+        identity: Identity,
+        relates_to: &str,
+        framing: Framing,
+        now: SystemTime,
+    ) -> Result<Incoming, EngineError> {
+        if !self.config.support_renew {
+            return Err(EngineError::Unexpected(
+                "this endpoint does not renew contexts".into(),
+            ));
+        }
+        let bits = self.key_bits(rst.key_size)?;
+        let (key, proof, server_entropy) = self.key_material(rst.entropy.as_deref(), bits)?;
+        let instance = keys::uuid_urn(self.rng.as_mut());
+        let expires = now + self.config.renewal_interval;
+        let rollover_until = now + self.config.rollover_interval;
+        let identifier = verified.identifier.clone();
+        let cookie = match &mut self.contexts {
+            Contexts::Memory(store) => {
+                store
+                    .renew(
+                        &identifier,
+                        key,
+                        Some(instance.clone()),
+                        expires,
+                        rollover_until,
+                        now,
+                    )
+                    .map_err(|e| SecurityError::Context {
+                        identifier: identifier.clone(),
+                        error: lookup_error(e),
+                        version: self.config.sc.version,
+                    })?;
+                None
+            }
+            Contexts::Cookies { keys, .. } => Some(keys.seal(
+                &Context {
+                    version: self.config.sc.version,
+                    identifier: identifier.clone(),
+                    instance: Some(instance.clone()),
+                    key,
+                    previous_key: None,
+                    created: now,
+                    expires,
+                    identity,
+                },
+                self.rng.as_mut(),
+            )),
+        };
+        let rstr = Rstr {
+            version: self.config.sc.version,
+            kind: RequestKind::Renew,
+            token: Some(Sct {
+                wsu_id: Some("_nsct".into()),
+                identifier: identifier.clone(),
+                instance: Some(instance.clone()),
+                cookie,
+            }),
+            attached: None,
+            unattached: Some(TokenRef::External {
+                identifier: identifier.clone(),
+                instance: Some(instance.clone()),
+            }),
+            proof,
+            entropy: server_entropy,
+            lifetime: Some((now, expires)),
+            key_size: Some(bits),
+            cancelled: false,
+        };
+        let bytes = self.protect_reply(
+            framing,
+            verified,
+            &old_key,
+            self.config.sc.action_renew_response,
+            relates_to,
+            &rstr.write(),
+            now,
+        )?;
+        Ok(Incoming::Negotiated {
+            bytes,
+            event: ServerEvent::Renewed {
+                identifier,
+                instance: Some(instance),
+            },
+        })
+    }
+
+    fn cancel(
+        &mut self,
+        verified: &security::VerifiedDocument<'_>,
+        key: SecretKey,
+        relates_to: &str,
+        framing: Framing,
+        now: SystemTime,
+    ) -> Result<Incoming, EngineError> {
+        let identifier = verified.identifier.clone();
+        match &mut self.contexts {
+            Contexts::Memory(store) => store.cancel(&identifier, now),
+            Contexts::Cookies { cancelled, .. } => {
+                cancelled.retain(|_, until| *until > now);
+                if cancelled.len() >= self.config.max_active_contexts as usize {
+                    return Err(EngineError::TooManyContexts(
+                        self.config.max_active_contexts,
+                    ));
+                }
+                cancelled.insert(identifier.clone(), now + self.config.renewal_interval);
+            }
+        }
+        let rstr = Rstr {
+            version: self.config.sc.version,
+            kind: RequestKind::Cancel,
+            token: None,
+            attached: None,
+            unattached: None,
+            proof: Proof::None,
+            entropy: None,
+            lifetime: None,
+            key_size: None,
+            cancelled: true,
+        };
+        let bytes = self.protect_reply(
+            framing,
+            verified,
+            &key,
+            self.config.sc.action_cancel_response,
+            relates_to,
+            &rstr.write(),
+            now,
+        )?;
+        Ok(Incoming::Negotiated {
+            bytes,
+            event: ServerEvent::Cancelled { identifier },
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn protect_reply(
+        &mut self,
+        framing: Framing,
+        verified: &security::VerifiedDocument<'_>,
+        key: &SecretKey,
+        action: &str,
+        relates_to: &str,
+        body: &str,
+        now: SystemTime,
+    ) -> Result<String, EngineError> {
+        let message_id = keys::uuid_urn(self.rng.as_mut());
+        Ok(security::protect(
+            &Outgoing {
+                framing,
+                headers: Headers {
+                    action,
+                    message_id: Some(&message_id),
+                    relates_to: Some(relates_to),
+                    ..Headers::default()
+                },
+                body,
+            },
+            &SigningKey {
+                sc: self.config.sc,
+                identifier: &verified.identifier,
+                instance: verified.instance.as_deref(),
+                cookie: None,
+                key,
+                include_token: true,
+            },
+            &self.config.suite,
+            now,
+            self.config.timestamp_validity,
+            self.rng.as_mut(),
+        )?)
+    }
+
+    /// Protects the reply to an application request with the request's context.
+    pub fn reply(
+        &mut self,
+        request: &ServerRequest,
+        action: &str,
+        body: &str,
+        now: SystemTime,
+    ) -> Result<String, EngineError> {
+        let v = &request.verified;
+        let framing = Framing {
+            soap: v.soap,
+            addressing: v.addressing.unwrap_or(self.config.framing.addressing),
+        };
+        let message_id = keys::uuid_urn(self.rng.as_mut());
+        Ok(security::protect(
+            &Outgoing {
+                framing,
+                headers: Headers {
+                    action,
+                    message_id: Some(&message_id),
+                    relates_to: v.message_id.as_deref(),
+                    ..Headers::default()
+                },
+                body,
+            },
+            &SigningKey {
+                sc: self.config.sc,
+                identifier: &v.identifier,
+                instance: v.instance.as_deref(),
+                cookie: None,
+                key: &request.key,
+                include_token: true,
+            },
+            &self.config.suite,
+            now,
+            self.config.timestamp_validity,
+            self.rng.as_mut(),
+        )?)
+    }
+
+    /// Forgets expired contexts and replay entries.
+    pub fn purge(&mut self, now: SystemTime) {
+        self.replay.purge(now);
+        match &mut self.contexts {
+            Contexts::Memory(store) => store.purge(now),
+            Contexts::Cookies { cancelled, .. } => cancelled.retain(|_, until| *until > now),
+        }
+    }
+}
+
+fn lookup_error(e: LookupError) -> ContextError {
+    match e {
+        LookupError::Unknown => ContextError::Unknown,
+        LookupError::Expired => ContextError::Expired,
+        LookupError::Cancelled => ContextError::Cancelled,
+    }
+}
+
+/// The fault a rejected message gets.
+fn fault_code(e: &EngineError) -> FaultCode {
+    match e {
+        EngineError::Security(s) => s.fault(),
+        EngineError::Authentication => FaultCode::FailedAuthentication,
+        EngineError::TooManyContexts(_) => FaultCode::UnableToRenew,
+        _ => FaultCode::InvalidSecurity,
+    }
+}
+
+/// The server's keys for verification: from the store (current key, or the previous
+/// one during the rollover) or from the token's cookie.
+struct ServerKeys<'a> {
+    contexts: &'a mut Contexts,
+    /// Filled on success: who the context belongs to, and the key used.
+    identity: Option<(Identity, SecretKey)>,
+}
+
+impl ContextKeys for ServerKeys<'_> {
+    fn key(&mut self, token: &TokenInfo<'_>, now: SystemTime) -> Result<SecretKey, ContextError> {
+        let (identity, key) = match self.contexts {
+            Contexts::Memory(store) => {
+                let ctx = store.get(token.identifier, now).map_err(lookup_error)?;
+                if ctx.version != token.sc.version {
+                    return Err(ContextError::Unknown);
+                }
+                let key = if token.instance == ctx.instance.as_deref() {
+                    ctx.key.clone()
+                } else {
+                    match &ctx.previous_key {
+                        Some((key, until, instance)) if token.instance == instance.as_deref() => {
+                            if now < *until {
+                                key.clone()
+                            } else {
+                                return Err(ContextError::Expired);
+                            }
+                        }
+                        _ => return Err(ContextError::Unknown),
+                    }
+                };
+                (ctx.identity.clone(), key)
+            }
+            Contexts::Cookies { keys, cancelled } => {
+                if cancelled
+                    .get(token.identifier)
+                    .is_some_and(|until| *until > now)
+                {
+                    return Err(ContextError::Cancelled);
+                }
+                let cookie = token
+                    .cookie
+                    .ok_or_else(|| ContextError::BadCookie("the token carries no cookie".into()))?;
+                let ctx = keys
+                    .open(cookie, now)
+                    .map_err(|e| ContextError::BadCookie(e.to_string()))?;
+                if ctx.identifier != token.identifier
+                    || ctx.instance.as_deref() != token.instance
+                    || ctx.version != token.sc.version
+                {
+                    return Err(ContextError::BadCookie(
+                        "the cookie belongs to another token".into(),
+                    ));
+                }
+                (ctx.identity.clone(), ctx.key.clone())
+            }
+        };
+        self.identity = Some((identity, key.clone()));
+        Ok(key)
+    }
+}

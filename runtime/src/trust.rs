@@ -1,0 +1,936 @@
+//! WS-Trust messages for a security context token: the RST (Issue, Renew, Cancel)
+//! and the RSTR (WS-Trust 1.3 wraps the final issue response in an RSTR collection),
+//! for both WS-SecureConversation generations. Writers produce the Body's content;
+//! readers take the Body's element from a parsed envelope and refuse anything they
+//! cannot account for.
+
+use crate::envelope::{self, parse_time, SctRef};
+use crate::keys::{self, SecretKey};
+use crate::wire::{self, ns, Sc, ScVersion};
+use crate::xml::dom::{Document, Element};
+use base64::Engine as _;
+use std::fmt::Write as _;
+use std::time::SystemTime;
+use wsbind_compiler::description::KeyEntropyMode;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// Entropy sizes accepted from a peer, bytes.
+pub const MIN_ENTROPY: usize = 8;
+/// See [`MIN_ENTROPY`].
+pub const MAX_ENTROPY: usize = 128;
+
+/// What an RST asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    Issue,
+    Renew,
+    Cancel,
+}
+
+impl RequestKind {
+    fn uri(self, sc: &Sc) -> &'static str {
+        let sc = wire::sc(sc.version);
+        match self {
+            RequestKind::Issue => sc.issue,
+            RequestKind::Renew => sc.renew,
+            RequestKind::Cancel => sc.cancel,
+        }
+    }
+}
+
+/// A reference to an SCT: by `wsu:Id` in the same message, or by its identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenRef {
+    Local(String),
+    External {
+        identifier: String,
+        instance: Option<String>,
+    },
+}
+
+impl TokenRef {
+    fn write(&self, sc: &Sc) -> String {
+        envelope::sct_reference(
+            sc,
+            match self {
+                TokenRef::Local(id) => SctRef::Local(id),
+                TokenRef::External {
+                    identifier,
+                    instance,
+                } => SctRef::External {
+                    identifier,
+                    instance: instance.as_deref(),
+                },
+            },
+        )
+    }
+}
+
+/// A security context token as an RSTR carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sct {
+    pub wsu_id: Option<String>,
+    pub identifier: String,
+    pub instance: Option<String>,
+    /// Sealed server state (stateless servers).
+    pub cookie: Option<String>,
+}
+
+/// The proof of the key in an RSTR.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Proof {
+    /// None: the key is the requestor's entropy.
+    None,
+    /// The key itself (issuer entropy only).
+    BinarySecret(SecretKey),
+    /// The key is computed from both entropies with P_SHA1.
+    ComputedKey,
+}
+
+/// A RequestSecurityToken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rst {
+    pub version: ScVersion,
+    pub kind: RequestKind,
+    /// The requestor's entropy (a `BinarySecret` of type Nonce).
+    pub entropy: Option<Vec<u8>>,
+    pub key_size: Option<u32>,
+    /// `RenewTarget` / `CancelTarget`.
+    pub target: Option<TokenRef>,
+}
+
+/// A RequestSecurityTokenResponse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rstr {
+    pub version: ScVersion,
+    /// For writing: a WS-Trust 1.3 Issue response goes in a collection. A parsed
+    /// response says `Cancel` when it holds `RequestedTokenCancelled`, else `Issue`
+    /// (a renewal response looks like an issue response).
+    pub kind: RequestKind,
+    pub token: Option<Sct>,
+    pub attached: Option<TokenRef>,
+    pub unattached: Option<TokenRef>,
+    pub proof: Proof,
+    /// The issuer's entropy.
+    pub entropy: Option<Vec<u8>>,
+    pub lifetime: Option<(SystemTime, SystemTime)>,
+    pub key_size: Option<u32>,
+    pub cancelled: bool,
+}
+
+/// A WS-Trust message wsbind cannot accept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TrustError {
+    #[error("expected a {expected}, found {found}")]
+    NotExpected {
+        expected: &'static str,
+        found: String,
+    },
+    #[error("{element}: {problem}")]
+    Invalid { element: String, problem: String },
+    #[error("the message uses WS-SecureConversation {found} where {expected} is expected")]
+    Generation {
+        found: &'static str,
+        expected: &'static str,
+    },
+    #[error("the key material does not fit the key entropy mode {mode}: {problem}")]
+    Entropy { mode: String, problem: String },
+    #[error(transparent)]
+    Key(#[from] keys::KeyError),
+}
+
+fn invalid(element: &str, problem: impl Into<String>) -> TrustError {
+    TrustError::Invalid {
+        element: element.to_owned(),
+        problem: problem.into(),
+    }
+}
+
+fn generation(v: ScVersion) -> &'static str {
+    match v {
+        ScVersion::Feb2005 => "February 2005",
+        ScVersion::V1_3 => "1.3",
+    }
+}
+
+fn binary_secret(type_uri: Option<&str>, bytes: &[u8]) -> String {
+    match type_uri {
+        Some(t) => format!(
+            r#"<t:BinarySecret Type="{t}">{}</t:BinarySecret>"#,
+            B64.encode(bytes)
+        ),
+        None => format!("<t:BinarySecret>{}</t:BinarySecret>", B64.encode(bytes)),
+    }
+}
+
+impl Rst {
+    /// The RST element (the Body's content).
+    pub fn write(&self) -> String {
+        let sc = wire::sc(self.version);
+        let mut out = format!(
+            r#"<t:RequestSecurityToken xmlns:t="{}" xmlns:o="{}">"#,
+            sc.trust,
+            ns::WSSE
+        );
+        if self.kind != RequestKind::Cancel {
+            let _ = write!(out, "<t:TokenType>{}</t:TokenType>", sc.sct);
+        }
+        let _ = write!(out, "<t:RequestType>{}</t:RequestType>", self.kind.uri(sc));
+        if let Some(target) = &self.target {
+            let name = match self.kind {
+                RequestKind::Cancel => "CancelTarget",
+                _ => "RenewTarget",
+            };
+            let _ = write!(out, "<t:{name}>{}</t:{name}>", target.write(sc));
+        }
+        if let Some(e) = &self.entropy {
+            let _ = write!(
+                out,
+                "<t:Entropy>{}</t:Entropy>",
+                binary_secret(Some(sc.nonce), e)
+            );
+        }
+        if let Some(k) = self.key_size {
+            let _ = write!(out, "<t:KeySize>{k}</t:KeySize>");
+        }
+        out.push_str("</t:RequestSecurityToken>");
+        out
+    }
+
+    /// Reads an RST element.
+    pub fn parse(doc: &Document<'_>, el: Element) -> Result<Rst, TrustError> {
+        let sc = wire::sc_by_trust_ns(doc.namespace(el))
+            .filter(|_| doc.local_name(el) == "RequestSecurityToken")
+            .ok_or_else(|| TrustError::NotExpected {
+                expected: "RequestSecurityToken",
+                found: found(doc, el),
+            })?;
+        let mut r = Reader::new(doc, el, sc);
+        let mut kind = None;
+        let mut entropy = None;
+        let mut key_size = None;
+        let mut target = None;
+        let mut token_type = None;
+        while let Some((child, local)) = r.next()? {
+            match local {
+                "TokenType" => r.once(&mut token_type, doc.text(child).trim().to_owned())?,
+                "RequestType" => {
+                    let k = request_type(doc, child, sc)?;
+                    r.once(&mut kind, k)?;
+                }
+                "Entropy" => r.once(&mut entropy, read_entropy(doc, child, sc)?)?,
+                "KeySize" => r.once(&mut key_size, read_key_size(doc, child)?)?,
+                "RenewTarget" | "CancelTarget" => {
+                    r.once(&mut target, (local, read_target(doc, child, sc)?))?
+                }
+                // Harmless hints a requestor may add.
+                "KeyType" => {
+                    if doc.text(child).trim() != sc.symmetric_key {
+                        return Err(invalid("KeyType", "only symmetric keys are issued"));
+                    }
+                }
+                "ComputedKeyAlgorithm" => {
+                    if doc.text(child).trim() != sc.ck_p_sha1 {
+                        return Err(invalid("ComputedKeyAlgorithm", "only P_SHA1 is supported"));
+                    }
+                }
+                other => return Err(invalid(other, "is not supported in a request")),
+            }
+        }
+        let kind = kind.ok_or_else(|| invalid("RequestSecurityToken", "has no RequestType"))?;
+        if let Some(t) = token_type {
+            if t != sc.sct {
+                return Err(invalid(
+                    "TokenType",
+                    format!("`{t}` is not the security context token type of this generation"),
+                ));
+            }
+        } else if kind == RequestKind::Issue {
+            return Err(invalid(
+                "RequestSecurityToken",
+                "an Issue request has no TokenType",
+            ));
+        }
+        let target = match (kind, target) {
+            (RequestKind::Issue, None) => None,
+            (RequestKind::Renew, Some(("RenewTarget", t)))
+            | (RequestKind::Cancel, Some(("CancelTarget", t))) => Some(t),
+            (RequestKind::Issue, Some((l, _))) => {
+                return Err(invalid(l, "does not belong in an Issue request"))
+            }
+            (_, _) => {
+                return Err(invalid(
+                    "RequestSecurityToken",
+                    "a Renew needs a RenewTarget and a Cancel a CancelTarget",
+                ))
+            }
+        };
+        Ok(Rst {
+            version: sc.version,
+            kind,
+            entropy,
+            key_size,
+            target,
+        })
+    }
+}
+
+impl Rstr {
+    /// The response element (the Body's content).
+    pub fn write(&self) -> String {
+        let sc = wire::sc(self.version);
+        let collection = sc.rstr_collection && self.kind == RequestKind::Issue;
+        let mut out = String::with_capacity(1024);
+        if collection {
+            let _ = write!(
+                out,
+                r#"<t:RequestSecurityTokenResponseCollection xmlns:t="{}" xmlns:o="{}"><t:RequestSecurityTokenResponse>"#,
+                sc.trust,
+                ns::WSSE
+            );
+        } else {
+            let _ = write!(
+                out,
+                r#"<t:RequestSecurityTokenResponse xmlns:t="{}" xmlns:o="{}">"#,
+                sc.trust,
+                ns::WSSE
+            );
+        }
+        if !self.cancelled {
+            let _ = write!(out, "<t:TokenType>{}</t:TokenType>", sc.sct);
+        }
+        if let Some(t) = &self.token {
+            let _ = write!(
+                out,
+                "<t:RequestedSecurityToken>{}</t:RequestedSecurityToken>",
+                envelope::sct(
+                    sc,
+                    t.wsu_id.as_deref().unwrap_or("_sct"),
+                    &t.identifier,
+                    t.instance.as_deref(),
+                    t.cookie.as_deref()
+                )
+            );
+        }
+        if let Some(r) = &self.attached {
+            let _ = write!(
+                out,
+                "<t:RequestedAttachedReference>{}</t:RequestedAttachedReference>",
+                r.write(sc)
+            );
+        }
+        if let Some(r) = &self.unattached {
+            let _ = write!(
+                out,
+                "<t:RequestedUnattachedReference>{}</t:RequestedUnattachedReference>",
+                r.write(sc)
+            );
+        }
+        match &self.proof {
+            Proof::None => {}
+            Proof::BinarySecret(k) => {
+                let _ = write!(
+                    out,
+                    "<t:RequestedProofToken>{}</t:RequestedProofToken>",
+                    binary_secret(None, k.as_bytes())
+                );
+            }
+            Proof::ComputedKey => {
+                let _ = write!(
+                    out,
+                    "<t:RequestedProofToken><t:ComputedKey>{}</t:ComputedKey></t:RequestedProofToken>",
+                    sc.ck_p_sha1
+                );
+            }
+        }
+        if let Some(e) = &self.entropy {
+            let _ = write!(
+                out,
+                "<t:Entropy>{}</t:Entropy>",
+                binary_secret(Some(sc.nonce), e)
+            );
+        }
+        if let Some((c, x)) = self.lifetime {
+            let _ = write!(
+                out,
+                "<t:Lifetime><u:Created>{}</u:Created><u:Expires>{}</u:Expires></t:Lifetime>",
+                envelope::format_time(c),
+                envelope::format_time(x)
+            );
+        }
+        if let Some(k) = self.key_size {
+            let _ = write!(out, "<t:KeySize>{k}</t:KeySize>");
+        }
+        if self.cancelled {
+            out.push_str("<t:RequestedTokenCancelled/>");
+        }
+        out.push_str("</t:RequestSecurityTokenResponse>");
+        if collection {
+            out.push_str("</t:RequestSecurityTokenResponseCollection>");
+        }
+        out
+    }
+
+    /// Reads a response: an RSTR, or a collection holding exactly one.
+    pub fn parse(doc: &Document<'_>, el: Element) -> Result<Rstr, TrustError> {
+        let sc =
+            wire::sc_by_trust_ns(doc.namespace(el)).ok_or_else(|| TrustError::NotExpected {
+                expected: "RequestSecurityTokenResponse",
+                found: found(doc, el),
+            })?;
+        let rstr = match doc.local_name(el) {
+            "RequestSecurityTokenResponse" => el,
+            "RequestSecurityTokenResponseCollection" => {
+                let mut kids = doc.children(el);
+                match (kids.next(), kids.next()) {
+                    (Some(r), None) if doc.is(r, sc.trust, "RequestSecurityTokenResponse") => r,
+                    _ => {
+                        return Err(invalid(
+                            "RequestSecurityTokenResponseCollection",
+                            "must hold exactly one RequestSecurityTokenResponse",
+                        ))
+                    }
+                }
+            }
+            _ => {
+                return Err(TrustError::NotExpected {
+                    expected: "RequestSecurityTokenResponse",
+                    found: found(doc, el),
+                })
+            }
+        };
+        let mut r = Reader::new(doc, rstr, sc);
+        let mut token_type = None;
+        let mut token = None;
+        let mut attached = None;
+        let mut unattached = None;
+        let mut proof = None;
+        let mut entropy = None;
+        let mut lifetime = None;
+        let mut key_size = None;
+        let mut cancelled = None;
+        while let Some((child, local)) = r.next()? {
+            match local {
+                "TokenType" => r.once(&mut token_type, doc.text(child).trim().to_owned())?,
+                "RequestedSecurityToken" => r.once(&mut token, read_sct(doc, child, sc)?)?,
+                "RequestedAttachedReference" => {
+                    r.once(&mut attached, read_str_in(doc, child, sc)?)?
+                }
+                "RequestedUnattachedReference" => {
+                    r.once(&mut unattached, read_str_in(doc, child, sc)?)?
+                }
+                "RequestedProofToken" => r.once(&mut proof, read_proof(doc, child, sc)?)?,
+                "Entropy" => r.once(&mut entropy, read_entropy(doc, child, sc)?)?,
+                "Lifetime" => r.once(&mut lifetime, read_lifetime(doc, child)?)?,
+                "KeySize" => r.once(&mut key_size, read_key_size(doc, child)?)?,
+                "RequestedTokenCancelled" => r.once(&mut cancelled, ())?,
+                other => return Err(invalid(other, "is not supported in a response")),
+            }
+        }
+        if let Some(t) = token_type {
+            if t != sc.sct {
+                return Err(invalid(
+                    "TokenType",
+                    format!("`{t}` is not the security context token type of this generation"),
+                ));
+            }
+        }
+        let cancelled = cancelled.is_some();
+        if cancelled && token.is_some() {
+            return Err(invalid(
+                "RequestSecurityTokenResponse",
+                "a cancellation carries no token",
+            ));
+        }
+        Ok(Rstr {
+            version: sc.version,
+            kind: if cancelled {
+                RequestKind::Cancel
+            } else {
+                RequestKind::Issue
+            },
+            token,
+            attached,
+            unattached,
+            proof: proof.unwrap_or(Proof::None),
+            entropy,
+            lifetime,
+            key_size,
+            cancelled,
+        })
+    }
+}
+
+/// The context key a requestor derives from the response, per entropy mode; every
+/// mismatch between the mode and what the issuer sent is an error.
+pub fn key_from_response(
+    mode: KeyEntropyMode,
+    client_entropy: Option<&[u8]>,
+    rstr: &Rstr,
+    key_bits: u32,
+) -> Result<SecretKey, TrustError> {
+    let err = |problem: &str| TrustError::Entropy {
+        mode: mode.to_string(),
+        problem: problem.to_owned(),
+    };
+    let len = keys::key_bytes(u64::from(key_bits))?;
+    match mode {
+        KeyEntropyMode::ClientOnly => {
+            if rstr.proof != Proof::None || rstr.entropy.is_some() {
+                return Err(err("the issuer sent key material of its own"));
+            }
+            let e = client_entropy.ok_or_else(|| err("no requestor entropy was sent"))?;
+            if e.len() != len {
+                return Err(err("the requestor entropy does not have the key's size"));
+            }
+            Ok(SecretKey::from_slice(e))
+        }
+        KeyEntropyMode::ServerOnly => {
+            if rstr.entropy.is_some() {
+                return Err(err("the issuer sent entropy instead of the key"));
+            }
+            match &rstr.proof {
+                Proof::BinarySecret(k) if k.len() == len => Ok(k.clone()),
+                Proof::BinarySecret(_) => Err(err("the issued key does not have the key's size")),
+                _ => Err(err("the response has no RequestedProofToken with the key")),
+            }
+        }
+        KeyEntropyMode::Combined => {
+            if rstr.proof != Proof::ComputedKey {
+                return Err(err("the response does not name the computed key algorithm"));
+            }
+            let issuer = rstr
+                .entropy
+                .as_deref()
+                .ok_or_else(|| err("the response has no issuer entropy"))?;
+            let client = client_entropy.ok_or_else(|| err("no requestor entropy was sent"))?;
+            Ok(keys::computed_key(client, issuer, u64::from(key_bits))?)
+        }
+    }
+}
+
+fn found(doc: &Document<'_>, el: Element) -> String {
+    format!("{{{}}}{}", doc.namespace(el), doc.local_name(el))
+}
+
+/// Walks the WS-Trust children of an element, refusing other namespaces and
+/// duplicated singletons.
+struct Reader<'d, 'a> {
+    doc: &'d Document<'a>,
+    sc: &'static Sc,
+    children: crate::xml::dom::Children<'d, 'a>,
+    /// The local name of the element last returned, for messages.
+    current: &'d str,
+}
+
+impl<'d, 'a> Reader<'d, 'a> {
+    fn new(doc: &'d Document<'a>, el: Element, sc: &'static Sc) -> Self {
+        Reader {
+            doc,
+            sc,
+            children: doc.children(el),
+            current: "",
+        }
+    }
+
+    fn next(&mut self) -> Result<Option<(Element, &'d str)>, TrustError> {
+        let Some(c) = self.children.next() else {
+            return Ok(None);
+        };
+        let cns = self.doc.namespace(c);
+        let local = self.doc.local_name(c);
+        if cns != self.sc.trust {
+            if let Some(other) = wire::sc_by_trust_ns(cns) {
+                return Err(TrustError::Generation {
+                    found: generation(other.version),
+                    expected: generation(self.sc.version),
+                });
+            }
+            return Err(invalid(
+                local,
+                format!("{{{cns}}}{local} is not a WS-Trust element"),
+            ));
+        }
+        self.current = local;
+        Ok(Some((c, local)))
+    }
+
+    fn once<T>(&self, slot: &mut Option<T>, value: T) -> Result<(), TrustError> {
+        if slot.is_some() {
+            return Err(invalid(self.current, "appears twice"));
+        }
+        *slot = Some(value);
+        Ok(())
+    }
+}
+
+fn request_type(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<RequestKind, TrustError> {
+    let t = doc.text(el);
+    let t = t.trim();
+    for k in [RequestKind::Issue, RequestKind::Renew, RequestKind::Cancel] {
+        if t == k.uri(sc) {
+            return Ok(k);
+        }
+        for other in [&wire::FEB_2005, &wire::V1_3] {
+            if other.version != sc.version && t == k.uri(other) {
+                return Err(TrustError::Generation {
+                    found: generation(other.version),
+                    expected: generation(sc.version),
+                });
+            }
+        }
+    }
+    Err(invalid(
+        "RequestType",
+        format!("`{t}` is not Issue, Renew or Cancel"),
+    ))
+}
+
+fn decode(element: &str, text: &str) -> Result<Vec<u8>, TrustError> {
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    if compact.len() > 4 * MAX_ENTROPY {
+        return Err(invalid(element, "is too long"));
+    }
+    B64.decode(compact.as_bytes())
+        .map_err(|e| invalid(element, format!("is not base64: {e}")))
+}
+
+fn read_entropy(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Vec<u8>, TrustError> {
+    let mut kids = doc.children(el);
+    let (Some(bs), None) = (kids.next(), kids.next()) else {
+        return Err(invalid("Entropy", "must hold exactly one BinarySecret"));
+    };
+    if !doc.is(bs, sc.trust, "BinarySecret") {
+        return Err(invalid(
+            "Entropy",
+            "only a BinarySecret is supported (no encrypted entropy)",
+        ));
+    }
+    if let Some(t) = doc.attr(bs, "", "Type") {
+        if t != sc.nonce {
+            return Err(invalid(
+                "BinarySecret",
+                format!("entropy of type `{t}` is not a Nonce"),
+            ));
+        }
+    }
+    let bytes = decode("BinarySecret", &doc.text(bs))?;
+    if !(MIN_ENTROPY..=MAX_ENTROPY).contains(&bytes.len()) {
+        return Err(invalid(
+            "BinarySecret",
+            format!(
+                "entropy of {} bytes ({MIN_ENTROPY} to {MAX_ENTROPY} accepted)",
+                bytes.len()
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+fn read_key_size(doc: &Document<'_>, el: Element) -> Result<u32, TrustError> {
+    let t = doc.text(el);
+    let bits: u32 = t
+        .trim()
+        .parse()
+        .map_err(|_| invalid("KeySize", format!("`{}` is not a number", t.trim())))?;
+    keys::key_bytes(u64::from(bits))?;
+    Ok(bits)
+}
+
+fn read_target(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<TokenRef, TrustError> {
+    let mut kids = doc.children(el);
+    let (Some(str_el), None) = (kids.next(), kids.next()) else {
+        return Err(invalid(
+            doc.local_name(el),
+            "must hold one SecurityTokenReference",
+        ));
+    };
+    read_str(doc, str_el, sc)
+}
+
+fn read_str_in(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<TokenRef, TrustError> {
+    read_target(doc, el, sc)
+}
+
+fn read_str(doc: &Document<'_>, str_el: Element, sc: &Sc) -> Result<TokenRef, TrustError> {
+    if !doc.is(str_el, ns::WSSE, "SecurityTokenReference") {
+        return Err(invalid(
+            doc.local_name(str_el),
+            "is not a SecurityTokenReference",
+        ));
+    }
+    let mut kids = doc.children(str_el);
+    let (Some(r), None) = (kids.next(), kids.next()) else {
+        return Err(invalid("SecurityTokenReference", "must hold one Reference"));
+    };
+    if !doc.is(r, ns::WSSE, "Reference") {
+        return Err(invalid(
+            "SecurityTokenReference",
+            "only a wsse:Reference is supported",
+        ));
+    }
+    if let Some(vt) = doc.attr(r, "", "ValueType") {
+        if vt != sc.sct {
+            return Err(invalid(
+                "Reference",
+                format!("`{vt}` is not a security context token"),
+            ));
+        }
+    }
+    let uri = doc
+        .attr(r, "", "URI")
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| invalid("Reference", "has no URI"))?;
+    Ok(match uri.strip_prefix('#') {
+        Some(id) => TokenRef::Local(id.to_owned()),
+        None => TokenRef::External {
+            identifier: uri.to_owned(),
+            instance: doc.attr(str_el, sc.sc, "Instance").map(str::to_owned),
+        },
+    })
+}
+
+fn read_sct(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Sct, TrustError> {
+    let mut kids = doc.children(el);
+    let (Some(t), None) = (kids.next(), kids.next()) else {
+        return Err(invalid("RequestedSecurityToken", "must hold one token"));
+    };
+    if !doc.is(t, sc.sc, "SecurityContextToken") {
+        return Err(invalid(
+            "RequestedSecurityToken",
+            format!(
+                "holds {}, not a security context token of this generation",
+                found(doc, t)
+            ),
+        ));
+    }
+    let mut identifier = None;
+    let mut instance = None;
+    let mut cookie = None;
+    for c in doc.children(t) {
+        let text = doc.text(c).trim().to_owned();
+        let slot = if doc.is(c, sc.sc, "Identifier") {
+            &mut identifier
+        } else if doc.is(c, sc.sc, "Instance") {
+            &mut instance
+        } else if doc.is(c, ns::COOKIE, "Cookie") {
+            &mut cookie
+        } else {
+            return Err(invalid(
+                "SecurityContextToken",
+                format!("{} is not supported", found(doc, c)),
+            ));
+        };
+        if slot.replace(text).is_some() {
+            return Err(invalid("SecurityContextToken", "holds an element twice"));
+        }
+    }
+    let identifier = identifier
+        .filter(|i| !i.is_empty() && i.len() <= 1024)
+        .ok_or_else(|| {
+            invalid(
+                "SecurityContextToken",
+                "has no Identifier (or one over 1024 bytes)",
+            )
+        })?;
+    Ok(Sct {
+        wsu_id: doc.attr(t, ns::WSU, "Id").map(str::to_owned),
+        identifier,
+        instance,
+        cookie,
+    })
+}
+
+fn read_proof(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Proof, TrustError> {
+    let mut kids = doc.children(el);
+    let (Some(p), None) = (kids.next(), kids.next()) else {
+        return Err(invalid("RequestedProofToken", "must hold one element"));
+    };
+    if doc.is(p, sc.trust, "ComputedKey") {
+        let t = doc.text(p);
+        if t.trim() != sc.ck_p_sha1 {
+            return Err(invalid(
+                "ComputedKey",
+                format!("`{}` is not P_SHA1 of this generation", t.trim()),
+            ));
+        }
+        return Ok(Proof::ComputedKey);
+    }
+    if doc.is(p, sc.trust, "BinarySecret") {
+        if let Some(t) = doc.attr(p, "", "Type") {
+            if t != sc.symmetric_key && t != sc.nonce {
+                return Err(invalid(
+                    "BinarySecret",
+                    format!("a proof of type `{t}` is not a symmetric key"),
+                ));
+            }
+        }
+        let bytes = decode("BinarySecret", &doc.text(p))?;
+        keys::key_bytes(bytes.len() as u64 * 8)?;
+        return Ok(Proof::BinarySecret(SecretKey::new(bytes)));
+    }
+    Err(invalid(
+        "RequestedProofToken",
+        format!("{} is not supported (no encrypted keys)", found(doc, p)),
+    ))
+}
+
+fn read_lifetime(doc: &Document<'_>, el: Element) -> Result<(SystemTime, SystemTime), TrustError> {
+    let get = |local: &str| -> Result<SystemTime, TrustError> {
+        let e = doc
+            .child(el, ns::WSU, local)
+            .ok_or_else(|| invalid("Lifetime", format!("has no {local}")))?;
+        parse_time(&doc.text(e)).map_err(|e| invalid(local, e.to_string()))
+    };
+    let (c, x) = (get("Created")?, get("Expires")?);
+    if x <= c {
+        return Err(invalid("Lifetime", "expires before it begins"));
+    }
+    Ok((c, x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xml::dom::Limits;
+    use std::time::Duration;
+
+    fn round_trip_rst(r: &Rst) -> Result<Rst, TrustError> {
+        let text = format!(r#"<w xmlns:u="{}">{}</w>"#, ns::WSU, r.write());
+        let doc = Document::parse(&text, &Limits::default()).expect("well-formed");
+        let el = doc.children(doc.root()).next().expect("rst");
+        Rst::parse(&doc, el)
+    }
+
+    fn round_trip_rstr(r: &Rstr) -> Result<Rstr, TrustError> {
+        let text = format!(r#"<w xmlns:u="{}">{}</w>"#, ns::WSU, r.write());
+        let doc = Document::parse(&text, &Limits::default()).expect("well-formed");
+        let el = doc.children(doc.root()).next().expect("rstr");
+        Rstr::parse(&doc, el)
+    }
+
+    #[test]
+    fn requests_round_trip() {
+        for version in [ScVersion::Feb2005, ScVersion::V1_3] {
+            for (kind, target) in [
+                (RequestKind::Issue, None),
+                (
+                    RequestKind::Renew,
+                    Some(TokenRef::External {
+                        identifier: "urn:uuid:1".into(),
+                        instance: Some("urn:uuid:2".into()),
+                    }),
+                ),
+                (RequestKind::Cancel, Some(TokenRef::Local("_sct".into()))),
+            ] {
+                let r = Rst {
+                    version,
+                    kind,
+                    entropy: Some(vec![7; 32]),
+                    key_size: Some(256),
+                    target,
+                };
+                assert_eq!(round_trip_rst(&r), Ok(r));
+            }
+        }
+    }
+
+    #[test]
+    fn responses_round_trip() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+        for version in [ScVersion::Feb2005, ScVersion::V1_3] {
+            for proof in [
+                Proof::None,
+                Proof::ComputedKey,
+                Proof::BinarySecret(SecretKey::new(vec![1; 32])),
+            ] {
+                let r = Rstr {
+                    version,
+                    kind: RequestKind::Issue,
+                    token: Some(Sct {
+                        wsu_id: Some("_sct".into()),
+                        identifier: "urn:uuid:1".into(),
+                        instance: None,
+                        cookie: Some("Y29va2ll".into()),
+                    }),
+                    attached: Some(TokenRef::Local("_sct".into())),
+                    unattached: Some(TokenRef::External {
+                        identifier: "urn:uuid:1".into(),
+                        instance: None,
+                    }),
+                    proof,
+                    entropy: Some(vec![3; 32]),
+                    lifetime: Some((t, t + Duration::from_secs(36000))),
+                    key_size: Some(256),
+                    cancelled: false,
+                };
+                assert_eq!(round_trip_rstr(&r), Ok(r.clone()));
+                if version == ScVersion::V1_3 {
+                    assert!(r
+                        .write()
+                        .starts_with("<t:RequestSecurityTokenResponseCollection"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn computed_key_is_p_sha1_of_both_entropies() {
+        let rstr = Rstr {
+            version: ScVersion::V1_3,
+            kind: RequestKind::Issue,
+            token: None,
+            attached: None,
+            unattached: None,
+            proof: Proof::ComputedKey,
+            entropy: Some(vec![2; 32]),
+            lifetime: None,
+            key_size: Some(256),
+            cancelled: false,
+        };
+        let k =
+            key_from_response(KeyEntropyMode::Combined, Some(&[1; 32]), &rstr, 256).expect("key");
+        assert_eq!(k, keys::computed_key(&[1; 32], &[2; 32], 256).expect("ck"));
+        assert!(key_from_response(KeyEntropyMode::ServerOnly, None, &rstr, 256).is_err());
+        assert!(key_from_response(KeyEntropyMode::ClientOnly, Some(&[1; 32]), &rstr, 256).is_err());
+    }
+
+    #[test]
+    fn malformed_requests_are_refused() {
+        let bad = |body: &str| {
+            let text = format!(
+                r#"<w xmlns:t="{}" xmlns:u="{}">{body}</w>"#,
+                wire::V1_3.trust,
+                ns::WSU
+            );
+            let doc = Document::parse(&text, &Limits::default()).expect("well-formed");
+            let el = doc.children(doc.root()).next().expect("el");
+            Rst::parse(&doc, el).expect_err(body).to_string()
+        };
+        let tt = format!("<t:TokenType>{}</t:TokenType>", wire::V1_3.sct);
+        assert!(bad(&format!(
+            "<t:RequestSecurityToken>{tt}</t:RequestSecurityToken>"
+        ))
+        .contains("no RequestType"));
+        let feb_issue = format!("<t:RequestType>{}</t:RequestType>", wire::FEB_2005.issue);
+        assert!(bad(&format!(
+            "<t:RequestSecurityToken>{tt}{feb_issue}</t:RequestSecurityToken>"
+        ))
+        .contains("February 2005"));
+        let issue = format!("<t:RequestType>{}</t:RequestType>", wire::V1_3.issue);
+        assert!(bad(&format!(
+            "<t:RequestSecurityToken>{tt}{issue}{issue}</t:RequestSecurityToken>"
+        ))
+        .contains("twice"));
+        assert!(bad(&format!("<t:RequestSecurityToken>{tt}{issue}<t:Entropy><t:BinarySecret>!!</t:BinarySecret></t:Entropy></t:RequestSecurityToken>")).contains("base64"));
+        assert!(bad(&format!("<t:RequestSecurityToken>{tt}{issue}<t:KeySize>100000</t:KeySize></t:RequestSecurityToken>")).contains("key size"));
+        assert!(bad(&format!(
+            "<t:RequestSecurityToken>{tt}{issue}<t:Claims/></t:RequestSecurityToken>"
+        ))
+        .contains("Claims"));
+        assert!(
+            bad("<t:RequestSecurityTokenResponse/>").contains("expected a RequestSecurityToken")
+        );
+    }
+}

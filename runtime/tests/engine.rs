@@ -1,0 +1,397 @@
+//! Whole negotiations in memory with a fake clock and seeded randomness: every entropy
+//! mode and both WS-SC generations, renewal, rollover, cancellation, cookie contexts,
+//! and the ways they fail.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use wsbind_runtime::cookie::CookieKeys;
+use wsbind_runtime::engine::server::ServerEvent;
+use wsbind_runtime::engine::{
+    ClientEngine, ClientEvent, Config, EngineError, Incoming, ServerEngine,
+};
+use wsbind_runtime::keys::SeededRng;
+use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};
+
+/// A description for `role` ("client" or "server"); servers hold at most 4 contexts.
+fn described(role: &str, entropy: &str, version: &str, renew: bool, suite: &str) -> Description {
+    let server_only = if role == "server" {
+        "max-active-contexts = 4"
+    } else {
+        ""
+    };
+    let text = format!(
+        r#"
+[channel]
+binding = "http"
+role = "{role}"
+
+[security]
+algorithm-suite-name = "{suite}"
+
+[[security.binding]]
+kind = "ssl-transport"
+
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+key-entropy-mode = "{entropy}"
+secure-conversation-version = "{version}"
+support-renew = {renew}
+renewal-interval = "1h"
+rollover-interval = "5m"
+{server_only}
+
+[security.binding.bootstrap]
+
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#
+    );
+    Description::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// Client and server descriptions of one binding.
+struct Both {
+    client: Config,
+    server: Config,
+}
+
+fn description(entropy: &str, version: &str, renew: bool, suite: &str) -> Both {
+    let c = described("client", entropy, version, renew, suite);
+    let s = described("server", entropy, version, renew, suite);
+    Both {
+        client: Config::from_description(&c, None).expect("client config"),
+        server: Config::from_description(&s, None).expect("server config"),
+    }
+}
+
+fn validator() -> Arc<dyn PasswordValidator> {
+    Arc::new(|user: &str, pw: &Password| user == "alice" && pw.matches("s3cret"))
+}
+
+fn t0() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000)
+}
+
+fn pair(d: &Both, seed: u64) -> (ClientEngine, ServerEngine) {
+    let client = ClientEngine::new(
+        d.client.clone(),
+        "https://orders.example/svc",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(seed)),
+    )
+    .expect("client");
+    let server = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(seed + 1000)),
+    )
+    .expect("server");
+    (client, server)
+}
+
+/// Delivers the client's pending negotiation message and its answer.
+fn negotiate(
+    c: &mut ClientEngine,
+    s: &mut ServerEngine,
+    now: SystemTime,
+) -> Result<ClientEvent, EngineError> {
+    let req = c.poll(now)?.expect("a negotiation message is due");
+    match s.handle(req.bytes.as_bytes(), None, now) {
+        Incoming::Negotiated { bytes, .. } => c.handle_response(bytes.as_bytes(), now),
+        Incoming::Rejected { bytes, error } => {
+            let client_view = c.handle_response(bytes.as_bytes(), now);
+            assert!(
+                matches!(client_view, Err(EngineError::Fault { .. })),
+                "{client_view:?}"
+            );
+            Err(error)
+        }
+        Incoming::Request(_) => panic!("a negotiation message was taken for a request"),
+    }
+}
+
+/// Sends one application request and its reply; returns the reply body.
+fn call(
+    c: &mut ClientEngine,
+    s: &mut ServerEngine,
+    body: &str,
+    now: SystemTime,
+) -> Result<String, EngineError> {
+    let req = c.protect("urn:example:orders/Ping", body, now)?;
+    match s.handle(req.bytes.as_bytes(), None, now) {
+        Incoming::Request(r) => {
+            assert_eq!(r.identity.name, "alice");
+            assert_eq!(r.verified.body, body);
+            let reply = s.reply(
+                &r,
+                "urn:example:orders/PingResponse",
+                "<m:Pong xmlns:m=\"urn:m\"/>",
+                now,
+            )?;
+            let v = c.verify_reply(reply.as_bytes(), now)?;
+            assert_eq!(v.relates_to.as_deref(), Some(req.message_id.as_str()));
+            Ok(v.body)
+        }
+        Incoming::Rejected { error, .. } => Err(error),
+        Incoming::Negotiated { .. } => panic!("a request was taken for a negotiation"),
+    }
+}
+
+const PING: &str = r#"<m:Ping xmlns:m="urn:m">hello</m:Ping>"#;
+
+#[test]
+fn handshakes_in_every_entropy_mode_and_generation() {
+    let mut seed = 0;
+    for entropy in ["client-only", "server-only", "combined"] {
+        for version in ["feb-2005", "1.3"] {
+            for suite in ["basic256", "basic256-sha256"] {
+                seed += 1;
+                let d = description(entropy, version, true, suite);
+                let (mut c, mut s) = pair(&d, seed);
+                let ev = negotiate(&mut c, &mut s, t0())
+                    .unwrap_or_else(|e| panic!("{entropy} {version}: {e}"));
+                assert!(
+                    matches!(ev, ClientEvent::Established { key_bits: 256, .. }),
+                    "{ev:?}"
+                );
+                assert_eq!(s.live_contexts(), 1);
+                let reply =
+                    call(&mut c, &mut s, PING, t0() + Duration::from_secs(1)).expect("call");
+                assert_eq!(reply, r#"<m:Pong xmlns:m="urn:m"></m:Pong>"#);
+            }
+        }
+    }
+}
+
+#[test]
+fn renewal_with_rollover() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, mut s) = pair(&d, 1);
+    negotiate(&mut c, &mut s, t0()).expect("issue");
+    // A request protected with the first key, delivered after the renewal.
+    // Renewal is due at nine tenths of the one-hour interval.
+    let early = c
+        .protect("urn:a", PING, t0() + Duration::from_secs(3239))
+        .expect("protect");
+    assert!(
+        c.poll(t0() + Duration::from_secs(3239))
+            .expect("poll")
+            .is_none(),
+        "nothing due before"
+    );
+    let t1 = t0() + Duration::from_secs(3240);
+    let ev = negotiate(&mut c, &mut s, t1).expect("renew");
+    let ClientEvent::Renewed { instance, .. } = ev else {
+        panic!("{ev:?}")
+    };
+    assert!(instance.is_some());
+    assert_eq!(c.instance(), instance.as_deref());
+    // The new key works.
+    call(&mut c, &mut s, PING, t1 + Duration::from_secs(1)).expect("call with the new key");
+    // The old key is accepted during the rollover …
+    match s.handle(early.bytes.as_bytes(), None, t1 + Duration::from_secs(60)) {
+        Incoming::Request(_) => {}
+        other => panic!("old key refused during rollover: {other:?}"),
+    }
+    // … and refused after it.
+    let late = {
+        let (mut c2, mut s2) = pair(&d, 1);
+        negotiate(&mut c2, &mut s2, t0()).expect("issue");
+        let early = c2
+            .protect("urn:a", PING, t1 - Duration::from_secs(1))
+            .expect("protect");
+        negotiate(&mut c2, &mut s2, t1).expect("renew");
+        s2.handle(early.bytes.as_bytes(), None, t1 + Duration::from_secs(301))
+    };
+    match late {
+        Incoming::Rejected { error, .. } => {
+            assert!(error.to_string().contains("expired"), "{error}")
+        }
+        other => panic!("old key accepted after the rollover: {other:?}"),
+    }
+}
+
+#[test]
+fn without_renew_a_new_context_is_negotiated() {
+    let d = description("server-only", "feb-2005", false, "basic256");
+    let (mut c, mut s) = pair(&d, 2);
+    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let first = c.context_id().expect("ctx").to_owned();
+    let t1 = t0() + Duration::from_secs(3240);
+    let ev = negotiate(&mut c, &mut s, t1).expect("re-issue");
+    assert!(matches!(ev, ClientEvent::Established { .. }));
+    assert_ne!(c.context_id(), Some(first.as_str()));
+    call(&mut c, &mut s, PING, t1).expect("call");
+}
+
+#[test]
+fn cancellation() {
+    let d = description("combined", "feb-2005", true, "basic256");
+    let (mut c, mut s) = pair(&d, 3);
+    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let stale = c.protect("urn:a", PING, t0()).expect("protect");
+    let req = c.close(t0()).expect("close").expect("a cancel request");
+    let Incoming::Negotiated { bytes, event } = s.handle(req.bytes.as_bytes(), None, t0()) else {
+        panic!("cancel refused")
+    };
+    assert!(matches!(event, ServerEvent::Cancelled { .. }));
+    assert!(matches!(
+        c.handle_response(bytes.as_bytes(), t0()),
+        Ok(ClientEvent::Cancelled { .. })
+    ));
+    match s.handle(stale.bytes.as_bytes(), None, t0() + Duration::from_secs(1)) {
+        Incoming::Rejected { error, bytes } => {
+            assert!(error.to_string().contains("cancelled"), "{error}");
+            assert!(bytes.contains("BadContextToken"), "{bytes}");
+        }
+        other => panic!("a cancelled context was accepted: {other:?}"),
+    }
+    assert!(c.protect("urn:a", PING, t0()).is_err(), "closed client");
+}
+
+#[test]
+fn wrong_password_is_a_clear_failure() {
+    let d = description("combined", "1.3", true, "basic256");
+    let mut c = ClientEngine::new(
+        d.client.clone(),
+        "https://x/",
+        Some(UsernameCredential::new("alice", "wrong")),
+        Box::new(SeededRng::new(5)),
+    )
+    .expect("client");
+    let mut s = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(6)),
+    )
+    .expect("server");
+    let err = negotiate(&mut c, &mut s, t0()).expect_err("wrong password");
+    assert!(matches!(err, EngineError::Authentication), "{err}");
+    assert_eq!(s.live_contexts(), 0);
+}
+
+#[test]
+fn the_store_is_bounded() {
+    let d = description("combined", "1.3", true, "basic256");
+    let config = d.client.clone();
+    let mut s = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(7)),
+    )
+    .expect("server");
+    for i in 0..4 {
+        let mut c = ClientEngine::new(
+            config.clone(),
+            "https://x/",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(100 + i)),
+        )
+        .expect("client");
+        negotiate(&mut c, &mut s, t0()).expect("within capacity");
+    }
+    let mut c = ClientEngine::new(
+        config.clone(),
+        "https://x/",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(200)),
+    )
+    .expect("client");
+    let err = negotiate(&mut c, &mut s, t0()).expect_err("beyond capacity");
+    assert!(matches!(err, EngineError::TooManyContexts(4)), "{err}");
+    // Once contexts expire there is room again.
+    negotiate(&mut c, &mut s, t0() + Duration::from_secs(3601)).expect("after expiry");
+}
+
+#[test]
+fn cookie_contexts_serve_a_farm() {
+    let d = description("server-only", "1.3", true, "basic256-sha256");
+    let keys = || CookieKeys::new(1, [42u8; 32]);
+    let mut a = ServerEngine::with_cookies(
+        d.server.clone(),
+        Some(validator()),
+        keys(),
+        Box::new(SeededRng::new(8)),
+    )
+    .expect("a");
+    let mut b = ServerEngine::with_cookies(
+        d.server.clone(),
+        Some(validator()),
+        keys(),
+        Box::new(SeededRng::new(9)),
+    )
+    .expect("b");
+    let mut c = ClientEngine::new(
+        d.client.clone(),
+        "https://farm/",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(10)),
+    )
+    .expect("client");
+    negotiate(&mut c, &mut a, t0()).expect("issued by a");
+    assert_eq!(a.live_contexts(), 0, "nothing kept in memory");
+    // b never saw the negotiation, yet serves the context.
+    call(&mut c, &mut b, PING, t0() + Duration::from_secs(1)).expect("served by b");
+    call(&mut c, &mut a, PING, t0() + Duration::from_secs(2)).expect("served by a");
+    // Renewed by b, then used at a.
+    negotiate(&mut c, &mut b, t0() + Duration::from_secs(3240)).expect("renewed by b");
+    call(&mut c, &mut a, PING, t0() + Duration::from_secs(3601))
+        .expect("renewed key at a, after the first lifetime");
+    // A server with other cookie keys cannot open the context.
+    let d2 = description("server-only", "1.3", true, "basic256-sha256");
+    let mut other = ServerEngine::with_cookies(
+        d2.server.clone(),
+        Some(validator()),
+        CookieKeys::new(1, [7u8; 32]),
+        Box::new(SeededRng::new(11)),
+    )
+    .expect("other");
+    let err = call(&mut c, &mut other, PING, t0() + Duration::from_secs(3602))
+        .expect_err("foreign cookie keys");
+    assert!(err.to_string().contains("cookie"), "{err}");
+}
+
+#[test]
+fn a_generation_mismatch_is_refused() {
+    let feb = description("combined", "feb-2005", true, "basic256");
+    let v13 = description("combined", "1.3", true, "basic256");
+    let mut c = ClientEngine::new(
+        feb.client.clone(),
+        "https://x/",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(12)),
+    )
+    .expect("client");
+    let mut s = ServerEngine::new(
+        v13.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(13)),
+    )
+    .expect("server");
+    let err = negotiate(&mut c, &mut s, t0()).expect_err("feb-2005 client, 1.3 server");
+    assert!(!err.to_string().is_empty());
+}
+
+#[test]
+fn the_server_sends_nothing_unasked_and_survives_garbage() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (_, mut s) = pair(&d, 14);
+    for junk in [
+        &b""[..],
+        b"<",
+        b"not xml",
+        b"<a/>",
+        b"\xff\xfe",
+        b"<!DOCTYPE x [<!ENTITY e \"e\">]><x>&e;</x>",
+    ] {
+        match s.handle(junk, None, t0()) {
+            Incoming::Rejected { bytes, .. } => assert!(bytes.contains("Fault")),
+            other => panic!("junk accepted: {other:?}"),
+        }
+    }
+}
