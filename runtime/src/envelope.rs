@@ -96,6 +96,8 @@ pub struct Written {
     /// The `wsu:Id`s given to the addressing headers and the Body, in document order:
     /// what a signature covers (plus the timestamp).
     pub ids: Vec<String>,
+    /// The signed addressing headers: their id and exclusive canonical form.
+    pub signed_headers: Vec<(String, String)>,
     /// Byte index just before `</o:Security>`, where a signature is inserted; `None`
     /// when the message has no security header.
     pub security_end: Option<usize>,
@@ -122,34 +124,22 @@ impl Framing {
             ns::WSU
         );
         let mu = self.soap.must_understand();
-        let mut header = |out: &mut String, name: &str, must_understand: bool, content: &str| {
+        let mut signed = Vec::new();
+        for part in self.header_parts(headers) {
             out.push_str("<a:");
-            out.push_str(name);
-            if must_understand {
+            out.push_str(part.name);
+            if part.must_understand {
                 let _ = write!(out, r#" s:mustUnderstand="{mu}""#);
             }
             if with_ids {
                 let id = format!("_{}", ids.len() + 1);
                 let _ = write!(out, r#" u:Id="{id}""#);
+                signed.push((id.clone(), self.canonical_header(&part, &id)));
                 ids.push(id);
             }
             out.push('>');
-            out.push_str(content);
-            let _ = write!(out, "</a:{name}>");
-        };
-        header(&mut out, "Action", true, &text(headers.action));
-        if let Some(id) = headers.message_id {
-            header(&mut out, "MessageID", false, &text(id));
-        }
-        if let Some(id) = headers.relates_to {
-            header(&mut out, "RelatesTo", false, &text(id));
-        }
-        if headers.reply_to_anonymous {
-            let content = format!("<a:Address>{}</a:Address>", self.addressing.anonymous());
-            header(&mut out, "ReplyTo", false, &content);
-        }
-        if let Some(to) = headers.to {
-            header(&mut out, "To", true, &text(to));
+            out.push_str(&part.content);
+            let _ = write!(out, "</a:{}>", part.name);
         }
         let mut security_end = None;
         if let Some(security) = security {
@@ -174,15 +164,115 @@ impl Framing {
         Written {
             text: out,
             ids,
+            signed_headers: signed,
             security_end,
         }
     }
+
+    /// The addressing headers of a message, in the order they are written.
+    fn header_parts(&self, headers: &Headers<'_>) -> Vec<HeaderPart> {
+        let mut parts = vec![HeaderPart {
+            name: "Action",
+            must_understand: true,
+            content: text(headers.action),
+        }];
+        if let Some(id) = headers.message_id {
+            parts.push(HeaderPart {
+                name: "MessageID",
+                must_understand: false,
+                content: text(id),
+            });
+        }
+        if let Some(id) = headers.relates_to {
+            parts.push(HeaderPart {
+                name: "RelatesTo",
+                must_understand: false,
+                content: text(id),
+            });
+        }
+        if headers.reply_to_anonymous {
+            parts.push(HeaderPart {
+                name: "ReplyTo",
+                must_understand: false,
+                content: format!("<a:Address>{}</a:Address>", self.addressing.anonymous()),
+            });
+        }
+        if let Some(to) = headers.to {
+            parts.push(HeaderPart {
+                name: "To",
+                must_understand: true,
+                content: text(to),
+            });
+        }
+        parts
+    }
+
+    /// The exclusive canonical form of a header as [`write`](Self::write) writes it
+    /// inside the envelope: the prefixes it uses declared on it (sorted: `a`, `s`,
+    /// `u`), attributes sorted by namespace URI. Signing digests these bytes; the
+    /// verifier recomputes them from the parsed message, so any slip here fails every
+    /// round-trip and peer test.
+    fn canonical_header(&self, part: &HeaderPart, id: &str) -> String {
+        let mut out = format!(r#"<a:{} xmlns:a="{}""#, part.name, self.addressing.ns());
+        if part.must_understand {
+            let _ = write!(out, r#" xmlns:s="{}""#, self.soap.ns());
+        }
+        let _ = write!(out, r#" xmlns:u="{}""#, ns::WSU);
+        let id_attr = (ns::WSU, format!(r#" u:Id="{}""#, attr(id)));
+        let mu_attr = (
+            self.soap.ns(),
+            format!(r#" s:mustUnderstand="{}""#, self.soap.must_understand()),
+        );
+        let mut attrs = vec![id_attr];
+        if part.must_understand {
+            attrs.push(mu_attr);
+        }
+        attrs.sort_by(|x, y| x.0.cmp(y.0));
+        for (_, a) in attrs {
+            out.push_str(&a);
+        }
+        let _ = write!(out, ">{}</a:{}>", part.content, part.name);
+        out
+    }
+
+    /// A standalone document holding only the Body, with the namespaces the envelope
+    /// puts in scope around it: its exclusive canonical form is the Body's inside the
+    /// envelope.
+    pub fn body_document(&self, body_id: &str, body: &str) -> String {
+        format!(
+            r#"<s:Body xmlns:s="{}" xmlns:a="{}" xmlns:u="{}" u:Id="{}">{body}</s:Body>"#,
+            self.soap.ns(),
+            self.addressing.ns(),
+            ns::WSU,
+            attr(body_id)
+        )
+    }
+}
+
+/// One WS-Addressing header.
+#[derive(Debug)]
+struct HeaderPart {
+    name: &'static str,
+    must_understand: bool,
+    /// Escaped content.
+    content: String,
 }
 
 /// A `wsu:Timestamp` with the given id.
 pub fn timestamp(id: &str, created: SystemTime, validity: Duration) -> String {
     format!(
         r#"<u:Timestamp u:Id="{}"><u:Created>{}</u:Created><u:Expires>{}</u:Expires></u:Timestamp>"#,
+        attr(id),
+        format_time(created),
+        format_time(created + validity)
+    )
+}
+
+/// The exclusive canonical form of [`timestamp`]'s element inside an envelope.
+pub fn timestamp_canonical(id: &str, created: SystemTime, validity: Duration) -> String {
+    format!(
+        r#"<u:Timestamp xmlns:u="{}" u:Id="{}"><u:Created>{}</u:Created><u:Expires>{}</u:Expires></u:Timestamp>"#,
+        ns::WSU,
         attr(id),
         format_time(created),
         format_time(created + validity)

@@ -111,9 +111,26 @@ pub fn protect(
         "the envelope writer lost the security header",
     ))?;
 
-    // Parse our own envelope back: checks the caller's body, and gives the nodes to
-    // canonicalize. The whole message is ours plus the body, so default limits apply.
-    let doc = Document::parse(&written.text, &Limits::default()).map_err(ProtectError::Body)?;
+    // Digest the signed parts. The timestamp and the addressing headers are wsbind's
+    // own and are written in canonical form directly; the caller's body is parsed
+    // (which also proves it is well-formed) as a standalone Body with the namespaces
+    // the envelope puts in scope, and canonicalized.
+    let Some(body_id) = written.ids.last() else {
+        return Err(ProtectError::Internal(
+            "the envelope writer gave the Body no id",
+        ));
+    };
+    let body_src = msg.framing.body_document(body_id, msg.body);
+    let body_doc = Document::parse(&body_src, &Limits::default()).map_err(ProtectError::Body)?;
+    let ours = std::iter::once(TIMESTAMP_ID)
+        .chain([SCT_ID, DK_ID])
+        .chain(written.ids.iter().map(String::as_str));
+    for id in ours {
+        let expected = usize::from(id == body_id.as_str());
+        if body_doc.elements_with_id(id).count() != expected {
+            return Err(ProtectError::IdClash(id.to_owned()));
+        }
+    }
     let mut signed_info = String::with_capacity(512 + 256 * written.ids.len());
     let _ = write!(
         signed_info,
@@ -122,12 +139,7 @@ pub fn protect(
         c14n = uri::EXC_C14N,
         sig = suite.signature.uri(),
     );
-    for id in std::iter::once(TIMESTAMP_ID).chain(written.ids.iter().map(String::as_str)) {
-        let mut found = doc.elements_with_id(id);
-        let (Some(el), None) = (found.next(), found.next()) else {
-            return Err(ProtectError::IdClash(id.to_owned()));
-        };
-        let digest = digest_of(&doc, el, suite.digest);
+    let mut reference = |id: &str, digest: &[u8]| {
         let _ = write!(
             signed_info,
             r##"<Reference URI="#{id}"><Transforms><Transform Algorithm="{c14n}"></Transform></Transforms><DigestMethod Algorithm="{dm}"></DigestMethod><DigestValue>{dv}</DigestValue></Reference>"##,
@@ -135,12 +147,22 @@ pub fn protect(
             dm = suite.digest.uri(),
             dv = B64.encode(digest),
         );
+    };
+    let ts = envelope::timestamp_canonical(TIMESTAMP_ID, now, validity);
+    reference(
+        TIMESTAMP_ID,
+        ring::digest::digest(suite.digest.ring(), ts.as_bytes()).as_ref(),
+    );
+    for (id, canonical) in &written.signed_headers {
+        reference(
+            id,
+            ring::digest::digest(suite.digest.ring(), canonical.as_bytes()).as_ref(),
+        );
     }
-    for id in [SCT_ID, DK_ID] {
-        if doc.elements_with_id(id).nth(1).is_some() {
-            return Err(ProtectError::IdClash(id.to_owned()));
-        }
-    }
+    reference(
+        body_id,
+        digest_of(&body_doc, body_doc.root(), suite.digest).as_ref(),
+    );
     signed_info.push_str("</SignedInfo>");
     let value = hmac(suite.signature, &signing_key, signed_info.as_bytes());
 

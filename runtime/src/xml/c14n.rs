@@ -40,6 +40,33 @@ impl Output for ring::digest::Context {
     }
 }
 
+/// Collects the many small pieces canonicalization writes and hands them on in large
+/// blocks: a digest or HMAC costs per call, not only per byte.
+struct Buffered<'o, O: Output + ?Sized> {
+    buf: Vec<u8>,
+    out: &'o mut O,
+}
+
+impl<O: Output + ?Sized> Output for Buffered<'_, O> {
+    fn write(&mut self, bytes: &[u8]) {
+        if self.buf.len() + bytes.len() > self.buf.capacity() {
+            self.out.write(&self.buf);
+            self.buf.clear();
+        }
+        if bytes.len() >= self.buf.capacity() {
+            self.out.write(bytes);
+        } else {
+            self.buf.extend_from_slice(bytes);
+        }
+    }
+}
+
+impl<O: Output + ?Sized> Drop for Buffered<'_, O> {
+    fn drop(&mut self) {
+        self.out.write(&self.buf);
+    }
+}
+
 /// The canonical form of the subtree rooted at `e` (the node-set a same-document
 /// `#id` reference selects), with the InclusiveNamespaces `inclusive` prefixes
 /// (`#default` names the default namespace).
@@ -50,11 +77,15 @@ pub fn exclusive<O: Output + ?Sized>(
     with_comments: bool,
     out: &mut O,
 ) {
+    let mut buffered = Buffered {
+        buf: Vec::with_capacity(4096),
+        out,
+    };
     let mut c = Canon {
         doc,
         inclusive,
         with_comments,
-        out,
+        out: &mut buffered,
         rendered: Vec::new(),
     };
     c.subtree(Document::element_index(e));
@@ -67,11 +98,15 @@ pub fn exclusive_document<O: Output + ?Sized>(
     with_comments: bool,
     out: &mut O,
 ) {
+    let mut buffered = Buffered {
+        buf: Vec::with_capacity(4096),
+        out,
+    };
     let mut c = Canon {
         doc,
         inclusive,
         with_comments,
-        out,
+        out: &mut buffered,
         rendered: Vec::new(),
     };
     let root = Document::element_index(doc.root());

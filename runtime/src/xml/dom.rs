@@ -449,18 +449,28 @@ fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-/// Checks that `s` (at `offset`) holds only XML 1.0 characters.
+/// Checks that `s` (at `offset`) holds only XML 1.0 characters: no C0 controls but
+/// tab, LF and CR, and not U+FFFE or U+FFFF (a `str` holds no surrogates). Works on
+/// bytes, since this runs over every byte of every message.
 fn check_chars(s: &str, offset: usize) -> Result<(), XmlError> {
-    for (i, c) in s.char_indices() {
-        let ok = matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
-        if !ok {
-            return Err(malformed(
+    let bytes = s.as_bytes();
+    let bad = bytes.iter().enumerate().find_map(|(i, &b)| {
+        let control = b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
+        let nonchar = b == 0xEF
+            && bytes.get(i + 1) == Some(&0xBF)
+            && matches!(bytes.get(i + 2), Some(0xBE | 0xBF));
+        (control || nonchar).then_some(i)
+    });
+    match bad {
+        None => Ok(()),
+        Some(i) => {
+            let c = s.get(i..).and_then(|t| t.chars().next()).unwrap_or('\0');
+            Err(malformed(
                 offset + i,
                 format!("the character U+{:04X} is not allowed in XML", c as u32),
-            ));
+            ))
         }
     }
-    Ok(())
 }
 
 fn is_name(s: &str) -> bool {
