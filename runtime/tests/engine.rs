@@ -9,7 +9,9 @@ use wsbind_runtime::engine::server::ServerEvent;
 use wsbind_runtime::engine::{
     ClientEngine, ClientEvent, Config, EngineError, Incoming, ServerEngine,
 };
+use wsbind_runtime::envelope::Framing;
 use wsbind_runtime::keys::SeededRng;
+use wsbind_runtime::wire::{Addressing, Soap};
 use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};
 
 /// A description for `role` ("client" or "server"); servers hold at most 4 contexts.
@@ -149,9 +151,16 @@ fn handshakes_in_every_entropy_mode_and_generation() {
     let mut seed = 0;
     for entropy in ["client-only", "server-only", "combined"] {
         for version in ["feb-2005", "1.3"] {
-            for suite in ["basic256", "basic256-sha256"] {
+            for (suite, soap, addressing) in [
+                ("basic256", Soap::V12, Addressing::V10),
+                ("basic256-sha256", Soap::V11, Addressing::Aug2004),
+                ("basic256", Soap::V11, Addressing::V10),
+            ] {
                 seed += 1;
-                let d = description(entropy, version, true, suite);
+                let mut d = description(entropy, version, true, suite);
+                for config in [&mut d.client, &mut d.server] {
+                    config.framing = Framing { soap, addressing };
+                }
                 let (mut c, mut s) = pair(&d, seed);
                 let ev = negotiate(&mut c, &mut s, t0())
                     .unwrap_or_else(|e| panic!("{entropy} {version}: {e}"));
@@ -394,4 +403,49 @@ fn the_server_sends_nothing_unasked_and_survives_garbage() {
             other => panic!("junk accepted: {other:?}"),
         }
     }
+}
+
+/// Every prefix of each negotiation message is refused, and single-byte corruptions are
+/// refused or (for a harmless change, e.g. in a message id) handled, without a panic.
+#[test]
+fn corrupted_negotiation_messages_never_panic() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, mut s) = pair(&d, 20);
+    let rst = c.poll(t0()).expect("poll").expect("rst");
+    let bytes = rst.bytes.as_bytes();
+    for cut in (0..bytes.len()).step_by(11) {
+        assert!(
+            matches!(
+                s.handle(&bytes[..cut], None, t0()),
+                Incoming::Rejected { .. }
+            ),
+            "a truncated RST at {cut} was accepted"
+        );
+    }
+    for pos in (0..bytes.len()).step_by(13) {
+        let mut b = bytes.to_vec();
+        b[pos] ^= 0x20;
+        let _ = s.handle(&b, None, t0());
+    }
+    let (_, mut fresh) = pair(&d, 20);
+    let Incoming::Negotiated { bytes: rstr, .. } = fresh.handle(bytes, None, t0()) else {
+        panic!("the intact RST was refused")
+    };
+    let rstr = rstr.into_bytes();
+    for cut in (0..rstr.len()).step_by(17) {
+        let (mut c2, _) = pair(&d, 20);
+        c2.poll(t0()).expect("poll");
+        assert!(
+            c2.handle_response(&rstr[..cut], t0()).is_err(),
+            "a truncated RSTR at {cut} was accepted"
+        );
+    }
+    // A response to another request is refused.
+    let (mut c3, _) = pair(&d, 21);
+    c3.poll(t0()).expect("poll");
+    let err = c3
+        .handle_response(&rstr, t0())
+        .expect_err("another request's response");
+    assert!(err.to_string().contains("relates to"), "{err}");
+    assert!(c.handle_response(&rstr, t0()).is_ok());
 }
