@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod message;
+mod negotiate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -51,6 +52,10 @@ enum Command {
     /// Protect or verify a message with a security context (interoperability door).
     #[command(subcommand)]
     Message(message::MessageCommand),
+    /// Negotiate a security context one WS-Trust message at a time (interoperability
+    /// door).
+    #[command(subcommand)]
+    Negotiate(negotiate::NegotiateCommand),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -77,6 +82,7 @@ fn main() -> ExitCode {
         } => check(&files, format, color, model_only),
         Command::Explain { id } => explain(id.as_deref()),
         Command::Message(cmd) => message::run(cmd),
+        Command::Negotiate(cmd) => negotiate::run(cmd),
         Command::Schema => {
             print!("{}", wsbind_compiler::schema::binding_schema());
             ExitCode::SUCCESS

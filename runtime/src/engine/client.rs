@@ -42,15 +42,16 @@ pub enum ClientEvent {
 }
 
 /// A context as the client holds it.
-#[derive(Clone)]
-struct Context {
-    identifier: String,
-    instance: Option<String>,
-    cookie: Option<String>,
-    key: SecretKey,
-    key_bits: u32,
-    issued: SystemTime,
-    expires: SystemTime,
+#[derive(Clone, Debug)]
+pub struct Context {
+    pub identifier: String,
+    pub instance: Option<String>,
+    /// The server's sealed state, echoed in every SCT the client sends.
+    pub cookie: Option<String>,
+    pub key: SecretKey,
+    pub key_bits: u32,
+    pub issued: SystemTime,
+    pub expires: SystemTime,
     /// The key before the last renewal, accepted on replies until the given time.
     previous: Option<(Option<String>, SecretKey, SystemTime)>,
 }
@@ -210,61 +211,28 @@ impl ClientEngine {
         keys::uuid_urn(self.rng.as_mut())
     }
 
-    fn entropy(&mut self) -> Option<SecretKey> {
-        use wsbind_compiler::description::KeyEntropyMode::*;
-        match self.config.entropy {
-            ClientOnly | Combined => Some(SecretKey::random(
-                self.rng.as_mut(),
-                (self.config.key_bits / 8) as usize,
-            )),
-            ServerOnly => None,
-        }
-    }
-
     fn issue(
         &mut self,
         now: SystemTime,
         old: Option<Context>,
     ) -> Result<(State, Request), EngineError> {
         let message_id = self.message_id();
-        let entropy = self.entropy();
-        let rst = Rst {
-            version: self.config.sc.version,
-            kind: RequestKind::Issue,
-            entropy: entropy.as_ref().map(|e| e.as_bytes().to_vec()),
-            key_size: Some(self.config.key_bits),
-            target: None,
-        };
-        let security =
-            bootstrap::header(self.username.as_ref(), now, self.config.timestamp_validity);
-        let action = self.config.sc.action_issue;
-        let bytes = self
-            .config
-            .framing
-            .write(
-                &Headers {
-                    action,
-                    to: Some(&self.endpoint),
-                    message_id: Some(&message_id),
-                    reply_to_anonymous: true,
-                    relates_to: None,
-                },
-                Some(&security),
-                &rst.write(),
-                false,
-            )
-            .text;
+        let entropy = issue_entropy(&self.config, self.rng.as_mut());
+        let request = issue_request(
+            &self.config,
+            &self.endpoint,
+            self.username.as_ref(),
+            entropy.as_ref(),
+            message_id.clone(),
+            now,
+        );
         Ok((
             State::Issuing {
-                message_id: message_id.clone(),
+                message_id,
                 entropy,
                 old,
             },
-            Request {
-                action: action.to_owned(),
-                message_id,
-                bytes,
-            },
+            request,
         ))
     }
 
@@ -316,7 +284,7 @@ impl ClientEngine {
     }
 
     fn renew(&mut self, ctx: Context, now: SystemTime) -> Result<(State, Request), EngineError> {
-        let entropy = self.entropy();
+        let entropy = issue_entropy(&self.config, self.rng.as_mut());
         let rst = Rst {
             version: self.config.sc.version,
             kind: RequestKind::Renew,
@@ -427,78 +395,13 @@ impl ClientEngine {
         entropy: Option<&SecretKey>,
         now: SystemTime,
     ) -> Result<(Context, ClientEvent), EngineError> {
-        let text = message::utf8(bytes)?;
-        let doc = message::parse(text, &self.config.policy)?;
-        let env = message::Envelope::read(&doc)?;
-        env.fail_on_fault(&doc)?;
-        env.expect(&doc, self.config.sc.action_issue_response, message_id)?;
-        bootstrap::read(&doc, doc.root(), env.soap, &self.config.policy, now)?;
-        let rstr = Rstr::parse(&doc, env.payload(&doc)?)?;
-        self.context_from(rstr, entropy, now, None).map(|ctx| {
-            let ev = ClientEvent::Established {
-                identifier: ctx.identifier.clone(),
-                key_bits: ctx.key_bits,
-                expires: ctx.expires,
-            };
-            (ctx, ev)
-        })
-    }
-
-    fn context_from(
-        &self,
-        rstr: Rstr,
-        entropy: Option<&SecretKey>,
-        now: SystemTime,
-        renewing: Option<&Context>,
-    ) -> Result<Context, EngineError> {
-        let key_bits = rstr.key_size.unwrap_or(self.config.key_bits);
-        if key_bits < self.config.min_key_bits || key_bits > self.config.max_key_bits {
-            return Err(EngineError::Unexpected(format!(
-                "the issuer chose a {key_bits}-bit key; the suite allows {}..={} bits",
-                self.config.min_key_bits, self.config.max_key_bits
-            )));
-        }
-        let key = trust::key_from_response(
-            self.config.entropy,
-            entropy.map(SecretKey::as_bytes),
-            &rstr,
-            key_bits,
-        )?;
-        let token = rstr.token.ok_or_else(|| {
-            EngineError::Unexpected("the response holds no security context token".into())
-        })?;
-        if let Some(old) = renewing {
-            if token.identifier != old.identifier {
-                return Err(EngineError::Unexpected(
-                    "the renewed token has another identifier".into(),
-                ));
-            }
-        }
-        let (issued, expires) = match rstr.lifetime {
-            Some((c, x)) => (c.min(now), x),
-            None => (now, now + self.config.renewal_interval),
+        let ctx = read_issue_response(&self.config, bytes, message_id, entropy, now)?;
+        let ev = ClientEvent::Established {
+            identifier: ctx.identifier.clone(),
+            key_bits: ctx.key_bits,
+            expires: ctx.expires,
         };
-        if expires <= now {
-            return Err(EngineError::Unexpected(
-                "the issued context has already expired".into(),
-            ));
-        }
-        Ok(Context {
-            identifier: token.identifier,
-            instance: token.instance,
-            cookie: token.cookie,
-            key,
-            key_bits,
-            issued: now.max(issued),
-            expires,
-            previous: renewing.map(|old| {
-                (
-                    old.instance.clone(),
-                    old.key.clone(),
-                    now + self.config.rollover_interval,
-                )
-            }),
-        })
+        Ok((ctx, ev))
     }
 
     fn verify_with(
@@ -533,7 +436,7 @@ impl ClientEngine {
         security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)?;
         env.expect(&doc, self.config.sc.action_renew_response, message_id)?;
         let rstr = Rstr::parse(&doc, env.payload(&doc)?)?;
-        let new = self.context_from(rstr, entropy, now, Some(ctx))?;
+        let new = context_from(&self.config, rstr, entropy, now, Some(ctx))?;
         let ev = ClientEvent::Renewed {
             identifier: new.identifier.clone(),
             instance: new.instance.clone(),
@@ -589,6 +492,133 @@ impl ClientEngine {
         }
         self.verify_with(&ctx, bytes, now)
     }
+}
+
+/// The entropy an Issue or Renew request carries, per the entropy mode: a fresh
+/// random key-sized nonce, or none (issuer entropy only).
+pub fn issue_entropy(config: &Config, rng: &mut dyn Rng) -> Option<SecretKey> {
+    use wsbind_compiler::description::KeyEntropyMode::*;
+    match config.entropy {
+        ClientOnly | Combined => Some(SecretKey::random(rng, (config.key_bits / 8) as usize)),
+        ServerOnly => None,
+    }
+}
+
+/// The Issue request of a negotiation: an RST for an SCT, with the bootstrap's
+/// security header (timestamp, and a username token when the description has one).
+pub fn issue_request(
+    config: &Config,
+    endpoint: &str,
+    username: Option<&UsernameCredential>,
+    entropy: Option<&SecretKey>,
+    message_id: String,
+    now: SystemTime,
+) -> Request {
+    let rst = Rst {
+        version: config.sc.version,
+        kind: RequestKind::Issue,
+        entropy: entropy.map(|e| e.as_bytes().to_vec()),
+        key_size: Some(config.key_bits),
+        target: None,
+    };
+    let security = bootstrap::header(username, now, config.timestamp_validity);
+    let action = config.sc.action_issue;
+    let bytes = config
+        .framing
+        .write(
+            &Headers {
+                action,
+                to: Some(endpoint),
+                message_id: Some(&message_id),
+                reply_to_anonymous: true,
+                relates_to: None,
+            },
+            Some(&security),
+            &rst.write(),
+            false,
+        )
+        .text;
+    Request {
+        action: action.to_owned(),
+        message_id,
+        bytes,
+    }
+}
+
+/// Reads the response to an Issue request (`request_id`: its message id) and derives
+/// the context's key from it and the request's `entropy`.
+pub fn read_issue_response(
+    config: &Config,
+    bytes: &[u8],
+    request_id: &str,
+    entropy: Option<&SecretKey>,
+    now: SystemTime,
+) -> Result<Context, EngineError> {
+    let text = message::utf8(bytes)?;
+    let doc = message::parse(text, &config.policy)?;
+    let env = message::Envelope::read(&doc)?;
+    env.fail_on_fault(&doc)?;
+    env.expect(&doc, config.sc.action_issue_response, request_id)?;
+    bootstrap::read(&doc, doc.root(), env.soap, &config.policy, now)?;
+    let rstr = Rstr::parse(&doc, env.payload(&doc)?)?;
+    context_from(config, rstr, entropy, now, None)
+}
+
+fn context_from(
+    config: &Config,
+    rstr: Rstr,
+    entropy: Option<&SecretKey>,
+    now: SystemTime,
+    renewing: Option<&Context>,
+) -> Result<Context, EngineError> {
+    let key_bits = rstr.key_size.unwrap_or(config.key_bits);
+    if key_bits < config.min_key_bits || key_bits > config.max_key_bits {
+        return Err(EngineError::Unexpected(format!(
+            "the issuer chose a {key_bits}-bit key; the suite allows {}..={} bits",
+            config.min_key_bits, config.max_key_bits
+        )));
+    }
+    let key = trust::key_from_response(
+        config.entropy,
+        entropy.map(SecretKey::as_bytes),
+        &rstr,
+        key_bits,
+    )?;
+    let token = rstr.token.ok_or_else(|| {
+        EngineError::Unexpected("the response holds no security context token".into())
+    })?;
+    if let Some(old) = renewing {
+        if token.identifier != old.identifier {
+            return Err(EngineError::Unexpected(
+                "the renewed token has another identifier".into(),
+            ));
+        }
+    }
+    let (issued, expires) = match rstr.lifetime {
+        Some((c, x)) => (c.min(now), x),
+        None => (now, now + config.renewal_interval),
+    };
+    if expires <= now {
+        return Err(EngineError::Unexpected(
+            "the issued context has already expired".into(),
+        ));
+    }
+    Ok(Context {
+        identifier: token.identifier,
+        instance: token.instance,
+        cookie: token.cookie,
+        key,
+        key_bits,
+        issued: now.max(issued),
+        expires,
+        previous: renewing.map(|old| {
+            (
+                old.instance.clone(),
+                old.key.clone(),
+                now + config.rollover_interval,
+            )
+        }),
+    })
 }
 
 /// The client's keys: the current one, and the previous one during the rollover.

@@ -159,6 +159,15 @@ impl ServerEngine {
         }
     }
 
+    /// A live context of the in-memory store, e.g. to inspect who negotiated it or to
+    /// hand its key to a tool (the key never prints: `SecretKey` redacts itself).
+    pub fn context(&self, identifier: &str, now: SystemTime) -> Option<&Context> {
+        match &self.contexts {
+            Contexts::Memory(s) => s.get(identifier, now).ok(),
+            Contexts::Cookies { .. } => None,
+        }
+    }
+
     /// Handles one incoming message. `transport_identity`: who the transport
     /// authenticated (e.g. HTTP basic), used when the bootstrap carries no username.
     pub fn handle(

@@ -1,0 +1,300 @@
+//! `wsbind negotiate rst|respond|key`: the engine's WS-Trust negotiation as commands,
+//! one message at a time, for interoperability tests with other implementations.
+//! `rst` writes an Issue request, `respond` answers one as a server would, `key`
+//! derives the context key from a response the way the requesting client does.
+
+use clap::{Args, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::SystemTime;
+use wsbind_runtime::engine::client::{issue_entropy, issue_request, read_issue_response};
+use wsbind_runtime::engine::server::ServerEvent;
+use wsbind_runtime::engine::{Config, Incoming, ServerEngine};
+use wsbind_runtime::envelope::{parse_time, Framing};
+use wsbind_runtime::keys::{self, SecretKey, SystemRng};
+use wsbind_runtime::wire::{Addressing, Soap};
+use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};
+
+#[derive(Subcommand, Debug)]
+pub enum NegotiateCommand {
+    /// Write an Issue request (RST) for a security context token. Prints the envelope;
+    /// on standard error, its message id and the client entropy (hex) that `key` needs.
+    Rst(RstArgs),
+    /// Answer an Issue request as a server: authenticate it, issue a context and print
+    /// the response (RSTR, or RSTRC for WS-SC 1.3); on standard error, the context id
+    /// and its key (hex). Exit 1 with the reason when the request is refused.
+    Respond(RespondArgs),
+    /// Read an Issue response as the requesting client: print the context id and the
+    /// key (hex) derived from it and the client entropy.
+    Key(KeyArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct Common {
+    /// WS-SecureConversation generation.
+    #[arg(long, value_enum)]
+    version: Version,
+    /// Key entropy mode.
+    #[arg(long, value_enum, default_value_t = Entropy::Combined)]
+    entropy: Entropy,
+    /// Key size, bits.
+    #[arg(long, default_value_t = 256)]
+    key_size: u32,
+    /// SOAP version.
+    #[arg(long, value_enum, default_value_t = SoapArg::V1_2)]
+    soap: SoapArg,
+    /// The clock (RFC 3339, UTC); default: now.
+    #[arg(long)]
+    now: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RstArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The user name of a username bootstrap (with --password).
+    #[arg(long, requires = "password")]
+    username: Option<String>,
+    /// The password of a username bootstrap.
+    #[arg(long, requires = "username")]
+    password: Option<String>,
+    /// The service address (wsa:To).
+    #[arg(long, default_value = "https://localhost/service")]
+    endpoint: String,
+}
+
+#[derive(Args, Debug)]
+pub struct RespondArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Require a username bootstrap and accept this USER:PASSWORD.
+    #[arg(long)]
+    accept: Option<String>,
+    /// Lifetime of the issued context, seconds.
+    #[arg(long, default_value_t = 36_000)]
+    lifetime: u64,
+    /// The request file ("-": standard input).
+    file: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct KeyArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The message id of the request the response answers.
+    #[arg(long)]
+    request_id: String,
+    /// The client entropy `rst` printed (hex); not for server-only entropy.
+    #[arg(long)]
+    client_entropy_hex: Option<String>,
+    /// The response file ("-": standard input).
+    file: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Version {
+    #[value(name = "feb-2005")]
+    Feb2005,
+    #[value(name = "1.3")]
+    V1_3,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Entropy {
+    ClientOnly,
+    ServerOnly,
+    Combined,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum SoapArg {
+    #[value(name = "1.1")]
+    V1_1,
+    #[value(name = "1.2")]
+    V1_2,
+}
+
+struct Usage(String);
+
+pub fn run(cmd: NegotiateCommand) -> ExitCode {
+    let result = match cmd {
+        NegotiateCommand::Rst(a) => rst(a),
+        NegotiateCommand::Respond(a) => respond(a),
+        NegotiateCommand::Key(a) => key(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Usage(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The engine configuration these arguments describe, built from a binding
+/// description so that the compiler's rules apply to the command line too.
+fn config(c: &Common, role: &str, username: bool, lifetime: Option<u64>) -> Result<Config, Usage> {
+    let version = match c.version {
+        Version::Feb2005 => "feb-2005",
+        Version::V1_3 => "1.3",
+    };
+    let entropy = match c.entropy {
+        Entropy::ClientOnly => "client-only",
+        Entropy::ServerOnly => "server-only",
+        Entropy::Combined => "combined",
+    };
+    let renewal = lifetime.map_or(String::new(), |s| format!("renewal-interval = \"{s}s\"\n"));
+    let username = if username {
+        "[[security.binding.bootstrap.binding]]\nkind = \"username\"\nusage = \"supporting\"\n"
+    } else {
+        ""
+    };
+    let toml = format!(
+        "[channel]\nbinding = \"http\"\nrole = \"{role}\"\n[[security.binding]]\nkind = \"ssl-transport\"\n\
+         [[security.binding]]\nkind = \"security-context\"\nusage = \"supporting\"\nkey-size = {}\n\
+         key-entropy-mode = \"{entropy}\"\nsecure-conversation-version = \"{version}\"\n{renewal}\
+         [security.binding.bootstrap]\n[[security.binding.bootstrap.binding]]\nkind = \"ssl-transport\"\n{username}",
+        c.key_size
+    );
+    let d = Description::from_named_toml_str("command line", &toml)
+        .map_err(|e| Usage(e.to_string()))?;
+    let framing = Framing {
+        soap: match c.soap {
+            SoapArg::V1_1 => Soap::V11,
+            SoapArg::V1_2 => Soap::V12,
+        },
+        addressing: Addressing::V10,
+    };
+    Config::from_description(&d, Some(framing)).map_err(|e| Usage(e.to_string()))
+}
+
+fn clock(now: Option<&str>) -> Result<SystemTime, Usage> {
+    match now {
+        None => Ok(SystemTime::now()),
+        Some(s) => parse_time(s).map_err(|e| Usage(format!("--now: {e}"))),
+    }
+}
+
+fn read(path: &PathBuf) -> Result<Vec<u8>, Usage> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .map_err(|e| Usage(format!("cannot read standard input: {e}")))?;
+        Ok(buf)
+    } else {
+        std::fs::read(path).map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn unhex(what: &str, h: &str) -> Result<Vec<u8>, Usage> {
+    let h = h.trim();
+    if h.len() % 2 != 0 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Usage(format!(
+            "{what} must be an even number of hex digits"
+        )));
+    }
+    (0..h.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&h[i..i + 2], 16))
+        .collect::<Result<_, _>>()
+        .map_err(|e| Usage(format!("{what}: {e}")))
+}
+
+fn rst(a: RstArgs) -> Result<ExitCode, Usage> {
+    let config = config(&a.common, "client", a.username.is_some(), None)?;
+    let now = clock(a.common.now.as_deref())?;
+    let mut rng = SystemRng::new();
+    let entropy = issue_entropy(&config, &mut rng);
+    let user = match (a.username, a.password) {
+        (Some(u), Some(p)) => Some(UsernameCredential::new(u, p)),
+        _ => None,
+    };
+    let message_id = keys::uuid_urn(&mut rng);
+    let req = issue_request(
+        &config,
+        &a.endpoint,
+        user.as_ref(),
+        entropy.as_ref(),
+        message_id,
+        now,
+    );
+    println!("{}", req.bytes);
+    eprintln!("message-id: {}", req.message_id);
+    if let Some(e) = entropy {
+        eprintln!("client-entropy: {}", hex(e.as_bytes()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn respond(a: RespondArgs) -> Result<ExitCode, Usage> {
+    let accept = match &a.accept {
+        Some(s) => Some(
+            s.split_once(':')
+                .map(|(u, p)| (u.to_owned(), p.to_owned()))
+                .ok_or_else(|| Usage("--accept takes USER:PASSWORD".into()))?,
+        ),
+        None => None,
+    };
+    let config = config(&a.common, "server", accept.is_some(), Some(a.lifetime))?;
+    let now = clock(a.common.now.as_deref())?;
+    let validator: Option<Arc<dyn PasswordValidator>> = accept.map(|(user, password)| {
+        Arc::new(move |u: &str, p: &Password| u == user && p.matches(&password))
+            as Arc<dyn PasswordValidator>
+    });
+    let mut server = ServerEngine::new(config, validator, Box::new(SystemRng::new()))
+        .map_err(|e| Usage(e.to_string()))?;
+    let request = read(&a.file)?;
+    match server.handle(&request, None, now) {
+        Incoming::Negotiated {
+            bytes,
+            event:
+                ServerEvent::Issued {
+                    identifier,
+                    identity,
+                },
+        } => {
+            println!("{bytes}");
+            eprintln!("context-id: {identifier}");
+            eprintln!("identity: {}", identity.name);
+            if let Some(ctx) = server.context(&identifier, now) {
+                eprintln!("key: {}", hex(ctx.key.as_bytes()));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Incoming::Rejected { bytes, error } => {
+            println!("{bytes}");
+            eprintln!("rejected: {error}");
+            Ok(ExitCode::FAILURE)
+        }
+        Incoming::Negotiated { .. } | Incoming::Request(_) => {
+            eprintln!("rejected: the message is not an Issue request");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn key(a: KeyArgs) -> Result<ExitCode, Usage> {
+    let config = config(&a.common, "client", false, None)?;
+    let now = clock(a.common.now.as_deref())?;
+    let entropy = match &a.client_entropy_hex {
+        Some(h) => Some(SecretKey::new(unhex("--client-entropy-hex", h)?)),
+        None => None,
+    };
+    let response = read(&a.file)?;
+    match read_issue_response(&config, &response, &a.request_id, entropy.as_ref(), now) {
+        Ok(ctx) => {
+            println!("context-id: {}", ctx.identifier);
+            println!("key: {}", hex(ctx.key.as_bytes()));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("rejected: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
