@@ -2,6 +2,7 @@
 //! protect or verify messages with a security context.
 #![forbid(unsafe_code)]
 
+mod args;
 mod message;
 mod negotiate;
 

@@ -1,11 +1,12 @@
 //! `wsbind message protect|verify`: the engine's message protection as a command, for
 //! interoperability tests with other implementations.
 
+use crate::args::{clock, exit, read, unhex, Usage};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime};
-use wsbind_runtime::envelope::{parse_time, Framing, Headers};
+use std::time::Duration;
+use wsbind_runtime::envelope::{Framing, Headers};
 use wsbind_runtime::keys::{SecretKey, SystemRng};
 use wsbind_runtime::security::{protect, verify, Outgoing, Policy, ReplayCache, SigningKey, Suite};
 use wsbind_runtime::wire::{self, Addressing, ScVersion, Soap};
@@ -137,54 +138,15 @@ impl From<SuiteArg> for Suite {
     }
 }
 
-/// A usage problem: exit 2 with the message.
-struct Usage(String);
-
 pub fn run(cmd: MessageCommand) -> ExitCode {
-    let result = match cmd {
+    exit(match cmd {
         MessageCommand::Protect(a) => run_protect(a),
         MessageCommand::Verify(a) => run_verify(a),
-    };
-    match result {
-        Ok(code) => code,
-        Err(Usage(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(2)
-        }
-    }
+    })
 }
 
 fn key(args: &ContextArgs) -> Result<SecretKey, Usage> {
-    let h = args.key_hex.trim();
-    if h.is_empty() || h.len() % 2 != 0 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Usage(
-            "--key-hex must be an even number of hex digits".to_owned(),
-        ));
-    }
-    let bytes = (0..h.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&h[i..i + 2], 16))
-        .collect::<Result<Vec<u8>, _>>()
-        .map_err(|e| Usage(format!("--key-hex: {e}")))?;
-    Ok(SecretKey::new(bytes))
-}
-
-fn clock(now: Option<&str>) -> Result<SystemTime, Usage> {
-    match now {
-        None => Ok(SystemTime::now()),
-        Some(s) => parse_time(s).map_err(|e| Usage(format!("--now: {e}"))),
-    }
-}
-
-fn read(path: &PathBuf) -> Result<Vec<u8>, Usage> {
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-            .map_err(|e| Usage(format!("cannot read standard input: {e}")))?;
-        Ok(buf)
-    } else {
-        std::fs::read(path).map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))
-    }
+    Ok(SecretKey::new(unhex("--key-hex", &args.key_hex)?))
 }
 
 fn run_protect(a: ProtectArgs) -> Result<ExitCode, Usage> {

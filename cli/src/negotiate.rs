@@ -3,15 +3,15 @@
 //! `rst` writes an Issue request, `respond` answers one as a server would, `key`
 //! derives the context key from a response the way the requesting client does.
 
+use crate::args::{clock, exit, hex, read, unhex, Usage};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::SystemTime;
 use wsbind_runtime::engine::client::{issue_entropy, issue_request, read_issue_response};
 use wsbind_runtime::engine::server::ServerEvent;
 use wsbind_runtime::engine::{Config, Incoming, ServerEngine};
-use wsbind_runtime::envelope::{parse_time, Framing};
+use wsbind_runtime::envelope::Framing;
 use wsbind_runtime::keys::{self, SecretKey, SystemRng};
 use wsbind_runtime::wire::{Addressing, Soap};
 use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};
@@ -115,21 +115,12 @@ enum SoapArg {
     V1_2,
 }
 
-struct Usage(String);
-
 pub fn run(cmd: NegotiateCommand) -> ExitCode {
-    let result = match cmd {
+    exit(match cmd {
         NegotiateCommand::Rst(a) => rst(a),
         NegotiateCommand::Respond(a) => respond(a),
         NegotiateCommand::Key(a) => key(a),
-    };
-    match result {
-        Ok(code) => code,
-        Err(Usage(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(2)
-        }
-    }
+    })
 }
 
 /// The engine configuration these arguments describe, built from a binding
@@ -167,42 +158,6 @@ fn config(c: &Common, role: &str, username: bool, lifetime: Option<u64>) -> Resu
         addressing: Addressing::V10,
     };
     Config::from_description(&d, Some(framing)).map_err(|e| Usage(e.to_string()))
-}
-
-fn clock(now: Option<&str>) -> Result<SystemTime, Usage> {
-    match now {
-        None => Ok(SystemTime::now()),
-        Some(s) => parse_time(s).map_err(|e| Usage(format!("--now: {e}"))),
-    }
-}
-
-fn read(path: &PathBuf) -> Result<Vec<u8>, Usage> {
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
-            .map_err(|e| Usage(format!("cannot read standard input: {e}")))?;
-        Ok(buf)
-    } else {
-        std::fs::read(path).map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))
-    }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn unhex(what: &str, h: &str) -> Result<Vec<u8>, Usage> {
-    let h = h.trim();
-    if h.len() % 2 != 0 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Usage(format!(
-            "{what} must be an even number of hex digits"
-        )));
-    }
-    (0..h.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&h[i..i + 2], 16))
-        .collect::<Result<_, _>>()
-        .map_err(|e| Usage(format!("{what}: {e}")))
 }
 
 fn rst(a: RstArgs) -> Result<ExitCode, Usage> {

@@ -139,29 +139,8 @@ fn messages(c: &mut Criterion) {
 }
 
 fn description() -> Description {
-    Description::from_toml_str(
-        r#"
-[channel]
-binding = "http"
-role = "both"
-[security]
-algorithm-suite-name = "basic256"
-[[security.binding]]
-kind = "ssl-transport"
-[[security.binding]]
-kind = "security-context"
-usage = "supporting"
-key-entropy-mode = "combined"
-secure-conversation-version = "1.3"
-[security.binding.bootstrap]
-[[security.binding.bootstrap.binding]]
-kind = "ssl-transport"
-[[security.binding.bootstrap.binding]]
-kind = "username"
-usage = "supporting"
-"#,
-    )
-    .expect("description")
+    Description::from_toml_str(include_str!("../tests/fixtures/combined-1.3.toml"))
+        .expect("description")
 }
 
 fn handshake(c: &mut Criterion) {

@@ -22,29 +22,9 @@ fn live() -> isize {
 const CONTEXTS: usize = 100_000;
 
 fn main() {
-    let description = Description::from_toml_str(
-        r#"
-[channel]
-binding = "http"
-role = "both"
-[security]
-algorithm-suite-name = "basic256"
-[[security.binding]]
-kind = "ssl-transport"
-[[security.binding]]
-kind = "security-context"
-usage = "supporting"
-key-entropy-mode = "combined"
-secure-conversation-version = "1.3"
-[security.binding.bootstrap]
-[[security.binding.bootstrap.binding]]
-kind = "ssl-transport"
-[[security.binding.bootstrap.binding]]
-kind = "username"
-usage = "supporting"
-"#,
-    )
-    .expect("description");
+    let description =
+        Description::from_toml_str(include_str!("../tests/fixtures/combined-1.3.toml"))
+            .expect("description");
     let config = Config::from_description(&description, None).expect("config");
     let mut server_config = config.clone();
     server_config.max_active_contexts = CONTEXTS as u32;

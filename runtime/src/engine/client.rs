@@ -420,6 +420,26 @@ impl ClientEngine {
         )?)
     }
 
+    /// Reads a Renew or Cancel response: not a fault, protected with the context,
+    /// answering our request with the expected action; its RSTR.
+    fn protected_response(
+        &mut self,
+        ctx: &Context,
+        bytes: &[u8],
+        action: &str,
+        request_id: &str,
+        now: SystemTime,
+    ) -> Result<Rstr, EngineError> {
+        let text = message::utf8(bytes)?;
+        let doc = message::parse(text, &self.config.policy)?;
+        let env = message::Envelope::read(&doc)?;
+        env.fail_on_fault(&doc)?;
+        let mut keys = ClientKeys { ctx };
+        security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)?;
+        env.expect(&doc, action, request_id)?;
+        Ok(Rstr::parse(&doc, env.payload(&doc)?)?)
+    }
+
     fn renewed(
         &mut self,
         ctx: &Context,
@@ -428,14 +448,8 @@ impl ClientEngine {
         entropy: Option<&SecretKey>,
         now: SystemTime,
     ) -> Result<(Context, ClientEvent), EngineError> {
-        let text = message::utf8(bytes)?;
-        let doc = message::parse(text, &self.config.policy)?;
-        let env = message::Envelope::read(&doc)?;
-        env.fail_on_fault(&doc)?;
-        let mut keys = ClientKeys { ctx };
-        security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)?;
-        env.expect(&doc, self.config.sc.action_renew_response, message_id)?;
-        let rstr = Rstr::parse(&doc, env.payload(&doc)?)?;
+        let action = self.config.sc.action_renew_response;
+        let rstr = self.protected_response(ctx, bytes, action, message_id, now)?;
         let new = context_from(&self.config, rstr, entropy, now, Some(ctx))?;
         let ev = ClientEvent::Renewed {
             identifier: new.identifier.clone(),
@@ -452,14 +466,8 @@ impl ClientEngine {
         message_id: &str,
         now: SystemTime,
     ) -> Result<ClientEvent, EngineError> {
-        let text = message::utf8(bytes)?;
-        let doc = message::parse(text, &self.config.policy)?;
-        let env = message::Envelope::read(&doc)?;
-        env.fail_on_fault(&doc)?;
-        let mut keys = ClientKeys { ctx };
-        security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)?;
-        env.expect(&doc, self.config.sc.action_cancel_response, message_id)?;
-        let rstr = Rstr::parse(&doc, env.payload(&doc)?)?;
+        let action = self.config.sc.action_cancel_response;
+        let rstr = self.protected_response(ctx, bytes, action, message_id, now)?;
         if !rstr.cancelled {
             return Err(EngineError::Unexpected(
                 "the cancel response does not say the token was cancelled".into(),

@@ -521,12 +521,13 @@ impl ServerEngine {
             key_size: Some(bits),
             cancelled: false,
         };
-        let bytes = self.protect_reply(
+        let bytes = self.protect_with(
             framing,
-            verified,
+            &verified.identifier,
+            verified.instance.as_deref(),
             &old_key,
             self.config.sc.action_renew_response,
-            relates_to,
+            Some(relates_to),
             &rstr.write(),
             now,
         )?;
@@ -572,12 +573,13 @@ impl ServerEngine {
             key_size: None,
             cancelled: true,
         };
-        let bytes = self.protect_reply(
+        let bytes = self.protect_with(
             framing,
-            verified,
+            &verified.identifier,
+            verified.instance.as_deref(),
             &key,
             self.config.sc.action_cancel_response,
-            relates_to,
+            Some(relates_to),
             &rstr.write(),
             now,
         )?;
@@ -587,14 +589,16 @@ impl ServerEngine {
         })
     }
 
+    /// Protects a message to the client with a context's key.
     #[allow(clippy::too_many_arguments)]
-    fn protect_reply(
+    fn protect_with(
         &mut self,
         framing: Framing,
-        verified: &security::VerifiedDocument<'_>,
+        identifier: &str,
+        instance: Option<&str>,
         key: &SecretKey,
         action: &str,
-        relates_to: &str,
+        relates_to: Option<&str>,
         body: &str,
         now: SystemTime,
     ) -> Result<String, EngineError> {
@@ -605,15 +609,15 @@ impl ServerEngine {
                 headers: Headers {
                     action,
                     message_id: Some(&message_id),
-                    relates_to: Some(relates_to),
+                    relates_to,
                     ..Headers::default()
                 },
                 body,
             },
             &SigningKey {
                 sc: self.config.sc,
-                identifier: &verified.identifier,
-                instance: verified.instance.as_deref(),
+                identifier,
+                instance,
                 cookie: None,
                 key,
                 include_token: true,
@@ -638,31 +642,16 @@ impl ServerEngine {
             soap: v.soap,
             addressing: v.addressing.unwrap_or(self.config.framing.addressing),
         };
-        let message_id = keys::uuid_urn(self.rng.as_mut());
-        Ok(security::protect(
-            &Outgoing {
-                framing,
-                headers: Headers {
-                    action,
-                    message_id: Some(&message_id),
-                    relates_to: v.message_id.as_deref(),
-                    ..Headers::default()
-                },
-                body,
-            },
-            &SigningKey {
-                sc: self.config.sc,
-                identifier: &v.identifier,
-                instance: v.instance.as_deref(),
-                cookie: None,
-                key: &request.key,
-                include_token: true,
-            },
-            &self.config.suite,
+        self.protect_with(
+            framing,
+            &v.identifier,
+            v.instance.as_deref(),
+            &request.key,
+            action,
+            v.message_id.as_deref(),
+            body,
             now,
-            self.config.timestamp_validity,
-            self.rng.as_mut(),
-        )?)
+        )
     }
 
     /// Forgets expired contexts and replay entries.

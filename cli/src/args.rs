@@ -1,0 +1,60 @@
+//! Helpers the `message` and `negotiate` commands share: usage errors, the clock,
+//! reading inputs, hex.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::SystemTime;
+use wsbind_runtime::envelope::parse_time;
+
+/// A usage problem: exit 2 with the message.
+pub struct Usage(pub String);
+
+/// Runs a command; a usage problem prints `error: …` and exits 2.
+pub fn exit(result: Result<ExitCode, Usage>) -> ExitCode {
+    match result {
+        Ok(code) => code,
+        Err(Usage(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `--now`, or the system clock.
+pub fn clock(now: Option<&str>) -> Result<SystemTime, Usage> {
+    match now {
+        None => Ok(SystemTime::now()),
+        Some(s) => parse_time(s).map_err(|e| Usage(format!("--now: {e}"))),
+    }
+}
+
+/// A file's bytes ("-": standard input).
+pub fn read(path: &Path) -> Result<Vec<u8>, Usage> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .map_err(|e| Usage(format!("cannot read standard input: {e}")))?;
+        Ok(buf)
+    } else {
+        std::fs::read(path).map_err(|e| Usage(format!("cannot read {}: {e}", path.display())))
+    }
+}
+
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Bytes from hex digits; `what` names the option in the error.
+pub fn unhex(what: &str, h: &str) -> Result<Vec<u8>, Usage> {
+    let h = h.trim();
+    if h.is_empty() || h.len() % 2 != 0 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Usage(format!(
+            "{what} must be an even number of hex digits"
+        )));
+    }
+    (0..h.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&h[i..i + 2], 16))
+        .collect::<Result<_, _>>()
+        .map_err(|e| Usage(format!("{what}: {e}")))
+}
