@@ -147,6 +147,7 @@ fn handshake(c: &mut Criterion) {
     let config = Config::from_description(&description(), None).expect("config");
     let mut server_config = config.clone();
     server_config.max_active_contexts = u32::MAX;
+    server_config.max_pending_contexts = u32::MAX;
     let validator: Arc<dyn PasswordValidator> =
         Arc::new(|u: &str, p: &Password| u == "alice" && p.matches("s3cret"));
     let mut server = ServerEngine::new(server_config, Some(validator), Box::new(SeededRng::new(2)))

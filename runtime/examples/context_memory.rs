@@ -28,6 +28,7 @@ fn main() {
     let config = Config::from_description(&description, None).expect("config");
     let mut server_config = config.clone();
     server_config.max_active_contexts = CONTEXTS as u32;
+    server_config.max_pending_contexts = CONTEXTS as u32;
     let validator: Arc<dyn PasswordValidator> =
         Arc::new(|u: &str, p: &Password| u == "alice" && p.matches("s3cret"));
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000);

@@ -212,6 +212,7 @@ fn decode(p: &[u8]) -> Option<Context> {
         created,
         expires,
         identity: Identity { name },
+        pending: false,
     })
 }
 
@@ -232,6 +233,7 @@ mod tests {
             identity: Identity {
                 name: "alice".into(),
             },
+            pending: false,
         }
     }
 

@@ -27,6 +27,8 @@ pub struct Context {
     pub expires: SystemTime,
     /// Who authenticated the bootstrap.
     pub identity: Identity,
+    /// Issued but not yet used by any message (WWSAPI's "pending" contexts).
+    pub pending: bool,
 }
 
 /// Why a context is not available.
@@ -40,26 +42,35 @@ pub enum LookupError {
     Cancelled,
 }
 
-/// The store holds as many live contexts as it may.
+/// The store holds as many contexts as it may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the context store is full ({0} live contexts)")]
-pub struct StoreFull(pub usize);
+pub enum StoreFull {
+    #[error("the context store is full ({0} live contexts)")]
+    Active(usize),
+    #[error("{0} issued contexts are still unused")]
+    Pending(usize),
+}
 
 /// Live contexts, and recently cancelled identifiers (so a cancelled context is
 /// reported as such until it would have expired).
 #[derive(Debug)]
 pub struct ContextStore {
     capacity: usize,
+    max_pending: usize,
+    pending: usize,
     live: HashMap<u64, Context>,
     cancelled: HashMap<u64, SystemTime>,
     hasher: std::collections::hash_map::RandomState,
 }
 
 impl ContextStore {
-    /// A store for at most `capacity` live contexts.
-    pub fn new(capacity: usize) -> Self {
+    /// A store for at most `capacity` live contexts, of which at most `max_pending`
+    /// were issued and not yet used.
+    pub fn new(capacity: usize, max_pending: usize) -> Self {
         ContextStore {
             capacity,
+            max_pending,
+            pending: 0,
             live: HashMap::new(),
             cancelled: HashMap::new(),
             hasher: std::collections::hash_map::RandomState::new(),
@@ -85,23 +96,53 @@ impl ContextStore {
 
     /// Forgets expired contexts and cancellations.
     pub fn purge(&mut self, now: SystemTime) {
-        self.live.retain(|_, c| c.expires > now);
+        let mut expired_pending = 0;
+        self.live.retain(|_, c| {
+            let keep = c.expires > now;
+            if !keep && c.pending {
+                expired_pending += 1;
+            }
+            keep
+        });
+        self.pending -= expired_pending;
         self.cancelled.retain(|_, until| *until > now);
+    }
+
+    /// Contexts issued and not yet used.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// Records that a message used the context: it is no longer pending.
+    pub fn mark_used(&mut self, identifier: &str) {
+        let slot = self.slot(identifier);
+        if let Some(c) = self.live.get_mut(&slot) {
+            if c.pending && c.identifier == identifier {
+                c.pending = false;
+                self.pending -= 1;
+            }
+        }
     }
 
     /// Adds a context; when the store is full even after purging, refuses it (live
     /// contexts are never evicted).
     pub fn insert(&mut self, ctx: Context, now: SystemTime) -> Result<(), StoreFull> {
-        if self.live.len() >= self.capacity {
+        if self.live.len() >= self.capacity || (ctx.pending && self.pending >= self.max_pending) {
             self.purge(now);
-            if self.live.len() >= self.capacity {
-                return Err(StoreFull(self.live.len()));
-            }
+        }
+        if self.live.len() >= self.capacity {
+            return Err(StoreFull::Active(self.live.len()));
+        }
+        if ctx.pending && self.pending >= self.max_pending {
+            return Err(StoreFull::Pending(self.pending));
         }
         let slot = self.slot(&ctx.identifier);
         if self.live.contains_key(&slot) {
             // A colliding or repeated identifier: refuse rather than replace.
-            return Err(StoreFull(self.live.len()));
+            return Err(StoreFull::Active(self.live.len()));
+        }
+        if ctx.pending {
+            self.pending += 1;
         }
         self.live.insert(slot, ctx);
         Ok(())
@@ -148,6 +189,9 @@ impl ContextStore {
     pub fn cancel(&mut self, identifier: &str, now: SystemTime) {
         let slot = self.slot(identifier);
         if let Some(c) = self.live.remove(&slot) {
+            if c.pending {
+                self.pending -= 1;
+            }
             if c.expires > now {
                 self.cancelled.insert(slot, c.expires);
             }
@@ -175,16 +219,37 @@ mod tests {
             identity: Identity {
                 name: "alice".into(),
             },
+            pending: false,
         }
+    }
+
+    #[test]
+    fn pending_contexts_are_bounded_until_used() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let mut s = ContextStore::new(10, 2);
+        let pending = |i| Context {
+            pending: true,
+            ..ctx(i, t0)
+        };
+        s.insert(pending(1), t0).expect("room");
+        s.insert(pending(2), t0).expect("room");
+        assert_eq!(s.insert(pending(3), t0), Err(StoreFull::Pending(2)));
+        s.mark_used(&ctx(1, t0).identifier);
+        assert_eq!(s.pending(), 1);
+        s.insert(pending(3), t0).expect("room once one was used");
+        s.cancel(&ctx(2, t0).identifier, t0);
+        assert_eq!(s.pending(), 1);
+        s.purge(t0 + Duration::from_secs(3601));
+        assert_eq!(s.pending(), 0);
     }
 
     #[test]
     fn capacity_expiry_cancel_renew() {
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let mut s = ContextStore::new(2);
+        let mut s = ContextStore::new(2, 2);
         s.insert(ctx(1, t0), t0).expect("room");
         s.insert(ctx(2, t0), t0).expect("room");
-        assert_eq!(s.insert(ctx(3, t0), t0), Err(StoreFull(2)));
+        assert_eq!(s.insert(ctx(3, t0), t0), Err(StoreFull::Active(2)));
         let id1 = ctx(1, t0).identifier;
         assert!(s.get(&id1, t0).is_ok());
         assert_eq!(s.get("urn:other", t0).err(), Some(LookupError::Unknown));
@@ -221,7 +286,7 @@ mod tests {
     #[test]
     fn holds_a_hundred_thousand() {
         let t0 = SystemTime::UNIX_EPOCH;
-        let mut s = ContextStore::new(100_000);
+        let mut s = ContextStore::new(100_000, 100_000);
         for i in 0..100_000 {
             s.insert(ctx(i, t0), t0).expect("room");
         }

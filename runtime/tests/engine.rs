@@ -449,3 +449,56 @@ fn corrupted_negotiation_messages_never_panic() {
     assert!(err.to_string().contains("relates to"), "{err}");
     assert!(c.handle_response(&rstr, t0()).is_ok());
 }
+
+#[test]
+fn unused_contexts_are_bounded() {
+    let mut d = description("combined", "1.3", true, "basic256");
+    d.server.max_pending_contexts = 2;
+    let mut s = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(30)),
+    )
+    .expect("server");
+    let client = |seed| {
+        ClientEngine::new(
+            d.client.clone(),
+            "https://x/",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("client")
+    };
+    let (mut a, mut b, mut c) = (client(31), client(32), client(33));
+    negotiate(&mut a, &mut s, t0()).expect("first");
+    negotiate(&mut b, &mut s, t0()).expect("second");
+    let err = negotiate(&mut c, &mut s, t0()).expect_err("two unused contexts already");
+    assert!(matches!(err, EngineError::TooManyPending(2)), "{err}");
+    // Once a context is used it is no longer pending.
+    call(&mut a, &mut s, PING, t0()).expect("a call on the first context");
+    negotiate(&mut c, &mut s, t0()).expect("room again");
+}
+
+#[test]
+fn a_renewal_the_server_does_not_support_is_a_fault() {
+    let mut d = description("combined", "1.3", true, "basic256");
+    d.server.support_renew = false;
+    let (mut c, mut s) = pair(&d, 40);
+    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let t1 = t0() + Duration::from_secs(3240);
+    let req = c.poll(t1).expect("poll").expect("a renewal is due");
+    match s.handle(req.bytes.as_bytes(), None, t1) {
+        Incoming::Rejected { error, bytes } => {
+            assert!(matches!(error, EngineError::RenewNotSupported), "{error}");
+            assert!(bytes.contains("UnableToRenew"), "{bytes}");
+            let client_view = c.handle_response(bytes.as_bytes(), t1);
+            assert!(
+                matches!(client_view, Err(EngineError::Fault { .. })),
+                "{client_view:?}"
+            );
+        }
+        other => panic!("renewed anyway: {other:?}"),
+    }
+    // The client keeps its context and can still call until it expires.
+    call(&mut c, &mut s, PING, t1).expect("the old context still works");
+}

@@ -13,6 +13,7 @@ use crate::security::{
 use crate::trust::{self, RequestKind, Rst, Rstr, TokenRef};
 use std::fmt;
 use std::time::SystemTime;
+use wsbind_compiler::description::TimestampUsage;
 
 /// Bytes to send to the server, with the addressing the transport may need.
 #[derive(Debug, Clone)]
@@ -109,6 +110,11 @@ impl ClientEngine {
             return Err(EngineError::State(
                 "the description's bootstrap needs a username credential",
             ));
+        }
+        let mut config = config;
+        if config.timestamp_usage == TimestampUsage::RequestsOnly {
+            // Replies need not carry a timestamp.
+            config.policy.require_timestamp = false;
         }
         Ok(ClientEngine {
             config,

@@ -25,7 +25,7 @@ use crate::wire::{self, Addressing, Sc, Soap};
 use crate::xml::dom::XmlError;
 use crate::Description;
 use std::time::Duration;
-use wsbind_compiler::description::KeyEntropyMode;
+use wsbind_compiler::description::{KeyEntropyMode, TimestampUsage};
 
 /// What the engine needs from a description, resolved once.
 #[derive(Debug, Clone)]
@@ -51,6 +51,11 @@ pub struct Config {
     pub timestamp_validity: Duration,
     /// Server: live contexts at once.
     pub max_active_contexts: u32,
+    /// Server: contexts issued and not yet used by any message, at once.
+    pub max_pending_contexts: u32,
+    /// Which messages carry a timestamp; wsbind always sends one, and requires one
+    /// from the peer as this says (`requests-only`: on requests, not on replies).
+    pub timestamp_usage: TimestampUsage,
     /// The bootstrap carries a username token.
     pub username_bootstrap: bool,
 }
@@ -94,6 +99,8 @@ impl Config {
             rollover_interval: ctx.rollover_interval,
             timestamp_validity: props.timestamp_validity_duration,
             max_active_contexts: ctx.max_active_contexts,
+            max_pending_contexts: ctx.max_pending_contexts,
+            timestamp_usage: props.timestamp_usage,
             username_bootstrap: ctx.bootstrap.username,
         })
     }
@@ -126,6 +133,10 @@ pub enum EngineError {
     Authentication,
     #[error("the server holds the most contexts it may ({0}); try again later")]
     TooManyContexts(u32),
+    #[error("this endpoint does not renew contexts (support-renew is off)")]
+    RenewNotSupported,
+    #[error("the server has {0} issued contexts that are still unused; try again later")]
+    TooManyPending(u32),
     #[error(transparent)]
     Protect(#[from] crate::security::protect::ProtectError),
 }

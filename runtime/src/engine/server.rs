@@ -12,7 +12,7 @@ use crate::security::{
     self, bootstrap, fault_envelope, ContextError, ContextKeys, FaultCode, Outgoing, ReplayCache,
     SecurityError, SigningKey, TokenInfo, Verified,
 };
-use crate::store::{Context, ContextStore, LookupError};
+use crate::store::{Context, ContextStore, LookupError, StoreFull};
 use crate::trust::{Proof, RequestKind, Rst, Rstr, Sct, TokenRef};
 use std::collections::HashMap;
 use std::fmt;
@@ -108,7 +108,10 @@ impl ServerEngine {
         validator: Option<Arc<dyn PasswordValidator>>,
         rng: Box<dyn Rng>,
     ) -> Result<Self, EngineError> {
-        let store = ContextStore::new(config.max_active_contexts as usize);
+        let store = ContextStore::new(
+            config.max_active_contexts as usize,
+            config.max_pending_contexts as usize,
+        );
         Self::with_contexts(config, validator, Contexts::Memory(store), rng)
     }
 
@@ -241,6 +244,9 @@ impl ServerEngine {
             .identity
             .take()
             .ok_or_else(|| fail(EngineError::State("the verified context left no identity")))?;
+        if let Contexts::Memory(store) = &mut self.contexts {
+            store.mark_used(&verified.identifier);
+        }
         if action == sc.action_renew || action == sc.action_cancel {
             let payload = env.payload(&doc).map_err(fail)?;
             let rst = Rst::parse(&doc, payload).map_err(|e| fail(e.into()))?;
@@ -390,6 +396,7 @@ impl ServerEngine {
             created: now,
             expires,
             identity: identity.clone(),
+            pending: true,
         };
         let cookie = self.keep(context, now)?;
         let rstr = Rstr {
@@ -438,9 +445,14 @@ impl ServerEngine {
     fn keep(&mut self, context: Context, now: SystemTime) -> Result<Option<String>, EngineError> {
         match &mut self.contexts {
             Contexts::Memory(store) => {
-                store
-                    .insert(context, now)
-                    .map_err(|_| EngineError::TooManyContexts(self.config.max_active_contexts))?;
+                store.insert(context, now).map_err(|e| match e {
+                    StoreFull::Active(_) => {
+                        EngineError::TooManyContexts(self.config.max_active_contexts)
+                    }
+                    StoreFull::Pending(_) => {
+                        EngineError::TooManyPending(self.config.max_pending_contexts)
+                    }
+                })?;
                 Ok(None)
             }
             Contexts::Cookies { keys, .. } => Ok(Some(keys.seal(&context, self.rng.as_mut()))),
@@ -459,9 +471,7 @@ impl ServerEngine {
         now: SystemTime,
     ) -> Result<Incoming, EngineError> {
         if !self.config.support_renew {
-            return Err(EngineError::Unexpected(
-                "this endpoint does not renew contexts".into(),
-            ));
+            return Err(EngineError::RenewNotSupported);
         }
         let bits = self.key_bits(rst.key_size)?;
         let (key, proof, server_entropy) = self.key_material(rst.entropy.as_deref(), bits)?;
@@ -497,6 +507,7 @@ impl ServerEngine {
                     created: now,
                     expires,
                     identity,
+                    pending: false,
                 },
                 self.rng.as_mut(),
             )),
@@ -677,7 +688,11 @@ fn fault_code(e: &EngineError) -> FaultCode {
     match e {
         EngineError::Security(s) => s.fault(),
         EngineError::Authentication => FaultCode::FailedAuthentication,
-        EngineError::TooManyContexts(_) => FaultCode::UnableToRenew,
+        EngineError::TooManyContexts(_) | EngineError::TooManyPending(_) => {
+            FaultCode::RequestFailed
+        }
+        EngineError::RenewNotSupported => FaultCode::UnableToRenew,
+        EngineError::Trust(_) | EngineError::Unexpected(_) => FaultCode::InvalidRequest,
         _ => FaultCode::InvalidSecurity,
     }
 }

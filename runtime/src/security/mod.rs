@@ -182,6 +182,12 @@ pub enum FaultCode {
     RenewNeeded,
     /// wsc:UnableToRenew.
     UnableToRenew,
+    /// wst:InvalidRequest — a negotiation request that is malformed or asks for what
+    /// this endpoint does not issue.
+    InvalidRequest,
+    /// wst:RequestFailed — a valid request the server cannot serve now (e.g. its
+    /// context store is full).
+    RequestFailed,
 }
 
 impl FaultCode {
@@ -200,6 +206,8 @@ impl FaultCode {
             UnknownDerivationSource => (static_sc(sc), "UnknownDerivationSource"),
             RenewNeeded => (static_sc(sc), "RenewNeeded"),
             UnableToRenew => (static_sc(sc), "UnableToRenew"),
+            InvalidRequest => (crate::wire::sc(sc.version).trust, "InvalidRequest"),
+            RequestFailed => (crate::wire::sc(sc.version).trust, "RequestFailed"),
         }
     }
 
@@ -219,6 +227,8 @@ impl FaultCode {
             UnknownDerivationSource => "The specified source for the derivation is unknown.",
             RenewNeeded => "The provided context token has expired.",
             UnableToRenew => "The specified context token could not be renewed.",
+            InvalidRequest => "The request was invalid or malformed.",
+            RequestFailed => "The specified request failed.",
         }
     }
 
