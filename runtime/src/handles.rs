@@ -1,6 +1,6 @@
 //! Typed client and server handles. The generated `client(...)`/`server(...)`
-//! constructors build them with exactly the credentials the description needs; the
-//! negotiation engine and the transports drive them (see the engine and transport work).
+//! constructors build them with exactly the credentials the description needs; with the
+//! `http` feature (on by default) they talk over HTTP or HTTPS through the engine.
 
 use crate::credentials::{ClientCredentials, ServerCredentials};
 use crate::Description;
@@ -14,11 +14,16 @@ pub trait Binding: 'static {
     fn description() -> &'static Description;
 }
 
-/// A client of binding `B`.
+/// A client of binding `B`. With the `http` feature, [`call`](Client::call) negotiates a
+/// security context on first use, renews it when due (in the course of its own calls:
+/// no background task), protects each request and verifies each reply;
+/// [`close`](Client::close) cancels the context.
 #[derive(Debug)]
 pub struct Client<B: Binding> {
     endpoint: String,
     credentials: ClientCredentials,
+    #[cfg(feature = "http")]
+    session: Option<crate::transport::client::ClientSession>,
     binding: PhantomData<fn() -> B>,
 }
 
@@ -28,6 +33,8 @@ impl<B: Binding> Client<B> {
         Client {
             endpoint,
             credentials,
+            #[cfg(feature = "http")]
+            session: None,
             binding: PhantomData,
         }
     }
@@ -42,10 +49,73 @@ impl<B: Binding> Client<B> {
     }
 }
 
-/// A server of binding `B`.
+#[cfg(feature = "http")]
+mod client_io {
+    use super::*;
+    use crate::engine::Config;
+    use crate::transport::client::ClientSession;
+    use crate::transport::{Reply, TransportError};
+
+    impl<B: Binding> Client<B> {
+        fn session(&mut self) -> Result<&mut ClientSession, TransportError> {
+            if self.session.is_none() {
+                let d = B::description();
+                let config = Config::from_description(d, None)?;
+                // Plain http only where the description has no SSL transport (the
+                // compiler allows that only with protection level none).
+                let allow_http = d.security.protection.ssl.is_none();
+                let session = ClientSession::new(
+                    config,
+                    &self.endpoint,
+                    self.credentials.username.clone(),
+                    self.credentials.tls.as_ref(),
+                    allow_http,
+                )?;
+                self.session = Some(session);
+            }
+            self.session
+                .as_mut()
+                .ok_or(TransportError::Credentials("a client session"))
+        }
+
+        /// Negotiates the security context now rather than on the first call.
+        pub async fn connect(&mut self) -> Result<(), TransportError> {
+            self.session()?.negotiate_if_due().await
+        }
+
+        /// Sends a protected request (`body`: the SOAP Body's content) and returns the
+        /// verified reply.
+        pub async fn call(&mut self, action: &str, body: &str) -> Result<Reply, TransportError> {
+            self.session()?.call(action, body).await
+        }
+
+        /// Cancels the security context (if one was negotiated).
+        pub async fn close(&mut self) -> Result<(), TransportError> {
+            match self.session.as_mut() {
+                Some(s) => s.close().await,
+                None => Ok(()),
+            }
+        }
+
+        /// The identifier of the current security context.
+        pub fn context_id(&self) -> Option<&str> {
+            self.session.as_ref().and_then(|s| s.engine().context_id())
+        }
+
+        /// The current key's instance (it changes with each renewal).
+        pub fn key_instance(&self) -> Option<&str> {
+            self.session.as_ref().and_then(|s| s.engine().instance())
+        }
+    }
+}
+
+/// A server of binding `B`. With the `http` feature, [`serve`](Server::serve) listens
+/// and answers each verified request with the application's handler.
 #[derive(Debug)]
 pub struct Server<B: Binding> {
     credentials: ServerCredentials,
+    #[cfg(feature = "http")]
+    cookies: Option<crate::cookie::CookieKeys>,
     binding: PhantomData<fn() -> B>,
 }
 
@@ -54,6 +124,8 @@ impl<B: Binding> Server<B> {
     pub fn new(credentials: ServerCredentials) -> Self {
         Server {
             credentials,
+            #[cfg(feature = "http")]
+            cookies: None,
             binding: PhantomData,
         }
     }
@@ -62,5 +134,53 @@ impl<B: Binding> Server<B> {
     }
     pub fn description(&self) -> &'static Description {
         B::description()
+    }
+}
+
+#[cfg(feature = "http")]
+mod server_io {
+    use super::*;
+    use crate::cookie::CookieKeys;
+    use crate::engine::{Config, ServerEngine};
+    use crate::keys::SystemRng;
+    use crate::transport::server::{serve, Running};
+    use crate::transport::{Answer, Call, TransportError};
+    use std::future::Future;
+
+    impl<B: Binding> Server<B> {
+        /// Issues stateless cookie contexts sealed with `keys`: every server of a farm
+        /// holding the same keys serves every client, with no shared state.
+        pub fn with_cookie_keys(mut self, keys: CookieKeys) -> Self {
+            self.cookies = Some(keys);
+            self
+        }
+
+        /// Listens on `addr` (e.g. `"127.0.0.1:0"`) — HTTPS when the description has
+        /// an SSL transport, plain HTTP otherwise — and answers each verified request
+        /// with `handler`, which sees the caller's authenticated identity.
+        pub async fn serve<H, F>(self, addr: &str, handler: H) -> Result<Running, TransportError>
+        where
+            H: Fn(Call) -> F + Send + Sync + 'static,
+            F: Future<Output = Answer> + Send + 'static,
+        {
+            let d = B::description();
+            let config = Config::from_description(d, None)?;
+            let validator = self.credentials.username.clone();
+            let rng = Box::new(SystemRng::new());
+            let engine = match self.cookies {
+                Some(keys) => ServerEngine::with_cookies(config, validator, keys, rng)?,
+                None => ServerEngine::new(config, validator, rng)?,
+            };
+            let tls = match (&d.security.protection.ssl, &self.credentials.tls) {
+                (Some(_), Some(tls)) => Some(tls),
+                (Some(_), None) => {
+                    return Err(TransportError::Credentials(
+                        "a certificate and key for https (ServerTls)",
+                    ))
+                }
+                (None, _) => None,
+            };
+            serve(engine, addr, tls, handler).await
+        }
     }
 }

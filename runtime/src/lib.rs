@@ -10,6 +10,8 @@ pub mod handles;
 pub mod keys;
 pub mod security;
 pub mod store;
+#[cfg(feature = "http")]
+pub mod transport;
 pub mod trust;
 pub mod wire;
 pub mod xml;

@@ -1,0 +1,253 @@
+//! The client side: an HTTPS connection pool and a [`ClientSession`] that negotiates on
+//! first use, renews or re-negotiates when due (in the course of its own calls: no
+//! background task), protects each call, re-negotiates once when the server lost the
+//! context, and cancels on close.
+
+use super::{content_type, Reply, TransportError};
+use crate::credentials::{ClientTls, UsernameCredential};
+use crate::engine::{ClientEngine, ClientEvent, Config, EngineError, Request};
+use crate::keys::SystemRng;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client as Pool;
+use hyper_util::rt::TokioExecutor;
+use std::time::{Duration, Instant, SystemTime};
+use tracing::{debug, info, info_span, warn, Instrument};
+
+/// How long one exchange may take.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// POSTs SOAP messages to one endpoint.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    pool: Pool<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    uri: hyper::Uri,
+    endpoint: String,
+    soap: crate::wire::Soap,
+    timeout: Duration,
+    max_bytes: usize,
+}
+
+impl HttpClient {
+    /// A client for `endpoint`: `https://` needs `tls` (the roots it trusts); plain
+    /// `http://` is refused unless `allow_http` (the compiler allows it only where the
+    /// description's transport protection level is none).
+    pub fn new(
+        endpoint: &str,
+        tls: Option<&ClientTls>,
+        allow_http: bool,
+        config: &Config,
+    ) -> Result<Self, TransportError> {
+        let uri: hyper::Uri = endpoint
+            .parse()
+            .map_err(|_| TransportError::Endpoint(endpoint.to_owned()))?;
+        let builder = hyper_rustls::HttpsConnectorBuilder::new();
+        let connector = match (uri.scheme_str(), tls) {
+            (Some("https"), Some(tls)) => builder
+                .with_tls_config(super::tls::client_config(tls)?)
+                .https_only()
+                .enable_http1()
+                .build(),
+            (Some("https"), None) => {
+                return Err(TransportError::Credentials(
+                    "the roots a client trusts for https (ClientTls)",
+                ))
+            }
+            (Some("http"), _) if allow_http => builder
+                .with_tls_config(
+                    rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+                        rustls::crypto::ring::default_provider(),
+                    ))
+                    .with_safe_default_protocol_versions()
+                    .map_err(|e| TransportError::Tls(e.to_string()))?
+                    .with_root_certificates(rustls::RootCertStore::empty())
+                    .with_no_client_auth(),
+                )
+                .https_or_http()
+                .enable_http1()
+                .build(),
+            _ => return Err(TransportError::Endpoint(endpoint.to_owned())),
+        };
+        Ok(HttpClient {
+            pool: Pool::builder(TokioExecutor::new()).build(connector),
+            uri,
+            endpoint: endpoint.to_owned(),
+            soap: config.framing.soap,
+            timeout: DEFAULT_TIMEOUT,
+            max_bytes: config.policy.limits.max_bytes,
+        })
+    }
+
+    /// Sends one message and returns the answer's bytes (a SOAP fault included).
+    pub async fn post(&self, action: &str, bytes: String) -> Result<Vec<u8>, TransportError> {
+        let mut req = hyper::Request::post(self.uri.clone())
+            .header(hyper::header::CONTENT_TYPE, content_type(self.soap, action));
+        if self.soap == crate::wire::Soap::V11 {
+            req = req.header("SOAPAction", format!("\"{action}\""));
+        }
+        let req = req
+            .body(Full::new(Bytes::from(bytes)))
+            .map_err(|_| TransportError::Endpoint(self.endpoint.clone()))?;
+        let exchange = async {
+            let resp = self
+                .pool
+                .request(req)
+                .await
+                .map_err(|e| TransportError::Connect {
+                    endpoint: self.endpoint.clone(),
+                    reason: error_chain(&e),
+                })?;
+            let status = resp.status();
+            let body = Limited::new(resp.into_body(), self.max_bytes)
+                .collect()
+                .await
+                .map_err(|_| TransportError::TooLarge(self.max_bytes))?
+                .to_bytes();
+            if body.is_empty() && !status.is_success() {
+                return Err(TransportError::Status {
+                    status: status.as_u16(),
+                });
+            }
+            Ok(body.to_vec())
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .map_err(|_| TransportError::Timeout {
+                endpoint: self.endpoint.clone(),
+                seconds: self.timeout.as_secs(),
+            })?
+    }
+}
+
+/// The error and its sources, on one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        cur = s.source();
+    }
+    out
+}
+
+/// Whether a fault says the server no longer knows the context.
+fn context_lost(code: &str) -> bool {
+    code.ends_with("BadContextToken") || code.ends_with("RenewNeeded")
+}
+
+/// One client channel: the engine and the connection it talks through.
+#[derive(Debug)]
+pub struct ClientSession {
+    engine: ClientEngine,
+    http: HttpClient,
+}
+
+impl ClientSession {
+    pub fn new(
+        config: Config,
+        endpoint: &str,
+        username: Option<UsernameCredential>,
+        tls: Option<&ClientTls>,
+        allow_http: bool,
+    ) -> Result<Self, TransportError> {
+        let http = HttpClient::new(endpoint, tls, allow_http, &config)?;
+        let engine = ClientEngine::new(config, endpoint, username, Box::new(SystemRng::new()))?;
+        Ok(ClientSession { engine, http })
+    }
+
+    /// The engine (for its state: context id, instance).
+    pub fn engine(&self) -> &ClientEngine {
+        &self.engine
+    }
+
+    async fn exchange(&mut self, req: Request) -> Result<ClientEvent, TransportError> {
+        let answer = match self.http.post(&req.action, req.bytes).await {
+            Ok(a) => a,
+            Err(e) => {
+                self.engine.negotiation_failed();
+                return Err(e);
+            }
+        };
+        Ok(self.engine.handle_response(&answer, SystemTime::now())?)
+    }
+
+    /// Negotiates, renews or re-negotiates when that is due.
+    pub async fn negotiate_if_due(&mut self) -> Result<(), TransportError> {
+        // Two rounds at most: a re-negotiation after a renewal the server refused.
+        for _ in 0..2 {
+            let Some(req) = self.engine.poll(SystemTime::now())? else {
+                return Ok(());
+            };
+            let kind = if req.action.ends_with("Renew") {
+                "renew"
+            } else {
+                "issue"
+            };
+            let started = Instant::now();
+            let span = info_span!("negotiate", kind, endpoint = %self.http.endpoint);
+            match self.exchange(req).instrument(span).await {
+                Ok(ev) => info!(
+                    ?ev,
+                    elapsed_us = started.elapsed().as_micros() as u64,
+                    "negotiated"
+                ),
+                Err(TransportError::Engine(EngineError::Fault { code, reason }))
+                    if kind == "renew" =>
+                {
+                    // The server would not renew: start over with a new context.
+                    warn!(%code, %reason, "renewal refused; negotiating a new context");
+                    self.engine.reset();
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends a protected request and returns the verified reply.
+    pub async fn call(&mut self, action: &str, body: &str) -> Result<Reply, TransportError> {
+        for attempt in 0..2 {
+            self.negotiate_if_due().await?;
+            let req = self.engine.protect(action, body, SystemTime::now())?;
+            let span = info_span!(
+                "call",
+                action,
+                context = self.engine.context_id().unwrap_or("")
+            );
+            let answer = self
+                .http
+                .post(&req.action, req.bytes)
+                .instrument(span)
+                .await?;
+            match self.engine.verify_reply(&answer, SystemTime::now()) {
+                Ok(v) => {
+                    return Ok(Reply {
+                        action: v.action,
+                        body: v.body,
+                    })
+                }
+                Err(EngineError::Fault { code, reason }) if attempt == 0 && context_lost(&code) => {
+                    // The server lost or expired the context (say it restarted): once,
+                    // transparently, negotiate a new one and send again.
+                    warn!(%code, %reason, "the server lost the context; negotiating again");
+                    self.engine.reset();
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(TransportError::Engine(EngineError::State(
+            "the server refused a freshly negotiated context",
+        )))
+    }
+
+    /// Cancels the context, if there is one.
+    pub async fn close(&mut self) -> Result<(), TransportError> {
+        if let Some(req) = self.engine.close(SystemTime::now())? {
+            let ev = self.exchange(req).await?;
+            debug!(?ev, "closed");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,84 @@
+//! HTTP and HTTPS transports for the engine (hyper 1, tokio, rustls with ring). They
+//! move bytes; every security decision is the engine's. The typed handles
+//! ([`crate::Client`], [`crate::Server`]) are the way in.
+//!
+//! SOAP over HTTP: a POST per message; SOAP 1.1 as `text/xml` with a `SOAPAction`
+//! header, SOAP 1.2 as `application/soap+xml` with the action parameter; faults come
+//! back with status 500 (SOAP 1.1) or 400/500 (SOAP 1.2, sender/receiver).
+
+pub mod client;
+pub mod server;
+pub mod tls;
+
+use crate::engine::EngineError;
+use crate::wire::Soap;
+
+/// Why a message could not be exchanged.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("the endpoint `{0}` is not a valid http or https URL")]
+    Endpoint(String),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("cannot reach {endpoint}: {reason}")]
+    Connect { endpoint: String, reason: String },
+    #[error("no answer from {endpoint} within {seconds} s")]
+    Timeout { endpoint: String, seconds: u64 },
+    #[error("the answer is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("HTTP status {status} without a SOAP message")]
+    Status { status: u16 },
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: String, reason: String },
+    #[error("this description needs {0}")]
+    Credentials(&'static str),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// The `Content-Type` of a SOAP message over HTTP.
+pub(crate) fn content_type(soap: Soap, action: &str) -> String {
+    match soap {
+        Soap::V11 => "text/xml; charset=utf-8".to_owned(),
+        Soap::V12 => format!(
+            "application/soap+xml; charset=utf-8; action=\"{}\"",
+            action.replace('"', "%22")
+        ),
+    }
+}
+
+/// A verified request as the application sees it.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Who negotiated the security context the request was protected with.
+    pub identity: crate::credentials::Identity,
+    /// The request's `wsa:Action`.
+    pub action: Option<String>,
+    /// The Body's content, in exclusive canonical form.
+    pub body: String,
+}
+
+/// The application's answer to a [`Call`].
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub action: String,
+    /// The reply Body's content (well-formed XML).
+    pub body: String,
+}
+
+impl Answer {
+    pub fn new(action: impl Into<String>, body: impl Into<String>) -> Self {
+        Answer {
+            action: action.into(),
+            body: body.into(),
+        }
+    }
+}
+
+/// A verified reply as the client sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub action: Option<String>,
+    /// The Body's content, in exclusive canonical form.
+    pub body: String,
+}
