@@ -99,31 +99,18 @@ where
             };
             let shared = shared.clone();
             let acceptor = acceptor.clone();
+            let stopped = stopped.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |req| {
                     let shared = shared.clone();
                     async move { Ok::<_, std::convert::Infallible>(respond(shared, req).await) }
                 });
-                let result = match acceptor {
+                match acceptor {
                     Some(acceptor) => match acceptor.accept(tcp).await {
-                        Ok(tls) => {
-                            hyper::server::conn::http1::Builder::new()
-                                .serve_connection(TokioIo::new(tls), service)
-                                .await
-                        }
-                        Err(e) => {
-                            debug!(%peer, error = %e, "TLS handshake failed");
-                            return;
-                        }
+                        Ok(tls) => connection(TokioIo::new(tls), service, stopped, peer).await,
+                        Err(e) => debug!(%peer, error = %e, "TLS handshake failed"),
                     },
-                    None => {
-                        hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(tcp), service)
-                            .await
-                    }
-                };
-                if let Err(e) = result {
-                    debug!(%peer, error = %e, "connection ended");
+                    None => connection(TokioIo::new(tcp), service, stopped, peer).await,
                 }
             });
         }
@@ -133,6 +120,29 @@ where
         stop,
         task,
     })
+}
+
+/// Serves one connection until it ends or the server stops (then gracefully: the
+/// request in progress is answered, the connection is not kept alive).
+async fn connection<I, S>(io: I, service: S, mut stopped: watch::Receiver<bool>, peer: SocketAddr)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = Full<Bytes>> + Send,
+    S::Future: Send,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
+    tokio::pin!(conn);
+    let result = tokio::select! {
+        r = conn.as_mut() => r,
+        _ = stopped.changed() => {
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+    };
+    if let Err(e) = result {
+        debug!(%peer, error = %e, "connection ended");
+    }
 }
 
 fn response(status: u16, soap: Soap, action: &str, body: String) -> hyper::Response<Full<Bytes>> {

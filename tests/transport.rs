@@ -1,0 +1,292 @@
+//! The typed handles over real HTTP(S) on loopback: a whole conversation, wrong
+//! credentials, a server restart (in-memory contexts lost, clients recover; cookie
+//! contexts survive), and a server behind a TLS proxy on plain HTTP.
+
+use std::time::{Duration, Instant};
+use wsbind::cookie::CookieKeys;
+use wsbind::transport::{Answer, Call, TransportError};
+use wsbind::{ClientTls, Password, ServerTls, UsernameCredential};
+
+#[wsbind::binding(file = "examples/bindings/quickstart.toml")]
+struct Orders;
+
+/// WS-SC 1.3, client entropy, a longer renewal interval.
+#[wsbind::binding(
+    channel(binding = "http", role = "both"),
+    security(
+        binding(kind = "ssl-transport"),
+        binding(
+            kind = "security-context",
+            usage = "supporting",
+            key_entropy_mode = "client-only",
+            secure_conversation_version = "1.3",
+            bootstrap(
+                binding(kind = "ssl-transport"),
+                binding(kind = "username", usage = "supporting")
+            ),
+        ),
+    )
+)]
+struct Inventory;
+
+struct Tls {
+    cert: String,
+    key: String,
+}
+
+fn tls() -> Tls {
+    let c = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("cert");
+    Tls {
+        cert: c.cert.pem(),
+        key: c.key_pair.serialize_pem(),
+    }
+}
+
+fn check(user: &str, pw: &Password) -> bool {
+    user == "alice" && pw.matches("wonderland")
+}
+
+async fn echo(call: Call) -> Answer {
+    Answer::new(
+        "urn:example:Echo",
+        format!(
+            r#"<e:Echo xmlns:e="urn:example" by="{}" action="{}"/>"#,
+            call.identity.name,
+            call.action.unwrap_or_default()
+        ),
+    )
+}
+
+#[tokio::test]
+async fn a_conversation_over_https() {
+    let t = tls();
+    let running = Inventory::server(check, ServerTls::from_pem(t.cert.clone(), t.key))
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let mut client = Inventory::client(
+        format!("https://localhost:{}/inv", running.local_addr().port()),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert),
+    );
+    for i in 0..5 {
+        let reply = client
+            .call(
+                "urn:example:Get",
+                &format!(r#"<e:Get xmlns:e="urn:example" n="{i}"/>"#),
+            )
+            .await
+            .expect("call");
+        assert_eq!(
+            reply.body,
+            r#"<e:Echo xmlns:e="urn:example" action="urn:example:Get" by="alice"></e:Echo>"#
+        );
+        assert_eq!(reply.action.as_deref(), Some("urn:example:Echo"));
+    }
+    let id = client.context_id().expect("a context").to_owned();
+    client.close().await.expect("close");
+    assert!(client.context_id().is_none(), "{id} still open");
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn wrong_credentials_fail_fast_with_a_clear_error() {
+    let t = tls();
+    let running = Inventory::server(check, ServerTls::from_pem(t.cert.clone(), t.key))
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let mut client = Inventory::client(
+        format!("https://localhost:{}/inv", running.local_addr().port()),
+        UsernameCredential::new("alice", "guess"),
+        ClientTls::trust_pem(t.cert.clone()),
+    );
+    let started = Instant::now();
+    let err = client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect_err("refused");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(err.to_string().contains("FailedAuthentication"), "{err}");
+
+    // A server certificate the client does not trust: a TLS error, not a hang.
+    let other = tls();
+    let mut client = Inventory::client(
+        format!("https://localhost:{}/inv", running.local_addr().port()),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(other.cert),
+    );
+    let err = client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect_err("untrusted");
+    assert!(matches!(err, TransportError::Connect { .. }), "{err}");
+    assert!(err.to_string().contains("certificate"), "{err}");
+    running.shutdown().await;
+
+    // Nobody listening.
+    let mut client = Inventory::client(
+        "https://localhost:1/inv",
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert),
+    );
+    let err = client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect_err("no server");
+    assert!(matches!(err, TransportError::Connect { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn clients_recover_when_a_server_restarts() {
+    let t = tls();
+    let running = Inventory::server(check, ServerTls::from_pem(t.cert.clone(), t.key.clone()))
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let addr = running.local_addr();
+    let mut client = Inventory::client(
+        format!("https://localhost:{}/inv", addr.port()),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert.clone()),
+    );
+    client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect("first");
+    let first = client.context_id().expect("ctx").to_owned();
+    running.shutdown().await;
+
+    // The same address, a new process's worth of memory: the context is gone.
+    let running = Inventory::server(check, ServerTls::from_pem(t.cert.clone(), t.key))
+        .serve(&addr.to_string(), echo)
+        .await
+        .expect("serve again");
+    client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect("recovered");
+    assert_ne!(client.context_id(), Some(first.as_str()), "a new context");
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn cookie_contexts_survive_a_restart_and_serve_a_farm() {
+    let t = tls();
+    let keys = || CookieKeys::new(7, [3u8; 32]);
+    let a = Orders::server(check, ServerTls::from_pem(t.cert.clone(), t.key.clone()))
+        .with_cookie_keys(keys())
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("a");
+    let addr = a.local_addr();
+    let mut client = Orders::client(
+        format!("https://localhost:{}/orders", addr.port()),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert.clone()),
+    );
+    client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect("first");
+    let id = client.context_id().expect("ctx").to_owned();
+    a.shutdown().await;
+    let b = Orders::server(check, ServerTls::from_pem(t.cert.clone(), t.key))
+        .with_cookie_keys(keys())
+        .serve(&addr.to_string(), echo)
+        .await
+        .expect("b");
+    client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect("served by b");
+    assert_eq!(client.context_id(), Some(id.as_str()), "the same context");
+    b.shutdown().await;
+}
+
+/// TLS ends at a proxy in front of this server: plain HTTP, protection level none.
+#[wsbind::binding(file = "examples/bindings/server-behind-tls-proxy.toml")]
+struct BehindProxy;
+
+/// Its clients use HTTPS to the proxy.
+#[wsbind::binding(
+    channel(binding = "http", role = "client"),
+    security(
+        binding(kind = "ssl-transport"),
+        binding(
+            kind = "security-context",
+            usage = "supporting",
+            secure_conversation_version = "1.3",
+            key_entropy_mode = "server-only",
+            bootstrap(
+                binding(kind = "ssl-transport"),
+                binding(kind = "username", usage = "supporting")
+            ),
+        ),
+    )
+)]
+struct ProxyClient;
+
+/// A TLS-terminating proxy: accepts TLS on a port of its own and forwards the plain
+/// bytes to `backend`.
+async fn tls_proxy(t: &Tls, backend: std::net::SocketAddr) -> std::net::SocketAddr {
+    use rustls_pki_types::pem::PemObject;
+    let chain = rustls_pki_types::CertificateDer::pem_slice_iter(t.cert.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .expect("chain");
+    let key = rustls_pki_types::PrivateKeyDer::from_pem_slice(t.key.as_bytes()).expect("key");
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .expect("config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut front) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let Ok(mut back) = tokio::net::TcpStream::connect(backend).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut front, &mut back).await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_server_behind_a_tls_proxy_speaks_plain_http() {
+    let running = BehindProxy::server(check)
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let t = tls();
+    let proxy = tls_proxy(&t, running.local_addr()).await;
+    let mut client = ProxyClient::client(
+        format!("https://localhost:{}/svc", proxy.port()),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert),
+    );
+    let reply = client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect("call through the proxy");
+    assert!(reply.body.contains("by=\"alice\""), "{}", reply.body);
+    client.close().await.expect("close");
+    running.shutdown().await;
+}
