@@ -197,7 +197,7 @@ fn negotiation() -> Result<(), Box<dyn std::error::Error>> {
             r#"<o:Accepted xmlns:o="urn:example:orders"/>"#,
             clock.now(),
         )?;
-        let verified = client.verify_reply(reply.as_bytes(), clock.now())?;
+        let verified = client.verify_reply(reply.as_bytes(), &req.message_id, clock.now())?;
         println!(
             "{:10} request {n} ({} bytes, signed {}) verified for {}; reply {} verified [{} us]",
             clock.show(),

@@ -135,7 +135,7 @@ fn call(
                 "<m:Pong xmlns:m=\"urn:m\"/>",
                 now,
             )?;
-            let v = c.verify_reply(reply.as_bytes(), now)?;
+            let v = c.verify_reply(reply.as_bytes(), &req.message_id, now)?;
             assert_eq!(v.relates_to.as_deref(), Some(req.message_id.as_str()));
             Ok(v.body)
         }
@@ -501,4 +501,21 @@ fn a_renewal_the_server_does_not_support_is_a_fault() {
     }
     // The client keeps its context and can still call until it expires.
     call(&mut c, &mut s, PING, t1).expect("the old context still works");
+}
+
+#[test]
+fn a_reply_must_answer_its_request() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, mut s) = pair(&d, 50);
+    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let a = c.protect("urn:a", PING, t0()).expect("a");
+    let b = c.protect("urn:b", PING, t0()).expect("b");
+    let Incoming::Request(ra) = s.handle(a.bytes.as_bytes(), None, t0()) else {
+        panic!("a refused")
+    };
+    let reply_a = s.reply(&ra, "urn:a:reply", PING, t0()).expect("reply");
+    let err = c
+        .verify_reply(reply_a.as_bytes(), &b.message_id, t0())
+        .expect_err("the reply to a presented as the reply to b");
+    assert!(err.to_string().contains("relates to"), "{err}");
 }

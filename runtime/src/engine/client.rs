@@ -410,22 +410,6 @@ impl ClientEngine {
         Ok((ctx, ev))
     }
 
-    fn verify_with(
-        &mut self,
-        ctx: &Context,
-        bytes: &[u8],
-        now: SystemTime,
-    ) -> Result<Verified, EngineError> {
-        let mut keys = ClientKeys { ctx };
-        Ok(security::verify(
-            bytes,
-            &self.config.policy,
-            &mut keys,
-            &mut self.replay,
-            now,
-        )?)
-    }
-
     /// Reads a Renew or Cancel response: not a fault, protected with the context,
     /// answering our request with the expected action; its RSTR.
     fn protected_response(
@@ -484,8 +468,15 @@ impl ClientEngine {
         })
     }
 
-    /// Verifies the server's reply to an application request.
-    pub fn verify_reply(&mut self, bytes: &[u8], now: SystemTime) -> Result<Verified, EngineError> {
+    /// Verifies the server's reply to the application request `request_id` (its
+    /// message id): protected with the context (or the previous key during the
+    /// rollover), and relating to that request. A fault becomes [`EngineError::Fault`].
+    pub fn verify_reply(
+        &mut self,
+        bytes: &[u8],
+        request_id: &str,
+        now: SystemTime,
+    ) -> Result<Verified, EngineError> {
         let ctx = match &self.state {
             State::Ready(c) | State::Renewing { ctx: c, .. } | State::Cancelling { ctx: c, .. } => {
                 c.clone()
@@ -497,14 +488,20 @@ impl ClientEngine {
                 ))
             }
         };
-        if let Ok(text) = std::str::from_utf8(bytes) {
-            if let Ok(doc) = message::parse(text, &self.config.policy) {
-                if let Ok(env) = message::Envelope::read(&doc) {
-                    env.fail_on_fault(&doc)?;
-                }
-            }
+        let text = message::utf8(bytes)?;
+        let doc = message::parse(text, &self.config.policy)?;
+        let env = message::Envelope::read(&doc)?;
+        env.fail_on_fault(&doc)?;
+        let mut keys = ClientKeys { ctx: &ctx };
+        let v =
+            security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)?;
+        if v.relates_to.as_deref() != Some(request_id) {
+            return Err(EngineError::Unexpected(format!(
+                "the reply relates to {}, not to the request {request_id}",
+                v.relates_to.as_deref().unwrap_or("nothing")
+            )));
         }
-        self.verify_with(&ctx, bytes, now)
+        Ok(security::verify::owned(&doc, v)?)
     }
 }
 

@@ -216,12 +216,16 @@ impl ClientSession {
                 action,
                 context = self.engine.context_id().unwrap_or("")
             );
+            let request_id = req.message_id.clone();
             let answer = self
                 .http
                 .post(&req.action, req.bytes)
                 .instrument(span)
                 .await?;
-            match self.engine.verify_reply(&answer, SystemTime::now()) {
+            match self
+                .engine
+                .verify_reply(&answer, &request_id, SystemTime::now())
+            {
                 Ok(v) => {
                     return Ok(Reply {
                         action: v.action,
