@@ -580,9 +580,12 @@ fn attr_value(raw: &str, offset: usize) -> Result<Cow<'_, str>, XmlError> {
     while let Some(c) = rest.chars().next() {
         match c {
             '&' => {
+                // A reference is short: look for its `;` in the next few bytes (a
+                // byte search, so a multi-byte character there cannot mislead it).
                 let end = rest
-                    .get(..rest.len().min(48))
-                    .and_then(|s| s.find(';'))
+                    .bytes()
+                    .take(48)
+                    .position(|b| b == b';')
                     .ok_or_else(|| malformed(pos, "`&` does not start a reference"))?;
                 out.push(resolve_ref(&rest[1..end], pos)?);
                 pos += end + 1;
@@ -1139,6 +1142,14 @@ mod tests {
         assert_eq!(d.attr(d.root(), "", "x"), Some("1 2 3 4"));
         let d = parse("<a>x\r\ny\rz</a>");
         assert_eq!(d.text(d.root()), "x\ny\nz");
+    }
+
+    #[test]
+    fn references_next_to_multibyte_characters() {
+        let v = format!("&amp;{}", "é".repeat(40));
+        let src = format!("<a x=\"{v}\"/>");
+        let d = parse(&src);
+        assert_eq!(d.attr(d.root(), "", "x"), Some(format!("&{}", "é".repeat(40)).as_str()));
     }
 
     #[test]
