@@ -114,9 +114,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .await?;
     println!(
-        "renew    key instance {} -> {}; call 4 verified {} [{}]",
-        before.as_deref().unwrap_or("(first key)"),
+        "renew    new key instance {} (was {}); the server accepts the old key for the 2 s rollover; call 4 verified {} [{}]",
         client.key_instance().unwrap_or("?"),
+        before.as_deref().unwrap_or("the first key"),
         reply.body,
         ms(t)
     );
