@@ -1149,7 +1149,10 @@ mod tests {
         let v = format!("&amp;{}", "é".repeat(40));
         let src = format!("<a x=\"{v}\"/>");
         let d = parse(&src);
-        assert_eq!(d.attr(d.root(), "", "x"), Some(format!("&{}", "é".repeat(40)).as_str()));
+        assert_eq!(
+            d.attr(d.root(), "", "x"),
+            Some(format!("&{}", "é".repeat(40)).as_str())
+        );
     }
 
     #[test]
