@@ -1,10 +1,48 @@
-//! Helpers the `message` and `negotiate` commands share: usage errors, the clock,
-//! reading inputs, hex.
+//! What the `message` and `negotiate` commands share: option values, usage errors,
+//! the clock, reading inputs, hex.
 
+use clap::ValueEnum;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
 use wsbind_runtime::envelope::parse_time;
+use wsbind_runtime::wire::{ScVersion, Soap};
+
+/// `--version`: the WS-SecureConversation generation.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Version {
+    #[value(name = "feb-2005")]
+    Feb2005,
+    #[value(name = "1.3")]
+    V1_3,
+}
+
+impl From<Version> for ScVersion {
+    fn from(v: Version) -> Self {
+        match v {
+            Version::Feb2005 => ScVersion::Feb2005,
+            Version::V1_3 => ScVersion::V1_3,
+        }
+    }
+}
+
+/// `--soap`: the SOAP version.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SoapArg {
+    #[value(name = "1.1")]
+    V1_1,
+    #[value(name = "1.2")]
+    V1_2,
+}
+
+impl From<SoapArg> for Soap {
+    fn from(s: SoapArg) -> Self {
+        match s {
+            SoapArg::V1_1 => Soap::V11,
+            SoapArg::V1_2 => Soap::V12,
+        }
+    }
+}
 
 /// A usage problem: exit 2 with the message.
 pub struct Usage(pub String);

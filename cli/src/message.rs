@@ -1,7 +1,7 @@
 //! `wsbind message protect|verify`: the engine's message protection as a command, for
 //! interoperability tests with other implementations.
 
-use crate::args::{clock, exit, read, unhex, Usage};
+use crate::args::{clock, exit, read, unhex, SoapArg, Usage, Version};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +9,7 @@ use std::time::Duration;
 use wsbind_runtime::envelope::{Framing, Headers};
 use wsbind_runtime::keys::{SecretKey, SystemRng};
 use wsbind_runtime::security::{protect, verify, Outgoing, Policy, ReplayCache, SigningKey, Suite};
-use wsbind_runtime::wire::{self, Addressing, ScVersion, Soap};
+use wsbind_runtime::wire::{self, Addressing, ScVersion};
 
 #[derive(Subcommand, Debug)]
 pub enum MessageCommand {
@@ -88,14 +88,6 @@ pub struct VerifyArgs {
     file: PathBuf,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Version {
-    #[value(name = "feb-2005")]
-    Feb2005,
-    #[value(name = "1.3")]
-    V1_3,
-}
-
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 enum SuiteArg {
     #[value(name = "basic256")]
@@ -105,28 +97,11 @@ enum SuiteArg {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum SoapArg {
-    #[value(name = "1.1")]
-    V1_1,
-    #[value(name = "1.2")]
-    V1_2,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
 enum AddressingArg {
     #[value(name = "1.0")]
     V1_0,
     #[value(name = "2004-08")]
     Aug2004,
-}
-
-impl From<Version> for ScVersion {
-    fn from(v: Version) -> Self {
-        match v {
-            Version::Feb2005 => ScVersion::Feb2005,
-            Version::V1_3 => ScVersion::V1_3,
-        }
-    }
 }
 
 impl From<SuiteArg> for Suite {
@@ -156,10 +131,7 @@ fn run_protect(a: ProtectArgs) -> Result<ExitCode, Usage> {
     let body =
         String::from_utf8(body).map_err(|_| Usage(format!("{} is not UTF-8", a.body.display())))?;
     let framing = Framing {
-        soap: match a.soap {
-            SoapArg::V1_1 => Soap::V11,
-            SoapArg::V1_2 => Soap::V12,
-        },
+        soap: a.soap.into(),
         addressing: match a.addressing {
             AddressingArg::V1_0 => Addressing::V10,
             AddressingArg::Aug2004 => Addressing::Aug2004,

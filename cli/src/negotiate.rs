@@ -3,7 +3,7 @@
 //! `rst` writes an Issue request, `respond` answers one as a server would, `key`
 //! derives the context key from a response the way the requesting client does.
 
-use crate::args::{clock, exit, hex, read, unhex, Usage};
+use crate::args::{clock, exit, hex, read, unhex, SoapArg, Usage, Version};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,7 +13,7 @@ use wsbind_runtime::engine::server::ServerEvent;
 use wsbind_runtime::engine::{Config, Incoming, ServerEngine};
 use wsbind_runtime::envelope::Framing;
 use wsbind_runtime::keys::{self, SecretKey, SystemRng};
-use wsbind_runtime::wire::{Addressing, Soap};
+use wsbind_runtime::wire::Addressing;
 use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};
 
 #[derive(Subcommand, Debug)]
@@ -93,26 +93,10 @@ pub struct KeyArgs {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum Version {
-    #[value(name = "feb-2005")]
-    Feb2005,
-    #[value(name = "1.3")]
-    V1_3,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
 enum Entropy {
     ClientOnly,
     ServerOnly,
     Combined,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum SoapArg {
-    #[value(name = "1.1")]
-    V1_1,
-    #[value(name = "1.2")]
-    V1_2,
 }
 
 pub fn run(cmd: NegotiateCommand) -> ExitCode {
@@ -126,10 +110,7 @@ pub fn run(cmd: NegotiateCommand) -> ExitCode {
 /// The engine configuration these arguments describe, built from a binding
 /// description so that the compiler's rules apply to the command line too.
 fn config(c: &Common, role: &str, username: bool, lifetime: Option<u64>) -> Result<Config, Usage> {
-    let version = match c.version {
-        Version::Feb2005 => "feb-2005",
-        Version::V1_3 => "1.3",
-    };
+    let version = wsbind_runtime::wire::ScVersion::from(c.version);
     let entropy = match c.entropy {
         Entropy::ClientOnly => "client-only",
         Entropy::ServerOnly => "server-only",
@@ -151,10 +132,7 @@ fn config(c: &Common, role: &str, username: bool, lifetime: Option<u64>) -> Resu
     let d = Description::from_named_toml_str("command line", &toml)
         .map_err(|e| Usage(e.to_string()))?;
     let framing = Framing {
-        soap: match c.soap {
-            SoapArg::V1_1 => Soap::V11,
-            SoapArg::V1_2 => Soap::V12,
-        },
+        soap: c.soap.into(),
         addressing: Addressing::V10,
     };
     Config::from_description(&d, Some(framing)).map_err(|e| Usage(e.to_string()))

@@ -77,26 +77,18 @@ pub fn exclusive<O: Output + ?Sized>(
     with_comments: bool,
     out: &mut O,
 ) {
-    let mut buffered = Buffered {
-        buf: Vec::with_capacity(4096),
-        out,
-    };
-    let mut c = Canon {
-        doc,
-        inclusive,
-        with_comments,
-        out: &mut buffered,
-        rendered: Vec::new(),
-    };
-    c.subtree(Document::element_index(e));
+    canonicalize(doc, inclusive, with_comments, out, |c| {
+        c.subtree(Document::element_index(e))
+    });
 }
 
-/// The canonical form of the whole document.
-pub fn exclusive_document<O: Output + ?Sized>(
+/// Runs `f` with a canonicalizer writing, buffered, to `out`.
+fn canonicalize<O: Output + ?Sized>(
     doc: &Document<'_>,
     inclusive: &[&str],
     with_comments: bool,
     out: &mut O,
+    f: impl FnOnce(&mut Canon<'_, '_, '_, Buffered<'_, O>>),
 ) {
     let mut buffered = Buffered {
         buf: Vec::with_capacity(4096),
@@ -109,31 +101,43 @@ pub fn exclusive_document<O: Output + ?Sized>(
         out: &mut buffered,
         rendered: Vec::new(),
     };
-    let root = Document::element_index(doc.root());
-    let mut i = doc.first_child(0);
-    let mut before = true;
-    while i != Document::NONE {
-        if i == root {
-            c.subtree(i);
-            before = false;
-        } else {
-            let visible = match doc.node(i).map(|n| &n.kind) {
-                Some(Kind::Comment(_)) => with_comments,
-                Some(Kind::Pi { .. }) => true,
-                _ => false,
-            };
-            if visible {
-                if !before {
-                    c.out.write(b"\n");
-                }
-                c.leaf(i);
-                if before {
-                    c.out.write(b"\n");
+    f(&mut c);
+}
+
+/// The canonical form of the whole document.
+pub fn exclusive_document<O: Output + ?Sized>(
+    doc: &Document<'_>,
+    inclusive: &[&str],
+    with_comments: bool,
+    out: &mut O,
+) {
+    canonicalize(doc, inclusive, with_comments, out, |c| {
+        let root = Document::element_index(doc.root());
+        let mut i = doc.first_child(0);
+        let mut before = true;
+        while i != Document::NONE {
+            if i == root {
+                c.subtree(i);
+                before = false;
+            } else {
+                let visible = match doc.node(i).map(|n| &n.kind) {
+                    Some(Kind::Comment(_)) => with_comments,
+                    Some(Kind::Pi { .. }) => true,
+                    _ => false,
+                };
+                if visible {
+                    if !before {
+                        c.out.write(b"\n");
+                    }
+                    c.leaf(i);
+                    if before {
+                        c.out.write(b"\n");
+                    }
                 }
             }
+            i = doc.next_sibling(i);
         }
-        i = doc.next_sibling(i);
-    }
+    });
 }
 
 struct Canon<'d, 'a, 'o, O: Output + ?Sized> {
