@@ -519,3 +519,87 @@ fn a_reply_must_answer_its_request() {
         .expect_err("the reply to a presented as the reply to b");
     assert!(err.to_string().contains("relates to"), "{err}");
 }
+
+/// A renewal whose RenewTarget points at the SCT in the message by `#id` (as other
+/// stacks write it) is accepted; one that points elsewhere is refused.
+#[test]
+fn renew_targets_by_local_reference() {
+    use wsbind_runtime::engine::client::{issue_entropy, issue_request, read_issue_response};
+    use wsbind_runtime::envelope::Headers;
+    use wsbind_runtime::security::{protect, Outgoing, SigningKey};
+    use wsbind_runtime::trust::{RequestKind, Rst, TokenRef};
+    let d = description("combined", "1.3", true, "basic256");
+    let (_, mut s) = pair(&d, 60);
+    let config = &d.client;
+    let mut rng = SeededRng::new(61);
+    let user = UsernameCredential::new("alice", "s3cret");
+    let entropy = issue_entropy(config, &mut rng);
+    let rst = issue_request(
+        config,
+        "https://x/",
+        Some(&user),
+        entropy.as_ref(),
+        "urn:uuid:m1".into(),
+        t0(),
+    );
+    let Incoming::Negotiated { bytes, .. } = s.handle(rst.bytes.as_bytes(), None, t0()) else {
+        panic!("issue refused")
+    };
+    let ctx = read_issue_response(
+        config,
+        bytes.as_bytes(),
+        "urn:uuid:m1",
+        entropy.as_ref(),
+        t0(),
+    )
+    .expect("context");
+    let renew = |target: &str, id: &str, rng: &mut SeededRng| {
+        let body = Rst {
+            version: config.sc.version,
+            kind: RequestKind::Renew,
+            entropy: issue_entropy(config, rng).map(|k| k.as_bytes().to_vec()),
+            key_size: Some(256),
+            target: Some(TokenRef::Local(target.to_owned())),
+        }
+        .write();
+        protect(
+            &Outgoing {
+                framing: config.framing,
+                headers: Headers {
+                    action: config.sc.action_renew,
+                    message_id: Some(id),
+                    ..Headers::default()
+                },
+                body: &body,
+            },
+            &SigningKey {
+                sc: config.sc,
+                identifier: &ctx.identifier,
+                instance: ctx.instance.as_deref(),
+                cookie: ctx.cookie.as_deref(),
+                key: &ctx.key,
+                include_token: true,
+            },
+            &config.suite,
+            t0(),
+            Duration::from_secs(300),
+            rng,
+        )
+        .expect("protect")
+    };
+    let elsewhere = renew("_somewhere", "urn:uuid:m2", &mut rng);
+    match s.handle(elsewhere.as_bytes(), None, t0()) {
+        Incoming::Rejected { error, .. } => {
+            assert!(error.to_string().contains("target"), "{error}")
+        }
+        other => panic!("a renewal of another token was accepted: {other:?}"),
+    }
+    let ours = renew("_sct", "urn:uuid:m3", &mut rng);
+    match s.handle(ours.as_bytes(), None, t0()) {
+        Incoming::Negotiated {
+            event: ServerEvent::Renewed { .. },
+            ..
+        } => {}
+        other => panic!("a renewal by local reference was refused: {other:?}"),
+    }
+}

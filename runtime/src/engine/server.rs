@@ -250,18 +250,15 @@ impl ServerEngine {
         if action == sc.action_renew || action == sc.action_cancel {
             let payload = env.payload(&doc).map_err(fail)?;
             let rst = Rst::parse(&doc, payload).map_err(|e| fail(e.into()))?;
-            let target = match &rst.target {
-                Some(TokenRef::External { identifier, .. }) => identifier.clone(),
-                Some(TokenRef::Local(id)) => id.clone(),
-                None => String::new(),
+            // The target must be the context that protected the request: named by its
+            // identifier, or by the id of the SCT in this message.
+            let same = match &rst.target {
+                Some(TokenRef::External { identifier, .. }) => *identifier == verified.identifier,
+                Some(TokenRef::Local(id)) => verified
+                    .token
+                    .is_some_and(|t| doc.attr(t, crate::wire::ns::WSU, "Id") == Some(id.as_str())),
+                None => false,
             };
-            // The target must be the context that protected the request.
-            let same = target == verified.identifier
-                || verified.token.is_some_and(|t| {
-                    doc.attr(t, crate::wire::ns::WSU, "Id")
-                        .map(|i| format!("#{i}"))
-                        == Some(target.clone())
-                });
             if !same {
                 return Err(fail(EngineError::Unexpected(
                     "the renew or cancel target is not the context that protected the request"
