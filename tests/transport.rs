@@ -290,3 +290,38 @@ async fn a_server_behind_a_tls_proxy_speaks_plain_http() {
     client.close().await.expect("close");
     running.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_application_can_refuse_with_a_fault() {
+    let t = tls();
+    let running = Inventory::server(check, ServerTls::from_pem(t.cert.clone(), t.key))
+        .serve("127.0.0.1:0", |call: Call| async move {
+            if call.body.contains("Delete") {
+                Answer::fault("deleting is not allowed for this user")
+            } else {
+                Answer::new("urn:example:Ok", "<e:Ok xmlns:e=\"urn:example\"/>")
+            }
+        })
+        .await
+        .expect("serve");
+    let mut client = Inventory::client(
+        format!("https://localhost:{}/inv", running.local_addr().port()),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert),
+    );
+    let err = client
+        .call("urn:example:Delete", "<e:Delete xmlns:e=\"urn:example\"/>")
+        .await
+        .expect_err("refused by the application");
+    assert!(
+        err.to_string()
+            .contains("deleting is not allowed for this user"),
+        "{err}"
+    );
+    // The context is still good.
+    client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect("a later call");
+    running.shutdown().await;
+}

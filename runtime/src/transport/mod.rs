@@ -58,12 +58,15 @@ pub struct Call {
     pub body: String,
 }
 
-/// The application's answer to a [`Call`].
+/// The application's answer to a [`Call`]: a reply, or a fault. Either way it goes
+/// back protected with the caller's context.
 #[derive(Debug, Clone)]
 pub struct Answer {
     pub action: String,
     /// The reply Body's content (well-formed XML).
     pub body: String,
+    /// Set by [`Answer::fault`]: the reason of a sender fault.
+    fault: Option<String>,
 }
 
 impl Answer {
@@ -71,6 +74,51 @@ impl Answer {
         Answer {
             action: action.into(),
             body: body.into(),
+            fault: None,
+        }
+    }
+
+    /// A SOAP sender fault (`Client` in SOAP 1.1) with `reason`: the request was
+    /// understood and authenticated, and the application refuses it. The client's
+    /// `call` returns it as a fault error with this reason.
+    pub fn fault(reason: impl Into<String>) -> Self {
+        Answer {
+            action: String::new(),
+            body: String::new(),
+            fault: Some(reason.into()),
+        }
+    }
+
+    /// The action and Body content to send, in the request's SOAP version.
+    pub(crate) fn render(
+        &self,
+        soap: Soap,
+        addressing: crate::wire::Addressing,
+    ) -> (String, String, u16) {
+        match &self.fault {
+            None => (self.action.clone(), self.body.clone(), 200),
+            Some(reason) => {
+                let reason = crate::envelope::text(reason);
+                let action = match addressing {
+                    crate::wire::Addressing::V10 => {
+                        "http://www.w3.org/2005/08/addressing/soap/fault"
+                    }
+                    crate::wire::Addressing::Aug2004 => {
+                        "http://schemas.xmlsoap.org/ws/2004/08/addressing/fault"
+                    }
+                };
+                let (body, status) = match soap {
+                    Soap::V11 => (
+                        format!("<s:Fault><faultcode>s:Client</faultcode><faultstring xml:lang=\"en\">{reason}</faultstring></s:Fault>"),
+                        500,
+                    ),
+                    Soap::V12 => (
+                        format!("<s:Fault><s:Code><s:Value>s:Sender</s:Value></s:Code><s:Reason><s:Text xml:lang=\"en\">{reason}</s:Text></s:Reason></s:Fault>"),
+                        400,
+                    ),
+                };
+                (action.to_owned(), body, status)
+            }
         }
     }
 }

@@ -210,14 +210,17 @@ async fn respond(
                 body: request.verified.body.clone(),
             };
             let answer = (shared.handler)(call).await;
+            let addressing = request
+                .verified
+                .addressing
+                .unwrap_or(crate::wire::Addressing::V10);
+            let (action, body, status) = answer.render(request.verified.soap, addressing);
             let reply = match shared.engine.lock() {
-                Ok(mut engine) => {
-                    engine.reply(&request, &answer.action, &answer.body, SystemTime::now())
-                }
+                Ok(mut engine) => engine.reply(&request, &action, &body, SystemTime::now()),
                 Err(_) => return response(500, soap, "", String::new()),
             };
             match reply {
-                Ok(bytes) => response(200, soap, &answer.action, bytes),
+                Ok(bytes) => response(status, soap, &action, bytes),
                 Err(e) => {
                     warn!(error = %e, "the handler's answer could not be protected");
                     response(500, soap, "", String::new())
