@@ -146,7 +146,8 @@ struct Canon<'d, 'a, 'o, O: Output + ?Sized> {
     with_comments: bool,
     out: &'o mut O,
     /// Namespace bindings written by output ancestors: (prefix, uri), innermost last.
-    rendered: Vec<(&'d str, &'d str)>,
+    /// (URIs as the document's interned indices.)
+    rendered: Vec<(&'d str, u32)>,
 }
 
 enum Step {
@@ -243,17 +244,17 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
                 }
             }
         }
-        let mut decls: Vec<(&'d str, &'d str)> = Vec::with_capacity(wanted.len());
+        let mut decls: Vec<(&'d str, u32)> = Vec::with_capacity(wanted.len());
         for p in wanted {
-            let uri = doc.lookup_namespace(e, p).unwrap_or("");
+            let uri = doc.lookup_index(e, p);
             let written = self
                 .rendered
                 .iter()
                 .rev()
                 .find(|(rp, _)| *rp == p)
                 .map(|(_, u)| *u);
-            let emit = if p.is_empty() && uri.is_empty() {
-                written.is_some_and(|w| !w.is_empty())
+            let emit = if p.is_empty() && uri == Document::NONE {
+                written.is_some_and(|w| w != Document::NONE)
             } else {
                 written != Some(uri)
             };
@@ -270,7 +271,7 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
                 self.out.write(p.as_bytes());
                 self.out.write(b"=\"");
             }
-            escape(self.out, uri, true);
+            escape(self.out, doc.uri(*uri), true);
             self.out.write(b"\"");
         }
         self.rendered.extend(decls);

@@ -376,6 +376,22 @@ impl<'a> Document<'a> {
         None
     }
 
+    /// The index of the namespace bound to `prefix` at `e` (equal indices, equal
+    /// URIs); `NONE` when unbound or undeclared (`xmlns=""`).
+    pub(crate) fn lookup_index(&self, e: Element, prefix: &str) -> u32 {
+        if prefix == "xml" {
+            return 0;
+        }
+        let mut cur = Some(e);
+        while let Some(el) = cur {
+            if let Some(d) = self.decls_of(el).iter().find(|d| d.prefix == prefix) {
+                return d.uri;
+            }
+            cur = self.parent(el);
+        }
+        NONE
+    }
+
     /// The declarations made on `e` itself.
     pub(crate) fn decls_of(&self, e: Element) -> &[Decl<'a>] {
         let r = self.data(e).decls.clone();
@@ -436,6 +452,9 @@ struct Parser<'a, 'l> {
     scope: Vec<(&'a str, u32)>,
     /// `scope.len()` when each open element started.
     marks: Vec<usize>,
+    /// Each distinct namespace URI once: equal URIs get equal indices, so
+    /// canonicalization compares numbers, not strings.
+    interned: std::collections::HashMap<Cow<'a, str>, u32>,
 }
 
 fn malformed(offset: usize, reason: impl Into<String>) -> XmlError {
@@ -632,6 +651,7 @@ impl<'a, 'l> Parser<'a, 'l> {
             stack: Vec::new(),
             scope: Vec::new(),
             marks: Vec::new(),
+            interned: std::collections::HashMap::from([(Cow::Borrowed(XML_NS), 0)]),
         }
     }
 
@@ -709,7 +729,8 @@ impl<'a, 'l> Parser<'a, 'l> {
         {
             let cfg = reader.config_mut();
             cfg.trim_text(false);
-            cfg.check_end_names = true;
+            // End tags are matched below, against the element stack.
+            cfg.check_end_names = false;
             cfg.check_comments = true;
             cfg.expand_empty_elements = false;
             cfg.allow_dangling_amp = false;
@@ -1016,9 +1037,13 @@ impl<'a, 'l> Parser<'a, 'l> {
             }
             let uri = if value.is_empty() {
                 NONE
+            } else if let Some(i) = self.interned.get(&value) {
+                *i
             } else {
+                let i = self.doc.uris.len() as u32;
+                self.interned.insert(value.clone(), i);
                 self.doc.uris.push(value);
-                (self.doc.uris.len() - 1) as u32
+                i
             };
             if p == "xml" {
                 continue;
