@@ -1,7 +1,7 @@
 //! Message protection with a security context: a WS-Security header holding a
 //! timestamp, the SCT (or a reference to it), a derived-key token and an HMAC signature
 //! over the Body, the Timestamp and the WS-Addressing headers — and its verification,
-//! which rejects anything it cannot prove (see [`verify`]).
+//! which rejects anything it cannot prove (see [the `verify` module](mod@verify)).
 
 pub mod bootstrap;
 pub mod protect;
