@@ -325,3 +325,68 @@ async fn the_application_can_refuse_with_a_fault() {
         .expect("a later call");
     running.shutdown().await;
 }
+
+/// HTTP basic authentication on every request, beside the security context.
+#[wsbind::binding(
+    channel(binding = "http", role = "server"),
+    security(
+        binding(kind = "ssl-transport"),
+        binding(kind = "http-header-auth", scheme = "basic", basic_realm = "orders"),
+        binding(
+            kind = "security-context",
+            usage = "supporting",
+            secure_conversation_version = "1.3",
+            key_entropy_mode = "combined",
+            bootstrap(binding(kind = "ssl-transport")),
+        ),
+    )
+)]
+struct BasicServer;
+
+#[wsbind::binding(
+    channel(binding = "http", role = "client"),
+    security(
+        binding(kind = "ssl-transport"),
+        binding(kind = "http-header-auth", scheme = "basic"),
+        binding(
+            kind = "security-context",
+            usage = "supporting",
+            secure_conversation_version = "1.3",
+            key_entropy_mode = "combined",
+            bootstrap(binding(kind = "ssl-transport")),
+        ),
+    )
+)]
+struct BasicClient;
+
+#[tokio::test]
+async fn http_basic_authentication_is_enforced() {
+    let t = tls();
+    let running = BasicServer::server(check, ServerTls::from_pem(t.cert.clone(), t.key))
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let endpoint = format!("https://localhost:{}/orders", running.local_addr().port());
+    let mut client = BasicClient::client(
+        endpoint.clone(),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert.clone()),
+    );
+    let reply = client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect("call with basic credentials");
+    // The identity the transport authenticated reaches the handler.
+    assert!(reply.body.contains("by=\"alice\""), "{}", reply.body);
+    let mut wrong = BasicClient::client(
+        endpoint,
+        UsernameCredential::new("alice", "guess"),
+        ClientTls::trust_pem(t.cert),
+    );
+    let err = wrong
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect_err("wrong basic credentials");
+    assert!(matches!(err, TransportError::Unauthorized), "{err}");
+    running.shutdown().await;
+}

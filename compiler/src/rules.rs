@@ -355,8 +355,9 @@ WSB0040 Error "not supported by the wsbind runtime",
 "wsbind",
 "The description is valid for WWSAPI but uses something the wsbind runtime cannot execute:
 kerberos-apreq, tcp-sspi-transport, named-pipe-sspi-transport, xml-token or saml
-bindings, http-header-auth with a scheme other than none or basic, a channel other than
-http, or an explicit algorithm suite with algorithms the engine does not implement.
+bindings, http-header-auth with a scheme other than none or basic or towards a proxy, a
+channel other than http, or an explicit algorithm suite with algorithms the engine does not
+implement.
 wsbind validates such descriptions (`wsbind check`) but refuses to generate code for them.
 
 Fix: use an http channel with ssl-transport, username and security-context bindings.";

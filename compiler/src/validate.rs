@@ -818,6 +818,11 @@ impl Validator<'_> {
                 self.push(d);
             }
             if kind == HttpHeaderAuth {
+                if let Some(t) = b.target.as_ref().filter(|t| t.value == AuthTarget::Proxy) {
+                    let d = Diagnostic::new(&WSB0040, "http-header-auth towards a proxy is not supported by the wsbind runtime", &t.loc, "proxy authentication")
+                        .help("the wsbind runtime authenticates to the service only: remove target or set it to \"service\"");
+                    self.push(d);
+                }
                 match &b.scheme {
                     None => {
                         let d = Diagnostic::new(&WSB0040, "http-header-auth defaults to the negotiate scheme, which the wsbind runtime does not support", &b.kind.loc, "default scheme negotiate")

@@ -251,3 +251,33 @@ fn rule_ids_are_unique_and_explained() {
     assert!(rules::find("WSB9999").is_none());
     assert!(rules::find("nonsense").is_none());
 }
+
+/// WSB0040 also refuses header authentication towards a proxy: the runtime sends
+/// credentials to the service only.
+#[test]
+fn proxy_header_auth_is_not_executed() {
+    let toml = r#"
+[channel]
+binding = "http"
+role = "client"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "http-header-auth"
+target = "proxy"
+scheme = "basic"
+"#;
+    let checked = check_toml(toml, Target::Runtime);
+    let d = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.id == "WSB0040")
+        .unwrap_or_else(|| panic!("no WSB0040:\n{}", list(&checked)));
+    let range = d.primary.loc.range().expect("a TOML location");
+    assert_eq!(&toml[range], r#""proxy""#);
+    assert!(
+        check_toml(toml, Target::Model).diagnostics.is_empty(),
+        "{}",
+        list(&check_toml(toml, Target::Model))
+    );
+}

@@ -68,6 +68,7 @@ mod client_io {
                     config,
                     &self.endpoint,
                     self.credentials.username.clone(),
+                    self.credentials.http_basic.as_ref(),
                     self.credentials.tls.as_ref(),
                     allow_http,
                 )?;
@@ -171,6 +172,38 @@ mod server_io {
                 Some(keys) => ServerEngine::with_cookies(config, validator, keys, rng)?,
                 None => ServerEngine::new(config, validator, rng)?,
             };
+            if d.security
+                .protection
+                .ssl
+                .is_some_and(|s| s.require_client_certificate)
+            {
+                return Err(TransportError::Unsupported(
+                    "client certificates (require-client-certificate)",
+                ));
+            }
+            let basic = match (d.security.needs_basic(), &self.credentials.http_basic) {
+                (true, Some(v)) => {
+                    let realm = [&d.security.protection.header_auth]
+                        .into_iter()
+                        .chain(
+                            d.security
+                                .context
+                                .as_ref()
+                                .map(|c| &c.bootstrap.header_auth),
+                        )
+                        .flatten()
+                        .find_map(|h| h.basic_realm.as_deref())
+                        .unwrap_or("wsbind")
+                        .to_owned();
+                    Some((v.clone(), realm))
+                }
+                (true, None) => {
+                    return Err(TransportError::Credentials(
+                        "a validator for HTTP basic credentials",
+                    ))
+                }
+                (false, _) => None,
+            };
             let tls = match (&d.security.protection.ssl, &self.credentials.tls) {
                 (Some(_), Some(tls)) => Some(tls),
                 (Some(_), None) => {
@@ -180,7 +213,7 @@ mod server_io {
                 }
                 (None, _) => None,
             };
-            serve(engine, addr, tls, handler).await
+            serve(engine, addr, tls, basic, handler).await
         }
     }
 }

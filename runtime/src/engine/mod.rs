@@ -76,6 +76,13 @@ impl Config {
             .context
             .as_ref()
             .ok_or(EngineError::NoContextBinding)?;
+        if d.security.protection.username {
+            // A username token on every application message, beside the context: the
+            // engine authenticates once, in the bootstrap.
+            return Err(EngineError::Unsupported(Unsupported(
+                "a username binding on every message beside the security context (put it in the bootstrap)".into(),
+            )));
+        }
         let props = &d.security.protection.properties;
         let suite = Suite::from_description(&props.algorithm_suite)?;
         let mut policy = Policy::from_description(d)?;

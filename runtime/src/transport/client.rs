@@ -27,6 +27,8 @@ pub struct HttpClient {
     soap: crate::wire::Soap,
     timeout: Duration,
     max_bytes: usize,
+    /// `Authorization: Basic …` for HTTP header authentication.
+    authorization: Option<hyper::header::HeaderValue>,
 }
 
 impl HttpClient {
@@ -76,7 +78,25 @@ impl HttpClient {
             soap: config.framing.soap,
             timeout: DEFAULT_TIMEOUT,
             max_bytes: config.policy.limits.max_bytes,
+            authorization: None,
         })
+    }
+
+    /// Sends HTTP basic credentials with every message.
+    pub fn with_basic_auth(mut self, user: &UsernameCredential) -> Result<Self, TransportError> {
+        use base64::Engine as _;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            user.username,
+            user.password.expose()
+        ));
+        let mut value =
+            hyper::header::HeaderValue::from_str(&format!("Basic {token}")).map_err(|_| {
+                TransportError::Credentials("basic credentials that fit an HTTP header")
+            })?;
+        value.set_sensitive(true);
+        self.authorization = Some(value);
+        Ok(self)
     }
 
     /// Sends one message and returns the answer's bytes (a SOAP fault included).
@@ -85,6 +105,9 @@ impl HttpClient {
             .header(hyper::header::CONTENT_TYPE, content_type(self.soap, action));
         if self.soap == crate::wire::Soap::V11 {
             req = req.header("SOAPAction", format!("\"{action}\""));
+        }
+        if let Some(auth) = &self.authorization {
+            req = req.header(hyper::header::AUTHORIZATION, auth.clone());
         }
         let req = req
             .body(Full::new(Bytes::from(bytes)))
@@ -99,6 +122,9 @@ impl HttpClient {
                     reason: error_chain(&e),
                 })?;
             let status = resp.status();
+            if status == hyper::StatusCode::UNAUTHORIZED {
+                return Err(TransportError::Unauthorized);
+            }
             let body = Limited::new(resp.into_body(), self.max_bytes)
                 .collect()
                 .await
@@ -149,10 +175,14 @@ impl ClientSession {
         config: Config,
         endpoint: &str,
         username: Option<UsernameCredential>,
+        basic: Option<&UsernameCredential>,
         tls: Option<&ClientTls>,
         allow_http: bool,
     ) -> Result<Self, TransportError> {
-        let http = HttpClient::new(endpoint, tls, allow_http, &config)?;
+        let mut http = HttpClient::new(endpoint, tls, allow_http, &config)?;
+        if let Some(basic) = basic {
+            http = http.with_basic_auth(basic)?;
+        }
         let engine = ClientEngine::new(config, endpoint, username, Box::new(SystemRng::new()))?;
         Ok(ClientSession { engine, http })
     }

@@ -32,6 +32,10 @@ pub enum TransportError {
     Listen { addr: String, reason: String },
     #[error("this description needs {0}")]
     Credentials(&'static str),
+    #[error("the server refused the HTTP credentials (401)")]
+    Unauthorized,
+    #[error("the transport does not implement {0}")]
+    Unsupported(&'static str),
     #[error(transparent)]
     Engine(#[from] EngineError),
 }

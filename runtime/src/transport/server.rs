@@ -4,7 +4,7 @@
 //! of microseconds); the handler runs outside the lock.
 
 use super::{content_type, Answer, Call, TransportError};
-use crate::credentials::ServerTls;
+use crate::credentials::{Identity, Password, PasswordValidator, ServerTls};
 use crate::engine::{Incoming, ServerEngine};
 use crate::wire::Soap;
 use bytes::Bytes;
@@ -46,14 +46,18 @@ struct Shared {
     engine: Mutex<ServerEngine>,
     handler: Box<Handler>,
     max_bytes: usize,
+    /// HTTP basic authentication: the validator and the realm of the challenge.
+    basic: Option<(Arc<dyn PasswordValidator>, String)>,
 }
 
-/// Serves `engine` on `addr` (HTTPS when `tls` is given), calling `handler` for each
-/// verified request.
+/// Serves `engine` on `addr` (HTTPS when `tls` is given; HTTP basic authentication
+/// of every request when `basic` is given), calling `handler` for each verified
+/// request.
 pub async fn serve<H, F>(
     engine: ServerEngine,
     addr: &str,
     tls: Option<&ServerTls>,
+    basic: Option<(Arc<dyn PasswordValidator>, String)>,
     handler: H,
 ) -> Result<Running, TransportError>
 where
@@ -81,6 +85,7 @@ where
         engine: Mutex::new(engine),
         handler: Box::new(move |call| Box::pin(handler(call))),
         max_bytes,
+        basic,
     });
     let (stop, mut stopped) = watch::channel(false);
     info!(%local, https = acceptor.is_some(), "serving");
@@ -154,6 +159,29 @@ fn response(status: u16, soap: Soap, action: &str, body: String) -> hyper::Respo
     r
 }
 
+/// The identity of valid `Authorization: Basic` credentials.
+fn basic_identity(
+    req: &hyper::Request<hyper::body::Incoming>,
+    validator: &dyn PasswordValidator,
+) -> Option<Identity> {
+    use base64::Engine as _;
+    let value = req
+        .headers()
+        .get(hyper::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") || token.len() > 4096 {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(token.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    validator.validate(user, &Password::new(password)).ok()
+}
+
 fn soap_of(req: &hyper::Request<hyper::body::Incoming>) -> Soap {
     let ct = req
         .headers()
@@ -172,6 +200,24 @@ async fn respond(
     req: hyper::Request<hyper::body::Incoming>,
 ) -> hyper::Response<Full<Bytes>> {
     let soap = soap_of(&req);
+    let transport_identity = match &shared.basic {
+        None => None,
+        Some((validator, realm)) => match basic_identity(&req, validator.as_ref()) {
+            Some(identity) => Some(identity),
+            None => {
+                warn!("HTTP basic authentication failed");
+                let mut r = hyper::Response::new(Full::new(Bytes::new()));
+                *r.status_mut() = hyper::StatusCode::UNAUTHORIZED;
+                if let Ok(v) = hyper::header::HeaderValue::from_str(&format!(
+                    "Basic realm=\"{}\"",
+                    realm.replace('"', "'")
+                )) {
+                    r.headers_mut().insert(hyper::header::WWW_AUTHENTICATE, v);
+                }
+                return r;
+            }
+        },
+    };
     if req.method() != hyper::Method::POST {
         let mut r =
             hyper::Response::new(Full::new(Bytes::from_static(b"POST SOAP messages here\n")));
@@ -190,7 +236,7 @@ async fn respond(
         }
     };
     let incoming = match shared.engine.lock() {
-        Ok(mut engine) => engine.handle(&bytes, None, SystemTime::now()),
+        Ok(mut engine) => engine.handle(&bytes, transport_identity, SystemTime::now()),
         Err(_) => return response(500, soap, "", String::new()),
     };
     match incoming {
