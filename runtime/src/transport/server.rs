@@ -19,6 +19,12 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
+/// Most connections served at once.
+pub const MAX_CONNECTIONS: usize = 10_000;
+
+/// How long a TLS handshake, a request's headers or its body may take.
+pub const IDLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A running server: its address, and a way to stop it.
 #[derive(Debug)]
 pub struct Running {
@@ -89,8 +95,18 @@ where
     });
     let (stop, mut stopped) = watch::channel(false);
     info!(%local, https = acceptor.is_some(), "serving");
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     let task = tokio::spawn(async move {
         loop {
+            // At most MAX_CONNECTIONS at once: beyond that, new ones wait in the
+            // kernel's backlog.
+            let permit = tokio::select! {
+                p = slots.clone().acquire_owned() => match p {
+                    Ok(p) => p,
+                    Err(_) => break,
+                },
+                _ = stopped.changed() => break,
+            };
             let accepted = tokio::select! {
                 a = listener.accept() => a,
                 _ = stopped.changed() => break,
@@ -106,15 +122,21 @@ where
             let acceptor = acceptor.clone();
             let stopped = stopped.clone();
             tokio::spawn(async move {
+                let _permit = permit;
                 let service = service_fn(move |req| {
                     let shared = shared.clone();
                     async move { Ok::<_, std::convert::Infallible>(respond(shared, req).await) }
                 });
                 match acceptor {
-                    Some(acceptor) => match acceptor.accept(tcp).await {
-                        Ok(tls) => connection(TokioIo::new(tls), service, stopped, peer).await,
-                        Err(e) => debug!(%peer, error = %e, "TLS handshake failed"),
-                    },
+                    Some(acceptor) => {
+                        match tokio::time::timeout(IDLE_LIMIT, acceptor.accept(tcp)).await {
+                            Ok(Ok(tls)) => {
+                                connection(TokioIo::new(tls), service, stopped, peer).await
+                            }
+                            Ok(Err(e)) => debug!(%peer, error = %e, "TLS handshake failed"),
+                            Err(_) => debug!(%peer, "TLS handshake timed out"),
+                        }
+                    }
                     None => connection(TokioIo::new(tcp), service, stopped, peer).await,
                 }
             });
@@ -136,7 +158,10 @@ where
     S::Future: Send,
     S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    let conn = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(IDLE_LIMIT)
+        .serve_connection(io, service);
     tokio::pin!(conn);
     let result = tokio::select! {
         r = conn.as_mut() => r,
@@ -224,12 +249,19 @@ async fn respond(
         *r.status_mut() = hyper::StatusCode::METHOD_NOT_ALLOWED;
         return r;
     }
-    let bytes = match Limited::new(req.into_body(), shared.max_bytes)
-        .collect()
-        .await
-    {
-        Ok(b) => b.to_bytes(),
+    let body = tokio::time::timeout(
+        IDLE_LIMIT,
+        Limited::new(req.into_body(), shared.max_bytes).collect(),
+    )
+    .await;
+    let bytes = match body {
+        Ok(Ok(b)) => b.to_bytes(),
         Err(_) => {
+            let mut r = hyper::Response::new(Full::new(Bytes::from_static(b"request timed out\n")));
+            *r.status_mut() = hyper::StatusCode::REQUEST_TIMEOUT;
+            return r;
+        }
+        Ok(Err(_)) => {
             let mut r = hyper::Response::new(Full::new(Bytes::from_static(b"message too large\n")));
             *r.status_mut() = hyper::StatusCode::PAYLOAD_TOO_LARGE;
             return r;
