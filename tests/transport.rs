@@ -390,3 +390,28 @@ async fn http_basic_authentication_is_enforced() {
     assert!(matches!(err, TransportError::Unauthorized), "{err}");
     running.shutdown().await;
 }
+
+/// SOAP 1.1 with WS-Addressing August 2004 end to end: the server answers in the
+/// version of each request.
+#[tokio::test]
+async fn soap_1_1_with_august_2004_addressing() {
+    use wsbind::wire::{Addressing, Soap};
+    let t = tls();
+    let running = Inventory::server(check, ServerTls::from_pem(t.cert.clone(), t.key))
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let mut client = Inventory::client(
+        format!("https://localhost:{}/inv", running.local_addr().port()),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert),
+    )
+    .with_envelope(Soap::V11, Addressing::Aug2004);
+    let reply = client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect("a SOAP 1.1 call");
+    assert!(reply.body.contains("by=\"alice\""), "{}", reply.body);
+    client.close().await.expect("close");
+    running.shutdown().await;
+}

@@ -24,6 +24,7 @@ pub struct Client<B: Binding> {
     credentials: ClientCredentials,
     #[cfg(feature = "http")]
     session: Option<crate::transport::client::ClientSession>,
+    framing: Option<crate::envelope::Framing>,
     binding: PhantomData<fn() -> B>,
 }
 
@@ -35,8 +36,21 @@ impl<B: Binding> Client<B> {
             credentials,
             #[cfg(feature = "http")]
             session: None,
+            framing: None,
             binding: PhantomData,
         }
+    }
+
+    /// Speaks this SOAP and WS-Addressing version instead of the default (SOAP 1.2 with
+    /// WS-Addressing 1.0, WWSAPI's default envelope). Servers answer in the version of
+    /// each request. Takes effect before the first call.
+    pub fn with_envelope(
+        mut self,
+        soap: crate::wire::Soap,
+        addressing: crate::wire::Addressing,
+    ) -> Self {
+        self.framing = Some(crate::envelope::Framing { soap, addressing });
+        self
     }
     pub fn endpoint(&self) -> &str {
         &self.endpoint
@@ -60,7 +74,7 @@ mod client_io {
         fn session(&mut self) -> Result<&mut ClientSession, TransportError> {
             if self.session.is_none() {
                 let d = B::description();
-                let config = Config::from_description(d, None)?;
+                let config = Config::from_description(d, self.framing)?;
                 // Plain http only where the description has no SSL transport (the
                 // compiler allows that only with protection level none).
                 let allow_http = d.security.protection.ssl.is_none();
