@@ -179,6 +179,34 @@ fn sample(
     }
 }
 
+/// The protected negotiation messages: a Renew request and a Cancel response.
+fn negotiation_bodies(version: ScVersion) -> Vec<String> {
+    use wsbind_runtime::trust::{Proof, RequestKind, Rst, Rstr, TokenRef};
+    let renew = Rst {
+        version,
+        kind: RequestKind::Renew,
+        entropy: Some(vec![9; 32]),
+        key_size: Some(256),
+        target: Some(TokenRef::External {
+            identifier: "urn:uuid:0b7e8d2a-6c57-4d4e-9f4a-1a2b3c4d5e6f".into(),
+            instance: None,
+        }),
+    };
+    let cancelled = Rstr {
+        version,
+        kind: RequestKind::Cancel,
+        token: None,
+        attached: None,
+        unattached: None,
+        proof: Proof::None,
+        entropy: None,
+        lifetime: None,
+        key_size: None,
+        cancelled: true,
+    };
+    vec![renew.write(), cancelled.write()]
+}
+
 const BODIES: [&str; 3] = [
     r#"<m:Ping xmlns:m="urn:example:orders">hello</m:Ping>"#,
     r#"<Order xmlns="urn:example:orders" note="a &amp; b &lt; c"><Line qty="2">caf&#xE9; &gt; tea</Line><!-- c --><![CDATA[<x>]]></Order>"#,
@@ -195,9 +223,13 @@ fn every_kind() -> Vec<Sample> {
                 (Soap::V12, Addressing::V10),
                 (Soap::V11, Addressing::V10),
             ] {
-                for body in BODIES {
+                for body in BODIES
+                    .iter()
+                    .map(|b| b.to_string())
+                    .chain(negotiation_bodies(version))
+                {
                     seed += 1;
-                    out.push(sample(version, suite, soap, addressing, body, seed));
+                    out.push(sample(version, suite, soap, addressing, &body, seed));
                 }
             }
         }
