@@ -149,6 +149,12 @@ impl ServerEngine {
         })
     }
 
+    /// Holds at most `capacity` recently seen signatures (see [`ReplayCache`]).
+    pub fn with_replay_capacity(mut self, capacity: usize) -> Self {
+        self.replay = ReplayCache::new(capacity);
+        self
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
