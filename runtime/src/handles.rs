@@ -131,6 +131,8 @@ pub struct Server<B: Binding> {
     credentials: ServerCredentials,
     #[cfg(feature = "http")]
     cookies: Option<crate::cookie::CookieKeys>,
+    #[cfg(feature = "http")]
+    replay_capacity: Option<usize>,
     binding: PhantomData<fn() -> B>,
 }
 
@@ -141,6 +143,8 @@ impl<B: Binding> Server<B> {
             credentials,
             #[cfg(feature = "http")]
             cookies: None,
+            #[cfg(feature = "http")]
+            replay_capacity: None,
             binding: PhantomData,
         }
     }
@@ -170,6 +174,13 @@ mod server_io {
             self
         }
 
+        /// Remembers up to `capacity` recent signatures against replay (default
+        /// 1,000,000; see `security::ReplayCache`).
+        pub fn with_replay_capacity(mut self, capacity: usize) -> Self {
+            self.replay_capacity = Some(capacity);
+            self
+        }
+
         /// Listens on `addr` (e.g. `"127.0.0.1:0"`) — HTTPS when the description has
         /// an SSL transport, plain HTTP otherwise — and answers each verified request
         /// with `handler`, which sees the caller's authenticated identity.
@@ -182,10 +193,13 @@ mod server_io {
             let config = Config::from_description(d, None)?;
             let validator = self.credentials.username.clone();
             let rng = Box::new(SystemRng::new());
-            let engine = match self.cookies {
+            let mut engine = match self.cookies {
                 Some(keys) => ServerEngine::with_cookies(config, validator, keys, rng)?,
                 None => ServerEngine::new(config, validator, rng)?,
             };
+            if let Some(capacity) = self.replay_capacity {
+                engine = engine.with_replay_capacity(capacity);
+            }
             if d.security
                 .protection
                 .ssl
