@@ -19,18 +19,25 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 pub const MIN_ENTROPY: usize = 8;
 /// See [`MIN_ENTROPY`].
 pub const MAX_ENTROPY: usize = 128;
+/// Longest context identifier, instance, `wsu:Id` or reference URI accepted, bytes.
+pub const MAX_ID_LEN: usize = 1024;
+/// The namespace of the `Cookie` element a stateless wsbind server puts in its SCTs.
+pub const COOKIE_NS: &str = ns::COOKIE;
 
 /// What an RST asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestKind {
+    /// A new context.
     Issue,
+    /// A new key for an existing context.
     Renew,
+    /// The end of a context.
     Cancel,
 }
 
 impl RequestKind {
-    fn uri(self, sc: &Sc) -> &'static str {
-        let sc = wire::sc(sc.version);
+    /// The `RequestType` URI of this kind in a generation.
+    pub fn uri(self, sc: &Sc) -> &'static str {
         match self {
             RequestKind::Issue => sc.issue,
             RequestKind::Renew => sc.renew,
@@ -42,7 +49,10 @@ impl RequestKind {
 /// A reference to an SCT: by `wsu:Id` in the same message, or by its identifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenRef {
+    /// `URI="#id"`: the token with this `wsu:Id` (without the `#`) in the same message.
     Local(String),
+    /// `URI="identifier"`: the context by its identifier, and the key instance when the
+    /// key was renewed (`c:Instance` on the reference).
     External {
         identifier: String,
         instance: Option<String>,
@@ -70,10 +80,14 @@ impl TokenRef {
 /// A security context token as an RSTR carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sct {
+    /// The token's `wsu:Id` (written as `_sct` when `None`).
     pub wsu_id: Option<String>,
+    /// The context identifier (`c:Identifier`), at most [`MAX_ID_LEN`] bytes.
     pub identifier: String,
+    /// The key generation (`c:Instance`), after a renewal.
     pub instance: Option<String>,
-    /// Sealed server state (stateless servers).
+    /// Sealed server state of a stateless server (base64; element `Cookie` in
+    /// [`COOKIE_NS`]), at most [`crate::cookie::MAX_COOKIE`] characters.
     pub cookie: Option<String>,
 }
 
@@ -91,10 +105,13 @@ pub enum Proof {
 /// A RequestSecurityToken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rst {
+    /// The generation: the WS-Trust namespace and every URI.
     pub version: ScVersion,
+    /// The `RequestType`.
     pub kind: RequestKind,
     /// The requestor's entropy (a `BinarySecret` of type Nonce).
     pub entropy: Option<Vec<u8>>,
+    /// The `KeySize` asked for, bits.
     pub key_size: Option<u32>,
     /// `RenewTarget` / `CancelTarget`.
     pub target: Option<TokenRef>,
@@ -103,39 +120,66 @@ pub struct Rst {
 /// A RequestSecurityTokenResponse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rstr {
+    /// The generation: the WS-Trust namespace and every URI.
     pub version: ScVersion,
     /// For writing: a WS-Trust 1.3 Issue response goes in a collection. A parsed
     /// response says `Cancel` when it holds `RequestedTokenCancelled`, else `Issue`
     /// (a renewal response looks like an issue response).
     pub kind: RequestKind,
+    /// `RequestedSecurityToken`: required unless the response is a cancellation.
     pub token: Option<Sct>,
+    /// `RequestedAttachedReference`: how to refer to the token inside a message.
     pub attached: Option<TokenRef>,
+    /// `RequestedUnattachedReference`: how to refer to it when it is not in the message.
     pub unattached: Option<TokenRef>,
+    /// `RequestedProofToken`.
     pub proof: Proof,
-    /// The issuer's entropy.
+    /// The issuer's entropy (a `BinarySecret` of type Nonce).
     pub entropy: Option<Vec<u8>>,
+    /// `Lifetime`: (`Created`, `Expires`), `Expires` strictly later.
     pub lifetime: Option<(SystemTime, SystemTime)>,
+    /// The `KeySize` of the issued key, bits.
     pub key_size: Option<u32>,
+    /// `RequestedTokenCancelled`: the answer to a Cancel.
     pub cancelled: bool,
 }
 
 /// A WS-Trust message wsbind cannot accept.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrustError {
+    /// The element is not the WS-Trust message expected here.
     #[error("expected a {expected}, found {found}")]
     NotExpected {
+        /// The local name expected.
         expected: &'static str,
+        /// `{namespace}local` of what was found.
         found: String,
     },
+    /// An element of the message is missing, repeated, unknown or malformed.
     #[error("{element}: {problem}")]
-    Invalid { element: String, problem: String },
+    Invalid {
+        /// The local name of the element at fault.
+        element: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The message (or one of its URIs) belongs to the other WS-SC generation.
     #[error("the message uses WS-SecureConversation {found} where {expected} is expected")]
     Generation {
+        /// The generation the message uses.
         found: &'static str,
+        /// The generation of this endpoint (or of the rest of the message).
         expected: &'static str,
     },
+    /// The key material of a response does not fit the key entropy mode.
     #[error("the key material does not fit the key entropy mode {mode}: {problem}")]
-    Entropy { mode: String, problem: String },
+    Entropy {
+        /// The mode in effect.
+        mode: String,
+        /// What does not fit.
+        problem: String,
+    },
+    /// A key size or key length outside what wsbind accepts.
     #[error(transparent)]
     Key(#[from] keys::KeyError),
 }
@@ -198,7 +242,8 @@ impl Rst {
         out
     }
 
-    /// Reads an RST element.
+    /// Reads an RST element of either generation (the caller compares
+    /// [`Rst::version`] with its own, or uses [`Rst::parse_for`]).
     pub fn parse(doc: &Document<'_>, el: Element) -> Result<Rst, TrustError> {
         let sc = wire::sc_by_trust_ns(doc.namespace(el))
             .filter(|_| doc.local_name(el) == "RequestSecurityToken")
@@ -214,7 +259,7 @@ impl Rst {
         let mut token_type = None;
         while let Some((child, local)) = r.next()? {
             match local {
-                "TokenType" => r.once(&mut token_type, doc.text(child).trim().to_owned())?,
+                "TokenType" => r.once(&mut token_type, leaf(doc, child)?.trim().to_owned())?,
                 "RequestType" => {
                     let k = request_type(doc, child, sc)?;
                     r.once(&mut kind, k)?;
@@ -226,12 +271,12 @@ impl Rst {
                 }
                 // Harmless hints a requestor may add.
                 "KeyType" => {
-                    if doc.text(child).trim() != sc.symmetric_key {
+                    if leaf(doc, child)?.trim() != sc.symmetric_key {
                         return Err(invalid("KeyType", "only symmetric keys are issued"));
                     }
                 }
                 "ComputedKeyAlgorithm" => {
-                    if doc.text(child).trim() != sc.ck_p_sha1 {
+                    if leaf(doc, child)?.trim() != sc.ck_p_sha1 {
                         return Err(invalid("ComputedKeyAlgorithm", "only P_SHA1 is supported"));
                     }
                 }
@@ -240,17 +285,20 @@ impl Rst {
         }
         let kind = kind.ok_or_else(|| invalid("RequestSecurityToken", "has no RequestType"))?;
         if let Some(t) = token_type {
-            if t != sc.sct {
-                return Err(invalid(
-                    "TokenType",
-                    format!("`{t}` is not the security context token type of this generation"),
-                ));
-            }
+            check_token_type(&t, sc)?;
         } else if kind == RequestKind::Issue {
             return Err(invalid(
                 "RequestSecurityToken",
                 "an Issue request has no TokenType",
             ));
+        }
+        if kind == RequestKind::Cancel {
+            if entropy.is_some() {
+                return Err(invalid("Entropy", "does not belong in a Cancel request"));
+            }
+            if key_size.is_some() {
+                return Err(invalid("KeySize", "does not belong in a Cancel request"));
+            }
         }
         let target = match (kind, target) {
             (RequestKind::Issue, None) => None,
@@ -273,6 +321,17 @@ impl Rst {
             key_size,
             target,
         })
+    }
+
+    /// Reads an RST element at an endpoint of generation `expected`: a request of the
+    /// other generation is [`TrustError::Generation`], naming both.
+    pub fn parse_for(
+        doc: &Document<'_>,
+        el: Element,
+        expected: ScVersion,
+    ) -> Result<Rst, TrustError> {
+        check_generation(doc, el, expected)?;
+        Self::parse(doc, el)
     }
 }
 
@@ -412,7 +471,7 @@ impl Rstr {
         let mut cancelled = None;
         while let Some((child, local)) = r.next()? {
             match local {
-                "TokenType" => r.once(&mut token_type, doc.text(child).trim().to_owned())?,
+                "TokenType" => r.once(&mut token_type, leaf(doc, child)?.trim().to_owned())?,
                 "RequestedSecurityToken" => r.once(&mut token, read_sct(doc, child, sc)?)?,
                 "RequestedAttachedReference" => {
                     r.once(&mut attached, read_str_in(doc, child, sc)?)?
@@ -424,23 +483,36 @@ impl Rstr {
                 "Entropy" => r.once(&mut entropy, read_entropy(doc, child, sc)?)?,
                 "Lifetime" => r.once(&mut lifetime, read_lifetime(doc, child)?)?,
                 "KeySize" => r.once(&mut key_size, read_key_size(doc, child)?)?,
-                "RequestedTokenCancelled" => r.once(&mut cancelled, ())?,
+                "RequestedTokenCancelled" => {
+                    if doc.children(child).next().is_some() {
+                        return Err(invalid("RequestedTokenCancelled", "must be empty"));
+                    }
+                    r.once(&mut cancelled, ())?
+                }
                 other => return Err(invalid(other, "is not supported in a response")),
             }
         }
         if let Some(t) = token_type {
-            if t != sc.sct {
-                return Err(invalid(
-                    "TokenType",
-                    format!("`{t}` is not the security context token type of this generation"),
-                ));
-            }
+            check_token_type(&t, sc)?;
         }
         let cancelled = cancelled.is_some();
-        if cancelled && token.is_some() {
+        if cancelled {
+            let extra = [
+                (token.is_some(), "RequestedSecurityToken"),
+                (attached.is_some(), "RequestedAttachedReference"),
+                (unattached.is_some(), "RequestedUnattachedReference"),
+                (proof.is_some(), "RequestedProofToken"),
+                (entropy.is_some(), "Entropy"),
+                (key_size.is_some(), "KeySize"),
+                (lifetime.is_some(), "Lifetime"),
+            ];
+            if let Some((_, name)) = extra.iter().find(|(present, _)| *present) {
+                return Err(invalid(name, "does not belong in a cancellation"));
+            }
+        } else if token.is_none() {
             return Err(invalid(
                 "RequestSecurityTokenResponse",
-                "a cancellation carries no token",
+                "has neither a RequestedSecurityToken nor RequestedTokenCancelled",
             ));
         }
         Ok(Rstr {
@@ -460,10 +532,35 @@ impl Rstr {
             cancelled,
         })
     }
+
+    /// Reads a response at an endpoint of generation `expected`: a response of the
+    /// other generation is [`TrustError::Generation`], naming both.
+    pub fn parse_for(
+        doc: &Document<'_>,
+        el: Element,
+        expected: ScVersion,
+    ) -> Result<Rstr, TrustError> {
+        check_generation(doc, el, expected)?;
+        Self::parse(doc, el)
+    }
 }
 
 /// The context key a requestor derives from the response, per entropy mode; every
-/// mismatch between the mode and what the issuer sent is an error.
+/// mismatch between the mode and what was sent or received is an error.
+///
+/// `client_entropy` is what the request carried; `key_bits` the key size in effect (the
+/// issuer's `KeySize` when it sent one — a different one is an error — else the
+/// requested size). The caller checks `key_bits` against the algorithm suite's minimum
+/// and maximum; here it must be a whole number of bytes within
+/// [`keys::MIN_KEY_BITS`]`..=`[`keys::MAX_KEY_BITS`].
+///
+/// - client-only: the key is the requestor's entropy, which must be `key_bits` long;
+///   the issuer may send neither entropy nor a proof token;
+/// - server-only: the key is the proof token's `BinarySecret`; the requestor sent no
+///   entropy and the issuer sends no entropy;
+/// - combined: the proof token names the computed-key algorithm (P_SHA1 of this
+///   generation, checked when parsing) and the key is
+///   [`keys::computed_key`]`(requestor entropy, issuer entropy, key_bits)`.
 pub fn key_from_response(
     mode: KeyEntropyMode,
     client_entropy: Option<&[u8]>,
@@ -475,6 +572,9 @@ pub fn key_from_response(
         problem: problem.to_owned(),
     };
     let len = keys::key_bytes(u64::from(key_bits))?;
+    if rstr.key_size.is_some_and(|k| k != key_bits) {
+        return Err(err("the issuer's KeySize is not the key size in effect"));
+    }
     match mode {
         KeyEntropyMode::ClientOnly => {
             if rstr.proof != Proof::None || rstr.entropy.is_some() {
@@ -487,6 +587,9 @@ pub fn key_from_response(
             Ok(SecretKey::from_slice(e))
         }
         KeyEntropyMode::ServerOnly => {
+            if client_entropy.is_some() {
+                return Err(err("the requestor sent entropy"));
+            }
             if rstr.entropy.is_some() {
                 return Err(err("the issuer sent entropy instead of the key"));
             }
@@ -512,6 +615,61 @@ pub fn key_from_response(
 
 fn found(doc: &Document<'_>, el: Element) -> String {
     format!("{{{}}}{}", doc.namespace(el), doc.local_name(el))
+}
+
+/// Refuses a WS-Trust element of the generation other than `expected`.
+fn check_generation(
+    doc: &Document<'_>,
+    el: Element,
+    expected: ScVersion,
+) -> Result<(), TrustError> {
+    match wire::sc_by_trust_ns(doc.namespace(el)) {
+        Some(sc) if sc.version != expected => Err(TrustError::Generation {
+            found: generation(sc.version),
+            expected: generation(expected),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The text of an element that must hold text only: `<t:KeySize>2<x/>56</t:KeySize>`
+/// would otherwise read as 256.
+fn leaf<'d>(doc: &'d Document<'_>, el: Element) -> Result<std::borrow::Cow<'d, str>, TrustError> {
+    if doc.children(el).next().is_some() {
+        return Err(invalid(doc.local_name(el), "must hold text, not elements"));
+    }
+    Ok(doc.text(el))
+}
+
+/// A `TokenType` must be the SCT type of the message's generation.
+fn check_token_type(t: &str, sc: &Sc) -> Result<(), TrustError> {
+    if t == sc.sct {
+        return Ok(());
+    }
+    if let Some(other) = [&wire::FEB_2005, &wire::V1_3]
+        .into_iter()
+        .find(|o| o.version != sc.version && o.sct == t)
+    {
+        return Err(TrustError::Generation {
+            found: generation(other.version),
+            expected: generation(sc.version),
+        });
+    }
+    Err(invalid(
+        "TokenType",
+        format!("`{t}` is not the security context token type"),
+    ))
+}
+
+/// An identifier-like value: not empty, at most [`MAX_ID_LEN`] bytes.
+fn bounded_id(element: &str, value: &str) -> Result<(), TrustError> {
+    if value.is_empty() || value.len() > MAX_ID_LEN {
+        return Err(invalid(
+            element,
+            format!("must have 1 to {MAX_ID_LEN} bytes, not {}", value.len()),
+        ));
+    }
+    Ok(())
 }
 
 /// Walks the WS-Trust children of an element, refusing other namespaces and
@@ -566,7 +724,7 @@ impl<'d, 'a> Reader<'d, 'a> {
 }
 
 fn request_type(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<RequestKind, TrustError> {
-    let t = doc.text(el);
+    let t = leaf(doc, el)?;
     let t = t.trim();
     for k in [RequestKind::Issue, RequestKind::Renew, RequestKind::Cancel] {
         if t == k.uri(sc) {
@@ -615,7 +773,7 @@ fn read_entropy(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Vec<u8>, Tru
             ));
         }
     }
-    let bytes = decode("BinarySecret", &doc.text(bs))?;
+    let bytes = decode("BinarySecret", &leaf(doc, bs)?)?;
     if !(MIN_ENTROPY..=MAX_ENTROPY).contains(&bytes.len()) {
         return Err(invalid(
             "BinarySecret",
@@ -629,7 +787,7 @@ fn read_entropy(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Vec<u8>, Tru
 }
 
 fn read_key_size(doc: &Document<'_>, el: Element) -> Result<u32, TrustError> {
-    let t = doc.text(el);
+    let t = leaf(doc, el)?;
     let bits: u32 = t
         .trim()
         .parse()
@@ -670,11 +828,12 @@ fn read_str(doc: &Document<'_>, str_el: Element, sc: &Sc) -> Result<TokenRef, Tr
             "only a wsse:Reference is supported",
         ));
     }
+    // WSS4J may leave ValueType out; when present it must be the SCT type.
     if let Some(vt) = doc.attr(r, "", "ValueType") {
         if vt != sc.sct {
             return Err(invalid(
                 "Reference",
-                format!("`{vt}` is not a security context token"),
+                format!("`{vt}` is not a security context token of this generation"),
             ));
         }
     }
@@ -682,12 +841,22 @@ fn read_str(doc: &Document<'_>, str_el: Element, sc: &Sc) -> Result<TokenRef, Tr
         .attr(r, "", "URI")
         .filter(|u| !u.is_empty())
         .ok_or_else(|| invalid("Reference", "has no URI"))?;
+    bounded_id("Reference", uri)?;
     Ok(match uri.strip_prefix('#') {
-        Some(id) => TokenRef::Local(id.to_owned()),
-        None => TokenRef::External {
-            identifier: uri.to_owned(),
-            instance: doc.attr(str_el, sc.sc, "Instance").map(str::to_owned),
-        },
+        Some(id) => {
+            bounded_id("Reference", id)?;
+            TokenRef::Local(id.to_owned())
+        }
+        None => {
+            let instance = doc.attr(str_el, sc.sc, "Instance");
+            if let Some(i) = instance {
+                bounded_id("Instance", i)?;
+            }
+            TokenRef::External {
+                identifier: uri.to_owned(),
+                instance: instance.map(str::to_owned),
+            }
+        }
     })
 }
 
@@ -697,45 +866,52 @@ fn read_sct(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Sct, TrustError>
         return Err(invalid("RequestedSecurityToken", "must hold one token"));
     };
     if !doc.is(t, sc.sc, "SecurityContextToken") {
+        if let Some(other) = wire::sc_by_ns(doc.namespace(t)) {
+            return Err(TrustError::Generation {
+                found: generation(other.version),
+                expected: generation(sc.version),
+            });
+        }
         return Err(invalid(
             "RequestedSecurityToken",
-            format!(
-                "holds {}, not a security context token of this generation",
-                found(doc, t)
-            ),
+            format!("holds {}, not a security context token", found(doc, t)),
         ));
     }
     let mut identifier = None;
     let mut instance = None;
     let mut cookie = None;
     for c in doc.children(t) {
-        let text = doc.text(c).trim().to_owned();
-        let slot = if doc.is(c, sc.sc, "Identifier") {
-            &mut identifier
+        let (slot, name, max) = if doc.is(c, sc.sc, "Identifier") {
+            (&mut identifier, "Identifier", MAX_ID_LEN)
         } else if doc.is(c, sc.sc, "Instance") {
-            &mut instance
-        } else if doc.is(c, ns::COOKIE, "Cookie") {
-            &mut cookie
+            (&mut instance, "Instance", MAX_ID_LEN)
+        } else if doc.is(c, COOKIE_NS, "Cookie") {
+            (&mut cookie, "Cookie", crate::cookie::MAX_COOKIE)
         } else {
             return Err(invalid(
                 "SecurityContextToken",
                 format!("{} is not supported", found(doc, c)),
             ));
         };
+        let text = leaf(doc, c)?.trim().to_owned();
+        if text.is_empty() || text.len() > max {
+            return Err(invalid(
+                name,
+                format!("must have 1 to {max} bytes, not {}", text.len()),
+            ));
+        }
         if slot.replace(text).is_some() {
-            return Err(invalid("SecurityContextToken", "holds an element twice"));
+            return Err(invalid(name, "appears twice"));
         }
     }
-    let identifier = identifier
-        .filter(|i| !i.is_empty() && i.len() <= 1024)
-        .ok_or_else(|| {
-            invalid(
-                "SecurityContextToken",
-                "has no Identifier (or one over 1024 bytes)",
-            )
-        })?;
+    let identifier =
+        identifier.ok_or_else(|| invalid("SecurityContextToken", "has no Identifier"))?;
+    let wsu_id = doc.attr(t, ns::WSU, "Id");
+    if let Some(id) = wsu_id {
+        bounded_id("SecurityContextToken", id)?;
+    }
     Ok(Sct {
-        wsu_id: doc.attr(t, ns::WSU, "Id").map(str::to_owned),
+        wsu_id: wsu_id.map(str::to_owned),
         identifier,
         instance,
         cookie,
@@ -748,14 +924,24 @@ fn read_proof(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Proof, TrustEr
         return Err(invalid("RequestedProofToken", "must hold one element"));
     };
     if doc.is(p, sc.trust, "ComputedKey") {
-        let t = doc.text(p);
-        if t.trim() != sc.ck_p_sha1 {
+        let t = leaf(doc, p)?;
+        let t = t.trim();
+        if t == sc.ck_p_sha1 {
+            return Ok(Proof::ComputedKey);
+        }
+        if [&wire::FEB_2005, &wire::V1_3]
+            .into_iter()
+            .any(|o| o.version != sc.version && o.ck_p_sha1 == t)
+        {
             return Err(invalid(
                 "ComputedKey",
-                format!("`{}` is not P_SHA1 of this generation", t.trim()),
+                format!("`{t}` is P_SHA1 of the other WS-Trust generation"),
             ));
         }
-        return Ok(Proof::ComputedKey);
+        return Err(invalid(
+            "ComputedKey",
+            format!("`{t}` is not P_SHA1 (the only computed-key algorithm)"),
+        ));
     }
     if doc.is(p, sc.trust, "BinarySecret") {
         if let Some(t) = doc.attr(p, "", "Type") {
@@ -766,7 +952,7 @@ fn read_proof(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Proof, TrustEr
                 ));
             }
         }
-        let bytes = decode("BinarySecret", &doc.text(p))?;
+        let bytes = decode("BinarySecret", &leaf(doc, p)?)?;
         keys::key_bytes(bytes.len() as u64 * 8)?;
         return Ok(Proof::BinarySecret(SecretKey::new(bytes)));
     }
@@ -777,13 +963,26 @@ fn read_proof(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Proof, TrustEr
 }
 
 fn read_lifetime(doc: &Document<'_>, el: Element) -> Result<(SystemTime, SystemTime), TrustError> {
-    let get = |local: &str| -> Result<SystemTime, TrustError> {
-        let e = doc
-            .child(el, ns::WSU, local)
-            .ok_or_else(|| invalid("Lifetime", format!("has no {local}")))?;
-        parse_time(&doc.text(e)).map_err(|e| invalid(local, e.to_string()))
-    };
-    let (c, x) = (get("Created")?, get("Expires")?);
+    let mut created = None;
+    let mut expires = None;
+    for c in doc.children(el) {
+        let (slot, name) = if doc.is(c, ns::WSU, "Created") {
+            (&mut created, "Created")
+        } else if doc.is(c, ns::WSU, "Expires") {
+            (&mut expires, "Expires")
+        } else {
+            return Err(invalid(
+                "Lifetime",
+                format!("{} is not wsu:Created or wsu:Expires", found(doc, c)),
+            ));
+        };
+        let t = parse_time(&leaf(doc, c)?).map_err(|e| invalid(name, e.to_string()))?;
+        if slot.replace(t).is_some() {
+            return Err(invalid(name, "appears twice"));
+        }
+    }
+    let c = created.ok_or_else(|| invalid("Lifetime", "has no Created"))?;
+    let x = expires.ok_or_else(|| invalid("Lifetime", "has no Expires"))?;
     if x <= c {
         return Err(invalid("Lifetime", "expires before it begins"));
     }
@@ -824,11 +1023,12 @@ mod tests {
                 ),
                 (RequestKind::Cancel, Some(TokenRef::Local("_sct".into()))),
             ] {
+                let issue_or_renew = kind != RequestKind::Cancel;
                 let r = Rst {
                     version,
                     kind,
-                    entropy: Some(vec![7; 32]),
-                    key_size: Some(256),
+                    entropy: issue_or_renew.then(|| vec![7; 32]),
+                    key_size: issue_or_renew.then_some(256),
                     target,
                 };
                 assert_eq!(round_trip_rst(&r), Ok(r));
