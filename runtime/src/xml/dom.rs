@@ -55,33 +55,52 @@ impl Default for Limits {
     }
 }
 
-/// Why a document was refused. Offsets are bytes from the start of the source.
+/// Why a document was refused. Offsets are bytes from the start of the source (see
+/// [`line_col`] for a line and column); every variant but the two document-wide limits
+/// says where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XmlError {
+    /// The document is larger than [`Limits::max_bytes`] (checked before parsing).
     #[error("the document has {size} bytes, more than the limit of {limit}")]
     TooLarge { size: usize, limit: usize },
+    /// The element starting at `offset` nests deeper than [`Limits::max_depth`].
     #[error("at byte {offset}: elements nest deeper than the limit of {limit}")]
     TooDeep { offset: usize, limit: usize },
+    /// The attribute at `offset` is one more than [`Limits::max_attributes`].
     #[error("at byte {offset}: an element has more than {limit} attributes")]
     TooManyAttributes { offset: usize, limit: usize },
+    /// The document has more nodes than [`Limits::max_nodes`].
     #[error("the document has more than {limit} nodes")]
     TooManyNodes { limit: usize },
+    /// A document type declaration: no DTD is accepted, so no entity is ever declared.
     #[error("at byte {offset}: DTDs (<!DOCTYPE ...>) are not accepted")]
     Doctype { offset: usize },
+    /// An entity reference other than the five predefined ones.
     #[error("at byte {offset}: the entity `&{name};` is not accepted (only &amp; &lt; &gt; &quot; &apos; and character references)")]
     UnknownEntity { offset: usize, name: String },
+    /// A character reference to something that is not an XML character.
     #[error("at byte {offset}: `{reference}` does not refer to a valid XML character")]
     BadCharRef { offset: usize, reference: String },
+    /// A prefix used on an element or attribute name without a declaration in scope.
     #[error("at byte {offset}: the prefix `{prefix}` is not declared")]
     UndeclaredPrefix { offset: usize, prefix: String },
+    /// An attribute repeated, by its written name or by its expanded name `{uri}local`.
     #[error("at byte {offset}: the attribute `{name}` appears twice")]
     DuplicateAttribute { offset: usize, name: String },
+    /// A namespace declaration the Namespaces in XML rules forbid.
     #[error("at byte {offset}: {reason}")]
     Namespace { offset: usize, reason: String },
+    /// Anything else that is not well-formed XML.
     #[error("at byte {offset}: {reason}")]
     Malformed { offset: usize, reason: String },
-    #[error("the XML declaration says {what}; only version 1.0 in UTF-8 is accepted")]
-    Declaration { what: String },
+    /// An XML declaration for another version or encoding.
+    #[error(
+        "at byte {offset}: the XML declaration says {what}; only version 1.0 in UTF-8 is accepted"
+    )]
+    Declaration { offset: usize, what: String },
+    /// Bytes that are not UTF-8 (from [`Document::parse_bytes`]).
+    #[error("at byte {offset}: the document is not UTF-8 text")]
+    NotUtf8 { offset: usize },
 }
 
 impl XmlError {
@@ -97,8 +116,10 @@ impl XmlError {
             | UndeclaredPrefix { offset, .. }
             | DuplicateAttribute { offset, .. }
             | Namespace { offset, .. }
-            | Malformed { offset, .. } => Some(*offset),
-            TooLarge { .. } | TooManyNodes { .. } | Declaration { .. } => None,
+            | Malformed { offset, .. }
+            | Declaration { offset, .. }
+            | NotUtf8 { offset } => Some(*offset),
+            TooLarge { .. } | TooManyNodes { .. } => None,
         }
     }
 }
@@ -118,7 +139,9 @@ pub struct Element(u32);
 /// An attribute (namespace declarations excluded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Attr<'d> {
+    /// The prefix as written ("" for none).
     pub prefix: &'d str,
+    /// The local name.
     pub local: &'d str,
     /// Namespace URI; "" when unqualified.
     pub ns: &'d str,
@@ -220,6 +243,21 @@ impl<'a> Document<'a> {
             });
         }
         Parser::new(src, limits).run()
+    }
+
+    /// Like [`Document::parse`], for bytes that must be UTF-8 (a leading byte order
+    /// mark is allowed); the error says where the first bad byte is.
+    pub fn parse_bytes(src: &'a [u8], limits: &Limits) -> Result<Self, XmlError> {
+        if src.len() > limits.max_bytes {
+            return Err(XmlError::TooLarge {
+                size: src.len(),
+                limit: limits.max_bytes,
+            });
+        }
+        let text = std::str::from_utf8(src).map_err(|e| XmlError::NotUtf8 {
+            offset: e.valid_up_to(),
+        })?;
+        Self::parse(text, limits)
     }
 
     /// The source text.
@@ -349,8 +387,15 @@ impl<'a> Document<'a> {
     /// Every element whose `wsu:Id`, unqualified `Id` or `xml:id` is `id`. A signature
     /// reference must resolve to exactly one.
     pub fn elements_with_id<'s>(&'s self, id: &'s str) -> impl Iterator<Item = Element> + 's {
+        // `ids` is in document order, so an element with two matching id attributes
+        // (say `wsu:Id` and `Id`) is adjacent to itself: report it once.
+        let mut last = NONE;
         self.ids.iter().filter_map(move |(a, e)| {
-            (self.attrs.get(*a as usize)?.value == id).then_some(Element(*e))
+            if *e == last || self.attrs.get(*a as usize)?.value != id {
+                return None;
+            }
+            last = *e;
+            Some(Element(*e))
         })
     }
 
@@ -492,14 +537,26 @@ fn check_chars(s: &str, offset: usize) -> Result<(), XmlError> {
     }
 }
 
+fn is_name_start(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | 'a'..='z' | '_' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}'
+        | '\u{F8}'..='\u{2FF}' | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}'
+        | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}' | '\u{2C00}'..='\u{2FEF}'
+        | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{EFFFF}')
+}
+
+/// Whether `s` is an XML 1.0 (fifth edition) Name without colons (an NCName).
 fn is_name(s: &str) -> bool {
     let mut chars = s.chars();
     let Some(first) = chars.next() else {
         return false;
     };
-    let start = |c: char| c.is_alphabetic() || c == '_' || (c as u32) >= 0xC0;
-    start(first)
-        && chars.all(|c| start(c) || c.is_ascii_digit() || matches!(c, '-' | '.' | '\u{B7}'))
+    is_name_start(first)
+        && chars.all(|c| {
+            is_name_start(c)
+                || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+        })
 }
 
 /// Splits a QName into prefix and local name.
@@ -533,17 +590,24 @@ fn resolve_ref(name: &str, offset: usize) -> Result<char, XmlError> {
                 offset,
                 reference: format!("&{};", name.chars().take(40).collect::<String>()),
             };
-            let value = match num.strip_prefix('x') {
-                Some(hex) if !hex.is_empty() && hex.len() <= 8 => {
-                    u32::from_str_radix(hex, 16).map_err(|_| bad())?
-                }
-                None if !num.is_empty()
-                    && num.len() <= 10
-                    && num.bytes().all(|b| b.is_ascii_digit()) =>
-                {
-                    num.parse::<u32>().map_err(|_| bad())?
-                }
-                _ => return Err(bad()),
+            // Leading zeros are allowed; what remains must fit (and parse) in a u32.
+            let (digits, radix, max_len) = match num.strip_prefix('x') {
+                Some(hex) => (hex, 16, 8),
+                None => (num, 10, 9),
+            };
+            let significant = digits.trim_start_matches('0');
+            if digits.is_empty()
+                || significant.len() > max_len
+                || !digits
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (radix == 16 && b.is_ascii_hexdigit()))
+            {
+                return Err(bad());
+            }
+            let value = if significant.is_empty() {
+                0
+            } else {
+                u32::from_str_radix(significant, radix).map_err(|_| bad())?
             };
             let c = char::from_u32(value).ok_or_else(bad)?;
             if !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
@@ -576,6 +640,92 @@ fn normalize_eol(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Checks an XML declaration (`raw` from `<?xml` to `?>`, at `offset`) against
+/// XML 1.0 §2.8: `version` 1.0, then optionally `encoding` (UTF-8, any case), then
+/// optionally `standalone` (`yes` or `no`), each after white space, in that order.
+fn check_declaration(raw: &str, offset: usize) -> Result<(), XmlError> {
+    let inner = raw
+        .strip_prefix("<?xml")
+        .and_then(|r| r.strip_suffix("?>"))
+        .ok_or_else(|| malformed(offset, "an XML declaration is cut short"))?;
+    let at = |rest: &str| offset + raw.len() - 2 - rest.len();
+    let mut rest = inner;
+    let mut seen = 0;
+    loop {
+        let trimmed = rest.trim_start_matches(|c: char| c.is_ascii_whitespace());
+        if trimmed.is_empty() {
+            break;
+        }
+        if trimmed.len() == rest.len() {
+            return Err(malformed(
+                at(rest),
+                "the XML declaration needs white space here",
+            ));
+        }
+        rest = trimmed;
+        let name_len = rest
+            .find(|c: char| c == '=' || c.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        let (name, after) = rest.split_at(name_len);
+        let order = ["version", "encoding", "standalone"];
+        let Some(pos) = order.iter().position(|n| *n == name).filter(|p| *p >= seen) else {
+            return Err(malformed(
+                at(rest),
+                format!("`{name}` is not expected here in the XML declaration"),
+            ));
+        };
+        if seen == 0 && pos != 0 {
+            return Err(malformed(
+                at(rest),
+                "the XML declaration must start with `version`",
+            ));
+        }
+        seen = pos + 1;
+        let after = after.trim_start_matches(|c: char| c.is_ascii_whitespace());
+        let after = after
+            .strip_prefix('=')
+            .map(|a| a.trim_start_matches(|c: char| c.is_ascii_whitespace()))
+            .ok_or_else(|| malformed(at(after), format!("`{name}` has no value")))?;
+        let quote = after
+            .chars()
+            .next()
+            .filter(|q| matches!(q, '"' | '\''))
+            .ok_or_else(|| malformed(at(after), format!("the value of `{name}` is not quoted")))?;
+        let value_and_rest = &after[1..];
+        let close = value_and_rest
+            .find(quote)
+            .ok_or_else(|| malformed(at(after), format!("the value of `{name}` is not closed")))?;
+        let value = &value_and_rest[..close];
+        let value_at = at(value_and_rest);
+        match name {
+            "version" if value != "1.0" => {
+                return Err(XmlError::Declaration {
+                    offset: value_at,
+                    what: format!("version {value}"),
+                })
+            }
+            "encoding" if !value.eq_ignore_ascii_case("utf-8") => {
+                return Err(XmlError::Declaration {
+                    offset: value_at,
+                    what: format!("encoding {value}"),
+                })
+            }
+            "standalone" if value != "yes" && value != "no" => {
+                return Err(malformed(
+                    value_at,
+                    format!("standalone is `yes` or `no`, not `{value}`"),
+                ))
+            }
+            _ => {}
+        }
+        rest = &value_and_rest[close + 1..];
+    }
+    if seen == 0 {
+        return Err(malformed(offset, "the XML declaration has no version"));
+    }
+    Ok(())
+}
+
 /// Attribute-value normalization (XML 1.0 §3.3.3 for CDATA attributes): references
 /// resolved (their characters kept as they are), literal white space characters
 /// (after line-end normalization) replaced by spaces.
@@ -599,11 +749,10 @@ fn attr_value(raw: &str, offset: usize) -> Result<Cow<'_, str>, XmlError> {
     while let Some(c) = rest.chars().next() {
         match c {
             '&' => {
-                // A reference is short: look for its `;` in the next few bytes (a
-                // byte search, so a multi-byte character there cannot mislead it).
+                // A byte search, so a multi-byte character cannot mislead it; `&` and
+                // `;` are ASCII, so both ends are character boundaries.
                 let end = rest
                     .bytes()
-                    .take(48)
                     .position(|b| b == b';')
                     .ok_or_else(|| malformed(pos, "`&` does not start a reference"))?;
                 out.push(resolve_ref(&rest[1..end], pos)?);
@@ -725,7 +874,18 @@ impl<'a, 'l> Parser<'a, 'l> {
     }
 
     fn run(mut self) -> Result<Document<'a>, XmlError> {
-        let mut reader = Reader::from_str(self.src);
+        // A byte order mark may open the text. quick-xml would skip it itself; it is
+        // taken off here so that "the start of the document" means the same to both.
+        let base = if self.src.starts_with('\u{FEFF}') {
+            3
+        } else {
+            0
+        };
+        let body = self.src.get(base..).unwrap_or("");
+        if body.starts_with('\u{FEFF}') {
+            return Err(malformed(base, "a second byte order mark"));
+        }
+        let mut reader = Reader::from_str(body);
         {
             let cfg = reader.config_mut();
             cfg.trim_text(false);
@@ -737,38 +897,25 @@ impl<'a, 'l> Parser<'a, 'l> {
             cfg.allow_unmatched_ends = false;
         }
         loop {
-            let start = reader.buffer_position() as usize;
+            let start = base + reader.buffer_position() as usize;
             let ev = reader
                 .read_event()
-                .map_err(|e| malformed(reader.error_position() as usize, e.to_string()))?;
-            let end = reader.buffer_position() as usize;
+                .map_err(|e| malformed(base + reader.error_position() as usize, e.to_string()))?;
+            let end = base + reader.buffer_position() as usize;
             let raw = self
                 .src
                 .get(start..end)
                 .ok_or_else(|| malformed(start, "the tokenizer lost its place"))?;
             match ev {
                 Event::Eof => break,
-                Event::Decl(d) => {
-                    if start > 3 || self.doc.nodes.len() > 1 {
+                Event::Decl(_) => {
+                    if start != base {
                         return Err(malformed(
                             start,
                             "an XML declaration may only open the document",
                         ));
                     }
-                    let version = d.version().map_err(|e| malformed(start, e.to_string()))?;
-                    if version.as_ref() != "1.0" {
-                        return Err(XmlError::Declaration {
-                            what: format!("version {version}"),
-                        });
-                    }
-                    if let Some(enc) = d.encoding() {
-                        let enc = enc.map_err(|e| malformed(start, e.to_string()))?;
-                        if !enc.eq_ignore_ascii_case("utf-8") {
-                            return Err(XmlError::Declaration {
-                                what: format!("encoding {enc}"),
-                            });
-                        }
-                    }
+                    check_declaration(raw, start)?;
                 }
                 Event::DocType(_) => return Err(XmlError::Doctype { offset: start }),
                 Event::Start(_) | Event::Empty(_) => {
@@ -1005,7 +1152,7 @@ impl<'a, 'l> Parser<'a, 'l> {
             };
             let Some(p) = decl_prefix else { continue };
             let value = attr_value(raw, *at)?;
-            if !p.is_empty() && !is_name(p) {
+            if (p.is_empty() && *name != "xmlns") || (!p.is_empty() && !is_name(p)) {
                 return Err(malformed(
                     *at,
                     format!("`{name}` is not a valid declaration"),
@@ -1236,5 +1383,140 @@ mod tests {
         ));
         let deep = "<a>".repeat(100);
         assert!(matches!(err(&deep), XmlError::TooDeep { limit: 64, .. }));
+    }
+
+    #[test]
+    fn namespace_scopes_and_lookup() {
+        let src = r#"<r xmlns="urn:d" xmlns:p="urn:p1"><p:a xmlns:p="urn:p2"><b xmlns=""><c p:x="1" x="2"/></b></p:a><p:z/></r>"#;
+        let d = parse(src);
+        let r = d.root();
+        let a = d.child(r, "urn:p2", "a").expect("p:a");
+        let b = d.child(a, "", "b").expect("b in no namespace");
+        let c = d.child(b, "", "c").expect("c");
+        let z = d
+            .child(r, "urn:p1", "z")
+            .expect("p:z after the inner scope closed");
+        assert_eq!(d.lookup_namespace(c, "p"), Some("urn:p2"));
+        assert_eq!(d.lookup_namespace(c, ""), None);
+        assert_eq!(d.lookup_namespace(z, "p"), Some("urn:p1"));
+        assert_eq!(d.lookup_namespace(z, ""), Some("urn:d"));
+        assert_eq!(d.lookup_namespace(z, "xml"), Some(XML_NS));
+        assert_eq!(d.lookup_namespace(z, "nope"), None);
+        assert_eq!(d.attr(c, "urn:p2", "x"), Some("1"));
+        assert_eq!(d.attr(c, "", "x"), Some("2"));
+        assert_eq!(d.attr(c, "urn:p1", "x"), None);
+        let attrs: Vec<_> = d.attrs(c).map(|a| (a.prefix, a.local, a.ns)).collect();
+        assert_eq!(attrs, [("p", "x", "urn:p2"), ("", "x", "")]);
+        // Declarations are not attributes.
+        assert_eq!(d.attrs(r).count(), 0);
+        assert_eq!(d.namespace(b), "");
+        assert_eq!(d.prefix(z), "p");
+        assert_eq!(
+            d.descendants(r)
+                .map(|e| d.local_name(e))
+                .collect::<Vec<_>>(),
+            ["r", "a", "b", "c", "z"]
+        );
+        assert_eq!(d.descendants(b).count(), 2);
+        assert_eq!(d.parent(c), Some(b));
+    }
+
+    #[test]
+    fn text_is_borrowed_unless_it_must_change() {
+        let d = parse("<a>plain<b/>more</a>");
+        assert!(matches!(d.text(d.root()), Cow::Owned(_)));
+        assert_eq!(d.text(d.root()), "plainmore");
+        let d = parse("<a>plain</a>");
+        assert!(matches!(d.text(d.root()), Cow::Borrowed("plain")));
+        let d = parse("<a x=\"v\">&lt;&#x1D11E;&#65;&amp;&apos;&quot;&gt;</a>");
+        assert_eq!(d.text(d.root()), "<\u{1D11E}A&'\">");
+        assert_eq!(d.attr(d.root(), "", "x"), Some("v"));
+        let d = parse("<a><!--c--><?p d?></a>");
+        assert_eq!(d.text(d.root()), "");
+    }
+
+    #[test]
+    fn character_references_in_attributes_keep_their_character() {
+        let d = parse("<a x=\"1&#10;2&#13;3&#9;4&#x20;5\" y='&#0000065;&#x000000042;'/>");
+        assert_eq!(d.attr(d.root(), "", "x"), Some("1\n2\r3\t4 5"));
+        assert_eq!(d.attr(d.root(), "", "y"), Some("AB"));
+    }
+
+    #[test]
+    fn ranges_refer_to_the_original_source() {
+        let src = "\u{FEFF}<?xml version='1.0' encoding='UTF-8'?>\r\n<a>\r\n <b x='\r\n'>t\r</b>\r\n<c/></a>";
+        let d = parse(src);
+        let a = d.root();
+        let kids: Vec<_> = d.children(a).collect();
+        assert_eq!(&src[d.range(kids[0])], "<b x='\r\n'>t\r</b>");
+        assert_eq!(&src[d.range(kids[1])], "<c/>");
+        assert!(src[d.range(a)].starts_with("<a>") && src[d.range(a)].ends_with("</a>"));
+        assert_eq!(d.text(kids[0]), "t\n");
+        assert_eq!(d.attr(kids[0], "", "x"), Some(" "));
+        assert_eq!(d.source(), src);
+    }
+
+    #[test]
+    fn an_element_with_two_id_attributes_is_found_once() {
+        let src = format!(r#"<a xmlns:u="{WSU}"><b u:Id="x" Id="x"/><c Id="y" u:Id="x"/></a>"#);
+        let d = parse(&src);
+        assert_eq!(d.elements_with_id("x").count(), 2);
+        assert_eq!(d.elements_with_id("y").count(), 1);
+        assert_eq!(d.elements_with_id("z").count(), 0);
+    }
+
+    #[test]
+    fn declarations_and_bytes() {
+        let l = Limits::default();
+        for ok in [
+            "<?xml version='1.0'?><a/>",
+            "<?xml version = \"1.0\" encoding='Utf-8' standalone='no' ?><a/>",
+            "\u{FEFF}<a/>",
+        ] {
+            Document::parse(ok, &l).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        let err = |s: &str| Document::parse(s, &l).expect_err(s);
+        assert!(matches!(
+            err("<?xml version='1.1'?><a/>"),
+            XmlError::Declaration { offset: 15, .. }
+        ));
+        assert!(matches!(
+            err(" <?xml version='1.0'?><a/>"),
+            XmlError::Malformed { offset: 1, .. }
+        ));
+        assert!(matches!(
+            err("<?xml encoding='UTF-8' version='1.0'?><a/>"),
+            XmlError::Malformed { offset: 6, .. }
+        ));
+        assert!(matches!(
+            Document::parse_bytes(b"<a>\xff</a>", &l),
+            Err(XmlError::NotUtf8 { offset: 3 })
+        ));
+        assert!(Document::parse_bytes(b"\xef\xbb\xbf<a/>", &l).is_ok());
+    }
+
+    #[test]
+    fn names_follow_xml_1_0() {
+        let l = Limits::default();
+        assert!(Document::parse("<\u{E9}l\u{E9}ment_1.x-y\u{B7}/>", &l).is_ok());
+        for bad in [
+            "<a\u{AA}/>",
+            "<a\u{D7}/>",
+            "<1a/>",
+            "<-a/>",
+            "<a:b:c xmlns:a='u'/>",
+        ] {
+            assert!(
+                matches!(
+                    Document::parse(bad, &l),
+                    Err(XmlError::Malformed { offset: 1, .. })
+                ),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            Document::parse("<a xmlns:='urn:x'/>", &l),
+            Err(XmlError::Malformed { offset: 11, .. })
+        ));
     }
 }
