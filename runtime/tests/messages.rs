@@ -722,3 +722,24 @@ fn the_peers_refuse_a_tampered_message() {
     let out = run_peer("xmlsec/verify-dk", &[&key, p], None);
     assert!(!out.status.success(), "xmlsec1 accepted a tampered message");
 }
+
+/// An unsigned header the receiver is told it must understand is refused (SOAP's
+/// MustUnderstand rule); one for another actor, or optional, is left alone.
+#[test]
+fn unknown_must_understand_headers_are_refused() {
+    let s = base();
+    let mu = s.text.replacen(
+        "<s:Header>",
+        "<s:Header><x:Transfer xmlns:x=\"urn:x\" s:mustUnderstand=\"1\">all</x:Transfer>",
+        1,
+    );
+    let e = reject(&s, &mu);
+    assert!(matches!(e, SecurityError::Envelope(_)), "{e}");
+    assert!(e.to_string().contains("mustUnderstand"), "{e}");
+    let optional = s.text.replacen(
+        "<s:Header>",
+        "<s:Header><x:Trace xmlns:x=\"urn:x\">42</x:Trace>",
+        1,
+    );
+    check(&s, &optional, t0(), &mut ReplayCache::default()).expect("an optional header");
+}

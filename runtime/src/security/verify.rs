@@ -319,18 +319,7 @@ pub fn verify_document<'d>(
     let mut addressing_headers: Vec<Element> = Vec::new();
     for h in doc.children(header) {
         if doc.is(h, ns::WSSE, "Security") {
-            let target = match soap {
-                Soap::V11 => doc.attr(h, sns, "actor"),
-                Soap::V12 => doc.attr(h, sns, "role"),
-            };
-            let for_us = match target {
-                None => true,
-                Some(t) => {
-                    t == "http://schemas.xmlsoap.org/soap/actor/next"
-                        || t == "http://www.w3.org/2003/05/soap-envelope/role/next"
-                        || t == "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"
-                }
-            };
+            let for_us = targets_us(doc, h, soap);
             if for_us {
                 if security.is_some() {
                     return Err(header_err(
@@ -356,6 +345,14 @@ pub fn verify_document<'d>(
                 )));
             }
             addressing_headers.push(h);
+        } else if must_understand(doc, h, soap) && targets_us(doc, h, soap) {
+            // SOAP: a header the receiver must understand and does not is a fault. Nor
+            // would it be signed: nothing unverified reaches the application this way.
+            return Err(envelope_err(format!(
+                "the header {{{}}}{} is marked mustUnderstand, and wsbind does not process it",
+                doc.namespace(h),
+                doc.local_name(h)
+            )));
         }
     }
     let security = security.ok_or(SecurityError::NoSecurityHeader)?;
@@ -753,6 +750,31 @@ pub(crate) fn check_timestamp(
         }
     }
     Ok((created, expires))
+}
+
+/// Whether a header carries `mustUnderstand` set (`1`/`true`).
+fn must_understand(doc: &Document<'_>, h: Element, soap: Soap) -> bool {
+    matches!(
+        doc.attr(h, soap.ns(), "mustUnderstand").map(str::trim),
+        Some("1" | "true")
+    )
+}
+
+/// Whether a header is for the ultimate receiver (no actor/role, or next/ultimate).
+fn targets_us(doc: &Document<'_>, h: Element, soap: Soap) -> bool {
+    let target = match soap {
+        Soap::V11 => doc.attr(h, soap.ns(), "actor"),
+        Soap::V12 => doc.attr(h, soap.ns(), "role"),
+    };
+    match target {
+        None => true,
+        Some(t) => matches!(
+            t,
+            "http://schemas.xmlsoap.org/soap/actor/next"
+                | "http://www.w3.org/2003/05/soap-envelope/role/next"
+                | "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"
+        ),
+    }
 }
 
 fn version_name(v: ScVersion) -> &'static str {
