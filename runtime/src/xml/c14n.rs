@@ -18,6 +18,7 @@ use super::dom::{Document, Element, Kind};
 
 /// Where canonical bytes go: a buffer, or a digest computed on the fly.
 pub trait Output {
+    /// Takes the next canonical bytes.
     fn write(&mut self, bytes: &[u8]);
 }
 
@@ -225,8 +226,11 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
 
         // The prefixes this element needs declared: visibly utilized ones, then the
         // inclusive ones in scope.
+        // The `xml` prefix is bound by definition and never declared.
         let mut wanted: Vec<&'d str> = Vec::with_capacity(4);
-        wanted.push(prefix);
+        if prefix != "xml" {
+            wanted.push(prefix);
+        }
         for a in doc.attrs_of(e) {
             if !a.prefix.is_empty() && a.prefix != "xml" && !wanted.contains(&a.prefix) {
                 wanted.push(a.prefix);
