@@ -9,6 +9,10 @@
 //! each), then identifier, instance (empty = none), key and identity name, each with a
 //! 2-byte length. Nonces are random (from the injected generator); with 96-bit random
 //! nonces, rotate the key well before 2^32 cookies.
+//!
+//! A cookie is a bearer capability until its expiry: the server cannot take it back.
+//! Cancellation and renewal therefore need the farm's own (bounded) list of cancelled
+//! identifiers, and the old cookie of a renewed context keeps opening until it expires.
 
 use crate::credentials::Identity;
 use crate::keys::{Rng, SecretKey};
@@ -18,6 +22,7 @@ use base64::Engine as _;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 use std::fmt;
 use std::time::{Duration, SystemTime};
+use zeroize::Zeroizing;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 const FORMAT: u8 = 1;
@@ -27,16 +32,22 @@ pub const MAX_COOKIE: usize = 4096;
 /// Why a cookie cannot be opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CookieError {
+    /// Longer than [`MAX_COOKIE`] characters.
     #[error("the cookie is longer than {MAX_COOKIE} characters")]
     TooLong,
+    /// Not standard base64.
     #[error("the cookie is not base64")]
     NotBase64,
+    /// Too short, another format version, or a payload that does not decode.
     #[error("the cookie is malformed")]
     Malformed,
+    /// Sealed with a key id this server does not hold (never held, or retired).
     #[error("the cookie was sealed with key {0}, which this server does not hold")]
     UnknownKey(u8),
+    /// The AEAD tag does not verify.
     #[error("the cookie does not open (tampered, or sealed with another key)")]
     Tampered,
+    /// The context's expiry has passed.
     #[error("the cookie's context has expired")]
     Expired,
 }
@@ -80,6 +91,7 @@ impl CookieKeys {
     }
 
     /// Seals new cookies with `key` from now on; cookies of the other keys still open.
+    /// Reusing the id of a key still held replaces that key: its cookies stop opening.
     pub fn rotate(&mut self, id: u8, key: [u8; 32]) {
         self.keys.retain(|(i, _)| *i != id);
         self.keys.push((id, aead_key(&key)));
@@ -97,25 +109,15 @@ impl CookieKeys {
         self.keys.iter().find(|(i, _)| *i == id).map(|(_, k)| k)
     }
 
-    /// Seals a context into a cookie.
+    /// Seals a context into a cookie (its previous key and pending flag are not kept).
+    ///
+    /// A field over 65,535 bytes is cut, which can only happen with a cookie far over
+    /// [`MAX_COOKIE`]: such a cookie never opens.
     pub fn seal(&self, ctx: &Context, rng: &mut dyn Rng) -> String {
-        let mut payload = Vec::with_capacity(160);
-        payload.push(match ctx.version {
-            ScVersion::Feb2005 => 0,
-            ScVersion::V1_3 => 1,
-        });
-        payload.extend_from_slice(&millis(ctx.created).to_be_bytes());
-        payload.extend_from_slice(&millis(ctx.expires).to_be_bytes());
-        for field in [
-            ctx.identifier.as_bytes(),
-            ctx.instance.as_deref().unwrap_or("").as_bytes(),
-            ctx.key.as_bytes(),
-            ctx.identity.name.as_bytes(),
-        ] {
-            let len = field.len().min(u16::MAX as usize);
-            payload.extend_from_slice(&(len as u16).to_be_bytes());
-            payload.extend_from_slice(&field[..len]);
-        }
+        self.seal_payload(encode(ctx), rng)
+    }
+
+    fn seal_payload(&self, mut payload: Zeroizing<Vec<u8>>, rng: &mut dyn Rng) -> String {
         let mut nonce = [0u8; 12];
         rng.fill(&mut nonce);
         let header = [FORMAT, self.current];
@@ -126,7 +128,7 @@ impl CookieKeys {
             k.seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(header),
-                &mut payload,
+                &mut *payload,
             )
         });
         // The current key is always held (rotate adds it, retire keeps it), and GCM
@@ -134,7 +136,6 @@ impl CookieKeys {
         if let Some(Ok(())) = sealed {
             out.extend_from_slice(&payload);
         }
-        zeroize::Zeroize::zeroize(&mut payload);
         B64.encode(out)
     }
 
@@ -143,9 +144,10 @@ impl CookieKeys {
         if cookie.len() > MAX_COOKIE {
             return Err(CookieError::TooLong);
         }
-        let mut bytes = B64
-            .decode(cookie.trim().as_bytes())
-            .map_err(|_| CookieError::NotBase64)?;
+        let mut bytes = Zeroizing::new(
+            B64.decode(cookie.trim().as_bytes())
+                .map_err(|_| CookieError::NotBase64)?,
+        );
         if bytes.len() < 2 + 12 + 16 || bytes[0] != FORMAT {
             return Err(CookieError::Malformed);
         }
@@ -162,14 +164,34 @@ impl CookieKeys {
                 &mut bytes[14..],
             )
             .map_err(|_| CookieError::Tampered)?;
-        let ctx = decode(plain);
-        zeroize::Zeroize::zeroize(&mut bytes);
-        let ctx = ctx.ok_or(CookieError::Malformed)?;
+        let ctx = decode(plain).ok_or(CookieError::Malformed)?;
         if ctx.expires <= now {
             return Err(CookieError::Expired);
         }
         Ok(ctx)
     }
+}
+
+/// The payload (see the module documentation), in a buffer zeroed when dropped.
+fn encode(ctx: &Context) -> Zeroizing<Vec<u8>> {
+    let mut payload = Zeroizing::new(Vec::with_capacity(160));
+    payload.push(match ctx.version {
+        ScVersion::Feb2005 => 0,
+        ScVersion::V1_3 => 1,
+    });
+    payload.extend_from_slice(&millis(ctx.created).to_be_bytes());
+    payload.extend_from_slice(&millis(ctx.expires).to_be_bytes());
+    for field in [
+        ctx.identifier.as_bytes(),
+        ctx.instance.as_deref().unwrap_or("").as_bytes(),
+        ctx.key.as_bytes(),
+        ctx.identity.name.as_bytes(),
+    ] {
+        let len = field.len().min(u16::MAX as usize);
+        payload.extend_from_slice(&(len as u16).to_be_bytes());
+        payload.extend_from_slice(&field[..len]);
+    }
+    payload
 }
 
 fn millis(t: SystemTime) -> u64 {
@@ -203,6 +225,13 @@ fn decode(p: &[u8]) -> Option<Context> {
     let instance = String::from_utf8(field()?).ok()?;
     let key = SecretKey::new(field()?);
     let name = String::from_utf8(field()?).ok()?;
+    if !r.is_empty()
+        || identifier.is_empty()
+        || expires <= created
+        || crate::keys::key_bytes(key.len() as u64 * 8).is_err()
+    {
+        return None;
+    }
     Some(Context {
         version,
         identifier,
@@ -258,6 +287,38 @@ mod tests {
             CookieKeys::new(2, [9; 32]).open(&c2, t0),
             Err(CookieError::Tampered)
         );
+    }
+
+    #[test]
+    fn payloads_are_read_strictly() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000);
+        let keys = CookieKeys::new(1, [1; 32]);
+        let mut rng = SeededRng::new(3);
+        let mut trailing = encode(&ctx(t0));
+        trailing.push(0);
+        let c = keys.seal_payload(trailing, &mut rng);
+        assert_eq!(keys.open(&c, t0), Err(CookieError::Malformed));
+        for bad in [
+            Context {
+                key: SecretKey::new(vec![1; 8]),
+                ..ctx(t0)
+            },
+            Context {
+                identifier: String::new(),
+                ..ctx(t0)
+            },
+            Context {
+                created: t0 + Duration::from_secs(7200),
+                ..ctx(t0)
+            },
+        ] {
+            let c = keys.seal(&bad, &mut rng);
+            assert_eq!(keys.open(&c, t0), Err(CookieError::Malformed));
+        }
+        let mut wrong_version = encode(&ctx(t0));
+        wrong_version[0] = 7;
+        let c = keys.seal_payload(wrong_version, &mut rng);
+        assert_eq!(keys.open(&c, t0), Err(CookieError::Malformed));
     }
 
     #[test]
