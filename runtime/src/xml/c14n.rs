@@ -14,7 +14,7 @@
 //!
 //! The traversal is iterative, so deep documents cannot overflow the stack.
 
-use super::dom::{Document, Element, Kind};
+use super::dom::{Document, Element, Kind, Scope};
 
 /// Where canonical bytes go: a buffer, or a digest computed on the fly.
 pub trait Output {
@@ -100,7 +100,8 @@ fn canonicalize<O: Output + ?Sized>(
         inclusive,
         with_comments,
         out: &mut buffered,
-        rendered: Vec::new(),
+        scope: Scope::default(),
+        rendered: Scope::default(),
     };
     f(&mut c);
 }
@@ -146,27 +147,41 @@ struct Canon<'d, 'a, 'o, O: Output + ?Sized> {
     inclusive: &'o [&'o str],
     with_comments: bool,
     out: &'o mut O,
-    /// Namespace bindings written by output ancestors: (prefix, uri), innermost last.
-    /// (URIs as the document's interned indices.)
-    rendered: Vec<(&'d str, u32)>,
+    /// The namespace declarations in scope in the document (URIs as the document's
+    /// interned indices: equal indices, equal URIs).
+    scope: Scope<'d>,
+    /// The namespace declarations written by output ancestors.
+    rendered: Scope<'d>,
 }
 
 enum Step {
     Enter(u32),
-    Leave(u32, usize),
+    Leave(u32),
 }
 
 impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
     fn subtree(&mut self, top: u32) {
+        // The declarations of the ancestors (outside the node-set) are in scope too.
+        let mut ancestors = Vec::new();
+        let mut up = self.doc.parent(Document::element_at(top));
+        while let Some(a) = up {
+            ancestors.push(a);
+            up = self.doc.parent(a);
+        }
+        for a in ancestors.iter().rev() {
+            self.enter_scope(*a);
+        }
         let mut stack = vec![Step::Enter(top)];
         let mut kids = Vec::new();
         while let Some(step) = stack.pop() {
             match step {
                 Step::Enter(i) => match self.doc.node(i).map(|n| &n.kind) {
                     Some(Kind::Element(_)) => {
-                        let mark = self.rendered.len();
-                        self.start_tag(Document::element_at(i));
-                        stack.push(Step::Leave(i, mark));
+                        let e = Document::element_at(i);
+                        self.enter_scope(e);
+                        self.rendered.open();
+                        self.start_tag(e);
+                        stack.push(Step::Leave(i));
                         kids.clear();
                         let mut c = self.doc.first_child(i);
                         while c != Document::NONE {
@@ -178,14 +193,23 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
                     Some(_) => self.leaf(i),
                     None => {}
                 },
-                Step::Leave(i, mark) => {
+                Step::Leave(i) => {
                     let e = Document::element_at(i);
                     self.out.write(b"</");
                     self.qname(self.doc.prefix(e), self.doc.local_name(e));
                     self.out.write(b">");
-                    self.rendered.truncate(mark);
+                    self.rendered.close();
+                    self.scope.close();
                 }
             }
+        }
+    }
+
+    /// Opens `e` in the document scope, with its own declarations.
+    fn enter_scope(&mut self, e: Element) {
+        self.scope.open();
+        for d in self.doc.decls_of(e) {
+            self.scope.bind(d.prefix, d.uri);
         }
     }
 
@@ -241,8 +265,9 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
             if p == "xml" || p == "xmlns" {
                 continue;
             }
-            // Only prefixes bound at this element (a borrowed slice of the document).
-            if let Some(p) = in_scope_prefix(doc, e, p) {
+            // Only prefixes in scope here (as the document spells them, so that they
+            // can be remembered as rendered).
+            if let Some((p, _)) = self.scope.get(p) {
                 if !wanted.contains(&p) {
                     wanted.push(p);
                 }
@@ -250,13 +275,8 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         }
         let mut decls: Vec<(&'d str, u32)> = Vec::with_capacity(wanted.len());
         for p in wanted {
-            let uri = doc.lookup_index(e, p);
-            let written = self
-                .rendered
-                .iter()
-                .rev()
-                .find(|(rp, _)| *rp == p)
-                .map(|(_, u)| *u);
+            let uri = self.scope.get(p).map_or(Document::NONE, |(_, u)| u);
+            let written = self.rendered.get(p).map(|(_, u)| u);
             let emit = if p.is_empty() && uri == Document::NONE {
                 written.is_some_and(|w| w != Document::NONE)
             } else {
@@ -278,7 +298,9 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
             escape(self.out, doc.uri(*uri), true);
             self.out.write(b"\"");
         }
-        self.rendered.extend(decls);
+        for (p, uri) in decls {
+            self.rendered.bind(p, uri);
+        }
 
         let mut attrs: Vec<_> = doc.attrs(e).collect();
         attrs.sort_unstable_by(|a, b| (a.ns, a.local).cmp(&(b.ns, b.local)));
@@ -291,18 +313,6 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         }
         self.out.write(b">");
     }
-}
-
-/// `prefix` as a slice of the document when it is bound (or, for "", set) at `e`.
-fn in_scope_prefix<'d>(doc: &'d Document<'_>, e: Element, prefix: &str) -> Option<&'d str> {
-    let mut cur = Some(e);
-    while let Some(el) = cur {
-        if let Some(d) = doc.decls_of(el).iter().find(|d| d.prefix == prefix) {
-            return Some(d.prefix);
-        }
-        cur = doc.parent(el);
-    }
-    None
 }
 
 /// Writes `s` escaped for text (`attr` false) or an attribute value.

@@ -421,22 +421,6 @@ impl<'a> Document<'a> {
         None
     }
 
-    /// The index of the namespace bound to `prefix` at `e` (equal indices, equal
-    /// URIs); `NONE` when unbound or undeclared (`xmlns=""`).
-    pub(crate) fn lookup_index(&self, e: Element, prefix: &str) -> u32 {
-        if prefix == "xml" {
-            return 0;
-        }
-        let mut cur = Some(e);
-        while let Some(el) = cur {
-            if let Some(d) = self.decls_of(el).iter().find(|d| d.prefix == prefix) {
-                return d.uri;
-            }
-            cur = self.parent(el);
-        }
-        NONE
-    }
-
     /// The declarations made on `e` itself.
     pub(crate) fn decls_of(&self, e: Element) -> &[Decl<'a>] {
         let r = self.data(e).decls.clone();
@@ -476,6 +460,59 @@ impl<'a> Document<'a> {
     pub(crate) const NONE: u32 = NONE;
 }
 
+/// Namespace bindings in scope during a walk of the document: declarations are bound
+/// as elements open and dropped as they close. Lookups take constant time however many
+/// declarations a hostile document puts in scope (a short scope is simply scanned).
+#[derive(Debug, Default)]
+pub(crate) struct Scope<'a> {
+    /// (prefix, uri index), innermost last.
+    entries: Vec<(&'a str, u32)>,
+    /// `entries.len()` when each open element started.
+    marks: Vec<usize>,
+    /// For each prefix, the uris bound to it, innermost last.
+    index: std::collections::HashMap<&'a str, Vec<u32>>,
+}
+
+impl<'a> Scope<'a> {
+    /// Below this many bindings a backwards scan beats hashing.
+    const SCAN: usize = 16;
+
+    /// Opens an element.
+    pub(crate) fn open(&mut self) {
+        self.marks.push(self.entries.len());
+    }
+
+    /// Binds `prefix` in the innermost open element.
+    pub(crate) fn bind(&mut self, prefix: &'a str, uri: u32) {
+        self.entries.push((prefix, uri));
+        self.index.entry(prefix).or_default().push(uri);
+    }
+
+    /// Closes the innermost open element, dropping its bindings.
+    pub(crate) fn close(&mut self) {
+        let mark = self.marks.pop().unwrap_or(0);
+        for (prefix, _) in self.entries.drain(mark.min(self.entries.len())..) {
+            if let Some(stack) = self.index.get_mut(prefix) {
+                stack.pop();
+            }
+        }
+    }
+
+    /// The uri index bound to `prefix`, and the prefix as the document spells it.
+    pub(crate) fn get(&self, prefix: &str) -> Option<(&'a str, u32)> {
+        if self.entries.len() <= Self::SCAN {
+            return self
+                .entries
+                .iter()
+                .rev()
+                .find(|(p, _)| *p == prefix)
+                .copied();
+        }
+        let (p, stack) = self.index.get_key_value(prefix)?;
+        stack.last().map(|u| (*p, *u))
+    }
+}
+
 static EMPTY_ELEMENT: ElementData<'static> = ElementData {
     prefix: "",
     local: "",
@@ -493,10 +530,8 @@ struct Parser<'a, 'l> {
     doc: Document<'a>,
     /// Open elements.
     stack: Vec<u32>,
-    /// In-scope declarations: (prefix, uri), innermost last.
-    scope: Vec<(&'a str, u32)>,
-    /// `scope.len()` when each open element started.
-    marks: Vec<usize>,
+    /// In-scope declarations.
+    scope: Scope<'a>,
     /// Each distinct namespace URI once: equal URIs get equal indices, so
     /// canonicalization compares numbers, not strings.
     interned: std::collections::HashMap<Cow<'a, str>, u32>,
@@ -798,8 +833,7 @@ impl<'a, 'l> Parser<'a, 'l> {
             limits,
             doc,
             stack: Vec::new(),
-            scope: Vec::new(),
-            marks: Vec::new(),
+            scope: Scope::default(),
             interned: std::collections::HashMap::from([(Cow::Borrowed(XML_NS), 0)]),
         }
     }
@@ -866,11 +900,7 @@ impl<'a, 'l> Parser<'a, 'l> {
         if prefix == "xml" {
             return Some(0);
         }
-        self.scope
-            .iter()
-            .rev()
-            .find(|(p, _)| *p == prefix)
-            .map(|(_, u)| *u)
+        self.scope.get(prefix).map(|(_, u)| u)
     }
 
     fn run(mut self) -> Result<Document<'a>, XmlError> {
@@ -959,8 +989,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                     }
                     d.end = end as u32;
                     d.subtree_end = sub_end;
-                    let mark = self.marks.pop().unwrap_or(0);
-                    self.scope.truncate(mark);
+                    self.scope.close();
                 }
                 Event::Text(_) => {
                     if self.stack.is_empty() {
@@ -1072,7 +1101,8 @@ impl<'a, 'l> Parser<'a, 'l> {
         let (prefix, local) = split_qname(qname, start + 1)?;
 
         // Scan the attributes: name, `=`, quoted value, separated by white space.
-        let mut raw_attrs: Vec<(&'a str, &'a str, usize)> = Vec::new();
+        // (name, raw value, offset of the name, offset of the value)
+        let mut raw_attrs: Vec<(&'a str, &'a str, usize, usize)> = Vec::new();
         let bytes = inner.as_bytes();
         let mut i = name_end;
         loop {
@@ -1125,13 +1155,13 @@ impl<'a, 'l> Parser<'a, 'l> {
                         format!("the value of `{name}` is not closed"),
                     )
                 })?;
-            if raw_attrs.iter().any(|(n, _, _)| *n == name) {
+            if raw_attrs.iter().any(|(n, ..)| *n == name) {
                 return Err(XmlError::DuplicateAttribute {
                     offset: at,
                     name: name.to_owned(),
                 });
             }
-            raw_attrs.push((name, &inner[v0..v1], start + 1 + v0));
+            raw_attrs.push((name, &inner[v0..v1], at, start + 1 + v0));
             if raw_attrs.len() > self.limits.max_attributes {
                 return Err(XmlError::TooManyAttributes {
                     offset: at,
@@ -1142,9 +1172,9 @@ impl<'a, 'l> Parser<'a, 'l> {
         }
 
         // Namespace declarations first: they apply to this element's own names.
-        self.marks.push(self.scope.len());
+        self.scope.open();
         let decl_start = self.doc.decls.len() as u32;
-        for (name, raw, at) in &raw_attrs {
+        for (name, raw, name_at, at) in &raw_attrs {
             let decl_prefix = if *name == "xmlns" {
                 Some("")
             } else {
@@ -1154,13 +1184,13 @@ impl<'a, 'l> Parser<'a, 'l> {
             let value = attr_value(raw, *at)?;
             if (p.is_empty() && *name != "xmlns") || (!p.is_empty() && !is_name(p)) {
                 return Err(malformed(
-                    *at,
+                    *name_at,
                     format!("`{name}` is not a valid declaration"),
                 ));
             }
             if p == "xmlns" {
                 return Err(XmlError::Namespace {
-                    offset: *at,
+                    offset: *name_at,
                     reason: "the prefix xmlns may not be declared".into(),
                 });
             }
@@ -1196,7 +1226,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                 continue;
             }
             self.doc.decls.push(Decl { prefix: p, uri });
-            self.scope.push((p, uri));
+            self.scope.bind(p, uri);
         }
         let decl_end = self.doc.decls.len() as u32;
 
@@ -1212,16 +1242,16 @@ impl<'a, 'l> Parser<'a, 'l> {
         };
         let index = self.doc.nodes.len() as u32;
         let attr_start = self.doc.attrs.len() as u32;
-        for (name, raw, at) in &raw_attrs {
+        for (name, raw, name_at, at) in &raw_attrs {
             if *name == "xmlns" || name.starts_with("xmlns:") {
                 continue;
             }
-            let (ap, al) = split_qname(name, *at)?;
+            let (ap, al) = split_qname(name, *name_at)?;
             let ans = if ap.is_empty() {
                 NONE
             } else {
                 self.lookup(ap).ok_or_else(|| XmlError::UndeclaredPrefix {
-                    offset: *at,
+                    offset: *name_at,
                     prefix: ap.to_owned(),
                 })?
             };
@@ -1230,10 +1260,10 @@ impl<'a, 'l> Parser<'a, 'l> {
             let a0 = attr_start as usize;
             if self.doc.attrs[a0..]
                 .iter()
-                .any(|a| a.local == al && self.doc.uri(a.ns) == ans_uri)
+                .any(|a| a.local == al && a.ns == ans)
             {
                 return Err(XmlError::DuplicateAttribute {
-                    offset: *at,
+                    offset: *name_at,
                     name: format!("{{{ans_uri}}}{al}"),
                 });
             }
@@ -1265,8 +1295,7 @@ impl<'a, 'l> Parser<'a, 'l> {
             self.doc.root = i;
         }
         if empty {
-            let mark = self.marks.pop().unwrap_or(0);
-            self.scope.truncate(mark);
+            self.scope.close();
         } else {
             self.stack.push(i);
         }
@@ -1516,7 +1545,7 @@ mod tests {
         }
         assert!(matches!(
             Document::parse("<a xmlns:='urn:x'/>", &l),
-            Err(XmlError::Malformed { offset: 11, .. })
+            Err(XmlError::Malformed { offset: 3, .. })
         ));
     }
 }
