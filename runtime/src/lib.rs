@@ -14,7 +14,9 @@ pub mod store;
 pub mod transport;
 pub mod trust;
 pub mod wire;
-pub mod xml;
+
+/// The XML layer (the `wsbind-xml` crate): the bounded DOM and exclusive C14N.
+pub use wsbind_xml as xml;
 
 /// The typed security description (defined by the compiler, which generates it).
 pub use wsbind_compiler::description;

@@ -11,7 +11,7 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, EngineError> {
 }
 
 pub(crate) fn parse<'a>(text: &'a str, policy: &Policy) -> Result<Document<'a>, EngineError> {
-    Ok(Document::parse(text, &policy.limits)?)
+    Ok(crate::security::parse_message(text, &policy.limits)?)
 }
 
 /// The parts of an envelope a negotiation looks at.

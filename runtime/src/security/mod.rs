@@ -18,9 +18,30 @@ pub use verify::{
 use crate::envelope;
 use crate::wire::{ns, uri, Addressing, Sc, Soap};
 use crate::xml::dom::XmlError;
+use crate::xml::dom::{Document, IdAttr, Limits, XML_ID};
 use std::fmt;
 use std::time::{Duration, SystemTime};
 use wsbind_compiler::description::{self, SymmetricSignature};
+
+/// The attributes that identify an element of a WS-Security message, the targets of a
+/// signature's references: `wsu:Id`, an unqualified `Id` (as WCF and xmlsec write it)
+/// and `xml:id`.
+pub const ID_ATTRIBUTES: &[IdAttr] = &[
+    IdAttr {
+        namespace: ns::WSU,
+        local: "Id",
+    },
+    IdAttr {
+        namespace: "",
+        local: "Id",
+    },
+    XML_ID,
+];
+
+/// Parses a SOAP message within `limits`, with [`ID_ATTRIBUTES`] indexed.
+pub fn parse_message<'a>(text: &'a str, limits: &Limits) -> Result<Document<'a>, XmlError> {
+    Document::parse_with_ids(text, limits, ID_ATTRIBUTES)
+}
 
 /// The HMAC of a signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

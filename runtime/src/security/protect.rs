@@ -121,7 +121,8 @@ pub fn protect(
         ));
     };
     let body_src = msg.framing.body_document(body_id, msg.body);
-    let body_doc = Document::parse(&body_src, &Limits::default()).map_err(ProtectError::Body)?;
+    let body_doc =
+        super::parse_message(&body_src, &Limits::default()).map_err(ProtectError::Body)?;
     let ours = std::iter::once(TIMESTAMP_ID)
         .chain([SCT_ID, DK_ID])
         .chain(written.ids.iter().map(String::as_str));
@@ -188,6 +189,15 @@ impl Output for HmacOutput {
     }
 }
 
+/// A digest as a C14N output, so an element is digested as it is canonicalized.
+pub(crate) struct DigestOutput(pub ring::digest::Context);
+
+impl Output for DigestOutput {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+}
+
 pub(crate) fn hmac(alg: SignatureAlgorithm, key: &SecretKey, data: &[u8]) -> ring::hmac::Tag {
     ring::hmac::sign(&ring::hmac::Key::new(alg.ring(), key.as_bytes()), data)
 }
@@ -198,7 +208,7 @@ pub(crate) fn digest_of(
     el: crate::xml::dom::Element,
     alg: DigestAlgorithm,
 ) -> ring::digest::Digest {
-    let mut ctx = ring::digest::Context::new(alg.ring());
+    let mut ctx = DigestOutput(ring::digest::Context::new(alg.ring()));
     c14n::exclusive(doc, el, &[], false, &mut ctx);
-    ctx.finish()
+    ctx.0.finish()
 }

@@ -18,7 +18,7 @@
 //! 6. the HMAC over `SignedInfo` matches (constant time), then every digest;
 //! 7. the signature value was not seen before inside its validity window.
 
-use super::protect::HmacOutput;
+use super::protect::{DigestOutput, HmacOutput};
 use super::replay::{ReplayCache, ReplayError};
 use super::{show_time, DigestAlgorithm, SecurityError, SignatureAlgorithm};
 use crate::envelope::parse_time;
@@ -195,7 +195,7 @@ pub fn verify(
         }));
     }
     let text = std::str::from_utf8(src).map_err(|e| SecurityError::NotUtf8(e.to_string()))?;
-    let doc = Document::parse(text, &policy.limits)?;
+    let doc = super::parse_message(text, &policy.limits)?;
     let v = verify_document(&doc, policy, keys, replay, now)?;
     owned(&doc, v)
 }
@@ -662,9 +662,9 @@ pub fn verify_document<'d>(
         return Err(SecurityError::SignatureMismatch);
     }
     for r in &refs {
-        let mut ctx = ring::digest::Context::new(r.digest.ring());
+        let mut ctx = DigestOutput(ring::digest::Context::new(r.digest.ring()));
         c14n::exclusive(doc, r.target, &r.prefixes, false, &mut ctx);
-        let d = ctx.finish();
+        let d = ctx.0.finish();
         if !bool::from(subtle::ConstantTimeEq::ct_eq(
             d.as_ref(),
             r.value.as_slice(),

@@ -1,5 +1,6 @@
-//! A small read-only DOM for SOAP messages, built on quick-xml's tokenizer and hardened
-//! against hostile input.
+//! A small read-only DOM, built on quick-xml's tokenizer and hardened against hostile
+//! input. It knows XML and namespaces, not SOAP: which attributes identify an element
+//! (WS-Security's `wsu:Id`, say) is the caller's choice ([`Document::parse_with_ids`]).
 //!
 //! Written by hand on quick-xml because no maintained crate offers both halves wsbind
 //! needs: namespace-resolved elements that remember their byte ranges and in-scope
@@ -28,8 +29,22 @@ use std::ops::Range;
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// The namespace of `xmlns` declarations.
 pub const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
-const WSU: &str =
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+
+/// An attribute whose value identifies its element (the target of a same-document
+/// `#id` reference): a namespace (`""` for an unqualified attribute) and a local name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdAttr {
+    /// The attribute's namespace URI; `""` for an attribute without a prefix.
+    pub namespace: &'static str,
+    /// The attribute's local name.
+    pub local: &'static str,
+}
+
+/// `xml:id`, the identifier XML itself defines.
+pub const XML_ID: IdAttr = IdAttr {
+    namespace: XML_NS,
+    local: "id",
+};
 
 /// Bounds on what a document may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,7 +221,7 @@ pub struct Document<'a> {
     pub(crate) attrs: Vec<AttrData<'a>>,
     pub(crate) decls: Vec<Decl<'a>>,
     uris: Vec<Cow<'a, str>>,
-    /// (attribute, element) of every wsu:Id, unqualified Id and xml:id.
+    /// (attribute, element) of every identifier attribute the parse was asked for.
     ids: Vec<(u32, u32)>,
     root: u32,
 }
@@ -235,14 +250,21 @@ impl Iterator for Children<'_, '_> {
 
 impl<'a> Document<'a> {
     /// Parses and checks `src` (see the module documentation for what is refused).
+    /// [`elements_with_id`](Self::elements_with_id) finds elements by `xml:id`.
     pub fn parse(src: &'a str, limits: &Limits) -> Result<Self, XmlError> {
+        Self::parse_with_ids(src, limits, &[XML_ID])
+    }
+
+    /// Like [`Document::parse`], indexing the attributes `ids` (and no others) for
+    /// [`elements_with_id`](Self::elements_with_id).
+    pub fn parse_with_ids(src: &'a str, limits: &Limits, ids: &[IdAttr]) -> Result<Self, XmlError> {
         if src.len() > limits.max_bytes || src.len() >= NONE as usize {
             return Err(XmlError::TooLarge {
                 size: src.len(),
                 limit: limits.max_bytes,
             });
         }
-        Parser::new(src, limits).run()
+        Parser::new(src, limits, ids).run()
     }
 
     /// Like [`Document::parse`], for bytes that must be UTF-8 (a leading byte order
@@ -384,8 +406,9 @@ impl<'a> Document<'a> {
         })
     }
 
-    /// Every element whose `wsu:Id`, unqualified `Id` or `xml:id` is `id`. A signature
-    /// reference must resolve to exactly one.
+    /// Every element with an identifier attribute (those the parse was asked to index)
+    /// whose value is `id`, each once, in document order. A signature reference must
+    /// resolve to exactly one.
     pub fn elements_with_id<'s>(&'s self, id: &'s str) -> impl Iterator<Item = Element> + 's {
         // `ids` is in document order, so an element with two matching id attributes
         // (say `wsu:Id` and `Id`) is adjacent to itself: report it once.
@@ -527,6 +550,8 @@ static EMPTY_ELEMENT: ElementData<'static> = ElementData {
 struct Parser<'a, 'l> {
     src: &'a str,
     limits: &'l Limits,
+    /// The identifier attributes to index.
+    ids: &'l [IdAttr],
     doc: Document<'a>,
     /// Open elements.
     stack: Vec<u32>,
@@ -812,7 +837,7 @@ fn attr_value(raw: &str, offset: usize) -> Result<Cow<'_, str>, XmlError> {
 }
 
 impl<'a, 'l> Parser<'a, 'l> {
-    fn new(src: &'a str, limits: &'l Limits) -> Self {
+    fn new(src: &'a str, limits: &'l Limits, ids: &'l [IdAttr]) -> Self {
         let doc = Document {
             src,
             nodes: vec![Node {
@@ -831,6 +856,7 @@ impl<'a, 'l> Parser<'a, 'l> {
         Parser {
             src,
             limits,
+            ids,
             doc,
             stack: Vec::new(),
             scope: Scope::default(),
@@ -1267,9 +1293,10 @@ impl<'a, 'l> Parser<'a, 'l> {
                     name: format!("{{{ans_uri}}}{al}"),
                 });
             }
-            let is_id = (ans == NONE && al == "Id")
-                || (al == "id" && ans == 0)
-                || (al == "Id" && ans_uri == WSU);
+            let is_id = self
+                .ids
+                .iter()
+                .any(|id| id.local == al && id.namespace == ans_uri);
             if is_id {
                 self.doc.ids.push((self.doc.attrs.len() as u32, index));
             }
@@ -1305,6 +1332,20 @@ impl<'a, 'l> Parser<'a, 'l> {
 
 #[cfg(test)]
 mod tests {
+    const WSU: &str =
+        "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+    /// WS-Security's identifiers, as a SOAP reader would ask for them.
+    const IDS: &[IdAttr] = &[
+        IdAttr {
+            namespace: WSU,
+            local: "Id",
+        },
+        IdAttr {
+            namespace: "",
+            local: "Id",
+        },
+        XML_ID,
+    ];
     use super::*;
 
     fn parse(s: &str) -> Document<'_> {
@@ -1360,8 +1401,20 @@ mod tests {
     fn ids_are_indexed() {
         let src =
             format!(r#"<a xmlns:u="{WSU}"><b u:Id="x"/><c Id="x"/><d xml:id="x"/><e id="x"/></a>"#);
-        let d = parse(&src);
+        let d = Document::parse_with_ids(&src, &Limits::default(), IDS).expect("well-formed");
         assert_eq!(d.elements_with_id("x").count(), 3);
+        // By default, only XML's own identifier.
+        let d = parse(&src);
+        let found: Vec<_> = d.elements_with_id("x").map(|e| d.local_name(e)).collect();
+        assert_eq!(found, ["d"]);
+        // Exactly the attributes asked for.
+        let only_wsu = [IdAttr {
+            namespace: WSU,
+            local: "Id",
+        }];
+        let d = Document::parse_with_ids(&src, &Limits::default(), &only_wsu).expect("well-formed");
+        let found: Vec<_> = d.elements_with_id("x").map(|e| d.local_name(e)).collect();
+        assert_eq!(found, ["b"]);
     }
 
     #[test]
@@ -1488,7 +1541,7 @@ mod tests {
     #[test]
     fn an_element_with_two_id_attributes_is_found_once() {
         let src = format!(r#"<a xmlns:u="{WSU}"><b u:Id="x" Id="x"/><c Id="y" u:Id="x"/></a>"#);
-        let d = parse(&src);
+        let d = Document::parse_with_ids(&src, &Limits::default(), IDS).expect("well-formed");
         assert_eq!(d.elements_with_id("x").count(), 2);
         assert_eq!(d.elements_with_id("y").count(), 1);
         assert_eq!(d.elements_with_id("z").count(), 0);

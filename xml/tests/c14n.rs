@@ -6,8 +6,8 @@ mod common;
 
 use common::{peer, vectors};
 use std::path::{Path, PathBuf};
-use wsbind_runtime::xml::c14n;
-use wsbind_runtime::xml::dom::{Document, Limits};
+use wsbind_xml::c14n;
+use wsbind_xml::dom::{Document, Limits};
 
 fn canon_doc(src: &str, with_comments: bool) -> Vec<u8> {
     let doc = Document::parse(src, &Limits::default()).unwrap_or_else(|e| panic!("{e}\n{src}"));

@@ -4,8 +4,8 @@
 //! panic.
 
 use proptest::prelude::*;
-use wsbind_runtime::xml::c14n;
-use wsbind_runtime::xml::dom::{Document, Limits};
+use wsbind_xml::c14n;
+use wsbind_xml::dom::{Document, Limits};
 
 #[derive(Debug, Clone)]
 enum Node {

@@ -5,8 +5,8 @@
 mod common;
 
 use proptest::prelude::*;
-use wsbind_runtime::xml::c14n;
-use wsbind_runtime::xml::dom::{Document, Limits, XmlError};
+use wsbind_xml::c14n;
+use wsbind_xml::dom::{Document, Limits, XmlError};
 
 fn parse(src: &str) -> Result<Document<'_>, XmlError> {
     Document::parse(src, &Limits::default())

@@ -14,9 +14,10 @@
 //!
 //! The traversal is iterative, so deep documents cannot overflow the stack.
 
-use super::dom::{Document, Element, Kind, Scope};
+use crate::dom::{Document, Element, Kind, Scope};
 
-/// Where canonical bytes go: a buffer, or a digest computed on the fly.
+/// Where canonical bytes go: a buffer, or (implemented by the caller) a digest or MAC
+/// computed on the fly.
 pub trait Output {
     /// Takes the next canonical bytes.
     fn write(&mut self, bytes: &[u8]);
@@ -32,12 +33,6 @@ impl Output for String {
     /// Canonical output is UTF-8 text made of whole characters of the source.
     fn write(&mut self, bytes: &[u8]) {
         self.push_str(&String::from_utf8_lossy(bytes));
-    }
-}
-
-impl Output for ring::digest::Context {
-    fn write(&mut self, bytes: &[u8]) {
-        self.update(bytes);
     }
 }
 
