@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use wsbind::engine::server::ServerEvent;
 use wsbind::engine::{ClientEngine, ClientEvent, Config, Incoming, ServerEngine};
 use wsbind::keys::SystemRng;
-use wsbind::{Binding, ClientTls, Description, Password, ServerTls, UsernameCredential};
+use wsbind::{Binding, ClientTls, Description, FromToml, Password, ServerTls, UsernameCredential};
 
 /// Clients and servers of the order service, described in a TOML file.
 #[wsbind::binding(file = "examples/bindings/order-service.toml")]

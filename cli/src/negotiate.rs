@@ -8,6 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use wsbind_compiler::FromToml;
 use wsbind_runtime::engine::client::{issue_entropy, issue_request, read_issue_response};
 use wsbind_runtime::engine::server::ServerEvent;
 use wsbind_runtime::engine::{Config, Incoming, ServerEngine};

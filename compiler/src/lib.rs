@@ -1,11 +1,12 @@
-//! The wsbind binding compiler: front-ends (TOML, attributes) → model → validation →
+//! The wsbind binding compiler: inputs (`file = …` resolved and read) → front-ends (TOML,
+//! attributes) → model → validation → the typed description (`wsbind-description`) →
 //! code generation. An ordinary library, used by the proc-macro, the CLI and the runtime
-//! (`Description::from_toml_str`).
+//! (`FromToml`, behind the runtime's `toml` feature).
 #![forbid(unsafe_code)]
 
-pub mod description;
 pub mod diag;
 pub mod front;
+pub mod load;
 pub mod loc;
 pub mod model;
 pub mod read;
@@ -14,10 +15,13 @@ pub mod rules;
 pub mod tree;
 pub mod validate;
 
-use diag::{Ctxt, Diagnostic, SourceFile};
+use diag::{Ctxt, Diagnostic};
+pub use load::{FromToml, LoadError};
 use loc::Spelling;
 use read::FromNode;
 pub use validate::Target;
+/// The typed description the compiler produces (the `wsbind-description` crate).
+pub use wsbind_description as description;
 
 /// The result of checking a description: the model when it could be read, and every
 /// diagnostic (errors and warnings).
@@ -71,72 +75,6 @@ pub fn check_toml(text: &str, target: Target) -> Checked {
     check_tree(root, target, cx)
 }
 
-impl description::Description {
-    /// Loads a description from TOML text, applying the same rules as the compiler.
-    /// `name` is how the source is called in error messages.
-    pub fn from_toml_str(text: &str) -> Result<Self, LoadError> {
-        Self::from_named_toml_str("binding.toml", text)
-    }
-
-    /// Like [`from_toml_str`](Self::from_toml_str), naming the source in errors.
-    pub fn from_named_toml_str(name: &str, text: &str) -> Result<Self, LoadError> {
-        let checked = check_toml(text, Target::Runtime);
-        checked.description().ok_or_else(|| LoadError::Invalid {
-            source: SourceFile::new(name, text),
-            diagnostics: checked
-                .diagnostics
-                .into_iter()
-                .filter(Diagnostic::is_error)
-                .collect(),
-        })
-    }
-
-    /// Loads a description from a TOML file, applying the same rules as the compiler.
-    pub fn from_toml_file(path: impl AsRef<std::path::Path>) -> Result<Self, LoadError> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
-            path: path.display().to_string(),
-            error: e.to_string(),
-        })?;
-        Self::from_named_toml_str(&path.display().to_string(), &text)
-    }
-}
-
-/// Why a description could not be loaded at run time.
-#[derive(Debug)]
-pub enum LoadError {
-    /// The file could not be read.
-    Io { path: String, error: String },
-    /// The description breaks rules; every error is listed.
-    Invalid {
-        source: SourceFile,
-        diagnostics: Vec<Diagnostic>,
-    },
-}
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LoadError::Io { path, error } => write!(f, "cannot read {path}: {error}"),
-            LoadError::Invalid {
-                source,
-                diagnostics,
-            } => f.write_str(diag::render(diagnostics, source, diag::Style::Plain).trim_end()),
-        }
-    }
-}
-
-impl std::error::Error for LoadError {}
-
-impl LoadError {
-    /// The diagnostics, for an invalid description.
-    pub fn diagnostics(&self) -> &[Diagnostic] {
-        match self {
-            LoadError::Invalid { diagnostics, .. } => diagnostics,
-            LoadError::Io { .. } => &[],
-        }
-    }
-}
 #[cfg(feature = "tokens")]
 pub mod codegen;
 

@@ -5,6 +5,28 @@
 use crate::loc::Spanned as S;
 use crate::read::{table, values, Count, Dur, List};
 
+/// The values the typed description uses are declared by it (`wsbind-description`).
+pub use wsbind_description::{
+    Canonicalization, CertFailure, ChannelType, Digest, HeaderLayout, HeaderVersion,
+    KeyEntropyMode, ProtectionLevel, Role, ScVersion, SuiteName, SymmetricSignature,
+    TimestampUsage,
+};
+crate::read::readable!(
+    Canonicalization,
+    CertFailure,
+    ChannelType,
+    Digest,
+    HeaderLayout,
+    HeaderVersion,
+    KeyEntropyMode,
+    ProtectionLevel,
+    Role,
+    ScVersion,
+    SuiteName,
+    SymmetricSignature,
+    TimestampUsage,
+);
+
 table! {
     /// A whole description: `binding.toml`, or the arguments of `#[wsbind::binding(...)]`.
     pub struct File ("the description") {
@@ -152,111 +174,6 @@ values! {
 }
 
 values! {
-    pub enum ChannelType ("channel type") {
-        Input = "input",
-        InputSession = "input-session",
-        Output = "output",
-        OutputSession = "output-session",
-        Request = "request",
-        Reply = "reply",
-        Duplex = "duplex",
-        DuplexSession = "duplex-session",
-    }
-}
-
-values! {
-    pub enum Role ("role") {
-        Client = "client",
-        Server = "server",
-        Both = "both",
-    }
-}
-
-values! {
-    pub enum ProtectionLevel ("transport protection level") {
-        None = "none",
-        Sign = "sign",
-        SignAndEncrypt = "sign-and-encrypt",
-    }
-}
-
-values! {
-    pub enum TimestampUsage ("timestamp usage") {
-        Always = "always",
-        Never = "never",
-        RequestsOnly = "requests-only",
-    }
-}
-
-values! {
-    pub enum SuiteName ("algorithm suite name") {
-        Basic256 = "basic256",
-        Basic192 = "basic192",
-        Basic128 = "basic128",
-        Basic256Rsa15 = "basic256-rsa15",
-        Basic192Rsa15 = "basic192-rsa15",
-        Basic128Rsa15 = "basic128-rsa15",
-        Basic256Sha256 = "basic256-sha256",
-        Basic192Sha256 = "basic192-sha256",
-        Basic128Sha256 = "basic128-sha256",
-        Basic256Sha256Rsa15 = "basic256-sha256-rsa15",
-        Basic192Sha256Rsa15 = "basic192-sha256-rsa15",
-        Basic128Sha256Rsa15 = "basic128-sha256-rsa15",
-    }
-}
-
-impl SuiteName {
-    /// The suite's symmetric key length in bits (WS-SecurityPolicy's minimum).
-    pub fn key_bits(self) -> u32 {
-        use SuiteName::*;
-        match self {
-            Basic256 | Basic256Rsa15 | Basic256Sha256 | Basic256Sha256Rsa15 => 256,
-            Basic192 | Basic192Rsa15 | Basic192Sha256 | Basic192Sha256Rsa15 => 192,
-            Basic128 | Basic128Rsa15 | Basic128Sha256 | Basic128Sha256Rsa15 => 128,
-        }
-    }
-
-    /// Whether the suite signs with HMAC-SHA256 and digests with SHA-256.
-    pub fn sha256(self) -> bool {
-        use SuiteName::*;
-        matches!(
-            self,
-            Basic256Sha256
-                | Basic192Sha256
-                | Basic128Sha256
-                | Basic256Sha256Rsa15
-                | Basic192Sha256Rsa15
-                | Basic128Sha256Rsa15
-        )
-    }
-}
-
-values! {
-    pub enum Canonicalization ("canonicalization algorithm") {
-        Exclusive = "exclusive",
-        ExclusiveWithComments = "exclusive-with-comments",
-    }
-}
-
-values! {
-    pub enum Digest ("digest algorithm") {
-        Sha1 = "sha1",
-        Sha256 = "sha256",
-        Sha384 = "sha384",
-        Sha512 = "sha512",
-    }
-}
-
-values! {
-    pub enum SymmetricSignature ("symmetric signature algorithm") {
-        HmacSha1 = "hmac-sha1",
-        HmacSha256 = "hmac-sha256",
-        HmacSha384 = "hmac-sha384",
-        HmacSha512 = "hmac-sha512",
-    }
-}
-
-values! {
     pub enum AsymmetricSignature ("asymmetric signature algorithm") {
         RsaSha1 = "rsa-sha1",
         RsaSha256 = "rsa-sha256",
@@ -275,22 +192,6 @@ values! {
 values! {
     pub enum KeyDerivation ("key derivation algorithm") {
         PSha1 = "p-sha1",
-    }
-}
-
-values! {
-    pub enum HeaderLayout ("security header layout") {
-        Strict = "strict",
-        Lax = "lax",
-        LaxWithTimestampFirst = "lax-with-timestamp-first",
-        LaxWithTimestampLast = "lax-with-timestamp-last",
-    }
-}
-
-values! {
-    pub enum HeaderVersion ("security header version") {
-        V1_0 = "1.0",
-        V1_1 = "1.1",
     }
 }
 
@@ -344,31 +245,6 @@ impl BindingKind {
                 | BindingKind::Saml
                 | BindingKind::SecurityContext
         )
-    }
-}
-
-values! {
-    pub enum KeyEntropyMode ("key entropy mode") {
-        ClientOnly = "client-only",
-        ServerOnly = "server-only",
-        Combined = "combined",
-    }
-}
-
-values! {
-    pub enum ScVersion ("secure conversation version") {
-        Feb2005 = "feb-2005",
-        V1_3 = "1.3",
-    }
-}
-
-values! {
-    pub enum CertFailure ("certificate failure") {
-        CnInvalid = "cn-invalid",
-        DateInvalid = "date-invalid",
-        UnknownCa = "unknown-ca",
-        WrongUsage = "wrong-usage",
-        RevocationOffline = "revocation-offline",
     }
 }
 

@@ -421,61 +421,41 @@ macro_rules! table {
 }
 pub(crate) use table;
 
-/// Declares a closed set of kebab-case string values (an enumeration of the vocabulary).
+/// Declares a closed set of kebab-case string values (an enumeration of the vocabulary),
+/// as the description crate declares its own (`wsbind_description::vocabulary!`), and
+/// makes it readable and part of the schema.
 macro_rules! values {
-    (
-        $(#[$meta:meta])*
-        pub enum $name:ident ($what:literal) { $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )* }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $( $(#[$vmeta])* $variant, )* }
-
-        impl $name {
-            /// Every value, as written.
-            pub const ALL: &'static [(&'static str, $name)] = &[$(($text, $name::$variant)),*];
-
-            /// The value as written in a description.
-            pub fn as_str(self) -> &'static str {
-                match self { $( $name::$variant => $text, )* }
-            }
-
-            /// The Rust name of the type, for code generation.
-            pub const TYPE_NAME: &'static str = stringify!($name);
-
-            /// The Rust name of the variant, for code generation.
-            pub fn variant_name(self) -> &'static str {
-                match self { $( $name::$variant => stringify!($variant), )* }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+    ($(#[$meta:meta])* pub enum $name:ident $($rest:tt)*) => {
+        wsbind_description::vocabulary! { $(#[$meta])* pub enum $name $($rest)* }
 
         impl schemars::JsonSchema for $name {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 stringify!($name).into()
             }
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({
-                    "description": $what,
-                    "type": "string",
-                    "enum": [$($text),*]
-                })
+                wsbind_description::vocabulary::schema::<$name>()
             }
         }
 
-        impl $crate::read::FromNode for $name {
-            fn from_node(node: &$crate::tree::Node, cx: &mut $crate::diag::Ctxt) -> Option<Self> {
-                $crate::read::read_value(node, $what, Self::ALL, cx)
-            }
-        }
+        $crate::read::readable!($name);
     };
 }
 pub(crate) use values;
+
+/// Makes vocabularies readable from a description: one of their spellings.
+macro_rules! readable {
+    ($($name:ty),* $(,)?) => {
+        $(
+            impl $crate::read::FromNode for $name {
+                fn from_node(node: &$crate::tree::Node, cx: &mut $crate::diag::Ctxt) -> Option<Self> {
+                    use wsbind_description::Vocabulary;
+                    $crate::read::read_value(node, <$name>::WHAT, <$name>::ALL, cx)
+                }
+            }
+        )*
+    };
+}
+pub(crate) use readable;
 
 pub(crate) fn read_value<T: Copy>(
     node: &Node,

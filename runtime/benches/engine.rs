@@ -12,6 +12,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use wsbind_compiler::FromToml;
 use wsbind_runtime::engine::{ClientEngine, Config, Incoming, ServerEngine};
 use wsbind_runtime::envelope::{Framing, Headers};
 use wsbind_runtime::keys::{SecretKey, SeededRng};

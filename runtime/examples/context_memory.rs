@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use wsbind_compiler::FromToml;
 use wsbind_runtime::engine::{ClientEngine, Config, Incoming, ServerEngine};
 use wsbind_runtime::keys::SeededRng;
 use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};

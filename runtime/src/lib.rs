@@ -18,10 +18,14 @@ pub mod wire;
 /// The XML layer (the `wsbind-xml` crate): the bounded DOM and exclusive C14N.
 pub use wsbind_xml as xml;
 
-/// The typed security description (defined by the compiler, which generates it).
-pub use wsbind_compiler::description;
-pub use wsbind_compiler::description::Description;
-pub use wsbind_compiler::LoadError;
+/// `Description::from_toml_str` / `from_toml_file`: loading a description from TOML at
+/// run time, with the compiler's rules (feature `toml`, which links the compiler).
+#[cfg(feature = "toml")]
+pub use wsbind_compiler::{FromToml, LoadError};
+/// The typed security description (the `wsbind-description` crate): the compiler
+/// produces it, the runtime executes it.
+pub use wsbind_description as description;
+pub use wsbind_description::Description;
 
 pub use credentials::{
     ClientCredentials, ClientTls, Identity, Password, PasswordValidator, Rejected,

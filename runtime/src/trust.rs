@@ -4,6 +4,7 @@
 //! readers take the Body's element from a parsed envelope and refuse anything they
 //! cannot account for.
 
+use crate::description::KeyEntropyMode;
 use crate::envelope::{self, parse_time, SctRef};
 use crate::keys::{self, SecretKey};
 use crate::wire::{self, ns, Sc, ScVersion};
@@ -11,7 +12,6 @@ use crate::xml::dom::{Document, Element};
 use base64::Engine as _;
 use std::fmt::Write as _;
 use std::time::SystemTime;
-use wsbind_compiler::description::KeyEntropyMode;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 

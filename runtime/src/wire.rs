@@ -2,7 +2,7 @@
 //! XML Signature, WS-Trust and WS-SecureConversation, per protocol generation.
 //! Source: the public specifications, as summarised in `../shared/reference/wire.md`.
 
-pub use wsbind_compiler::description::ScVersion;
+pub use crate::description::ScVersion;
 
 /// Namespaces that do not depend on the WS-SC version.
 pub mod ns {

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use wsbind_compiler::FromToml;
 use wsbind_runtime::cookie::CookieKeys;
 use wsbind_runtime::engine::server::ServerEvent;
 use wsbind_runtime::engine::{

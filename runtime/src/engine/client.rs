@@ -4,6 +4,7 @@
 
 use super::{message, Config, EngineError};
 use crate::credentials::UsernameCredential;
+use crate::description::TimestampUsage;
 use crate::envelope::Headers;
 use crate::keys::{self, Rng, SecretKey};
 use crate::security::{
@@ -13,7 +14,6 @@ use crate::security::{
 use crate::trust::{self, RequestKind, Rst, Rstr, TokenRef};
 use std::fmt;
 use std::time::SystemTime;
-use wsbind_compiler::description::TimestampUsage;
 
 /// Bytes to send to the server, with the addressing the transport may need.
 #[derive(Debug, Clone)]
@@ -508,7 +508,7 @@ impl ClientEngine {
 /// The entropy an Issue or Renew request carries, per the entropy mode: a fresh
 /// random key-sized nonce, or none (issuer entropy only).
 pub fn issue_entropy(config: &Config, rng: &mut dyn Rng) -> Option<SecretKey> {
-    use wsbind_compiler::description::KeyEntropyMode::*;
+    use crate::description::KeyEntropyMode::*;
     match config.entropy {
         ClientOnly | Combined => Some(SecretKey::random(rng, (config.key_bits / 8) as usize)),
         ServerOnly => None,

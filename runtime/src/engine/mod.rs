@@ -17,6 +17,7 @@ pub mod server;
 pub use client::{ClientEngine, ClientEvent, Request};
 pub use server::{Incoming, ServerEngine, ServerRequest};
 
+use crate::description::{KeyEntropyMode, TimestampUsage};
 use crate::envelope::{Framing, TimeError};
 use crate::keys::KeyError;
 use crate::security::{Policy, SecurityError, Suite, Unsupported};
@@ -25,7 +26,6 @@ use crate::wire::{self, Addressing, Sc, Soap};
 use crate::xml::dom::XmlError;
 use crate::Description;
 use std::time::Duration;
-use wsbind_compiler::description::{KeyEntropyMode, TimestampUsage};
 
 /// What the engine needs from a description, resolved once.
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@
 use super::{message, Config, EngineError};
 use crate::cookie::CookieKeys;
 use crate::credentials::{Identity, PasswordValidator};
+use crate::description::KeyEntropyMode;
 use crate::envelope::{Framing, Headers};
 use crate::keys::{self, Rng, SecretKey};
 use crate::security::{
@@ -18,7 +19,6 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
-use wsbind_compiler::description::KeyEntropyMode;
 
 /// Where issued contexts live.
 pub enum Contexts {

@@ -15,13 +15,13 @@ pub use verify::{
     VerifiedDocument,
 };
 
+use crate::description::{self, SymmetricSignature};
 use crate::envelope;
 use crate::wire::{ns, uri, Addressing, Sc, Soap};
 use crate::xml::dom::XmlError;
 use crate::xml::dom::{Document, IdAttr, Limits, XML_ID};
 use std::fmt;
 use std::time::{Duration, SystemTime};
-use wsbind_compiler::description::{self, SymmetricSignature};
 
 /// The attributes that identify an element of a WS-Security message, the targets of a
 /// signature's references: `wsu:Id`, an unqualified `Id` (as WCF and xmlsec write it)

@@ -82,8 +82,7 @@ impl Policy {
         let mut p = Policy::new(version, &suite);
         p.clock_skew = props.max_allowed_clock_skew;
         p.max_latency = Some(props.max_allowed_latency);
-        p.require_timestamp =
-            props.timestamp_usage != wsbind_compiler::description::TimestampUsage::Never;
+        p.require_timestamp = props.timestamp_usage != crate::description::TimestampUsage::Never;
         Ok(p)
     }
 

@@ -1,0 +1,167 @@
+//! The values of the vocabulary the typed description uses (the compiler declares the
+//! rest of the vocabulary the same way, with [`vocabulary!`](crate::vocabulary!)).
+
+use crate::vocabulary;
+
+vocabulary! {
+    pub enum ChannelType ("channel type") {
+        Input = "input",
+        InputSession = "input-session",
+        Output = "output",
+        OutputSession = "output-session",
+        Request = "request",
+        Reply = "reply",
+        Duplex = "duplex",
+        DuplexSession = "duplex-session",
+    }
+}
+
+vocabulary! {
+    pub enum Role ("role") {
+        Client = "client",
+        Server = "server",
+        Both = "both",
+    }
+}
+
+vocabulary! {
+    pub enum ProtectionLevel ("transport protection level") {
+        None = "none",
+        Sign = "sign",
+        SignAndEncrypt = "sign-and-encrypt",
+    }
+}
+
+vocabulary! {
+    pub enum TimestampUsage ("timestamp usage") {
+        Always = "always",
+        Never = "never",
+        RequestsOnly = "requests-only",
+    }
+}
+
+vocabulary! {
+    pub enum SuiteName ("algorithm suite name") {
+        Basic256 = "basic256",
+        Basic192 = "basic192",
+        Basic128 = "basic128",
+        Basic256Rsa15 = "basic256-rsa15",
+        Basic192Rsa15 = "basic192-rsa15",
+        Basic128Rsa15 = "basic128-rsa15",
+        Basic256Sha256 = "basic256-sha256",
+        Basic192Sha256 = "basic192-sha256",
+        Basic128Sha256 = "basic128-sha256",
+        Basic256Sha256Rsa15 = "basic256-sha256-rsa15",
+        Basic192Sha256Rsa15 = "basic192-sha256-rsa15",
+        Basic128Sha256Rsa15 = "basic128-sha256-rsa15",
+    }
+}
+
+impl SuiteName {
+    /// The suite's symmetric key length in bits (WS-SecurityPolicy's minimum).
+    pub fn key_bits(self) -> u32 {
+        use SuiteName::*;
+        match self {
+            Basic256 | Basic256Rsa15 | Basic256Sha256 | Basic256Sha256Rsa15 => 256,
+            Basic192 | Basic192Rsa15 | Basic192Sha256 | Basic192Sha256Rsa15 => 192,
+            Basic128 | Basic128Rsa15 | Basic128Sha256 | Basic128Sha256Rsa15 => 128,
+        }
+    }
+
+    /// Whether the suite signs with HMAC-SHA256 and digests with SHA-256.
+    pub fn sha256(self) -> bool {
+        use SuiteName::*;
+        matches!(
+            self,
+            Basic256Sha256
+                | Basic192Sha256
+                | Basic128Sha256
+                | Basic256Sha256Rsa15
+                | Basic192Sha256Rsa15
+                | Basic128Sha256Rsa15
+        )
+    }
+}
+
+vocabulary! {
+    pub enum Canonicalization ("canonicalization algorithm") {
+        Exclusive = "exclusive",
+        ExclusiveWithComments = "exclusive-with-comments",
+    }
+}
+
+vocabulary! {
+    pub enum Digest ("digest algorithm") {
+        Sha1 = "sha1",
+        Sha256 = "sha256",
+        Sha384 = "sha384",
+        Sha512 = "sha512",
+    }
+}
+
+vocabulary! {
+    pub enum SymmetricSignature ("symmetric signature algorithm") {
+        HmacSha1 = "hmac-sha1",
+        HmacSha256 = "hmac-sha256",
+        HmacSha384 = "hmac-sha384",
+        HmacSha512 = "hmac-sha512",
+    }
+}
+
+vocabulary! {
+    pub enum HeaderLayout ("security header layout") {
+        Strict = "strict",
+        Lax = "lax",
+        LaxWithTimestampFirst = "lax-with-timestamp-first",
+        LaxWithTimestampLast = "lax-with-timestamp-last",
+    }
+}
+
+vocabulary! {
+    pub enum HeaderVersion ("security header version") {
+        V1_0 = "1.0",
+        V1_1 = "1.1",
+    }
+}
+
+vocabulary! {
+    pub enum KeyEntropyMode ("key entropy mode") {
+        ClientOnly = "client-only",
+        ServerOnly = "server-only",
+        Combined = "combined",
+    }
+}
+
+vocabulary! {
+    pub enum ScVersion ("secure conversation version") {
+        Feb2005 = "feb-2005",
+        V1_3 = "1.3",
+    }
+}
+
+vocabulary! {
+    pub enum CertFailure ("certificate failure") {
+        CnInvalid = "cn-invalid",
+        DateInvalid = "date-invalid",
+        UnknownCa = "unknown-ca",
+        WrongUsage = "wrong-usage",
+        RevocationOffline = "revocation-offline",
+    }
+}
+
+#[cfg(feature = "schema")]
+crate::vocabulary::json_schema!(
+    ChannelType,
+    Role,
+    ProtectionLevel,
+    TimestampUsage,
+    SuiteName,
+    Canonicalization,
+    Digest,
+    SymmetricSignature,
+    HeaderLayout,
+    HeaderVersion,
+    KeyEntropyMode,
+    ScVersion,
+    CertFailure,
+);
