@@ -69,6 +69,7 @@ fn bench(c: &mut Criterion) {
     let name = proc_macro2::Ident::new("Service", proc_macro2::Span::call_site());
     let attrs: Vec<String> = descs.iter().map(|d| convert::to_attr(d)).collect();
 
+    let tracked = ["/x/binding.toml".to_owned()];
     let mut g = c.benchmark_group("compile-100-descriptions");
     g.throughput(Throughput::Elements(100));
     g.bench_function("toml: parse+validate+codegen", |b| {
@@ -79,7 +80,7 @@ fn bench(c: &mut Criterion) {
                 black_box(expand(&Expansion {
                     name: &name,
                     description: &desc,
-                    tracked_file: Some("/x/binding.toml"),
+                    tracked_files: &tracked,
                     warnings: Vec::new(),
                 }));
             }
@@ -94,7 +95,7 @@ fn bench(c: &mut Criterion) {
                 black_box(expand(&Expansion {
                     name: &name,
                     description: &desc,
-                    tracked_file: None,
+                    tracked_files: &[],
                     warnings: Vec::new(),
                 }));
             }

@@ -14,8 +14,9 @@ pub struct Expansion<'a> {
     /// The annotated type's name.
     pub name: &'a Ident,
     pub description: &'a Description,
-    /// Absolute path of the description file, so that cargo rebuilds when it changes.
-    pub tracked_file: Option<&'a str>,
+    /// The files the description was read from (`inputs::Input::tracked`), so that
+    /// cargo rebuilds when one changes.
+    pub tracked_files: &'a [String],
     /// Warnings to surface (as deprecation warnings: stable Rust has no other way for a
     /// proc-macro to warn), each at the span the warning is about.
     pub warnings: Vec<(Span, &'a Diagnostic)>,
@@ -135,15 +136,16 @@ pub fn description_tokens(d: &Description) -> TokenStream {
 }
 
 /// Everything the macro appends after the annotated type.
+/// Makes cargo rebuild the crate when one of `files` changes (stable Rust's way for a
+/// proc-macro to track a file: include its bytes).
+pub fn track(files: &[String]) -> TokenStream {
+    quote!(#(const _: &[u8] = ::core::include_bytes!(#files);)*)
+}
+
 pub fn expand(e: &Expansion) -> TokenStream {
     let name = e.name;
     let desc = e.description.tokens();
-    let track = e.tracked_file.map(|p| {
-        quote! {
-            // Makes cargo rebuild this crate when the description file changes.
-            const _: &[u8] = ::core::include_bytes!(#p);
-        }
-    });
+    let track = track(e.tracked_files);
     let warnings = e.warnings.iter().map(|(span, d)| {
         let note = format!(
             "warning[{}]: {}{}",

@@ -6,6 +6,7 @@
 
 pub mod diag;
 pub mod front;
+pub mod inputs;
 pub mod load;
 pub mod loc;
 pub mod model;

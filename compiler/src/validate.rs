@@ -6,6 +6,7 @@ use crate::loc::{Loc, Spanned};
 use crate::model::*;
 use crate::rules::*;
 use std::time::Duration;
+use wsbind_description::MIN_KEY_BITS;
 
 /// What the description is checked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -801,14 +802,44 @@ impl Validator<'_> {
             self.push(d);
         }
         if let Some(sec) = &file.security {
-            self.runtime_description(sec);
+            self.runtime_description(sec, true);
         }
     }
 
-    fn runtime_description(&mut self, sec: &Spanned<Security>) {
+    /// WSB0040 within one security description (`top`: the channel's own, not a
+    /// bootstrap).
+    fn runtime_description(&mut self, sec: &Spanned<Security>, top: bool) {
         use BindingKind::*;
         for b in sec.bindings.iter() {
             let kind = b.kind.value;
+            if top && kind == Username {
+                let d = Diagnostic::new(&WSB0040, "a username binding on every message is not supported by the wsbind runtime", &b.kind.loc, "username on every message")
+                    .help("wsbind authenticates the client once, when the security context is negotiated: put the username binding in the security-context's bootstrap");
+                self.push(d);
+            }
+            if let Some(r) = b
+                .require_client_certificate
+                .as_ref()
+                .filter(|r| r.value && kind == SslTransport && self.server())
+            {
+                let d = Diagnostic::new(&WSB0040, "client certificates (require-client-certificate) are not supported by the wsbind runtime", &r.loc, "client certificate required")
+                    .help(format!("authenticate the client with a username in the bootstrap instead, and remove {}", self.kv("require-client-certificate", "true")));
+                self.push(d);
+            }
+            if let Some(ks) = b.key_size.as_ref().filter(|_| kind == SecurityContext) {
+                // Only where WSB0033 accepts the size: the runtime's own floor.
+                let (suite_min, ..) = suite_min(sec);
+                let bits = ks.value;
+                if bits > 0
+                    && bits % 8 == 0
+                    && bits >= i64::from(suite_min)
+                    && bits < i64::from(MIN_KEY_BITS)
+                {
+                    let d = Diagnostic::new(&WSB0040, format!("a {bits}-bit key is not supported by the wsbind runtime, which refuses keys shorter than {MIN_KEY_BITS} bits"), &ks.loc, "key too short")
+                        .help(format!("use {} or more, e.g. {}", MIN_KEY_BITS, self.kv("key-size", "256")));
+                    self.push(d);
+                }
+            }
             if matches!(
                 kind,
                 KerberosApreq | TcpSspiTransport | NamedPipeSspiTransport | XmlToken | Saml
@@ -844,9 +875,19 @@ impl Validator<'_> {
             }
             if let Some(boot) = &b.bootstrap {
                 if kind == SecurityContext {
-                    self.runtime_description(boot);
+                    self.runtime_description(boot, false);
                 }
             }
+        }
+        if let Some(max) = sec
+            .algorithm_suite
+            .as_ref()
+            .and_then(|s| s.max_symmetric_key_length.as_ref())
+            .filter(|m| m.value.0 > 0 && m.value.0 < MIN_KEY_BITS)
+        {
+            let d = Diagnostic::new(&WSB0040, format!("a maximum symmetric key length of {} bits leaves no key the wsbind runtime accepts (at least {MIN_KEY_BITS} bits)", max.value.0), &max.loc, "maximum below the runtime's floor")
+                .help(format!("raise it to {MIN_KEY_BITS} or more, or remove it"));
+            self.push(d);
         }
         if let Some(suite) = &sec.algorithm_suite {
             let unsupported: Vec<(&Loc, String)> = [

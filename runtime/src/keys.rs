@@ -19,10 +19,9 @@ pub const DEFAULT_DERIVED_LENGTH: usize = 32;
 /// HMAC work; real peers derive keys of 16–64 bytes at small offsets.
 pub const MAX_P_SHA1_OUTPUT: usize = 4096;
 
-/// Smallest and largest symmetric keys (bits) wsbind accepts anywhere.
-pub const MIN_KEY_BITS: u32 = 128;
-/// See [`MIN_KEY_BITS`].
-pub const MAX_KEY_BITS: u32 = 1024;
+/// Smallest and largest symmetric keys (bits) wsbind accepts anywhere (the
+/// description's contract with the compiler, which refuses less: WSB0040).
+pub use crate::description::{MAX_KEY_BITS, MIN_KEY_BITS};
 
 /// A problem with key material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

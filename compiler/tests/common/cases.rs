@@ -667,4 +667,95 @@ kind = "kerberos-apreq"
 usage = "supporting"
 "#,
     },
+    Case {
+        rule: "WSB0040",
+        primary: r#""username""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+role = "client"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "username"
+usage = "supporting"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#,
+    },
+    Case {
+        rule: "WSB0040",
+        primary: "true",
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+role = "server"
+[[security.binding]]
+kind = "ssl-transport"
+require-client-certificate = true
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#,
+    },
+    Case {
+        rule: "WSB0040",
+        primary: "96",
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+[security.algorithm-suite]
+min-symmetric-key-length = 64
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+key-size = 96
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#,
+    },
+    Case {
+        rule: "WSB0040",
+        primary: "64",
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+[security.algorithm-suite]
+max-symmetric-key-length = 64
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#,
+    },
 ];
