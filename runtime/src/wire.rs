@@ -93,6 +93,14 @@ impl Addressing {
             Addressing::Aug2004 => ns::WSA2004,
         }
     }
+
+    /// The action of a SOAP fault.
+    pub fn fault_action(self) -> &'static str {
+        match self {
+            Addressing::V10 => "http://www.w3.org/2005/08/addressing/soap/fault",
+            Addressing::Aug2004 => "http://schemas.xmlsoap.org/ws/2004/08/addressing/fault",
+        }
+    }
     pub fn anonymous(self) -> &'static str {
         match self {
             Addressing::V10 => uri::WSA10_ANONYMOUS,

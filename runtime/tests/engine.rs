@@ -12,6 +12,7 @@ use wsbind_runtime::engine::{
 };
 use wsbind_runtime::envelope::Framing;
 use wsbind_runtime::keys::SeededRng;
+use wsbind_runtime::security::FaultCode;
 use wsbind_runtime::wire::{Addressing, Soap};
 use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};
 
@@ -108,10 +109,11 @@ fn negotiate(
         Incoming::Negotiated { bytes, .. } => c.handle_response(bytes.as_bytes(), now),
         Incoming::Rejected { bytes, error } => {
             let client_view = c.handle_response(bytes.as_bytes(), now);
-            assert!(
-                matches!(client_view, Err(EngineError::Fault { .. })),
-                "{client_view:?}"
-            );
+            // The client reads the very code the server sent.
+            match &client_view {
+                Err(EngineError::Fault(f)) => assert_eq!(f.code, Some(error.fault()), "{f}"),
+                other => panic!("{other:?}"),
+            }
             Err(error)
         }
         Incoming::Request(_) => panic!("a negotiation message was taken for a request"),
@@ -493,10 +495,13 @@ fn a_renewal_the_server_does_not_support_is_a_fault() {
             assert!(matches!(error, EngineError::RenewNotSupported), "{error}");
             assert!(bytes.contains("UnableToRenew"), "{bytes}");
             let client_view = c.handle_response(bytes.as_bytes(), t1);
-            assert!(
-                matches!(client_view, Err(EngineError::Fault { .. })),
-                "{client_view:?}"
-            );
+            match &client_view {
+                Err(EngineError::Fault(f)) => {
+                    assert_eq!(f.code, Some(FaultCode::UnableToRenew), "{f}");
+                    assert!(!f.context_lost());
+                }
+                other => panic!("{other:?}"),
+            }
         }
         other => panic!("renewed anyway: {other:?}"),
     }

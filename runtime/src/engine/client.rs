@@ -2,7 +2,7 @@
 //! re-negotiate when the renewal interval lapses, keep the previous key for the
 //! rollover interval, cancel on close.
 
-use super::{message, Config, EngineError};
+use super::{message, peer_text, Config, EngineError, Mismatch, StateError};
 use crate::credentials::UsernameCredential;
 use crate::description::TimestampUsage;
 use crate::envelope::Headers;
@@ -18,9 +18,24 @@ use std::time::SystemTime;
 /// Bytes to send to the server, with the addressing the transport may need.
 #[derive(Debug, Clone)]
 pub struct Request {
+    /// What the message is for.
+    pub purpose: Purpose,
     pub action: String,
     pub message_id: String,
     pub bytes: String,
+}
+
+/// What a [`Request`] is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Negotiates a new context (WS-Trust Issue).
+    Issue,
+    /// Renews the context (WS-Trust Renew).
+    Renew,
+    /// Cancels the context (WS-Trust Cancel).
+    Cancel,
+    /// An application message protected with the context.
+    Application,
 }
 
 /// What a negotiation response changed.
@@ -107,9 +122,7 @@ impl ClientEngine {
         rng: Box<dyn Rng>,
     ) -> Result<Self, EngineError> {
         if config.username_bootstrap && username.is_none() {
-            return Err(EngineError::State(
-                "the description's bootstrap needs a username credential",
-            ));
+            return Err(StateError::NeedsUsername.into());
         }
         let mut config = config;
         if config.timestamp_usage == TimestampUsage::RequestsOnly {
@@ -244,6 +257,7 @@ impl ClientEngine {
 
     fn protected(
         &mut self,
+        purpose: Purpose,
         ctx: &Context,
         action: &str,
         body: &str,
@@ -276,6 +290,7 @@ impl ClientEngine {
             self.rng.as_mut(),
         )?;
         Ok(Request {
+            purpose,
             action: action.to_owned(),
             message_id,
             bytes,
@@ -298,7 +313,13 @@ impl ClientEngine {
             key_size: Some(ctx.key_bits),
             target: Some(Self::target(&ctx)),
         };
-        let req = self.protected(&ctx, self.config.sc.action_renew, &rst.write(), now)?;
+        let req = self.protected(
+            Purpose::Renew,
+            &ctx,
+            self.config.sc.action_renew,
+            &rst.write(),
+            now,
+        )?;
         Ok((
             State::Renewing {
                 ctx,
@@ -318,13 +339,9 @@ impl ClientEngine {
     ) -> Result<Request, EngineError> {
         let ctx = match &self.state {
             State::Ready(c) | State::Renewing { ctx: c, .. } => c.clone(),
-            _ => {
-                return Err(EngineError::State(
-                    "no security context is established; poll() first",
-                ))
-            }
+            _ => return Err(StateError::NotEstablished.into()),
         };
-        self.protected(&ctx, action, body, now)
+        self.protected(Purpose::Application, &ctx, action, body, now)
     }
 
     /// Cancels the context: the request to send, or `None` when there is none to
@@ -339,7 +356,13 @@ impl ClientEngine {
                     key_size: None,
                     target: Some(Self::target(&ctx)),
                 };
-                let req = self.protected(&ctx, self.config.sc.action_cancel, &rst.write(), now)?;
+                let req = self.protected(
+                    Purpose::Cancel,
+                    &ctx,
+                    self.config.sc.action_cancel,
+                    &rst.write(),
+                    now,
+                )?;
                 self.state = State::Cancelling {
                     ctx,
                     message_id: req.message_id.clone(),
@@ -385,10 +408,7 @@ impl ClientEngine {
                 let r = self.cancelled(&ctx, bytes, &message_id, now);
                 (State::Closed, r)
             }
-            other => (
-                other,
-                Err(EngineError::State("no negotiation response is awaited")),
-            ),
+            other => (other, Err(StateError::NothingAwaited.into())),
         };
         self.state = state;
         result
@@ -459,9 +479,7 @@ impl ClientEngine {
         let action = self.config.sc.action_cancel_response;
         let rstr = self.protected_response(ctx, bytes, action, message_id, now)?;
         if !rstr.cancelled {
-            return Err(EngineError::Unexpected(
-                "the cancel response does not say the token was cancelled".into(),
-            ));
+            return Err(Mismatch::NotCancelled.into());
         }
         Ok(ClientEvent::Cancelled {
             identifier: ctx.identifier.clone(),
@@ -482,11 +500,7 @@ impl ClientEngine {
                 c.clone()
             }
             State::Issuing { old: Some(c), .. } => c.clone(),
-            _ => {
-                return Err(EngineError::State(
-                    "no security context to verify the reply with",
-                ))
-            }
+            _ => return Err(StateError::NoContextForReply.into()),
         };
         let text = message::utf8(bytes)?;
         let doc = message::parse(text, &self.config.policy)?;
@@ -496,10 +510,11 @@ impl ClientEngine {
         let v =
             security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)?;
         if v.relates_to.as_deref() != Some(request_id) {
-            return Err(EngineError::Unexpected(format!(
-                "the reply relates to {}, not to the request {request_id}",
-                v.relates_to.as_deref().unwrap_or("nothing")
-            )));
+            return Err(Mismatch::RelatesTo {
+                found: v.relates_to.as_deref().map(peer_text),
+                request: request_id.to_owned(),
+            }
+            .into());
         }
         Ok(security::verify::owned(&doc, v)?)
     }
@@ -550,6 +565,7 @@ pub fn issue_request(
         )
         .text;
     Request {
+        purpose: Purpose::Issue,
         action: action.to_owned(),
         message_id,
         bytes,
@@ -584,10 +600,12 @@ fn context_from(
 ) -> Result<Context, EngineError> {
     let key_bits = rstr.key_size.unwrap_or(config.key_bits);
     if key_bits < config.min_key_bits || key_bits > config.max_key_bits {
-        return Err(EngineError::Unexpected(format!(
-            "the issuer chose a {key_bits}-bit key; the suite allows {}..={} bits",
-            config.min_key_bits, config.max_key_bits
-        )));
+        return Err(Mismatch::IssuedKeySize {
+            bits: key_bits,
+            min: config.min_key_bits,
+            max: config.max_key_bits,
+        }
+        .into());
     }
     let key = trust::key_from_response(
         config.entropy,
@@ -595,14 +613,12 @@ fn context_from(
         &rstr,
         key_bits,
     )?;
-    let token = rstr.token.ok_or_else(|| {
-        EngineError::Unexpected("the response holds no security context token".into())
-    })?;
+    let token = rstr
+        .token
+        .ok_or_else(|| EngineError::from(Mismatch::NoToken))?;
     if let Some(old) = renewing {
         if token.identifier != old.identifier {
-            return Err(EngineError::Unexpected(
-                "the renewed token has another identifier".into(),
-            ));
+            return Err(Mismatch::RenewedIdentifier.into());
         }
     }
     let (issued, expires) = match rstr.lifetime {
@@ -610,9 +626,7 @@ fn context_from(
         None => (now, now + config.renewal_interval),
     };
     if expires <= now {
-        return Err(EngineError::Unexpected(
-            "the issued context has already expired".into(),
-        ));
+        return Err(Mismatch::AlreadyExpired.into());
     }
     Ok(Context {
         identifier: token.identifier,

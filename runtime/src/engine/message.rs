@@ -1,7 +1,7 @@
 //! Reading the envelope of a negotiation message: SOAP version, addressing, faults.
 
-use super::EngineError;
-use crate::security::{Policy, SecurityError};
+use super::{peer_text, EngineError, Mismatch};
+use crate::security::{FaultCode, Policy, ReceivedFault, SecurityError};
 use crate::wire::{Addressing, Soap};
 use crate::xml::dom::{Document, Element};
 
@@ -61,45 +61,59 @@ impl Envelope {
         let mut it = doc.children(self.body);
         match (it.next(), it.next()) {
             (Some(e), None) => Ok(e),
-            _ => Err(EngineError::Unexpected(
-                "the Body must hold exactly one element".into(),
-            )),
+            _ => Err(Mismatch::BodyNotOneElement.into()),
         }
     }
 
-    /// A SOAP fault in the Body becomes [`EngineError::Fault`].
+    /// A SOAP fault in the Body becomes [`EngineError::Fault`], its code resolved to a
+    /// [`FaultCode`] where wsbind knows it.
     pub fn fail_on_fault(&self, doc: &Document<'_>) -> Result<(), EngineError> {
         let Some(fault) = doc.child(self.body, self.soap.ns(), "Fault") else {
             return Ok(());
         };
         let (code, reason) = match self.soap {
             Soap::V11 => (
-                doc.child(fault, "", "faultcode")
-                    .map(|c| doc.text(c).trim().to_owned()),
-                doc.child(fault, "", "faultstring")
-                    .map(|c| doc.text(c).trim().to_owned()),
+                doc.child(fault, "", "faultcode"),
+                doc.child(fault, "", "faultstring"),
             ),
             Soap::V12 => {
                 let ns = self.soap.ns();
-                let code = doc.child(fault, ns, "Code").map(|c| {
-                    let sub = doc
-                        .child(c, ns, "Subcode")
-                        .and_then(|s| doc.child(s, ns, "Value"))
-                        .or_else(|| doc.child(c, ns, "Value"));
-                    sub.map(|v| doc.text(v).trim().to_owned())
-                        .unwrap_or_default()
-                });
+                // The innermost Subcode's Value, else the Code's own.
+                let mut value = None;
+                let mut code = doc.child(fault, ns, "Code");
+                while let Some(c) = code {
+                    value = doc.child(c, ns, "Value").or(value);
+                    code = doc.child(c, ns, "Subcode");
+                }
                 let reason = doc
                     .child(fault, ns, "Reason")
-                    .and_then(|r| doc.child(r, ns, "Text"))
-                    .map(|t| doc.text(t).trim().to_owned());
-                (code, reason)
+                    .and_then(|r| doc.child(r, ns, "Text"));
+                (value, reason)
             }
         };
-        Err(EngineError::Fault {
-            code: code.unwrap_or_else(|| "(no code)".into()),
-            reason: reason.unwrap_or_else(|| "(no reason)".into()),
-        })
+        let (known, raw_code) = match code {
+            Some(c) => {
+                let text = doc.text(c);
+                let qname = text.trim();
+                let (prefix, local) = qname.split_once(':').unwrap_or(("", qname));
+                match doc.lookup_namespace(c, prefix) {
+                    Some(ns) => (
+                        FaultCode::from_qname(ns, local),
+                        peer_text(&format!("{{{ns}}}{local}")),
+                    ),
+                    None => (None, peer_text(qname)),
+                }
+            }
+            None => (None, "(no code)".to_owned()),
+        };
+        Err(EngineError::Fault(ReceivedFault {
+            code: known,
+            raw_code,
+            reason: reason.map_or_else(
+                || "(no reason)".to_owned(),
+                |r| peer_text(doc.text(r).trim()),
+            ),
+        }))
     }
 
     /// Checks the response's action and that it relates to our request.
@@ -112,18 +126,121 @@ impl Envelope {
         match self.addressing_header(doc, "Action") {
             Some(a) if a == action => {}
             other => {
-                return Err(EngineError::Unexpected(format!(
-                    "the response's action is {}, not {action}",
-                    other.as_deref().unwrap_or("missing")
-                )))
+                return Err(Mismatch::Action {
+                    found: other.as_deref().map(peer_text),
+                    expected: action.to_owned(),
+                }
+                .into())
             }
         }
         match self.addressing_header(doc, "RelatesTo") {
             Some(r) if r == request_id => Ok(()),
-            other => Err(EngineError::Unexpected(format!(
-                "the response relates to {}, not to the request {request_id}",
-                other.as_deref().unwrap_or("nothing")
-            ))),
+            other => Err(Mismatch::RelatesTo {
+                found: other.as_deref().map(peer_text),
+                request: request_id.to_owned(),
+            }
+            .into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::ns;
+
+    fn fault_of(xml: &str) -> ReceivedFault {
+        let doc = Document::parse(xml, &Default::default()).expect("well-formed");
+        let env = Envelope::read(&doc).expect("an envelope");
+        match env.fail_on_fault(&doc) {
+            Err(EngineError::Fault(f)) => f,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn soap12_subcodes_resolve_to_fault_codes_in_both_generations() {
+        for (sc_ns, code) in [
+            (
+                "http://schemas.xmlsoap.org/ws/2005/02/sc",
+                FaultCode::BadContextToken,
+            ),
+            (
+                "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512",
+                FaultCode::RenewNeeded,
+            ),
+        ] {
+            let local = if code == FaultCode::BadContextToken {
+                "BadContextToken"
+            } else {
+                "RenewNeeded"
+            };
+            let xml = format!(
+                r#"<s:Envelope xmlns:s="{}"><s:Body><s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:a="{sc_ns}">a:{local}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">gone</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>"#,
+                ns::SOAP12
+            );
+            let f = fault_of(&xml);
+            assert_eq!(f.code, Some(code));
+            assert_eq!(f.raw_code, format!("{{{sc_ns}}}{local}"));
+            assert_eq!(f.reason, "gone");
+            assert!(f.context_lost());
+        }
+    }
+
+    #[test]
+    fn the_prefix_decides_not_the_local_name() {
+        // A code of another namespace that happens to be called BadContextToken.
+        let xml = format!(
+            r#"<s:Envelope xmlns:s="{}"><s:Body><s:Fault><faultcode xmlns:x="urn:other">x:BadContextToken</faultcode><faultstring>no</faultstring></s:Fault></s:Body></s:Envelope>"#,
+            ns::SOAP11
+        );
+        let f = fault_of(&xml);
+        assert_eq!(f.code, None);
+        assert!(!f.context_lost());
+        assert_eq!(f.raw_code, "{urn:other}BadContextToken");
+        // An undeclared prefix is kept as written, and names no code.
+        let xml = format!(
+            r#"<s:Envelope xmlns:s="{}"><s:Body><s:Fault><faultcode>q:BadContextToken</faultcode></s:Fault></s:Body></s:Envelope>"#,
+            ns::SOAP11
+        );
+        let f = fault_of(&xml);
+        assert_eq!(
+            (f.code, f.raw_code.as_str(), f.reason.as_str()),
+            (None, "q:BadContextToken", "(no reason)")
+        );
+    }
+
+    #[test]
+    fn soap11_codes_and_long_texts() {
+        let reason = "é".repeat(10_000);
+        let xml = format!(
+            r#"<s:Envelope xmlns:s="{}"><s:Body><s:Fault><faultcode xmlns:w="{}">w:FailedAuthentication</faultcode><faultstring>{reason}</faultstring></s:Fault></s:Body></s:Envelope>"#,
+            ns::SOAP11,
+            ns::WSSE
+        );
+        let f = fault_of(&xml);
+        assert_eq!(f.code, Some(FaultCode::FailedAuthentication));
+        assert_eq!(
+            f.reason.chars().count(),
+            257,
+            "256 characters and an ellipsis"
+        );
+    }
+
+    #[test]
+    fn every_fault_we_write_is_read_back_as_its_code() {
+        use crate::security::fault_envelope;
+        for version in [
+            crate::wire::ScVersion::Feb2005,
+            crate::wire::ScVersion::V1_3,
+        ] {
+            for soap in [Soap::V11, Soap::V12] {
+                for &code in FaultCode::ALL {
+                    let xml =
+                        fault_envelope(soap, Addressing::V10, crate::wire::sc(version), code, None);
+                    assert_eq!(fault_of(&xml).code, Some(code), "{xml}");
+                }
+            }
         }
     }
 }

@@ -14,13 +14,13 @@ pub mod client;
 mod message;
 pub mod server;
 
-pub use client::{ClientEngine, ClientEvent, Request};
+pub use client::{ClientEngine, ClientEvent, Purpose, Request};
 pub use server::{Incoming, ServerEngine, ServerRequest};
 
 use crate::description::{KeyEntropyMode, TimestampUsage};
 use crate::envelope::{Framing, TimeError};
 use crate::keys::KeyError;
-use crate::security::{Policy, SecurityError, Suite, Unsupported};
+use crate::security::{FaultCode, Policy, ReceivedFault, SecurityError, Suite, Unsupported};
 use crate::trust::TrustError;
 use crate::wire::{self, Addressing, Sc, Soap};
 use crate::xml::dom::XmlError;
@@ -130,12 +130,12 @@ pub enum EngineError {
     Key(#[from] KeyError),
     #[error(transparent)]
     Time(#[from] TimeError),
-    #[error("the peer answered with a fault: {code} ({reason})")]
-    Fault { code: String, reason: String },
-    #[error("the response does not answer the request: {0}")]
-    Unexpected(String),
-    #[error("{0}")]
-    State(&'static str),
+    #[error("the peer answered with a fault: {0}")]
+    Fault(ReceivedFault),
+    #[error("the message does not fit the exchange: {0}")]
+    Unexpected(#[from] Mismatch),
+    #[error(transparent)]
+    State(#[from] StateError),
     #[error("the bootstrap credentials were rejected")]
     Authentication,
     #[error("the server holds the most contexts it may ({0}); try again later")]
@@ -146,4 +146,109 @@ pub enum EngineError {
     TooManyPending(u32),
     #[error(transparent)]
     Protect(#[from] crate::security::protect::ProtectError),
+}
+
+/// A negotiation message, reply or request that does not fit the exchange it is part
+/// of: one variant per check. Peer text in it is bounded ([`peer_text`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Mismatch {
+    #[error("the Body must hold exactly one element")]
+    BodyNotOneElement,
+    #[error("the message has no wsa:Action")]
+    NoAction,
+    #[error("the response's action is {}, not {expected}", found.as_deref().unwrap_or("missing"))]
+    Action {
+        found: Option<String>,
+        expected: String,
+    },
+    #[error("the response relates to {}, not to the request {request}", found.as_deref().unwrap_or("nothing"))]
+    RelatesTo {
+        found: Option<String>,
+        request: String,
+    },
+    #[error("the action {action} does not match the request type")]
+    ActionForRequestType { action: String },
+    #[error("the cancel response does not say the token was cancelled")]
+    NotCancelled,
+    #[error("the response holds no security context token")]
+    NoToken,
+    #[error("the renewed token has another identifier")]
+    RenewedIdentifier,
+    #[error("the issued context has already expired")]
+    AlreadyExpired,
+    #[error("the renew or cancel target is not the context that protected the request")]
+    ForeignTarget,
+    #[error("the bootstrap carries a username token the description does not use")]
+    UnexpectedUsername,
+    #[error("the request uses another WS-SecureConversation generation")]
+    Generation,
+    #[error("the issuer chose a {bits}-bit key; the suite allows {min}..={max} bits")]
+    IssuedKeySize { bits: u32, min: u32, max: u32 },
+    #[error("a {bits}-bit key was requested; this endpoint issues {min}..={max} bits")]
+    RequestedKeySize { bits: u32, min: u32, max: u32 },
+    #[error("the client's entropy has {got} bytes; a {bits}-bit key needs {need}")]
+    EntropyLength { got: usize, bits: u32, need: usize },
+    #[error("this endpoint's key entropy mode is {mode}, but the request {}", if *carries { "carries entropy" } else { "carries no entropy" })]
+    EntropyMode { mode: KeyEntropyMode, carries: bool },
+}
+
+/// An engine used out of order, or configured without what its description needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    #[error("the description's bootstrap needs a username credential")]
+    NeedsUsername,
+    #[error("the description's bootstrap needs a password validator")]
+    NeedsValidator,
+    #[error("no security context is established; poll() first")]
+    NotEstablished,
+    #[error("no negotiation response is awaited")]
+    NothingAwaited,
+    #[error("no security context to verify the reply with")]
+    NoContextForReply,
+    #[error("the verified context left no identity")]
+    NoIdentity,
+    #[error("the server refused a freshly negotiated context")]
+    FreshContextRefused,
+}
+
+/// Text from the peer, for errors and logs: at most 256 characters, control characters
+/// escaped, so a message cannot forge log lines or grow them without bound.
+pub fn peer_text(s: &str) -> String {
+    const MAX: usize = 256;
+    let mut out = String::with_capacity(s.len().min(MAX + 8));
+    for (n, c) in s.chars().enumerate() {
+        if n == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl EngineError {
+    /// The fault a server answers a message it refused with (the one mapping).
+    pub fn fault(&self) -> FaultCode {
+        match self {
+            EngineError::Security(s) => s.fault(),
+            EngineError::Authentication => FaultCode::FailedAuthentication,
+            EngineError::TooManyContexts(_) | EngineError::TooManyPending(_) => {
+                FaultCode::RequestFailed
+            }
+            EngineError::RenewNotSupported => FaultCode::UnableToRenew,
+            EngineError::Trust(_) | EngineError::Unexpected(_) => FaultCode::InvalidRequest,
+            _ => FaultCode::InvalidSecurity,
+        }
+    }
+
+    /// Whether this is a fault from the peer saying it no longer holds the context.
+    pub fn context_lost(&self) -> bool {
+        matches!(self, EngineError::Fault(f) if f.context_lost())
+    }
 }

@@ -3,14 +3,14 @@
 //! state), renew and cancel them, verify application requests and protect replies.
 //! The server only ever answers: it sends nothing before it received a message.
 
-use super::{message, Config, EngineError};
+use super::{message, peer_text, Config, EngineError, Mismatch, StateError};
 use crate::cookie::CookieKeys;
 use crate::credentials::{Identity, PasswordValidator};
 use crate::description::KeyEntropyMode;
 use crate::envelope::{Framing, Headers};
 use crate::keys::{self, Rng, SecretKey};
 use crate::security::{
-    self, bootstrap, fault_envelope, ContextError, ContextKeys, FaultCode, Outgoing, ReplayCache,
+    self, bootstrap, fault_envelope, ContextError, ContextKeys, Outgoing, ReplayCache,
     SecurityError, SigningKey, TokenInfo, Verified,
 };
 use crate::store::{Context, ContextStore, LookupError, StoreFull};
@@ -136,9 +136,7 @@ impl ServerEngine {
         rng: Box<dyn Rng>,
     ) -> Result<Self, EngineError> {
         if config.username_bootstrap && validator.is_none() {
-            return Err(EngineError::State(
-                "the description's bootstrap needs a password validator",
-            ));
+            return Err(StateError::NeedsValidator.into());
         }
         Ok(ServerEngine {
             config,
@@ -189,7 +187,7 @@ impl ServerEngine {
         match self.dispatch(bytes, transport_identity, now, &mut framing) {
             Ok(incoming) => incoming,
             Err((error, relates_to)) => {
-                let code = fault_code(&error);
+                let code = error.fault();
                 Incoming::Rejected {
                     bytes: fault_envelope(
                         framing.soap,
@@ -220,11 +218,9 @@ impl ServerEngine {
         }
         let message_id = env.addressing_header(&doc, "MessageID");
         let fail = |e: EngineError| (e, message_id.clone());
-        let action = env.addressing_header(&doc, "Action").ok_or_else(|| {
-            fail(EngineError::Unexpected(
-                "the message has no wsa:Action".into(),
-            ))
-        })?;
+        let action = env
+            .addressing_header(&doc, "Action")
+            .ok_or_else(|| fail(Mismatch::NoAction.into()))?;
         let sc = self.config.sc;
         if action == sc.action_issue {
             return self
@@ -249,7 +245,7 @@ impl ServerEngine {
         let (identity, key) = keys
             .identity
             .take()
-            .ok_or_else(|| fail(EngineError::State("the verified context left no identity")))?;
+            .ok_or_else(|| fail(StateError::NoIdentity.into()))?;
         if let Contexts::Memory(store) = &mut self.contexts {
             store.mark_used(&verified.identifier);
         }
@@ -266,10 +262,7 @@ impl ServerEngine {
                 None => false,
             };
             if !same {
-                return Err(fail(EngineError::Unexpected(
-                    "the renew or cancel target is not the context that protected the request"
-                        .into(),
-                )));
+                return Err(fail(Mismatch::ForeignTarget.into()));
             }
             let reply_to = message_id.clone().unwrap_or_default();
             return if action == sc.action_renew && rst.kind == RequestKind::Renew {
@@ -279,9 +272,12 @@ impl ServerEngine {
                 self.cancel(&verified, key, &reply_to, *framing, now)
                     .map_err(fail)
             } else {
-                Err(fail(EngineError::Unexpected(format!(
-                    "the action {action} does not match the request type"
-                ))))
+                Err(fail(
+                    Mismatch::ActionForRequestType {
+                        action: peer_text(&action),
+                    }
+                    .into(),
+                ))
             };
         }
         let verified = security::verify::owned(&doc, verified).map_err(|e| fail(e.into()))?;
@@ -305,9 +301,7 @@ impl ServerEngine {
                 .validate(&name, &password)
                 .map_err(|_| EngineError::Authentication),
             (_, None) if self.config.username_bootstrap => Err(EngineError::Authentication),
-            (_, Some(_)) => Err(EngineError::Unexpected(
-                "the bootstrap carries a username token the description does not use".into(),
-            )),
+            (_, Some(_)) => Err(Mismatch::UnexpectedUsername.into()),
             (_, None) => Ok(transport_identity.unwrap_or(Identity {
                 name: ANONYMOUS.to_owned(),
             })),
@@ -318,10 +312,12 @@ impl ServerEngine {
     fn key_bits(&self, requested: Option<u32>) -> Result<u32, EngineError> {
         let bits = requested.unwrap_or(self.config.key_bits);
         if bits < self.config.min_key_bits || bits > self.config.max_key_bits || bits % 8 != 0 {
-            return Err(EngineError::Unexpected(format!(
-                "a {bits}-bit key was requested; this endpoint issues {}..={} bits",
-                self.config.min_key_bits, self.config.max_key_bits
-            )));
+            return Err(Mismatch::RequestedKeySize {
+                bits,
+                min: self.config.min_key_bits,
+                max: self.config.max_key_bits,
+            }
+            .into());
         }
         Ok(bits)
     }
@@ -336,10 +332,12 @@ impl ServerEngine {
         match (self.config.entropy, client_entropy) {
             (KeyEntropyMode::ClientOnly, Some(e)) => {
                 if e.len() != len {
-                    return Err(EngineError::Unexpected(format!(
-                        "the client's entropy has {} bytes; a {bits}-bit key needs {len}",
-                        e.len()
-                    )));
+                    return Err(Mismatch::EntropyLength {
+                        got: e.len(),
+                        bits,
+                        need: len,
+                    }
+                    .into());
                 }
                 Ok((SecretKey::from_slice(e), Proof::None, None))
             }
@@ -353,14 +351,11 @@ impl ServerEngine {
                 let key = keys::computed_key(e, &server, u64::from(bits))?;
                 Ok((key, Proof::ComputedKey, Some(server)))
             }
-            (mode, got) => Err(EngineError::Unexpected(format!(
-                "this endpoint's key entropy mode is {mode}, but the request {} entropy",
-                if got.is_some() {
-                    "carries"
-                } else {
-                    "carries no"
-                }
-            ))),
+            (mode, got) => Err(Mismatch::EntropyMode {
+                mode,
+                carries: got.is_some(),
+            }
+            .into()),
         }
     }
 
@@ -377,14 +372,13 @@ impl ServerEngine {
         let identity = self.authenticate(doc, env, transport_identity, now)?;
         let rst = Rst::parse(doc, env.payload(doc)?)?;
         if rst.kind != RequestKind::Issue {
-            return Err(EngineError::Unexpected(
-                "an Issue action carries another request type".into(),
-            ));
+            return Err(Mismatch::ActionForRequestType {
+                action: self.config.sc.action_issue.to_owned(),
+            }
+            .into());
         }
         if rst.version != self.config.sc.version {
-            return Err(EngineError::Unexpected(
-                "the request uses another WS-SecureConversation generation".into(),
-            ));
+            return Err(Mismatch::Generation.into());
         }
         let bits = self.key_bits(rst.key_size)?;
         let (key, proof, server_entropy) = self.key_material(rst.entropy.as_deref(), bits)?;
@@ -683,20 +677,6 @@ fn lookup_error(e: LookupError) -> ContextError {
         LookupError::Unknown => ContextError::Unknown,
         LookupError::Expired => ContextError::Expired,
         LookupError::Cancelled => ContextError::Cancelled,
-    }
-}
-
-/// The fault a rejected message gets.
-fn fault_code(e: &EngineError) -> FaultCode {
-    match e {
-        EngineError::Security(s) => s.fault(),
-        EngineError::Authentication => FaultCode::FailedAuthentication,
-        EngineError::TooManyContexts(_) | EngineError::TooManyPending(_) => {
-            FaultCode::RequestFailed
-        }
-        EngineError::RenewNotSupported => FaultCode::UnableToRenew,
-        EngineError::Trust(_) | EngineError::Unexpected(_) => FaultCode::InvalidRequest,
-        _ => FaultCode::InvalidSecurity,
     }
 }
 

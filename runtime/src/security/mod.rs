@@ -212,6 +212,44 @@ pub enum FaultCode {
 }
 
 impl FaultCode {
+    /// Every code.
+    pub const ALL: &'static [FaultCode] = &[
+        FaultCode::InvalidSecurity,
+        FaultCode::FailedCheck,
+        FaultCode::MessageExpired,
+        FaultCode::UnsupportedAlgorithm,
+        FaultCode::SecurityTokenUnavailable,
+        FaultCode::FailedAuthentication,
+        FaultCode::BadContextToken,
+        FaultCode::UnsupportedContextToken,
+        FaultCode::UnknownDerivationSource,
+        FaultCode::RenewNeeded,
+        FaultCode::UnableToRenew,
+        FaultCode::InvalidRequest,
+        FaultCode::RequestFailed,
+    ];
+
+    /// The code a received `{namespace}local` sub-code names, in either WS-SC
+    /// generation; `None` for codes wsbind does not know.
+    pub fn from_qname(namespace: &str, local: &str) -> Option<FaultCode> {
+        let generations = [
+            description::ScVersion::Feb2005,
+            description::ScVersion::V1_3,
+        ]
+        .map(crate::wire::sc);
+        Self::ALL.iter().copied().find(|code| {
+            generations
+                .iter()
+                .any(|sc| code.qname(sc) == (namespace, local))
+        })
+    }
+
+    /// Whether the peer no longer holds the context (unknown, cancelled or expired): a
+    /// client negotiates a new one and sends again, once.
+    pub fn context_lost(self) -> bool {
+        matches!(self, FaultCode::BadContextToken | FaultCode::RenewNeeded)
+    }
+
     /// Namespace and local name of the sub-code, for generation `sc`.
     pub fn qname(self, sc: &Sc) -> (&'static str, &'static str) {
         use FaultCode::*;
@@ -259,6 +297,53 @@ impl FaultCode {
     }
 }
 
+/// A SOAP fault received from the peer, as the engine read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedFault {
+    /// The WS-Security, WS-SC or WS-Trust code it carries (SOAP 1.2: the innermost
+    /// sub-code; SOAP 1.1: the faultcode), when it is one wsbind knows.
+    pub code: Option<FaultCode>,
+    /// The code as written, `{namespace}local` when its prefix resolves (at most 256
+    /// characters: it is the peer's text).
+    pub raw_code: String,
+    /// The reason text (at most 256 characters).
+    pub reason: String,
+}
+
+impl ReceivedFault {
+    /// Whether the peer says it no longer holds the context (see
+    /// [`FaultCode::context_lost`]).
+    pub fn context_lost(&self) -> bool {
+        self.code.is_some_and(FaultCode::context_lost)
+    }
+}
+
+impl fmt::Display for ReceivedFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.raw_code, self.reason)
+    }
+}
+
+/// The Body of a SOAP fault: `code` (a sub-code as `(namespace, local)`, or none for a
+/// plain sender fault) and `reason`, escaped here.
+pub fn fault_body(soap: Soap, code: Option<(&str, &str)>, reason: &str) -> String {
+    let reason = envelope::text(reason);
+    match (soap, code) {
+        (Soap::V11, Some((code_ns, local))) => format!(
+            r#"<s:Fault><faultcode xmlns:f="{code_ns}">f:{local}</faultcode><faultstring xml:lang="en">{reason}</faultstring></s:Fault>"#
+        ),
+        (Soap::V11, None) => format!(
+            r#"<s:Fault><faultcode>s:Client</faultcode><faultstring xml:lang="en">{reason}</faultstring></s:Fault>"#
+        ),
+        (Soap::V12, Some((code_ns, local))) => format!(
+            r#"<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:f="{code_ns}">f:{local}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">{reason}</s:Text></s:Reason></s:Fault>"#
+        ),
+        (Soap::V12, None) => format!(
+            r#"<s:Fault><s:Code><s:Value>s:Sender</s:Value></s:Code><s:Reason><s:Text xml:lang="en">{reason}</s:Text></s:Reason></s:Fault>"#
+        ),
+    }
+}
+
 fn static_sc(sc: &Sc) -> &'static str {
     crate::wire::sc(sc.version).sc
 }
@@ -272,21 +357,8 @@ pub fn fault_envelope(
     code: FaultCode,
     relates_to: Option<&str>,
 ) -> String {
-    let (code_ns, local) = code.qname(sc);
-    let action = match addressing {
-        Addressing::V10 => "http://www.w3.org/2005/08/addressing/soap/fault",
-        Addressing::Aug2004 => "http://schemas.xmlsoap.org/ws/2004/08/addressing/fault",
-    };
-    let body = match soap {
-        Soap::V11 => format!(
-            r#"<s:Fault><faultcode xmlns:f="{code_ns}">f:{local}</faultcode><faultstring xml:lang="en">{}</faultstring></s:Fault>"#,
-            code.reason()
-        ),
-        Soap::V12 => format!(
-            r#"<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:f="{code_ns}">f:{local}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">{}</s:Text></s:Reason></s:Fault>"#,
-            code.reason()
-        ),
-    };
+    let action = addressing.fault_action();
+    let body = fault_body(soap, Some(code.qname(sc)), code.reason());
     envelope::Framing { soap, addressing }
         .write(
             &envelope::Headers {

@@ -5,7 +5,7 @@
 
 use super::{content_type, Reply, TransportError};
 use crate::credentials::{ClientTls, UsernameCredential};
-use crate::engine::{ClientEngine, ClientEvent, Config, EngineError, Request};
+use crate::engine::{ClientEngine, ClientEvent, Config, EngineError, Purpose, Request, StateError};
 use crate::keys::SystemRng;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -158,11 +158,6 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     out
 }
 
-/// Whether a fault says the server no longer knows the context.
-fn context_lost(code: &str) -> bool {
-    code.ends_with("BadContextToken") || code.ends_with("RenewNeeded")
-}
-
 /// One client channel: the engine and the connection it talks through.
 #[derive(Debug)]
 pub struct ClientSession {
@@ -210,10 +205,9 @@ impl ClientSession {
             let Some(req) = self.engine.poll(SystemTime::now())? else {
                 return Ok(());
             };
-            let kind = if req.action.ends_with("Renew") {
-                "renew"
-            } else {
-                "issue"
+            let kind = match req.purpose {
+                Purpose::Renew => "renew",
+                _ => "issue",
             };
             let started = Instant::now();
             let span = info_span!("negotiate", kind, endpoint = %self.http.endpoint);
@@ -223,11 +217,9 @@ impl ClientSession {
                     elapsed_us = started.elapsed().as_micros() as u64,
                     "negotiated"
                 ),
-                Err(TransportError::Engine(EngineError::Fault { code, reason }))
-                    if kind == "renew" =>
-                {
+                Err(TransportError::Engine(EngineError::Fault(fault))) if kind == "renew" => {
                     // The server would not renew: start over with a new context.
-                    warn!(%code, %reason, "renewal refused; negotiating a new context");
+                    warn!(%fault, "renewal refused; negotiating a new context");
                     self.engine.reset();
                 }
                 Err(e) => return Err(e),
@@ -262,18 +254,18 @@ impl ClientSession {
                         body: v.body,
                     })
                 }
-                Err(EngineError::Fault { code, reason }) if attempt == 0 && context_lost(&code) => {
+                Err(EngineError::Fault(fault)) if attempt == 0 && fault.context_lost() => {
                     // The server lost or expired the context (say it restarted): once,
                     // transparently, negotiate a new one and send again.
-                    warn!(%code, %reason, "the server lost the context; negotiating again");
+                    warn!(%fault, "the server lost the context; negotiating again");
                     self.engine.reset();
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(TransportError::Engine(EngineError::State(
-            "the server refused a freshly negotiated context",
-        )))
+        Err(TransportError::Engine(
+            StateError::FreshContextRefused.into(),
+        ))
     }
 
     /// Cancels the context, if there is one.

@@ -102,26 +102,13 @@ impl Answer {
         match &self.fault {
             None => (self.action.clone(), self.body.clone(), 200),
             Some(reason) => {
-                let reason = crate::envelope::text(reason);
-                let action = match addressing {
-                    crate::wire::Addressing::V10 => {
-                        "http://www.w3.org/2005/08/addressing/soap/fault"
-                    }
-                    crate::wire::Addressing::Aug2004 => {
-                        "http://schemas.xmlsoap.org/ws/2004/08/addressing/fault"
-                    }
+                // HTTP's part only: the engine writes the fault.
+                let status = match soap {
+                    Soap::V11 => 500,
+                    Soap::V12 => 400,
                 };
-                let (body, status) = match soap {
-                    Soap::V11 => (
-                        format!("<s:Fault><faultcode>s:Client</faultcode><faultstring xml:lang=\"en\">{reason}</faultstring></s:Fault>"),
-                        500,
-                    ),
-                    Soap::V12 => (
-                        format!("<s:Fault><s:Code><s:Value>s:Sender</s:Value></s:Code><s:Reason><s:Text xml:lang=\"en\">{reason}</s:Text></s:Reason></s:Fault>"),
-                        400,
-                    ),
-                };
-                (action.to_owned(), body, status)
+                let body = crate::security::fault_body(soap, None, reason);
+                (addressing.fault_action().to_owned(), body, status)
             }
         }
     }
