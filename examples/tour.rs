@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use wsbind::engine::server::ServerEvent;
 use wsbind::engine::{ClientEngine, ClientEvent, Config, Incoming, ServerEngine};
 use wsbind::keys::SystemRng;
-use wsbind::{Binding, ClientTls, Description, FromToml, Password, ServerTls, UsernameCredential};
+use wsbind::{ClientTls, Description, FromToml, Password, ServerTls, Service, UsernameCredential};
 
 /// Clients and servers of the order service, described in a TOML file.
 #[wsbind::binding(file = "examples/bindings/order-service.toml")]
@@ -34,7 +34,7 @@ struct OrderService;
 )]
 struct InventoryClient;
 
-fn show<B: Binding>() {
+fn show<B: Service>() {
     let d = B::description();
     let ctx = d
         .security

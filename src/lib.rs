@@ -11,3 +11,8 @@ pub use wsbind_runtime::*;
 
 /// The runtime crate, whole.
 pub use wsbind_runtime as runtime;
+
+/// The README's Rust snippets, compiled (and the engine's run) as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 use wsbind_runtime::envelope::{Framing, Headers};
 use wsbind_runtime::keys::{SecretKey, SystemRng};
-use wsbind_runtime::security::{protect, verify, Outgoing, Policy, ReplayCache, SigningKey, Suite};
+use wsbind_runtime::security::{
+    protect, verify, Acceptance, Outgoing, ReplayCache, SigningKey, Suite,
+};
 use wsbind_runtime::wire::{self, Addressing, ScVersion};
 
 #[derive(Subcommand, Debug)]
@@ -177,7 +179,7 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
     let key = key(&a.context)?;
     let now = clock(a.now.as_deref())?;
     let bytes = read(&a.file)?;
-    let mut policy = Policy::interop();
+    let mut policy = Acceptance::interop();
     if let Some(v) = a.version {
         policy.versions = vec![v.into()];
     }

@@ -283,9 +283,9 @@ pub struct TableReader<'a> {
 
 /// The known keys a table was written with, in order, with the key's location.
 #[derive(Clone, Debug, Default)]
-pub struct Written(pub Vec<(&'static str, Loc)>);
+pub struct WrittenKeys(pub Vec<(&'static str, Loc)>);
 
-impl Written {
+impl WrittenKeys {
     /// Where `key` was written, if it was.
     pub fn loc(&self, key: &str) -> Option<&Loc> {
         self.0.iter().find(|(k, _)| *k == key).map(|(_, l)| l)
@@ -294,8 +294,8 @@ impl Written {
 
 impl<'a> TableReader<'a> {
     /// The known keys written, with their locations.
-    pub fn written(&self, known: &[&'static str]) -> Written {
-        Written(
+    pub fn written(&self, known: &[&'static str]) -> WrittenKeys {
+        WrittenKeys(
             self.table
                 .entries
                 .iter()
@@ -400,7 +400,7 @@ macro_rules! table {
             $( $(#[$fmeta])* #[schemars(rename = $key)] pub $field: $ty, )*
             /// The keys written in this table and where (for rules about keys).
             #[schemars(skip)]
-            pub written: $crate::read::Written,
+            pub written: $crate::read::WrittenKeys,
         }
 
         impl $name {

@@ -16,7 +16,9 @@ use wsbind_compiler::FromToml;
 use wsbind_runtime::engine::{ClientEngine, Config, Incoming, ServerEngine};
 use wsbind_runtime::envelope::{Framing, Headers};
 use wsbind_runtime::keys::{SecretKey, SeededRng};
-use wsbind_runtime::security::{protect, verify, Outgoing, Policy, ReplayCache, SigningKey, Suite};
+use wsbind_runtime::security::{
+    protect, verify, Acceptance, Outgoing, ReplayCache, SigningKey, Suite,
+};
 use wsbind_runtime::wire::{self, Addressing, ScVersion, Soap};
 use wsbind_runtime::xml::c14n;
 use wsbind_runtime::xml::dom::{Document, Limits};
@@ -45,7 +47,7 @@ fn messages(c: &mut Criterion) {
     let key = SecretKey::new(vec![7; 32]);
     let id = "urn:uuid:0b7e8d2a-6c57-4d4e-9f4a-1a2b3c4d5e6f";
     let suite = Suite::BASIC256;
-    let policy = Policy::new(ScVersion::V1_3, &suite);
+    let policy = Acceptance::new(ScVersion::V1_3, &suite);
     let msg = Outgoing {
         framing: Framing {
             soap: Soap::V12,

@@ -16,7 +16,7 @@
 
 use crate::credentials::Identity;
 use crate::keys::{Rng, SecretKey};
-use crate::store::Context;
+use crate::store::StoredContext;
 use crate::wire::ScVersion;
 use base64::Engine as _;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
@@ -113,7 +113,7 @@ impl CookieKeys {
     ///
     /// A field over 65,535 bytes is cut, which can only happen with a cookie far over
     /// [`MAX_COOKIE`]: such a cookie never opens.
-    pub fn seal(&self, ctx: &Context, rng: &mut dyn Rng) -> String {
+    pub fn seal(&self, ctx: &StoredContext, rng: &mut dyn Rng) -> String {
         self.seal_payload(encode(ctx), rng)
     }
 
@@ -140,7 +140,7 @@ impl CookieKeys {
     }
 
     /// Opens a cookie, checking it was not changed and has not expired.
-    pub fn open(&self, cookie: &str, now: SystemTime) -> Result<Context, CookieError> {
+    pub fn open(&self, cookie: &str, now: SystemTime) -> Result<StoredContext, CookieError> {
         if cookie.len() > MAX_COOKIE {
             return Err(CookieError::TooLong);
         }
@@ -173,7 +173,7 @@ impl CookieKeys {
 }
 
 /// The payload (see the module documentation), in a buffer zeroed when dropped.
-fn encode(ctx: &Context) -> Zeroizing<Vec<u8>> {
+fn encode(ctx: &StoredContext) -> Zeroizing<Vec<u8>> {
     let mut payload = Zeroizing::new(Vec::with_capacity(160));
     payload.push(match ctx.version {
         ScVersion::Feb2005 => 0,
@@ -199,7 +199,7 @@ fn millis(t: SystemTime) -> u64 {
         .map_or(0, |d| d.as_millis().min(u64::MAX as u128) as u64)
 }
 
-fn decode(p: &[u8]) -> Option<Context> {
+fn decode(p: &[u8]) -> Option<StoredContext> {
     let mut r = p;
     let mut take = |n: usize| -> Option<&[u8]> {
         let (a, b) = (r.get(..n)?, r.get(n..)?);
@@ -232,7 +232,7 @@ fn decode(p: &[u8]) -> Option<Context> {
     {
         return None;
     }
-    Some(Context {
+    Some(StoredContext {
         version,
         identifier,
         instance: (!instance.is_empty()).then_some(instance),
@@ -250,8 +250,8 @@ mod tests {
     use super::*;
     use crate::keys::SeededRng;
 
-    fn ctx(t0: SystemTime) -> Context {
-        Context {
+    fn ctx(t0: SystemTime) -> StoredContext {
+        StoredContext {
             version: ScVersion::V1_3,
             identifier: "urn:uuid:6f1a2b3c-4d5e-4f60-8172-839405a6b7c8".into(),
             instance: Some("urn:uuid:1".into()),
@@ -299,15 +299,15 @@ mod tests {
         let c = keys.seal_payload(trailing, &mut rng);
         assert_eq!(keys.open(&c, t0), Err(CookieError::Malformed));
         for bad in [
-            Context {
+            StoredContext {
                 key: SecretKey::new(vec![1; 8]),
                 ..ctx(t0)
             },
-            Context {
+            StoredContext {
                 identifier: String::new(),
                 ..ctx(t0)
             },
-            Context {
+            StoredContext {
                 created: t0 + Duration::from_secs(7200),
                 ..ctx(t0)
             },

@@ -91,7 +91,7 @@ pub struct Framing {
 
 /// An assembled envelope.
 #[derive(Debug, Clone)]
-pub struct Written {
+pub struct WrittenEnvelope {
     pub text: String,
     /// The `wsu:Id`s given to the addressing headers and the Body, in document order:
     /// what a signature covers (plus the timestamp).
@@ -113,7 +113,7 @@ impl Framing {
         security: Option<&str>,
         body: &str,
         with_ids: bool,
-    ) -> Written {
+    ) -> WrittenEnvelope {
         let mut ids = Vec::new();
         let mut out = String::with_capacity(1024 + body.len() + security.map_or(0, str::len));
         let _ = write!(
@@ -161,7 +161,7 @@ impl Framing {
         out.push('>');
         out.push_str(body);
         out.push_str("</s:Body></s:Envelope>");
-        Written {
+        WrittenEnvelope {
             text: out,
             ids,
             signed_headers: signed,

@@ -7,7 +7,7 @@ use crate::Description;
 use std::marker::PhantomData;
 
 /// A type annotated with `#[wsbind::binding(...)]`: it carries a checked description.
-pub trait Binding: 'static {
+pub trait Service: 'static {
     /// The annotated type's name.
     const NAME: &'static str;
     /// The typed description the compiler generated.
@@ -19,7 +19,7 @@ pub trait Binding: 'static {
 /// no background task), protects each request and verifies each reply;
 /// [`close`](Client::close) cancels the context.
 #[derive(Debug)]
-pub struct Client<B: Binding> {
+pub struct Client<B: Service> {
     endpoint: String,
     credentials: ClientCredentials,
     #[cfg(feature = "http")]
@@ -28,7 +28,7 @@ pub struct Client<B: Binding> {
     binding: PhantomData<fn() -> B>,
 }
 
-impl<B: Binding> Client<B> {
+impl<B: Service> Client<B> {
     /// Used by the generated constructor, which checks the credentials by type.
     pub fn new(endpoint: String, credentials: ClientCredentials) -> Self {
         Client {
@@ -70,7 +70,7 @@ mod client_io {
     use crate::transport::client::ClientSession;
     use crate::transport::{Reply, TransportError};
 
-    impl<B: Binding> Client<B> {
+    impl<B: Service> Client<B> {
         fn session(&mut self) -> Result<&mut ClientSession, TransportError> {
             if self.session.is_none() {
                 let d = B::description();
@@ -127,7 +127,7 @@ mod client_io {
 /// A server of binding `B`. With the `http` feature, [`serve`](Server::serve) listens
 /// and answers each verified request with the application's handler.
 #[derive(Debug)]
-pub struct Server<B: Binding> {
+pub struct Server<B: Service> {
     credentials: ServerCredentials,
     #[cfg(feature = "http")]
     cookies: Option<crate::cookie::CookieKeys>,
@@ -136,7 +136,7 @@ pub struct Server<B: Binding> {
     binding: PhantomData<fn() -> B>,
 }
 
-impl<B: Binding> Server<B> {
+impl<B: Service> Server<B> {
     /// Used by the generated constructor, which checks the credentials by type.
     pub fn new(credentials: ServerCredentials) -> Self {
         Server {
@@ -166,7 +166,7 @@ mod server_io {
     use crate::transport::{Answer, Call, TransportError};
     use std::future::Future;
 
-    impl<B: Binding> Server<B> {
+    impl<B: Service> Server<B> {
         /// Issues stateless cookie contexts sealed with `keys`: every server of a farm
         /// holding the same keys serves every client, with no shared state.
         pub fn with_cookie_keys(mut self, keys: CookieKeys) -> Self {

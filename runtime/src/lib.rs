@@ -31,4 +31,4 @@ pub use credentials::{
     ClientCredentials, ClientTls, Identity, Password, PasswordValidator, Rejected,
     ServerCredentials, ServerTls, UsernameCredential,
 };
-pub use handles::{Binding, Client, Server};
+pub use handles::{Client, Server, Service};

@@ -4,7 +4,7 @@
 //!
 //! # Memory per live context (64-bit targets)
 //! - the map slot: a `u64` key (a keyed hash of the identifier, so the identifier is
-//!   held once, in the context) plus the [`Context`] value (at most 200 bytes, checked
+//!   held once, in the context) plus the [`StoredContext`] value (at most 200 bytes, checked
 //!   by a test) plus hashbrown's control byte; the table is kept between 7/16 and 7/8
 //!   full, so a slot costs about 240 to 480 bytes per context depending on where the
 //!   count sits between two power-of-two resizes;
@@ -27,7 +27,7 @@ use std::time::SystemTime;
 
 /// An issued security context, as the server keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Context {
+pub struct StoredContext {
     /// The WS-SC generation it was issued in; messages of the other one do not use it.
     pub version: ScVersion,
     /// The context identifier (`c:Identifier`).
@@ -83,7 +83,7 @@ pub struct ContextStore {
     capacity: usize,
     max_pending: usize,
     pending: usize,
-    live: HashMap<u64, Context>,
+    live: HashMap<u64, StoredContext>,
     /// Cancelled slots and the expiry of their context.
     cancelled: HashMap<u64, SystemTime>,
     /// The same, in the order of cancellation: when more than `capacity` are
@@ -165,7 +165,7 @@ impl ContextStore {
 
     /// Adds a context; when the store is full even after purging, refuses it (live
     /// contexts are never evicted).
-    pub fn insert(&mut self, mut ctx: Context, now: SystemTime) -> Result<(), StoreFull> {
+    pub fn insert(&mut self, mut ctx: StoredContext, now: SystemTime) -> Result<(), StoreFull> {
         if self.live.len() >= self.capacity || (ctx.pending && self.pending >= self.max_pending) {
             self.purge(now);
         }
@@ -193,7 +193,7 @@ impl ContextStore {
     }
 
     /// The live context `identifier`.
-    pub fn get(&self, identifier: &str, now: SystemTime) -> Result<&Context, LookupError> {
+    pub fn get(&self, identifier: &str, now: SystemTime) -> Result<&StoredContext, LookupError> {
         let slot = self.slot(identifier);
         match self.live.get(&slot) {
             Some(c) if c.identifier == identifier => {
@@ -218,7 +218,7 @@ impl ContextStore {
         identifier: &str,
         instance: Option<&str>,
         now: SystemTime,
-    ) -> Result<(&Context, &SecretKey), LookupError> {
+    ) -> Result<(&StoredContext, &SecretKey), LookupError> {
         let c = self.get(identifier, now)?;
         if instance == c.instance.as_deref() {
             return Ok((c, &c.key));
@@ -297,8 +297,8 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    fn ctx(i: usize, t0: SystemTime) -> Context {
-        Context {
+    fn ctx(i: usize, t0: SystemTime) -> StoredContext {
+        StoredContext {
             version: ScVersion::V1_3,
             identifier: format!("urn:uuid:00000000-0000-4000-8000-{i:012}"),
             instance: None,
@@ -317,7 +317,7 @@ mod tests {
     fn pending_contexts_are_bounded_until_used() {
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
         let mut s = ContextStore::new(10, 2);
-        let pending = |i| Context {
+        let pending = |i| StoredContext {
             pending: true,
             ..ctx(i, t0)
         };
@@ -442,7 +442,7 @@ mod tests {
     #[test]
     fn a_context_is_small() {
         // The figure the module documentation's estimate starts from.
-        assert!(std::mem::size_of::<Context>() <= 200);
+        assert!(std::mem::size_of::<StoredContext>() <= 200);
     }
 
     #[test]

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 use wsbind_runtime::envelope::{parse_time, Framing, Headers};
 use wsbind_runtime::keys::{SecretKey, SeededRng};
 use wsbind_runtime::security::{
-    self, protect, verify, ContextError, FaultCode, Outgoing, Policy, ReplayCache, SecurityError,
-    SigningKey, Suite,
+    self, protect, verify, Acceptance, ContextError, FaultCode, Outgoing, ReplayCache,
+    SecurityError, SigningKey, Suite,
 };
 use wsbind_runtime::wire::{self, Addressing, ScVersion, Soap};
 
@@ -55,7 +55,7 @@ fn wss4j_messages_are_verified() {
         let mut keys = (meta.context_id.as_str(), &key);
         let v = verify(
             &bytes,
-            &Policy::interop(),
+            &Acceptance::interop(),
             &mut keys,
             &mut ReplayCache::default(),
             now,
@@ -84,7 +84,7 @@ fn the_policy_decides_the_algorithms() {
     let key = SecretKey::new(unhex(&meta.secret_hex));
     let now = parse_time(&meta.created).expect("created");
     let bytes = std::fs::read(path).expect("message");
-    let strict = Policy::new(ScVersion::V1_3, &Suite::BASIC256_SHA256);
+    let strict = Acceptance::new(ScVersion::V1_3, &Suite::BASIC256_SHA256);
     let err = verify(
         &bytes,
         &strict,
@@ -100,7 +100,7 @@ fn the_policy_decides_the_algorithms() {
         ),
         "{err}"
     );
-    let feb = Policy::new(ScVersion::Feb2005, &Suite::BASIC256);
+    let feb = Acceptance::new(ScVersion::Feb2005, &Suite::BASIC256);
     let err = verify(
         &bytes,
         &feb,
@@ -243,7 +243,7 @@ fn check(
     now: SystemTime,
     replay: &mut ReplayCache,
 ) -> Result<security::Verified, SecurityError> {
-    let policy = Policy::new(s.version, &s.suite);
+    let policy = Acceptance::new(s.version, &s.suite);
     verify(text.as_bytes(), &policy, &mut (s.id, &s.key), replay, now)
 }
 
@@ -374,7 +374,7 @@ fn tampered_header_or_signature_is_rejected() {
     let other = SecretKey::new(vec![9; 32]);
     let e = verify(
         s.text.as_bytes(),
-        &Policy::new(s.version, &s.suite),
+        &Acceptance::new(s.version, &s.suite),
         &mut (s.id, &other),
         &mut ReplayCache::default(),
         t0(),
@@ -428,7 +428,7 @@ fn unknown_expired_or_cancelled_contexts_are_rejected() {
     let s = base();
     let e = verify(
         s.text.as_bytes(),
-        &Policy::new(s.version, &s.suite),
+        &Acceptance::new(s.version, &s.suite),
         &mut ("urn:other", &s.key),
         &mut ReplayCache::default(),
         t0(),
@@ -457,7 +457,7 @@ fn unknown_expired_or_cancelled_contexts_are_rejected() {
     }
     let e = verify(
         s.text.as_bytes(),
-        &Policy::new(s.version, &s.suite),
+        &Acceptance::new(s.version, &s.suite),
         &mut Gone(ContextError::Expired),
         &mut ReplayCache::default(),
         t0(),
@@ -468,7 +468,7 @@ fn unknown_expired_or_cancelled_contexts_are_rejected() {
     assert_eq!((ns, local), (wire::V1_3.sc, "RenewNeeded"));
     let e = verify(
         s.text.as_bytes(),
-        &Policy::new(s.version, &s.suite),
+        &Acceptance::new(s.version, &s.suite),
         &mut Gone(ContextError::Cancelled),
         &mut ReplayCache::default(),
         t0(),
@@ -627,7 +627,7 @@ fn hostile_xml_is_rejected() {
     assert!(matches!(e, SecurityError::Xml(_)), "{e}");
     assert_eq!(e.fault(), FaultCode::InvalidSecurity);
     // Oversize: refused before parsing.
-    let mut policy = Policy::new(s.version, &s.suite);
+    let mut policy = Acceptance::new(s.version, &s.suite);
     policy.limits.max_bytes = 1024;
     let e = verify(
         s.text.as_bytes(),
@@ -643,7 +643,7 @@ fn hostile_xml_is_rejected() {
     bytes.push(0xff);
     let e = verify(
         &bytes,
-        &Policy::new(s.version, &s.suite),
+        &Acceptance::new(s.version, &s.suite),
         &mut (s.id, &s.key),
         &mut ReplayCache::default(),
         t0(),
@@ -662,7 +662,7 @@ fn hostile_xml_is_rejected() {
 #[test]
 fn truncated_and_corrupted_messages_never_panic_or_pass() {
     let s = base();
-    let policy = Policy::new(s.version, &s.suite);
+    let policy = Acceptance::new(s.version, &s.suite);
     let bytes = s.text.as_bytes();
     for cut in (0..bytes.len()).step_by(7) {
         let r = verify(

@@ -59,7 +59,7 @@ pub enum ClientEvent {
 
 /// A context as the client holds it.
 #[derive(Clone, Debug)]
-pub struct Context {
+pub struct ClientContext {
     pub identifier: String,
     pub instance: Option<String>,
     /// The server's sealed state, echoed in every SCT the client sends.
@@ -78,16 +78,16 @@ enum State {
         message_id: String,
         entropy: Option<SecretKey>,
         /// The context being replaced (when renew is not supported).
-        old: Option<Context>,
+        old: Option<ClientContext>,
     },
-    Ready(Context),
+    Ready(ClientContext),
     Renewing {
-        ctx: Context,
+        ctx: ClientContext,
         message_id: String,
         entropy: Option<SecretKey>,
     },
     Cancelling {
-        ctx: Context,
+        ctx: ClientContext,
         message_id: String,
     },
     Closed,
@@ -203,7 +203,7 @@ impl ClientEngine {
     /// When the context is due for renewal: before the renewal interval (or the
     /// context's lifetime, if shorter) lapses — at nine tenths of it, so the renewal
     /// has time to complete while the key is still valid.
-    fn renew_at(&self, ctx: &Context) -> SystemTime {
+    fn renew_at(&self, ctx: &ClientContext) -> SystemTime {
         let lifetime = ctx.expires.duration_since(ctx.issued).unwrap_or_default();
         ctx.issued + self.config.renewal_interval.min(lifetime).mul_f64(0.9)
     }
@@ -233,7 +233,7 @@ impl ClientEngine {
     fn issue(
         &mut self,
         now: SystemTime,
-        old: Option<Context>,
+        old: Option<ClientContext>,
     ) -> Result<(State, Request), EngineError> {
         let message_id = self.message_id();
         let entropy = issue_entropy(&self.config, self.rng.as_mut());
@@ -258,7 +258,7 @@ impl ClientEngine {
     fn protected(
         &mut self,
         purpose: Purpose,
-        ctx: &Context,
+        ctx: &ClientContext,
         action: &str,
         body: &str,
         now: SystemTime,
@@ -297,14 +297,18 @@ impl ClientEngine {
         })
     }
 
-    fn target(ctx: &Context) -> TokenRef {
+    fn target(ctx: &ClientContext) -> TokenRef {
         TokenRef::External {
             identifier: ctx.identifier.clone(),
             instance: ctx.instance.clone(),
         }
     }
 
-    fn renew(&mut self, ctx: Context, now: SystemTime) -> Result<(State, Request), EngineError> {
+    fn renew(
+        &mut self,
+        ctx: ClientContext,
+        now: SystemTime,
+    ) -> Result<(State, Request), EngineError> {
         let entropy = issue_entropy(&self.config, self.rng.as_mut());
         let rst = Rst {
             version: self.config.sc.version,
@@ -420,7 +424,7 @@ impl ClientEngine {
         message_id: &str,
         entropy: Option<&SecretKey>,
         now: SystemTime,
-    ) -> Result<(Context, ClientEvent), EngineError> {
+    ) -> Result<(ClientContext, ClientEvent), EngineError> {
         let ctx = read_issue_response(&self.config, bytes, message_id, entropy, now)?;
         let ev = ClientEvent::Established {
             identifier: ctx.identifier.clone(),
@@ -434,7 +438,7 @@ impl ClientEngine {
     /// answering our request with the expected action; its RSTR.
     fn protected_response(
         &mut self,
-        ctx: &Context,
+        ctx: &ClientContext,
         bytes: &[u8],
         action: &str,
         request_id: &str,
@@ -442,7 +446,7 @@ impl ClientEngine {
     ) -> Result<Rstr, EngineError> {
         let text = message::utf8(bytes)?;
         let doc = message::parse(text, &self.config.policy)?;
-        let env = message::Envelope::read(&doc)?;
+        let env = message::EnvelopeParts::read(&doc)?;
         env.fail_on_fault(&doc)?;
         let mut keys = ClientKeys { ctx };
         security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)?;
@@ -452,12 +456,12 @@ impl ClientEngine {
 
     fn renewed(
         &mut self,
-        ctx: &Context,
+        ctx: &ClientContext,
         bytes: &[u8],
         message_id: &str,
         entropy: Option<&SecretKey>,
         now: SystemTime,
-    ) -> Result<(Context, ClientEvent), EngineError> {
+    ) -> Result<(ClientContext, ClientEvent), EngineError> {
         let action = self.config.sc.action_renew_response;
         let rstr = self.protected_response(ctx, bytes, action, message_id, now)?;
         let new = context_from(&self.config, rstr, entropy, now, Some(ctx))?;
@@ -471,7 +475,7 @@ impl ClientEngine {
 
     fn cancelled(
         &mut self,
-        ctx: &Context,
+        ctx: &ClientContext,
         bytes: &[u8],
         message_id: &str,
         now: SystemTime,
@@ -504,7 +508,7 @@ impl ClientEngine {
         };
         let text = message::utf8(bytes)?;
         let doc = message::parse(text, &self.config.policy)?;
-        let env = message::Envelope::read(&doc)?;
+        let env = message::EnvelopeParts::read(&doc)?;
         env.fail_on_fault(&doc)?;
         let mut keys = ClientKeys { ctx: &ctx };
         let v =
@@ -580,10 +584,10 @@ pub fn read_issue_response(
     request_id: &str,
     entropy: Option<&SecretKey>,
     now: SystemTime,
-) -> Result<Context, EngineError> {
+) -> Result<ClientContext, EngineError> {
     let text = message::utf8(bytes)?;
     let doc = message::parse(text, &config.policy)?;
-    let env = message::Envelope::read(&doc)?;
+    let env = message::EnvelopeParts::read(&doc)?;
     env.fail_on_fault(&doc)?;
     env.expect(&doc, config.sc.action_issue_response, request_id)?;
     bootstrap::read(&doc, doc.root(), env.soap, &config.policy, now)?;
@@ -596,8 +600,8 @@ fn context_from(
     rstr: Rstr,
     entropy: Option<&SecretKey>,
     now: SystemTime,
-    renewing: Option<&Context>,
-) -> Result<Context, EngineError> {
+    renewing: Option<&ClientContext>,
+) -> Result<ClientContext, EngineError> {
     let key_bits = rstr.key_size.unwrap_or(config.key_bits);
     if key_bits < config.min_key_bits || key_bits > config.max_key_bits {
         return Err(Mismatch::IssuedKeySize {
@@ -628,7 +632,7 @@ fn context_from(
     if expires <= now {
         return Err(Mismatch::AlreadyExpired.into());
     }
-    Ok(Context {
+    Ok(ClientContext {
         identifier: token.identifier,
         instance: token.instance,
         cookie: token.cookie,
@@ -648,7 +652,7 @@ fn context_from(
 
 /// The client's keys: the current one, and the previous one during the rollover.
 struct ClientKeys<'a> {
-    ctx: &'a Context,
+    ctx: &'a ClientContext,
 }
 
 impl ContextKeys for ClientKeys<'_> {

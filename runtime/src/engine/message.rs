@@ -1,7 +1,7 @@
 //! Reading the envelope of a negotiation message: SOAP version, addressing, faults.
 
 use super::{peer_text, EngineError, Mismatch};
-use crate::security::{FaultCode, Policy, ReceivedFault, SecurityError};
+use crate::security::{Acceptance, FaultCode, ReceivedFault, SecurityError};
 use crate::wire::{Addressing, Soap};
 use crate::xml::dom::{Document, Element};
 
@@ -10,21 +10,21 @@ pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, EngineError> {
         .map_err(|e| EngineError::Security(SecurityError::NotUtf8(e.to_string())))
 }
 
-pub(crate) fn parse<'a>(text: &'a str, policy: &Policy) -> Result<Document<'a>, EngineError> {
+pub(crate) fn parse<'a>(text: &'a str, policy: &Acceptance) -> Result<Document<'a>, EngineError> {
     Ok(crate::security::parse_message(text, &policy.limits)?)
 }
 
 /// The parts of an envelope a negotiation looks at.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Envelope {
+pub(crate) struct EnvelopeParts {
     pub soap: Soap,
     pub addressing: Option<Addressing>,
     pub header: Option<Element>,
     pub body: Element,
 }
 
-impl Envelope {
-    pub fn read(doc: &Document<'_>) -> Result<Envelope, EngineError> {
+impl EnvelopeParts {
+    pub fn read(doc: &Document<'_>) -> Result<EnvelopeParts, EngineError> {
         let env = doc.root();
         let soap = Soap::from_ns(doc.namespace(env))
             .filter(|_| doc.local_name(env) == "Envelope")
@@ -41,7 +41,7 @@ impl Envelope {
             doc.children(h)
                 .find_map(|c| Addressing::from_ns(doc.namespace(c)))
         });
-        Ok(Envelope {
+        Ok(EnvelopeParts {
             soap,
             addressing,
             header,
@@ -151,7 +151,7 @@ mod tests {
 
     fn fault_of(xml: &str) -> ReceivedFault {
         let doc = Document::parse(xml, &Default::default()).expect("well-formed");
-        let env = Envelope::read(&doc).expect("an envelope");
+        let env = EnvelopeParts::read(&doc).expect("an envelope");
         match env.fail_on_fault(&doc) {
             Err(EngineError::Fault(f)) => f,
             other => panic!("{other:?}"),

@@ -20,7 +20,7 @@ pub use server::{Incoming, ServerEngine, ServerRequest};
 use crate::description::{KeyEntropyMode, TimestampUsage};
 use crate::envelope::{Framing, TimeError};
 use crate::keys::KeyError;
-use crate::security::{FaultCode, Policy, ReceivedFault, SecurityError, Suite, Unsupported};
+use crate::security::{Acceptance, FaultCode, ReceivedFault, SecurityError, Suite, Unsupported};
 use crate::trust::TrustError;
 use crate::wire::{self, Addressing, Sc, Soap};
 use crate::xml::dom::XmlError;
@@ -34,7 +34,7 @@ pub struct Config {
     pub framing: Framing,
     pub suite: Suite,
     /// What this side accepts in protected messages.
-    pub policy: Policy,
+    pub policy: Acceptance,
     pub entropy: KeyEntropyMode,
     /// Key size the client asks for / the server issues, bits.
     pub key_bits: u32,
@@ -85,7 +85,7 @@ impl Config {
         }
         let props = &d.security.protection.properties;
         let suite = Suite::from_description(&props.algorithm_suite)?;
-        let mut policy = Policy::from_description(d)?;
+        let mut policy = Acceptance::from_description(d)?;
         policy.versions = vec![ctx.secure_conversation_version];
         let min = props.algorithm_suite.min_symmetric_key_bits;
         let max = props.algorithm_suite.max_symmetric_key_bits;

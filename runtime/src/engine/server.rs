@@ -13,7 +13,7 @@ use crate::security::{
     self, bootstrap, fault_envelope, ContextError, ContextKeys, Outgoing, ReplayCache,
     SecurityError, SigningKey, TokenInfo, Verified,
 };
-use crate::store::{Context, ContextStore, LookupError, StoreFull};
+use crate::store::{ContextStore, LookupError, StoreFull, StoredContext};
 use crate::trust::{Proof, RequestKind, Rst, Rstr, Sct, TokenRef};
 use std::collections::HashMap;
 use std::fmt;
@@ -168,7 +168,7 @@ impl ServerEngine {
 
     /// A live context of the in-memory store, e.g. to inspect who negotiated it or to
     /// hand its key to a tool (the key never prints: `SecretKey` redacts itself).
-    pub fn context(&self, identifier: &str, now: SystemTime) -> Option<&Context> {
+    pub fn context(&self, identifier: &str, now: SystemTime) -> Option<&StoredContext> {
         match &self.contexts {
             Contexts::Memory(s) => s.get(identifier, now).ok(),
             Contexts::Cookies { .. } => None,
@@ -211,7 +211,7 @@ impl ServerEngine {
     ) -> Result<Incoming, (EngineError, Option<String>)> {
         let text = message::utf8(bytes).map_err(|e| (e, None))?;
         let doc = message::parse(text, &self.config.policy).map_err(|e| (e, None))?;
-        let env = message::Envelope::read(&doc).map_err(|e| (e, None))?;
+        let env = message::EnvelopeParts::read(&doc).map_err(|e| (e, None))?;
         framing.soap = env.soap;
         if let Some(a) = env.addressing {
             framing.addressing = a;
@@ -291,7 +291,7 @@ impl ServerEngine {
     fn authenticate(
         &self,
         doc: &crate::xml::dom::Document<'_>,
-        env: message::Envelope,
+        env: message::EnvelopeParts,
         transport_identity: Option<Identity>,
         now: SystemTime,
     ) -> Result<Identity, EngineError> {
@@ -363,7 +363,7 @@ impl ServerEngine {
     fn issue(
         &mut self,
         doc: &crate::xml::dom::Document<'_>,
-        env: message::Envelope,
+        env: message::EnvelopeParts,
         transport_identity: Option<Identity>,
         message_id: Option<&str>,
         framing: Framing,
@@ -384,7 +384,7 @@ impl ServerEngine {
         let (key, proof, server_entropy) = self.key_material(rst.entropy.as_deref(), bits)?;
         let identifier = keys::uuid_urn(self.rng.as_mut());
         let expires = now + self.config.renewal_interval;
-        let context = Context {
+        let context = StoredContext {
             version: self.config.sc.version,
             identifier: identifier.clone(),
             instance: None,
@@ -439,7 +439,11 @@ impl ServerEngine {
     }
 
     /// Stores a context, or seals it into a cookie.
-    fn keep(&mut self, context: Context, now: SystemTime) -> Result<Option<String>, EngineError> {
+    fn keep(
+        &mut self,
+        context: StoredContext,
+        now: SystemTime,
+    ) -> Result<Option<String>, EngineError> {
         match &mut self.contexts {
             Contexts::Memory(store) => {
                 store.insert(context, now).map_err(|e| match e {
@@ -495,7 +499,7 @@ impl ServerEngine {
                 None
             }
             Contexts::Cookies { keys, .. } => Some(keys.seal(
-                &Context {
+                &StoredContext {
                     version: self.config.sc.version,
                     identifier: identifier.clone(),
                     instance: Some(instance.clone()),

@@ -2,7 +2,7 @@
 //! username bootstrap a WS-Security `UsernameToken` with the password in text (the
 //! bootstrap runs over SSL: the compiler's rules guarantee the transport protects it).
 
-use super::verify::{check_timestamp, Policy};
+use super::verify::{check_timestamp, Acceptance};
 use super::SecurityError;
 use crate::credentials::{Password, UsernameCredential};
 use crate::envelope;
@@ -42,7 +42,7 @@ pub fn read(
     doc: &Document<'_>,
     env: Element,
     soap: Soap,
-    policy: &Policy,
+    policy: &Acceptance,
     now: SystemTime,
 ) -> Result<Bootstrap, SecurityError> {
     let err = |s: String| SecurityError::Header(s);

@@ -11,7 +11,7 @@ pub mod verify;
 pub use protect::{protect, Outgoing, SigningKey};
 pub use replay::ReplayCache;
 pub use verify::{
-    verify, verify_document, ContextError, ContextKeys, Policy, TokenInfo, Verified,
+    verify, verify_document, Acceptance, ContextError, ContextKeys, TokenInfo, Verified,
     VerifiedDocument,
 };
 

@@ -33,7 +33,7 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 
 /// What a receiver accepts.
 #[derive(Debug, Clone)]
-pub struct Policy {
+pub struct Acceptance {
     /// WS-SC generations accepted (a description names exactly one).
     pub versions: Vec<ScVersion>,
     /// Signature algorithms accepted.
@@ -52,11 +52,11 @@ pub struct Policy {
     pub limits: Limits,
 }
 
-impl Policy {
+impl Acceptance {
     /// A policy for one generation and suite, with WWSAPI's default timing (5 minutes
     /// of skew and latency).
     pub fn new(version: ScVersion, suite: &super::Suite) -> Self {
-        Policy {
+        Acceptance {
             versions: vec![version],
             signatures: vec![suite.signature],
             digests: vec![suite.digest],
@@ -79,7 +79,7 @@ impl Policy {
             .context
             .as_ref()
             .map_or(ScVersion::Feb2005, |c| c.secure_conversation_version);
-        let mut p = Policy::new(version, &suite);
+        let mut p = Acceptance::new(version, &suite);
         p.clock_skew = props.max_allowed_clock_skew;
         p.max_latency = Some(props.max_allowed_latency);
         p.require_timestamp = props.timestamp_usage != crate::description::TimestampUsage::Never;
@@ -90,7 +90,7 @@ impl Policy {
     /// with SHA-1 or SHA-256 digests (WSS4J digests with SHA-1 even under HMAC-SHA256).
     /// For the interoperability door of the CLI.
     pub fn interop() -> Self {
-        let mut p = Policy::new(ScVersion::V1_3, &super::Suite::BASIC256);
+        let mut p = Acceptance::new(ScVersion::V1_3, &super::Suite::BASIC256);
         p.versions = vec![ScVersion::Feb2005, ScVersion::V1_3];
         p.signatures = vec![SignatureAlgorithm::HmacSha1, SignatureAlgorithm::HmacSha256];
         p.digests = vec![DigestAlgorithm::Sha1, DigestAlgorithm::Sha256];
@@ -182,7 +182,7 @@ pub struct Verified {
 /// Parses and verifies a message; see the module documentation for what is checked.
 pub fn verify(
     src: &[u8],
-    policy: &Policy,
+    policy: &Acceptance,
     keys: &mut dyn ContextKeys,
     replay: &mut ReplayCache,
     now: SystemTime,
@@ -282,7 +282,7 @@ fn decode_b64(
 /// Verifies a parsed message.
 pub fn verify_document<'d>(
     doc: &'d Document<'d>,
-    policy: &Policy,
+    policy: &Acceptance,
     keys: &mut dyn ContextKeys,
     replay: &mut ReplayCache,
     now: SystemTime,
@@ -708,7 +708,7 @@ pub fn verify_document<'d>(
 pub(crate) fn check_timestamp(
     doc: &Document<'_>,
     ts: Element,
-    policy: &Policy,
+    policy: &Acceptance,
     now: SystemTime,
 ) -> Result<(SystemTime, Option<SystemTime>), SecurityError> {
     let c = required(doc, ts, ns::WSU, "Created", SecurityError::Header)?;
@@ -872,7 +872,7 @@ fn derivation(
     doc: &Document<'_>,
     dkt: Element,
     sc: &Sc,
-    policy: &Policy,
+    policy: &Acceptance,
 ) -> Result<Derivation, SecurityError> {
     let err = SecurityError::DerivedKey;
     // WSS4J reads Algorithm only namespace-qualified; the schema has it unqualified.
