@@ -1,7 +1,9 @@
 //! Reading the envelope of a negotiation message: SOAP version, addressing, faults.
 
 use super::{peer_text, EngineError, Mismatch};
-use crate::security::{Acceptance, FaultCode, ReceivedFault, SecurityError};
+use crate::security::{
+    Acceptance, EnvelopeError, FaultCode, ReceivedFault, SecurityError, Structure,
+};
 use crate::wire::{Addressing, Soap};
 use crate::xml::dom::{Document, Element};
 
@@ -35,7 +37,13 @@ impl EnvelopeParts {
             })?;
         let header = doc.child(env, soap.ns(), "Header");
         let body = doc.child(env, soap.ns(), "Body").ok_or_else(|| {
-            EngineError::Security(SecurityError::Envelope("the Envelope has no Body".into()))
+            EngineError::Security(
+                EnvelopeError::from(Structure::Missing {
+                    parent: "Envelope".to_owned(),
+                    child: "Body",
+                })
+                .into(),
+            )
         })?;
         let addressing = header.and_then(|h| {
             doc.children(h)

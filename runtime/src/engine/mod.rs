@@ -213,24 +213,7 @@ pub enum StateError {
     FreshContextRefused,
 }
 
-/// Text from the peer, for errors and logs: at most 256 characters, control characters
-/// escaped, so a message cannot forge log lines or grow them without bound.
-pub fn peer_text(s: &str) -> String {
-    const MAX: usize = 256;
-    let mut out = String::with_capacity(s.len().min(MAX + 8));
-    for (n, c) in s.chars().enumerate() {
-        if n == MAX {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub use crate::security::peer_text;
 
 impl EngineError {
     /// The fault a server answers a message it refused with (the one mapping).

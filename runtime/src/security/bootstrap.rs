@@ -2,8 +2,9 @@
 //! username bootstrap a WS-Security `UsernameToken` with the password in text (the
 //! bootstrap runs over SSL: the compiler's rules guarantee the transport protects it).
 
+use super::error::{name, required};
 use super::verify::{check_timestamp, Acceptance};
-use super::SecurityError;
+use super::{peer_text, HeaderError, SecurityError, Structure};
 use crate::credentials::{Password, UsernameCredential};
 use crate::envelope;
 use crate::wire::{ns, uri, Soap};
@@ -45,7 +46,6 @@ pub fn read(
     policy: &Acceptance,
     now: SystemTime,
 ) -> Result<Bootstrap, SecurityError> {
-    let err = |s: String| SecurityError::Header(s);
     let Some(header) = doc.child(env, soap.ns(), "Header") else {
         if policy.require_timestamp {
             return Err(SecurityError::NoTimestamp);
@@ -58,7 +58,7 @@ pub fn read(
     let mut security = None;
     for h in doc.children(header) {
         if doc.is(h, ns::WSSE, "Security") && security.replace(h).is_some() {
-            return Err(err("more than one Security header".into()));
+            return Err(HeaderError::TwoSecurityHeaders.into());
         }
     }
     let mut created = None;
@@ -67,19 +67,15 @@ pub fn read(
         for c in doc.children(sec) {
             if doc.is(c, ns::WSU, "Timestamp") {
                 if created.is_some() {
-                    return Err(err("more than one Timestamp".into()));
+                    return Err(repeated(doc, sec, "Timestamp"));
                 }
                 created = Some(check_timestamp(doc, c, policy, now)?.0);
             } else if doc.is(c, ns::WSSE, "UsernameToken") {
                 if username.is_some() {
-                    return Err(err("more than one UsernameToken".into()));
+                    return Err(repeated(doc, sec, "UsernameToken"));
                 }
-                let name = doc
-                    .child(c, ns::WSSE, "Username")
-                    .ok_or_else(|| err("the UsernameToken has no Username".into()))?;
-                let pw = doc
-                    .child(c, ns::WSSE, "Password")
-                    .ok_or_else(|| err("the UsernameToken has no Password".into()))?;
+                let name = required(doc, c, ns::WSSE, "Username").map_err(HeaderError::from)?;
+                let pw = required(doc, c, ns::WSSE, "Password").map_err(HeaderError::from)?;
                 if let Some(t) = doc.attr(pw, "", "Type") {
                     if t != uri::PASSWORD_TEXT {
                         return Err(SecurityError::UnsupportedAlgorithm {
@@ -93,11 +89,10 @@ pub fn read(
                     Password::new(doc.text(pw).into_owned()),
                 ));
             } else {
-                return Err(err(format!(
-                    "{{{}}}{} is not supported in a negotiation's security header",
-                    doc.namespace(c),
-                    doc.local_name(c)
-                )));
+                return Err(HeaderError::Unsupported {
+                    element: peer_text(&format!("{{{}}}{}", doc.namespace(c), doc.local_name(c))),
+                }
+                .into());
             }
         }
     }
@@ -105,4 +100,12 @@ pub fn read(
         return Err(SecurityError::NoTimestamp);
     }
     Ok(Bootstrap { created, username })
+}
+
+fn repeated(doc: &Document<'_>, parent: Element, child: &str) -> SecurityError {
+    HeaderError::from(Structure::Repeated {
+        parent: name(doc, parent),
+        child: child.to_owned(),
+    })
+    .into()
 }

@@ -4,10 +4,15 @@
 //! which rejects anything it cannot prove (see [the `verify` module](mod@verify)).
 
 pub mod bootstrap;
+mod error;
 pub mod protect;
 pub mod replay;
 pub mod verify;
 
+pub use error::{
+    peer_text, DerivedKeyError, EnvelopeError, HeaderError, KeyInfoError, SecurityError,
+    SignatureError, Structure, TokenError, TokenReferenceError,
+};
 pub use protect::{protect, Outgoing, SigningKey};
 pub use replay::ReplayCache;
 pub use verify::{
@@ -21,7 +26,7 @@ use crate::wire::{ns, uri, Addressing, Sc, Soap};
 use crate::xml::dom::XmlError;
 use crate::xml::dom::{Document, IdAttr, Limits, XML_ID};
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 /// The attributes that identify an element of a WS-Security message, the targets of a
 /// signature's references: `wsu:Id`, an unqualified `Id` (as WCF and xmlsec write it)
@@ -371,112 +376,6 @@ pub fn fault_envelope(
             false,
         )
         .text
-}
-
-/// Why a message was rejected. `Display` is the detailed reason for logs and for the
-/// CLI; [`SecurityError::fault`] is what the peer is told.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SecurityError {
-    #[error("the message is not well-formed or not accepted XML: {0}")]
-    Xml(#[from] XmlError),
-    #[error("the message is not UTF-8: {0}")]
-    NotUtf8(String),
-    #[error("the document element is {found}, not a SOAP 1.1 or 1.2 Envelope")]
-    NotSoap { found: String },
-    #[error("malformed envelope: {0}")]
-    Envelope(String),
-    #[error("the message has no WS-Security header")]
-    NoSecurityHeader,
-    #[error("malformed security header: {0}")]
-    Header(String),
-    #[error("the message has no timestamp, and the policy requires one")]
-    NoTimestamp,
-    #[error("the timestamp was created at {created}, beyond the allowed clock skew of {skew:?} after now ({now})")]
-    CreatedInFuture {
-        created: String,
-        now: String,
-        skew: Duration,
-    },
-    #[error("the timestamp expired at {expires} (now {now}, clock skew {skew:?})")]
-    Expired {
-        expires: String,
-        now: String,
-        skew: Duration,
-    },
-    #[error("the message was created at {created}, older than the allowed latency of {latency:?} (now {now})")]
-    TooOld {
-        created: String,
-        now: String,
-        latency: Duration,
-    },
-    #[error("the message's signature was seen before: a replay")]
-    Replay,
-    #[error(
-        "the replay cache is full ({0} live entries); the message cannot be checked for replay"
-    )]
-    ReplayCacheFull(usize),
-    #[error("unsupported {what} algorithm `{uri}`")]
-    UnsupportedAlgorithm { what: &'static str, uri: String },
-    #[error("malformed signature: {0}")]
-    Signature(String),
-    #[error("the reference `{uri}` resolves to {count} elements; exactly one is required")]
-    AmbiguousReference { uri: String, count: usize },
-    #[error("the {part} is not covered by the signature")]
-    Unsigned { part: String },
-    #[error("the digest of the element referenced by `{uri}` does not match")]
-    DigestMismatch { uri: String },
-    #[error("the signature value does not match")]
-    SignatureMismatch,
-    #[error("the signing key: {0}")]
-    KeyInfo(String),
-    #[error("the derived key token: {0}")]
-    DerivedKey(String),
-    #[error("the security context token: {0}")]
-    Token(String),
-    #[error("the security context is of WS-SC {found}; this endpoint uses {expected}")]
-    WrongVersion {
-        found: &'static str,
-        expected: &'static str,
-    },
-    #[error("security context `{identifier}`: {error}")]
-    Context {
-        identifier: String,
-        error: ContextError,
-        /// The generation of the token, for the fault's namespace.
-        version: crate::wire::ScVersion,
-    },
-}
-
-impl SecurityError {
-    /// The fault code the peer is sent.
-    pub fn fault(&self) -> FaultCode {
-        use SecurityError::*;
-        match self {
-            Xml(_)
-            | NotUtf8(_)
-            | NotSoap { .. }
-            | Envelope(_)
-            | NoSecurityHeader
-            | Header(_)
-            | NoTimestamp
-            | Signature(_) => FaultCode::InvalidSecurity,
-            CreatedInFuture { .. } | Expired { .. } | TooOld { .. } => FaultCode::MessageExpired,
-            Replay | ReplayCacheFull(_) => FaultCode::InvalidSecurity,
-            UnsupportedAlgorithm { .. } => FaultCode::UnsupportedAlgorithm,
-            AmbiguousReference { .. }
-            | Unsigned { .. }
-            | DigestMismatch { .. }
-            | SignatureMismatch => FaultCode::FailedCheck,
-            KeyInfo(_) => FaultCode::SecurityTokenUnavailable,
-            DerivedKey(_) => FaultCode::UnknownDerivationSource,
-            Token(_) => FaultCode::BadContextToken,
-            WrongVersion { .. } => FaultCode::UnsupportedContextToken,
-            Context { error, .. } => match error {
-                ContextError::Expired => FaultCode::RenewNeeded,
-                _ => FaultCode::BadContextToken,
-            },
-        }
-    }
 }
 
 /// `SystemTime` for messages.

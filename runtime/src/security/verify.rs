@@ -18,9 +18,14 @@
 //! 6. the HMAC over `SignedInfo` matches (constant time), then every digest;
 //! 7. the signature value was not seen before inside its validity window.
 
+use super::error::{name, required, single};
 use super::protect::{DigestOutput, HmacOutput};
 use super::replay::{ReplayCache, ReplayError};
-use super::{show_time, DigestAlgorithm, SecurityError, SignatureAlgorithm};
+use super::{
+    peer_text, show_time, DerivedKeyError, DigestAlgorithm, EnvelopeError, HeaderError,
+    KeyInfoError, SecurityError, SignatureAlgorithm, SignatureError, Structure, TokenError,
+    TokenReferenceError,
+};
 use crate::envelope::parse_time;
 use crate::keys::{Derivation, Position, SecretKey};
 use crate::wire::{ns, uri, Addressing, Sc, ScVersion, Soap};
@@ -30,6 +35,40 @@ use base64::Engine as _;
 use std::time::{Duration, SystemTime};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+/// The most references a SignedInfo may hold.
+const MAX_REFERENCES: usize = 32;
+/// The most prefixes an InclusiveNamespaces PrefixList may name.
+const MAX_PREFIXES: usize = 64;
+/// The longest context identifier accepted, bytes.
+const MAX_IDENTIFIER: usize = 1024;
+
+fn repeated(doc: &Document<'_>, parent: Element, child: &str) -> HeaderError {
+    Structure::Repeated {
+        parent: name(doc, parent),
+        child: child.to_owned(),
+    }
+    .into()
+}
+fn unexpected(doc: &Document<'_>, parent: Element, child: Element) -> SignatureError {
+    Structure::Unexpected {
+        parent: name(doc, parent),
+        child: name(doc, child),
+    }
+    .into()
+}
+fn missing(doc: &Document<'_>, parent: Element, child: &'static str) -> SignatureError {
+    Structure::Missing {
+        parent: name(doc, parent),
+        child,
+    }
+    .into()
+}
+fn not_first(parent: &'static str, child: &'static str) -> SignatureError {
+    Structure::NotFirst { parent, child }.into()
+}
+fn not_after(before: &'static str, child: &'static str) -> SignatureError {
+    Structure::NotAfter { before, child }.into()
+}
 
 /// What a receiver accepts.
 #[derive(Debug, Clone)]
@@ -218,65 +257,15 @@ pub fn owned(doc: &Document<'_>, v: VerifiedDocument<'_>) -> Result<Verified, Se
         created: v.created,
         expires: v.expires,
         signature: v.signature,
-        body: String::from_utf8(body)
-            .map_err(|_| SecurityError::Envelope("canonical body is not UTF-8".into()))?,
+        body: String::from_utf8(body).map_err(|_| EnvelopeError::BodyNotUtf8)?,
     })
 }
 
-fn envelope_err(s: impl Into<String>) -> SecurityError {
-    SecurityError::Envelope(s.into())
-}
-fn header_err(s: impl Into<String>) -> SecurityError {
-    SecurityError::Header(s.into())
-}
-fn sig_err(s: impl Into<String>) -> SecurityError {
-    SecurityError::Signature(s.into())
-}
-
-/// Names an element for messages: `{ns}local` shortened to `prefix:local`.
-fn name(doc: &Document<'_>, e: Element) -> String {
-    let p = doc.prefix(e);
-    if p.is_empty() {
-        doc.local_name(e).to_owned()
-    } else {
-        format!("{p}:{}", doc.local_name(e))
-    }
-}
-
-/// At most one child `ns:local` of `e`.
-fn single(
-    doc: &Document<'_>,
-    e: Element,
-    ns: &str,
-    local: &str,
-    err: fn(String) -> SecurityError,
-) -> Result<Option<Element>, SecurityError> {
-    let mut it = doc.children(e).filter(|c| doc.is(*c, ns, local));
-    let first = it.next();
-    if it.next().is_some() {
-        return Err(err(format!("{} holds more than one {local}", name(doc, e))));
-    }
-    Ok(first)
-}
-
-fn required(
-    doc: &Document<'_>,
-    e: Element,
-    ns: &str,
-    local: &str,
-    err: fn(String) -> SecurityError,
-) -> Result<Element, SecurityError> {
-    single(doc, e, ns, local, err)?.ok_or_else(|| err(format!("{} has no {local}", name(doc, e))))
-}
-
-fn decode_b64(
-    text: &str,
-    what: &str,
-    err: fn(String) -> SecurityError,
-) -> Result<Vec<u8>, SecurityError> {
+/// Base64 content, white space allowed (as XML Signature writes it); `None` when it is
+/// not base64.
+fn decode_b64(text: &str) -> Option<Vec<u8>> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    B64.decode(compact.as_bytes())
-        .map_err(|e| err(format!("{what} is not base64: {e}")))
+    B64.decode(compact.as_bytes()).ok()
 }
 
 /// Verifies a parsed message.
@@ -303,13 +292,19 @@ pub fn verify_document<'d>(
         } else if doc.is(child, sns, "Body") && body.is_none() {
             body = Some(child);
         } else {
-            return Err(envelope_err(format!(
-                "unexpected {} in the Envelope (one Header, then one Body)",
-                name(doc, child)
-            )));
+            return Err(EnvelopeError::from(Structure::Unexpected {
+                parent: name(doc, env),
+                child: name(doc, child),
+            })
+            .into());
         }
     }
-    let body = body.ok_or_else(|| envelope_err("the Envelope has no Body"))?;
+    let body = body.ok_or_else(|| {
+        EnvelopeError::from(Structure::Missing {
+            parent: name(doc, env),
+            child: "Body",
+        })
+    })?;
     let header = header.ok_or(SecurityError::NoSecurityHeader)?;
 
     // Addressing headers and the security header.
@@ -321,17 +316,13 @@ pub fn verify_document<'d>(
             let for_us = targets_us(doc, h, soap);
             if for_us {
                 if security.is_some() {
-                    return Err(header_err(
-                        "the message has more than one Security header for this receiver",
-                    ));
+                    return Err(HeaderError::TwoSecurityHeaders.into());
                 }
                 security = Some(h);
             }
         } else if let Some(a) = Addressing::from_ns(doc.namespace(h)) {
             match addressing {
-                Some(prev) if prev != a => {
-                    return Err(envelope_err("the message mixes two WS-Addressing versions"))
-                }
+                Some(prev) if prev != a => return Err(EnvelopeError::MixedAddressing.into()),
                 _ => addressing = Some(a),
             }
             let local = doc.local_name(h);
@@ -339,19 +330,19 @@ pub fn verify_document<'d>(
                 .iter()
                 .any(|p| doc.local_name(*p) == local)
             {
-                return Err(envelope_err(format!(
-                    "the message has more than one {local} header"
-                )));
+                return Err(EnvelopeError::RepeatedHeader {
+                    header: peer_text(local),
+                }
+                .into());
             }
             addressing_headers.push(h);
         } else if must_understand(doc, h, soap) && targets_us(doc, h, soap) {
             // SOAP: a header the receiver must understand and does not is a fault. Nor
             // would it be signed: nothing unverified reaches the application this way.
-            return Err(envelope_err(format!(
-                "the header {{{}}}{} is marked mustUnderstand, and wsbind does not process it",
-                doc.namespace(h),
-                doc.local_name(h)
-            )));
+            return Err(EnvelopeError::MustUnderstand {
+                header: peer_text(&format!("{{{}}}{}", doc.namespace(h), doc.local_name(h))),
+            }
+            .into());
         }
     }
     let security = security.ok_or(SecurityError::NoSecurityHeader)?;
@@ -370,21 +361,21 @@ pub fn verify_document<'d>(
         let local = doc.local_name(child);
         if cns == ns::WSU && local == "Timestamp" {
             if timestamp.replace(child).is_some() {
-                return Err(header_err("more than one Timestamp"));
+                return Err(repeated(doc, security, "Timestamp").into());
             }
         } else if cns == ns::DS && local == "Signature" {
             if signature.replace(child).is_some() {
-                return Err(header_err("more than one Signature"));
+                return Err(repeated(doc, security, "Signature").into());
             }
         } else if crate::wire::sc_by_ns(cns).is_some()
             && (local == "SecurityContextToken" || local == "DerivedKeyToken")
         {
             // Used through references below.
         } else {
-            return Err(header_err(format!(
-                "{} ({{{cns}}}{local}) is not supported in the security header",
-                name(doc, child)
-            )));
+            return Err(HeaderError::Unsupported {
+                element: peer_text(&format!("{} ({{{cns}}}{local})", name(doc, child))),
+            }
+            .into());
         }
     }
 
@@ -399,37 +390,34 @@ pub fn verify_document<'d>(
     };
 
     // 4. Signature structure.
-    let signature = signature.ok_or_else(|| sig_err("the security header has no Signature"))?;
+    let signature = signature.ok_or(SignatureError::NoSignature)?;
     let mut sig_children = doc.children(signature);
     let signed_info = sig_children
         .next()
         .filter(|e| doc.is(*e, ns::DS, "SignedInfo"))
-        .ok_or_else(|| sig_err("Signature does not start with SignedInfo"))?;
+        .ok_or(not_first("Signature", "SignedInfo"))?;
     let value_el = sig_children
         .next()
         .filter(|e| doc.is(*e, ns::DS, "SignatureValue"))
-        .ok_or_else(|| sig_err("SignedInfo is not followed by SignatureValue"))?;
+        .ok_or(not_after("SignedInfo", "SignatureValue"))?;
     let key_info = sig_children
         .next()
         .filter(|e| doc.is(*e, ns::DS, "KeyInfo"))
-        .ok_or_else(|| SecurityError::KeyInfo("the Signature has no KeyInfo".into()))?;
+        .ok_or(KeyInfoError::NoKeyInfo)?;
     if let Some(extra) = sig_children.next() {
-        return Err(sig_err(format!(
-            "unexpected {} in Signature",
-            name(doc, extra)
-        )));
+        return Err(unexpected(doc, signature, extra).into());
     }
 
     let mut si_children = doc.children(signed_info);
     let c14n_method = si_children
         .next()
         .filter(|e| doc.is(*e, ns::DS, "CanonicalizationMethod"))
-        .ok_or_else(|| sig_err("SignedInfo does not start with CanonicalizationMethod"))?;
+        .ok_or(not_first("SignedInfo", "CanonicalizationMethod"))?;
     let si_prefixes = c14n_prefixes(doc, c14n_method)?;
     let method = si_children
         .next()
         .filter(|e| doc.is(*e, ns::DS, "SignatureMethod"))
-        .ok_or_else(|| sig_err("CanonicalizationMethod is not followed by SignatureMethod"))?;
+        .ok_or(not_after("CanonicalizationMethod", "SignatureMethod"))?;
     let method_uri = doc.attr(method, "", "Algorithm").unwrap_or("");
     let alg = SignatureAlgorithm::from_uri(method_uri)
         .filter(|a| policy.signatures.contains(a))
@@ -439,7 +427,10 @@ pub fn verify_document<'d>(
         })?;
     if let Some(c) = doc.children(method).next() {
         // HMACOutputLength truncates the HMAC (CVE-2009-0217): never accepted.
-        return Err(sig_err(format!("SignatureMethod holds {}", name(doc, c))));
+        return Err(SignatureError::Truncation {
+            element: name(doc, c),
+        }
+        .into());
     }
     struct Ref<'x> {
         uri: &'x str,
@@ -451,50 +442,47 @@ pub fn verify_document<'d>(
     let mut refs: Vec<Ref<'_>> = Vec::new();
     for r in si_children {
         if !doc.is(r, ns::DS, "Reference") {
-            return Err(sig_err(format!(
-                "unexpected {} in SignedInfo",
-                name(doc, r)
-            )));
+            return Err(unexpected(doc, signed_info, r).into());
         }
-        let uri = doc
-            .attr(r, "", "URI")
-            .ok_or_else(|| sig_err("a Reference has no URI"))?;
+        let uri = doc.attr(r, "", "URI").ok_or(SignatureError::NoUri)?;
         let id = uri
             .strip_prefix('#')
             .filter(|id| !id.is_empty())
-            .ok_or_else(|| {
-                sig_err(format!(
-                    "the Reference URI `{uri}` is not a same-document `#id`"
-                ))
+            .ok_or_else(|| SignatureError::NotSameDocument {
+                uri: peer_text(uri),
             })?;
         if refs.iter().any(|x| x.uri == uri) {
-            return Err(sig_err(format!("`{uri}` is referenced twice")));
+            return Err(SignatureError::ReferencedTwice {
+                uri: peer_text(uri),
+            }
+            .into());
         }
-        if refs.len() >= 32 {
-            return Err(sig_err("more than 32 references"));
+        if refs.len() >= MAX_REFERENCES {
+            return Err(SignatureError::TooManyReferences {
+                max: MAX_REFERENCES,
+            }
+            .into());
         }
         let mut parts = doc.children(r);
         let transforms = parts
             .next()
             .filter(|e| doc.is(*e, ns::DS, "Transforms"))
-            .ok_or_else(|| sig_err(format!("the Reference `{uri}` has no Transforms")))?;
+            .ok_or_else(|| missing(doc, r, "Transforms"))?;
         let mut ts = doc.children(transforms);
         let (Some(t), None) = (ts.next(), ts.next()) else {
-            return Err(sig_err(format!(
-                "the Reference `{uri}` must have exactly one Transform (exclusive C14N)"
-            )));
+            return Err(SignatureError::TransformCount {
+                uri: peer_text(uri),
+            }
+            .into());
         };
         if !doc.is(t, ns::DS, "Transform") {
-            return Err(sig_err(format!(
-                "unexpected {} in Transforms",
-                name(doc, t)
-            )));
+            return Err(unexpected(doc, transforms, t).into());
         }
         let prefixes = c14n_prefixes(doc, t)?;
         let dm = parts
             .next()
             .filter(|e| doc.is(*e, ns::DS, "DigestMethod"))
-            .ok_or_else(|| sig_err(format!("the Reference `{uri}` has no DigestMethod")))?;
+            .ok_or_else(|| missing(doc, r, "DigestMethod"))?;
         let dm_uri = doc.attr(dm, "", "Algorithm").unwrap_or("");
         let digest = DigestAlgorithm::from_uri(dm_uri)
             .filter(|d| policy.digests.contains(d))
@@ -505,14 +493,13 @@ pub fn verify_document<'d>(
         let dv = parts
             .next()
             .filter(|e| doc.is(*e, ns::DS, "DigestValue"))
-            .ok_or_else(|| sig_err(format!("the Reference `{uri}` has no DigestValue")))?;
+            .ok_or_else(|| missing(doc, r, "DigestValue"))?;
         if let Some(extra) = parts.next() {
-            return Err(sig_err(format!(
-                "unexpected {} in Reference",
-                name(doc, extra)
-            )));
+            return Err(unexpected(doc, r, extra).into());
         }
-        let value = decode_b64(&doc.text(dv), "a DigestValue", SecurityError::Signature)?;
+        let value = decode_b64(&doc.text(dv)).ok_or(SignatureError::Base64 {
+            what: "a DigestValue",
+        })?;
         let target = unique(doc, id, uri)?;
         refs.push(Ref {
             uri,
@@ -523,7 +510,7 @@ pub fn verify_document<'d>(
         });
     }
     if refs.is_empty() {
-        return Err(sig_err("SignedInfo has no Reference"));
+        return Err(SignatureError::NoReference.into());
     }
     // Coverage: *the* Body, *the* timestamp, every addressing header.
     let signed = |e: Element| refs.iter().any(|r| r.target == e);
@@ -546,40 +533,38 @@ pub fn verify_document<'d>(
             });
         }
     }
-    let signature_value = decode_b64(
-        &doc.text(value_el),
-        "SignatureValue",
-        SecurityError::Signature,
-    )?;
+    let signature_value = decode_b64(&doc.text(value_el)).ok_or(SignatureError::Base64 {
+        what: "SignatureValue",
+    })?;
     if signature_value.len() != alg.output_len() {
-        return Err(sig_err(format!(
-            "the {alg} signature value has {} bytes, not {}",
-            signature_value.len(),
-            alg.output_len()
-        )));
+        return Err(SignatureError::ValueLength {
+            alg,
+            found: signature_value.len(),
+            expected: alg.output_len(),
+        }
+        .into());
     }
 
     // 5. The key: KeyInfo → derived key token → SCT or context identifier.
     let mut ki = doc.children(key_info);
     let (Some(str_el), None) = (ki.next(), ki.next()) else {
-        return Err(SecurityError::KeyInfo(
-            "KeyInfo must hold exactly one SecurityTokenReference".into(),
-        ));
+        return Err(KeyInfoError::NotOneTokenReference.into());
     };
-    let dk_ref = str_reference(doc, str_el, SecurityError::KeyInfo)?;
-    let dk_id = dk_ref.uri.strip_prefix('#').ok_or_else(|| {
-        SecurityError::KeyInfo("the signing key must be a derived key token in the message".into())
-    })?;
+    let dk_ref = str_reference(doc, str_el).map_err(KeyInfoError::Reference)?;
+    let dk_id = dk_ref
+        .uri
+        .strip_prefix('#')
+        .ok_or_else(|| KeyInfoError::NotInMessage {
+            uri: peer_text(dk_ref.uri),
+        })?;
     let dkt = unique(doc, dk_id, dk_ref.uri)?;
     let sc = crate::wire::sc_by_ns(doc.namespace(dkt))
         .filter(|_| doc.local_name(dkt) == "DerivedKeyToken")
-        .ok_or_else(|| {
-            SecurityError::KeyInfo(format!("`{}` is not a derived key token", dk_ref.uri))
+        .ok_or_else(|| KeyInfoError::NotDerivedKey {
+            uri: peer_text(dk_ref.uri),
         })?;
     if doc.parent(dkt) != Some(security) {
-        return Err(SecurityError::KeyInfo(
-            "the derived key token is not in the security header".into(),
-        ));
+        return Err(KeyInfoError::NotInHeader.into());
     }
     if !policy.versions.contains(&sc.version) {
         return Err(SecurityError::WrongVersion {
@@ -587,24 +572,26 @@ pub fn verify_document<'d>(
             expected: policy.versions.first().map_or("none", |v| version_name(*v)),
         });
     }
-    let dk_err = SecurityError::DerivedKey;
     let derivation = derivation(doc, dkt, sc, policy)?;
-    let source = required(doc, dkt, ns::WSSE, "SecurityTokenReference", dk_err)?;
-    let src_ref = str_reference(doc, source, dk_err)?;
+    let source =
+        required(doc, dkt, ns::WSSE, "SecurityTokenReference").map_err(DerivedKeyError::from)?;
+    let src_ref = str_reference(doc, source).map_err(DerivedKeyError::Source)?;
     let (identifier, instance, cookie, token) = match src_ref.uri.strip_prefix('#') {
         Some(id) => {
             let sct = unique(doc, id, src_ref.uri)?;
             if !doc.is(sct, sc.sc, "SecurityContextToken") || doc.parent(sct) != Some(security) {
-                return Err(dk_err(format!(
-                    "its source `{}` is not a {} SecurityContextToken in the security header",
-                    src_ref.uri,
-                    version_name(sc.version)
-                )));
+                return Err(DerivedKeyError::SourceNotToken {
+                    uri: peer_text(src_ref.uri),
+                    version: version_name(sc.version),
+                }
+                .into());
             }
-            let ident = required(doc, sct, sc.sc, "Identifier", SecurityError::Token)?;
-            let instance = single(doc, sct, sc.sc, "Instance", SecurityError::Token)?
+            let ident = required(doc, sct, sc.sc, "Identifier").map_err(TokenError::from)?;
+            let instance = single(doc, sct, sc.sc, "Instance")
+                .map_err(TokenError::from)?
                 .map(|i| doc.text(i).trim().to_owned());
-            let cookie = single(doc, sct, ns::COOKIE, "Cookie", SecurityError::Token)?
+            let cookie = single(doc, sct, ns::COOKIE, "Cookie")
+                .map_err(TokenError::from)?
                 .map(|c| doc.text(c).trim().to_owned());
             (
                 doc.text(ident).trim().to_owned(),
@@ -620,15 +607,17 @@ pub fn verify_document<'d>(
     };
     if let Some(vt) = src_ref.value_type {
         if vt != sc.sct {
-            return Err(dk_err(format!(
-                "its source has ValueType `{vt}`, not the SCT type of this generation"
-            )));
+            return Err(DerivedKeyError::SourceValueType {
+                found: peer_text(vt),
+            }
+            .into());
         }
     }
-    if identifier.is_empty() || identifier.len() > 1024 {
-        return Err(SecurityError::Token(
-            "the Identifier is empty or longer than 1024 bytes".into(),
-        ));
+    if identifier.is_empty() || identifier.len() > MAX_IDENTIFIER {
+        return Err(TokenError::Identifier {
+            max: MAX_IDENTIFIER,
+        }
+        .into());
     }
     let context_key = keys
         .key(
@@ -647,7 +636,7 @@ pub fn verify_document<'d>(
         })?;
     let signing_key = derivation
         .derive(&context_key)
-        .map_err(|e| SecurityError::DerivedKey(e.to_string()))?;
+        .map_err(DerivedKeyError::Derive)?;
 
     // 6. HMAC over SignedInfo (ring compares in constant time), then the digests.
     let hkey = ring::hmac::Key::new(alg.ring(), signing_key.as_bytes());
@@ -711,15 +700,16 @@ pub(crate) fn check_timestamp(
     policy: &Acceptance,
     now: SystemTime,
 ) -> Result<(SystemTime, Option<SystemTime>), SecurityError> {
-    let c = required(doc, ts, ns::WSU, "Created", SecurityError::Header)?;
-    let created = parse_time(&doc.text(c)).map_err(|e| header_err(format!("Created: {e}")))?;
-    let expires = match single(doc, ts, ns::WSU, "Expires", SecurityError::Header)? {
-        Some(x) => Some(parse_time(&doc.text(x)).map_err(|e| header_err(format!("Expires: {e}")))?),
+    let time = |field: &'static str| move |error| HeaderError::Time { field, error };
+    let c = required(doc, ts, ns::WSU, "Created").map_err(HeaderError::from)?;
+    let created = parse_time(&doc.text(c)).map_err(time("Created"))?;
+    let expires = match single(doc, ts, ns::WSU, "Expires").map_err(HeaderError::from)? {
+        Some(x) => Some(parse_time(&doc.text(x)).map_err(time("Expires"))?),
         None => None,
     };
     if let Some(x) = expires {
         if x < created {
-            return Err(header_err("the timestamp expires before it was created"));
+            return Err(HeaderError::ExpiresBeforeCreated.into());
         }
     }
     let skew = policy.clock_skew;
@@ -812,17 +802,12 @@ fn c14n_prefixes<'d>(doc: &'d Document<'_>, e: Element) -> Result<Vec<&'d str>, 
     let mut prefixes = Vec::new();
     for c in doc.children(e) {
         if !doc.is(c, ns::EXC_C14N, "InclusiveNamespaces") {
-            return Err(sig_err(format!(
-                "unexpected {} in a canonicalization method",
-                name(doc, c)
-            )));
+            return Err(unexpected(doc, e, c).into());
         }
         let list = doc.attr(c, "", "PrefixList").unwrap_or("");
         prefixes.extend(list.split_ascii_whitespace());
-        if prefixes.len() > 64 {
-            return Err(sig_err(
-                "an InclusiveNamespaces PrefixList names more than 64 prefixes",
-            ));
+        if prefixes.len() > MAX_PREFIXES {
+            return Err(SignatureError::TooManyPrefixes { max: MAX_PREFIXES }.into());
         }
     }
     Ok(prefixes)
@@ -837,30 +822,25 @@ struct StrRef<'d> {
 fn str_reference<'d>(
     doc: &'d Document<'_>,
     str_el: Element,
-    err: fn(String) -> SecurityError,
-) -> Result<StrRef<'d>, SecurityError> {
+) -> Result<StrRef<'d>, TokenReferenceError> {
     if !doc.is(str_el, ns::WSSE, "SecurityTokenReference") {
-        return Err(err(format!(
-            "{} is not a SecurityTokenReference",
-            name(doc, str_el)
-        )));
+        return Err(TokenReferenceError::NotTokenReference {
+            found: name(doc, str_el),
+        });
     }
     let mut it = doc.children(str_el);
     let (Some(r), None) = (it.next(), it.next()) else {
-        return Err(err(
-            "a SecurityTokenReference must hold exactly one Reference".into(),
-        ));
+        return Err(TokenReferenceError::NotOneReference);
     };
     if !doc.is(r, ns::WSSE, "Reference") {
-        return Err(err(format!(
-            "a SecurityTokenReference holds {}; only wsse:Reference is supported",
-            name(doc, r)
-        )));
+        return Err(TokenReferenceError::NotReference {
+            found: name(doc, r),
+        });
     }
     let uri = doc
         .attr(r, "", "URI")
         .filter(|u| !u.is_empty())
-        .ok_or_else(|| err("a Reference has no URI".into()))?;
+        .ok_or(TokenReferenceError::NoUri)?;
     Ok(StrRef {
         uri,
         value_type: doc.attr(r, "", "ValueType"),
@@ -874,7 +854,6 @@ fn derivation(
     sc: &Sc,
     policy: &Acceptance,
 ) -> Result<Derivation, SecurityError> {
-    let err = SecurityError::DerivedKey;
     // WSS4J reads Algorithm only namespace-qualified; the schema has it unqualified.
     for alg in [
         doc.attr(dkt, "", "Algorithm"),
@@ -896,42 +875,45 @@ fn derivation(
                 .iter()
                 .any(|l| doc.is(c, sc.sc, l));
         if !known {
-            return Err(err(format!("unsupported element {}", name(doc, c))));
+            return Err(DerivedKeyError::Unsupported {
+                element: name(doc, c),
+            }
+            .into());
         }
     }
-    let number = |local: &str| -> Result<Option<u64>, SecurityError> {
-        match single(doc, dkt, sc.sc, local, err)? {
+    let number = |local: &'static str| -> Result<Option<u64>, DerivedKeyError> {
+        match single(doc, dkt, sc.sc, local)? {
             None => Ok(None),
             Some(e) => doc
                 .text(e)
                 .trim()
                 .parse::<u64>()
                 .map(Some)
-                .map_err(|_| err(format!("{local} is not a non-negative integer"))),
+                .map_err(|_| DerivedKeyError::NotANumber { field: local }),
         }
     };
     let length = number("Length")?.unwrap_or(crate::keys::DEFAULT_DERIVED_LENGTH as u64);
     if length < policy.min_derived_key as u64 || length > policy.max_derived_key as u64 {
-        return Err(err(format!(
-            "a Length of {length} bytes is outside {}..={}",
-            policy.min_derived_key, policy.max_derived_key
-        )));
+        return Err(DerivedKeyError::Length {
+            length,
+            min: policy.min_derived_key,
+            max: policy.max_derived_key,
+        }
+        .into());
     }
     let position = match (number("Offset")?, number("Generation")?) {
-        (Some(_), Some(_)) => return Err(err("it has both Offset and Generation".into())),
+        (Some(_), Some(_)) => return Err(DerivedKeyError::OffsetAndGeneration.into()),
         (Some(o), None) => Position::Offset(o),
         (None, Some(g)) => Position::Generation(g),
         (None, None) => Position::Offset(0),
     };
-    let label =
-        single(doc, dkt, sc.sc, "Label", err)?.map(|l| doc.text(l).into_owned().into_bytes());
-    let nonce_el = required(doc, dkt, sc.sc, "Nonce", err)?;
-    let nonce = decode_b64(&doc.text(nonce_el), "the Nonce", err)?;
+    let label = single(doc, dkt, sc.sc, "Label")
+        .map_err(DerivedKeyError::from)?
+        .map(|l| doc.text(l).into_owned().into_bytes());
+    let nonce_el = required(doc, dkt, sc.sc, "Nonce").map_err(DerivedKeyError::from)?;
+    let nonce = decode_b64(&doc.text(nonce_el)).ok_or(DerivedKeyError::NonceNotBase64)?;
     if nonce.len() < 12 || nonce.len() > 128 {
-        return Err(err(format!(
-            "a Nonce of {} bytes (12 to 128 accepted)",
-            nonce.len()
-        )));
+        return Err(DerivedKeyError::NonceLength { len: nonce.len() }.into());
     }
     Ok(Derivation {
         label,
