@@ -68,7 +68,7 @@ mod client_io {
     use super::*;
     use crate::engine::Config;
     use crate::transport::client::ClientSession;
-    use crate::transport::{Reply, TransportError};
+    use crate::transport::{Needed, Reply, TransportError};
 
     impl<B: Service> Client<B> {
         fn session(&mut self) -> Result<&mut ClientSession, TransportError> {
@@ -90,7 +90,7 @@ mod client_io {
             }
             self.session
                 .as_mut()
-                .ok_or(TransportError::Credentials("a client session"))
+                .ok_or(TransportError::Credentials(Needed::ClientSession))
         }
 
         /// Negotiates the security context now rather than on the first call.
@@ -163,7 +163,7 @@ mod server_io {
     use crate::engine::{Config, ServerEngine};
     use crate::keys::SystemRng;
     use crate::transport::server::{serve, Running};
-    use crate::transport::{Answer, Call, TransportError};
+    use crate::transport::{Answer, Call, Needed, TransportError};
     use std::future::Future;
 
     impl<B: Service> Server<B> {
@@ -205,9 +205,7 @@ mod server_io {
                 .ssl
                 .is_some_and(|s| s.require_client_certificate)
             {
-                return Err(TransportError::Unsupported(
-                    "client certificates (require-client-certificate)",
-                ));
+                return Err(TransportError::ClientCertificates);
             }
             let basic = match (d.security.needs_basic(), &self.credentials.http_basic) {
                 (true, Some(v)) => {
@@ -225,20 +223,12 @@ mod server_io {
                         .to_owned();
                     Some((v.clone(), realm))
                 }
-                (true, None) => {
-                    return Err(TransportError::Credentials(
-                        "a validator for HTTP basic credentials",
-                    ))
-                }
+                (true, None) => return Err(TransportError::Credentials(Needed::BasicValidator)),
                 (false, _) => None,
             };
             let tls = match (&d.security.protection.ssl, &self.credentials.tls) {
                 (Some(_), Some(tls)) => Some(tls),
-                (Some(_), None) => {
-                    return Err(TransportError::Credentials(
-                        "a certificate and key for https (ServerTls)",
-                    ))
-                }
+                (Some(_), None) => return Err(TransportError::Credentials(Needed::CertificateAndKey)),
                 (None, _) => None,
             };
             serve(engine, addr, tls, basic, handler).await

@@ -7,6 +7,7 @@
 use crate::description::KeyEntropyMode;
 use crate::envelope::{self, parse_time, SctRef};
 use crate::keys::{self, SecretKey};
+use crate::security::peer_text;
 use crate::wire::{self, ns, Sc, ScVersion};
 use crate::xml::dom::{Document, Element};
 use base64::Engine as _;
@@ -161,7 +162,7 @@ pub enum TrustError {
         /// The local name of the element at fault.
         element: String,
         /// What is wrong with it.
-        problem: String,
+        problem: Problem,
     },
     /// The message (or one of its URIs) belongs to the other WS-SC generation.
     #[error("the message uses WS-SecureConversation {found} where {expected} is expected")]
@@ -175,19 +176,106 @@ pub enum TrustError {
     #[error("the key material does not fit the key entropy mode {mode}: {problem}")]
     Entropy {
         /// The mode in effect.
-        mode: String,
+        mode: KeyEntropyMode,
         /// What does not fit.
-        problem: String,
+        problem: EntropyProblem,
     },
     /// A key size or key length outside what wsbind accepts.
     #[error(transparent)]
     Key(#[from] keys::KeyError),
 }
 
-fn invalid(element: &str, problem: impl Into<String>) -> TrustError {
+/// What is wrong with an element of a WS-Trust message: one variant per check. Text
+/// from the message in it is bounded ([`peer_text`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Problem {
+    #[error("is not supported in a request")]
+    NotInRequest,
+    #[error("is not supported in a response")]
+    NotInResponse,
+    #[error("does not belong in {0}")]
+    DoesNotBelong(&'static str),
+    #[error("has no {0}")]
+    Missing(&'static str),
+    #[error("appears twice")]
+    Twice,
+    #[error("must be empty")]
+    NotEmpty,
+    #[error("must hold text, not elements")]
+    NotText,
+    #[error("must hold exactly one {0}")]
+    NotOne(&'static str),
+    #[error("is not a SecurityTokenReference")]
+    NotTokenReference,
+    #[error("{found} is not a WS-Trust element")]
+    NotTrust { found: String },
+    #[error("{found} is not supported")]
+    Unsupported { found: String },
+    #[error("only {0}")]
+    Only(&'static str),
+    #[error("`{value}` is not {expected}")]
+    NotValue {
+        value: String,
+        expected: &'static str,
+    },
+    #[error("must have 1 to {max} bytes, not {len}")]
+    Length { max: usize, len: usize },
+    #[error("entropy of {len} bytes ({min} to {max} accepted)")]
+    EntropyLength { len: usize, min: usize, max: usize },
+    #[error("is too long")]
+    TooLong,
+    #[error("is not base64")]
+    NotBase64,
+    #[error(transparent)]
+    Time(#[from] crate::envelope::TimeError),
+    #[error("expires before it begins")]
+    ExpiresBeforeStart,
+    #[error("an Issue request has no TokenType")]
+    IssueWithoutTokenType,
+    #[error("a Renew needs a RenewTarget and a Cancel a CancelTarget")]
+    NoTarget,
+    #[error("has neither a RequestedSecurityToken nor RequestedTokenCancelled")]
+    NoTokenNorCancelled,
+}
+
+/// What does not fit the key entropy mode in a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EntropyProblem {
+    #[error("the issuer's KeySize is not the key size in effect")]
+    KeySize,
+    #[error("the issuer sent key material of its own")]
+    IssuerMaterial,
+    #[error("no requestor entropy was sent")]
+    NoRequestorEntropy,
+    #[error("the requestor entropy does not have the key's size")]
+    RequestorEntropySize,
+    #[error("the requestor sent entropy")]
+    RequestorEntropy,
+    #[error("the issuer sent entropy instead of the key")]
+    IssuerEntropyInsteadOfKey,
+    #[error("the issued key does not have the key's size")]
+    IssuedKeySize,
+    #[error("the response has no RequestedProofToken with the key")]
+    NoProofToken,
+    #[error("the response does not name the computed key algorithm")]
+    NoComputedKey,
+    #[error("the response has no issuer entropy")]
+    NoIssuerEntropy,
+}
+
+fn invalid(element: &str, problem: Problem) -> TrustError {
     TrustError::Invalid {
-        element: element.to_owned(),
-        problem: problem.into(),
+        element: peer_text(element),
+        problem,
+    }
+}
+
+fn not_value(value: &str, expected: &'static str) -> Problem {
+    Problem::NotValue {
+        value: peer_text(value),
+        expected,
     }
 }
 
@@ -272,32 +360,45 @@ impl Rst {
                 // Harmless hints a requestor may add.
                 "KeyType" => {
                     if leaf(doc, child)?.trim() != sc.symmetric_key {
-                        return Err(invalid("KeyType", "only symmetric keys are issued"));
+                        return Err(invalid(
+                            "KeyType",
+                            Problem::Only("symmetric keys are issued"),
+                        ));
                     }
                 }
                 "ComputedKeyAlgorithm" => {
                     if leaf(doc, child)?.trim() != sc.ck_p_sha1 {
-                        return Err(invalid("ComputedKeyAlgorithm", "only P_SHA1 is supported"));
+                        return Err(invalid(
+                            "ComputedKeyAlgorithm",
+                            Problem::Only("P_SHA1 is supported"),
+                        ));
                     }
                 }
-                other => return Err(invalid(other, "is not supported in a request")),
+                other => return Err(invalid(other, Problem::NotInRequest)),
             }
         }
-        let kind = kind.ok_or_else(|| invalid("RequestSecurityToken", "has no RequestType"))?;
+        let kind =
+            kind.ok_or_else(|| invalid("RequestSecurityToken", Problem::Missing("RequestType")))?;
         if let Some(t) = token_type {
             check_token_type(&t, sc)?;
         } else if kind == RequestKind::Issue {
             return Err(invalid(
                 "RequestSecurityToken",
-                "an Issue request has no TokenType",
+                Problem::IssueWithoutTokenType,
             ));
         }
         if kind == RequestKind::Cancel {
             if entropy.is_some() {
-                return Err(invalid("Entropy", "does not belong in a Cancel request"));
+                return Err(invalid(
+                    "Entropy",
+                    Problem::DoesNotBelong("a Cancel request"),
+                ));
             }
             if key_size.is_some() {
-                return Err(invalid("KeySize", "does not belong in a Cancel request"));
+                return Err(invalid(
+                    "KeySize",
+                    Problem::DoesNotBelong("a Cancel request"),
+                ));
             }
         }
         let target = match (kind, target) {
@@ -305,14 +406,9 @@ impl Rst {
             (RequestKind::Renew, Some(("RenewTarget", t)))
             | (RequestKind::Cancel, Some(("CancelTarget", t))) => Some(t),
             (RequestKind::Issue, Some((l, _))) => {
-                return Err(invalid(l, "does not belong in an Issue request"))
+                return Err(invalid(l, Problem::DoesNotBelong("an Issue request")))
             }
-            (_, _) => {
-                return Err(invalid(
-                    "RequestSecurityToken",
-                    "a Renew needs a RenewTarget and a Cancel a CancelTarget",
-                ))
-            }
+            (_, _) => return Err(invalid("RequestSecurityToken", Problem::NoTarget)),
         };
         Ok(Rst {
             version: sc.version,
@@ -447,7 +543,7 @@ impl Rstr {
                     _ => {
                         return Err(invalid(
                             "RequestSecurityTokenResponseCollection",
-                            "must hold exactly one RequestSecurityTokenResponse",
+                            Problem::NotOne("RequestSecurityTokenResponse"),
                         ))
                     }
                 }
@@ -485,11 +581,11 @@ impl Rstr {
                 "KeySize" => r.once(&mut key_size, read_key_size(doc, child)?)?,
                 "RequestedTokenCancelled" => {
                     if doc.children(child).next().is_some() {
-                        return Err(invalid("RequestedTokenCancelled", "must be empty"));
+                        return Err(invalid("RequestedTokenCancelled", Problem::NotEmpty));
                     }
                     r.once(&mut cancelled, ())?
                 }
-                other => return Err(invalid(other, "is not supported in a response")),
+                other => return Err(invalid(other, Problem::NotInResponse)),
             }
         }
         if let Some(t) = token_type {
@@ -507,12 +603,12 @@ impl Rstr {
                 (lifetime.is_some(), "Lifetime"),
             ];
             if let Some((_, name)) = extra.iter().find(|(present, _)| *present) {
-                return Err(invalid(name, "does not belong in a cancellation"));
+                return Err(invalid(name, Problem::DoesNotBelong("a cancellation")));
             }
         } else if token.is_none() {
             return Err(invalid(
                 "RequestSecurityTokenResponse",
-                "has neither a RequestedSecurityToken nor RequestedTokenCancelled",
+                Problem::NoTokenNorCancelled,
             ));
         }
         Ok(Rstr {
@@ -567,54 +663,51 @@ pub fn key_from_response(
     rstr: &Rstr,
     key_bits: u32,
 ) -> Result<SecretKey, TrustError> {
-    let err = |problem: &str| TrustError::Entropy {
-        mode: mode.to_string(),
-        problem: problem.to_owned(),
-    };
+    let err = |problem| TrustError::Entropy { mode, problem };
     let len = keys::key_bytes(u64::from(key_bits))?;
     if rstr.key_size.is_some_and(|k| k != key_bits) {
-        return Err(err("the issuer's KeySize is not the key size in effect"));
+        return Err(err(EntropyProblem::KeySize));
     }
     match mode {
         KeyEntropyMode::ClientOnly => {
             if rstr.proof != Proof::None || rstr.entropy.is_some() {
-                return Err(err("the issuer sent key material of its own"));
+                return Err(err(EntropyProblem::IssuerMaterial));
             }
-            let e = client_entropy.ok_or_else(|| err("no requestor entropy was sent"))?;
+            let e = client_entropy.ok_or_else(|| err(EntropyProblem::NoRequestorEntropy))?;
             if e.len() != len {
-                return Err(err("the requestor entropy does not have the key's size"));
+                return Err(err(EntropyProblem::RequestorEntropySize));
             }
             Ok(SecretKey::from_slice(e))
         }
         KeyEntropyMode::ServerOnly => {
             if client_entropy.is_some() {
-                return Err(err("the requestor sent entropy"));
+                return Err(err(EntropyProblem::RequestorEntropy));
             }
             if rstr.entropy.is_some() {
-                return Err(err("the issuer sent entropy instead of the key"));
+                return Err(err(EntropyProblem::IssuerEntropyInsteadOfKey));
             }
             match &rstr.proof {
                 Proof::BinarySecret(k) if k.len() == len => Ok(k.clone()),
-                Proof::BinarySecret(_) => Err(err("the issued key does not have the key's size")),
-                _ => Err(err("the response has no RequestedProofToken with the key")),
+                Proof::BinarySecret(_) => Err(err(EntropyProblem::IssuedKeySize)),
+                _ => Err(err(EntropyProblem::NoProofToken)),
             }
         }
         KeyEntropyMode::Combined => {
             if rstr.proof != Proof::ComputedKey {
-                return Err(err("the response does not name the computed key algorithm"));
+                return Err(err(EntropyProblem::NoComputedKey));
             }
             let issuer = rstr
                 .entropy
                 .as_deref()
-                .ok_or_else(|| err("the response has no issuer entropy"))?;
-            let client = client_entropy.ok_or_else(|| err("no requestor entropy was sent"))?;
+                .ok_or_else(|| err(EntropyProblem::NoIssuerEntropy))?;
+            let client = client_entropy.ok_or_else(|| err(EntropyProblem::NoRequestorEntropy))?;
             Ok(keys::computed_key(client, issuer, u64::from(key_bits))?)
         }
     }
 }
 
 fn found(doc: &Document<'_>, el: Element) -> String {
-    format!("{{{}}}{}", doc.namespace(el), doc.local_name(el))
+    peer_text(&format!("{{{}}}{}", doc.namespace(el), doc.local_name(el)))
 }
 
 /// Refuses a WS-Trust element of the generation other than `expected`.
@@ -636,7 +729,7 @@ fn check_generation(
 /// would otherwise read as 256.
 fn leaf<'d>(doc: &'d Document<'_>, el: Element) -> Result<std::borrow::Cow<'d, str>, TrustError> {
     if doc.children(el).next().is_some() {
-        return Err(invalid(doc.local_name(el), "must hold text, not elements"));
+        return Err(invalid(doc.local_name(el), Problem::NotText));
     }
     Ok(doc.text(el))
 }
@@ -657,7 +750,7 @@ fn check_token_type(t: &str, sc: &Sc) -> Result<(), TrustError> {
     }
     Err(invalid(
         "TokenType",
-        format!("`{t}` is not the security context token type"),
+        not_value(t, "the security context token type"),
     ))
 }
 
@@ -666,7 +759,10 @@ fn bounded_id(element: &str, value: &str) -> Result<(), TrustError> {
     if value.is_empty() || value.len() > MAX_ID_LEN {
         return Err(invalid(
             element,
-            format!("must have 1 to {MAX_ID_LEN} bytes, not {}", value.len()),
+            Problem::Length {
+                max: MAX_ID_LEN,
+                len: value.len(),
+            },
         ));
     }
     Ok(())
@@ -707,7 +803,9 @@ impl<'d, 'a> Reader<'d, 'a> {
             }
             return Err(invalid(
                 local,
-                format!("{{{cns}}}{local} is not a WS-Trust element"),
+                Problem::NotTrust {
+                    found: peer_text(&format!("{{{cns}}}{local}")),
+                },
             ));
         }
         self.current = local;
@@ -716,7 +814,7 @@ impl<'d, 'a> Reader<'d, 'a> {
 
     fn once<T>(&self, slot: &mut Option<T>, value: T) -> Result<(), TrustError> {
         if slot.is_some() {
-            return Err(invalid(self.current, "appears twice"));
+            return Err(invalid(self.current, Problem::Twice));
         }
         *slot = Some(value);
         Ok(())
@@ -741,35 +839,35 @@ fn request_type(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<RequestKind,
     }
     Err(invalid(
         "RequestType",
-        format!("`{t}` is not Issue, Renew or Cancel"),
+        not_value(t, "Issue, Renew or Cancel"),
     ))
 }
 
 fn decode(element: &str, text: &str) -> Result<Vec<u8>, TrustError> {
     let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     if compact.len() > 4 * MAX_ENTROPY {
-        return Err(invalid(element, "is too long"));
+        return Err(invalid(element, Problem::TooLong));
     }
     B64.decode(compact.as_bytes())
-        .map_err(|e| invalid(element, format!("is not base64: {e}")))
+        .map_err(|_| invalid(element, Problem::NotBase64))
 }
 
 fn read_entropy(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Vec<u8>, TrustError> {
     let mut kids = doc.children(el);
     let (Some(bs), None) = (kids.next(), kids.next()) else {
-        return Err(invalid("Entropy", "must hold exactly one BinarySecret"));
+        return Err(invalid("Entropy", Problem::NotOne("BinarySecret")));
     };
     if !doc.is(bs, sc.trust, "BinarySecret") {
         return Err(invalid(
             "Entropy",
-            "only a BinarySecret is supported (no encrypted entropy)",
+            Problem::Only("a BinarySecret is supported (no encrypted entropy)"),
         ));
     }
     if let Some(t) = doc.attr(bs, "", "Type") {
         if t != sc.nonce {
             return Err(invalid(
                 "BinarySecret",
-                format!("entropy of type `{t}` is not a Nonce"),
+                not_value(t, "the Nonce entropy type"),
             ));
         }
     }
@@ -777,10 +875,11 @@ fn read_entropy(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Vec<u8>, Tru
     if !(MIN_ENTROPY..=MAX_ENTROPY).contains(&bytes.len()) {
         return Err(invalid(
             "BinarySecret",
-            format!(
-                "entropy of {} bytes ({MIN_ENTROPY} to {MAX_ENTROPY} accepted)",
-                bytes.len()
-            ),
+            Problem::EntropyLength {
+                len: bytes.len(),
+                min: MIN_ENTROPY,
+                max: MAX_ENTROPY,
+            },
         ));
     }
     Ok(bytes)
@@ -791,7 +890,7 @@ fn read_key_size(doc: &Document<'_>, el: Element) -> Result<u32, TrustError> {
     let bits: u32 = t
         .trim()
         .parse()
-        .map_err(|_| invalid("KeySize", format!("`{}` is not a number", t.trim())))?;
+        .map_err(|_| invalid("KeySize", not_value(t.trim(), "a number")))?;
     keys::key_bytes(u64::from(bits))?;
     Ok(bits)
 }
@@ -801,7 +900,7 @@ fn read_target(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<TokenRef, Tru
     let (Some(str_el), None) = (kids.next(), kids.next()) else {
         return Err(invalid(
             doc.local_name(el),
-            "must hold one SecurityTokenReference",
+            Problem::NotOne("SecurityTokenReference"),
         ));
     };
     read_str(doc, str_el, sc)
@@ -813,19 +912,19 @@ fn read_str_in(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<TokenRef, Tru
 
 fn read_str(doc: &Document<'_>, str_el: Element, sc: &Sc) -> Result<TokenRef, TrustError> {
     if !doc.is(str_el, ns::WSSE, "SecurityTokenReference") {
-        return Err(invalid(
-            doc.local_name(str_el),
-            "is not a SecurityTokenReference",
-        ));
+        return Err(invalid(doc.local_name(str_el), Problem::NotTokenReference));
     }
     let mut kids = doc.children(str_el);
     let (Some(r), None) = (kids.next(), kids.next()) else {
-        return Err(invalid("SecurityTokenReference", "must hold one Reference"));
+        return Err(invalid(
+            "SecurityTokenReference",
+            Problem::NotOne("Reference"),
+        ));
     };
     if !doc.is(r, ns::WSSE, "Reference") {
         return Err(invalid(
             "SecurityTokenReference",
-            "only a wsse:Reference is supported",
+            Problem::Only("a wsse:Reference is supported"),
         ));
     }
     // WSS4J may leave ValueType out; when present it must be the SCT type.
@@ -833,14 +932,14 @@ fn read_str(doc: &Document<'_>, str_el: Element, sc: &Sc) -> Result<TokenRef, Tr
         if vt != sc.sct {
             return Err(invalid(
                 "Reference",
-                format!("`{vt}` is not a security context token of this generation"),
+                not_value(vt, "a security context token of this generation"),
             ));
         }
     }
     let uri = doc
         .attr(r, "", "URI")
         .filter(|u| !u.is_empty())
-        .ok_or_else(|| invalid("Reference", "has no URI"))?;
+        .ok_or_else(|| invalid("Reference", Problem::Missing("URI")))?;
     bounded_id("Reference", uri)?;
     Ok(match uri.strip_prefix('#') {
         Some(id) => {
@@ -863,7 +962,7 @@ fn read_str(doc: &Document<'_>, str_el: Element, sc: &Sc) -> Result<TokenRef, Tr
 fn read_sct(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Sct, TrustError> {
     let mut kids = doc.children(el);
     let (Some(t), None) = (kids.next(), kids.next()) else {
-        return Err(invalid("RequestedSecurityToken", "must hold one token"));
+        return Err(invalid("RequestedSecurityToken", Problem::NotOne("token")));
     };
     if !doc.is(t, sc.sc, "SecurityContextToken") {
         if let Some(other) = wire::sc_by_ns(doc.namespace(t)) {
@@ -874,7 +973,9 @@ fn read_sct(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Sct, TrustError>
         }
         return Err(invalid(
             "RequestedSecurityToken",
-            format!("holds {}, not a security context token", found(doc, t)),
+            Problem::Unsupported {
+                found: found(doc, t),
+            },
         ));
     }
     let mut identifier = None;
@@ -890,22 +991,27 @@ fn read_sct(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Sct, TrustError>
         } else {
             return Err(invalid(
                 "SecurityContextToken",
-                format!("{} is not supported", found(doc, c)),
+                Problem::Unsupported {
+                    found: found(doc, c),
+                },
             ));
         };
         let text = leaf(doc, c)?.trim().to_owned();
         if text.is_empty() || text.len() > max {
             return Err(invalid(
                 name,
-                format!("must have 1 to {max} bytes, not {}", text.len()),
+                Problem::Length {
+                    max,
+                    len: text.len(),
+                },
             ));
         }
         if slot.replace(text).is_some() {
-            return Err(invalid(name, "appears twice"));
+            return Err(invalid(name, Problem::Twice));
         }
     }
-    let identifier =
-        identifier.ok_or_else(|| invalid("SecurityContextToken", "has no Identifier"))?;
+    let identifier = identifier
+        .ok_or_else(|| invalid("SecurityContextToken", Problem::Missing("Identifier")))?;
     let wsu_id = doc.attr(t, ns::WSU, "Id");
     if let Some(id) = wsu_id {
         bounded_id("SecurityContextToken", id)?;
@@ -921,7 +1027,7 @@ fn read_sct(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Sct, TrustError>
 fn read_proof(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Proof, TrustError> {
     let mut kids = doc.children(el);
     let (Some(p), None) = (kids.next(), kids.next()) else {
-        return Err(invalid("RequestedProofToken", "must hold one element"));
+        return Err(invalid("RequestedProofToken", Problem::NotOne("element")));
     };
     if doc.is(p, sc.trust, "ComputedKey") {
         let t = leaf(doc, p)?;
@@ -935,12 +1041,12 @@ fn read_proof(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Proof, TrustEr
         {
             return Err(invalid(
                 "ComputedKey",
-                format!("`{t}` is P_SHA1 of the other WS-Trust generation"),
+                not_value(t, "P_SHA1 of this WS-Trust generation"),
             ));
         }
         return Err(invalid(
             "ComputedKey",
-            format!("`{t}` is not P_SHA1 (the only computed-key algorithm)"),
+            not_value(t, "P_SHA1 (the only computed-key algorithm)"),
         ));
     }
     if doc.is(p, sc.trust, "BinarySecret") {
@@ -948,7 +1054,7 @@ fn read_proof(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Proof, TrustEr
             if t != sc.symmetric_key && t != sc.nonce {
                 return Err(invalid(
                     "BinarySecret",
-                    format!("a proof of type `{t}` is not a symmetric key"),
+                    not_value(t, "a symmetric key type"),
                 ));
             }
         }
@@ -958,7 +1064,9 @@ fn read_proof(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Proof, TrustEr
     }
     Err(invalid(
         "RequestedProofToken",
-        format!("{} is not supported (no encrypted keys)", found(doc, p)),
+        Problem::Unsupported {
+            found: found(doc, p),
+        },
     ))
 }
 
@@ -973,18 +1081,20 @@ fn read_lifetime(doc: &Document<'_>, el: Element) -> Result<(SystemTime, SystemT
         } else {
             return Err(invalid(
                 "Lifetime",
-                format!("{} is not wsu:Created or wsu:Expires", found(doc, c)),
+                Problem::Unsupported {
+                    found: found(doc, c),
+                },
             ));
         };
-        let t = parse_time(&leaf(doc, c)?).map_err(|e| invalid(name, e.to_string()))?;
+        let t = parse_time(&leaf(doc, c)?).map_err(|e| invalid(name, e.into()))?;
         if slot.replace(t).is_some() {
-            return Err(invalid(name, "appears twice"));
+            return Err(invalid(name, Problem::Twice));
         }
     }
-    let c = created.ok_or_else(|| invalid("Lifetime", "has no Created"))?;
-    let x = expires.ok_or_else(|| invalid("Lifetime", "has no Expires"))?;
+    let c = created.ok_or_else(|| invalid("Lifetime", Problem::Missing("Created")))?;
+    let x = expires.ok_or_else(|| invalid("Lifetime", Problem::Missing("Expires")))?;
     if x <= c {
-        return Err(invalid("Lifetime", "expires before it begins"));
+        return Err(invalid("Lifetime", Problem::ExpiresBeforeStart));
     }
     Ok((c, x))
 }
@@ -1092,8 +1202,27 @@ mod tests {
         let k =
             key_from_response(KeyEntropyMode::Combined, Some(&[1; 32]), &rstr, 256).expect("key");
         assert_eq!(k, keys::computed_key(&[1; 32], &[2; 32], 256).expect("ck"));
-        assert!(key_from_response(KeyEntropyMode::ServerOnly, None, &rstr, 256).is_err());
-        assert!(key_from_response(KeyEntropyMode::ClientOnly, Some(&[1; 32]), &rstr, 256).is_err());
+        assert_eq!(
+            key_from_response(KeyEntropyMode::ServerOnly, None, &rstr, 256),
+            Err(TrustError::Entropy {
+                mode: KeyEntropyMode::ServerOnly,
+                problem: EntropyProblem::IssuerEntropyInsteadOfKey
+            })
+        );
+        assert_eq!(
+            key_from_response(KeyEntropyMode::ClientOnly, Some(&[1; 32]), &rstr, 256),
+            Err(TrustError::Entropy {
+                mode: KeyEntropyMode::ClientOnly,
+                problem: EntropyProblem::IssuerMaterial
+            })
+        );
+        assert_eq!(
+            key_from_response(KeyEntropyMode::Combined, None, &rstr, 256),
+            Err(TrustError::Entropy {
+                mode: KeyEntropyMode::Combined,
+                problem: EntropyProblem::NoRequestorEntropy
+            })
+        );
     }
 
     #[test]

@@ -79,9 +79,7 @@ impl Config {
         if d.security.protection.username {
             // A username token on every application message, beside the context: the
             // engine authenticates once, in the bootstrap.
-            return Err(EngineError::Unsupported(Unsupported(
-                "a username binding on every message beside the security context (put it in the bootstrap)".into(),
-            )));
+            return Err(Unsupported::UsernameOnEveryMessage.into());
         }
         let props = &d.security.protection.properties;
         let suite = Suite::from_description(&props.algorithm_suite)?;

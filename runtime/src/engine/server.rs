@@ -723,19 +723,13 @@ impl ContextKeys for ServerKeys<'_> {
                 {
                     return Err(ContextError::Cancelled);
                 }
-                let cookie = token
-                    .cookie
-                    .ok_or_else(|| ContextError::BadCookie("the token carries no cookie".into()))?;
-                let ctx = keys
-                    .open(cookie, now)
-                    .map_err(|e| ContextError::BadCookie(e.to_string()))?;
+                let cookie = token.cookie.ok_or(ContextError::NoCookie)?;
+                let ctx = keys.open(cookie, now)?;
                 if ctx.identifier != token.identifier
                     || ctx.instance.as_deref() != token.instance
                     || ctx.version != token.sc.version
                 {
-                    return Err(ContextError::BadCookie(
-                        "the cookie belongs to another token".into(),
-                    ));
+                    return Err(ContextError::ForeignCookie);
                 }
                 (ctx.identity.clone(), ctx.key.clone())
             }

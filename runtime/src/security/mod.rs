@@ -160,12 +160,12 @@ impl Suite {
         let signature = match s.symmetric_signature {
             SymmetricSignature::HmacSha1 => SignatureAlgorithm::HmacSha1,
             SymmetricSignature::HmacSha256 => SignatureAlgorithm::HmacSha256,
-            other => return Err(Unsupported(format!("symmetric signature {other}"))),
+            other => return Err(Unsupported::Signature(other)),
         };
         let digest = match s.digest {
             description::Digest::Sha1 => DigestAlgorithm::Sha1,
             description::Digest::Sha256 => DigestAlgorithm::Sha256,
-            other => return Err(Unsupported(format!("digest {other}"))),
+            other => return Err(Unsupported::Digest(other)),
         };
         Ok(Suite {
             signature,
@@ -178,10 +178,18 @@ impl Suite {
     }
 }
 
-/// An algorithm the engine does not implement.
+/// What a (hand-built) description asks for that the engine does not implement; the
+/// compiler refuses each of these with WSB0040.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the wsbind engine does not implement {0}")]
-pub struct Unsupported(pub String);
+#[non_exhaustive]
+pub enum Unsupported {
+    #[error("the wsbind engine does not implement the symmetric signature {0}")]
+    Signature(SymmetricSignature),
+    #[error("the wsbind engine does not implement the digest {0}")]
+    Digest(description::Digest),
+    #[error("the wsbind engine does not implement a username binding on every message beside the security context (put it in the bootstrap)")]
+    UsernameOnEveryMessage,
+}
 
 /// A SOAP fault code: the WS-Security or WS-SC sub-code a receiver reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -157,7 +157,11 @@ pub enum ContextError {
     #[error("cancelled")]
     Cancelled,
     #[error("its cookie cannot be opened: {0}")]
-    BadCookie(String),
+    BadCookie(#[from] crate::cookie::CookieError),
+    #[error("the token carries no cookie")]
+    NoCookie,
+    #[error("its cookie belongs to another token")]
+    ForeignCookie,
 }
 
 /// Where a receiver finds a context's key.

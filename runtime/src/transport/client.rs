@@ -3,7 +3,7 @@
 //! background task), protects each call, re-negotiates once when the server lost the
 //! context, and cancels on close.
 
-use super::{content_type, Reply, TransportError};
+use super::{content_type, Needed, Reply, TransportError};
 use crate::credentials::{ClientTls, UsernameCredential};
 use crate::engine::{ClientEngine, ClientEvent, Config, EngineError, Purpose, Request, StateError};
 use crate::keys::SystemRng;
@@ -51,11 +51,7 @@ impl HttpClient {
                 .https_only()
                 .enable_http1()
                 .build(),
-            (Some("https"), None) => {
-                return Err(TransportError::Credentials(
-                    "the roots a client trusts for https (ClientTls)",
-                ))
-            }
+            (Some("https"), None) => return Err(TransportError::Credentials(Needed::TrustRoots)),
             (Some("http"), _) if allow_http => builder
                 .with_tls_config(
                     rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
@@ -90,10 +86,8 @@ impl HttpClient {
             user.username,
             user.password.expose()
         ));
-        let mut value =
-            hyper::header::HeaderValue::from_str(&format!("Basic {token}")).map_err(|_| {
-                TransportError::Credentials("basic credentials that fit an HTTP header")
-            })?;
+        let mut value = hyper::header::HeaderValue::from_str(&format!("Basic {token}"))
+            .map_err(|_| TransportError::Credentials(Needed::HeaderSafeBasicCredentials))?;
         value.set_sensitive(true);
         self.authorization = Some(value);
         Ok(self)

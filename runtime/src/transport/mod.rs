@@ -31,13 +31,29 @@ pub enum TransportError {
     #[error("cannot listen on {addr}: {reason}")]
     Listen { addr: String, reason: String },
     #[error("this description needs {0}")]
-    Credentials(&'static str),
+    Credentials(Needed),
     #[error("the server refused the HTTP credentials (401)")]
     Unauthorized,
-    #[error("the transport does not implement {0}")]
-    Unsupported(&'static str),
+    #[error("the transport does not implement client certificates (require-client-certificate)")]
+    ClientCertificates,
     #[error(transparent)]
     Engine(#[from] EngineError),
+}
+
+/// What a description needs that the handle was not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Needed {
+    #[error("a client session")]
+    ClientSession,
+    #[error("a validator for HTTP basic credentials")]
+    BasicValidator,
+    #[error("a certificate and key for https (ServerTls)")]
+    CertificateAndKey,
+    #[error("the roots a client trusts for https (ClientTls)")]
+    TrustRoots,
+    #[error("basic credentials that fit an HTTP header")]
+    HeaderSafeBasicCredentials,
 }
 
 /// The `Content-Type` of a SOAP message over HTTP.
