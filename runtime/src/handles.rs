@@ -228,7 +228,9 @@ mod server_io {
             };
             let tls = match (&d.security.protection.ssl, &self.credentials.tls) {
                 (Some(_), Some(tls)) => Some(tls),
-                (Some(_), None) => return Err(TransportError::Credentials(Needed::CertificateAndKey)),
+                (Some(_), None) => {
+                    return Err(TransportError::Credentials(Needed::CertificateAndKey))
+                }
                 (None, _) => None,
             };
             serve(engine, addr, tls, basic, handler).await
