@@ -2,12 +2,14 @@
 //! inline), their typed descriptions and constructors, a broken description loaded at run
 //! time to show the diagnostics a user gets — then the negotiation engine driven by the
 //! first description, in memory with a fake clock: a context issued, protected calls,
-//! renewal and key rollover, a tampered message refused, cancellation.
+//! renewal and key rollover, a message with a changed Timestamp refused, a replay
+//! refused, cancellation.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use wsbind::engine::server::ServerEvent;
 use wsbind::engine::{ClientEngine, ClientEvent, Config, Incoming, ServerEngine};
+use wsbind::envelope::{format_time, parse_time};
 use wsbind::keys::SystemRng;
 use wsbind::{ClientTls, Description, FromToml, Password, ServerTls, Service, UsernameCredential};
 
@@ -198,13 +200,20 @@ fn negotiation() -> Result<(), Box<dyn std::error::Error>> {
             clock.now(),
         )?;
         let verified = client.verify_reply(reply.as_bytes(), &req.message_id, clock.now())?;
+        let signed = request
+            .verified
+            .signed
+            .as_ref()
+            .map_or("unsigned".to_owned(), |s| {
+                format!("{} over {:?}", s.signature, s.covered)
+            });
         println!(
-            "{:10} request {n} ({} bytes, signed {}) verified for {}; reply {} verified [{} us]",
+            "{:10} request {n} ({} bytes, {signed}) verified for {}; reply {} (timestamp {}) [{} us]",
             clock.show(),
             req.bytes.len(),
-            request.verified.signature,
             request.identity.name,
             verified.body,
+            if verified.signed.is_some() { "and signature" } else { "only" },
             started.elapsed().as_micros()
         );
         Ok(())
@@ -247,13 +256,22 @@ fn negotiation() -> Result<(), Box<dyn std::error::Error>> {
         other => return Err(format!("rollover failed: {other:?}").into()),
     }
 
-    // A tampered request.
+    // A tampered request. Under MS-LWSSP the signature covers the Timestamp (the Body's
+    // integrity is TLS's), so it is the Timestamp an attacker would have to change.
     let req = client.protect(
         "urn:example:orders/Submit",
         r#"<o:Pay xmlns:o="urn:example:orders">10</o:Pay>"#,
         clock.now(),
     )?;
-    let tampered = req.bytes.replace(">10<", ">10000<");
+    let created = req
+        .bytes
+        .split("<u:Created>")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .ok_or("the request has no Created")?;
+    // One second later: a fresh-looking message made from a captured one.
+    let later = format_time(parse_time(created)? + Duration::from_secs(1));
+    let tampered = req.bytes.replacen(created, &later, 1);
     if let Incoming::Rejected { error, bytes } =
         server.handle(tampered.as_bytes(), None, clock.now())
     {
@@ -263,9 +281,11 @@ fn negotiation() -> Result<(), Box<dyn std::error::Error>> {
             "fault"
         };
         println!(
-            "{:10} tampered request refused: {error} ({code})",
+            "{:10} request with a changed Timestamp refused: {error} ({code})",
             clock.show()
         );
+    } else {
+        return Err("a request with a changed Timestamp was accepted".into());
     }
     if let Incoming::Rejected { error, .. } = server.handle(req.bytes.as_bytes(), None, clock.now())
     {

@@ -6,8 +6,10 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use wsbind_runtime::description::SignatureProfile;
 use wsbind_runtime::envelope::{Framing, Headers};
 use wsbind_runtime::keys::{SecretKey, SystemRng};
+use wsbind_runtime::security::profile::{Direction, Part, Profile, Signing};
 use wsbind_runtime::security::{
     protect, verify, Acceptance, Outgoing, ReplayCache, SigningKey, Suite,
 };
@@ -16,7 +18,8 @@ use wsbind_runtime::wire::{self, Addressing, ScVersion};
 #[derive(Subcommand, Debug)]
 pub enum MessageCommand {
     /// Wrap BODY.xml (the content of the SOAP Body) in an envelope protected with the
-    /// context: timestamp, SCT, derived key token, HMAC signature. Prints the envelope.
+    /// context as the profile says: by default MS-LWSSP's request (timestamp, SCT, HMAC
+    /// by the context's key over the timestamp). Prints the envelope.
     Protect(ProtectArgs),
     /// Verify a protected envelope as a receiver that knows exactly this one context.
     /// Exit 0 and print the Body's content when accepted; exit 1 with the reason when
@@ -65,8 +68,44 @@ pub struct ProtectArgs {
     /// How long the timestamp is valid, seconds.
     #[arg(long, default_value_t = 300)]
     validity: u64,
+    #[command(flatten)]
+    shape: ShapeArgs,
     /// The file holding the Body's content ("-": standard input).
     body: PathBuf,
+}
+
+/// Which wire profile, and which direction of it.
+#[derive(Args, Debug)]
+pub struct ShapeArgs {
+    /// The wire profile (the description's `wsbind-signature`).
+    #[arg(long, value_enum, default_value_t = ProfileArg::MsLwssp)]
+    profile: ProfileArg,
+    /// A reply (server to client) instead of a request: under MS-LWSSP, a Timestamp
+    /// and no signature.
+    #[arg(long)]
+    reply: bool,
+}
+
+impl ShapeArgs {
+    fn signing(&self) -> &'static Signing {
+        let profile = Profile::of(match self.profile {
+            ProfileArg::MsLwssp => SignatureProfile::MsLwssp,
+            ProfileArg::DerivedKeys => SignatureProfile::DerivedKeys,
+        });
+        profile.signing(if self.reply {
+            Direction::Reply
+        } else {
+            Direction::Request
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum ProfileArg {
+    #[value(name = "ms-lwssp")]
+    MsLwssp,
+    #[value(name = "derived-keys")]
+    DerivedKeys,
 }
 
 #[derive(Args, Debug)]
@@ -86,6 +125,8 @@ pub struct VerifyArgs {
     /// Allowed clock skew, seconds.
     #[arg(long, default_value_t = 300)]
     clock_skew: u64,
+    #[command(flatten)]
+    shape: ShapeArgs,
     /// The message file ("-": standard input).
     file: PathBuf,
 }
@@ -163,6 +204,7 @@ fn run_protect(a: ProtectArgs) -> Result<ExitCode, Usage> {
         &msg,
         &signing,
         &suite,
+        a.shape.signing(),
         now,
         Duration::from_secs(a.validity),
         &mut SystemRng::new(),
@@ -190,18 +232,32 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
     }
     policy.clock_skew = Duration::from_secs(a.clock_skew);
     let mut keys = (a.context.context_id.as_str(), &key);
-    match verify(&bytes, &policy, &mut keys, &mut ReplayCache::default(), now) {
+    match verify(
+        &bytes,
+        &policy,
+        a.shape.signing(),
+        &mut keys,
+        &mut ReplayCache::default(),
+        now,
+    ) {
         Ok(v) => {
-            eprintln!(
-                "verified: context {}, WS-SC {}, {}, action {}",
-                v.identifier,
-                match v.version {
-                    ScVersion::Feb2005 => "feb-2005",
-                    ScVersion::V1_3 => "1.3",
-                },
-                v.signature,
-                v.action.as_deref().unwrap_or("(none)")
-            );
+            match &v.signed {
+                Some(signed) => eprintln!(
+                    "verified: context {}, WS-SC {}, {} over {}, action {}",
+                    signed.identifier,
+                    match signed.version {
+                        ScVersion::Feb2005 => "feb-2005",
+                        ScVersion::V1_3 => "1.3",
+                    },
+                    signed.signature,
+                    covered(&signed.covered),
+                    v.action.as_deref().unwrap_or("(none)")
+                ),
+                None => eprintln!(
+                    "verified: an unsigned reply (its timestamp checked), action {}",
+                    v.action.as_deref().unwrap_or("(none)")
+                ),
+            }
             println!("{}", v.body);
             Ok(ExitCode::SUCCESS)
         }
@@ -210,6 +266,19 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// The parts a signature covered, for people.
+fn covered(parts: &[Part]) -> String {
+    let names: Vec<&str> = parts
+        .iter()
+        .map(|p| match p {
+            Part::Timestamp => "the Timestamp",
+            Part::Addressing => "the addressing headers",
+            Part::Body => "the Body",
+        })
+        .collect();
+    names.join(", ")
 }
 
 /// Body files often start with an XML declaration, which cannot appear inside a Body.

@@ -125,6 +125,8 @@ fn verify_accepts_wss4j_messages_at_their_time_and_refuses_them_later() {
         key,
         "--now",
         created,
+        "--profile",
+        "derived-keys",
         msg,
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
@@ -137,6 +139,8 @@ fn verify_accepts_wss4j_messages_at_their_time_and_refuses_them_later() {
         key,
         "--now",
         "2040-01-01T00:00:00Z",
+        "--profile",
+        "derived-keys",
         msg,
     ]);
     assert_eq!(o.status.code(), Some(1));
@@ -148,6 +152,7 @@ fn verify_accepts_wss4j_messages_at_their_time_and_refuses_them_later() {
     assert!(text(&o.stdout).contains("expired"), "{}", text(&o.stdout));
 }
 
+/// Under the derived-key profile every part is signed: a changed Body is refused.
 #[test]
 fn verify_says_why_it_rejects() {
     let body = tmp("b2.xml", "<a>1</a>");
@@ -160,32 +165,104 @@ fn verify_says_why_it_rejects() {
         KEY,
         "--version",
         "1.3",
+        "--profile",
+        "derived-keys",
         body.to_str().expect("utf-8"),
     ]);
     let signed = text(&o.stdout);
     let tampered = tmp("tampered.xml", &signed.replace("<a>1</a>", "<a>2</a>"));
-    let o = wsbind(&[
-        "message",
-        "verify",
-        "--context-id",
-        ID,
-        "--key-hex",
-        KEY,
-        tampered.to_str().expect("utf-8"),
-    ]);
+    let verify = |key: &str, file: &std::path::Path, profile: &str| {
+        wsbind(&[
+            "message",
+            "verify",
+            "--context-id",
+            ID,
+            "--key-hex",
+            key,
+            "--profile",
+            profile,
+            file.to_str().expect("utf-8"),
+        ])
+    };
+    let o = verify(KEY, &tampered, "derived-keys");
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stdout).contains("digest"), "{}", text(&o.stdout));
     let other_key = "ff".repeat(32);
     let good = tmp("good.xml", &signed);
+    let o = verify(&other_key, &good, "derived-keys");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stdout).contains("signature value does not match"),
+        "{}",
+        text(&o.stdout)
+    );
+    // The two ends must agree on the profile.
+    let o = verify(KEY, &good, "ms-lwssp");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+}
+
+/// Under MS-LWSSP (the default) the signature covers the Timestamp alone: the Body's
+/// integrity is TLS's, a changed Timestamp or another key is refused.
+#[test]
+fn ms_lwssp_signs_the_timestamp_alone() {
+    let body = tmp("b4.xml", "<a>1</a>");
     let o = wsbind(&[
         "message",
-        "verify",
+        "protect",
         "--context-id",
         ID,
         "--key-hex",
-        &other_key,
-        good.to_str().expect("utf-8"),
+        KEY,
+        "--version",
+        "feb-2005",
+        "--now",
+        "2026-12-01T10:00:00Z",
+        body.to_str().expect("utf-8"),
     ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let signed = text(&o.stdout);
+    assert_eq!(signed.matches("<Reference URI=").count(), 1, "{signed}");
+    assert!(!signed.contains("DerivedKeyToken"), "{signed}");
+    let verify = |key: &str, text_: &str, name: &str| {
+        let file = tmp(name, text_);
+        wsbind(&[
+            "message",
+            "verify",
+            "--context-id",
+            ID,
+            "--key-hex",
+            key,
+            "--now",
+            "2026-12-01T10:00:01Z",
+            file.to_str().expect("utf-8"),
+        ])
+    };
+    let o = verify(KEY, &signed, "lwssp-good.xml");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stderr).contains("over the Timestamp"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = verify(
+        KEY,
+        &signed.replace("<a>1</a>", "<a>2</a>"),
+        "lwssp-body.xml",
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the Body is TLS's: {}",
+        text(&o.stdout)
+    );
+    let o = verify(
+        KEY,
+        &signed.replacen("10:00:00.000Z", "10:00:00.500Z", 1),
+        "lwssp-ts.xml",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stdout).contains("digest"), "{}", text(&o.stdout));
+    let o = verify(&"ff".repeat(32), &signed, "lwssp-key.xml");
     assert_eq!(o.status.code(), Some(1));
     assert!(
         text(&o.stdout).contains("signature value does not match"),

@@ -55,7 +55,8 @@ value_tokens!(
     HeaderLayout,
     HeaderVersion,
     KeyEntropyMode,
-    ScVersion
+    ScVersion,
+    SignatureProfile
 );
 
 impl Tokens for bool {
@@ -126,7 +127,8 @@ struct_tokens! {
     HeaderAuth { allow_none, basic, basic_realm }
     SecurityContext {
         key_size, key_entropy_mode, secure_conversation_version, support_renew, renewal_interval,
-        rollover_interval, max_pending_contexts, max_active_contexts, bootstrap
+        rollover_interval, max_pending_contexts, max_active_contexts, signature_profile,
+        bootstrap
     }
 }
 

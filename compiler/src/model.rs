@@ -8,8 +8,8 @@ use crate::read::{table, values, Count, Dur, List};
 /// The values the typed description uses are declared by it (`wsbind-description`).
 pub use wsbind_description::{
     Canonicalization, CertFailure, ChannelType, Digest, HeaderLayout, HeaderVersion,
-    KeyEntropyMode, ProtectionLevel, Role, ScVersion, SuiteName, SymmetricSignature,
-    TimestampUsage,
+    KeyEntropyMode, ProtectionLevel, Role, ScVersion, SignatureProfile, SuiteName,
+    SymmetricSignature, TimestampUsage,
 };
 crate::read::readable!(
     Canonicalization,
@@ -22,6 +22,7 @@ crate::read::readable!(
     ProtectionLevel,
     Role,
     ScVersion,
+    SignatureProfile,
     SuiteName,
     SymmetricSignature,
     TimestampUsage,
@@ -137,6 +138,9 @@ table! {
         "max-active-contexts" max_active_contexts: Option<S<Count>>,
         /// security-context: the description that secures the negotiation.
         "bootstrap" bootstrap: Option<S<Security>>,
+        /// security-context (a wsbind extension): how messages are signed,
+        /// "ms-lwssp" (default, WWSAPI's and WCF's wire) or "derived-keys".
+        "wsbind-signature" signature_profile: Option<S<SignatureProfile>>,
         /// ssl-transport (server).
         "require-client-certificate" require_client_certificate: Option<S<bool>>,
         /// ssl-transport (client).

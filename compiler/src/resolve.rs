@@ -213,6 +213,10 @@ fn context(b: &Binding, role: Role) -> SecurityContext {
             .map_or(FIVE_MINUTES, |v| v.value.0),
         max_pending_contexts: b.max_pending_contexts.as_ref().map_or(100, |v| v.value.0),
         max_active_contexts: b.max_active_contexts.as_ref().map_or(1000, |v| v.value.0),
+        signature_profile: b
+            .signature_profile
+            .as_ref()
+            .map_or(SignatureProfile::MsLwssp, |v| v.value),
         bootstrap: protection(b.bootstrap.as_ref().map_or(&empty_security(), |s| &s.value)),
     }
 }

@@ -63,6 +63,7 @@ fn accepted(kind: BindingKind) -> (&'static Rule, &'static [(&'static str, Side)
                 ("rollover-interval", Any),
                 ("max-pending-contexts", Server),
                 ("max-active-contexts", Server),
+                ("wsbind-signature", Any),
             ],
         ),
         SslTransport => (

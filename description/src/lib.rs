@@ -135,6 +135,9 @@ pub struct SecurityContext {
     pub max_pending_contexts: u32,
     /// Server: live contexts at once.
     pub max_active_contexts: u32,
+    /// How messages protected by the context are signed (wsbind's `wsbind-signature`;
+    /// default: MS-LWSSP).
+    pub signature_profile: SignatureProfile,
     /// What secures the negotiation.
     pub bootstrap: Protection,
 }

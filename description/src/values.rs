@@ -149,6 +149,22 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// How messages protected by a security context are signed: a wsbind extension of
+    /// the WWSAPI model (WWSAPI and WCF speak only `ms-lwssp`); both ends must use the
+    /// same.
+    pub enum SignatureProfile ("signature profile") {
+        /// [MS-LWSSP], WWSAPI's and WCF's wire: requests carry the Timestamp, the SCT
+        /// and one HMAC by the context's key over the Timestamp; replies carry a
+        /// Timestamp only. The client is authenticated; TLS protects the message.
+        MsLwssp = "ms-lwssp",
+        /// wsbind's stronger opt-in: HMAC by a key derived from the context's over the
+        /// Timestamp, every WS-Addressing header and the Body, in requests and replies.
+        /// No Microsoft stack accepts or sends it.
+        DerivedKeys = "derived-keys",
+    }
+}
+
 #[cfg(feature = "schema")]
 crate::vocabulary::json_schema!(
     ChannelType,
@@ -164,4 +180,5 @@ crate::vocabulary::json_schema!(
     KeyEntropyMode,
     ScVersion,
     CertFailure,
+    SignatureProfile,
 );

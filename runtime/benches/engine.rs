@@ -16,6 +16,7 @@ use wsbind_compiler::FromToml;
 use wsbind_runtime::engine::{ClientEngine, Config, Incoming, ServerEngine};
 use wsbind_runtime::envelope::{Framing, Headers};
 use wsbind_runtime::keys::{SecretKey, SeededRng};
+use wsbind_runtime::security::profile::DERIVED_KEYS;
 use wsbind_runtime::security::{
     protect, verify, Acceptance, Outgoing, ReplayCache, SigningKey, Suite,
 };
@@ -74,6 +75,7 @@ fn messages(c: &mut Criterion) {
         &msg,
         &signing,
         &suite,
+        &DERIVED_KEYS.request,
         t0(),
         Duration::from_secs(300),
         &mut rng,
@@ -87,13 +89,21 @@ fn messages(c: &mut Criterion) {
                 &msg,
                 &signing,
                 &suite,
+                &DERIVED_KEYS.request,
                 t0(),
                 Duration::from_secs(300),
                 &mut rng,
             )
             .expect("protect");
-            let v = verify(text.as_bytes(), &policy, &mut (id, &key), &mut replay, t0())
-                .expect("verify");
+            let v = verify(
+                text.as_bytes(),
+                &policy,
+                &DERIVED_KEYS.request,
+                &mut (id, &key),
+                &mut replay,
+                t0(),
+            )
+            .expect("verify");
             black_box(v);
         })
     });
@@ -104,6 +114,7 @@ fn messages(c: &mut Criterion) {
                     &msg,
                     &signing,
                     &suite,
+                    &DERIVED_KEYS.request,
                     t0(),
                     Duration::from_secs(300),
                     &mut rng,
@@ -118,6 +129,7 @@ fn messages(c: &mut Criterion) {
             let v = verify(
                 sample.as_bytes(),
                 &policy,
+                &DERIVED_KEYS.request,
                 &mut (id, &key),
                 &mut ReplayCache::new(4),
                 t0(),

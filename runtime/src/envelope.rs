@@ -3,6 +3,7 @@
 //! prefixes and ids are the same everywhere:
 //! `s` SOAP, `a` WS-Addressing, `u` wsu, `o` wsse, `c` WS-SC, `t` WS-Trust.
 
+use crate::security::profile::Part;
 use crate::wire::{ns, Addressing, Sc, Soap};
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
@@ -96,6 +97,8 @@ pub struct WrittenEnvelope {
     /// The `wsu:Id`s given to the addressing headers and the Body, in document order:
     /// what a signature covers (plus the timestamp).
     pub ids: Vec<String>,
+    /// The Body's `wsu:Id`, when it was given one.
+    pub body_id: Option<String>,
     /// The signed addressing headers: their id and exclusive canonical form.
     pub signed_headers: Vec<(String, String)>,
     /// Byte index just before `</o:Security>`, where a signature is inserted; `None`
@@ -105,15 +108,16 @@ pub struct WrittenEnvelope {
 
 impl Framing {
     /// Writes an envelope. `security`: the content of the WS-Security header (none:
-    /// no header). `with_ids`: give the addressing headers and the Body `wsu:Id`s for
-    /// signing.
+    /// no header). `signed`: the parts a signature will cover, which get `wsu:Id`s
+    /// (the addressing headers, the Body).
     pub fn write(
         &self,
         headers: &Headers<'_>,
         security: Option<&str>,
         body: &str,
-        with_ids: bool,
+        signed: &[Part],
     ) -> WrittenEnvelope {
+        let with_ids = signed.contains(&Part::Addressing);
         let mut ids = Vec::new();
         let mut out = String::with_capacity(1024 + body.len() + security.map_or(0, str::len));
         let _ = write!(
@@ -124,7 +128,7 @@ impl Framing {
             ns::WSU
         );
         let mu = self.soap.must_understand();
-        let mut signed = Vec::new();
+        let mut signed_headers = Vec::new();
         for part in self.header_parts(headers) {
             out.push_str("<a:");
             out.push_str(part.name);
@@ -134,7 +138,7 @@ impl Framing {
             if with_ids {
                 let id = format!("_{}", ids.len() + 1);
                 let _ = write!(out, r#" u:Id="{id}""#);
-                signed.push((id.clone(), self.canonical_header(&part, &id)));
+                signed_headers.push((id.clone(), self.canonical_header(&part, &id)));
                 ids.push(id);
             }
             out.push('>');
@@ -153,10 +157,12 @@ impl Framing {
             out.push_str("</o:Security>");
         }
         out.push_str("</s:Header><s:Body");
-        if with_ids {
+        let mut body_id = None;
+        if signed.contains(&Part::Body) {
             let id = format!("_{}", ids.len() + 1);
             let _ = write!(out, r#" u:Id="{id}""#);
-            ids.push(id);
+            ids.push(id.clone());
+            body_id = Some(id);
         }
         out.push('>');
         out.push_str(body);
@@ -164,7 +170,8 @@ impl Framing {
         WrittenEnvelope {
             text: out,
             ids,
-            signed_headers: signed,
+            body_id,
+            signed_headers,
             security_end,
         }
     }
@@ -258,11 +265,13 @@ struct HeaderPart {
     content: String,
 }
 
-/// A `wsu:Timestamp` with the given id.
-pub fn timestamp(id: &str, created: SystemTime, validity: Duration) -> String {
+/// A `wsu:Timestamp`, with an id when something references it.
+pub fn timestamp(id: Option<&str>, created: SystemTime, validity: Duration) -> String {
+    let id = id
+        .map(|id| format!(r#" u:Id="{}""#, attr(id)))
+        .unwrap_or_default();
     format!(
-        r#"<u:Timestamp u:Id="{}"><u:Created>{}</u:Created><u:Expires>{}</u:Expires></u:Timestamp>"#,
-        attr(id),
+        r#"<u:Timestamp{id}><u:Created>{}</u:Created><u:Expires>{}</u:Expires></u:Timestamp>"#,
         format_time(created),
         format_time(created + validity)
     )
@@ -423,9 +432,10 @@ mod tests {
             },
             Some("<u:Timestamp/>"),
             "<m:Ping xmlns:m=\"urn:m\"/>",
-            true,
+            &[Part::Addressing, Part::Body],
         );
         assert_eq!(w.ids, ["_1", "_2", "_3", "_4"]);
+        assert_eq!(w.body_id.as_deref(), Some("_4"));
         let end = w.security_end.expect("security header");
         assert!(w.text[end..].starts_with("</o:Security>"));
         assert!(w.text.contains(r#"s:mustUnderstand="true""#));

@@ -205,6 +205,11 @@ pub fn sc_by_ns(ns: &str) -> Option<&'static Sc> {
     [&FEB_2005, &V1_3].into_iter().find(|s| s.sc == ns)
 }
 
+/// The WS-SC generation whose SCT token type (a reference's `ValueType`) is `t`.
+pub fn sc_by_sct_type(t: &str) -> Option<&'static Sc> {
+    [&FEB_2005, &V1_3].into_iter().find(|s| s.sct == t)
+}
+
 /// The WS-SC generation whose WS-Trust namespace is `ns`.
 pub fn sc_by_trust_ns(ns: &str) -> Option<&'static Sc> {
     [&FEB_2005, &V1_3].into_iter().find(|s| s.trust == ns)

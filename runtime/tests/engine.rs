@@ -559,7 +559,9 @@ fn renew_targets_by_local_reference() {
         t0(),
     )
     .expect("context");
-    let renew = |target: &str, id: &str, rng: &mut SeededRng| {
+    // (Each at its own time: under MS-LWSSP the signature covers the Timestamp alone, so
+    // two requests stamped alike would be one message twice, a replay.)
+    let renew = |target: &str, id: &str, at: SystemTime, rng: &mut SeededRng| {
         let body = Rst {
             version: config.sc.version,
             kind: RequestKind::Renew,
@@ -587,21 +589,23 @@ fn renew_targets_by_local_reference() {
                 include_token: true,
             },
             &config.suite,
-            t0(),
+            &config.profile.request,
+            at,
             Duration::from_secs(300),
             rng,
         )
         .expect("protect")
     };
-    let elsewhere = renew("_somewhere", "urn:uuid:m2", &mut rng);
+    let elsewhere = renew("_somewhere", "urn:uuid:m2", t0(), &mut rng);
     match s.handle(elsewhere.as_bytes(), None, t0()) {
         Incoming::Rejected { error, .. } => {
             assert!(error.to_string().contains("target"), "{error}")
         }
         other => panic!("a renewal of another token was accepted: {other:?}"),
     }
-    let ours = renew("_sct", "urn:uuid:m3", &mut rng);
-    match s.handle(ours.as_bytes(), None, t0()) {
+    let t1 = t0() + Duration::from_secs(1);
+    let ours = renew("_sct", "urn:uuid:m3", t1, &mut rng);
+    match s.handle(ours.as_bytes(), None, t1) {
         Incoming::Negotiated {
             event: ServerEvent::Renewed { .. },
             ..

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 use wsbind_runtime::envelope::{parse_time, Framing, Headers};
 use wsbind_runtime::keys::{KeyError, SecretKey, SeededRng};
+use wsbind_runtime::security::profile::{Part, DERIVED_KEYS};
 use wsbind_runtime::security::{
     self, protect, verify, Acceptance, ContextError, DerivedKeyError, EnvelopeError, FaultCode,
     HeaderError, Outgoing, ReplayCache, SecurityError, SignatureError, SigningKey, Suite,
@@ -56,19 +57,21 @@ fn wss4j_messages_are_verified() {
         let v = verify(
             &bytes,
             &Acceptance::interop(),
+            &DERIVED_KEYS.request,
             &mut keys,
             &mut ReplayCache::default(),
             now,
         )
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(meta.expect, "verified");
-        assert_eq!(v.identifier, meta.context_id);
+        let signed = v.signed.as_ref().expect("a signed message");
+        assert_eq!(signed.identifier, meta.context_id);
         let version = match meta.version.as_str() {
             "1.3" => ScVersion::V1_3,
             _ => ScVersion::Feb2005,
         };
-        assert_eq!(v.version, version, "{}", path.display());
-        assert_eq!(v.signature.to_string(), meta.signature_algorithm);
+        assert_eq!(signed.version, version, "{}", path.display());
+        assert_eq!(signed.signature.to_string(), meta.signature_algorithm);
         assert!(v.body.starts_with('<'), "{}", v.body);
     }
 }
@@ -88,6 +91,7 @@ fn the_policy_decides_the_algorithms() {
     let err = verify(
         &bytes,
         &strict,
+        &DERIVED_KEYS.request,
         &mut (meta.context_id.as_str(), &key),
         &mut ReplayCache::default(),
         now,
@@ -104,6 +108,7 @@ fn the_policy_decides_the_algorithms() {
     let err = verify(
         &bytes,
         &feb,
+        &DERIVED_KEYS.request,
         &mut (meta.context_id.as_str(), &key),
         &mut ReplayCache::default(),
         now,
@@ -165,6 +170,7 @@ fn sample(
         &msg,
         &signing,
         &suite,
+        &DERIVED_KEYS.request,
         t0(),
         Duration::from_secs(300),
         &mut SeededRng::new(seed),
@@ -244,7 +250,14 @@ fn check(
     replay: &mut ReplayCache,
 ) -> Result<security::Verified, SecurityError> {
     let policy = Acceptance::new(s.version, &s.suite);
-    verify(text.as_bytes(), &policy, &mut (s.id, &s.key), replay, now)
+    verify(
+        text.as_bytes(),
+        &policy,
+        &DERIVED_KEYS.request,
+        &mut (s.id, &s.key),
+        replay,
+        now,
+    )
 }
 
 #[test]
@@ -258,8 +271,13 @@ fn our_messages_round_trip() {
         )
         .unwrap_or_else(|e| panic!("{e}\n{}", s.text));
         assert_eq!(v.action.as_deref(), Some("urn:example:orders/Ping"));
-        assert_eq!(v.identifier, s.id);
-        assert_eq!(v.version, s.version);
+        let signed = v.signed.as_ref().expect("a signed message");
+        assert_eq!(signed.identifier, s.id);
+        assert_eq!(signed.version, s.version);
+        assert_eq!(
+            signed.covered,
+            [Part::Timestamp, Part::Addressing, Part::Body]
+        );
     }
 }
 
@@ -375,6 +393,7 @@ fn tampered_header_or_signature_is_rejected() {
     let e = verify(
         s.text.as_bytes(),
         &Acceptance::new(s.version, &s.suite),
+        &DERIVED_KEYS.request,
         &mut (s.id, &other),
         &mut ReplayCache::default(),
         t0(),
@@ -429,6 +448,7 @@ fn unknown_expired_or_cancelled_contexts_are_rejected() {
     let e = verify(
         s.text.as_bytes(),
         &Acceptance::new(s.version, &s.suite),
+        &DERIVED_KEYS.request,
         &mut ("urn:other", &s.key),
         &mut ReplayCache::default(),
         t0(),
@@ -458,6 +478,7 @@ fn unknown_expired_or_cancelled_contexts_are_rejected() {
     let e = verify(
         s.text.as_bytes(),
         &Acceptance::new(s.version, &s.suite),
+        &DERIVED_KEYS.request,
         &mut Gone(ContextError::Expired),
         &mut ReplayCache::default(),
         t0(),
@@ -469,6 +490,7 @@ fn unknown_expired_or_cancelled_contexts_are_rejected() {
     let e = verify(
         s.text.as_bytes(),
         &Acceptance::new(s.version, &s.suite),
+        &DERIVED_KEYS.request,
         &mut Gone(ContextError::Cancelled),
         &mut ReplayCache::default(),
         t0(),
@@ -656,6 +678,7 @@ fn hostile_xml_is_rejected() {
     let e = verify(
         s.text.as_bytes(),
         &policy,
+        &DERIVED_KEYS.request,
         &mut (s.id, &s.key),
         &mut ReplayCache::default(),
         t0(),
@@ -668,6 +691,7 @@ fn hostile_xml_is_rejected() {
     let e = verify(
         &bytes,
         &Acceptance::new(s.version, &s.suite),
+        &DERIVED_KEYS.request,
         &mut (s.id, &s.key),
         &mut ReplayCache::default(),
         t0(),
@@ -692,6 +716,7 @@ fn truncated_and_corrupted_messages_never_panic_or_pass() {
         let r = verify(
             &bytes[..cut],
             &policy,
+            &DERIVED_KEYS.request,
             &mut (s.id, &s.key),
             &mut ReplayCache::default(),
             t0(),
@@ -706,6 +731,7 @@ fn truncated_and_corrupted_messages_never_panic_or_pass() {
         let _ = verify(
             &b,
             &policy,
+            &DERIVED_KEYS.request,
             &mut (s.id, &s.key),
             &mut ReplayCache::default(),
             t0(),

@@ -13,7 +13,7 @@ use crate::security::{
 };
 use crate::trust::{self, RequestKind, Rst, Rstr, TokenRef};
 use std::fmt;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// Bytes to send to the server, with the addressing the transport may need.
 #[derive(Debug, Clone)]
@@ -101,6 +101,8 @@ pub struct ClientEngine {
     rng: Box<dyn Rng>,
     replay: ReplayCache,
     state: State,
+    /// The `Created` of the last protected request: each later one is later still.
+    last_created: SystemTime,
 }
 
 impl fmt::Debug for ClientEngine {
@@ -135,6 +137,7 @@ impl ClientEngine {
             username,
             rng,
             replay: ReplayCache::default(),
+            last_created: SystemTime::UNIX_EPOCH,
             state: State::Idle,
         })
     }
@@ -264,6 +267,22 @@ impl ClientEngine {
         now: SystemTime,
     ) -> Result<Request, EngineError> {
         let message_id = self.message_id();
+        // Under MS-LWSSP the signature covers the Timestamp alone, so two requests with
+        // the same `Created` would carry the same signature, and the server's replay
+        // cache would refuse the second: every request gets a later `Created` than the
+        // one before (timestamps have millisecond precision).
+        let since = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        let millis = u64::try_from(since.as_millis()).unwrap_or(u64::MAX);
+        let truncated = SystemTime::UNIX_EPOCH + Duration::from_millis(millis);
+        let created = if truncated > self.last_created {
+            truncated
+        } else {
+            self.last_created + Duration::from_millis(1)
+        };
+        self.last_created = created;
+        let now = created;
         let bytes = security::protect(
             &Outgoing {
                 framing: self.config.framing,
@@ -285,6 +304,7 @@ impl ClientEngine {
                 include_token: true,
             },
             &self.config.suite,
+            &self.config.profile.request,
             now,
             self.config.timestamp_validity,
             self.rng.as_mut(),
@@ -449,7 +469,14 @@ impl ClientEngine {
         let env = message::EnvelopeParts::read(&doc)?;
         env.fail_on_fault(&doc)?;
         let mut keys = ClientKeys { ctx };
-        security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)?;
+        security::verify_document(
+            &doc,
+            &self.config.policy,
+            &self.config.profile.reply,
+            &mut keys,
+            &mut self.replay,
+            now,
+        )?;
         env.expect(&doc, action, request_id)?;
         Ok(Rstr::parse(&doc, env.payload(&doc)?)?)
     }
@@ -511,8 +538,14 @@ impl ClientEngine {
         let env = message::EnvelopeParts::read(&doc)?;
         env.fail_on_fault(&doc)?;
         let mut keys = ClientKeys { ctx: &ctx };
-        let v =
-            security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)?;
+        let v = security::verify_document(
+            &doc,
+            &self.config.policy,
+            &self.config.profile.reply,
+            &mut keys,
+            &mut self.replay,
+            now,
+        )?;
         if v.relates_to.as_deref() != Some(request_id) {
             return Err(Mismatch::RelatesTo {
                 found: v.relates_to.as_deref().map(peer_text),
@@ -565,7 +598,7 @@ pub fn issue_request(
             },
             Some(&security),
             &rst.write(),
-            false,
+            &[],
         )
         .text;
     Request {

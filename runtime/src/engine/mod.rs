@@ -14,6 +14,7 @@ pub mod client;
 mod message;
 pub mod server;
 
+use crate::security::profile::Profile;
 pub use client::{ClientEngine, ClientEvent, Purpose, Request};
 pub use server::{Incoming, ServerEngine, ServerRequest};
 
@@ -31,6 +32,9 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub sc: &'static Sc,
+    /// How protected messages are signed in each direction (the description's
+    /// `wsbind-signature`; MS-LWSSP by default): chosen here, once.
+    pub profile: &'static Profile,
     pub framing: Framing,
     pub suite: Suite,
     /// What this side accepts in protected messages.
@@ -89,6 +93,7 @@ impl Config {
         let max = props.algorithm_suite.max_symmetric_key_bits;
         Ok(Config {
             sc: wire::sc(ctx.secure_conversation_version),
+            profile: Profile::of(ctx.signature_profile),
             framing: framing.unwrap_or(Framing {
                 soap: Soap::V12,
                 addressing: Addressing::V10,

@@ -9,6 +9,7 @@ use crate::credentials::{Identity, PasswordValidator};
 use crate::description::KeyEntropyMode;
 use crate::envelope::{Framing, Headers};
 use crate::keys::{self, Rng, SecretKey};
+use crate::security::verify::SignedBy;
 use crate::security::{
     self, bootstrap, fault_envelope, ContextError, ContextKeys, Outgoing, ReplayCache,
     SecurityError, SigningKey, TokenInfo, Verified,
@@ -239,15 +240,27 @@ impl ServerEngine {
             contexts: &mut self.contexts,
             identity: None,
         };
-        let verified =
-            security::verify_document(&doc, &self.config.policy, &mut keys, &mut self.replay, now)
-                .map_err(|e| fail(e.into()))?;
+        let verified = security::verify_document(
+            &doc,
+            &self.config.policy,
+            &self.config.profile.request,
+            &mut keys,
+            &mut self.replay,
+            now,
+        )
+        .map_err(|e| fail(e.into()))?;
         let (identity, key) = keys
             .identity
             .take()
             .ok_or_else(|| fail(StateError::NoIdentity.into()))?;
+        // Every request direction is signed (a tested invariant of the profiles), so a
+        // verified request names its context.
+        let signed = verified
+            .signed
+            .clone()
+            .ok_or_else(|| fail(StateError::NoIdentity.into()))?;
         if let Contexts::Memory(store) = &mut self.contexts {
-            store.mark_used(&verified.identifier);
+            store.mark_used(&signed.identifier);
         }
         if action == sc.action_renew || action == sc.action_cancel {
             let payload = env.payload(&doc).map_err(fail)?;
@@ -255,7 +268,7 @@ impl ServerEngine {
             // The target must be the context that protected the request: named by its
             // identifier, or by the id of the SCT in this message.
             let same = match &rst.target {
-                Some(TokenRef::External { identifier, .. }) => *identifier == verified.identifier,
+                Some(TokenRef::External { identifier, .. }) => *identifier == signed.identifier,
                 Some(TokenRef::Local(id)) => verified
                     .token
                     .is_some_and(|t| doc.attr(t, crate::wire::ns::WSU, "Id") == Some(id.as_str())),
@@ -266,10 +279,10 @@ impl ServerEngine {
             }
             let reply_to = message_id.clone().unwrap_or_default();
             return if action == sc.action_renew && rst.kind == RequestKind::Renew {
-                self.renew(&verified, &rst, key, identity, &reply_to, *framing, now)
+                self.renew(&signed, &rst, key, identity, &reply_to, *framing, now)
                     .map_err(fail)
             } else if action == sc.action_cancel && rst.kind == RequestKind::Cancel {
-                self.cancel(&verified, key, &reply_to, *framing, now)
+                self.cancel(&signed, key, &reply_to, *framing, now)
                     .map_err(fail)
             } else {
                 Err(fail(
@@ -426,7 +439,7 @@ impl ServerEngine {
                 },
                 Some(&security),
                 &rstr.write(),
-                false,
+                &[],
             )
             .text;
         Ok(Incoming::Negotiated {
@@ -463,7 +476,7 @@ impl ServerEngine {
     #[allow(clippy::too_many_arguments)]
     fn renew(
         &mut self,
-        verified: &security::VerifiedDocument<'_>,
+        verified: &SignedBy,
         rst: &Rst,
         old_key: SecretKey,
         identity: Identity,
@@ -554,7 +567,7 @@ impl ServerEngine {
 
     fn cancel(
         &mut self,
-        verified: &security::VerifiedDocument<'_>,
+        verified: &SignedBy,
         key: SecretKey,
         relates_to: &str,
         framing: Framing,
@@ -635,6 +648,7 @@ impl ServerEngine {
                 include_token: true,
             },
             &self.config.suite,
+            &self.config.profile.reply,
             now,
             self.config.timestamp_validity,
             self.rng.as_mut(),
@@ -650,14 +664,15 @@ impl ServerEngine {
         now: SystemTime,
     ) -> Result<String, EngineError> {
         let v = &request.verified;
+        let signed = v.signed.as_ref().ok_or(StateError::NoIdentity)?;
         let framing = Framing {
             soap: v.soap,
             addressing: v.addressing.unwrap_or(self.config.framing.addressing),
         };
         self.protect_with(
             framing,
-            &v.identifier,
-            v.instance.as_deref(),
+            &signed.identifier,
+            signed.instance.as_deref(),
             &request.key,
             action,
             v.message_id.as_deref(),

@@ -17,7 +17,7 @@ pub fn header(
     now: SystemTime,
     validity: Duration,
 ) -> String {
-    let mut out = envelope::timestamp("_0", now, validity);
+    let mut out = envelope::timestamp(Some("_0"), now, validity);
     if let Some(u) = username {
         out.push_str(&envelope::username_token(
             "_ut",

@@ -172,6 +172,10 @@ pub enum HeaderError {
     },
     #[error("the timestamp expires before it was created")]
     ExpiresBeforeCreated,
+    #[error(
+        "{element} in a security header that holds a Timestamp only (this direction is not signed)"
+    )]
+    NotTimestampOnly { element: String },
 }
 
 /// The XML Signature's own structure.
@@ -226,6 +230,12 @@ pub enum KeyInfoError {
     NotDerivedKey { uri: String },
     #[error("the signing token is not in the security header")]
     NotInHeader,
+    #[error(
+        "`{uri}` is not a SecurityContextToken of an accepted generation in the security header"
+    )]
+    NotToken { uri: String },
+    #[error("the reference's ValueType `{found}` is not the SCT type of its generation")]
+    ValueType { found: String },
 }
 
 /// A `wsse:SecurityTokenReference` and its `wsse:Reference`.

@@ -5,6 +5,7 @@
 
 pub mod bootstrap;
 mod error;
+pub mod profile;
 pub mod protect;
 pub mod replay;
 pub mod verify;
@@ -381,7 +382,7 @@ pub fn fault_envelope(
             },
             None,
             &body,
-            false,
+            &[],
         )
         .text
 }

@@ -1,10 +1,12 @@
-//! Protecting an outgoing message with a security context.
+//! Protecting an outgoing message with a security context, in the shape the wire
+//! profile gives its direction ([`Signing`]).
 //!
-//! The envelope is written once with ids on every part to sign, parsed back (which also
-//! proves the caller's body is well-formed XML), the parts are digested through
+//! The envelope is written once with ids on every part to sign, the caller's body is
+//! parsed (which proves it is well-formed XML), the parts are digested through
 //! exclusive C14N, and the signature is spliced into the security header. `SignedInfo`
 //! is written directly in its canonical form, so the bytes signed are the bytes sent.
 
+use super::profile::{KeyUse, Signing};
 use super::{DigestAlgorithm, SignatureAlgorithm, Suite};
 use crate::envelope::{self, Framing, Headers, SctRef};
 use crate::keys::{Derivation, KeyError, Position, Rng, SecretKey};
@@ -58,29 +60,29 @@ const TIMESTAMP_ID: &str = "_0";
 const SCT_ID: &str = "_sct";
 const DK_ID: &str = "_dk";
 
-/// Protects `msg` with a key derived from `key`: timestamp (valid for `validity` from
-/// `now`), SCT, derived key token, and an HMAC signature over the timestamp, every
-/// addressing header and the Body.
+/// Protects `msg` as `signing` says (one direction of the wire [`Profile`](super::profile::Profile)):
+/// a timestamp valid for `validity` from `now`, then, when the direction is signed, the
+/// SCT (or a reference to it by identifier), a derived key token when the profile
+/// derives, and an HMAC signature over the parts it covers. An unsigned direction (an
+/// MS-LWSSP reply) gets a Security header with the Timestamp alone.
 pub fn protect(
     msg: &Outgoing<'_>,
     key: &SigningKey<'_>,
     suite: &Suite,
+    signing: &Signing,
     now: SystemTime,
     validity: Duration,
     rng: &mut dyn Rng,
 ) -> Result<String, ProtectError> {
-    let mut nonce = [0u8; 16];
-    rng.fill(&mut nonce);
-    let derivation = Derivation {
-        label: None,
-        nonce: nonce.to_vec(),
-        position: Position::Offset(0),
-        length: suite.derived_key_length,
-    };
-    let signing_key = derivation.derive(key.key)?;
-
-    let mut security = envelope::timestamp(TIMESTAMP_ID, now, validity);
-    let reference = if key.include_token {
+    if !signing.signed() {
+        let security = envelope::timestamp(None, now, validity);
+        return Ok(msg
+            .framing
+            .write(&msg.headers, Some(&security), msg.body, &[])
+            .text);
+    }
+    let mut security = envelope::timestamp(Some(TIMESTAMP_ID), now, validity);
+    let token = if key.include_token {
         security.push_str(&envelope::sct(
             key.sc,
             SCT_ID,
@@ -95,16 +97,37 @@ pub fn protect(
             instance: key.instance,
         }
     };
-    security.push_str(&envelope::derived_key_token(
-        key.sc,
-        DK_ID,
-        reference,
-        suite.derived_key_length,
-        &nonce,
-    ));
+    // The key that signs, and the reference KeyInfo holds.
+    let (signing_key, key_info) = match signing.key {
+        KeyUse::Context => (key.key.clone(), envelope::sct_reference(key.sc, token)),
+        KeyUse::Derived => {
+            let mut nonce = [0u8; 16];
+            rng.fill(&mut nonce);
+            let derivation = Derivation {
+                label: None,
+                nonce: nonce.to_vec(),
+                position: Position::Offset(0),
+                length: suite.derived_key_length,
+            };
+            security.push_str(&envelope::derived_key_token(
+                key.sc,
+                DK_ID,
+                token,
+                suite.derived_key_length,
+                &nonce,
+            ));
+            (
+                derivation.derive(key.key)?,
+                format!(
+                    r##"<o:SecurityTokenReference><o:Reference URI="#{DK_ID}" ValueType="{}"/></o:SecurityTokenReference>"##,
+                    key.sc.dk
+                ),
+            )
+        }
+    };
     let written = msg
         .framing
-        .write(&msg.headers, Some(&security), msg.body, true);
+        .write(&msg.headers, Some(&security), msg.body, signing.covers);
     // `Framing::write` reports where the security header ends whenever it is given
     // one, as it is here.
     let insert_at = written.security_end.ok_or(ProtectError::Internal(
@@ -115,20 +138,15 @@ pub fn protect(
     // own and are written in canonical form directly; the caller's body is parsed
     // (which also proves it is well-formed) as a standalone Body with the namespaces
     // the envelope puts in scope, and canonicalized.
-    let Some(body_id) = written.ids.last() else {
-        return Err(ProtectError::Internal(
-            "the envelope writer gave the Body no id",
-        ));
-    };
+    let body_id = written.body_id.as_deref().unwrap_or(BODY_PROBE_ID);
     let body_src = msg.framing.body_document(body_id, msg.body);
     let body_doc =
         super::parse_message(&body_src, &Limits::default()).map_err(ProtectError::Body)?;
-    let ours = std::iter::once(TIMESTAMP_ID)
-        .chain([SCT_ID, DK_ID])
+    let ours = [TIMESTAMP_ID, SCT_ID, DK_ID, body_id]
+        .into_iter()
         .chain(written.ids.iter().map(String::as_str));
     for id in ours {
-        let expected = usize::from(id == body_id.as_str());
-        if body_doc.elements_with_id(id).count() != expected {
+        if body_doc.elements_with_id(id).count() != usize::from(id == body_id) {
             return Err(ProtectError::IdClash(id.to_owned()));
         }
     }
@@ -160,25 +178,30 @@ pub fn protect(
             ring::digest::digest(suite.digest.ring(), canonical.as_bytes()).as_ref(),
         );
     }
-    reference(
-        body_id,
-        digest_of(&body_doc, body_doc.root(), suite.digest).as_ref(),
-    );
+    if let Some(body_id) = &written.body_id {
+        reference(
+            body_id,
+            digest_of(&body_doc, body_doc.root(), suite.digest).as_ref(),
+        );
+    }
     signed_info.push_str("</SignedInfo>");
     let value = hmac(suite.signature, &signing_key, signed_info.as_bytes());
 
     let mut signature = String::with_capacity(signed_info.len() + 400);
     let _ = write!(
         signature,
-        r##"<Signature xmlns="{}">{signed_info}<SignatureValue>{}</SignatureValue><KeyInfo><o:SecurityTokenReference><o:Reference URI="#{DK_ID}" ValueType="{}"/></o:SecurityTokenReference></KeyInfo></Signature>"##,
+        r##"<Signature xmlns="{}">{signed_info}<SignatureValue>{}</SignatureValue><KeyInfo>{key_info}</KeyInfo></Signature>"##,
         crate::wire::ns::DS,
         B64.encode(value),
-        key.sc.dk,
     );
     let mut text = written.text;
     text.insert_str(insert_at, &signature);
     Ok(text)
 }
+
+/// The id the Body is parsed with when it is not signed (so that the check for ids
+/// the caller's body already uses sees the same document either way).
+const BODY_PROBE_ID: &str = "_body";
 
 /// HMAC as a C14N output, so `SignedInfo` can be signed as it is canonicalized.
 pub(crate) struct HmacOutput(pub ring::hmac::Context);

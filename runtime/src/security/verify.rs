@@ -19,6 +19,7 @@
 //! 7. the signature value was not seen before inside its validity window.
 
 use super::error::{name, required, single};
+use super::profile::{KeyUse, Part, Signing};
 use super::protect::{DigestOutput, HmacOutput};
 use super::replay::{ReplayCache, ReplayError};
 use super::{
@@ -180,21 +181,33 @@ impl ContextKeys for (&str, &SecretKey) {
     }
 }
 
+/// What a verified signature proved: the context whose key signed, and what it covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedBy {
+    /// The context's generation.
+    pub version: ScVersion,
+    pub identifier: String,
+    pub instance: Option<String>,
+    pub signature: SignatureAlgorithm,
+    /// The parts the signature covers. Under MS-LWSSP that is the Timestamp alone: the
+    /// Body's integrity rests on TLS.
+    pub covered: Vec<Part>,
+}
+
 /// An accepted message, borrowing its parsed document.
 #[derive(Debug)]
 pub struct VerifiedDocument<'d> {
     pub soap: Soap,
     pub addressing: Option<Addressing>,
-    pub sc: &'static Sc,
-    pub identifier: String,
-    pub instance: Option<String>,
     pub action: Option<String>,
     pub message_id: Option<String>,
     pub relates_to: Option<String>,
     pub to: Option<String>,
     pub created: Option<SystemTime>,
     pub expires: Option<SystemTime>,
-    pub signature: SignatureAlgorithm,
+    /// The signature's proof; `None` for a message of an unsigned direction (an
+    /// MS-LWSSP reply: its Timestamp was checked, nothing was signed).
+    pub signed: Option<SignedBy>,
     /// The SOAP Body element.
     pub body: Element,
     /// The SCT element, when the message carries it.
@@ -207,16 +220,14 @@ pub struct VerifiedDocument<'d> {
 pub struct Verified {
     pub soap: Soap,
     pub addressing: Option<Addressing>,
-    pub version: ScVersion,
-    pub identifier: String,
-    pub instance: Option<String>,
     pub action: Option<String>,
     pub message_id: Option<String>,
     pub relates_to: Option<String>,
     pub to: Option<String>,
     pub created: Option<SystemTime>,
     pub expires: Option<SystemTime>,
-    pub signature: SignatureAlgorithm,
+    /// The signature's proof; `None` when the direction is not signed.
+    pub signed: Option<SignedBy>,
     /// The Body's content: the exclusive canonical form of each child element, so each
     /// carries the namespace declarations it uses.
     pub body: String,
@@ -226,6 +237,7 @@ pub struct Verified {
 pub fn verify(
     src: &[u8],
     policy: &Acceptance,
+    signing: &Signing,
     keys: &mut dyn ContextKeys,
     replay: &mut ReplayCache,
     now: SystemTime,
@@ -238,7 +250,7 @@ pub fn verify(
     }
     let text = std::str::from_utf8(src).map_err(|e| SecurityError::NotUtf8(e.to_string()))?;
     let doc = super::parse_message(text, &policy.limits)?;
-    let v = verify_document(&doc, policy, keys, replay, now)?;
+    let v = verify_document(&doc, policy, signing, keys, replay, now)?;
     owned(&doc, v)
 }
 
@@ -251,16 +263,13 @@ pub fn owned(doc: &Document<'_>, v: VerifiedDocument<'_>) -> Result<Verified, Se
     Ok(Verified {
         soap: v.soap,
         addressing: v.addressing,
-        version: v.sc.version,
-        identifier: v.identifier,
-        instance: v.instance,
         action: v.action,
         message_id: v.message_id,
         relates_to: v.relates_to,
         to: v.to,
         created: v.created,
         expires: v.expires,
-        signature: v.signature,
+        signed: v.signed,
         body: String::from_utf8(body).map_err(|_| EnvelopeError::BodyNotUtf8)?,
     })
 }
@@ -272,10 +281,12 @@ fn decode_b64(text: &str) -> Option<Vec<u8>> {
     B64.decode(compact.as_bytes()).ok()
 }
 
-/// Verifies a parsed message.
+/// Verifies a parsed message of a direction protected as `signing` says (see the module
+/// documentation).
 pub fn verify_document<'d>(
     doc: &'d Document<'d>,
     policy: &Acceptance,
+    signing: &Signing,
     keys: &mut dyn ContextKeys,
     replay: &mut ReplayCache,
     now: SystemTime,
@@ -367,14 +378,21 @@ pub fn verify_document<'d>(
             if timestamp.replace(child).is_some() {
                 return Err(repeated(doc, security, "Timestamp").into());
             }
-        } else if cns == ns::DS && local == "Signature" {
+        } else if cns == ns::DS && local == "Signature" && signing.signed() {
             if signature.replace(child).is_some() {
                 return Err(repeated(doc, security, "Signature").into());
             }
         } else if crate::wire::sc_by_ns(cns).is_some()
-            && (local == "SecurityContextToken" || local == "DerivedKeyToken")
+            && (local == "SecurityContextToken"
+                || (local == "DerivedKeyToken" && signing.key == KeyUse::Derived))
+            && signing.signed()
         {
             // Used through references below.
+        } else if !signing.signed() {
+            return Err(HeaderError::NotTimestampOnly {
+                element: name(doc, child),
+            }
+            .into());
         } else {
             return Err(HeaderError::Unsupported {
                 element: peer_text(&format!("{} ({{{cns}}}{local})", name(doc, child))),
@@ -384,14 +402,44 @@ pub fn verify_document<'d>(
     }
 
     // 3. Timestamp.
+    // A signature over the Timestamp alone proves nothing without one.
+    let only_timestamp = signing.covers == [Part::Timestamp];
     let (created, expires) = match timestamp {
-        None if policy.require_timestamp => return Err(SecurityError::NoTimestamp),
+        None if policy.require_timestamp || only_timestamp => {
+            return Err(SecurityError::NoTimestamp)
+        }
         None => (None, None),
         Some(ts) => {
             let (created, expires) = check_timestamp(doc, ts, policy, now)?;
             (Some(created), expires)
         }
     };
+
+    let addr_text_all = |v: &mut VerifiedDocument<'d>| {
+        v.action = addr_text("Action");
+        v.message_id = addr_text("MessageID");
+        v.relates_to = addr_text("RelatesTo");
+        v.to = addr_text("To");
+    };
+    if !signing.signed() {
+        // An unsigned direction: the structure and the Timestamp were what to check.
+        let mut v = VerifiedDocument {
+            soap,
+            addressing,
+            action: None,
+            message_id: None,
+            relates_to: None,
+            to: None,
+            created,
+            expires,
+            signed: None,
+            body,
+            token: None,
+            _doc: std::marker::PhantomData,
+        };
+        addr_text_all(&mut v);
+        return Ok(v);
+    }
 
     // 4. Signature structure.
     let signature = signature.ok_or(SignatureError::NoSignature)?;
@@ -516,26 +564,37 @@ pub fn verify_document<'d>(
     if refs.is_empty() {
         return Err(SignatureError::NoReference.into());
     }
-    // Coverage: *the* Body, *the* timestamp, every addressing header.
+    // Coverage, as the profile requires: *the* timestamp of the security header, *the*
+    // Body, every addressing header (a copy elsewhere does not count).
     let signed = |e: Element| refs.iter().any(|r| r.target == e);
-    if !signed(body) {
+    if signing.covers(Part::Body) && !signed(body) {
         return Err(SecurityError::Unsigned {
             part: "SOAP Body".into(),
         });
     }
     if let Some(ts) = timestamp {
-        if !signed(ts) {
+        if signing.covers(Part::Timestamp) && !signed(ts) {
             return Err(SecurityError::Unsigned {
                 part: "Timestamp".into(),
             });
         }
     }
-    if policy.require_signed_addressing {
+    if policy.require_signed_addressing && signing.covers(Part::Addressing) {
         if let Some(h) = addressing_headers.iter().find(|h| !signed(**h)) {
             return Err(SecurityError::Unsigned {
-                part: format!("{} header", doc.local_name(*h)),
+                part: format!("{} header", peer_text(doc.local_name(*h))),
             });
         }
+    }
+    let mut covered = Vec::new();
+    if timestamp.is_some_and(signed) {
+        covered.push(Part::Timestamp);
+    }
+    if !addressing_headers.is_empty() && addressing_headers.iter().all(|h| signed(*h)) {
+        covered.push(Part::Addressing);
+    }
+    if signed(body) {
+        covered.push(Part::Body);
     }
     let signature_value = decode_b64(&doc.text(value_el)).ok_or(SignatureError::Base64 {
         what: "SignatureValue",
@@ -549,80 +608,50 @@ pub fn verify_document<'d>(
         .into());
     }
 
-    // 5. The key: KeyInfo → derived key token → SCT or context identifier.
+    // 5. The key: KeyInfo → the SCT (or a context identifier), directly or through a
+    //    derived key token, as the profile says.
     let mut ki = doc.children(key_info);
     let (Some(str_el), None) = (ki.next(), ki.next()) else {
         return Err(KeyInfoError::NotOneTokenReference.into());
     };
-    let dk_ref = str_reference(doc, str_el).map_err(KeyInfoError::Reference)?;
-    let dk_id = dk_ref
-        .uri
-        .strip_prefix('#')
-        .ok_or_else(|| KeyInfoError::NotInMessage {
-            uri: peer_text(dk_ref.uri),
-        })?;
-    let dkt = unique(doc, dk_id, dk_ref.uri)?;
-    let sc = crate::wire::sc_by_ns(doc.namespace(dkt))
-        .filter(|_| doc.local_name(dkt) == "DerivedKeyToken")
-        .ok_or_else(|| KeyInfoError::NotDerivedKey {
-            uri: peer_text(dk_ref.uri),
-        })?;
-    if doc.parent(dkt) != Some(security) {
-        return Err(KeyInfoError::NotInHeader.into());
-    }
-    if !policy.versions.contains(&sc.version) {
-        return Err(SecurityError::WrongVersion {
-            found: version_name(sc.version),
-            expected: policy.versions.first().map_or("none", |v| version_name(*v)),
-        });
-    }
-    let derivation = derivation(doc, dkt, sc, policy)?;
-    let source =
-        required(doc, dkt, ns::WSSE, "SecurityTokenReference").map_err(DerivedKeyError::from)?;
-    let src_ref = str_reference(doc, source).map_err(DerivedKeyError::Source)?;
-    let (identifier, instance, cookie, token) = match src_ref.uri.strip_prefix('#') {
-        Some(id) => {
-            let sct = unique(doc, id, src_ref.uri)?;
-            if !doc.is(sct, sc.sc, "SecurityContextToken") || doc.parent(sct) != Some(security) {
-                return Err(DerivedKeyError::SourceNotToken {
-                    uri: peer_text(src_ref.uri),
-                    version: version_name(sc.version),
-                }
-                .into());
+    let key_ref = str_reference(doc, str_el).map_err(KeyInfoError::Reference)?;
+    let (token, derivation) = match signing.key {
+        KeyUse::Context => (token_of(doc, security, &key_ref, None, policy)?, None),
+        KeyUse::Derived => {
+            let dk_id =
+                key_ref
+                    .uri
+                    .strip_prefix('#')
+                    .ok_or_else(|| KeyInfoError::NotInMessage {
+                        uri: peer_text(key_ref.uri),
+                    })?;
+            let dkt = unique(doc, dk_id, key_ref.uri)?;
+            let sc = crate::wire::sc_by_ns(doc.namespace(dkt))
+                .filter(|_| doc.local_name(dkt) == "DerivedKeyToken")
+                .ok_or_else(|| KeyInfoError::NotDerivedKey {
+                    uri: peer_text(key_ref.uri),
+                })?;
+            if doc.parent(dkt) != Some(security) {
+                return Err(KeyInfoError::NotInHeader.into());
             }
-            let ident = required(doc, sct, sc.sc, "Identifier").map_err(TokenError::from)?;
-            let instance = single(doc, sct, sc.sc, "Instance")
-                .map_err(TokenError::from)?
-                .map(|i| doc.text(i).trim().to_owned());
-            let cookie = single(doc, sct, ns::COOKIE, "Cookie")
-                .map_err(TokenError::from)?
-                .map(|c| doc.text(c).trim().to_owned());
+            check_version(sc, policy)?;
+            let derivation = derivation(doc, dkt, sc, policy)?;
+            let source = required(doc, dkt, ns::WSSE, "SecurityTokenReference")
+                .map_err(DerivedKeyError::from)?;
+            let src_ref = str_reference(doc, source).map_err(DerivedKeyError::Source)?;
             (
-                doc.text(ident).trim().to_owned(),
-                instance,
-                cookie,
-                Some(sct),
+                token_of(doc, security, &src_ref, Some(sc), policy)?,
+                Some(derivation),
             )
         }
-        None => {
-            let instance = doc.attr(source, sc.sc, "Instance").map(str::to_owned);
-            (src_ref.uri.trim().to_owned(), instance, None, None)
-        }
     };
-    if let Some(vt) = src_ref.value_type {
-        if vt != sc.sct {
-            return Err(DerivedKeyError::SourceValueType {
-                found: peer_text(vt),
-            }
-            .into());
-        }
-    }
-    if identifier.is_empty() || identifier.len() > MAX_IDENTIFIER {
-        return Err(TokenError::Identifier {
-            max: MAX_IDENTIFIER,
-        }
-        .into());
-    }
+    let ResolvedToken {
+        sc,
+        identifier,
+        instance,
+        cookie,
+        element: token,
+    } = token;
     let context_key = keys
         .key(
             &TokenInfo {
@@ -634,13 +663,14 @@ pub fn verify_document<'d>(
             now,
         )
         .map_err(|error| SecurityError::Context {
-            identifier: identifier.clone(),
+            identifier: peer_text(&identifier),
             error,
             version: sc.version,
         })?;
-    let signing_key = derivation
-        .derive(&context_key)
-        .map_err(DerivedKeyError::Derive)?;
+    let signing_key = match derivation {
+        Some(d) => d.derive(&context_key).map_err(DerivedKeyError::Derive)?,
+        None => context_key,
+    };
 
     // 6. HMAC over SignedInfo (ring compares in constant time), then the digests.
     let hkey = ring::hmac::Key::new(alg.ring(), signing_key.as_bytes());
@@ -677,23 +707,28 @@ pub fn verify_document<'d>(
             ReplayError::Full(n) => SecurityError::ReplayCacheFull(n),
         })?;
 
-    Ok(VerifiedDocument {
+    let mut v = VerifiedDocument {
         soap,
         addressing,
-        sc,
-        identifier,
-        instance,
-        action: addr_text("Action"),
-        message_id: addr_text("MessageID"),
-        relates_to: addr_text("RelatesTo"),
-        to: addr_text("To"),
+        action: None,
+        message_id: None,
+        relates_to: None,
+        to: None,
         created,
         expires,
-        signature: alg,
+        signed: Some(SignedBy {
+            version: sc.version,
+            identifier,
+            instance,
+            signature: alg,
+            covered,
+        }),
         body,
         token,
         _doc: std::marker::PhantomData,
-    })
+    };
+    addr_text_all(&mut v);
+    Ok(v)
 }
 
 /// Checks a `wsu:Timestamp` against the clock: `Created` not beyond the skew in the
@@ -820,6 +855,8 @@ fn c14n_prefixes<'d>(doc: &'d Document<'_>, e: Element) -> Result<Vec<&'d str>, 
 struct StrRef<'d> {
     uri: &'d str,
     value_type: Option<&'d str>,
+    /// The `Instance` attribute of a reference by identifier (a renewed key).
+    instance: Option<&'d str>,
 }
 
 /// The `wsse:Reference` of a SecurityTokenReference.
@@ -845,9 +882,19 @@ fn str_reference<'d>(
         .attr(r, "", "URI")
         .filter(|u| !u.is_empty())
         .ok_or(TokenReferenceError::NoUri)?;
+    // On the Reference (MS-LWSSP) or on the SecurityTokenReference (wsbind's older
+    // writer), in either generation's namespace.
+    let instance = [ScVersion::Feb2005, ScVersion::V1_3]
+        .into_iter()
+        .map(|v| crate::wire::sc(v).sc)
+        .find_map(|n| {
+            doc.attr(r, n, "Instance")
+                .or_else(|| doc.attr(str_el, n, "Instance"))
+        });
     Ok(StrRef {
         uri,
         value_type: doc.attr(r, "", "ValueType"),
+        instance,
     })
 }
 
@@ -924,5 +971,111 @@ fn derivation(
         nonce,
         position,
         length: length as usize,
+    })
+}
+
+/// The security context a token reference names.
+struct ResolvedToken {
+    sc: &'static Sc,
+    identifier: String,
+    instance: Option<String>,
+    cookie: Option<String>,
+    /// The SCT element, when it is in the message.
+    element: Option<Element>,
+}
+
+/// Resolves a reference to a security context: `#id` names an SCT in the security
+/// header (of generation `sc`, when the referrer fixes it), anything else is the
+/// context's identifier (the SCT is not in the message).
+fn token_of(
+    doc: &Document<'_>,
+    security: Element,
+    r: &StrRef<'_>,
+    sc: Option<&'static Sc>,
+    policy: &Acceptance,
+) -> Result<ResolvedToken, SecurityError> {
+    let token = match r.uri.strip_prefix('#') {
+        Some(id) => {
+            let sct = unique(doc, id, r.uri)?;
+            let found = crate::wire::sc_by_ns(doc.namespace(sct))
+                .filter(|_| doc.local_name(sct) == "SecurityContextToken")
+                .filter(|found| sc.is_none_or(|sc| sc.version == found.version))
+                .filter(|_| doc.parent(sct) == Some(security));
+            let Some(found) = found else {
+                return Err(match sc {
+                    Some(sc) => DerivedKeyError::SourceNotToken {
+                        uri: peer_text(r.uri),
+                        version: version_name(sc.version),
+                    }
+                    .into(),
+                    None => KeyInfoError::NotToken {
+                        uri: peer_text(r.uri),
+                    }
+                    .into(),
+                });
+            };
+            let ident = required(doc, sct, found.sc, "Identifier").map_err(TokenError::from)?;
+            let instance = single(doc, sct, found.sc, "Instance")
+                .map_err(TokenError::from)?
+                .map(|i| doc.text(i).trim().to_owned());
+            let cookie = single(doc, sct, ns::COOKIE, "Cookie")
+                .map_err(TokenError::from)?
+                .map(|c| doc.text(c).trim().to_owned());
+            ResolvedToken {
+                sc: found,
+                identifier: doc.text(ident).trim().to_owned(),
+                instance,
+                cookie,
+                element: Some(sct),
+            }
+        }
+        None => {
+            // By identifier: the generation is the referrer's, the reference's
+            // ValueType's, or this endpoint's.
+            let found = sc
+                .or_else(|| r.value_type.and_then(crate::wire::sc_by_sct_type))
+                .or_else(|| policy.versions.first().map(|v| crate::wire::sc(*v)))
+                .unwrap_or(crate::wire::sc(ScVersion::Feb2005));
+            ResolvedToken {
+                sc: found,
+                identifier: r.uri.trim().to_owned(),
+                instance: r.instance.map(str::to_owned),
+                cookie: None,
+                element: None,
+            }
+        }
+    };
+    check_version(token.sc, policy)?;
+    if let Some(vt) = r.value_type {
+        if vt != token.sc.sct {
+            return Err(match sc {
+                Some(_) => DerivedKeyError::SourceValueType {
+                    found: peer_text(vt),
+                }
+                .into(),
+                None => KeyInfoError::ValueType {
+                    found: peer_text(vt),
+                }
+                .into(),
+            });
+        }
+    }
+    if token.identifier.is_empty() || token.identifier.len() > MAX_IDENTIFIER {
+        return Err(TokenError::Identifier {
+            max: MAX_IDENTIFIER,
+        }
+        .into());
+    }
+    Ok(token)
+}
+
+/// Refuses a context of a generation this endpoint does not speak.
+fn check_version(sc: &Sc, policy: &Acceptance) -> Result<(), SecurityError> {
+    if policy.versions.contains(&sc.version) {
+        return Ok(());
+    }
+    Err(SecurityError::WrongVersion {
+        found: version_name(sc.version),
+        expected: policy.versions.first().map_or("none", |v| version_name(*v)),
     })
 }

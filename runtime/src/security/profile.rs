@@ -1,0 +1,171 @@
+//! The wire profile: how messages protected by a security context are signed, as data.
+//!
+//! A closed set, one value per [`SignatureProfile`] of the description, chosen once in
+//! the engine's configuration ([`Profile::of`]) and interpreted only where messages are
+//! protected ([`protect`](super::protect)) and checked ([`verify`](super::verify)).
+//!
+//! - [`MS_LWSSP`], the default: what WWSAPI, WCF (`TransportWithMessageCredential` with a
+//!   security context), CoreWCF and the .NET WCF client send and expect ([MS-LWSSP] §4,
+//!   `shared/reference/wire.md`). The context *authenticates* the client: a request
+//!   carries the Timestamp, the SCT and one HMAC by the context's own key over the
+//!   Timestamp; a reply carries a Timestamp only. The Body's integrity rests on TLS.
+//! - [`DERIVED_KEYS`], wsbind's opt-in: an HMAC by a key derived from the context's over
+//!   the Timestamp, every WS-Addressing header and the Body, in requests and replies. No
+//!   Microsoft stack sends or accepts it.
+
+pub use crate::description::SignatureProfile;
+
+/// A part of a message a signature can cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// The security header's own `wsu:Timestamp`.
+    Timestamp,
+    /// Every WS-Addressing header of the message.
+    Addressing,
+    /// The SOAP Body.
+    Body,
+}
+
+/// Which key computes a signature's HMAC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse {
+    /// The context's key itself; KeyInfo references the SCT.
+    Context,
+    /// A key derived from the context's (a `DerivedKeyToken` in the header); KeyInfo
+    /// references that token.
+    Derived,
+}
+
+/// How messages are signed in one direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signing {
+    /// What the signature covers; empty: the message is not signed (its Security header
+    /// holds a Timestamp only).
+    pub covers: &'static [Part],
+    /// Which key signs.
+    pub key: KeyUse,
+}
+
+impl Signing {
+    /// Whether the message carries a signature at all.
+    pub fn signed(&self) -> bool {
+        !self.covers.is_empty()
+    }
+
+    /// Whether the signature must cover `part`.
+    pub fn covers(&self, part: Part) -> bool {
+        self.covers.contains(&part)
+    }
+}
+
+/// A wire profile: how requests (application messages, Renew and Cancel) and replies
+/// are protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile {
+    /// The description's name of the profile.
+    pub name: SignatureProfile,
+    /// Requests: signed with the context, the SCT in the message.
+    pub request: Signing,
+    /// Replies.
+    pub reply: Signing,
+}
+
+/// [MS-LWSSP]: requests signed by the context's key over their Timestamp, replies a
+/// Timestamp only.
+pub static MS_LWSSP: Profile = Profile {
+    name: SignatureProfile::MsLwssp,
+    request: Signing {
+        covers: &[Part::Timestamp],
+        key: KeyUse::Context,
+    },
+    reply: Signing {
+        covers: &[],
+        key: KeyUse::Context,
+    },
+};
+
+/// wsbind's derived-key profile: both directions signed by a derived key over the
+/// Timestamp, the addressing headers and the Body.
+pub static DERIVED_KEYS: Profile = Profile {
+    name: SignatureProfile::DerivedKeys,
+    request: Signing {
+        covers: &[Part::Timestamp, Part::Addressing, Part::Body],
+        key: KeyUse::Derived,
+    },
+    reply: Signing {
+        covers: &[Part::Timestamp, Part::Addressing, Part::Body],
+        key: KeyUse::Derived,
+    },
+};
+
+impl Profile {
+    /// The profile a description names (the one `match` on it).
+    pub fn of(name: SignatureProfile) -> &'static Profile {
+        match name {
+            SignatureProfile::MsLwssp => &MS_LWSSP,
+            SignatureProfile::DerivedKeys => &DERIVED_KEYS,
+        }
+    }
+
+    /// How a message in `direction` is protected.
+    pub fn signing(&self, direction: Direction) -> &Signing {
+        match direction {
+            Direction::Request => &self.request,
+            Direction::Reply => &self.reply,
+        }
+    }
+}
+
+/// Which way a message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Client to server: an application request, a Renew or a Cancel.
+    Request,
+    /// Server to client.
+    Reply,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [&Profile; 2] = [&MS_LWSSP, &DERIVED_KEYS];
+
+    #[test]
+    fn every_profile_is_reached_by_its_name() {
+        for p in ALL {
+            assert_eq!(Profile::of(p.name), p);
+        }
+        for (_, name) in SignatureProfile::ALL {
+            assert_eq!(Profile::of(*name).name, *name);
+        }
+    }
+
+    #[test]
+    fn every_request_signs_its_timestamp() {
+        for p in ALL {
+            assert!(p.request.signed(), "{:?}", p.name);
+            assert!(p.request.covers(Part::Timestamp), "{:?}", p.name);
+        }
+    }
+
+    #[test]
+    fn every_signed_reply_signs_its_timestamp() {
+        for p in ALL {
+            assert!(!p.reply.signed() || p.reply.covers(Part::Timestamp));
+        }
+    }
+
+    #[test]
+    fn ms_lwssp_is_exactly_the_spec() {
+        // One reference, to the Timestamp, by the context's key; replies sign nothing.
+        assert_eq!(MS_LWSSP.request.covers, &[Part::Timestamp]);
+        assert_eq!(MS_LWSSP.request.key, KeyUse::Context);
+        assert!(!MS_LWSSP.reply.signed());
+    }
+
+    #[test]
+    fn the_default_is_ms_lwssp() {
+        assert_eq!(SignatureProfile::ALL[0].1, SignatureProfile::MsLwssp);
+    }
+}
