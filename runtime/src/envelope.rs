@@ -341,23 +341,16 @@ pub fn sct_reference(sc: &Sc, r: SctRef<'_>) -> String {
             identifier,
             instance,
         } => {
-            let mut out = String::from("<o:SecurityTokenReference");
-            if let Some(instance) = instance {
-                // WS-SC: an external reference to a renewed key names its instance.
-                let _ = write!(
-                    out,
-                    r#" xmlns:c="{}" c:Instance="{}""#,
-                    sc.sc,
-                    attr(instance)
-                );
-            }
-            let _ = write!(
-                out,
-                r#"><o:Reference URI="{}" ValueType="{}"/></o:SecurityTokenReference>"#,
+            // WS-SC: an external reference to a renewed key names its instance, on the
+            // Reference as MS-LWSSP shows it.
+            let instance = instance
+                .map(|i| format!(r#" c:Instance="{}" xmlns:c="{}""#, attr(i), sc.sc))
+                .unwrap_or_default();
+            format!(
+                r#"<o:SecurityTokenReference><o:Reference URI="{}"{instance} ValueType="{}"/></o:SecurityTokenReference>"#,
                 attr(identifier),
                 sc.sct
-            );
-            out
+            )
         }
     }
 }

@@ -309,13 +309,6 @@ impl Rst {
             let _ = write!(out, "<t:TokenType>{}</t:TokenType>", sc.sct);
         }
         let _ = write!(out, "<t:RequestType>{}</t:RequestType>", self.kind.uri(sc));
-        if let Some(target) = &self.target {
-            let name = match self.kind {
-                RequestKind::Cancel => "CancelTarget",
-                _ => "RenewTarget",
-            };
-            let _ = write!(out, "<t:{name}>{}</t:{name}>", target.write(sc));
-        }
         if let Some(e) = &self.entropy {
             let _ = write!(
                 out,
@@ -325,6 +318,14 @@ impl Rst {
         }
         if let Some(k) = self.key_size {
             let _ = write!(out, "<t:KeySize>{k}</t:KeySize>");
+        }
+        // The target last, as MS-LWSSP §4.10 and §4.12 show it.
+        if let Some(target) = &self.target {
+            let name = match self.kind {
+                RequestKind::Cancel => "CancelTarget",
+                _ => "RenewTarget",
+            };
+            let _ = write!(out, "<t:{name}>{}</t:{name}>", target.write(sc));
         }
         out.push_str("</t:RequestSecurityToken>");
         out
@@ -947,7 +948,11 @@ fn read_str(doc: &Document<'_>, str_el: Element, sc: &Sc) -> Result<TokenRef, Tr
             TokenRef::Local(id.to_owned())
         }
         None => {
-            let instance = doc.attr(str_el, sc.sc, "Instance");
+            // On the Reference, as MS-LWSSP shows it; on the SecurityTokenReference,
+            // as wsbind wrote it before.
+            let instance = doc
+                .attr(r, sc.sc, "Instance")
+                .or_else(|| doc.attr(str_el, sc.sc, "Instance"));
             if let Some(i) = instance {
                 bounded_id("Instance", i)?;
             }

@@ -127,10 +127,7 @@ impl ClientEngine {
             return Err(StateError::NeedsUsername.into());
         }
         let mut config = config;
-        if config.timestamp_usage == TimestampUsage::RequestsOnly {
-            // Replies need not carry a timestamp.
-            config.policy.require_timestamp = false;
-        }
+        config.policy = reply_acceptance(&config);
         Ok(ClientEngine {
             config,
             endpoint: endpoint.into(),
@@ -567,6 +564,16 @@ pub fn issue_entropy(config: &Config, rng: &mut dyn Rng) -> Option<SecretKey> {
     }
 }
 
+/// What a client accepts in replies: as the description says, except that under
+/// `timestamp-usage = "requests-only"` replies need not carry a timestamp.
+fn reply_acceptance(config: &Config) -> crate::security::Acceptance {
+    let mut policy = config.policy.clone();
+    if config.timestamp_usage == TimestampUsage::RequestsOnly {
+        policy.require_timestamp = false;
+    }
+    policy
+}
+
 /// The Issue request of a negotiation: an RST for an SCT, with the bootstrap's
 /// security header (timestamp, and a username token when the description has one).
 pub fn issue_request(
@@ -619,11 +626,12 @@ pub fn read_issue_response(
     now: SystemTime,
 ) -> Result<ClientContext, EngineError> {
     let text = message::utf8(bytes)?;
-    let doc = message::parse(text, &config.policy)?;
+    let policy = reply_acceptance(config);
+    let doc = message::parse(text, &policy)?;
     let env = message::EnvelopeParts::read(&doc)?;
     env.fail_on_fault(&doc)?;
     env.expect(&doc, config.sc.action_issue_response, request_id)?;
-    bootstrap::read(&doc, doc.root(), env.soap, &config.policy, now)?;
+    bootstrap::read(&doc, doc.root(), env.soap, &policy, now)?;
     let rstr = Rstr::parse(&doc, env.payload(&doc)?)?;
     context_from(config, rstr, entropy, now, None)
 }

@@ -320,13 +320,11 @@ pub fn verify_document<'d>(
             child: "Body",
         })
     })?;
-    let header = header.ok_or(SecurityError::NoSecurityHeader)?;
-
     // Addressing headers and the security header.
     let mut security = None;
     let mut addressing: Option<Addressing> = None;
     let mut addressing_headers: Vec<Element> = Vec::new();
-    for h in doc.children(header) {
+    for h in header.into_iter().flat_map(|h| doc.children(h)) {
         if doc.is(h, ns::WSSE, "Security") {
             let for_us = targets_us(doc, h, soap);
             if for_us {
@@ -360,12 +358,41 @@ pub fn verify_document<'d>(
             .into());
         }
     }
-    let security = security.ok_or(SecurityError::NoSecurityHeader)?;
     let addr_text = |local: &str| {
         addressing_headers
             .iter()
             .find(|h| doc.local_name(**h) == local)
             .map(|h| doc.text(*h).trim().to_owned())
+    };
+    let addr_text_all = |v: &mut VerifiedDocument<'d>| {
+        v.action = addr_text("Action");
+        v.message_id = addr_text("MessageID");
+        v.relates_to = addr_text("RelatesTo");
+        v.to = addr_text("To");
+    };
+    let unsigned = |created, expires| VerifiedDocument {
+        soap,
+        addressing,
+        action: None,
+        message_id: None,
+        relates_to: None,
+        to: None,
+        created,
+        expires,
+        signed: None,
+        body,
+        token: None,
+        _doc: std::marker::PhantomData,
+    };
+    let Some(security) = security else {
+        // Only an unsigned direction whose timestamps are not required (a reply under
+        // `timestamp-usage = "requests-only"`) may come without a Security header.
+        if signing.signed() || policy.require_timestamp {
+            return Err(SecurityError::NoSecurityHeader);
+        }
+        let mut v = unsigned(None, None);
+        addr_text_all(&mut v);
+        return Ok(v);
     };
 
     // 2. The security header's content.
@@ -415,28 +442,9 @@ pub fn verify_document<'d>(
         }
     };
 
-    let addr_text_all = |v: &mut VerifiedDocument<'d>| {
-        v.action = addr_text("Action");
-        v.message_id = addr_text("MessageID");
-        v.relates_to = addr_text("RelatesTo");
-        v.to = addr_text("To");
-    };
     if !signing.signed() {
         // An unsigned direction: the structure and the Timestamp were what to check.
-        let mut v = VerifiedDocument {
-            soap,
-            addressing,
-            action: None,
-            message_id: None,
-            relates_to: None,
-            to: None,
-            created,
-            expires,
-            signed: None,
-            body,
-            token: None,
-            _doc: std::marker::PhantomData,
-        };
+        let mut v = unsigned(created, expires);
         addr_text_all(&mut v);
         return Ok(v);
     }
