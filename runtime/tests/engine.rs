@@ -12,7 +12,7 @@ use wsbind_runtime::engine::{
 };
 use wsbind_runtime::envelope::Framing;
 use wsbind_runtime::keys::SeededRng;
-use wsbind_runtime::security::FaultCode;
+use wsbind_runtime::security::{ContextError, FaultCode, SecurityError};
 use wsbind_runtime::wire::{Addressing, Soap};
 use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};
 
@@ -247,6 +247,12 @@ fn cancellation() {
     let (mut c, mut s) = pair(&d, 3);
     negotiate(&mut c, &mut s, t0()).expect("issue");
     let stale = c.protect("urn:a", PING, t0()).expect("protect");
+    // A request the server accepted once...
+    let used = c.protect("urn:a", PING, t0()).expect("protect");
+    assert!(matches!(
+        s.handle(used.bytes.as_bytes(), None, t0()),
+        Incoming::Request(_)
+    ));
     let req = c.close(t0()).expect("close").expect("a cancel request");
     let Incoming::Negotiated { bytes, event } = s.handle(req.bytes.as_bytes(), None, t0()) else {
         panic!("cancel refused")
@@ -262,6 +268,23 @@ fn cancellation() {
             assert!(bytes.contains("BadContextToken"), "{bytes}");
         }
         other => panic!("a cancelled context was accepted: {other:?}"),
+    }
+    // ...replayed whole after the cancellation: refused for the cancelled context.
+    match s.handle(used.bytes.as_bytes(), None, t0() + Duration::from_secs(2)) {
+        Incoming::Rejected { error, bytes } => {
+            assert!(
+                matches!(
+                    &error,
+                    EngineError::Security(SecurityError::Context {
+                        error: ContextError::Cancelled,
+                        ..
+                    })
+                ),
+                "{error}"
+            );
+            assert!(bytes.contains("BadContextToken"), "{bytes}");
+        }
+        other => panic!("a replay after the cancellation was accepted: {other:?}"),
     }
     assert!(c.protect("urn:a", PING, t0()).is_err(), "closed client");
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 use wsbind_runtime::envelope::{parse_time, Framing, Headers};
 use wsbind_runtime::keys::{KeyError, SecretKey, SeededRng};
-use wsbind_runtime::security::profile::{Part, DERIVED_KEYS};
+use wsbind_runtime::security::profile::{Profile, DERIVED_KEYS, MS_LWSSP};
 use wsbind_runtime::security::{
     self, protect, verify, Acceptance, ContextError, DerivedKeyError, EnvelopeError, FaultCode,
     HeaderError, Outgoing, ReplayCache, SecurityError, SignatureError, SigningKey, Suite,
@@ -135,9 +135,11 @@ struct Sample {
     id: &'static str,
     version: ScVersion,
     suite: Suite,
+    profile: &'static Profile,
 }
 
 fn sample(
+    profile: &'static Profile,
     version: ScVersion,
     suite: Suite,
     soap: Soap,
@@ -170,7 +172,7 @@ fn sample(
         &msg,
         &signing,
         &suite,
-        &DERIVED_KEYS.request,
+        &profile.request,
         t0(),
         Duration::from_secs(300),
         &mut SeededRng::new(seed),
@@ -182,6 +184,7 @@ fn sample(
         id,
         version,
         suite,
+        profile,
     }
 }
 
@@ -219,23 +222,28 @@ const BODIES: [&str; 3] = [
     r#"<p:A xmlns:p="urn:p" xmlns:unused="urn:u"><p:B xmlns:p="urn:p2" p:x="1"/></p:A>"#,
 ];
 
+/// Every kind of message, in both profiles.
 fn every_kind() -> Vec<Sample> {
     let mut out = Vec::new();
     let mut seed = 1;
-    for version in [ScVersion::Feb2005, ScVersion::V1_3] {
-        for suite in [Suite::BASIC256, Suite::BASIC256_SHA256] {
-            for (soap, addressing) in [
-                (Soap::V11, Addressing::Aug2004),
-                (Soap::V12, Addressing::V10),
-                (Soap::V11, Addressing::V10),
-            ] {
-                for body in BODIES
-                    .iter()
-                    .map(|b| b.to_string())
-                    .chain(negotiation_bodies(version))
-                {
-                    seed += 1;
-                    out.push(sample(version, suite, soap, addressing, &body, seed));
+    for profile in [&MS_LWSSP, &DERIVED_KEYS] {
+        for version in [ScVersion::Feb2005, ScVersion::V1_3] {
+            for suite in [Suite::BASIC256, Suite::BASIC256_SHA256] {
+                for (soap, addressing) in [
+                    (Soap::V11, Addressing::Aug2004),
+                    (Soap::V12, Addressing::V10),
+                    (Soap::V11, Addressing::V10),
+                ] {
+                    for body in BODIES
+                        .iter()
+                        .map(|b| b.to_string())
+                        .chain(negotiation_bodies(version))
+                    {
+                        seed += 1;
+                        out.push(sample(
+                            profile, version, suite, soap, addressing, &body, seed,
+                        ));
+                    }
                 }
             }
         }
@@ -253,7 +261,7 @@ fn check(
     verify(
         text.as_bytes(),
         &policy,
-        &DERIVED_KEYS.request,
+        &s.profile.request,
         &mut (s.id, &s.key),
         replay,
         now,
@@ -274,10 +282,7 @@ fn our_messages_round_trip() {
         let signed = v.signed.as_ref().expect("a signed message");
         assert_eq!(signed.identifier, s.id);
         assert_eq!(signed.version, s.version);
-        assert_eq!(
-            signed.covered,
-            [Part::Timestamp, Part::Addressing, Part::Body]
-        );
+        assert_eq!(signed.covered, s.profile.request.covers);
     }
 }
 
@@ -340,6 +345,7 @@ fn wss4j_verifies_our_messages() {
 
 fn base() -> Sample {
     sample(
+        &DERIVED_KEYS,
         ScVersion::V1_3,
         Suite::BASIC256,
         Soap::V11,
@@ -762,15 +768,40 @@ fn faults_are_soap_envelopes() {
 /// changed after signing.
 #[test]
 fn the_peers_refuse_a_tampered_message() {
-    let s = base();
-    let tampered = s.text.replace(">hello<", ">hellp<");
-    let path = write_temp("tampered.xml", &tampered);
-    let p = path.to_str().expect("utf-8 path");
-    let key = hex(s.key.as_bytes());
-    let out = run_peer("wss4j/run", &["verify", &key, s.id, p, "--no-expiry"], None);
-    assert!(!out.status.success(), "WSS4J accepted a tampered message");
-    let out = run_peer("xmlsec/verify-dk", &[&key, p], None);
-    assert!(!out.status.success(), "xmlsec1 accepted a tampered message");
+    let derived = base();
+    let lwssp = sample(
+        &MS_LWSSP,
+        ScVersion::Feb2005,
+        Suite::BASIC256,
+        Soap::V12,
+        Addressing::V10,
+        BODIES[0],
+        9,
+    );
+    // The derived-key profile signs the Body; MS-LWSSP signs the Timestamp.
+    for (s, tampered, name) in [
+        (
+            &derived,
+            derived.text.replace(">hello<", ">hellp<"),
+            "tampered-body.xml",
+        ),
+        (
+            &lwssp,
+            lwssp
+                .text
+                .replacen(".000Z</u:Created>", ".001Z</u:Created>", 1),
+            "tampered-timestamp.xml",
+        ),
+    ] {
+        assert_ne!(tampered, s.text);
+        let path = write_temp(name, &tampered);
+        let p = path.to_str().expect("utf-8 path");
+        let key = hex(s.key.as_bytes());
+        let out = run_peer("wss4j/run", &["verify", &key, s.id, p, "--no-expiry"], None);
+        assert!(!out.status.success(), "WSS4J accepted {name}");
+        let out = run_peer("xmlsec/verify-dk", &[&key, p], None);
+        assert!(!out.status.success(), "xmlsec1 accepted {name}");
+    }
 }
 
 /// An unsigned header the receiver is told it must understand is refused (SOAP's

@@ -6,7 +6,7 @@
 //! exclusive C14N, and the signature is spliced into the security header. `SignedInfo`
 //! is written directly in its canonical form, so the bytes signed are the bytes sent.
 
-use super::profile::{KeyUse, Signing};
+use super::profile::{KeyUse, Part, Signing};
 use super::{DigestAlgorithm, SignatureAlgorithm, Suite};
 use crate::envelope::{self, Framing, Headers, SctRef};
 use crate::keys::{Derivation, KeyError, Position, Rng, SecretKey};
@@ -167,11 +167,13 @@ pub fn protect(
             dv = B64.encode(digest),
         );
     };
-    let ts = envelope::timestamp_canonical(TIMESTAMP_ID, now, validity);
-    reference(
-        TIMESTAMP_ID,
-        ring::digest::digest(suite.digest.ring(), ts.as_bytes()).as_ref(),
-    );
+    if signing.covers(Part::Timestamp) {
+        let ts = envelope::timestamp_canonical(TIMESTAMP_ID, now, validity);
+        reference(
+            TIMESTAMP_ID,
+            ring::digest::digest(suite.digest.ring(), ts.as_bytes()).as_ref(),
+        );
+    }
     for (id, canonical) in &written.signed_headers {
         reference(
             id,
