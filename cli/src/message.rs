@@ -135,8 +135,12 @@ pub struct VerifyArgs {
 enum SuiteArg {
     #[value(name = "basic256")]
     Basic256,
+    /// HMAC-SHA1 over SHA-256 digests (WS-SecurityPolicy, WWSAPI).
     #[value(name = "basic256-sha256")]
     Basic256Sha256,
+    /// HMAC-SHA256 over SHA-256 digests (WCF's Basic256Sha256).
+    #[value(name = "basic256-sha256-hmac-sha256")]
+    Basic256Sha256HmacSha256,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -152,6 +156,7 @@ impl From<SuiteArg> for Suite {
         match s {
             SuiteArg::Basic256 => Suite::BASIC256,
             SuiteArg::Basic256Sha256 => Suite::BASIC256_SHA256,
+            SuiteArg::Basic256Sha256HmacSha256 => Suite::BASIC256_SHA256_HMAC_SHA256,
         }
     }
 }

@@ -44,7 +44,7 @@ fn protect_then_verify_in_every_variant_and_wss4j_agrees() {
     );
     let body = body.to_str().expect("utf-8");
     for version in ["feb-2005", "1.3"] {
-        for suite in ["basic256", "basic256-sha256"] {
+        for suite in ["basic256", "basic256-sha256", "basic256-sha256-hmac-sha256"] {
             for soap in ["1.1", "1.2"] {
                 for extra in [&[][..], &["--external-reference"][..]] {
                     let mut args = vec![

@@ -135,11 +135,10 @@ fn suite(sec: &model::Security) -> AlgorithmSuite {
         } else {
             Digest::Sha1
         },
-        symmetric_signature: if name.sha256() {
-            SymmetricSignature::HmacSha256
-        } else {
-            SymmetricSignature::HmacSha1
-        },
+        // WS-SecurityPolicy and WWSAPI: every named suite signs with HMAC-SHA1, the
+        // SHA-256 ones over SHA-256 digests (WCF's Basic256Sha256 uses HMAC-SHA256: an
+        // explicit algorithm-suite table asks for that).
+        symmetric_signature: SymmetricSignature::HmacSha1,
         min_symmetric_key_bits: name.key_bits(),
         max_symmetric_key_bits: 1024,
     }

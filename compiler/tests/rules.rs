@@ -281,3 +281,78 @@ scheme = "basic"
         list(&check_toml(toml, Target::Model))
     );
 }
+
+/// What a description resolves to for the wire: the signature profile (MS-LWSSP unless
+/// `wsbind-signature` says otherwise) and what a named SHA-256 suite means (HMAC-SHA1
+/// over SHA-256 digests, as WWSAPI defines it), through both front-ends.
+#[test]
+fn wire_defaults_resolve_as_documented() {
+    use wsbind_compiler::description::{Digest, SignatureProfile, SymmetricSignature};
+    let toml = |extra_security: &str, extra_context: &str| {
+        format!(
+            r#"
+[channel]
+binding = "http"
+[security]
+{extra_security}
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+{extra_context}
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#
+        )
+    };
+    let resolved = |text: &str| {
+        let from_toml = check_toml(text, Target::Runtime)
+            .description()
+            .unwrap_or_else(|| panic!("invalid:\n{text}"));
+        let tokens: proc_macro2::TokenStream = to_attr(text).parse().expect("tokens");
+        let from_attr = check_attr(tokens, Target::Runtime)
+            .description()
+            .expect("valid attribute form");
+        assert_eq!(from_toml, from_attr);
+        from_toml
+    };
+    let d = resolved(&toml("", ""));
+    let ctx = d.security.context.as_ref().expect("context");
+    assert_eq!(ctx.signature_profile, SignatureProfile::MsLwssp);
+    let d = resolved(&toml("", r#"wsbind-signature = "derived-keys""#));
+    let ctx = d.security.context.as_ref().expect("context");
+    assert_eq!(ctx.signature_profile, SignatureProfile::DerivedKeys);
+
+    let d = resolved(&toml(r#"algorithm-suite-name = "basic256-sha256""#, ""));
+    let suite = d.security.protection.properties.algorithm_suite;
+    assert_eq!(
+        (suite.digest, suite.symmetric_signature),
+        (Digest::Sha256, SymmetricSignature::HmacSha1)
+    );
+    let d = resolved(&toml(
+        "[security.algorithm-suite]\ndigest = \"sha256\"\nsymmetric-signature = \"hmac-sha256\"",
+        "",
+    ));
+    let suite = d.security.protection.properties.algorithm_suite;
+    assert_eq!(
+        (suite.digest, suite.symmetric_signature),
+        (Digest::Sha256, SymmetricSignature::HmacSha256)
+    );
+    // An unknown profile is a vocabulary error at its value.
+    let bad = toml("", r#"wsbind-signature = "signed-body""#);
+    let checked = check_toml(&bad, Target::Runtime);
+    let d = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.id == "WSB0039")
+        .unwrap_or_else(|| panic!("no WSB0039:\n{}", list(&checked)));
+    assert_eq!(
+        &bad[d.primary.loc.range().expect("range")],
+        r#""signed-body""#
+    );
+}

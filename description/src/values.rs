@@ -68,7 +68,8 @@ impl SuiteName {
         }
     }
 
-    /// Whether the suite signs with HMAC-SHA256 and digests with SHA-256.
+    /// Whether the suite digests with SHA-256 (it signs with HMAC-SHA1, as every named
+    /// suite of WS-SecurityPolicy and WWSAPI does; WCF's Basic256Sha256 differs).
     pub fn sha256(self) -> bool {
         use SuiteName::*;
         matches!(

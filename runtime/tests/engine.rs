@@ -12,7 +12,7 @@ use wsbind_runtime::engine::{
 };
 use wsbind_runtime::envelope::Framing;
 use wsbind_runtime::keys::SeededRng;
-use wsbind_runtime::security::{ContextError, FaultCode, SecurityError};
+use wsbind_runtime::security::{ContextError, FaultCode, SecurityError, SignatureAlgorithm, Suite};
 use wsbind_runtime::wire::{Addressing, Soap};
 use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};
 
@@ -634,5 +634,87 @@ fn renew_targets_by_local_reference() {
             ..
         } => {}
         other => panic!("a renewal by local reference was refused: {other:?}"),
+    }
+}
+
+/// A named SHA-256 suite means what WWSAPI says: HMAC-SHA1 over SHA-256 digests. Its
+/// receiver also accepts WCF's HMAC-SHA256; an explicit suite with HMAC-SHA256 sends
+/// that, and accepts nothing weaker than it asked for.
+#[test]
+fn the_named_sha256_suite_signs_with_hmac_sha1_and_accepts_both() {
+    let named = description("combined", "feb-2005", true, "basic256-sha256");
+    assert_eq!(named.client.suite, Suite::BASIC256_SHA256);
+    assert_eq!(
+        named.server.policy.signatures,
+        [SignatureAlgorithm::HmacSha1, SignatureAlgorithm::HmacSha256]
+    );
+    let explicit = |role: &str| {
+        let text = format!(
+            r#"
+[channel]
+binding = "http"
+role = "{role}"
+[security.algorithm-suite]
+digest = "sha256"
+symmetric-signature = "hmac-sha256"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#
+        );
+        let d = Description::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        Config::from_description(&d, None).expect("config")
+    };
+    let wcf = Both {
+        client: explicit("client"),
+        server: explicit("server"),
+    };
+    assert_eq!(wcf.client.suite, Suite::BASIC256_SHA256_HMAC_SHA256);
+    assert_eq!(
+        wcf.server.policy.signatures,
+        [SignatureAlgorithm::HmacSha256]
+    );
+    // WCF's shape to a server of the named suite: accepted.
+    let mixed = Both {
+        client: wcf.client.clone(),
+        server: named.server.clone(),
+    };
+    let (mut c, mut s) = pair(&mixed, 41);
+    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let req = c.protect("urn:a", PING, t0()).expect("protect");
+    assert!(req.bytes.contains("hmac-sha256"), "{}", req.bytes);
+    assert!(matches!(
+        s.handle(req.bytes.as_bytes(), None, t0()),
+        Incoming::Request(_)
+    ));
+    // WWSAPI's shape to a server that asked for HMAC-SHA256: refused.
+    let reverse = Both {
+        client: named.client.clone(),
+        server: wcf.server.clone(),
+    };
+    let (mut c, mut s) = pair(&reverse, 42);
+    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let req = c.protect("urn:a", PING, t0()).expect("protect");
+    assert!(req.bytes.contains("xmldsig#hmac-sha1"), "{}", req.bytes);
+    match s.handle(req.bytes.as_bytes(), None, t0()) {
+        Incoming::Rejected { error, .. } => assert!(
+            matches!(
+                error,
+                EngineError::Security(SecurityError::UnsupportedAlgorithm {
+                    what: "signature",
+                    ..
+                })
+            ),
+            "{error}"
+        ),
+        other => panic!("HMAC-SHA1 accepted under an explicit HMAC-SHA256 suite: {other:?}"),
     }
 }

@@ -87,7 +87,7 @@ fn the_policy_decides_the_algorithms() {
     let key = SecretKey::new(unhex(&meta.secret_hex));
     let now = parse_time(&meta.created).expect("created");
     let bytes = std::fs::read(path).expect("message");
-    let strict = Acceptance::new(ScVersion::V1_3, &Suite::BASIC256_SHA256);
+    let strict = Acceptance::new(ScVersion::V1_3, &Suite::BASIC256_SHA256_HMAC_SHA256);
     let err = verify(
         &bytes,
         &strict,
@@ -228,7 +228,11 @@ fn every_kind() -> Vec<Sample> {
     let mut seed = 1;
     for profile in [&MS_LWSSP, &DERIVED_KEYS] {
         for version in [ScVersion::Feb2005, ScVersion::V1_3] {
-            for suite in [Suite::BASIC256, Suite::BASIC256_SHA256] {
+            for suite in [
+                Suite::BASIC256,
+                Suite::BASIC256_SHA256,
+                Suite::BASIC256_SHA256_HMAC_SHA256,
+            ] {
                 for (soap, addressing) in [
                     (Soap::V11, Addressing::Aug2004),
                     (Soap::V12, Addressing::V10),

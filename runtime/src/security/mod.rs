@@ -148,8 +148,17 @@ impl Suite {
         digest: DigestAlgorithm::Sha1,
         derived_key_length: 24,
     };
-    /// Basic256Sha256: HMAC-SHA256 over SHA-256 digests, 256-bit derived signing keys.
+    /// Basic256Sha256 as WS-SecurityPolicy and WWSAPI define it: HMAC-SHA1 over
+    /// SHA-256 digests (what the named suite `basic256-sha256` means).
     pub const BASIC256_SHA256: Suite = Suite {
+        signature: SignatureAlgorithm::HmacSha1,
+        digest: DigestAlgorithm::Sha256,
+        derived_key_length: 24,
+    };
+    /// Basic256Sha256 as WCF implements it: HMAC-SHA256 over SHA-256 digests, 256-bit
+    /// derived signing keys (a description asks for it with an explicit
+    /// `algorithm-suite` table, `symmetric-signature = "hmac-sha256"`).
+    pub const BASIC256_SHA256_HMAC_SHA256: Suite = Suite {
         signature: SignatureAlgorithm::HmacSha256,
         digest: DigestAlgorithm::Sha256,
         derived_key_length: 32,

@@ -120,6 +120,13 @@ impl Acceptance {
             .as_ref()
             .map_or(ScVersion::Feb2005, |c| c.secure_conversation_version);
         let mut p = Acceptance::new(version, &suite);
+        // A named SHA-256 suite signs with HMAC-SHA1 (WWSAPI); WCF's suite of the same
+        // name signs with HMAC-SHA256: a receiver accepts both.
+        if props.algorithm_suite.name.is_some_and(|n| n.sha256())
+            && !p.signatures.contains(&SignatureAlgorithm::HmacSha256)
+        {
+            p.signatures.push(SignatureAlgorithm::HmacSha256);
+        }
         p.clock_skew = props.max_allowed_clock_skew;
         p.max_latency = Some(props.max_allowed_latency);
         p.require_timestamp = props.timestamp_usage != crate::description::TimestampUsage::Never;
