@@ -16,7 +16,7 @@ use wsbind_compiler::FromToml;
 use wsbind_runtime::engine::{ClientEngine, Config, Incoming, ServerEngine};
 use wsbind_runtime::envelope::{Framing, Headers};
 use wsbind_runtime::keys::{SecretKey, SeededRng};
-use wsbind_runtime::security::profile::DERIVED_KEYS;
+use wsbind_runtime::security::profile::{DERIVED_KEYS, MS_LWSSP};
 use wsbind_runtime::security::{
     protect, verify, Acceptance, Outgoing, ReplayCache, SigningKey, Suite,
 };
@@ -70,87 +70,93 @@ fn messages(c: &mut Criterion) {
         key: &key,
         include_token: true,
     };
-    let mut rng = SeededRng::new(1);
-    let sample = protect(
-        &msg,
-        &signing,
-        &suite,
-        &DERIVED_KEYS.request,
-        t0(),
-        Duration::from_secs(300),
-        &mut rng,
-    )
-    .expect("protect");
-    let mut g = c.benchmark_group("message-1KiB");
-    g.bench_function("protect+verify", |b| {
-        let mut replay = ReplayCache::new(usize::MAX);
-        b.iter(|| {
-            let text = protect(
-                &msg,
-                &signing,
-                &suite,
-                &DERIVED_KEYS.request,
-                t0(),
-                Duration::from_secs(300),
-                &mut rng,
-            )
-            .expect("protect");
-            let v = verify(
-                text.as_bytes(),
-                &policy,
-                &DERIVED_KEYS.request,
-                &mut (id, &key),
-                &mut replay,
-                t0(),
-            )
-            .expect("verify");
-            black_box(v);
-        })
-    });
-    g.bench_function("protect", |b| {
-        b.iter(|| {
-            black_box(
-                protect(
+    // MS-LWSSP (the default) and the derived-key profile.
+    for (name, profile) in [("ms-lwssp", &MS_LWSSP), ("derived-keys", &DERIVED_KEYS)] {
+        let mut rng = SeededRng::new(1);
+        let sample = protect(
+            &msg,
+            &signing,
+            &suite,
+            &profile.request,
+            t0(),
+            Duration::from_secs(300),
+            &mut rng,
+        )
+        .expect("protect");
+        let mut g = c.benchmark_group(format!("message-1KiB/{name}"));
+        g.bench_function("protect+verify", |b| {
+            b.iter(|| {
+                // A fresh replay cache per message: under MS-LWSSP the signature covers the
+                // Timestamp alone, and every message here is stamped alike.
+                let mut replay = ReplayCache::new(4);
+                let text = protect(
                     &msg,
                     &signing,
                     &suite,
-                    &DERIVED_KEYS.request,
+                    &profile.request,
                     t0(),
                     Duration::from_secs(300),
                     &mut rng,
                 )
-                .expect("protect"),
-            )
-        })
-    });
-    g.bench_function("verify", |b| {
-        b.iter(|| {
-            // A fresh replay cache per message: the same bytes are verified again.
-            let v = verify(
-                sample.as_bytes(),
-                &policy,
-                &DERIVED_KEYS.request,
-                &mut (id, &key),
-                &mut ReplayCache::new(4),
-                t0(),
-            )
-            .expect("verify");
-            black_box(v);
-        })
-    });
-    // The bare primitives on the same bytes: parse, exclusive C14N of the Body, one HMAC.
-    g.bench_function("primitives(parse+c14n+hmac)", |b| {
-        let hkey = ring::hmac::Key::new(ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, key.as_bytes());
-        b.iter(|| {
-            let doc = Document::parse(&sample, &Limits::default()).expect("parse");
-            let env = doc.root();
-            let body = doc.children(env).last().expect("body");
-            let mut out = Vec::with_capacity(2048);
-            c14n::exclusive(&doc, body, &[], false, &mut out);
-            black_box(ring::hmac::sign(&hkey, &out));
-        })
-    });
-    g.finish();
+                .expect("protect");
+                let v = verify(
+                    text.as_bytes(),
+                    &policy,
+                    &profile.request,
+                    &mut (id, &key),
+                    &mut replay,
+                    t0(),
+                )
+                .expect("verify");
+                black_box(v);
+            })
+        });
+        g.bench_function("protect", |b| {
+            b.iter(|| {
+                black_box(
+                    protect(
+                        &msg,
+                        &signing,
+                        &suite,
+                        &profile.request,
+                        t0(),
+                        Duration::from_secs(300),
+                        &mut rng,
+                    )
+                    .expect("protect"),
+                )
+            })
+        });
+        g.bench_function("verify", |b| {
+            b.iter(|| {
+                // A fresh replay cache per message: the same bytes are verified again.
+                let v = verify(
+                    sample.as_bytes(),
+                    &policy,
+                    &profile.request,
+                    &mut (id, &key),
+                    &mut ReplayCache::new(4),
+                    t0(),
+                )
+                .expect("verify");
+                black_box(v);
+            })
+        });
+        // The bare primitives on the same bytes: parse, exclusive C14N of the Body, one HMAC.
+        g.bench_function("primitives(parse+c14n+hmac)", |b| {
+            let hkey =
+                ring::hmac::Key::new(ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, key.as_bytes());
+            b.iter(|| {
+                let doc = Document::parse(&sample, &Limits::default()).expect("parse");
+                let env = doc.root();
+                let body = doc.children(env).last().expect("body");
+                let mut out = Vec::with_capacity(2048);
+                c14n::exclusive(&doc, body, &[], false, &mut out);
+                black_box(ring::hmac::sign(&hkey, &out));
+            })
+        });
+        g.finish();
+    }
 }
 
 fn description() -> Description {
