@@ -203,6 +203,8 @@ fn run_protect(a: ProtectArgs) -> Result<ExitCode, Usage> {
         cookie: None,
         key: &key,
         include_token: !a.external_reference,
+
+        received: None,
     };
     let suite: Suite = a.suite.into();
     match protect(

@@ -69,6 +69,8 @@ fn messages(c: &mut Criterion) {
         cookie: None,
         key: &key,
         include_token: true,
+
+        received: None,
     };
     // MS-LWSSP (the default) and the derived-key profile.
     for (name, profile) in [("ms-lwssp", &MS_LWSSP), ("derived-keys", &DERIVED_KEYS)] {

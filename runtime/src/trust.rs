@@ -964,6 +964,10 @@ fn read_str(doc: &Document<'_>, str_el: Element, sc: &Sc) -> Result<TokenRef, Tr
     })
 }
 
+/// The largest security context token accepted in a response, bytes: WCF's cookie
+/// tokens carry kilobytes of sealed state.
+pub const MAX_TOKEN_BYTES: usize = 64 * 1024;
+
 fn read_sct(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Sct, TrustError> {
     let mut kids = doc.children(el);
     let (Some(t), None) = (kids.next(), kids.next()) else {
@@ -983,6 +987,9 @@ fn read_sct(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Sct, TrustError>
             },
         ));
     }
+    if doc.range(t).len() > MAX_TOKEN_BYTES {
+        return Err(invalid("SecurityContextToken", Problem::TooLong));
+    }
     let mut identifier = None;
     let mut instance = None;
     let mut cookie = None;
@@ -994,12 +1001,9 @@ fn read_sct(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Sct, TrustError>
         } else if doc.is(c, COOKIE_NS, "Cookie") {
             (&mut cookie, "Cookie", crate::cookie::MAX_COOKIE)
         } else {
-            return Err(invalid(
-                "SecurityContextToken",
-                Problem::Unsupported {
-                    found: found(doc, c),
-                },
-            ));
+            // The issuer's own content (a WCF cookie, say): opaque to the client, which
+            // sends the token back as it came.
+            continue;
         };
         let text = leaf(doc, c)?.trim().to_owned();
         if text.is_empty() || text.len() > max {

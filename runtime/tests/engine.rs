@@ -610,6 +610,8 @@ fn renew_targets_by_local_reference() {
                 cookie: ctx.cookie.as_deref(),
                 key: &ctx.key,
                 include_token: true,
+
+                received: None,
             },
             &config.suite,
             &config.profile.request,

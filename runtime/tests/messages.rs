@@ -167,6 +167,8 @@ fn sample(
         cookie: None,
         key: &key,
         include_token: true,
+
+        received: None,
     };
     let text = protect(
         &msg,

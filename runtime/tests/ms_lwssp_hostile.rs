@@ -50,6 +50,8 @@ fn request_signed(signing: &Signing) -> String {
             cookie: None,
             key: &key,
             include_token: true,
+
+            received: None,
         },
         &Suite::BASIC256,
         signing,

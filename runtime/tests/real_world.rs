@@ -459,6 +459,8 @@ fn what_wsbind_writes_has_the_structure_of_ms_lwssp() {
         cookie: None,
         key: &key,
         include_token: true,
+
+        received: None,
     };
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
     let mut rng = SeededRng::new(1);
@@ -568,4 +570,170 @@ fn what_wsbind_writes_has_the_structure_of_ms_lwssp() {
             "{name}"
         );
     }
+}
+
+/// A WCF cookie token (`requireCancellation = false`): kilobytes of sealed state in the
+/// SCT, in Microsoft's namespace. The client reads it and sends the token back as it
+/// came (canonical form, every byte of the cookie), and the server side reads it.
+#[test]
+fn a_wcf_cookie_token_is_kept_opaque_and_sent_back() {
+    let c = capture();
+    let cookie = B64.encode((0..6000).map(|i| (i * 7 % 251) as u8).collect::<Vec<u8>>());
+    let text = read("real-world/corewcf-tmc/02-rstr-sct-response.xml").replacen(
+        "</c:Identifier>",
+        &format!(
+            "</c:Identifier>\n          <Cookie xmlns=\"http://schemas.microsoft.com/ws/2006/05/security\">{cookie}</Cookie>"
+        ),
+        1,
+    );
+    assert!(text.len() > 8000);
+    let entropy = SecretKey::new(c.client_entropy.clone());
+    let now = parse_time("2024-02-14T02:06:54Z").expect("time");
+    let ctx = read_issue_response(
+        &client_config("requests-only"),
+        text.as_bytes(),
+        "urn:uuid:11048819-ca8b-4cc3-8054-ab18ff4abef3",
+        Some(&entropy),
+        now,
+    )
+    .expect("the cookie token is read");
+    let token = ctx.token.as_ref().expect("kept as received");
+    assert_eq!(token.id, "uuid-e07815b0-d900-49c8-8ec6-a8ee018263c9-1");
+    assert!(token.xml.contains(&cookie));
+    // A request carries that token, and the server side verifies it.
+    let msg = Outgoing {
+        framing: Framing {
+            soap: Soap::V12,
+            addressing: Addressing::V10,
+        },
+        headers: Headers {
+            action: "http://tempuri.org/IEchoService/EchoString",
+            ..Headers::default()
+        },
+        body: "<EchoString xmlns=\"http://tempuri.org/\"><echo>a</echo></EchoString>",
+    };
+    let request = protect(
+        &msg,
+        &SigningKey {
+            sc: wire::sc(ScVersion::Feb2005),
+            identifier: &ctx.identifier,
+            instance: None,
+            cookie: None,
+            key: &ctx.key,
+            include_token: true,
+            received: ctx.token.as_ref(),
+        },
+        &Suite::BASIC256,
+        &MS_LWSSP.request,
+        now,
+        Duration::from_secs(300),
+        &mut SeededRng::new(5),
+    )
+    .expect("protect");
+    assert!(
+        request.contains(&token.xml),
+        "the token goes back as it came"
+    );
+    let v = verify(
+        request.as_bytes(),
+        &Acceptance::new(ScVersion::Feb2005, &Suite::BASIC256),
+        &MS_LWSSP.request,
+        &mut (ctx.identifier.as_str(), &ctx.key),
+        &mut ReplayCache::default(),
+        now,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v.signed.expect("signed").identifier, ctx.identifier);
+}
+
+/// What other stacks send that a strict reader must still accept: an RSTR without
+/// TokenType or KeySize and an identifier that is not a `urn:uuid:` (Apache CXF), a
+/// `Context` attribute, seven fractional digits, default namespaces (MS-LWSSP 4.9).
+#[test]
+fn tolerated_variations_of_the_rstr() {
+    let text = example("4.9-context-establishment-rstr.xml");
+    let cxf = text
+        .replacen(
+            "<TokenType>http://schemas.xmlsoap.org/ws/2005/02/sc/sct</TokenType>",
+            "",
+            1,
+        )
+        .replacen("<KeySize>256</KeySize>", "", 1)
+        .replace("urn:uuid:", "uuid:");
+    for (name, text) in [("4.9", &text), ("CXF-like", &cxf)] {
+        let doc = Document::parse(text, &Limits::default()).expect("well-formed");
+        let rstr = Rstr::parse(&doc, doc.root()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let token = rstr.token.expect("a token");
+        assert!(token.identifier.contains("uuid:"), "{name}");
+        assert!(rstr.lifetime.is_some(), "{name}");
+    }
+}
+
+/// WCF answers a request on a context it no longer holds (after its 2-minute idle drop,
+/// or a restart) with an *unsecured* fault, action `…/SecureConversationFault`: the
+/// client reads its code, and `context_lost` tells the transport to negotiate once more.
+#[test]
+fn wcf_s_unsecured_bad_context_token_fault_means_negotiate_again() {
+    use std::sync::Arc;
+    use wsbind_runtime::engine::{ClientEngine, Incoming, ServerEngine};
+    use wsbind_runtime::security::FaultCode;
+    use wsbind_runtime::{Password, PasswordValidator, UsernameCredential};
+    let server_text = r#"
+[channel]
+binding = "http"
+role = "server"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#;
+    let server_d = Description::from_toml_str(server_text).expect("server");
+    let validator: Arc<dyn PasswordValidator> =
+        Arc::new(|u: &str, p: &Password| u == "alice" && p.matches("pw"));
+    let mut server = ServerEngine::new(
+        Config::from_description(&server_d, None).expect("config"),
+        Some(validator),
+        Box::new(SeededRng::new(1)),
+    )
+    .expect("server");
+    let mut client = ClientEngine::new(
+        client_config("always"),
+        "https://x/",
+        Some(UsernameCredential::new("alice", "pw")),
+        Box::new(SeededRng::new(2)),
+    )
+    .expect("client");
+    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    let rst = client.poll(now).expect("poll").expect("rst");
+    let Incoming::Negotiated { bytes, .. } = server.handle(rst.bytes.as_bytes(), None, now) else {
+        panic!("issue refused")
+    };
+    client
+        .handle_response(bytes.as_bytes(), now)
+        .expect("context");
+    let req = client
+        .protect("urn:a", "<m:P xmlns:m=\"urn:m\"/>", now)
+        .expect("protect");
+    let fault = format!(
+        r#"<s:Envelope xmlns:s="{SOAP12}" xmlns:a="http://www.w3.org/2005/08/addressing"><s:Header><a:Action s:mustUnderstand="1">http://schemas.microsoft.com/ws/2006/05/security/SecureConversationFault</a:Action><a:RelatesTo>{}</a:RelatesTo></s:Header><s:Body><s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:a="http://schemas.xmlsoap.org/ws/2005/02/sc">a:BadContextToken</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en-US">The message could not be processed. This is most likely because the action 'urn:a' is incorrect or because the message contains an invalid or expired security context token or because there is a mismatch between bindings. The security context token would be invalid if the service aborted the channel due to inactivity.</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>"#,
+        req.message_id
+    );
+    match client.verify_reply(fault.as_bytes(), &req.message_id, now) {
+        Err(EngineError::Fault(f)) => {
+            assert_eq!(f.code, Some(FaultCode::BadContextToken));
+            assert!(f.context_lost());
+        }
+        other => panic!("{other:?}"),
+    }
+    let e = client
+        .verify_reply(fault.as_bytes(), &req.message_id, now)
+        .expect_err("a fault");
+    assert!(e.context_lost());
 }

@@ -8,10 +8,13 @@ use crate::description::TimestampUsage;
 use crate::envelope::Headers;
 use crate::keys::{self, Rng, SecretKey};
 use crate::security::{
-    self, bootstrap, ContextError, ContextKeys, Outgoing, ReplayCache, SigningKey, TokenInfo,
-    Verified,
+    self, bootstrap, ContextError, ContextKeys, Outgoing, ReceivedToken, ReplayCache, SigningKey,
+    TokenInfo, Verified,
 };
 use crate::trust::{self, RequestKind, Rst, Rstr, TokenRef};
+use crate::wire;
+use crate::xml::c14n;
+use crate::xml::dom::{Document, Element};
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
@@ -64,6 +67,8 @@ pub struct ClientContext {
     pub instance: Option<String>,
     /// The server's sealed state, echoed in every SCT the client sends.
     pub cookie: Option<String>,
+    /// The SCT as the issuer sent it (with a `wsu:Id`), sent back as it is.
+    pub token: Option<ReceivedToken>,
     pub key: SecretKey,
     pub key_bits: u32,
     pub issued: SystemTime,
@@ -299,6 +304,7 @@ impl ClientEngine {
                 cookie: ctx.cookie.as_deref(),
                 key: &ctx.key,
                 include_token: true,
+                received: ctx.token.as_ref(),
             },
             &self.config.suite,
             &self.config.profile.request,
@@ -460,7 +466,7 @@ impl ClientEngine {
         action: &str,
         request_id: &str,
         now: SystemTime,
-    ) -> Result<Rstr, EngineError> {
+    ) -> Result<(Rstr, Option<ReceivedToken>), EngineError> {
         let text = message::utf8(bytes)?;
         let doc = message::parse(text, &self.config.policy)?;
         let env = message::EnvelopeParts::read(&doc)?;
@@ -475,7 +481,8 @@ impl ClientEngine {
             now,
         )?;
         env.expect(&doc, action, request_id)?;
-        Ok(Rstr::parse(&doc, env.payload(&doc)?)?)
+        let payload = env.payload(&doc)?;
+        Ok((Rstr::parse(&doc, payload)?, received_token(&doc, payload)))
     }
 
     fn renewed(
@@ -487,8 +494,8 @@ impl ClientEngine {
         now: SystemTime,
     ) -> Result<(ClientContext, ClientEvent), EngineError> {
         let action = self.config.sc.action_renew_response;
-        let rstr = self.protected_response(ctx, bytes, action, message_id, now)?;
-        let new = context_from(&self.config, rstr, entropy, now, Some(ctx))?;
+        let (rstr, token) = self.protected_response(ctx, bytes, action, message_id, now)?;
+        let new = context_from(&self.config, rstr, token, entropy, now, Some(ctx))?;
         let ev = ClientEvent::Renewed {
             identifier: new.identifier.clone(),
             instance: new.instance.clone(),
@@ -505,7 +512,7 @@ impl ClientEngine {
         now: SystemTime,
     ) -> Result<ClientEvent, EngineError> {
         let action = self.config.sc.action_cancel_response;
-        let rstr = self.protected_response(ctx, bytes, action, message_id, now)?;
+        let (rstr, _) = self.protected_response(ctx, bytes, action, message_id, now)?;
         if !rstr.cancelled {
             return Err(Mismatch::NotCancelled.into());
         }
@@ -632,13 +639,44 @@ pub fn read_issue_response(
     env.fail_on_fault(&doc)?;
     env.expect(&doc, config.sc.action_issue_response, request_id)?;
     bootstrap::read(&doc, doc.root(), env.soap, &policy, now)?;
-    let rstr = Rstr::parse(&doc, env.payload(&doc)?)?;
-    context_from(config, rstr, entropy, now, None)
+    let payload = env.payload(&doc)?;
+    let rstr = Rstr::parse(&doc, payload)?;
+    context_from(
+        config,
+        rstr,
+        received_token(&doc, payload),
+        entropy,
+        now,
+        None,
+    )
+}
+
+/// The issued SCT of a response, as the issuer wrote it, when it has a `wsu:Id` (to be
+/// referenced by) and fits [`trust::MAX_TOKEN_BYTES`].
+fn received_token(doc: &Document<'_>, rstr: Element) -> Option<ReceivedToken> {
+    let sct = doc.descendants(rstr).find(|e| {
+        doc.local_name(*e) == "SecurityContextToken"
+            && wire::sc_by_ns(doc.namespace(*e)).is_some()
+            && doc
+                .parent(*e)
+                .is_some_and(|p| doc.local_name(p) == "RequestedSecurityToken")
+    })?;
+    let id = doc.attr(sct, wire::ns::WSU, "Id")?;
+    if doc.range(sct).len() > trust::MAX_TOKEN_BYTES {
+        return None;
+    }
+    let mut xml = String::new();
+    c14n::exclusive(doc, sct, &[], false, &mut xml);
+    Some(ReceivedToken {
+        id: id.to_owned(),
+        xml,
+    })
 }
 
 fn context_from(
     config: &Config,
     rstr: Rstr,
+    received: Option<ReceivedToken>,
     entropy: Option<&SecretKey>,
     now: SystemTime,
     renewing: Option<&ClientContext>,
@@ -677,6 +715,7 @@ fn context_from(
         identifier: token.identifier,
         instance: token.instance,
         cookie: token.cookie,
+        token: received,
         key,
         key_bits,
         issued: now.max(issued),

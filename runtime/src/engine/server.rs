@@ -646,6 +646,8 @@ impl ServerEngine {
                 cookie: None,
                 key,
                 include_token: true,
+
+                received: None,
             },
             &self.config.suite,
             &self.config.profile.reply,

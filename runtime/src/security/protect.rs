@@ -39,6 +39,19 @@ pub struct SigningKey<'a> {
     pub key: &'a SecretKey,
     /// Put the SCT in the message (otherwise reference it by identifier).
     pub include_token: bool,
+    /// The SCT as the issuer sent it, to send back as it is (a WCF cookie token holds
+    /// state only its issuer reads); `None`: wsbind writes the SCT from the fields above.
+    pub received: Option<&'a ReceivedToken>,
+}
+
+/// A security context token as its issuer sent it: its exclusive canonical form (which
+/// carries every namespace declaration it uses) and its `wsu:Id`. Sent back verbatim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedToken {
+    /// The token's `wsu:Id`, which the signature's KeyInfo references.
+    pub id: String,
+    /// The token element, canonical.
+    pub xml: String,
 }
 
 /// Why a message could not be protected.
@@ -82,7 +95,13 @@ pub fn protect(
             .text);
     }
     let mut security = envelope::timestamp(Some(TIMESTAMP_ID), now, validity);
-    let token = if key.include_token {
+    // A received token goes back as it came, unless its id is one wsbind gives a part
+    // of its own (then the SCT is written from its fields).
+    let received = key.received.filter(|t| !is_wsbind_id(&t.id));
+    let token = if let (true, Some(t)) = (key.include_token, received) {
+        security.push_str(&t.xml);
+        SctRef::Local(&t.id)
+    } else if key.include_token {
         security.push_str(&envelope::sct(
             key.sc,
             SCT_ID,
@@ -142,7 +161,11 @@ pub fn protect(
     let body_src = msg.framing.body_document(body_id, msg.body);
     let body_doc =
         super::parse_message(&body_src, &Limits::default()).map_err(ProtectError::Body)?;
-    let ours = [TIMESTAMP_ID, SCT_ID, DK_ID, body_id]
+    let sct_id = match token {
+        SctRef::Local(id) => id,
+        SctRef::External { .. } => SCT_ID,
+    };
+    let ours = [TIMESTAMP_ID, sct_id, DK_ID, body_id]
         .into_iter()
         .chain(written.ids.iter().map(String::as_str));
     for id in ours {
@@ -199,6 +222,15 @@ pub fn protect(
     let mut text = written.text;
     text.insert_str(insert_at, &signature);
     Ok(text)
+}
+
+/// Whether wsbind gives `id` to a part of its own (the Timestamp, a derived key token,
+/// the addressing headers and the Body: `_0`, `_dk`, `_1`, `_2`, …).
+fn is_wsbind_id(id: &str) -> bool {
+    [TIMESTAMP_ID, DK_ID, BODY_PROBE_ID].contains(&id)
+        || id
+            .strip_prefix('_')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The id the Body is parsed with when it is not signed (so that the check for ids
