@@ -78,6 +78,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ctx.renewal_interval,
         ctx.rollover_interval,
     );
+    let profile = wsbind::security::profile::Profile::of(ctx.signature_profile);
+    println!(
+        "wire     {}: requests signed by {} over {:?}; replies {}",
+        match ctx.signature_profile {
+            wsbind::description::SignatureProfile::MsLwssp => "MS-LWSSP (WWSAPI's and WCF's)",
+            wsbind::description::SignatureProfile::DerivedKeys => "wsbind's derived keys",
+        },
+        match profile.request.key {
+            wsbind::security::profile::KeyUse::Context => "the context's key",
+            wsbind::security::profile::KeyUse::Derived => "a key derived from the context's",
+        },
+        profile.request.covers,
+        if profile.reply.signed() {
+            "signed likewise"
+        } else {
+            "carry a Timestamp only (TLS protects the message)"
+        },
+    );
 
     let t = Instant::now();
     client.connect().await?;
