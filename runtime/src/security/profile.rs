@@ -2,7 +2,7 @@
 //!
 //! A closed set, one value per [`SignatureProfile`] of the description, chosen once in
 //! the engine's configuration ([`Profile::of`]) and interpreted only where messages are
-//! protected ([`protect`](super::protect)) and checked ([`verify`](super::verify)).
+//! protected ([`protect`](mod@super::protect)) and checked ([`verify`](mod@super::verify)).
 //!
 //! - [`MS_LWSSP`], the default: what WWSAPI, WCF (`TransportWithMessageCredential` with a
 //!   security context), CoreWCF and the .NET WCF client send and expect ([MS-LWSSP] §4,
