@@ -173,12 +173,13 @@ fn the_genuine_wcf_request_verifies() {
     assert!(matches!(e, SecurityError::Expired { .. }), "{e}");
 }
 
-fn client_config(timestamps: &str) -> Config {
+/// A description for `role` with `timestamp-usage = timestamps`.
+fn described(role: &str, timestamps: &str) -> Description {
     let text = format!(
         r#"
 [channel]
 binding = "http"
-role = "client"
+role = "{role}"
 [security]
 timestamp-usage = "{timestamps}"
 [[security.binding]]
@@ -194,8 +195,11 @@ kind = "username"
 usage = "supporting"
 "#
     );
-    let d = Description::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}"));
-    Config::from_description(&d, None).expect("config")
+    Description::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn client_config(timestamps: &str) -> Config {
+    Config::from_description(&described("client", timestamps), None).expect("config")
 }
 
 /// The capture's RSTR (02) carries no Security header (a logging artifact, SOURCES.md
@@ -678,23 +682,7 @@ fn wcf_s_unsecured_bad_context_token_fault_means_negotiate_again() {
     use wsbind_runtime::engine::{ClientEngine, Incoming, ServerEngine};
     use wsbind_runtime::security::FaultCode;
     use wsbind_runtime::{Password, PasswordValidator, UsernameCredential};
-    let server_text = r#"
-[channel]
-binding = "http"
-role = "server"
-[[security.binding]]
-kind = "ssl-transport"
-[[security.binding]]
-kind = "security-context"
-usage = "supporting"
-[security.binding.bootstrap]
-[[security.binding.bootstrap.binding]]
-kind = "ssl-transport"
-[[security.binding.bootstrap.binding]]
-kind = "username"
-usage = "supporting"
-"#;
-    let server_d = Description::from_toml_str(server_text).expect("server");
+    let server_d = described("server", "always");
     let validator: Arc<dyn PasswordValidator> =
         Arc::new(|u: &str, p: &Password| u == "alice" && p.matches("pw"));
     let mut server = ServerEngine::new(
