@@ -37,13 +37,7 @@ impl EnvelopeParts {
             })?;
         let header = doc.child(env, soap.ns(), "Header");
         let body = doc.child(env, soap.ns(), "Body").ok_or_else(|| {
-            EngineError::Security(
-                EnvelopeError::from(Structure::Missing {
-                    parent: "Envelope".to_owned(),
-                    child: "Body",
-                })
-                .into(),
-            )
+            EngineError::Security(EnvelopeError::from(Structure::missing(doc, env, "Body")).into())
         })?;
         let addressing = header.and_then(|h| {
             doc.children(h)

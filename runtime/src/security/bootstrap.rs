@@ -2,7 +2,7 @@
 //! username bootstrap a WS-Security `UsernameToken` with the password in text (the
 //! bootstrap runs over SSL: the compiler's rules guarantee the transport protects it).
 
-use super::error::{name, required};
+use super::error::required;
 use super::verify::{check_timestamp, Acceptance};
 use super::{peer_text, HeaderError, SecurityError, Structure};
 use crate::credentials::{Password, UsernameCredential};
@@ -67,12 +67,16 @@ pub fn read(
         for c in doc.children(sec) {
             if doc.is(c, ns::WSU, "Timestamp") {
                 if created.is_some() {
-                    return Err(repeated(doc, sec, "Timestamp"));
+                    return Err(
+                        HeaderError::from(Structure::repeated(doc, sec, "Timestamp")).into(),
+                    );
                 }
                 created = Some(check_timestamp(doc, c, policy, now)?.0);
             } else if doc.is(c, ns::WSSE, "UsernameToken") {
                 if username.is_some() {
-                    return Err(repeated(doc, sec, "UsernameToken"));
+                    return Err(
+                        HeaderError::from(Structure::repeated(doc, sec, "UsernameToken")).into(),
+                    );
                 }
                 let name = required(doc, c, ns::WSSE, "Username").map_err(HeaderError::from)?;
                 let pw = required(doc, c, ns::WSSE, "Password").map_err(HeaderError::from)?;
@@ -100,12 +104,4 @@ pub fn read(
         return Err(SecurityError::NoTimestamp);
     }
     Ok(Bootstrap { created, username })
-}
-
-fn repeated(doc: &Document<'_>, parent: Element, child: &str) -> SecurityError {
-    HeaderError::from(Structure::Repeated {
-        parent: name(doc, parent),
-        child: child.to_owned(),
-    })
-    .into()
 }

@@ -290,6 +290,32 @@ pub enum TokenError {
     Identifier { max: usize },
 }
 
+impl Structure {
+    /// `child` appears twice in `parent`.
+    pub(crate) fn repeated(doc: &Document<'_>, parent: Element, child: &str) -> Self {
+        Structure::Repeated {
+            parent: name(doc, parent),
+            child: child.to_owned(),
+        }
+    }
+
+    /// `parent` lacks `child`.
+    pub(crate) fn missing(doc: &Document<'_>, parent: Element, child: &'static str) -> Self {
+        Structure::Missing {
+            parent: name(doc, parent),
+            child,
+        }
+    }
+
+    /// `child` does not belong in `parent`.
+    pub(crate) fn unexpected(doc: &Document<'_>, parent: Element, child: Element) -> Self {
+        Structure::Unexpected {
+            parent: name(doc, parent),
+            child: name(doc, child),
+        }
+    }
+}
+
 macro_rules! from_structure {
     ($($t:ty),*) => {$(
         impl From<Structure> for $t {
@@ -346,10 +372,7 @@ pub(crate) fn single(
     let mut it = doc.children(e).filter(|c| doc.is(*c, ns, local));
     let first = it.next();
     if it.next().is_some() {
-        return Err(Structure::Repeated {
-            parent: name(doc, e),
-            child: local.to_owned(),
-        });
+        return Err(Structure::repeated(doc, e, local));
     }
     Ok(first)
 }
@@ -361,10 +384,7 @@ pub(crate) fn required(
     ns: &str,
     local: &'static str,
 ) -> Result<Element, Structure> {
-    single(doc, e, ns, local)?.ok_or_else(|| Structure::Missing {
-        parent: name(doc, e),
-        child: local,
-    })
+    single(doc, e, ns, local)?.ok_or_else(|| Structure::missing(doc, e, local))
 }
 
 #[cfg(test)]

@@ -43,27 +43,6 @@ const MAX_PREFIXES: usize = 64;
 /// The longest context identifier accepted, bytes.
 const MAX_IDENTIFIER: usize = 1024;
 
-fn repeated(doc: &Document<'_>, parent: Element, child: &str) -> HeaderError {
-    Structure::Repeated {
-        parent: name(doc, parent),
-        child: child.to_owned(),
-    }
-    .into()
-}
-fn unexpected(doc: &Document<'_>, parent: Element, child: Element) -> SignatureError {
-    Structure::Unexpected {
-        parent: name(doc, parent),
-        child: name(doc, child),
-    }
-    .into()
-}
-fn missing(doc: &Document<'_>, parent: Element, child: &'static str) -> SignatureError {
-    Structure::Missing {
-        parent: name(doc, parent),
-        child,
-    }
-    .into()
-}
 fn not_first(parent: &'static str, child: &'static str) -> SignatureError {
     Structure::NotFirst { parent, child }.into()
 }
@@ -314,19 +293,10 @@ pub fn verify_document<'d>(
         } else if doc.is(child, sns, "Body") && body.is_none() {
             body = Some(child);
         } else {
-            return Err(EnvelopeError::from(Structure::Unexpected {
-                parent: name(doc, env),
-                child: name(doc, child),
-            })
-            .into());
+            return Err(EnvelopeError::from(Structure::unexpected(doc, env, child)).into());
         }
     }
-    let body = body.ok_or_else(|| {
-        EnvelopeError::from(Structure::Missing {
-            parent: name(doc, env),
-            child: "Body",
-        })
-    })?;
+    let body = body.ok_or_else(|| EnvelopeError::from(Structure::missing(doc, env, "Body")))?;
     // Addressing headers and the security header.
     let mut security = None;
     let mut addressing: Option<Addressing> = None;
@@ -371,24 +341,19 @@ pub fn verify_document<'d>(
             .find(|h| doc.local_name(**h) == local)
             .map(|h| doc.text(*h).trim().to_owned())
     };
-    let addr_text_all = |v: &mut VerifiedDocument<'d>| {
-        v.action = addr_text("Action");
-        v.message_id = addr_text("MessageID");
-        v.relates_to = addr_text("RelatesTo");
-        v.to = addr_text("To");
-    };
-    let unsigned = |created, expires| VerifiedDocument {
+    // The accepted message: what was checked, and what the signature proved (if any).
+    let accepted = |created, expires, signed, token| VerifiedDocument {
         soap,
         addressing,
-        action: None,
-        message_id: None,
-        relates_to: None,
-        to: None,
+        action: addr_text("Action"),
+        message_id: addr_text("MessageID"),
+        relates_to: addr_text("RelatesTo"),
+        to: addr_text("To"),
         created,
         expires,
-        signed: None,
+        signed,
         body,
-        token: None,
+        token,
         _doc: std::marker::PhantomData,
     };
     let Some(security) = security else {
@@ -397,9 +362,7 @@ pub fn verify_document<'d>(
         if signing.signed() || policy.require_timestamp {
             return Err(SecurityError::NoSecurityHeader);
         }
-        let mut v = unsigned(None, None);
-        addr_text_all(&mut v);
-        return Ok(v);
+        return Ok(accepted(None, None, None, None));
     };
 
     // 2. The security header's content.
@@ -410,11 +373,15 @@ pub fn verify_document<'d>(
         let local = doc.local_name(child);
         if cns == ns::WSU && local == "Timestamp" {
             if timestamp.replace(child).is_some() {
-                return Err(repeated(doc, security, "Timestamp").into());
+                return Err(
+                    HeaderError::from(Structure::repeated(doc, security, "Timestamp")).into(),
+                );
             }
         } else if cns == ns::DS && local == "Signature" && signing.signed() {
             if signature.replace(child).is_some() {
-                return Err(repeated(doc, security, "Signature").into());
+                return Err(
+                    HeaderError::from(Structure::repeated(doc, security, "Signature")).into(),
+                );
             }
         } else if crate::wire::sc_by_ns(cns).is_some()
             && (local == "SecurityContextToken"
@@ -451,9 +418,7 @@ pub fn verify_document<'d>(
 
     if !signing.signed() {
         // An unsigned direction: the structure and the Timestamp were what to check.
-        let mut v = unsigned(created, expires);
-        addr_text_all(&mut v);
-        return Ok(v);
+        return Ok(accepted(created, expires, None, None));
     }
 
     // 4. Signature structure.
@@ -472,7 +437,7 @@ pub fn verify_document<'d>(
         .filter(|e| doc.is(*e, ns::DS, "KeyInfo"))
         .ok_or(KeyInfoError::NoKeyInfo)?;
     if let Some(extra) = sig_children.next() {
-        return Err(unexpected(doc, signature, extra).into());
+        return Err(SignatureError::from(Structure::unexpected(doc, signature, extra)).into());
     }
 
     let mut si_children = doc.children(signed_info);
@@ -509,7 +474,7 @@ pub fn verify_document<'d>(
     let mut refs: Vec<Ref<'_>> = Vec::new();
     for r in si_children {
         if !doc.is(r, ns::DS, "Reference") {
-            return Err(unexpected(doc, signed_info, r).into());
+            return Err(SignatureError::from(Structure::unexpected(doc, signed_info, r)).into());
         }
         let uri = doc.attr(r, "", "URI").ok_or(SignatureError::NoUri)?;
         let id = uri
@@ -534,7 +499,7 @@ pub fn verify_document<'d>(
         let transforms = parts
             .next()
             .filter(|e| doc.is(*e, ns::DS, "Transforms"))
-            .ok_or_else(|| missing(doc, r, "Transforms"))?;
+            .ok_or_else(|| SignatureError::from(Structure::missing(doc, r, "Transforms")))?;
         let mut ts = doc.children(transforms);
         let (Some(t), None) = (ts.next(), ts.next()) else {
             return Err(SignatureError::TransformCount {
@@ -543,13 +508,13 @@ pub fn verify_document<'d>(
             .into());
         };
         if !doc.is(t, ns::DS, "Transform") {
-            return Err(unexpected(doc, transforms, t).into());
+            return Err(SignatureError::from(Structure::unexpected(doc, transforms, t)).into());
         }
         let prefixes = c14n_prefixes(doc, t)?;
         let dm = parts
             .next()
             .filter(|e| doc.is(*e, ns::DS, "DigestMethod"))
-            .ok_or_else(|| missing(doc, r, "DigestMethod"))?;
+            .ok_or_else(|| SignatureError::from(Structure::missing(doc, r, "DigestMethod")))?;
         let dm_uri = doc.attr(dm, "", "Algorithm").unwrap_or("");
         let digest = DigestAlgorithm::from_uri(dm_uri)
             .filter(|d| policy.digests.contains(d))
@@ -560,9 +525,9 @@ pub fn verify_document<'d>(
         let dv = parts
             .next()
             .filter(|e| doc.is(*e, ns::DS, "DigestValue"))
-            .ok_or_else(|| missing(doc, r, "DigestValue"))?;
+            .ok_or_else(|| SignatureError::from(Structure::missing(doc, r, "DigestValue")))?;
         if let Some(extra) = parts.next() {
-            return Err(unexpected(doc, r, extra).into());
+            return Err(SignatureError::from(Structure::unexpected(doc, r, extra)).into());
         }
         let value = decode_b64(&doc.text(dv)).ok_or(SignatureError::Base64 {
             what: "a DigestValue",
@@ -722,28 +687,14 @@ pub fn verify_document<'d>(
             ReplayError::Full(n) => SecurityError::ReplayCacheFull(n),
         })?;
 
-    let mut v = VerifiedDocument {
-        soap,
-        addressing,
-        action: None,
-        message_id: None,
-        relates_to: None,
-        to: None,
-        created,
-        expires,
-        signed: Some(SignedBy {
-            version: sc.version,
-            identifier,
-            instance,
-            signature: alg,
-            covered,
-        }),
-        body,
-        token,
-        _doc: std::marker::PhantomData,
+    let signed = SignedBy {
+        version: sc.version,
+        identifier,
+        instance,
+        signature: alg,
+        covered,
     };
-    addr_text_all(&mut v);
-    Ok(v)
+    Ok(accepted(created, expires, Some(signed), token))
 }
 
 /// Checks a `wsu:Timestamp` against the clock: `Created` not beyond the skew in the
@@ -856,7 +807,7 @@ fn c14n_prefixes<'d>(doc: &'d Document<'_>, e: Element) -> Result<Vec<&'d str>, 
     let mut prefixes = Vec::new();
     for c in doc.children(e) {
         if !doc.is(c, ns::EXC_C14N, "InclusiveNamespaces") {
-            return Err(unexpected(doc, e, c).into());
+            return Err(SignatureError::from(Structure::unexpected(doc, e, c)).into());
         }
         let list = doc.attr(c, "", "PrefixList").unwrap_or("");
         prefixes.extend(list.split_ascii_whitespace());
