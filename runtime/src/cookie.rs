@@ -141,6 +141,18 @@ impl CookieKeys {
 
     /// Opens a cookie, checking it was not changed and has not expired.
     pub fn open(&self, cookie: &str, now: SystemTime) -> Result<StoredContext, CookieError> {
+        self.open_within(cookie, now, Duration::ZERO)
+    }
+
+    /// As [`open`](Self::open), accepting a context that expired less than `grace`
+    /// ago (a Renew within the renewal grace, see
+    /// [`crate::store::ContextStore::with_renew_grace`]).
+    pub fn open_within(
+        &self,
+        cookie: &str,
+        now: SystemTime,
+        grace: Duration,
+    ) -> Result<StoredContext, CookieError> {
         if cookie.len() > MAX_COOKIE {
             return Err(CookieError::TooLong);
         }
@@ -165,7 +177,7 @@ impl CookieKeys {
             )
             .map_err(|_| CookieError::Tampered)?;
         let ctx = decode(plain).ok_or(CookieError::Malformed)?;
-        if ctx.expires <= now {
+        if ctx.expires + grace <= now {
             return Err(CookieError::Expired);
         }
         Ok(ctx)

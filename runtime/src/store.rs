@@ -23,7 +23,7 @@ use crate::credentials::Identity;
 use crate::keys::SecretKey;
 use crate::wire::ScVersion;
 use std::collections::{HashMap, VecDeque};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// An issued security context, as the server keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +91,8 @@ pub struct ContextStore {
     /// reported `Unknown`: still refused).
     cancel_order: VecDeque<(u64, SystemTime)>,
     hasher: std::collections::hash_map::RandomState,
+    /// How long after its expiry a context may still be renewed.
+    renew_grace: Duration,
 }
 
 impl ContextStore {
@@ -105,7 +107,17 @@ impl ContextStore {
             cancelled: HashMap::new(),
             cancel_order: VecDeque::new(),
             hasher: std::collections::hash_map::RandomState::new(),
+            renew_grace: Duration::ZERO,
         }
+    }
+
+    /// Keeps an expired context for `grace` more, during which a Renew signed with its
+    /// last key revives it ([`key_for_renewal`](Self::key_for_renewal)); every other
+    /// message is refused with [`LookupError::Expired`] from its expiry on. This is
+    /// what a `RenewNeeded` fault promises the client.
+    pub fn with_renew_grace(mut self, grace: Duration) -> Self {
+        self.renew_grace = grace;
+        self
     }
 
     /// The map key: a keyed 64-bit hash of the identifier (the identifier itself is
@@ -133,8 +145,9 @@ impl ContextStore {
     /// Forgets expired contexts and cancellations.
     pub fn purge(&mut self, now: SystemTime) {
         let mut expired_pending = 0;
+        let renew_grace = self.renew_grace;
         self.live.retain(|_, c| {
-            let keep = c.expires > now;
+            let keep = c.expires + renew_grace > now;
             if !keep && c.pending {
                 expired_pending += 1;
             }
@@ -194,10 +207,20 @@ impl ContextStore {
 
     /// The live context `identifier`.
     pub fn get(&self, identifier: &str, now: SystemTime) -> Result<&StoredContext, LookupError> {
+        self.lookup(identifier, now, Duration::ZERO)
+    }
+
+    /// The context `identifier` if it expired less than `grace` ago or is live.
+    fn lookup(
+        &self,
+        identifier: &str,
+        now: SystemTime,
+        grace: Duration,
+    ) -> Result<&StoredContext, LookupError> {
         let slot = self.slot(identifier);
         match self.live.get(&slot) {
             Some(c) if c.identifier == identifier => {
-                if c.expires > now {
+                if c.expires + grace > now {
                     Ok(c)
                 } else {
                     Err(LookupError::Expired)
@@ -219,7 +242,29 @@ impl ContextStore {
         instance: Option<&str>,
         now: SystemTime,
     ) -> Result<(&StoredContext, &SecretKey), LookupError> {
-        let c = self.get(identifier, now)?;
+        Self::key_of(self.get(identifier, now)?, instance, now)
+    }
+
+    /// As [`key`](Self::key), for a Renew request: a context that expired less than
+    /// the renewal grace ago still answers with its last key.
+    pub fn key_for_renewal(
+        &self,
+        identifier: &str,
+        instance: Option<&str>,
+        now: SystemTime,
+    ) -> Result<(&StoredContext, &SecretKey), LookupError> {
+        Self::key_of(
+            self.lookup(identifier, now, self.renew_grace)?,
+            instance,
+            now,
+        )
+    }
+
+    fn key_of<'s>(
+        c: &'s StoredContext,
+        instance: Option<&str>,
+        now: SystemTime,
+    ) -> Result<(&'s StoredContext, &'s SecretKey), LookupError> {
         if instance == c.instance.as_deref() {
             return Ok((c, &c.key));
         }
@@ -235,8 +280,8 @@ impl ContextStore {
         }
     }
 
-    /// Renews a context: a new key and instance; the previous key stays usable until
-    /// `rollover_until`.
+    /// Renews a context (live, or expired less than the renewal grace ago): a new key
+    /// and instance; the previous key stays usable until `rollover_until`.
     pub fn renew(
         &mut self,
         identifier: &str,
@@ -246,7 +291,7 @@ impl ContextStore {
         rollover_until: SystemTime,
         now: SystemTime,
     ) -> Result<(), LookupError> {
-        self.get(identifier, now)?;
+        self.lookup(identifier, now, self.renew_grace)?;
         let slot = self.slot(identifier);
         let c = self.live.get_mut(&slot).ok_or(LookupError::Unknown)?;
         if let Some(i) = &mut instance {
@@ -274,9 +319,10 @@ impl ContextStore {
         if c.pending {
             self.pending -= 1;
         }
-        if c.expires > now {
-            self.cancelled.insert(slot, c.expires);
-            self.cancel_order.push_back((slot, c.expires));
+        let until = c.expires + self.renew_grace;
+        if until > now {
+            self.cancelled.insert(slot, until);
+            self.cancel_order.push_back((slot, until));
         }
         // Forget the oldest cancellations: expired ones first in the common case of one
         // context lifetime, any when there are too many.

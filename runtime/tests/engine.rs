@@ -8,11 +8,13 @@ use wsbind_compiler::FromToml;
 use wsbind_runtime::cookie::CookieKeys;
 use wsbind_runtime::engine::server::ServerEvent;
 use wsbind_runtime::engine::{
-    ClientEngine, ClientEvent, Config, EngineError, Incoming, ServerEngine,
+    ClientEngine, ClientEvent, Config, EngineError, Incoming, Purpose, ServerEngine,
 };
 use wsbind_runtime::envelope::Framing;
 use wsbind_runtime::keys::SeededRng;
-use wsbind_runtime::security::{ContextError, FaultCode, SecurityError, SignatureAlgorithm, Suite};
+use wsbind_runtime::security::{
+    ContextError, FaultCode, ReceivedFault, SecurityError, SignatureAlgorithm, Suite,
+};
 use wsbind_runtime::wire::{Addressing, Soap};
 use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};
 
@@ -339,8 +341,11 @@ fn the_store_is_bounded() {
     .expect("client");
     let err = negotiate(&mut c, &mut s, t0()).expect_err("beyond capacity");
     assert!(matches!(err, EngineError::TooManyContexts(4)), "{err}");
-    // Once contexts expire there is room again.
-    negotiate(&mut c, &mut s, t0() + Duration::from_secs(3601)).expect("after expiry");
+    // Once contexts expire, and their renewal grace (the 5-minute clock skew) is
+    // over, there is room again.
+    negotiate(&mut c, &mut s, t0() + Duration::from_secs(3600 + 299))
+        .expect_err("still renewable, still held");
+    negotiate(&mut c, &mut s, t0() + Duration::from_secs(3600 + 301)).expect("after expiry");
 }
 
 #[test]
@@ -528,8 +533,126 @@ fn a_renewal_the_server_does_not_support_is_a_fault() {
         }
         other => panic!("renewed anyway: {other:?}"),
     }
-    // The client keeps its context and can still call until it expires.
+    // The client keeps its context and can still call until it expires …
     call(&mut c, &mut s, PING, t1).expect("the old context still works");
+    // … and replaces it with a new one instead of asking to renew it again.
+    let next = c.poll(t1).expect("poll").expect("a new context is due");
+    assert_eq!(next.purpose, Purpose::Issue);
+}
+
+/// Sends one application request at `now` (the client engine does not look at its
+/// clock for that) and returns the fault the server answered it with, as the client
+/// read it.
+fn refused_call(c: &mut ClientEngine, s: &mut ServerEngine, now: SystemTime) -> ReceivedFault {
+    let req = c
+        .protect("urn:example:orders/Ping", PING, now)
+        .expect("protect");
+    let Incoming::Rejected { bytes, .. } = s.handle(req.bytes.as_bytes(), None, now) else {
+        panic!("accepted")
+    };
+    match c.verify_reply(bytes.as_bytes(), &req.message_id, now) {
+        Err(EngineError::Fault(f)) => f,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A server that answers `RenewNeeded` (the context expired: here the client missed
+/// its renewal time) is answered with a Renew signed with the expired key, which the
+/// server accepts within its grace (its clock skew, 5 minutes); the same request then
+/// goes through. In-memory and cookie contexts alike. Past the grace the Renew is
+/// refused too, and the client negotiates a new context.
+#[test]
+fn renew_needed_is_answered_with_a_renewal() {
+    let d = description("combined", "1.3", true, "basic256");
+    let servers = |seed| {
+        [
+            ServerEngine::new(
+                d.server.clone(),
+                Some(validator()),
+                Box::new(SeededRng::new(seed)),
+            )
+            .expect("memory"),
+            ServerEngine::with_cookies(
+                d.server.clone(),
+                Some(validator()),
+                CookieKeys::new(1, [42u8; 32]),
+                Box::new(SeededRng::new(seed + 1)),
+            )
+            .expect("cookies"),
+        ]
+    };
+    let expiry = t0() + Duration::from_secs(3600);
+    for (i, mut s) in servers(60).into_iter().enumerate() {
+        let mut c = ClientEngine::new(
+            d.client.clone(),
+            "https://orders.example/svc",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(70 + i as u64)),
+        )
+        .expect("client");
+        negotiate(&mut c, &mut s, t0()).expect("issue");
+        let first = c.context_id().expect("context").to_owned();
+        let late = expiry + Duration::from_secs(60);
+        let fault = refused_call(&mut c, &mut s, late);
+        assert_eq!(fault.code, Some(FaultCode::RenewNeeded), "{fault}");
+        assert!(c.context_lost(&fault));
+        let req = c.poll(late).expect("poll").expect("a renewal");
+        assert_eq!(req.purpose, Purpose::Renew);
+        match s.handle(req.bytes.as_bytes(), None, late) {
+            Incoming::Negotiated { bytes, .. } => {
+                let ev = c.handle_response(bytes.as_bytes(), late).expect("renewed");
+                assert!(matches!(ev, ClientEvent::Renewed { .. }), "{ev:?}");
+            }
+            other => panic!("server {i}: the expired context was not renewed: {other:?}"),
+        }
+        assert_eq!(c.context_id(), Some(first.as_str()), "the same context");
+        call(&mut c, &mut s, PING, late).expect("the call goes through");
+
+        // Past the grace: the Renew is refused, the context dropped, a new one issued.
+        let mut c = ClientEngine::new(
+            d.client.clone(),
+            "https://orders.example/svc",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(80 + i as u64)),
+        )
+        .expect("client");
+        negotiate(&mut c, &mut s, t0()).expect("issue");
+        let first = c.context_id().expect("context").to_owned();
+        let later = expiry + Duration::from_secs(301);
+        let fault = refused_call(&mut c, &mut s, later);
+        assert!(c.context_lost(&fault), "{fault}");
+        let err = negotiate(&mut c, &mut s, later).expect_err("renewal past the grace");
+        assert_eq!(err.fault(), FaultCode::RenewNeeded, "{err}");
+        assert!(!c.is_ready(), "the context is dropped");
+        let ev = negotiate(&mut c, &mut s, later).expect("a new context");
+        assert!(matches!(ev, ClientEvent::Established { .. }), "{ev:?}");
+        assert_ne!(c.context_id(), Some(first.as_str()));
+        call(&mut c, &mut s, PING, later).expect("the call goes through");
+    }
+}
+
+/// `BadContextToken` (the server lost the context: it restarted, or — WCF — dropped a
+/// session idle for 2 minutes) drops the context: the next poll negotiates a new one.
+/// A fault about something else leaves the context alone.
+#[test]
+fn bad_context_token_drops_the_context() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, mut s) = pair(&d, 90);
+    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let (_, mut restarted) = pair(&d, 91);
+    let at = t0() + Duration::from_secs(150);
+    let fault = refused_call(&mut c, &mut restarted, at);
+    assert_eq!(fault.code, Some(FaultCode::BadContextToken), "{fault}");
+    let other = ReceivedFault {
+        code: Some(FaultCode::FailedCheck),
+        raw_code: String::new(),
+        reason: String::new(),
+    };
+    assert!(!c.context_lost(&other));
+    assert!(c.is_ready(), "another fault changes nothing");
+    assert!(c.context_lost(&fault));
+    let req = c.poll(at).expect("poll").expect("a new context");
+    assert_eq!(req.purpose, Purpose::Issue);
 }
 
 #[test]

@@ -8,8 +8,8 @@ use crate::description::TimestampUsage;
 use crate::envelope::Headers;
 use crate::keys::{self, Rng, SecretKey};
 use crate::security::{
-    self, bootstrap, ContextError, ContextKeys, Outgoing, ReceivedToken, ReplayCache, SigningKey,
-    TokenInfo, Verified,
+    self, bootstrap, ContextError, ContextKeys, FaultCode, Outgoing, ReceivedFault, ReceivedToken,
+    ReplayCache, SigningKey, TokenInfo, Verified,
 };
 use crate::trust::{self, RequestKind, Rst, Rstr, TokenRef};
 use crate::wire;
@@ -75,6 +75,11 @@ pub struct ClientContext {
     pub expires: SystemTime,
     /// The key before the last renewal, accepted on replies until the given time.
     previous: Option<(Option<String>, SecretKey, SystemTime)>,
+    /// The server answered `RenewNeeded`: renew at the next poll, whatever the clock.
+    renew_needed: bool,
+    /// The server refused to renew it (`UnableToRenew`): it is used until it expires,
+    /// and a new context is negotiated when a renewal would be due.
+    renew_refused: bool,
 }
 
 enum State {
@@ -190,8 +195,11 @@ impl ClientEngine {
                 let (state, req) = self.issue(now, None)?;
                 (state, Some(req))
             }
-            State::Ready(ctx) if now >= self.renew_at(&ctx) => {
-                if self.config.support_renew && now < ctx.expires {
+            State::Ready(ctx) if ctx.renew_needed || now >= self.renew_at(&ctx) => {
+                let renewable = self.config.support_renew
+                    && !ctx.renew_refused
+                    && (ctx.renew_needed || now < ctx.expires);
+                if renewable {
                     let (state, req) = self.renew(ctx, now)?;
                     (state, Some(req))
                 } else {
@@ -229,6 +237,33 @@ impl ClientEngine {
     /// it): the next [`poll`](Self::poll) negotiates a new one.
     pub fn reset(&mut self) {
         self.state = State::Idle;
+    }
+
+    /// Acts on a fault the server answered a protected request with, and says whether
+    /// sending the request again can succeed. The server no longer holding the context
+    /// (`BadContextToken`: it restarted, or — WCF — dropped a session idle for 2
+    /// minutes) drops it, so the next [`poll`](Self::poll) negotiates a new one;
+    /// `RenewNeeded` (the context expired) makes the next poll renew it when renewal
+    /// is supported, and negotiate a new one otherwise. Any other fault: `false`, and
+    /// nothing changes.
+    pub fn context_lost(&mut self, fault: &ReceivedFault) -> bool {
+        match fault.code {
+            Some(FaultCode::RenewNeeded) if self.config.support_renew => {
+                match std::mem::replace(&mut self.state, State::Idle) {
+                    State::Ready(mut ctx) | State::Renewing { mut ctx, .. } => {
+                        ctx.renew_needed = true;
+                        self.state = State::Ready(ctx);
+                    }
+                    _ => self.state = State::Idle,
+                }
+                true
+            }
+            _ if fault.context_lost() => {
+                self.reset();
+                true
+            }
+            _ => false,
+        }
     }
 
     fn message_id(&mut self) -> String {
@@ -429,6 +464,20 @@ impl ClientEngine {
                 entropy,
             } => match self.renewed(&ctx, bytes, &message_id, entropy.as_ref(), now) {
                 Ok((new, ev)) => (State::Ready(new), Ok(ev)),
+                Err(EngineError::Fault(fault)) => {
+                    // Refused: a context the server no longer holds is dropped (the
+                    // next poll negotiates a new one); one it will not renew is used
+                    // until it expires, and replaced by a new one, not renewed again.
+                    let state = if fault.context_lost() {
+                        State::Idle
+                    } else {
+                        let mut ctx = ctx;
+                        ctx.renew_needed = false;
+                        ctx.renew_refused = true;
+                        State::Ready(ctx)
+                    };
+                    (state, Err(EngineError::Fault(fault)))
+                }
                 Err(e) => (State::Ready(ctx), Err(e)),
             },
             State::Cancelling { ctx, message_id } => {
@@ -727,6 +776,8 @@ fn context_from(
                 now + config.rollover_interval,
             )
         }),
+        renew_needed: false,
+        renew_refused: false,
     })
 }
 

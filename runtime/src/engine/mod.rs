@@ -64,6 +64,19 @@ pub struct Config {
     pub username_bootstrap: bool,
 }
 
+impl Config {
+    /// Server: how long after its expiry a context may still be renewed. A server
+    /// answers a message under an expired context with `RenewNeeded`, which tells the
+    /// client to renew it (WS-SecureConversation); that Renew is signed with the
+    /// expired key, so the server must still know it. The grace is the clock skew this
+    /// side allows (5 minutes by default, as in WCF): the client renews at nine tenths
+    /// of the lifetime, so an expiry only reaches it when the two clocks or lifetimes
+    /// disagree, by about that much. Beyond it the client negotiates a new context.
+    pub fn renew_grace(&self) -> Duration {
+        self.policy.clock_skew
+    }
+}
+
 /// The key size wsbind asks for when the description leaves it to the issuer.
 pub const DEFAULT_KEY_BITS: u32 = 256;
 

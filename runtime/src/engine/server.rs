@@ -19,7 +19,7 @@ use crate::trust::{Proof, RequestKind, Rst, Rstr, Sct, TokenRef};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 /// Where issued contexts live.
 pub enum Contexts {
@@ -112,7 +112,8 @@ impl ServerEngine {
         let store = ContextStore::new(
             config.max_active_contexts as usize,
             config.max_pending_contexts as usize,
-        );
+        )
+        .with_renew_grace(config.renew_grace());
         Self::with_contexts(config, validator, Contexts::Memory(store), rng)
     }
 
@@ -238,6 +239,7 @@ impl ServerEngine {
         // Everything else is protected by a context.
         let mut keys = ServerKeys {
             contexts: &mut self.contexts,
+            renewal: (action == sc.action_renew).then(|| self.config.renew_grace()),
             identity: None,
         };
         let verified = security::verify_document(
@@ -583,7 +585,10 @@ impl ServerEngine {
                         self.config.max_active_contexts,
                     ));
                 }
-                cancelled.insert(identifier.clone(), now + self.config.renewal_interval);
+                cancelled.insert(
+                    identifier.clone(),
+                    now + self.config.renewal_interval + self.config.renew_grace(),
+                );
             }
         }
         let rstr = Rstr {
@@ -705,6 +710,8 @@ fn lookup_error(e: LookupError) -> ContextError {
 /// one during the rollover) or from the token's cookie.
 struct ServerKeys<'a> {
     contexts: &'a mut Contexts,
+    /// For a Renew: how long after its expiry the context is still renewable.
+    renewal: Option<Duration>,
     /// Filled on success: who the context belongs to, and the key used.
     identity: Option<(Identity, SecretKey)>,
 }
@@ -713,25 +720,16 @@ impl ContextKeys for ServerKeys<'_> {
     fn key(&mut self, token: &TokenInfo<'_>, now: SystemTime) -> Result<SecretKey, ContextError> {
         let (identity, key) = match self.contexts {
             Contexts::Memory(store) => {
-                let ctx = store.get(token.identifier, now).map_err(lookup_error)?;
+                let (ctx, key) = if self.renewal.is_some() {
+                    store.key_for_renewal(token.identifier, token.instance, now)
+                } else {
+                    store.key(token.identifier, token.instance, now)
+                }
+                .map_err(lookup_error)?;
                 if ctx.version != token.sc.version {
                     return Err(ContextError::Unknown);
                 }
-                let key = if token.instance == ctx.instance.as_deref() {
-                    ctx.key.clone()
-                } else {
-                    match &ctx.previous_key {
-                        Some((key, until, instance)) if token.instance == instance.as_deref() => {
-                            if now < *until {
-                                key.clone()
-                            } else {
-                                return Err(ContextError::Expired);
-                            }
-                        }
-                        _ => return Err(ContextError::Unknown),
-                    }
-                };
-                (ctx.identity.clone(), key)
+                (ctx.identity.clone(), key.clone())
             }
             Contexts::Cookies { keys, cancelled } => {
                 if cancelled
@@ -741,7 +739,7 @@ impl ContextKeys for ServerKeys<'_> {
                     return Err(ContextError::Cancelled);
                 }
                 let cookie = token.cookie.ok_or(ContextError::NoCookie)?;
-                let ctx = keys.open(cookie, now)?;
+                let ctx = keys.open_within(cookie, now, self.renewal.unwrap_or_default())?;
                 if ctx.identifier != token.identifier
                     || ctx.instance.as_deref() != token.instance
                     || ctx.version != token.sc.version

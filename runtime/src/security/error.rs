@@ -110,7 +110,10 @@ impl SecurityError {
             Token(_) => FaultCode::BadContextToken,
             WrongVersion { .. } => FaultCode::UnsupportedContextToken,
             Context { error, .. } => match error {
-                ContextError::Expired => FaultCode::RenewNeeded,
+                ContextError::Expired
+                | ContextError::BadCookie(crate::cookie::CookieError::Expired) => {
+                    FaultCode::RenewNeeded
+                }
                 _ => FaultCode::BadContextToken,
             },
         }

@@ -212,9 +212,9 @@ impl ClientSession {
                     "negotiated"
                 ),
                 Err(TransportError::Engine(EngineError::Fault(fault))) if kind == "renew" => {
-                    // The server would not renew: start over with a new context.
+                    // The server would not renew: the engine now negotiates a new
+                    // context instead (the next round).
                     warn!(%fault, "renewal refused; negotiating a new context");
-                    self.engine.reset();
                 }
                 Err(e) => return Err(e),
             }
@@ -248,11 +248,13 @@ impl ClientSession {
                         body: v.body,
                     })
                 }
-                Err(EngineError::Fault(fault)) if attempt == 0 && fault.context_lost() => {
-                    // The server lost or expired the context (say it restarted): once,
-                    // transparently, negotiate a new one and send again.
-                    warn!(%fault, "the server lost the context; negotiating again");
-                    self.engine.reset();
+                Err(EngineError::Fault(fault))
+                    if attempt == 0 && self.engine.context_lost(&fault) =>
+                {
+                    // The server lost the context (say it restarted) or says it
+                    // expired: once, transparently, renew it or negotiate a new one
+                    // (the engine decides which) and send again.
+                    warn!(%fault, "the server lost or expired the context; negotiating again");
                 }
                 Err(e) => return Err(e.into()),
             }
