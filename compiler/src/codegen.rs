@@ -128,7 +128,7 @@ struct_tokens! {
     SecurityContext {
         key_size, key_entropy_mode, secure_conversation_version, support_renew, renewal_interval,
         rollover_interval, max_pending_contexts, max_active_contexts, signature_profile,
-        bootstrap
+        send_cancel, bootstrap
     }
 }
 

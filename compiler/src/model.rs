@@ -141,6 +141,10 @@ table! {
         /// security-context (a wsbind extension): how messages are signed,
         /// "ms-lwssp" (default, WWSAPI's and WCF's wire) or "derived-keys".
         "wsbind-signature" signature_profile: Option<S<SignatureProfile>>,
+        /// security-context (client, a wsbind extension): whether closing the channel
+        /// cancels the context (default true); false for WCF services that advertise
+        /// `mssp:MustNotSendCancel` (cookie contexts).
+        "wsbind-send-cancel" send_cancel: Option<S<bool>>,
         /// ssl-transport (server).
         "require-client-certificate" require_client_certificate: Option<S<bool>>,
         /// ssl-transport (client).

@@ -216,6 +216,7 @@ fn context(b: &Binding, role: Role) -> SecurityContext {
             .signature_profile
             .as_ref()
             .map_or(SignatureProfile::MsLwssp, |v| v.value),
+        send_cancel: b.send_cancel.as_ref().is_none_or(|v| v.value),
         bootstrap: protection(b.bootstrap.as_ref().map_or(&empty_security(), |s| &s.value)),
     }
 }

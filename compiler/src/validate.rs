@@ -64,6 +64,7 @@ fn accepted(kind: BindingKind) -> (&'static Rule, &'static [(&'static str, Side)
                 ("max-pending-contexts", Server),
                 ("max-active-contexts", Server),
                 ("wsbind-signature", Any),
+                ("wsbind-send-cancel", Client),
             ],
         ),
         SslTransport => (

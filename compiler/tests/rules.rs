@@ -324,9 +324,30 @@ usage = "supporting"
     let d = resolved(&toml("", ""));
     let ctx = d.security.context.as_ref().expect("context");
     assert_eq!(ctx.signature_profile, SignatureProfile::MsLwssp);
+    assert!(
+        ctx.send_cancel,
+        "a client cancels on close unless told not to"
+    );
     let d = resolved(&toml("", r#"wsbind-signature = "derived-keys""#));
     let ctx = d.security.context.as_ref().expect("context");
     assert_eq!(ctx.signature_profile, SignatureProfile::DerivedKeys);
+    let client = |t: String| {
+        t.replace(
+            "binding = \"http\"\n",
+            "binding = \"http\"\nrole = \"client\"\n",
+        )
+    };
+    let d = resolved(&client(toml("", "wsbind-send-cancel = false")));
+    assert!(!d.security.context.as_ref().expect("context").send_cancel);
+    // It is the client's decision: a description that includes the server is told so.
+    let both = toml("", "wsbind-send-cancel = false");
+    let checked = check_toml(&both, Target::Runtime);
+    let d = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.id == "WSB0004")
+        .unwrap_or_else(|| panic!("no WSB0004:\n{}", list(&checked)));
+    assert!(d.message.contains("client-only"), "{}", d.message);
 
     let d = resolved(&toml(r#"algorithm-suite-name = "basic256-sha256""#, ""));
     let suite = d.security.protection.properties.algorithm_suite;

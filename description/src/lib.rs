@@ -138,6 +138,10 @@ pub struct SecurityContext {
     /// How messages protected by the context are signed (wsbind's `wsbind-signature`;
     /// default: MS-LWSSP).
     pub signature_profile: SignatureProfile,
+    /// Client: whether closing the channel cancels the context (wsbind's
+    /// `wsbind-send-cancel`; default true). WCF services with cookie contexts
+    /// advertise `mssp:MustNotSendCancel` and expect none.
+    pub send_cancel: bool,
     /// What secures the negotiation.
     pub bootstrap: Protection,
 }

@@ -291,6 +291,19 @@ fn cancellation() {
     assert!(c.protect("urn:a", PING, t0()).is_err(), "closed client");
 }
 
+/// `wsbind-send-cancel = false` (a WCF service with cookie contexts advertises
+/// `mssp:MustNotSendCancel`): closing sends nothing, and the engine is closed.
+#[test]
+fn closing_without_cancel_when_the_peer_wants_none() {
+    let mut d = description("combined", "1.3", true, "basic256");
+    d.client.send_cancel = false;
+    let (mut c, mut s) = pair(&d, 95);
+    negotiate(&mut c, &mut s, t0()).expect("issue");
+    assert!(c.close(t0()).expect("close").is_none(), "no Cancel sent");
+    assert!(!c.is_ready());
+    assert!(c.protect("urn:a", PING, t0()).is_err(), "closed");
+}
+
 #[test]
 fn wrong_password_is_a_clear_failure() {
     let d = description("combined", "1.3", true, "basic256");

@@ -407,10 +407,12 @@ impl ClientEngine {
     }
 
     /// Cancels the context: the request to send, or `None` when there is none to
-    /// cancel. Afterwards the engine is closed.
+    /// cancel or the description says not to (`wsbind-send-cancel = false`: the peer,
+    /// e.g. a WCF service with cookie contexts, expects no Cancel; the context then
+    /// simply expires there). Afterwards the engine is closed.
     pub fn close(&mut self, now: SystemTime) -> Result<Option<Request>, EngineError> {
         match std::mem::replace(&mut self.state, State::Closed) {
-            State::Ready(ctx) | State::Renewing { ctx, .. } => {
+            State::Ready(ctx) | State::Renewing { ctx, .. } if self.config.send_cancel => {
                 let rst = Rst {
                     version: self.config.sc.version,
                     kind: RequestKind::Cancel,

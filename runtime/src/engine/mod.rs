@@ -46,6 +46,9 @@ pub struct Config {
     pub min_key_bits: u32,
     pub max_key_bits: u32,
     pub support_renew: bool,
+    /// Client: closing the channel cancels the context (the description's
+    /// `wsbind-send-cancel`).
+    pub send_cancel: bool,
     /// Client: renew (or re-negotiate) this long after the context was issued.
     /// Server: the lifetime of a context it issues.
     pub renewal_interval: Duration,
@@ -118,6 +121,7 @@ impl Config {
             min_key_bits: min,
             max_key_bits: max,
             support_renew: ctx.support_renew,
+            send_cancel: ctx.send_cancel,
             renewal_interval: ctx.renewal_interval,
             rollover_interval: ctx.rollover_interval,
             timestamp_validity: props.timestamp_validity_duration,
