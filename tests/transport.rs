@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 use wsbind::cookie::CookieKeys;
+use wsbind::security::profile::Part;
 use wsbind::transport::{Answer, Call, TransportError};
 use wsbind::{ClientTls, Password, ServerTls, UsernameCredential};
 
@@ -47,6 +48,9 @@ fn check(user: &str, pw: &Password) -> bool {
 }
 
 async fn echo(call: Call) -> Answer {
+    // The default profile (MS-LWSSP) signs the Timestamp alone: the handler is told so.
+    assert_eq!(call.signed.covered, [Part::Timestamp]);
+    assert!(call.signed.identifier.starts_with("urn:uuid:"));
     Answer::new(
         "urn:example:Echo",
         format!(

@@ -78,7 +78,17 @@ pub struct ServerRequest {
     pub verified: Verified,
     /// Who negotiated the context the request was protected with.
     pub identity: Identity,
+    signed: Box<SignedBy>,
     key: SecretKey,
+}
+
+impl ServerRequest {
+    /// The context and key that signed the request, and what the signature covers
+    /// (every request is signed; under MS-LWSSP the signature covers the Timestamp
+    /// alone, and the Body's integrity rests on TLS).
+    pub fn signed(&self) -> &SignedBy {
+        &self.signed
+    }
 }
 
 /// The server state machine (one per endpoint; it serves every client).
@@ -299,6 +309,7 @@ impl ServerEngine {
         Ok(Incoming::Request(ServerRequest {
             verified,
             identity,
+            signed: Box::new(signed),
             key,
         }))
     }

@@ -76,6 +76,10 @@ pub struct Call {
     pub action: Option<String>,
     /// The Body's content, in exclusive canonical form.
     pub body: String,
+    /// The context that signed the request and what its signature covers. Under the
+    /// MS-LWSSP profile (the default) that is the Timestamp alone: the Body and the
+    /// addressing headers are protected by TLS, not by the signature.
+    pub signed: crate::security::verify::SignedBy,
 }
 
 /// The application's answer to a [`Call`]: a reply, or a fault. Either way it goes

@@ -286,6 +286,7 @@ async fn respond(
                 identity: request.identity.clone(),
                 action: request.verified.action.clone(),
                 body: request.verified.body.clone(),
+                signed: request.signed().clone(),
             };
             let answer = (shared.handler)(call).await;
             let addressing = request
