@@ -340,7 +340,7 @@ impl Rst {
                 expected: "RequestSecurityToken",
                 found: found(doc, el),
             })?;
-        let mut r = Reader::new(doc, el, sc);
+        let mut r = Reader::new(doc, el, sc).skipping(APPLIES_TO);
         let mut kind = None;
         let mut entropy = None;
         let mut key_size = None;
@@ -358,6 +358,10 @@ impl Rst {
                 "RenewTarget" | "CancelTarget" => {
                     r.once(&mut target, (local, read_target(doc, child, sc)?))?
                 }
+                // What CXF adds to an SCT request: the lifetime it would like and the
+                // renewal semantics it asks for. The issuer decides both (its own
+                // lifetime; renewal as its description says), as WS-Trust allows.
+                "Lifetime" | "Renewing" => {}
                 // Harmless hints a requestor may add.
                 "KeyType" => {
                     if leaf(doc, child)?.trim() != sc.symmetric_key {
@@ -771,9 +775,19 @@ fn bounded_id(element: &str, value: &str) -> Result<(), TrustError> {
 
 /// Walks the WS-Trust children of an element, refusing other namespaces and
 /// duplicated singletons.
+/// `wsp:AppliesTo` (WS-Policy 1.5 and 2004/09): the endpoint a requestor wants the
+/// token for (CXF names the service's address). An SCT issued here is for this
+/// endpoint only, whatever it says, so it is passed over.
+const APPLIES_TO: &[(&str, &str)] = &[
+    ("http://www.w3.org/ns/ws-policy", "AppliesTo"),
+    ("http://schemas.xmlsoap.org/ws/2004/09/policy", "AppliesTo"),
+];
+
 struct Reader<'d, 'a> {
     doc: &'d Document<'a>,
     sc: &'static Sc,
+    /// Elements outside WS-Trust's namespace passed over, `(namespace, local name)`.
+    skip: &'static [(&'static str, &'static str)],
     children: crate::xml::dom::Children<'d, 'a>,
     /// The local name of the element last returned, for messages.
     current: &'d str,
@@ -786,15 +800,27 @@ impl<'d, 'a> Reader<'d, 'a> {
             sc,
             children: doc.children(el),
             current: "",
+            skip: &[],
         }
     }
 
+    /// Passes over the elements `skip` names, wherever they occur.
+    fn skipping(mut self, skip: &'static [(&'static str, &'static str)]) -> Self {
+        self.skip = skip;
+        self
+    }
+
     fn next(&mut self) -> Result<Option<(Element, &'d str)>, TrustError> {
-        let Some(c) = self.children.next() else {
-            return Ok(None);
+        // A loop, not recursion: a message may hold any number of skipped elements.
+        let (c, cns, local) = loop {
+            let Some(c) = self.children.next() else {
+                return Ok(None);
+            };
+            let (cns, local) = (self.doc.namespace(c), self.doc.local_name(c));
+            if !self.skip.contains(&(cns, local)) {
+                break (c, cns, local);
+            }
         };
-        let cns = self.doc.namespace(c);
-        let local = self.doc.local_name(c);
         if cns != self.sc.trust {
             if let Some(other) = wire::sc_by_trust_ns(cns) {
                 return Err(TrustError::Generation {
@@ -1270,5 +1296,37 @@ mod tests {
         assert!(
             bad("<t:RequestSecurityTokenResponse/>").contains("expected a RequestSecurityToken")
         );
+        // AppliesTo is passed over only in WS-Policy's namespaces.
+        assert!(bad(&format!(
+            "<t:RequestSecurityToken>{tt}{issue}<x:AppliesTo xmlns:x=\"urn:x\"/></t:RequestSecurityToken>"
+        ))
+        .contains("not a WS-Trust element"));
+    }
+
+    /// What Apache CXF's client sends for an SCT (seen in the live interop test):
+    /// RequestType first, AppliesTo with the service's address, the lifetime it would
+    /// like, Renewing, then TokenType, KeySize, Entropy and ComputedKeyAlgorithm.
+    #[test]
+    fn cxf_requests_are_read() {
+        for policy in [
+            "http://www.w3.org/ns/ws-policy",
+            "http://schemas.xmlsoap.org/ws/2004/09/policy",
+        ] {
+            let sc = &wire::V1_3;
+            let text = format!(
+                r#"<t:RequestSecurityToken xmlns:t="{trust}"><t:RequestType>{issue}</t:RequestType><wsp:AppliesTo xmlns:wsp="{policy}"><wsa:EndpointReference xmlns:wsa="http://www.w3.org/2005/08/addressing"><wsa:Address>https://localhost/echo</wsa:Address></wsa:EndpointReference></wsp:AppliesTo><t:Lifetime xmlns:wsu="{wsu}"><wsu:Created>2026-12-01T23:16:55.669Z</wsu:Created><wsu:Expires>2026-12-01T23:21:55.669Z</wsu:Expires></t:Lifetime><t:Renewing/><t:TokenType>{sct}</t:TokenType><t:KeySize>256</t:KeySize><t:Entropy><t:BinarySecret Type="{nonce}">TerVmjny7QBq8kT4Io6vKOlxLC1jPKdKHykApTdPSx4=</t:BinarySecret></t:Entropy><t:ComputedKeyAlgorithm>{ck}</t:ComputedKeyAlgorithm></t:RequestSecurityToken>"#,
+                trust = sc.trust,
+                issue = sc.issue,
+                wsu = ns::WSU,
+                sct = sc.sct,
+                nonce = sc.nonce,
+                ck = sc.ck_p_sha1,
+            );
+            let doc = Document::parse(&text, &Limits::default()).expect("well-formed");
+            let rst = Rst::parse(&doc, doc.root()).expect("CXF's request");
+            assert_eq!(rst.kind, RequestKind::Issue);
+            assert_eq!(rst.key_size, Some(256));
+            assert_eq!(rst.entropy.as_ref().map(Vec::len), Some(32));
+        }
     }
 }

@@ -140,6 +140,11 @@ pub struct Sc {
     pub symmetric_key: &'static str,
     pub action_issue: &'static str,
     pub action_issue_response: &'static str,
+    /// Another issue response action accepted on receipt, never sent: WS-Trust 1.3's
+    /// `RSTRC/IssueFinal`. WCF, CoreWCF, Metro and CXF answer an SCT request with
+    /// `RSTR/SCT` (the RSTR collection in the Body), and WWSAPI's client refuses
+    /// `IssueFinal` on this exchange ([MS-LWSSP] note 5).
+    pub action_issue_response_also: Option<&'static str>,
     pub action_renew: &'static str,
     pub action_renew_response: &'static str,
     pub action_cancel: &'static str,
@@ -163,6 +168,7 @@ pub const FEB_2005: Sc = Sc {
     symmetric_key: "http://schemas.xmlsoap.org/ws/2005/02/trust/SymmetricKey",
     action_issue: "http://schemas.xmlsoap.org/ws/2005/02/trust/RST/SCT",
     action_issue_response: "http://schemas.xmlsoap.org/ws/2005/02/trust/RSTR/SCT",
+    action_issue_response_also: None,
     action_renew: "http://schemas.xmlsoap.org/ws/2005/02/trust/RST/SCT/Renew",
     action_renew_response: "http://schemas.xmlsoap.org/ws/2005/02/trust/RSTR/SCT/Renew",
     action_cancel: "http://schemas.xmlsoap.org/ws/2005/02/trust/RST/SCT/Cancel",
@@ -184,7 +190,10 @@ pub const V1_3: Sc = Sc {
     nonce: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/Nonce",
     symmetric_key: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/SymmetricKey",
     action_issue: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/SCT",
-    action_issue_response: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTRC/IssueFinal",
+    action_issue_response: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTR/SCT",
+    action_issue_response_also: Some(
+        "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTRC/IssueFinal",
+    ),
     action_renew: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/SCT/Renew",
     action_renew_response: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RSTR/SCT/Renew",
     action_cancel: "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/SCT/Cancel",

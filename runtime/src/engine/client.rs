@@ -531,7 +531,7 @@ impl ClientEngine {
             &mut self.replay,
             now,
         )?;
-        env.expect(&doc, action, request_id)?;
+        env.expect(&doc, action, None, request_id)?;
         let payload = env.payload(&doc)?;
         Ok((Rstr::parse(&doc, payload)?, received_token(&doc, payload)))
     }
@@ -688,7 +688,12 @@ pub fn read_issue_response(
     let doc = message::parse(text, &policy)?;
     let env = message::EnvelopeParts::read(&doc)?;
     env.fail_on_fault(&doc)?;
-    env.expect(&doc, config.sc.action_issue_response, request_id)?;
+    env.expect(
+        &doc,
+        config.sc.action_issue_response,
+        config.sc.action_issue_response_also,
+        request_id,
+    )?;
     bootstrap::read(&doc, doc.root(), env.soap, &policy, now)?;
     let payload = env.payload(&doc)?;
     let rstr = Rstr::parse(&doc, payload)?;

@@ -118,15 +118,17 @@ impl EnvelopeParts {
         }))
     }
 
-    /// Checks the response's action and that it relates to our request.
+    /// Checks the response's action (`action`, or `also` where another is accepted)
+    /// and that it relates to our request.
     pub fn expect(
         &self,
         doc: &Document<'_>,
         action: &str,
+        also: Option<&str>,
         request_id: &str,
     ) -> Result<(), EngineError> {
         match self.addressing_header(doc, "Action") {
-            Some(a) if a == action => {}
+            Some(a) if a == action || Some(a.as_str()) == also => {}
             other => {
                 return Err(Mismatch::Action {
                     found: other.as_deref().map(peer_text),
