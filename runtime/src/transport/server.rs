@@ -278,8 +278,7 @@ async fn respond(
         }
         Incoming::Rejected { bytes, error } => {
             warn!(reason = %error, "message rejected");
-            let status = if soap == Soap::V12 { 400 } else { 500 };
-            response(status, soap, "", bytes)
+            response(super::FAULT_STATUS, soap, "", bytes)
         }
         Incoming::Request(request) => {
             let call = Call {

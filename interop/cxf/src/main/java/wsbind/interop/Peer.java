@@ -73,6 +73,8 @@ public final class Peer {
         System.err.println("wsbind-cxf-peer: " + why);
         System.err.println("usage: serve --port N --sc 1.3|feb-2005 --soap 1.2|1.1 --cert PEM --key PEM --user U:P --log DIR");
         System.err.println("       call --endpoint URL --sc 1.3|feb-2005 --soap 1.2|1.1 --trust PEM --user U:P --count N --log DIR");
+        System.err.println("            [--pause-ms MS (between requests)] [--step true (one line on stdin per request)]");
+        System.err.println("            [--lifetime-s S (serve: the contexts' lifetime)]");
         System.exit(2);
     }
 
@@ -168,6 +170,9 @@ public final class Peer {
         ep.setAddress(address);
         Map<String, Object> props = new HashMap<>();
         props.put("security.callback-handler", passwords(need(o, "user")));
+        if (o.containsKey("lifetime-s")) {
+            props.put("security.security.token.lifetime", Long.parseLong(o.get("lifetime-s")) * 1000L);
+        }
         ep.setProperties(props);
         // On the bus: the negotiation (CXF's built-in STS endpoint) is recorded too.
         Recorder recorder = new Recorder(log, "service");
@@ -234,10 +239,23 @@ public final class Peer {
         // The STS client's conduit: bus-wide TLS parameters for every conduit.
         bus().setProperty("org.apache.cxf.transport.http.HTTPConduit.tlsClientParameters", tls);
 
+        long pauseMs = Long.parseLong(o.getOrDefault("pause-ms", "0"));
+        boolean step = Boolean.parseBoolean(o.getOrDefault("step", "false"));
+        var steps = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
         long started = System.nanoTime();
         int ok = 0;
         try {
             for (int i = 0; i < count; i++) {
+                if (step) {
+                    // The test says when to send the next request (one line each).
+                    System.out.println("ready: " + i);
+                    System.out.flush();
+                    if (steps.readLine() == null) {
+                        break;
+                    }
+                } else if (pauseMs > 0 && i > 0) {
+                    Thread.sleep(pauseMs);
+                }
                 String request = "<e:Echo xmlns:e=\"" + Wsdl.NS + "\">hello " + i + "</e:Echo>";
                 Source reply = dispatch.invoke(new StreamSource(new StringReader(request)));
                 String text = xml(reply);
