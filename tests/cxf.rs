@@ -682,3 +682,121 @@ async fn expired_contexts_are_replaced_both_ways() {
     }
     running.shutdown().await;
 }
+
+/// A CXF client the test drives one request at a time (`--step true`).
+struct SteppedCxfClient {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl SteppedCxfClient {
+    fn start(dir: &Path, endpoint: &str, trust: &Path, count: usize) -> Self {
+        let mut child = Command::new("java")
+            .args(["-cp", classpath(), "wsbind.interop.Peer", "call"])
+            .args(["--endpoint", endpoint, "--sc", "1.3", "--soap", "1.2"])
+            .arg("--trust")
+            .arg(trust)
+            .args(["--user", "alice:wonderland", "--step", "true"])
+            .args(["--count", &count.to_string()])
+            .arg("--log")
+            .arg(dir.join("cxf-client"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.join("cxf-client.stderr")).expect("stderr file"))
+            .spawn()
+            .expect("java runs");
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        SteppedCxfClient {
+            child,
+            stdin,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Waits for a line starting with `prefix`; `None` when the client ended first.
+    fn wait_for(&mut self, prefix: &str) -> Option<String> {
+        loop {
+            let line = self.lines.recv_timeout(PEER_TIMEOUT).ok()?;
+            self.seen.push(line.clone());
+            if line.starts_with(prefix) {
+                return Some(line);
+            }
+        }
+    }
+
+    /// Lets the client send one request and returns its reply line.
+    fn call(&mut self) -> Result<String, String> {
+        use std::io::Write;
+        self.wait_for("ready: ")
+            .ok_or_else(|| format!("the client ended: {:?}", self.seen))?;
+        let stdin = self.stdin.as_mut().ok_or("no stdin")?;
+        writeln!(stdin, "go").map_err(|e| e.to_string())?;
+        stdin.flush().map_err(|e| e.to_string())?;
+        let line = self
+            .wait_for("reply: ")
+            .ok_or_else(|| format!("no reply: {:?}", self.seen))?;
+        Ok(line)
+    }
+}
+
+impl Drop for SteppedCxfClient {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A wsbind server with cookie contexts restarts (same address, same cookie keys, no
+/// memory of the context) between two requests of one CXF client: the client's
+/// context still works, without a new negotiation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cxf_client_survives_a_restart_of_a_cookie_server() {
+    let _one = serial().await;
+    let dir = workdir("a_cxf_client_survives_a_restart_of_a_cookie_server");
+    let t = tls(&dir);
+    let keys = || wsbind::cookie::CookieKeys::new(1, [9u8; 32]);
+    let server = || {
+        Sc13::server(
+            check,
+            ServerTls::from_pem(t.cert_pem.clone(), t.key_pem.clone()),
+        )
+        .with_cookie_keys(keys())
+    };
+    let running = server().serve("127.0.0.1:0", echo).await.expect("serve");
+    let addr = running.local_addr();
+    let endpoint = format!("https://localhost:{}/echo", addr.port());
+    let mut client = SteppedCxfClient::start(&dir, &endpoint, &t.cert, 2);
+    let log = dir.join("cxf-client");
+    let first = tokio::task::block_in_place(|| client.call())
+        .unwrap_or_else(|e| panic!("{e}\n{}", messages(&log)));
+    assert!(first.contains("hello 0"), "{first}");
+    running.shutdown().await;
+
+    let running = server()
+        .serve(&addr.to_string(), echo)
+        .await
+        .expect("serve again");
+    let second = tokio::task::block_in_place(|| client.call())
+        .unwrap_or_else(|e| panic!("{e}\n{}", messages(&log)));
+    assert!(second.contains("hello 1"), "{second}");
+    let sent = actions(&log, "client-out");
+    let issues = sent
+        .iter()
+        .filter(|a| *a == "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/SCT")
+        .count();
+    assert_eq!(issues, 1, "negotiated once: {sent:?}");
+    running.shutdown().await;
+}

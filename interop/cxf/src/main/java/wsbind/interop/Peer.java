@@ -231,6 +231,14 @@ public final class Peer {
         tmf.init(trustStore(need(o, "trust")));
         tls.setTrustManagers(tmf.getTrustManagers());
         conduit.setTlsClientParameters(tls);
+        if (Boolean.parseBoolean(o.getOrDefault("step", "false"))) {
+            // The test restarts servers between stepped requests: a connection per
+            // request, so no request goes out on a connection the old server closed
+            // (Java's HTTP client does not retry a POST on a stale connection).
+            var policy = new org.apache.cxf.transports.http.configuration.HTTPClientPolicy();
+            policy.setConnection(org.apache.cxf.transports.http.configuration.ConnectionType.CLOSE);
+            conduit.setClient(policy);
+        }
         // The security context is negotiated by an STS client CXF makes for itself, with
         // its own conduit: it uses the process's default TLS context.
         javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
