@@ -77,6 +77,44 @@ struct Feb2005;
 )]
 struct Sc13Short;
 
+/// WS-SC 1.3 with the client's entropy alone.
+#[wsbind::binding(
+    channel(binding = "http", role = "both"),
+    security(
+        binding(kind = "ssl-transport"),
+        binding(
+            kind = "security-context",
+            usage = "supporting",
+            key_entropy_mode = "client-only",
+            secure_conversation_version = "1.3",
+            bootstrap(
+                binding(kind = "ssl-transport"),
+                binding(kind = "username", usage = "supporting")
+            ),
+        ),
+    )
+)]
+struct Sc13ClientEntropy;
+
+/// WS-SC 1.3 with the server's entropy alone.
+#[wsbind::binding(
+    channel(binding = "http", role = "both"),
+    security(
+        binding(kind = "ssl-transport"),
+        binding(
+            kind = "security-context",
+            usage = "supporting",
+            key_entropy_mode = "server-only",
+            secure_conversation_version = "1.3",
+            bootstrap(
+                binding(kind = "ssl-transport"),
+                binding(kind = "username", usage = "supporting")
+            ),
+        ),
+    )
+)]
+struct Sc13ServerEntropy;
+
 const ACTION: &str = "urn:wsbind:interop/Echo";
 const NS: &str = "urn:wsbind:interop";
 /// How long the peer may take to start, or one CXF client run to finish.
@@ -800,3 +838,83 @@ async fn a_cxf_client_survives_a_restart_of_a_cookie_server() {
     assert_eq!(issues, 1, "negotiated once: {sent:?}");
     running.shutdown().await;
 }
+
+macro_rules! entropy_both_ways {
+    ($name:ident, $binding:ty, $mode:expr) => {
+        /// One entropy mode, both ways: the policy CXF is given requires it, and
+        /// wsbind's description says the same.
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            let _one = serial().await;
+            let dir = workdir(stringify!($name));
+            let t = tls(&dir);
+            let service = CxfService::start(
+                &dir,
+                &t,
+                true,
+                true,
+                "alice:wonderland",
+                &["--entropy", $mode],
+            );
+            let mut client = <$binding>::client(
+                service.endpoint.clone(),
+                UsernameCredential::new("alice", "wonderland"),
+                ClientTls::trust_pem(t.cert_pem.clone()),
+            );
+            let body = format!(r#"<e:Echo xmlns:e="{NS}">hello 0</e:Echo>"#);
+            match client.call(ACTION, &body).await {
+                Ok(r) => assert!(r.body.contains("hello 0"), "{}", r.body),
+                // CXF's service adds entropy of its own (a computed key) whenever the
+                // request carries some, whatever its policy requires: it cannot issue
+                // a client-only key. wsbind refuses key material that does not fit the
+                // mode its description names.
+                Err(e) if $mode == "client-only" => {
+                    assert!(
+                        e.to_string()
+                            .contains("the issuer sent key material of its own"),
+                        "{e}"
+                    )
+                }
+                Err(e) => panic!("{}: wsbind client: {e}\n{}", $mode, messages(&service.log)),
+            }
+            drop(service);
+
+            let running = <$binding>::server(
+                check,
+                ServerTls::from_pem(t.cert_pem.clone(), t.key_pem.clone()),
+            )
+            .serve("127.0.0.1:0", echo)
+            .await
+            .expect("serve");
+            let endpoint = format!("https://localhost:{}/echo", running.local_addr().port());
+            let run = {
+                let (dir, cert) = (dir.clone(), t.cert.clone());
+                tokio::task::spawn_blocking(move || {
+                    cxf_call(
+                        &dir,
+                        &endpoint,
+                        &cert,
+                        true,
+                        true,
+                        "alice:wonderland",
+                        &["--count", "2", "--entropy", $mode],
+                    )
+                })
+                .await
+                .expect("join")
+            };
+            assert!(
+                run.ok && run.calls == 2,
+                "{}: CXF client: {} calls, error {:?}\n{}",
+                $mode,
+                run.calls,
+                run.error,
+                messages(&dir.join("cxf-client"))
+            );
+            running.shutdown().await;
+        }
+    };
+}
+
+entropy_both_ways!(client_entropy_both_ways, Sc13ClientEntropy, "client-only");
+entropy_both_ways!(server_entropy_both_ways, Sc13ServerEntropy, "server-only");

@@ -75,6 +75,7 @@ public final class Peer {
         System.err.println("       call --endpoint URL --sc 1.3|feb-2005 --soap 1.2|1.1 --trust PEM --user U:P --count N --log DIR");
         System.err.println("            [--pause-ms MS (between requests)] [--step true (one line on stdin per request)]");
         System.err.println("            [--lifetime-s S (serve: the contexts' lifetime)]");
+        System.err.println("            [--entropy combined|client-only|server-only (both: what the policy requires)]");
         System.exit(2);
     }
 
@@ -154,7 +155,7 @@ public final class Peer {
         Path log = Path.of(need(o, "log"));
         Files.createDirectories(log);
         Path wsdl = log.resolve("service.wsdl");
-        Files.writeString(wsdl, Wsdl.of(sc13(o), soap12(o), address));
+        Files.writeString(wsdl, Wsdl.of(sc13(o), soap12(o), address, o.getOrDefault("entropy", "combined")));
 
         Bus bus = BusFactory.getDefaultBus();
         TLSServerParameters tls = new TLSServerParameters();
@@ -199,7 +200,7 @@ public final class Peer {
         Path log = Path.of(need(o, "log"));
         Files.createDirectories(log);
         Path wsdl = log.resolve("client.wsdl");
-        Files.writeString(wsdl, Wsdl.of(sc13(o), soap12(o), endpoint));
+        Files.writeString(wsdl, Wsdl.of(sc13(o), soap12(o), endpoint, o.getOrDefault("entropy", "combined")));
 
         trustByDefault(need(o, "trust"), log);
         // On the bus: the STS client CXF makes for the negotiation is recorded too.

@@ -17,6 +17,18 @@ final class Wsdl {
     /** WS-SC 1.3 with WS-SecurityPolicy 1.2 and WS-Trust 1.3; or February 2005 with
      *  WS-SecurityPolicy 2005/07 and WS-Trust 1.0. SOAP 1.2 or 1.1. */
     static String of(boolean sc13, boolean soap12, String address) {
+        return of(sc13, soap12, address, "combined");
+    }
+
+    /** As above, with the entropy the policy requires: combined (WCF's default),
+     *  client-only or server-only. */
+    static String of(boolean sc13, boolean soap12, String address, String entropy) {
+        String entropyAssertions = switch (entropy) {
+            case "combined" -> "<sp:RequireClientEntropy/><sp:RequireServerEntropy/>";
+            case "client-only" -> "<sp:RequireClientEntropy/>";
+            case "server-only" -> "<sp:RequireServerEntropy/>";
+            default -> throw new IllegalArgumentException("entropy: combined, client-only or server-only");
+        };
         String sp = sc13
                 ? "http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702"
                 : "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy";
@@ -34,9 +46,9 @@ final class Wsdl {
                 """.formatted(sc13 ? "" : " RequireClientCertificate=\"false\"");
         String trustPolicy = """
                 <sp:%s><wsp:Policy>
-                  <sp:MustSupportIssuedTokens/><sp:RequireClientEntropy/><sp:RequireServerEntropy/>
+                  <sp:MustSupportIssuedTokens/>%s
                 </wsp:Policy></sp:%s>
-                """.formatted(trust, trust);
+                """.formatted(trust, entropyAssertions, trust);
         String policy = """
                 <wsp:Policy wsu:Id="SecureConversation_UserNameOverTransport">
                   <wsp:ExactlyOne><wsp:All>
