@@ -918,3 +918,82 @@ macro_rules! entropy_both_ways {
 
 entropy_both_ways!(client_entropy_both_ways, Sc13ClientEntropy, "client-only");
 entropy_both_ways!(server_entropy_both_ways, Sc13ServerEntropy, "server-only");
+
+/// Figures, not a check (nothing here is asserted about time): handshake latency and
+/// calls per second on loopback, each direction. Run with
+/// `cargo test --release -p wsbind --test cxf -- --ignored --nocapture figures`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "measures; run on purpose"]
+async fn figures() {
+    const CALLS: usize = 500;
+    let _one = serial().await;
+    let dir = workdir("figures");
+    let t = tls(&dir);
+    let body = format!(r#"<e:Echo xmlns:e="{NS}">hello</e:Echo>"#);
+
+    // wsbind's client, CXF's service (warmed up by a first client).
+    let service = CxfService::start(&dir, &t, true, true, "alice:wonderland", &[]);
+    let new_client = || {
+        Sc13::client(
+            service.endpoint.clone(),
+            UsernameCredential::new("alice", "wonderland"),
+            ClientTls::trust_pem(t.cert_pem.clone()),
+        )
+    };
+    let mut warm = new_client();
+    for _ in 0..200 {
+        warm.call(ACTION, &body).await.expect("warm-up");
+    }
+    let mut handshakes = Vec::new();
+    for _ in 0..20 {
+        let mut c = new_client();
+        let started = Instant::now();
+        c.connect().await.expect("negotiate");
+        handshakes.push(started.elapsed());
+    }
+    handshakes.sort();
+    let started = Instant::now();
+    for _ in 0..CALLS {
+        warm.call(ACTION, &body).await.expect("call");
+    }
+    let per_s = CALLS as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "wsbind client -> CXF service: handshake median {:?} (min {:?}, max {:?}, 20 runs); {CALLS} sequential calls at {per_s:.0}/s",
+        handshakes[10], handshakes[0], handshakes[19]
+    );
+    drop(service);
+
+    // CXF's client, wsbind's service: one JVM negotiates once and makes the calls.
+    let running = Sc13::server(
+        check,
+        ServerTls::from_pem(t.cert_pem.clone(), t.key_pem.clone()),
+    )
+    .serve("127.0.0.1:0", echo)
+    .await
+    .expect("serve");
+    let endpoint = format!("https://localhost:{}/echo", running.local_addr().port());
+    let run = {
+        let (dir, cert) = (dir.clone(), t.cert.clone());
+        tokio::task::spawn_blocking(move || {
+            cxf_call(
+                &dir,
+                &endpoint,
+                &cert,
+                true,
+                true,
+                "alice:wonderland",
+                &["--count", &CALLS.to_string()],
+            )
+        })
+        .await
+        .expect("join")
+    };
+    assert!(run.ok, "{:?}", run.error);
+    let (first, total) = (run.first_call_ms.unwrap_or(0), run.elapsed_ms.unwrap_or(0));
+    println!(
+        "CXF client -> wsbind service: negotiate + first call {first} ms (a cold JVM); the other {} calls at {:.0}/s",
+        CALLS - 1,
+        (CALLS - 1) as f64 / ((total - first).max(1) as f64 / 1000.0)
+    );
+    running.shutdown().await;
+}
