@@ -997,3 +997,65 @@ async fn figures() {
     );
     running.shutdown().await;
 }
+
+/// CXF's client cancels (when told to) with a Cancel secured by the bootstrap (TLS and
+/// the username), not signed with the context: no proof of possession, which
+/// MS-LWSSP's Cancel has (CXF's own service refuses it too). wsbind refuses it with a
+/// fault; the context then simply expires.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cxf_cancel_without_proof_of_possession_is_refused() {
+    let _one = serial().await;
+    let dir = workdir("cxf_cancel_without_proof_of_possession_is_refused");
+    let t = tls(&dir);
+    let running = Sc13::server(
+        check,
+        ServerTls::from_pem(t.cert_pem.clone(), t.key_pem.clone()),
+    )
+    .serve("127.0.0.1:0", echo)
+    .await
+    .expect("serve");
+    let endpoint = format!("https://localhost:{}/echo", running.local_addr().port());
+    let run = {
+        let (dir, cert) = (dir.clone(), t.cert.clone());
+        tokio::task::spawn_blocking(move || {
+            cxf_call(
+                &dir,
+                &endpoint,
+                &cert,
+                true,
+                true,
+                "alice:wonderland",
+                &["--count", "1", "--cancel", "true"],
+            )
+        })
+        .await
+        .expect("join")
+    };
+    assert!(run.ok && run.calls == 1, "{:?}", run.error);
+    let log = dir.join("cxf-client");
+    let sent = actions(&log, "client-out");
+    assert_eq!(
+        sent.last().map(String::as_str),
+        Some("http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/SCT/Cancel"),
+        "{sent:?}"
+    );
+    let mut answers: Vec<_> = std::fs::read_dir(&log)
+        .expect("log")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().contains("client-in"))
+        .collect();
+    answers.sort();
+    let last = answers
+        .iter()
+        .rev()
+        .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+        .find(|text| !text.is_empty())
+        .unwrap_or_default();
+    // The Cancel is not signed with the context: refused as a security header error.
+    assert!(
+        last.contains("Fault") && last.contains("InvalidSecurity"),
+        "{last}"
+    );
+    running.shutdown().await;
+}

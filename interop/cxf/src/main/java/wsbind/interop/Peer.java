@@ -216,6 +216,10 @@ public final class Peer {
         rc.put(jakarta.xml.ws.BindingProvider.ENDPOINT_ADDRESS_PROPERTY, endpoint);
         rc.put("security.username", user.substring(0, user.indexOf(':')));
         rc.put("security.callback-handler", passwords(user));
+        if (Boolean.parseBoolean(o.getOrDefault("cancel", "false"))) {
+            // CXF cancels the context when the client is destroyed.
+            rc.put("security.sts.token.do.cancel", Boolean.TRUE);
+        }
         rc.put(jakarta.xml.ws.BindingProvider.SOAPACTION_USE_PROPERTY, Boolean.TRUE);
         if (!soap12(o)) {
             // SOAP 1.1 goes with WS-Addressing August 2004 (as wsbind pairs them).
@@ -369,7 +373,9 @@ public final class Peer {
                             return;
                         }
                         byte[] bytes = in.readAllBytes();
-                        write("in", bytes);
+                        if (bytes.length > 0) {
+                            write("in", bytes);
+                        }
                         m.setContent(java.io.InputStream.class, new ByteArrayInputStream(bytes));
                     } catch (IOException e) {
                         throw new org.apache.cxf.interceptor.Fault(e);
