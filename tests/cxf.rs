@@ -115,6 +115,26 @@ struct Sc13ClientEntropy;
 )]
 struct Sc13ServerEntropy;
 
+/// WS-SC 1.3 with Basic128: 128-bit keys.
+#[wsbind::binding(
+    channel(binding = "http", role = "both"),
+    security(
+        algorithm_suite_name = "basic128",
+        binding(kind = "ssl-transport"),
+        binding(
+            kind = "security-context",
+            usage = "supporting",
+            key_size = 128,
+            secure_conversation_version = "1.3",
+            bootstrap(
+                binding(kind = "ssl-transport"),
+                binding(kind = "username", usage = "supporting")
+            ),
+        ),
+    )
+)]
+struct Sc13Basic128;
+
 const ACTION: &str = "urn:wsbind:interop/Echo";
 const NS: &str = "urn:wsbind:interop";
 /// How long the peer may take to start, or one CXF client run to finish.
@@ -841,6 +861,9 @@ async fn a_cxf_client_survives_a_restart_of_a_cookie_server() {
 
 macro_rules! entropy_both_ways {
     ($name:ident, $binding:ty, $mode:expr) => {
+        entropy_both_ways!($name, $binding, $mode, "Basic256");
+    };
+    ($name:ident, $binding:ty, $mode:expr, $suite:expr) => {
         /// One entropy mode, both ways: the policy CXF is given requires it, and
         /// wsbind's description says the same.
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -854,7 +877,7 @@ macro_rules! entropy_both_ways {
                 true,
                 true,
                 "alice:wonderland",
-                &["--entropy", $mode],
+                &["--entropy", $mode, "--suite", $suite],
             );
             let mut client = <$binding>::client(
                 service.endpoint.clone(),
@@ -897,7 +920,7 @@ macro_rules! entropy_both_ways {
                         true,
                         true,
                         "alice:wonderland",
-                        &["--count", "2", "--entropy", $mode],
+                        &["--count", "2", "--entropy", $mode, "--suite", $suite],
                     )
                 })
                 .await
@@ -918,6 +941,13 @@ macro_rules! entropy_both_ways {
 
 entropy_both_ways!(client_entropy_both_ways, Sc13ClientEntropy, "client-only");
 entropy_both_ways!(server_entropy_both_ways, Sc13ServerEntropy, "server-only");
+// 128-bit keys (Basic128), combined entropy.
+entropy_both_ways!(
+    basic128_keys_both_ways,
+    Sc13Basic128,
+    "combined",
+    "Basic128"
+);
 
 /// Figures, not a check (nothing here is asserted about time): handshake latency and
 /// calls per second on loopback, each direction. Run with

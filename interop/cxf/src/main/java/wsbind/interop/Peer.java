@@ -76,6 +76,7 @@ public final class Peer {
         System.err.println("            [--pause-ms MS (between requests)] [--step true (one line on stdin per request)]");
         System.err.println("            [--lifetime-s S (serve: the contexts' lifetime)]");
         System.err.println("            [--entropy combined|client-only|server-only (both: what the policy requires)]");
+        System.err.println("            [--suite Basic128|Basic192|Basic256[Sha256] (both: the policy's algorithm suite)]");
         System.exit(2);
     }
 
@@ -155,7 +156,7 @@ public final class Peer {
         Path log = Path.of(need(o, "log"));
         Files.createDirectories(log);
         Path wsdl = log.resolve("service.wsdl");
-        Files.writeString(wsdl, Wsdl.of(sc13(o), soap12(o), address, o.getOrDefault("entropy", "combined")));
+        Files.writeString(wsdl, Wsdl.of(sc13(o), soap12(o), address, o.getOrDefault("entropy", "combined"), o.getOrDefault("suite", "Basic256")));
 
         Bus bus = BusFactory.getDefaultBus();
         TLSServerParameters tls = new TLSServerParameters();
@@ -200,7 +201,7 @@ public final class Peer {
         Path log = Path.of(need(o, "log"));
         Files.createDirectories(log);
         Path wsdl = log.resolve("client.wsdl");
-        Files.writeString(wsdl, Wsdl.of(sc13(o), soap12(o), endpoint, o.getOrDefault("entropy", "combined")));
+        Files.writeString(wsdl, Wsdl.of(sc13(o), soap12(o), endpoint, o.getOrDefault("entropy", "combined"), o.getOrDefault("suite", "Basic256")));
 
         trustByDefault(need(o, "trust"), log);
         // On the bus: the STS client CXF makes for the negotiation is recorded too.

@@ -17,12 +17,15 @@ final class Wsdl {
     /** WS-SC 1.3 with WS-SecurityPolicy 1.2 and WS-Trust 1.3; or February 2005 with
      *  WS-SecurityPolicy 2005/07 and WS-Trust 1.0. SOAP 1.2 or 1.1. */
     static String of(boolean sc13, boolean soap12, String address) {
-        return of(sc13, soap12, address, "combined");
+        return of(sc13, soap12, address, "combined", "Basic256");
     }
 
     /** As above, with the entropy the policy requires: combined (WCF's default),
      *  client-only or server-only. */
-    static String of(boolean sc13, boolean soap12, String address, String entropy) {
+    static String of(boolean sc13, boolean soap12, String address, String entropy, String suite) {
+        if (!suite.matches("Basic(128|192|256)(Sha256)?")) {
+            throw new IllegalArgumentException("suite: Basic128, Basic192, Basic256, with or without Sha256");
+        }
         String entropyAssertions = switch (entropy) {
             case "combined" -> "<sp:RequireClientEntropy/><sp:RequireServerEntropy/>";
             case "client-only" -> "<sp:RequireClientEntropy/>";
@@ -39,11 +42,11 @@ final class Wsdl {
         String transport = """
                 <sp:TransportBinding><wsp:Policy>
                   <sp:TransportToken><wsp:Policy><sp:HttpsToken%s><wsp:Policy/></sp:HttpsToken></wsp:Policy></sp:TransportToken>
-                  <sp:AlgorithmSuite><wsp:Policy><sp:Basic256/></wsp:Policy></sp:AlgorithmSuite>
+                  <sp:AlgorithmSuite><wsp:Policy><sp:%s/></wsp:Policy></sp:AlgorithmSuite>
                   <sp:Layout><wsp:Policy><sp:Strict/></wsp:Policy></sp:Layout>
                   <sp:IncludeTimestamp/>
                 </wsp:Policy></sp:TransportBinding>
-                """.formatted(sc13 ? "" : " RequireClientCertificate=\"false\"");
+                """.formatted(sc13 ? "" : " RequireClientCertificate=\"false\"", suite);
         String trustPolicy = """
                 <sp:%s><wsp:Policy>
                   <sp:MustSupportIssuedTokens/>%s
