@@ -66,10 +66,10 @@ the named pipe and replace the security-context binding with `named-pipe-sspi-tr
 WSB0002 Error "the security-context binding's usage must be \"supporting\"",
 "WWSAPI: WS_SECURITY_CONTEXT_MESSAGE_SECURITY_BINDING, WS_MESSAGE_SECURITY_USAGE",
 "The only message security usage WWSAPI defines is WS_SUPPORTING_MESSAGE_SECURITY_USAGE,
-and the security context binding requires it. Any other value, or leaving usage out, is
-rejected.
+and the security context binding requires it. Any other value is rejected; left out, the
+usage is `supporting`.
 
-Fix: write `usage = \"supporting\"` in the security-context binding.";
+Fix: write `usage = \"supporting\"` in the security-context binding, or leave it out.";
 
 WSB0003 Error "at most one security-context binding per security description",
 "WWSAPI: WS_SECURITY_CONTEXT_MESSAGE_SECURITY_BINDING",
@@ -211,10 +211,11 @@ Fix: remove the property.";
 
 WSB0021 Error "the usage of a message binding must be \"supporting\"",
 "WWSAPI: WS_MESSAGE_SECURITY_USAGE",
-"username, kerberos-apreq, xml-token and saml need a message security usage, and the only
-one WWSAPI defines is WS_SUPPORTING_MESSAGE_SECURITY_USAGE.
+"username, kerberos-apreq, xml-token and saml take a message security usage, and the only
+one WWSAPI defines is WS_SUPPORTING_MESSAGE_SECURITY_USAGE; any other value is rejected.
+Left out, the usage is `supporting`.
 
-Fix: write `usage = \"supporting\"`.";
+Fix: write `usage = \"supporting\"`, or leave it out.";
 
 WSB0022 Error "ssl-transport accepts only its own properties, on the right side",
 "WWSAPI: WS_SSL_TRANSPORT_SECURITY_BINDING",

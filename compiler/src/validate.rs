@@ -244,7 +244,6 @@ impl Validator<'_> {
             } else {
                 &WSB0021
             };
-            let usage = self.key("usage");
             let fix = self.kv("usage", "\"supporting\"");
             match &b.usage {
                 Some(u) if u.value == "supporting" => {}
@@ -263,17 +262,8 @@ impl Validator<'_> {
                     ));
                     self.push(d);
                 }
-                None if b.written.loc("usage").is_some() => {} // written but unreadable: reported
-                None => {
-                    let d = Diagnostic::new(
-                        rule,
-                        format!("the {kind} binding needs a usage"),
-                        kloc,
-                        format!("{kind} binding without {usage}"),
-                    )
-                    .help(format!("add {fix}"));
-                    self.push(d);
-                }
+                // Left out: `supporting`, the only usage WWSAPI defines.
+                None => {}
             }
         }
 

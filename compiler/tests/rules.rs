@@ -377,3 +377,45 @@ usage = "supporting"
         r#""signed-body""#
     );
 }
+
+/// `usage` may be left out of a message binding (WSB0002, WSB0021): it is then
+/// `supporting`, the only usage WWSAPI defines; through both front-ends, the
+/// description is the same as with it written.
+#[test]
+fn usage_may_be_left_out() {
+    let with = r#"
+[channel]
+binding = "http"
+role = "client"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#;
+    let without = with.replace("usage = \"supporting\"\n", "");
+    assert!(!without.contains("usage"));
+    let resolve = |text: &str| {
+        let from_toml = check_toml(text, Target::Runtime)
+            .description()
+            .unwrap_or_else(|| {
+                panic!(
+                    "invalid:\n{text}\n{}",
+                    list(&check_toml(text, Target::Runtime))
+                )
+            });
+        let tokens: proc_macro2::TokenStream = to_attr(text).parse().expect("tokens");
+        let from_attr = check_attr(tokens, Target::Runtime)
+            .description()
+            .expect("valid attribute form");
+        assert_eq!(from_toml, from_attr);
+        from_toml
+    };
+    assert_eq!(resolve(&without), resolve(with));
+}
