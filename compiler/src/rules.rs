@@ -315,12 +315,13 @@ timestamp-validity-duration, max-allowed-clock-skew) are strings such as \"30s\"
 
 Fix: write the duration as a number followed by a unit: s, m, h or d.";
 
-WSB0035 Error "rollover-interval must be shorter than renewal-interval",
-"wsbind",
+WSB0035 Warning "rollover-interval should be shorter than renewal-interval",
+"wsbind (advice: WWSAPI relates the two intervals nowhere)",
 "After a renewal the old key stays acceptable for the rollover interval. An old key that
-outlives the renewal period would still be valid when the next renewal happens. The
-defaults (renewal 10h on the client, 15h on the server) apply when renewal-interval is
-not written.
+outlives the renewal period would still be valid when the next renewal happens, so two old
+keys are accepted at once. WWSAPI does not forbid it, so this is a warning. The defaults
+(renewal 10h on the client, 15h on the server; rollover 5m) apply when an interval is not
+written.
 
 Fix: shorten rollover-interval or lengthen renewal-interval.";
 
@@ -331,9 +332,11 @@ establishes a brand new context instead (a full negotiation).
 
 Fix: remove renewal-interval, or allow renewal with `support-renew = true`.";
 
-WSB0037 Warning "http-header-auth without ssl-transport sends credentials in clear",
-"WWSAPI: WS_HTTP_HEADER_AUTH_SECURITY_BINDING",
-"Basic credentials and digest exchanges over plain HTTP are visible to the network.
+WSB0037 Error "http-header-auth without ssl-transport needs transport-protection-level = \"none\"",
+"WWSAPI: WS_HTTP_HEADER_AUTH_SECURITY_BINDING, WS_SECURITY_PROPERTY_TRANSPORT_PROTECTION_LEVEL",
+"Basic credentials and digest exchanges over plain HTTP are visible to the network. WWSAPI
+accepts header authentication without SSL only when the transport protection level is
+explicitly set to none (\"must be explicitly set\"); otherwise creating the channel fails.
 
 Fix: add `kind = \"ssl-transport\"`, or set `transport-protection-level = \"none\"` to state
 that this is intended.";

@@ -457,7 +457,7 @@ impl Validator<'_> {
                 (Some(ro_s), Some(re_s)) => Diagnostic::new(
                     &WSB0035,
                     format!(
-                        "{ro} ({}) must be shorter than {re} ({})",
+                        "{ro} ({}) should be shorter than {re} ({})",
                         show(rollover_v),
                         show(renewal_v)
                     ),
@@ -468,7 +468,7 @@ impl Validator<'_> {
                 (Some(ro_s), None) => Diagnostic::new(
                     &WSB0035,
                     format!(
-                        "{ro} ({}) must be shorter than {re}, which defaults to {}",
+                        "{ro} ({}) should be shorter than {re}, which defaults to {}",
                         show(rollover_v),
                         show(renewal_v)
                     ),
@@ -478,7 +478,7 @@ impl Validator<'_> {
                 (None, Some(re_s)) => Diagnostic::new(
                     &WSB0035,
                     format!(
-                        "{re} ({}) must be longer than {ro}, which defaults to {}",
+                        "{re} ({}) should be longer than {ro}, which defaults to {}",
                         show(renewal_v),
                         show(rollover_v)
                     ),
@@ -643,7 +643,7 @@ impl Validator<'_> {
                 if none.is_none() && self.channel == ChannelBinding::Http {
                     let d = Diagnostic::new(
                         &WSB0037,
-                        "http-header-auth without ssl-transport sends credentials in clear",
+                        format!("http-header-auth without ssl-transport needs an explicit {tpl_none} (it sends credentials in clear)"),
                         &h.kind.loc,
                         "header authentication over plain http",
                     )
