@@ -5,7 +5,7 @@
 
 use crate::description::*;
 use crate::model::{self, Binding, BindingKind, Scheme};
-use crate::validate::effective_suite;
+use crate::validate::{effective_suite, key_bounds};
 use std::borrow::Cow;
 use std::time::Duration;
 
@@ -104,6 +104,7 @@ fn properties(sec: &model::Security, has_transport: bool) -> Properties {
 }
 
 fn suite(sec: &model::Security) -> AlgorithmSuite {
+    let bounds = key_bounds(sec);
     if let Some(s) = &sec.algorithm_suite {
         let sha256 = s.digest.as_ref().is_some_and(|d| d.value == Digest::Sha256);
         return AlgorithmSuite {
@@ -117,14 +118,8 @@ fn suite(sec: &model::Security) -> AlgorithmSuite {
                 },
                 |v| v.value,
             ),
-            min_symmetric_key_bits: s
-                .min_symmetric_key_length
-                .as_ref()
-                .map_or(128, |v| v.value.0),
-            max_symmetric_key_bits: s
-                .max_symmetric_key_length
-                .as_ref()
-                .map_or(1024, |v| v.value.0.min(1024)),
+            min_symmetric_key_bits: bounds.min,
+            max_symmetric_key_bits: bounds.max,
         };
     }
     let (name, _) = effective_suite(sec);
@@ -139,8 +134,8 @@ fn suite(sec: &model::Security) -> AlgorithmSuite {
         // SHA-256 ones over SHA-256 digests (WCF's Basic256Sha256 uses HMAC-SHA256: an
         // explicit algorithm-suite table asks for that).
         symmetric_signature: SymmetricSignature::HmacSha1,
-        min_symmetric_key_bits: name.key_bits(),
-        max_symmetric_key_bits: 1024,
+        min_symmetric_key_bits: bounds.min,
+        max_symmetric_key_bits: bounds.max,
     }
 }
 

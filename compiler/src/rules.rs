@@ -300,12 +300,14 @@ Fix: remove `service-identities`, or set `role = \"server\"` on an http channel.
 
 WSB0033 Error "invalid security-context key-size",
 "wsbind (WS-SecurityPolicy algorithm suites)",
-"`key-size` is in bits: a positive multiple of 8, not below the algorithm suite's minimum
-symmetric key length (basic128: 128, basic192: 192, basic256: 256; an explicit suite's
-`min-symmetric-key-length`) and not above 1024 bits (wsbind's cap; an explicit suite's
-`max-symmetric-key-length` when lower).
+"`key-size` is in bits: a positive multiple of 8 within the algorithm suite's symmetric key
+lengths. A named suite's minimum is its own (basic128: 128, basic192: 192, basic256: 256)
+and every named suite's maximum is 256. An explicit suite's bounds are its
+`min-symmetric-key-length` and `max-symmetric-key-length`, 128 and 512 when left out (and
+at most 1024, the runtime's cap); a minimum above the maximum is itself an error. Without
+an algorithm suite, WWSAPI's default applies (basic256; basic128 with kerberos-apreq).
 
-Fix: use a size such as 256 for basic256.";
+Fix: use a size such as 256 for basic256, or choose the suite the key size needs.";
 
 WSB0034 Error "invalid duration",
 "wsbind",

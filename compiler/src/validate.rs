@@ -6,7 +6,7 @@ use crate::loc::{Loc, Spanned};
 use crate::model::*;
 use crate::rules::*;
 use std::time::Duration;
-use wsbind_description::MIN_KEY_BITS;
+use wsbind_description::{MAX_KEY_BITS, MIN_KEY_BITS};
 
 /// What the description is checked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -397,43 +397,78 @@ impl Validator<'_> {
         self.intervals(b);
     }
 
-    /// WSB0033: key-size against the description's algorithm suite.
+    /// WSB0033: key-size against the description's algorithm suite, and an explicit
+    /// suite's own bounds.
     fn key_size(&mut self, sec: &Spanned<Security>, b: &Spanned<Binding>) {
+        let bounds = key_bounds(sec);
+        let (min_k, max_k) = (
+            self.key("min-symmetric-key-length"),
+            self.key("max-symmetric-key-length"),
+        );
+        if bounds.min > bounds.max {
+            let d = Diagnostic::new(
+                &WSB0033,
+                format!(
+                    "{min_k} ({}{}) is above {max_k} ({}{}): no key fits",
+                    bounds.min,
+                    if bounds.min_written { "" } else { " when left out" },
+                    bounds.max,
+                    if matches!(bounds.max_loc, Loc::Nowhere) { " when left out" } else { "" },
+                ),
+                &bounds.min_loc,
+                "minimum",
+            )
+            .related(&bounds.max_loc, "maximum")
+            .help(format!(
+                "lower {min_k} or raise {max_k} (left out, they are {EXPLICIT_MIN_BITS} and {EXPLICIT_MAX_BITS})"
+            ));
+            self.push(d);
+            return;
+        }
         let Some(ks) = &b.key_size else { return };
         let bits = ks.value;
         let k = self.key("key-size");
-        let (min, min_why, min_loc) = suite_min(sec);
-        let (max, max_loc) = match sec
-            .algorithm_suite
-            .as_ref()
-            .and_then(|s| s.max_symmetric_key_length.as_ref())
-        {
-            Some(m) if m.value.0 < 1024 => (i64::from(m.value.0), m.loc.clone()),
-            _ => (1024, Loc::Nowhere),
-        };
+        let (min, max) = (i64::from(bounds.min), i64::from(bounds.max));
         let problem = if bits <= 0 {
             Some(format!("{k} must be positive, found {bits}"))
         } else if bits % 8 != 0 {
             Some(format!(
                 "{k} is in bits and must be a multiple of 8, found {bits}"
             ))
-        } else if bits < i64::from(min) {
+        } else if bits < min {
             Some(format!(
-                "{k} {bits} is below the {min_why}'s symmetric key length of {min} bits"
+                "{k} {bits} is below the {}'s minimum symmetric key length of {min} bits",
+                bounds.suite
             ))
         } else if bits > max {
-            Some(format!("{k} {bits} is above the maximum of {max} bits"))
+            Some(format!(
+                "{k} {bits} is above the {}'s maximum symmetric key length of {max} bits",
+                bounds.suite
+            ))
         } else {
             None
         };
         if let Some(msg) = problem {
-            let d = Diagnostic::new(&WSB0033, msg, &ks.loc, "invalid key size")
-                .related(&min_loc, "algorithm suite chosen here")
-                .related(&max_loc, "maximum set here")
-                .help(format!(
-                    "use a multiple of 8 between {min} and {max}, e.g. {}",
-                    min.max(256).min(max as u32)
+            let example = bounds.max.min(bounds.min.max(256)) / 8 * 8;
+            let mut help = format!(
+                "use a multiple of 8 from {min} to {max} bits, e.g. {}",
+                self.kv("key-size", &example.to_string())
+            );
+            if bits > max && !bounds.written_explicit {
+                help.push_str(&format!(
+                    "; every named suite's keys are at most {NAMED_MAX_BITS} bits, an explicit algorithm suite's up to {EXPLICIT_MAX_BITS} unless it says otherwise"
                 ));
+            } else if bounds.default_suite {
+                help.push_str(&format!(
+                    "; no algorithm suite is written, so WWSAPI's default ({}) applies: choose another with {}",
+                    bounds.suite,
+                    self.kv("algorithm-suite-name", "\"basic128\"")
+                ));
+            }
+            let d = Diagnostic::new(&WSB0033, msg, &ks.loc, "invalid key size")
+                .related(&bounds.min_loc, "algorithm suite chosen here")
+                .related(&bounds.max_loc, "maximum set here")
+                .help(help);
             self.push(d);
         }
     }
@@ -820,7 +855,7 @@ impl Validator<'_> {
             }
             if let Some(ks) = b.key_size.as_ref().filter(|_| kind == SecurityContext) {
                 // Only where WSB0033 accepts the size: the runtime's own floor.
-                let (suite_min, ..) = suite_min(sec);
+                let suite_min = key_bounds(sec).min;
                 let bits = ks.value;
                 if bits > 0
                     && bits % 8 == 0
@@ -876,6 +911,11 @@ impl Validator<'_> {
             .as_ref()
             .and_then(|s| s.max_symmetric_key_length.as_ref())
             .filter(|m| m.value.0 > 0 && m.value.0 < MIN_KEY_BITS)
+            // Below the suite's own minimum it is WSB0033's (no key fits at all).
+            .filter(|_| {
+                let b = key_bounds(sec);
+                b.min <= b.max
+            })
         {
             let d = Diagnostic::new(&WSB0040, format!("a maximum symmetric key length of {} bits leaves no key the wsbind runtime accepts (at least {MIN_KEY_BITS} bits)", max.value.0), &max.loc, "maximum below the runtime's floor")
                 .help(format!("raise it to {MIN_KEY_BITS} or more, or remove it"));
@@ -916,17 +956,65 @@ impl Validator<'_> {
     }
 }
 
-/// The minimum symmetric key length of a description's algorithm suite, what the suite
-/// is called, and where it was chosen.
-pub(crate) fn suite_min(sec: &Security) -> (u32, String, Loc) {
+/// An explicit algorithm suite's minimum symmetric key length when it is left out or 0
+/// (WWSAPI: WS_SECURITY_ALGORITHM_SUITE).
+pub(crate) const EXPLICIT_MIN_BITS: u32 = 128;
+/// An explicit suite's maximum when it is left out or 0.
+pub(crate) const EXPLICIT_MAX_BITS: u32 = 512;
+/// The longest key of every named suite (WS_SECURITY_ALGORITHM_SUITE_NAME).
+pub(crate) const NAMED_MAX_BITS: u32 = 256;
+
+/// The symmetric key lengths a description's algorithm suite allows: one definition, for
+/// the checks (WSB0033) and for the resolved description.
+pub(crate) struct KeyBounds {
+    pub min: u32,
+    /// At most [`MAX_KEY_BITS`], the runtime's own cap.
+    pub max: u32,
+    /// The suite as messages name it (`basic256 suite`, `explicit algorithm suite`).
+    pub suite: String,
+    /// No suite is written: WWSAPI's default applies.
+    pub default_suite: bool,
+    /// An explicit suite's minimum is written (not defaulted).
+    pub min_written: bool,
+    /// The suite is an explicit `algorithm-suite` table.
+    pub written_explicit: bool,
+    pub min_loc: Loc,
+    pub max_loc: Loc,
+}
+
+pub(crate) fn key_bounds(sec: &Security) -> KeyBounds {
     if let Some(s) = &sec.algorithm_suite {
-        return match &s.min_symmetric_key_length {
-            Some(m) => (m.value.0, "explicit algorithm suite".into(), m.loc.clone()),
-            None => (8, "explicit algorithm suite".into(), s.loc.clone()),
+        let written = |v: Option<&crate::loc::Spanned<crate::read::Count>>| {
+            v.filter(|m| m.value.0 > 0)
+                .map(|m| (m.value.0, m.loc.clone()))
+        };
+        let min_written = written(s.min_symmetric_key_length.as_ref());
+        let min_was_written = min_written.is_some();
+        let (min, min_loc) = min_written.unwrap_or((EXPLICIT_MIN_BITS, s.loc.clone()));
+        let (max, max_loc) = written(s.max_symmetric_key_length.as_ref())
+            .unwrap_or((EXPLICIT_MAX_BITS, Loc::Nowhere));
+        return KeyBounds {
+            min,
+            max: max.min(MAX_KEY_BITS),
+            suite: "explicit algorithm suite".into(),
+            default_suite: false,
+            min_written: min_was_written,
+            written_explicit: true,
+            min_loc,
+            max_loc,
         };
     }
     let (name, loc) = effective_suite(sec);
-    (name.key_bits(), format!("{name} suite"), loc)
+    KeyBounds {
+        min: name.key_bits(),
+        max: NAMED_MAX_BITS,
+        suite: format!("{name} suite"),
+        default_suite: matches!(loc, Loc::Nowhere),
+        min_written: true,
+        written_explicit: false,
+        min_loc: loc,
+        max_loc: Loc::Nowhere,
+    }
 }
 
 /// The named suite in effect: the written one, or the WWSAPI default (basic128 with

@@ -419,3 +419,95 @@ usage = "supporting"
     };
     assert_eq!(resolve(&without), resolve(with));
 }
+
+/// WSB0033's bounds, as the catalogue gives them: a named suite from its own minimum to
+/// 256 bits; an explicit suite from `min-symmetric-key-length` to
+/// `max-symmetric-key-length`, 128 and 512 when left out; the message says when the
+/// default suite applies, and the help never teaches a range WWSAPI refuses.
+#[test]
+fn key_size_bounds_follow_the_suite() {
+    let text = |security: &str, key: &str| {
+        format!(
+            r#"
+[channel]
+binding = "http"
+role = "client"
+{security}
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+{key}
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+"#
+        )
+    };
+    let wsb0033 = |t: &str| {
+        let checked = check_toml(t, Target::Runtime);
+        checked
+            .diagnostics
+            .iter()
+            .find(|d| d.rule.id == "WSB0033")
+            .map(|d| format!("{} | {}", d.message, d.help.clone().unwrap_or_default()))
+    };
+    // The default suite (basic256): 256 only.
+    let m = wsb0033(&text("", "key-size = 512")).expect("512 is above basic256's maximum");
+    assert!(
+        m.contains("above the basic256 suite's maximum symmetric key length of 256"),
+        "{m}"
+    );
+    assert!(m.contains("from 256 to 256"), "{m}");
+    assert!(
+        m.contains("every named suite's keys are at most 256 bits"),
+        "{m}"
+    );
+    let m = wsb0033(&text("", "key-size = 192")).expect("192 is below basic256's minimum");
+    assert!(
+        m.contains("WWSAPI's default (basic256 suite) applies"),
+        "{m}"
+    );
+    assert!(wsb0033(&text("", "key-size = 256")).is_none());
+    // A named suite that is written: no word about the default.
+    let m = wsb0033(&text(
+        "[security]\nalgorithm-suite-name = \"basic128\"",
+        "key-size = 64",
+    ))
+    .expect("below basic128");
+    assert!(
+        m.contains("from 128 to 256") && !m.contains("default"),
+        "{m}"
+    );
+    // An explicit suite: 128 to 512 when left out.
+    let explicit = "[security.algorithm-suite]\ndigest = \"sha1\"";
+    assert!(wsb0033(&text(explicit, "key-size = 512")).is_none());
+    let m = wsb0033(&text(explicit, "key-size = 1024")).expect("above 512");
+    assert!(m.contains("maximum symmetric key length of 512"), "{m}");
+    // Minimum above maximum is reported by itself.
+    let m = wsb0033(&text(
+        "[security.algorithm-suite]\nmin-symmetric-key-length = 256\nmax-symmetric-key-length = 192",
+        "",
+    ))
+    .expect("min above max");
+    assert!(m.contains("(256) is above") && m.contains("(192)"), "{m}");
+    // The resolved description carries the same bounds.
+    let d = check_toml(&text(explicit, ""), Target::Runtime)
+        .description()
+        .expect("valid");
+    let s = d.security.protection.properties.algorithm_suite;
+    assert_eq!(
+        (s.min_symmetric_key_bits, s.max_symmetric_key_bits),
+        (128, 512)
+    );
+    let d = check_toml(&text("", ""), Target::Runtime)
+        .description()
+        .expect("valid");
+    let s = d.security.protection.properties.algorithm_suite;
+    assert_eq!(
+        (s.min_symmetric_key_bits, s.max_symmetric_key_bits),
+        (256, 256)
+    );
+}

@@ -523,6 +523,45 @@ key-size = 128
 kind = "ssl-transport"
 "#,
     },
+    // Every named suite's keys are at most 256 bits.
+    Case {
+        rule: "WSB0033",
+        primary: "512",
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+key-size = 512
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+"#,
+    },
+    // An explicit suite whose minimum is above its maximum (512 when left out).
+    Case {
+        rule: "WSB0033",
+        primary: "1024",
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+[security.algorithm-suite]
+min-symmetric-key-length = 1024
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+"#,
+    },
     Case {
         rule: "WSB0034",
         primary: r#""soon""#,
@@ -744,6 +783,7 @@ usage = "supporting"
 [channel]
 binding = "http"
 [security.algorithm-suite]
+min-symmetric-key-length = 64
 max-symmetric-key-length = 64
 [[security.binding]]
 kind = "ssl-transport"
