@@ -260,18 +260,102 @@ impl FromNode for Dur {
 }
 
 /// The closest of `candidates` to `word`, if it is close enough to be a useful suggestion.
+///
+/// Keys here are hyphenated words, several of them security-relevant, so a wrong
+/// suggestion is worse than none (`require-cancellation` must not become
+/// `require-client-certificate`). A candidate is close when, word for word, every word
+/// is close (Jaro–Winkler ≥ 0.85, the same number of words), or when the two are nearly
+/// the same with the hyphens taken out (≥ 0.93: `keysize` → `key-size`). strsim gives
+/// the distance; the word-by-word comparison is the part no crate does.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let norm = |s: &str| s.to_ascii_lowercase().replace('_', "-");
     let w = norm(word);
+    let w_words: Vec<&str> = w.split('-').collect();
+    let joined = w.replace('-', "");
+    let score = |c: &str| -> Option<f64> {
+        let c = norm(c);
+        let c_words: Vec<&str> = c.split('-').collect();
+        let by_word = (c_words.len() == w_words.len())
+            .then(|| {
+                let scores: Vec<f64> = w_words
+                    .iter()
+                    .zip(&c_words)
+                    .map(|(a, b)| strsim::jaro_winkler(a, b))
+                    .collect();
+                scores
+                    .iter()
+                    .all(|s| *s >= 0.85)
+                    .then(|| scores.iter().sum::<f64>() / scores.len() as f64)
+            })
+            .flatten();
+        let whole = strsim::jaro_winkler(&joined, &c.replace('-', ""));
+        by_word.or((whole >= 0.93).then_some(whole))
+    };
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(&w, &norm(c)), c))
-        .filter(|(score, _)| *score > 0.8)
+        .filter_map(|c| score(c).map(|s| (s, c)))
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod did_you_mean_tests {
+    use super::did_you_mean;
+
+    const KEYS: &[&str] = &[
+        "usage",
+        "bootstrap",
+        "key-size",
+        "key-entropy-mode",
+        "renewal-interval",
+        "rollover-interval",
+        "support-renew",
+        "require-client-certificate",
+        "cert-failures-to-ignore",
+        "max-active-contexts",
+        "max-pending-contexts",
+        "role",
+        "binding",
+    ];
+
+    #[test]
+    fn suggests_what_was_meant() {
+        for (typo, meant) in [
+            ("renewal-intervall", "renewal-interval"),
+            ("rollover-interal", "rollover-interval"),
+            ("keysize", "key-size"),
+            ("key_size", "key-size"),
+            ("bootstrp", "bootstrap"),
+            ("usgae", "usage"),
+            ("rloe", "role"),
+            ("max-active-context", "max-active-contexts"),
+            ("suport-renew", "support-renew"),
+        ] {
+            assert_eq!(
+                did_you_mean(typo, KEYS.iter().copied()),
+                Some(meant),
+                "{typo}"
+            );
+        }
+    }
+
+    #[test]
+    fn prefers_no_suggestion_to_a_wrong_one() {
+        for word in [
+            "require-cancellation",
+            "require-server-auth",
+            "renew",
+            "key",
+            "mode",
+            "max-contexts",
+            "security-context",
+        ] {
+            assert_eq!(did_you_mean(word, KEYS.iter().copied()), None, "{word}");
+        }
+    }
 }
 
 /// Reads a table's entries into fields: used by the `table!` macro.

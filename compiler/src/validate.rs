@@ -287,6 +287,11 @@ impl Validator<'_> {
             (SecurityContext, NamedPipe) => {
                 (&WSB0001, "use an http or tcp channel, or secure the named pipe with named-pipe-sspi-transport")
             }
+            // On a named pipe every other binding is WSB0013's, transports included.
+            (NamedPipeSspiTransport, NamedPipe) => return,
+            (SslTransport | TcpSspiTransport | HttpHeaderAuth, NamedPipe) => {
+                (&WSB0013, "secure the named pipe with named-pipe-sspi-transport instead, or use an http or tcp channel")
+            }
             (SslTransport, c) if c != Http => (&WSB0010, "use an http channel, or tcp-sspi-transport on tcp"),
             (TcpSspiTransport, c) if c != Tcp => (&WSB0011, "use a tcp channel, or ssl-transport on http"),
             (NamedPipeSspiTransport, c) if c != NamedPipe => (&WSB0012, "use a named-pipe channel, or the transport binding of your channel"),

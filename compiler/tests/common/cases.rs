@@ -227,6 +227,18 @@ kind = "username"
 usage = "supporting"
 "#,
     },
+    // A transport binding other than named-pipe-sspi-transport on a named pipe.
+    Case {
+        rule: "WSB0013",
+        primary: r#""named-pipe""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "named-pipe"
+[[security.binding]]
+kind = "ssl-transport"
+"#,
+    },
     Case {
         rule: "WSB0014",
         primary: r#""tcp""#,
