@@ -187,6 +187,7 @@ values! {
         RsaSha256 = "rsa-sha256",
         RsaSha384 = "rsa-sha384",
         RsaSha512 = "rsa-sha512",
+        DsaSha1 = "dsa-sha1",
     }
 }
 
@@ -214,7 +215,8 @@ values! {
 values! {
     pub enum ExtendedProtectionScenario ("extended protection scenario") {
         BoundServer = "bound-server",
-        TerminatedBySsl = "terminated-by-ssl",
+        // WS_EXTENDED_PROTECTION_SCENARIO_TERMINATED_SSL.
+        TerminatedBySsl = "terminated-by-ssl" | "terminated-ssl",
     }
 }
 

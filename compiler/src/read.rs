@@ -533,7 +533,7 @@ macro_rules! readable {
             impl $crate::read::FromNode for $name {
                 fn from_node(node: &$crate::tree::Node, cx: &mut $crate::diag::Ctxt) -> Option<Self> {
                     use wsbind_description::Vocabulary;
-                    $crate::read::read_value(node, <$name>::WHAT, <$name>::ALL, cx)
+                    $crate::read::read_value(node, <$name>::WHAT, <$name>::ALL, <$name>::ALIASES, cx)
                 }
             }
         )*
@@ -545,6 +545,7 @@ pub(crate) fn read_value<T: Copy>(
     node: &Node,
     what: &str,
     all: &[(&'static str, T)],
+    aliases: &[(&'static str, T)],
     cx: &mut Ctxt,
 ) -> Option<T> {
     let expected = || {
@@ -568,7 +569,7 @@ pub(crate) fn read_value<T: Copy>(
         );
         return None;
     };
-    if let Some((_, v)) = all.iter().find(|(t, _)| *t == s) {
+    if let Some((_, v)) = all.iter().chain(aliases).find(|(t, _)| *t == s) {
         return Some(*v);
     }
     let mut d = Diagnostic::new(

@@ -511,3 +511,60 @@ kind = "username"
         (256, 256)
     );
 }
+
+/// WWSAPI's own value names are accepted beside the format's (the catalogue's
+/// vocabulary section), through both front-ends, and mean the same.
+#[test]
+fn wwsapi_value_names_are_accepted() {
+    let text = |failures: &str, version: &str, signature: &str| {
+        format!(
+            r#"
+[channel]
+binding = "http"
+role = "client"
+[security.algorithm-suite]
+asymmetric-signature = "{signature}"
+[[security.binding]]
+kind = "ssl-transport"
+cert-failures-to-ignore = [{failures}]
+[[security.binding]]
+kind = "security-context"
+secure-conversation-version = "{version}"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+"#
+        )
+    };
+    let resolve = |t: &str| {
+        let from_toml = check_toml(t, Target::Runtime)
+            .description()
+            .unwrap_or_else(|| panic!("invalid:\n{t}\n{}", list(&check_toml(t, Target::Runtime))));
+        let tokens: proc_macro2::TokenStream = to_attr(t).parse().expect("tokens");
+        let from_attr = check_attr(tokens, Target::Runtime)
+            .description()
+            .expect("valid attribute form");
+        assert_eq!(from_toml, from_attr);
+        from_toml
+    };
+    let wwsapi = resolve(&text(
+        r#""cn-mismatch", "invalid-date", "untrusted-root""#,
+        "february-2005",
+        "dsa-sha1",
+    ));
+    let ours = resolve(&text(
+        r#""cn-invalid", "date-invalid", "unknown-ca""#,
+        "feb-2005",
+        "rsa-sha1",
+    ));
+    assert_eq!(wwsapi, ours);
+    let failures = wwsapi
+        .security
+        .protection
+        .ssl
+        .expect("ssl")
+        .cert_failures_to_ignore;
+    assert!(failures.cn_invalid && failures.date_invalid && failures.unknown_ca);
+}

@@ -135,16 +135,18 @@ vocabulary! {
 
 vocabulary! {
     pub enum ScVersion ("secure conversation version") {
-        Feb2005 = "feb-2005",
+        // WS_SECURE_CONVERSATION_VERSION_FEBRUARY_2005.
+        Feb2005 = "feb-2005" | "february-2005",
         V1_3 = "1.3",
     }
 }
 
 vocabulary! {
     pub enum CertFailure ("certificate failure") {
-        CnInvalid = "cn-invalid",
-        DateInvalid = "date-invalid",
-        UnknownCa = "unknown-ca",
+        // WWSAPI's WS_CERT_FAILURE_CN_MISMATCH, _INVALID_DATE, _UNTRUSTED_ROOT.
+        CnInvalid = "cn-invalid" | "cn-mismatch",
+        DateInvalid = "date-invalid" | "invalid-date",
+        UnknownCa = "unknown-ca" | "untrusted-root",
         WrongUsage = "wrong-usage",
         RevocationOffline = "revocation-offline",
     }

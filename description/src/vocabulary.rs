@@ -8,6 +8,9 @@ pub trait Vocabulary: Copy + Eq + Sized + 'static {
     const WHAT: &'static str;
     /// Every value with its spelling, in declaration order.
     const ALL: &'static [(&'static str, Self)];
+    /// Other spellings accepted on input (WWSAPI's own identifier where the format had
+    /// another name first); never written.
+    const ALIASES: &'static [(&'static str, Self)];
     /// The Rust name of the type, for code generation.
     const TYPE_NAME: &'static str;
     /// The value as written in a description.
@@ -25,7 +28,7 @@ pub trait Vocabulary: Copy + Eq + Sized + 'static {
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident ($what:literal) { $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )* }
+        pub enum $name:ident ($what:literal) { $( $(#[$vmeta:meta])* $variant:ident = $text:literal $(| $alias:literal)*, )* }
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -34,6 +37,9 @@ macro_rules! vocabulary {
         impl $name {
             /// Every value, as written.
             pub const ALL: &'static [(&'static str, $name)] = &[$(($text, $name::$variant)),*];
+
+            /// Other spellings accepted on input, never written.
+            pub const ALIASES: &'static [(&'static str, $name)] = &[$($(($alias, $name::$variant),)*)*];
 
             /// The value as written in a description.
             pub fn as_str(self) -> &'static str {
@@ -58,6 +64,7 @@ macro_rules! vocabulary {
         impl $crate::Vocabulary for $name {
             const WHAT: &'static str = $what;
             const ALL: &'static [(&'static str, Self)] = $name::ALL;
+            const ALIASES: &'static [(&'static str, Self)] = $name::ALIASES;
             const TYPE_NAME: &'static str = $name::TYPE_NAME;
             fn as_str(self) -> &'static str {
                 $name::as_str(self)
@@ -69,10 +76,14 @@ macro_rules! vocabulary {
     };
 }
 
-/// The JSON Schema of a vocabulary: a string, one of its spellings.
+/// The JSON Schema of a vocabulary: a string, one of its spellings (aliases included).
 #[cfg(feature = "schema")]
 pub fn schema<T: Vocabulary>() -> schemars::Schema {
-    let spellings: Vec<&str> = T::ALL.iter().map(|(text, _)| *text).collect();
+    let spellings: Vec<&str> = T::ALL
+        .iter()
+        .chain(T::ALIASES)
+        .map(|(text, _)| *text)
+        .collect();
     schemars::json_schema!({
         "description": T::WHAT,
         "type": "string",
