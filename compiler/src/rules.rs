@@ -380,4 +380,19 @@ WSB0042 Error "the description file cannot be read",
 CARGO_MANIFEST_DIR; the file must exist and be UTF-8.
 
 Fix: check the path, relative to the directory of Cargo.toml.";
+
+WSB0043 Error "at most one kerberos-apreq binding per security description",
+"WWSAPI: WS_KERBEROS_APREQ_MESSAGE_SECURITY_BINDING",
+"A security description may hold one Kerberos AP-REQ message binding.
+
+Fix: keep one kerberos-apreq binding and remove the others.";
+
+WSB0044 Error "timestamp-usage = \"never\" where a mixed-mode signature is required",
+"WWSAPI: WS_SECURITY_TIMESTAMP_USAGE",
+"WWSAPI: \"It is an error to specify this value when a mixed-mode message signature is
+required.\" A security-context or kerberos-apreq binding signs each request's Timestamp
+with its key (the security context's signature is over the Timestamp alone, [MS-LWSSP]),
+so the message must carry one.
+
+Fix: use `timestamp-usage = \"always\"` (the default) or `\"requests-only\"`.";
 }

@@ -173,6 +173,43 @@ impl Validator<'_> {
             &WSB0017,
             "saml binding",
         );
+        self.at_most_one(
+            bindings,
+            |k| k == BindingKind::KerberosApreq,
+            &WSB0043,
+            "kerberos-apreq binding",
+        );
+        // WSB0044: a mixed-mode signature needs the Timestamp it signs.
+        if let Some(never) = sec
+            .timestamp_usage
+            .as_ref()
+            .filter(|t| t.value == TimestampUsage::Never)
+        {
+            if let Some(b) = bindings.iter().find(|b| {
+                matches!(
+                    b.kind.value,
+                    BindingKind::SecurityContext | BindingKind::KerberosApreq
+                )
+            }) {
+                let d = Diagnostic::new(
+                    &WSB0044,
+                    format!(
+                        "{} contradicts the {} binding, whose signature covers the Timestamp",
+                        self.kv("timestamp-usage", "\"never\""),
+                        b.kind.value
+                    ),
+                    &never.loc,
+                    "no timestamp",
+                )
+                .related(&b.kind.loc, format!("{} binding here", b.kind.value))
+                .help(format!(
+                    "use {} (the default) or {}",
+                    self.kv("timestamp-usage", "\"always\""),
+                    self.kv("timestamp-usage", "\"requests-only\"")
+                ));
+                self.push(d);
+            }
+        }
         self.protection(sec);
         self.properties(sec);
     }

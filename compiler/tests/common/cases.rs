@@ -810,4 +810,41 @@ kind = "username"
 usage = "supporting"
 "#,
     },
+    Case {
+        rule: "WSB0043",
+        primary: r#""kerberos-apreq""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+role = "client"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "kerberos-apreq"
+[[security.binding]]
+kind = "kerberos-apreq"
+"#,
+    },
+    Case {
+        rule: "WSB0044",
+        primary: r#""never""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+role = "client"
+[security]
+timestamp-usage = "never"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+"#,
+    },
 ];
