@@ -17,6 +17,7 @@ pub trait FromNode: Sized {
     /// What a table field of this type is when its key is absent: required by default.
     fn missing(key: &str, table: &Loc, cx: &mut Ctxt) -> Option<Self> {
         let k = cx.key(key);
+        let help = what_to_write(key, cx.spelling).unwrap_or_else(|| format!("add {k}"));
         cx.push(
             Diagnostic::new(
                 &WSB0039,
@@ -24,7 +25,7 @@ pub trait FromNode: Sized {
                 table,
                 format!("{k} is required in this table"),
             )
-            .help(format!("add {k}")),
+            .help(help),
         );
         None
     }
@@ -38,6 +39,19 @@ pub trait FromNode: Sized {
     /// Whether the key may be written several times, each adding to a list (the
     /// `[[security.binding]]` array of tables, repeated `binding(...)` in attributes).
     const REPEATABLE: bool = false;
+}
+
+/// What to write for a required key that is missing, in the front-end's own syntax: an
+/// example, not just the key's name.
+fn what_to_write(key: &str, spelling: crate::loc::Spelling) -> Option<String> {
+    use crate::loc::Spelling::*;
+    Some(match (key, spelling) {
+        ("channel", Toml) => "add a `[channel]` table with the channel binding, e.g. `[channel]` and on the next line `binding = \"http\"`".into(),
+        ("channel", Attribute) => "add `channel(binding = \"http\")`".into(),
+        ("binding", _) => "add `binding = \"http\"` (or \"tcp\", \"udp\", \"named-pipe\")".into(),
+        ("kind", _) => "add the binding's kind, e.g. `kind = \"ssl-transport\"`".into(),
+        _ => return None,
+    })
 }
 
 impl<T: FromNode> FromNode for Option<T> {

@@ -568,3 +568,66 @@ kind = "username"
         .cert_failures_to_ignore;
     assert!(failures.cn_invalid && failures.date_invalid && failures.unknown_ca);
 }
+
+/// A description without its `[channel]` table: the error points at the first line of
+/// content (not at a comment above it) and says what to write, in each front-end's
+/// syntax.
+#[test]
+fn a_missing_channel_says_what_to_write() {
+    let text = "# the order service\n\n[[security.binding]]\nkind = \"ssl-transport\"\n";
+    let checked = check_toml(text, Target::Model);
+    let d = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("`channel`"))
+        .unwrap_or_else(|| panic!("{}", list(&checked)));
+    let at = d.primary.loc.range().expect("range").start;
+    assert!(text[at..].starts_with("[[security.binding]]"), "{at}");
+    let help = d.help.clone().unwrap_or_default();
+    assert!(
+        help.contains("`[channel]`") && help.contains("binding = \"http\""),
+        "{help}"
+    );
+
+    let checked = check_attr(
+        "security(binding(kind = \"ssl-transport\"))"
+            .parse()
+            .expect("tokens"),
+        Target::Model,
+    );
+    let d = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("`channel`"))
+        .unwrap_or_else(|| panic!("{}", list(&checked)));
+    let help = d.help.clone().unwrap_or_default();
+    assert!(
+        help.contains("channel(binding = \"http\")") && !help.contains('['),
+        "{help}"
+    );
+}
+
+/// TOML's duplicate key error points at both definitions.
+#[test]
+fn a_duplicate_key_points_at_the_first_definition() {
+    let text = "[channel]\nbinding = \"http\"\n[[security.binding]]\nkind = \"ssl-transport\"\nkey-size = 256\nkey-size = 128\n";
+    let checked = check_toml(text, Target::Model);
+    let d = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("duplicate key"))
+        .unwrap_or_else(|| panic!("{}", list(&checked)));
+    let first = d.related[0].loc.range().expect("first definition");
+    assert_eq!(&text[first.clone()], "key-size");
+    assert_eq!(&text[first.start..first.start + 14], "key-size = 256");
+    // Another table's key of the same name is not a first definition.
+    let text = "[channel]\nbinding = \"http\"\n[security]\nbinding = 1\nbinding = 2\n";
+    let checked = check_toml(text, Target::Model);
+    let d = checked
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("duplicate key"))
+        .unwrap_or_else(|| panic!("{}", list(&checked)));
+    let first = d.related[0].loc.range().expect("first definition");
+    assert_eq!(&text[first.start..first.start + 11], "binding = 1");
+}

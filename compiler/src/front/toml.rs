@@ -34,15 +34,22 @@ pub fn parse(text: &str, cx: &mut Ctxt) -> Option<Node> {
         for e in errors {
             let span = e.span().unwrap_or(0..0);
             let msg = e.message().trim().to_owned();
-            cx.push(
-                Diagnostic::new(
-                    &WSB0041,
-                    format!("invalid TOML: {msg}"),
-                    &Loc::Toml(span),
-                    "here",
-                )
-                .help("see https://toml.io for the syntax"),
+            let mut d = Diagnostic::new(
+                &WSB0041,
+                format!("invalid TOML: {msg}"),
+                &Loc::Toml(span.clone()),
+                "here",
             );
+            d = match msg
+                .contains("duplicate key")
+                .then(|| first_definition(text, &span))
+            {
+                Some(Some(first)) => d
+                    .related(&Loc::Toml(first), "first defined here")
+                    .help("a key is written once per table: keep one of the two"),
+                _ => d.help("see https://toml.io for the syntax"),
+            };
+            cx.push(d);
         }
         return None;
     }
@@ -58,10 +65,54 @@ pub fn parse(text: &str, cx: &mut Ctxt) -> Option<Node> {
         ));
         return None;
     }
+    // The document's own location is where a missing top-level key belongs: the start
+    // of its first line of content, not a comment or a blank line above it.
+    let start = content_start(text).max(span.start);
     Some(Node {
         value: Value::Table(table),
-        loc: Loc::Toml(span),
+        loc: Loc::Toml(start..span.end.max(start)),
     })
+}
+
+/// Where the key at `dup` (a duplicate the TOML parser reported) was first written: the
+/// same key at the start of an earlier line of the same table. toml reports only the
+/// second definition; this looks back for the first, up to the table's header.
+fn first_definition(text: &str, dup: &std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    let key = text.get(dup.clone())?.trim();
+    if key.is_empty() {
+        return None;
+    }
+    let line_start = text[..dup.start].rfind('\n').map_or(0, |i| i + 1);
+    let mut end = line_start;
+    while end > 0 {
+        let start = text[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[start..end];
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            return None;
+        }
+        if let Some(rest) = t.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                let at = start + (line.len() - t.len());
+                return Some(at..at + key.len());
+            }
+        }
+        end = start;
+    }
+    None
+}
+
+/// The offset of the first line that is neither blank nor a comment.
+fn content_start(text: &str) -> usize {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if !t.is_empty() && !t.starts_with('#') {
+            return offset + (line.len() - t.len());
+        }
+        offset += line.len();
+    }
+    0
 }
 
 fn convert_table(t: &DeTable<'_>, depth: usize, too_deep: &mut bool) -> Table {
