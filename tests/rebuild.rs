@@ -71,7 +71,7 @@ fn editing_the_toml_rebuilds() {
         "editing the TOML to an invalid description must fail the next build"
     );
     assert!(
-        err.contains("[WSB0010]") && err.contains("binding.toml:3:11"),
+        err.contains("[WSB0013]") && err.contains("binding.toml:3:11"),
         "the rule's error, at the TOML line:\n{err}"
     );
 
