@@ -16,7 +16,7 @@ fn descriptions() -> Vec<String> {
     let mut out = Vec::new();
     let versions = ["feb-2005", "1.3"];
     let entropy = ["client-only", "server-only", "combined"];
-    let sizes = [256, 512];
+    let sizes = [192, 256];
     let roles = ["client", "both"];
     let mut i = 0u32;
     'all: for v in versions {
@@ -29,7 +29,7 @@ fn descriptions() -> Vec<String> {
 binding = "http"
 role = "{r}"
 [security]
-algorithm-suite-name = "basic256"
+algorithm-suite-name = "basic192"
 max-allowed-clock-skew = "{skew}m"
 [[security.binding]]
 kind = "ssl-transport"

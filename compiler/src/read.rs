@@ -413,6 +413,19 @@ impl<'a> TableReader<'a> {
             wrong_type(node, &format!("a table ({what})"), cx);
             return None;
         };
+        // In a binding whose kind is readable, help with that kind's keys only.
+        let narrowed = (what == "a security binding")
+            .then(|| {
+                table.entries.iter().find_map(|e| match &e.node.value {
+                    Value::Str(s) if e.key == "kind" => crate::model::BindingKind::ALL
+                        .iter()
+                        .find(|(t, _)| *t == s.as_str())
+                        .map(|(_, k)| crate::validate::keys_of_kind(*k)),
+                    _ => None,
+                })
+            })
+            .flatten();
+        let helpful: &[&str] = narrowed.as_deref().unwrap_or(known);
         for e in &table.entries {
             if !known.contains(&e.key.as_str()) {
                 let k = cx.key(&e.key);
@@ -422,11 +435,11 @@ impl<'a> TableReader<'a> {
                     &e.key_loc,
                     "unknown key",
                 );
-                d = match did_you_mean(&e.key, known.iter().copied()) {
+                d = match did_you_mean(&e.key, helpful.iter().copied()) {
                     Some(s) => d.help(format!("did you mean {}?", cx.key(s))),
                     None => d.help(format!(
                         "known keys here: {}",
-                        known
+                        helpful
                             .iter()
                             .map(|k| cx.spelling.key(k))
                             .collect::<Vec<_>>()

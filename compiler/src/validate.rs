@@ -44,6 +44,14 @@ enum Side {
     Server,
 }
 
+/// The keys a binding of `kind` accepts, `kind` included (for the reader's "known keys
+/// here" help, so that it names this kind's keys only).
+pub(crate) fn keys_of_kind(kind: BindingKind) -> Vec<&'static str> {
+    std::iter::once("kind")
+        .chain(accepted(kind).1.iter().map(|(k, _)| *k))
+        .collect()
+}
+
 /// The binding properties each kind accepts, and the rule that guards them.
 fn accepted(kind: BindingKind) -> (&'static Rule, &'static [(&'static str, Side)]) {
     use BindingKind::*;
@@ -133,8 +141,13 @@ impl Validator<'_> {
     }
     /// Help for a side-only feature: which role to declare.
     fn role_help(&self, side: &str) -> String {
+        // Each front-end in its own syntax: the attribute form has no `[channel]`.
+        let place = match self.cx.spelling {
+            crate::loc::Spelling::Toml => "in [channel]",
+            crate::loc::Spelling::Attribute => "in channel(...)",
+        };
         format!(
-            "set {} in [channel] if this description is only for the {side}",
+            "set {} {place} if this description is only for the {side}",
             self.kv("role", &format!("\"{side}\""))
         )
     }
@@ -750,7 +763,7 @@ impl Validator<'_> {
                     let d = Diagnostic::new(&WSB0008, format!("{tpl_none} with a message binding is allowed only for a server, but the description's role includes the client"), &n.loc, "no transport protection")
                         .related(&self.role_loc, self.role_label())
                         .related(&m.kind.loc, format!("{} binding here", m.kind.value))
-                        .help(format!("a client must use ssl-transport; for a server-only description {}", self.role_help("server")));
+                        .help(format!("a client must use ssl-transport; {}", self.role_help("server")));
                     self.push(d);
                 }
             }

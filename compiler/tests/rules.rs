@@ -631,3 +631,25 @@ fn a_duplicate_key_points_at_the_first_definition() {
     let first = d.related[0].loc.range().expect("first definition");
     assert_eq!(&text[first.start..first.start + 11], "binding = 1");
 }
+
+/// An unknown key in a binding is answered with the keys *that kind* accepts.
+#[test]
+fn unknown_keys_list_the_keys_of_the_binding_kind() {
+    let text = "[channel]\nbinding = \"http\"\n[[security.binding]]\nkind = \"ssl-transport\"\nfoo-bar = 1\n";
+    for checked in [
+        check_toml(text, Target::Model),
+        check_attr(to_attr(text).parse().expect("tokens"), Target::Model),
+    ] {
+        let d = checked
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("foo"))
+            .unwrap_or_else(|| panic!("{}", list(&checked)));
+        let help = d.help.clone().unwrap_or_default();
+        assert!(help.contains("require") && help.contains("cert"), "{help}");
+        assert!(
+            !help.contains("renewal") && !help.contains("scheme"),
+            "{help}"
+        );
+    }
+}
