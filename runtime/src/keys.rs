@@ -19,6 +19,12 @@ pub const DEFAULT_DERIVED_LENGTH: usize = 32;
 /// HMAC work; real peers derive keys of 16–64 bytes at small offsets.
 pub const MAX_P_SHA1_OUTPUT: usize = 4096;
 
+/// The longest `DerivedKeyToken` Label wsbind hashes. The label is part of P_SHA1's seed,
+/// hashed once per 20 bytes of output, so an unbounded one costs unbounded work before the
+/// signature is checked; peers send the 42-byte default
+/// (`WS-SecureConversationWS-SecureConversation`) or none.
+pub const MAX_LABEL_BYTES: usize = 128;
+
 /// Smallest and largest symmetric keys (bits) wsbind accepts anywhere (the
 /// description's contract with the compiler, which refuses less: WSB0040).
 pub use crate::description::{MAX_KEY_BITS, MIN_KEY_BITS};

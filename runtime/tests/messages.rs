@@ -658,6 +658,23 @@ fn weakened_signatures_are_rejected() {
         ),
         "{e}"
     );
+    // A huge Label (hashed into every P_SHA1 round): refused before any work.
+    let t = s.text.replacen(
+        "<c:Length>24</c:Length>",
+        &format!(
+            "<c:Length>24</c:Length><c:Label>{}</c:Label>",
+            "L".repeat(100_000)
+        ),
+        1,
+    );
+    let e = reject(&s, &t);
+    assert!(
+        matches!(
+            e,
+            SecurityError::DerivedKey(DerivedKeyError::LabelLength { len: 100_000 })
+        ),
+        "{e}"
+    );
     // A huge offset: bounded work, clear error.
     let t = s.text.replacen(
         "<c:Offset>0</c:Offset>",

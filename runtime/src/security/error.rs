@@ -273,6 +273,8 @@ pub enum DerivedKeyError {
     NonceNotBase64,
     #[error("a Nonce of {len} bytes (12 to 128 accepted)")]
     NonceLength { len: usize },
+    #[error("a Label of {len} bytes (at most {max} accepted)", max = crate::keys::MAX_LABEL_BYTES)]
+    LabelLength { len: usize },
     #[error("its source: {0}")]
     Source(TokenReferenceError),
     #[error("its source `{uri}` is not a {version} SecurityContextToken in the security header")]

@@ -927,6 +927,13 @@ fn derivation(
     let label = single(doc, dkt, sc.sc, "Label")
         .map_err(DerivedKeyError::from)?
         .map(|l| doc.text(l).into_owned().into_bytes());
+    if let Some(len) = label
+        .as_ref()
+        .map(Vec::len)
+        .filter(|len| *len > crate::keys::MAX_LABEL_BYTES)
+    {
+        return Err(DerivedKeyError::LabelLength { len }.into());
+    }
     let nonce_el = required(doc, dkt, sc.sc, "Nonce").map_err(DerivedKeyError::from)?;
     let nonce = decode_b64(&doc.text(nonce_el)).ok_or(DerivedKeyError::NonceNotBase64)?;
     if nonce.len() < 12 || nonce.len() > 128 {
