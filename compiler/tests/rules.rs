@@ -30,6 +30,21 @@ fn expected_ids(case: &Case) -> BTreeSet<&'static str> {
         .collect()
 }
 
+/// The description `text` resolves to, through both front-ends (which must agree); a
+/// panic with every diagnostic when it is invalid.
+fn resolved_both(text: &str) -> wsbind_compiler::description::Description {
+    let checked = check_toml(text, Target::Runtime);
+    let from_toml = checked
+        .description()
+        .unwrap_or_else(|| panic!("invalid:\n{text}\n{}", list(&checked)));
+    let tokens: proc_macro2::TokenStream = to_attr(text).parse().expect("tokens");
+    let from_attr = check_attr(tokens, Target::Runtime)
+        .description()
+        .expect("valid attribute form");
+    assert_eq!(from_toml, from_attr);
+    from_toml
+}
+
 fn list(c: &Checked) -> String {
     c.diagnostics
         .iter()
@@ -310,25 +325,14 @@ usage = "supporting"
 "#
         )
     };
-    let resolved = |text: &str| {
-        let from_toml = check_toml(text, Target::Runtime)
-            .description()
-            .unwrap_or_else(|| panic!("invalid:\n{text}"));
-        let tokens: proc_macro2::TokenStream = to_attr(text).parse().expect("tokens");
-        let from_attr = check_attr(tokens, Target::Runtime)
-            .description()
-            .expect("valid attribute form");
-        assert_eq!(from_toml, from_attr);
-        from_toml
-    };
-    let d = resolved(&toml("", ""));
+    let d = resolved_both(&toml("", ""));
     let ctx = d.security.context.as_ref().expect("context");
     assert_eq!(ctx.signature_profile, SignatureProfile::MsLwssp);
     assert!(
         ctx.send_cancel,
         "a client cancels on close unless told not to"
     );
-    let d = resolved(&toml("", r#"wsbind-signature = "derived-keys""#));
+    let d = resolved_both(&toml("", r#"wsbind-signature = "derived-keys""#));
     let ctx = d.security.context.as_ref().expect("context");
     assert_eq!(ctx.signature_profile, SignatureProfile::DerivedKeys);
     let client = |t: String| {
@@ -337,7 +341,7 @@ usage = "supporting"
             "binding = \"http\"\nrole = \"client\"\n",
         )
     };
-    let d = resolved(&client(toml("", "wsbind-send-cancel = false")));
+    let d = resolved_both(&client(toml("", "wsbind-send-cancel = false")));
     assert!(!d.security.context.as_ref().expect("context").send_cancel);
     // It is the client's decision: a description that includes the server is told so.
     let both = toml("", "wsbind-send-cancel = false");
@@ -349,13 +353,13 @@ usage = "supporting"
         .unwrap_or_else(|| panic!("no WSB0004:\n{}", list(&checked)));
     assert!(d.message.contains("client-only"), "{}", d.message);
 
-    let d = resolved(&toml(r#"algorithm-suite-name = "basic256-sha256""#, ""));
+    let d = resolved_both(&toml(r#"algorithm-suite-name = "basic256-sha256""#, ""));
     let suite = d.security.protection.properties.algorithm_suite;
     assert_eq!(
         (suite.digest, suite.symmetric_signature),
         (Digest::Sha256, SymmetricSignature::HmacSha1)
     );
-    let d = resolved(&toml(
+    let d = resolved_both(&toml(
         "[security.algorithm-suite]\ndigest = \"sha256\"\nsymmetric-signature = \"hmac-sha256\"",
         "",
     ));
@@ -401,23 +405,7 @@ usage = "supporting"
 "#;
     let without = with.replace("usage = \"supporting\"\n", "");
     assert!(!without.contains("usage"));
-    let resolve = |text: &str| {
-        let from_toml = check_toml(text, Target::Runtime)
-            .description()
-            .unwrap_or_else(|| {
-                panic!(
-                    "invalid:\n{text}\n{}",
-                    list(&check_toml(text, Target::Runtime))
-                )
-            });
-        let tokens: proc_macro2::TokenStream = to_attr(text).parse().expect("tokens");
-        let from_attr = check_attr(tokens, Target::Runtime)
-            .description()
-            .expect("valid attribute form");
-        assert_eq!(from_toml, from_attr);
-        from_toml
-    };
-    assert_eq!(resolve(&without), resolve(with));
+    assert_eq!(resolved_both(&without), resolved_both(with));
 }
 
 /// WSB0033's bounds, as the catalogue gives them: a named suite from its own minimum to
@@ -538,23 +526,12 @@ kind = "username"
 "#
         )
     };
-    let resolve = |t: &str| {
-        let from_toml = check_toml(t, Target::Runtime)
-            .description()
-            .unwrap_or_else(|| panic!("invalid:\n{t}\n{}", list(&check_toml(t, Target::Runtime))));
-        let tokens: proc_macro2::TokenStream = to_attr(t).parse().expect("tokens");
-        let from_attr = check_attr(tokens, Target::Runtime)
-            .description()
-            .expect("valid attribute form");
-        assert_eq!(from_toml, from_attr);
-        from_toml
-    };
-    let wwsapi = resolve(&text(
+    let wwsapi = resolved_both(&text(
         r#""cn-mismatch", "invalid-date", "untrusted-root""#,
         "february-2005",
         "dsa-sha1",
     ));
-    let ours = resolve(&text(
+    let ours = resolved_both(&text(
         r#""cn-invalid", "date-invalid", "unknown-ca""#,
         "feb-2005",
         "rsa-sha1",
