@@ -390,14 +390,22 @@ async fn echo(call: Call) -> Answer {
     )
 }
 
-/// The SOAP messages of a log directory, in order, for failure messages.
-fn messages(dir: &Path) -> String {
-    let mut names: Vec<_> = std::fs::read_dir(dir)
+/// The SOAP messages the peer logged in `dir` whose file name contains `which` (e.g.
+/// `client-out`; "" for all), in order.
+fn log_files(dir: &Path, which: &str) -> Vec<PathBuf> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
-    names.retain(|p| p.extension().is_some_and(|e| e == "xml") && !p.ends_with("service.wsdl"));
+    names.retain(|p| {
+        p.extension().is_some_and(|e| e == "xml") && p.to_string_lossy().contains(which)
+    });
     names.sort();
     names
+}
+
+/// The SOAP messages of a log directory, in order, for failure messages.
+fn messages(dir: &Path) -> String {
+    log_files(dir, "")
         .iter()
         .map(|p| {
             format!(
@@ -412,12 +420,7 @@ fn messages(dir: &Path) -> String {
 /// The `wsa:Action` of each message in a log directory whose name contains `which`
 /// (e.g. `client-out`), in order.
 fn actions(dir: &Path, which: &str) -> Vec<String> {
-    let mut names: Vec<_> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    names.retain(|p| p.to_string_lossy().contains(which));
-    names.sort();
-    names
+    log_files(dir, which)
         .iter()
         .filter_map(|p| {
             let text = std::fs::read_to_string(p).ok()?;
@@ -1069,14 +1072,7 @@ async fn cxf_cancel_without_proof_of_possession_is_refused() {
         Some("http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/SCT/Cancel"),
         "{sent:?}"
     );
-    let mut answers: Vec<_> = std::fs::read_dir(&log)
-        .expect("log")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.to_string_lossy().contains("client-in"))
-        .collect();
-    answers.sort();
-    let last = answers
+    let last = log_files(&log, "client-in")
         .iter()
         .rev()
         .map(|p| std::fs::read_to_string(p).unwrap_or_default())
