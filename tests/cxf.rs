@@ -18,122 +18,74 @@ use wsbind::transport::{Answer, Call, TransportError};
 use wsbind::wire::{Addressing, Soap};
 use wsbind::{ClientTls, Password, ServerTls, UsernameCredential};
 
-/// WS-SC 1.3 (WS-SecurityPolicy 1.2, WS-Trust 1.3), combined entropy: WCF's policy.
-#[wsbind::binding(
-    channel(binding = "http", role = "both"),
-    security(
-        binding(kind = "ssl-transport"),
-        binding(
-            kind = "security-context",
-            usage = "supporting",
-            key_entropy_mode = "combined",
-            secure_conversation_version = "1.3",
-            bootstrap(
+/// The shape every binding here shares — an http channel for both roles, SSL, and a
+/// security context bootstrapped over SSL with a username (WCF's
+/// TransportWithMessageCredential) — with the security properties and the context's
+/// properties each test varies.
+macro_rules! interop_binding {
+    ($(#[$doc:meta])* $name:ident, security($($security:tt)*), context($($context:tt)*)) => {
+        $(#[$doc])*
+        #[wsbind::binding(
+            channel(binding = "http", role = "both"),
+            security(
+                $($security)*
                 binding(kind = "ssl-transport"),
-                binding(kind = "username", usage = "supporting")
-            ),
-        ),
-    )
-)]
-struct Sc13;
+                binding(
+                    kind = "security-context",
+                    usage = "supporting",
+                    $($context)*
+                    bootstrap(
+                        binding(kind = "ssl-transport"),
+                        binding(kind = "username", usage = "supporting")
+                    ),
+                ),
+            )
+        )]
+        struct $name;
+    };
+}
 
-/// WS-SC February 2005 (WS-SecurityPolicy 2005/07, WS-Trust February 2005).
-#[wsbind::binding(
-    channel(binding = "http", role = "both"),
-    security(
-        binding(kind = "ssl-transport"),
-        binding(
-            kind = "security-context",
-            usage = "supporting",
-            key_entropy_mode = "combined",
-            secure_conversation_version = "feb-2005",
-            bootstrap(
-                binding(kind = "ssl-transport"),
-                binding(kind = "username", usage = "supporting")
-            ),
-        ),
+interop_binding!(
+    /// WS-SC 1.3 (WS-SecurityPolicy 1.2, WS-Trust 1.3), combined entropy: WCF's policy.
+    Sc13,
+    security(),
+    context(key_entropy_mode = "combined", secure_conversation_version = "1.3",)
+);
+interop_binding!(
+    /// WS-SC February 2005 (WS-SecurityPolicy 2005/07, WS-Trust February 2005).
+    Feb2005,
+    security(),
+    context(key_entropy_mode = "combined", secure_conversation_version = "feb-2005",)
+);
+interop_binding!(
+    /// WS-SC 1.3 with a context lifetime (server) and renewal time (client) of 3 s, so a
+    /// test sees a renewal.
+    Sc13Short,
+    security(),
+    context(
+        secure_conversation_version = "1.3",
+        renewal_interval = "3s",
+        rollover_interval = "2s",
     )
-)]
-struct Feb2005;
-
-/// WS-SC 1.3 with a context lifetime (server) and renewal time (client) of 3 s, so a
-/// test sees a renewal.
-#[wsbind::binding(
-    channel(binding = "http", role = "both"),
-    security(
-        binding(kind = "ssl-transport"),
-        binding(
-            kind = "security-context",
-            usage = "supporting",
-            secure_conversation_version = "1.3",
-            renewal_interval = "3s",
-            rollover_interval = "2s",
-            bootstrap(
-                binding(kind = "ssl-transport"),
-                binding(kind = "username", usage = "supporting")
-            ),
-        ),
-    )
-)]
-struct Sc13Short;
-
-/// WS-SC 1.3 with the client's entropy alone.
-#[wsbind::binding(
-    channel(binding = "http", role = "both"),
-    security(
-        binding(kind = "ssl-transport"),
-        binding(
-            kind = "security-context",
-            usage = "supporting",
-            key_entropy_mode = "client-only",
-            secure_conversation_version = "1.3",
-            bootstrap(
-                binding(kind = "ssl-transport"),
-                binding(kind = "username", usage = "supporting")
-            ),
-        ),
-    )
-)]
-struct Sc13ClientEntropy;
-
-/// WS-SC 1.3 with the server's entropy alone.
-#[wsbind::binding(
-    channel(binding = "http", role = "both"),
-    security(
-        binding(kind = "ssl-transport"),
-        binding(
-            kind = "security-context",
-            usage = "supporting",
-            key_entropy_mode = "server-only",
-            secure_conversation_version = "1.3",
-            bootstrap(
-                binding(kind = "ssl-transport"),
-                binding(kind = "username", usage = "supporting")
-            ),
-        ),
-    )
-)]
-struct Sc13ServerEntropy;
-
-/// WS-SC 1.3 with Basic128: 128-bit keys.
-#[wsbind::binding(
-    channel(binding = "http", role = "both"),
-    security(
-        algorithm_suite_name = "basic128",
-        binding(kind = "ssl-transport"),
-        binding(
-            kind = "security-context",
-            usage = "supporting",
-            key_size = 128,
-            secure_conversation_version = "1.3",
-            bootstrap(
-                binding(kind = "ssl-transport"),
-                binding(kind = "username", usage = "supporting")
-            ),
-        ),
-    )
-)]
-struct Sc13Basic128;
+);
+interop_binding!(
+    /// WS-SC 1.3 with the client's entropy alone.
+    Sc13ClientEntropy,
+    security(),
+    context(key_entropy_mode = "client-only", secure_conversation_version = "1.3",)
+);
+interop_binding!(
+    /// WS-SC 1.3 with the server's entropy alone.
+    Sc13ServerEntropy,
+    security(),
+    context(key_entropy_mode = "server-only", secure_conversation_version = "1.3",)
+);
+interop_binding!(
+    /// WS-SC 1.3 with Basic128: 128-bit keys.
+    Sc13Basic128,
+    security(algorithm_suite_name = "basic128",),
+    context(key_size = 128, secure_conversation_version = "1.3",)
+);
 
 const ACTION: &str = "urn:wsbind:interop/Echo";
 const NS: &str = "urn:wsbind:interop";
