@@ -266,7 +266,8 @@ struct CxfRun {
 
 /// Runs CXF's client against `endpoint`: it negotiates a context and sends `count`
 /// requests.
-fn cxf_call(
+/// The command line of CXF's client against `endpoint`, logging to `dir/cxf-client`.
+fn cxf_client_command(
     dir: &Path,
     endpoint: &str,
     trust: &Path,
@@ -274,8 +275,9 @@ fn cxf_call(
     soap12: bool,
     user: &str,
     extra: &[&str],
-) -> CxfRun {
-    let mut child = Command::new("java")
+) -> Command {
+    let mut command = Command::new("java");
+    command
         .args(["-cp", classpath(), "wsbind.interop.Peer", "call"])
         .args(["--endpoint", endpoint])
         .args([
@@ -290,9 +292,22 @@ fn cxf_call(
         .args(extra)
         .arg("--log")
         .arg(dir.join("cxf-client"))
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(dir.join("cxf-client.stderr")).expect("stderr file"))
+        .stderr(std::fs::File::create(dir.join("cxf-client.stderr")).expect("stderr file"));
+    command
+}
+
+fn cxf_call(
+    dir: &Path,
+    endpoint: &str,
+    trust: &Path,
+    sc13: bool,
+    soap12: bool,
+    user: &str,
+    extra: &[&str],
+) -> CxfRun {
+    let mut child = cxf_client_command(dir, endpoint, trust, sc13, soap12, user, extra)
+        .stdin(Stdio::null())
         .spawn()
         .expect("java runs");
     let mut stdout = child.stdout.take().expect("stdout");
@@ -706,20 +721,13 @@ struct SteppedCxfClient {
 
 impl SteppedCxfClient {
     fn start(dir: &Path, endpoint: &str, trust: &Path, count: usize) -> Self {
-        let mut child = Command::new("java")
-            .args(["-cp", classpath(), "wsbind.interop.Peer", "call"])
-            .args(["--endpoint", endpoint, "--sc", "1.3", "--soap", "1.2"])
-            .arg("--trust")
-            .arg(trust)
-            .args(["--user", "alice:wonderland", "--step", "true"])
-            .args(["--count", &count.to_string()])
-            .arg("--log")
-            .arg(dir.join("cxf-client"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(dir.join("cxf-client.stderr")).expect("stderr file"))
-            .spawn()
-            .expect("java runs");
+        let count = count.to_string();
+        let extra = ["--step", "true", "--count", count.as_str()];
+        let mut child =
+            cxf_client_command(dir, endpoint, trust, true, true, "alice:wonderland", &extra)
+                .stdin(Stdio::piped())
+                .spawn()
+                .expect("java runs");
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().expect("stdout");
         let (tx, lines) = mpsc::channel();
