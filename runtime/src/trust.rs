@@ -110,8 +110,9 @@ pub struct Rst {
     pub version: ScVersion,
     /// The `RequestType`.
     pub kind: RequestKind,
-    /// The requestor's entropy (a `BinarySecret` of type Nonce).
-    pub entropy: Option<Vec<u8>>,
+    /// The requestor's entropy (a `BinarySecret` of type Nonce). Secret (in
+    /// client-only mode it is the key): zeroized on drop, redacted from `Debug`.
+    pub entropy: Option<SecretKey>,
     /// The `KeySize` asked for, bits.
     pub key_size: Option<u32>,
     /// `RenewTarget` / `CancelTarget`.
@@ -135,8 +136,9 @@ pub struct Rstr {
     pub unattached: Option<TokenRef>,
     /// `RequestedProofToken`.
     pub proof: Proof,
-    /// The issuer's entropy (a `BinarySecret` of type Nonce).
-    pub entropy: Option<Vec<u8>>,
+    /// The issuer's entropy (a `BinarySecret` of type Nonce). Secret: zeroized on
+    /// drop, redacted from `Debug`.
+    pub entropy: Option<SecretKey>,
     /// `Lifetime`: (`Created`, `Expires`), `Expires` strictly later.
     pub lifetime: Option<(SystemTime, SystemTime)>,
     /// The `KeySize` of the issued key, bits.
@@ -313,7 +315,7 @@ impl Rst {
             let _ = write!(
                 out,
                 "<t:Entropy>{}</t:Entropy>",
-                binary_secret(Some(sc.nonce), e)
+                binary_secret(Some(sc.nonce), e.as_bytes())
             );
         }
         if let Some(k) = self.key_size {
@@ -508,7 +510,7 @@ impl Rstr {
             let _ = write!(
                 out,
                 "<t:Entropy>{}</t:Entropy>",
-                binary_secret(Some(sc.nonce), e)
+                binary_secret(Some(sc.nonce), e.as_bytes())
             );
         }
         if let Some((c, x)) = self.lifetime {
@@ -703,7 +705,8 @@ pub fn key_from_response(
             }
             let issuer = rstr
                 .entropy
-                .as_deref()
+                .as_ref()
+                .map(SecretKey::as_bytes)
                 .ok_or_else(|| err(EntropyProblem::NoIssuerEntropy))?;
             let client = client_entropy.ok_or_else(|| err(EntropyProblem::NoRequestorEntropy))?;
             Ok(keys::computed_key(client, issuer, u64::from(key_bits))?)
@@ -879,7 +882,7 @@ fn decode(element: &str, text: &str) -> Result<Vec<u8>, TrustError> {
         .map_err(|_| invalid(element, Problem::NotBase64))
 }
 
-fn read_entropy(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Vec<u8>, TrustError> {
+fn read_entropy(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<SecretKey, TrustError> {
     let mut kids = doc.children(el);
     let (Some(bs), None) = (kids.next(), kids.next()) else {
         return Err(invalid("Entropy", Problem::NotOne("BinarySecret")));
@@ -898,7 +901,7 @@ fn read_entropy(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Vec<u8>, Tru
             ));
         }
     }
-    let bytes = decode("BinarySecret", &leaf(doc, bs)?)?;
+    let bytes = SecretKey::new(decode("BinarySecret", &leaf(doc, bs)?)?);
     if !(MIN_ENTROPY..=MAX_ENTROPY).contains(&bytes.len()) {
         return Err(invalid(
             "BinarySecret",
@@ -1172,7 +1175,7 @@ mod tests {
                 let r = Rst {
                     version,
                     kind,
-                    entropy: issue_or_renew.then(|| vec![7; 32]),
+                    entropy: issue_or_renew.then(|| SecretKey::new(vec![7; 32])),
                     key_size: issue_or_renew.then_some(256),
                     target,
                 };
@@ -1205,7 +1208,7 @@ mod tests {
                         instance: None,
                     }),
                     proof,
-                    entropy: Some(vec![3; 32]),
+                    entropy: Some(SecretKey::new(vec![3; 32])),
                     lifetime: Some((t, t + Duration::from_secs(36000))),
                     key_size: Some(256),
                     cancelled: false,
@@ -1229,7 +1232,7 @@ mod tests {
             attached: None,
             unattached: None,
             proof: Proof::ComputedKey,
-            entropy: Some(vec![2; 32]),
+            entropy: Some(SecretKey::new(vec![2; 32])),
             lifetime: None,
             key_size: Some(256),
             cancelled: false,
@@ -1326,7 +1329,43 @@ mod tests {
             let rst = Rst::parse(&doc, doc.root()).expect("CXF's request");
             assert_eq!(rst.kind, RequestKind::Issue);
             assert_eq!(rst.key_size, Some(256));
-            assert_eq!(rst.entropy.as_ref().map(Vec::len), Some(32));
+            assert_eq!(rst.entropy.as_ref().map(SecretKey::len), Some(32));
+        }
+    }
+
+    #[test]
+    fn entropy_never_prints() {
+        // In client-only mode the requestor's entropy is the context key: a `{:?}` of a
+        // request or a response in a log must not show it.
+        let rst = Rst {
+            version: ScVersion::V1_3,
+            kind: RequestKind::Issue,
+            entropy: Some(SecretKey::new(vec![0xAB; 32])),
+            key_size: Some(256),
+            target: None,
+        };
+        let rstr = Rstr {
+            version: ScVersion::V1_3,
+            kind: RequestKind::Issue,
+            token: None,
+            attached: None,
+            unattached: None,
+            proof: Proof::BinarySecret(SecretKey::new(vec![0xAB; 32])),
+            entropy: Some(SecretKey::new(vec![0xAB; 32])),
+            lifetime: None,
+            key_size: Some(256),
+            cancelled: false,
+        };
+        for shown in [
+            format!("{rst:?}"),
+            format!("{rstr:?}"),
+            format!("{rstr:#?}"),
+        ] {
+            assert!(shown.contains("redacted"), "{shown}");
+            assert!(
+                !shown.contains("171") && !shown.contains("0xab") && !shown.contains("AB"),
+                "{shown}"
+            );
         }
     }
 }

@@ -724,7 +724,7 @@ fn renew_targets_by_local_reference() {
         let body = Rst {
             version: config.sc.version,
             kind: RequestKind::Renew,
-            entropy: issue_entropy(config, rng).map(|k| k.as_bytes().to_vec()),
+            entropy: issue_entropy(config, rng),
             key_size: Some(256),
             target: Some(TokenRef::Local(target.to_owned())),
         }

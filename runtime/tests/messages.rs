@@ -196,7 +196,7 @@ fn negotiation_bodies(version: ScVersion) -> Vec<String> {
     let renew = Rst {
         version,
         kind: RequestKind::Renew,
-        entropy: Some(vec![9; 32]),
+        entropy: Some(wsbind_runtime::keys::SecretKey::new(vec![9; 32])),
         key_size: Some(256),
         target: Some(TokenRef::External {
             identifier: "urn:uuid:0b7e8d2a-6c57-4d4e-9f4a-1a2b3c4d5e6f".into(),

@@ -66,7 +66,7 @@ fn capture() -> Capture {
     let rstr_doc = Document::parse(&rstr_text, &Limits::default()).expect("02 parses");
     let rstr = Rstr::parse(&rstr_doc, payload(&rstr_doc)).expect("02's RSTR is read");
     Capture {
-        client_entropy: rst.entropy.expect("01 carries entropy"),
+        client_entropy: rst.entropy.expect("01 carries entropy").as_bytes().to_vec(),
         rstr,
         expected,
     }
@@ -77,7 +77,7 @@ fn the_wcf_context_key_is_computed_from_01_and_02_by_the_engine() {
     let c = capture();
     assert_eq!(c.client_entropy, b64(&c.expected["client_entropy_b64"]));
     assert_eq!(
-        c.rstr.entropy.as_deref(),
+        c.rstr.entropy.as_ref().map(SecretKey::as_bytes),
         Some(b64(&c.expected["server_entropy_b64"]).as_slice())
     );
     let key = trust::key_from_response(

@@ -371,7 +371,7 @@ impl ClientEngine {
         let rst = Rst {
             version: self.config.sc.version,
             kind: RequestKind::Renew,
-            entropy: entropy.as_ref().map(|e| e.as_bytes().to_vec()),
+            entropy: entropy.clone(),
             key_size: Some(ctx.key_bits),
             target: Some(Self::target(&ctx)),
         };
@@ -645,7 +645,7 @@ pub fn issue_request(
     let rst = Rst {
         version: config.sc.version,
         kind: RequestKind::Issue,
-        entropy: entropy.map(|e| e.as_bytes().to_vec()),
+        entropy: entropy.cloned(),
         key_size: Some(config.key_bits),
         target: None,
     };

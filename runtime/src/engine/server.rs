@@ -351,9 +351,9 @@ impl ServerEngine {
     /// The context key and what the response carries, per entropy mode.
     fn key_material(
         &mut self,
-        client_entropy: Option<&[u8]>,
+        client_entropy: Option<&SecretKey>,
         bits: u32,
-    ) -> Result<(SecretKey, Proof, Option<Vec<u8>>), EngineError> {
+    ) -> Result<(SecretKey, Proof, Option<SecretKey>), EngineError> {
         let len = (bits / 8) as usize;
         match (self.config.entropy, client_entropy) {
             (KeyEntropyMode::ClientOnly, Some(e)) => {
@@ -365,16 +365,15 @@ impl ServerEngine {
                     }
                     .into());
                 }
-                Ok((SecretKey::from_slice(e), Proof::None, None))
+                Ok((e.clone(), Proof::None, None))
             }
             (KeyEntropyMode::ServerOnly, None) => {
                 let key = SecretKey::random(self.rng.as_mut(), len);
                 Ok((key.clone(), Proof::BinarySecret(key), None))
             }
             (KeyEntropyMode::Combined, Some(e)) => {
-                let mut server = vec![0u8; len];
-                self.rng.fill(&mut server);
-                let key = keys::computed_key(e, &server, u64::from(bits))?;
+                let server = SecretKey::random(self.rng.as_mut(), len);
+                let key = keys::computed_key(e.as_bytes(), server.as_bytes(), u64::from(bits))?;
                 Ok((key, Proof::ComputedKey, Some(server)))
             }
             (mode, got) => Err(Mismatch::EntropyMode {
@@ -407,7 +406,7 @@ impl ServerEngine {
             return Err(Mismatch::Generation.into());
         }
         let bits = self.key_bits(rst.key_size)?;
-        let (key, proof, server_entropy) = self.key_material(rst.entropy.as_deref(), bits)?;
+        let (key, proof, server_entropy) = self.key_material(rst.entropy.as_ref(), bits)?;
         let identifier = keys::uuid_urn(self.rng.as_mut());
         let expires = now + self.config.renewal_interval;
         let context = StoredContext {
@@ -501,7 +500,7 @@ impl ServerEngine {
             return Err(EngineError::RenewNotSupported);
         }
         let bits = self.key_bits(rst.key_size)?;
-        let (key, proof, server_entropy) = self.key_material(rst.entropy.as_deref(), bits)?;
+        let (key, proof, server_entropy) = self.key_material(rst.entropy.as_ref(), bits)?;
         let instance = keys::uuid_urn(self.rng.as_mut());
         let expires = now + self.config.renewal_interval;
         let rollover_until = now + self.config.rollover_interval;
