@@ -146,6 +146,45 @@ async fn wrong_credentials_fail_fast_with_a_clear_error() {
 }
 
 #[tokio::test]
+async fn a_panic_inside_the_engine_does_not_take_the_server_down() {
+    // The password validator runs inside the engine; a validator that panics (a bug
+    // in the application's code) fails that one negotiation, and every later client
+    // is still served: the engine's lock is never left poisoned.
+    fn fragile(user: &str, pw: &Password) -> bool {
+        assert_ne!(user, "boom", "the validator's own bug");
+        check(user, pw)
+    }
+    let t = tls();
+    let running = Inventory::server(fragile, ServerTls::from_pem(t.cert.clone(), t.key))
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let url = format!("https://localhost:{}/inv", running.local_addr().port());
+    let mut boom = Inventory::client(
+        url.clone(),
+        UsernameCredential::new("boom", "x"),
+        ClientTls::trust_pem(t.cert.clone()),
+    );
+    let err = boom
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect_err("the panic fails this negotiation");
+    assert!(err.to_string().contains("500"), "{err}");
+    let mut alice = Inventory::client(
+        url,
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert),
+    );
+    for _ in 0..2 {
+        alice
+            .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+            .await
+            .expect("served after the panic");
+    }
+    running.shutdown().await;
+}
+
+#[tokio::test]
 async fn clients_recover_when_a_server_restarts() {
     let t = tls();
     let running = Inventory::server(check, ServerTls::from_pem(t.cert.clone(), t.key.clone()))

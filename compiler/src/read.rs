@@ -243,31 +243,42 @@ impl schemars::JsonSchema for Dur {
 
 impl FromNode for Dur {
     fn from_node(node: &Node, cx: &mut Ctxt) -> Option<Self> {
-        let bad = |cx: &mut Ctxt, why: String| {
+        let bad = |cx: &mut Ctxt, why: String, label: &str| {
             cx.push(
                 Diagnostic::new(
                     &WSB0034,
                     format!("invalid duration: {why}"),
                     &node.loc,
-                    "not a positive duration",
+                    label,
                 )
                 .help("write a duration such as \"30s\", \"5m\", \"10h\" or \"1d\""),
             );
             None
         };
+        let not_positive = "not a positive duration";
         match &node.value {
             Value::Str(s) => match humantime::parse_duration(s) {
-                Ok(d) if d.is_zero() => bad(cx, "a duration must be longer than zero".into()),
+                Ok(d) if d.is_zero() => bad(
+                    cx,
+                    "a duration must be longer than zero".into(),
+                    not_positive,
+                ),
+                Ok(d) if d > wsbind_description::MAX_DURATION => bad(
+                    cx,
+                    format!("`{s}` is longer than 365 days, the longest duration wsbind accepts"),
+                    "longer than 365 days",
+                ),
                 Ok(d) => Some(Dur(d)),
-                Err(e) => bad(cx, format!("`{s}`: {e}")),
+                Err(e) => bad(cx, format!("`{s}`: {e}"), not_positive),
             },
-            Value::Int(i) => bad(cx, format!("`{i}` has no unit")),
+            Value::Int(i) => bad(cx, format!("`{i}` has no unit"), not_positive),
             _ => bad(
                 cx,
                 format!(
                     "expected a string such as \"5m\", found {}",
                     node.value.type_name()
                 ),
+                not_positive,
             ),
         }
     }

@@ -313,7 +313,8 @@ WSB0034 Error "invalid duration",
 "wsbind",
 "Durations (renewal-interval, rollover-interval, max-allowed-latency,
 timestamp-validity-duration, max-allowed-clock-skew) are strings such as \"30s\", \"5m\",
-\"10h\" or \"1d\" and must be longer than zero.
+\"10h\" or \"1d\", longer than zero and at most 365 days (every interval is added to the
+present time and written as a date, and nothing here should live longer than a year).
 
 Fix: write the duration as a number followed by a unit: s, m, h or d.";
 

@@ -69,7 +69,9 @@ fn every_valid_example_validates_against_the_schema() {
             .collect();
         if structural {
             assert!(
-                !errors.is_empty() || f.ends_with("WSB0034.toml"),
+                !errors.is_empty()
+                    || f.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with("WSB0034")),
                 "{}: the schema misses a structural error",
                 f.display()
             );

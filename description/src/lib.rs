@@ -26,6 +26,13 @@ pub const MAX_KEY_BITS: u32 = 1024;
 use std::borrow::Cow;
 use std::time::Duration;
 
+/// The longest duration a description may give (365 days): the compiler refuses
+/// longer ones (WSB0034) and the engine refuses a configuration that holds one. Every
+/// interval is added to the present time and written as an `xsd:dateTime`, which must
+/// stay within year 9999; and no context, key or timestamp should live longer than
+/// a year (WCF's and WWSAPI's defaults are hours and minutes).
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
+
 /// A complete, valid security description for the wsbind runtime.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Description {

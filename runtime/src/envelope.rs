@@ -50,9 +50,16 @@ pub fn attr(s: &str) -> String {
     out
 }
 
-/// A time as WS-Security writes it: UTC, milliseconds, `Z`.
+/// The last instant an `xsd:dateTime` with a four-digit year can say.
+const LAST_WRITABLE: Duration = Duration::from_millis(253_402_300_799_999);
+
+/// A time as WS-Security writes it: UTC, milliseconds, `Z`. A time after year 9999
+/// (which durations bounded by [`crate::description::MAX_DURATION`] never reach) is
+/// written as the last millisecond of 9999 instead of panicking; one before 1970 as
+/// 1970-01-01.
 pub fn format_time(t: SystemTime) -> String {
-    humantime::format_rfc3339_millis(t).to_string()
+    let last = SystemTime::UNIX_EPOCH + LAST_WRITABLE;
+    humantime::format_rfc3339_millis(t.clamp(SystemTime::UNIX_EPOCH, last)).to_string()
 }
 
 /// A malformed time.
@@ -408,6 +415,14 @@ mod tests {
             parse_time("2026-11-24T00:26:47.1234567Z").map(|_| ()),
             Ok(())
         );
+    }
+
+    #[test]
+    fn times_beyond_what_a_date_can_say_do_not_panic() {
+        let far = SystemTime::UNIX_EPOCH + Duration::from_secs(9000 * 366 * 86_400);
+        assert_eq!(format_time(far), "9999-12-31T23:59:59.999Z");
+        let before = SystemTime::UNIX_EPOCH - Duration::from_secs(1);
+        assert_eq!(format_time(before), "1970-01-01T00:00:00.000Z");
     }
 
     #[test]

@@ -305,6 +305,32 @@ fn closing_without_cancel_when_the_peer_wants_none() {
 }
 
 #[test]
+fn durations_past_a_year_are_refused_not_a_panic_later() {
+    // A Config is plain data: one written by hand (not through the compiler, which
+    // refuses such descriptions with WSB0034) is checked when an engine is made.
+    let d = description("combined", "1.3", true, "basic256");
+    let mut server = d.server.clone();
+    server.renewal_interval = Duration::from_secs(8000 * 365 * 86_400);
+    let refused = ServerEngine::new(server, Some(validator()), Box::new(SeededRng::new(1)));
+    assert_eq!(
+        refused.err().map(|e| e.to_string()),
+        Some("the configuration's renewal-interval is 252288000000 s, longer than 365 days (the most wsbind accepts)".to_owned())
+    );
+    let mut client = d.client.clone();
+    client.policy.clock_skew = Duration::MAX;
+    let refused = ClientEngine::new(
+        client,
+        "https://orders.example/svc",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(1)),
+    );
+    assert!(
+        matches!(&refused, Err(e) if e.to_string().contains("max-allowed-clock-skew")),
+        "{refused:?}"
+    );
+}
+
+#[test]
 fn wrong_password_is_a_clear_failure() {
     let d = description("combined", "1.3", true, "basic256");
     let mut c = ClientEngine::new(

@@ -593,6 +593,24 @@ kind = "ssl-transport"
 "#,
     },
     Case {
+        rule: "WSB0034",
+        primary: r#""8000years""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+renewal-interval = "8000years"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+"#,
+    },
+    Case {
         rule: "WSB0035",
         primary: r#""2h""#,
         also: &[],

@@ -136,6 +136,7 @@ impl ClientEngine {
         if config.username_bootstrap && username.is_none() {
             return Err(StateError::NeedsUsername.into());
         }
+        config.check()?;
         let mut config = config;
         config.policy = reply_acceptance(&config);
         Ok(ClientEngine {

@@ -78,6 +78,29 @@ impl Config {
     pub fn renew_grace(&self) -> Duration {
         self.policy.clock_skew
     }
+
+    /// Refuses durations longer than [`crate::description::MAX_DURATION`] (the
+    /// compiler refuses them in descriptions, WSB0034; a `Config` built by hand gets
+    /// the same check when an engine is made from it). Each is added to the present
+    /// time, and a time past year 9999 cannot be written as an `xsd:dateTime`.
+    pub fn check(&self) -> Result<(), StateError> {
+        let durations = [
+            ("renewal-interval", Some(self.renewal_interval)),
+            ("rollover-interval", Some(self.rollover_interval)),
+            ("timestamp-validity-duration", Some(self.timestamp_validity)),
+            ("max-allowed-clock-skew", Some(self.policy.clock_skew)),
+            ("max-allowed-latency", self.policy.max_latency),
+        ];
+        for (name, value) in durations {
+            if let Some(d) = value.filter(|d| *d > crate::description::MAX_DURATION) {
+                return Err(StateError::Duration {
+                    name,
+                    seconds: d.as_secs(),
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The key size wsbind asks for when the description leaves it to the issuer.
@@ -107,7 +130,7 @@ impl Config {
         policy.versions = vec![ctx.secure_conversation_version];
         let min = props.algorithm_suite.min_symmetric_key_bits;
         let max = props.algorithm_suite.max_symmetric_key_bits;
-        Ok(Config {
+        let config = Config {
             sc: wire::sc(ctx.secure_conversation_version),
             profile: Profile::of(ctx.signature_profile),
             framing: framing.unwrap_or(Framing {
@@ -129,7 +152,9 @@ impl Config {
             max_pending_contexts: ctx.max_pending_contexts,
             timestamp_usage: props.timestamp_usage,
             username_bootstrap: ctx.bootstrap.username,
-        })
+        };
+        config.check()?;
+        Ok(config)
     }
 }
 
@@ -231,6 +256,10 @@ pub enum StateError {
     NoIdentity,
     #[error("the server refused a freshly negotiated context")]
     FreshContextRefused,
+    #[error(
+        "the configuration's {name} is {seconds} s, longer than 365 days (the most wsbind accepts)"
+    )]
+    Duration { name: &'static str, seconds: u64 },
 }
 
 pub use crate::security::peer_text;

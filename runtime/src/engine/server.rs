@@ -150,6 +150,7 @@ impl ServerEngine {
         if config.username_bootstrap && validator.is_none() {
             return Err(StateError::NeedsValidator.into());
         }
+        config.check()?;
         Ok(ServerEngine {
             config,
             validator,

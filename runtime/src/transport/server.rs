@@ -56,6 +56,30 @@ struct Shared {
     basic: Option<(Arc<dyn PasswordValidator>, String)>,
 }
 
+impl Shared {
+    /// Runs `f` on the engine. A panic inside it (the engine's, or the application's
+    /// password validator's, which runs inside the engine) fails that one message
+    /// (`None`: answered with HTTP 500) and is logged; it never leaves the lock
+    /// poisoned, so every later message is served as before. The panic is caught
+    /// while the guard is held, so the mutex is not poisoned by it; a poisoned lock
+    /// (impossible here, but cheap to handle) is taken over all the same. Asserting
+    /// unwind safety is sound for the validator's panics: the engine authenticates a
+    /// bootstrap before it changes any state.
+    fn with_engine<T>(&self, f: impl FnOnce(&mut ServerEngine) -> T) -> Option<T> {
+        let mut engine = self
+            .engine
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut engine))) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                tracing::error!("the engine panicked on a message; it was answered with HTTP 500");
+                None
+            }
+        }
+    }
+}
+
 /// Serves `engine` on `addr` (HTTPS when `tls` is given; HTTP basic authentication
 /// of every request when `basic` is given), calling `handler` for each verified
 /// request.
@@ -267,9 +291,10 @@ async fn respond(
             return r;
         }
     };
-    let incoming = match shared.engine.lock() {
-        Ok(mut engine) => engine.handle(&bytes, transport_identity, SystemTime::now()),
-        Err(_) => return response(500, soap, "", String::new()),
+    let Some(incoming) =
+        shared.with_engine(|engine| engine.handle(&bytes, transport_identity, SystemTime::now()))
+    else {
+        return response(500, soap, "", String::new());
     };
     match incoming {
         Incoming::Negotiated { bytes, event } => {
@@ -293,9 +318,10 @@ async fn respond(
                 .addressing
                 .unwrap_or(crate::wire::Addressing::V10);
             let (action, body, status) = answer.render(request.verified.soap, addressing);
-            let reply = match shared.engine.lock() {
-                Ok(mut engine) => engine.reply(&request, &action, &body, SystemTime::now()),
-                Err(_) => return response(500, soap, "", String::new()),
+            let Some(reply) = shared
+                .with_engine(|engine| engine.reply(&request, &action, &body, SystemTime::now()))
+            else {
+                return response(500, soap, "", String::new());
             };
             match reply {
                 Ok(bytes) => response(status, soap, &action, bytes),
