@@ -334,6 +334,76 @@ async fn a_server_behind_a_tls_proxy_speaks_plain_http() {
     running.shutdown().await;
 }
 
+/// A description the compiler refuses (WSB0009): the channel unprotected (TLS ends at
+/// a proxy) but the bootstrap naming ssl-transport. Built by hand, as plain data.
+struct BootstrapWantsTls;
+
+impl wsbind::Service for BootstrapWantsTls {
+    const NAME: &'static str = "BootstrapWantsTls";
+    fn description() -> &'static wsbind::Description {
+        static D: std::sync::OnceLock<wsbind::Description> = std::sync::OnceLock::new();
+        D.get_or_init(|| {
+            let mut d = <BehindProxy as wsbind::Service>::description().clone();
+            let context = d.security.context.as_mut().expect("a context");
+            context.bootstrap.ssl = Some(wsbind::description::SslTransport {
+                require_client_certificate: false,
+                cert_failures_to_ignore: Default::default(),
+                disable_cert_revocation_check: false,
+            });
+            d
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_bootstrap_with_ssl_transport_is_never_answered_over_plain_http() {
+    // Without a certificate the server does not start...
+    let mut credentials = wsbind::ServerCredentials::none();
+    credentials.username = Some(std::sync::Arc::new(check));
+    let refused = wsbind::Server::<BootstrapWantsTls>::new(credentials)
+        .serve("127.0.0.1:0", echo)
+        .await;
+    assert!(
+        matches!(&refused, Err(TransportError::Credentials(_))),
+        "{refused:?}"
+    );
+    // ...and with one it speaks only HTTPS, where the bootstrap's password travels.
+    let t = tls();
+    let mut credentials = wsbind::ServerCredentials::none();
+    credentials.username = Some(std::sync::Arc::new(check));
+    credentials.tls = Some(ServerTls::from_pem(t.cert.clone(), t.key));
+    let running = wsbind::Server::<BootstrapWantsTls>::new(credentials)
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let port = running.local_addr().port();
+    let mut plain = tokio::net::TcpStream::connect(running.local_addr())
+        .await
+        .expect("connect");
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    plain
+        .write_all(b"POST /svc HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), plain.read_to_end(&mut answer)).await;
+    assert!(
+        !answer.starts_with(b"HTTP/"),
+        "plain http was answered: {}",
+        String::from_utf8_lossy(&answer)
+    );
+    let mut client = ProxyClient::client(
+        format!("https://localhost:{port}/svc"),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert),
+    );
+    client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect("served over https");
+    running.shutdown().await;
+}
+
 #[tokio::test]
 async fn the_application_can_refuse_with_a_fault() {
     let t = tls();

@@ -131,9 +131,15 @@ WSB0009 Error "transport-protection-level = \"none\" contradicts a transport sec
 "wsbind",
 "A transport security binding (ssl-transport, tcp-sspi-transport, named-pipe-sspi-transport)
 protects the channel; declaring the protection level `none` at the same time says the
-opposite.
+opposite. The same holds between a security-context binding's bootstrap and the
+description it bootstraps: the negotiation runs on that same channel, so a bootstrap's
+ssl-transport where the description has none (a server behind a TLS-terminating proxy)
+would be TLS the channel does not have, and the server would take the bootstrap's
+credentials over plain http.
 
-Fix: remove `transport-protection-level = \"none\"`, or remove the transport binding.";
+Fix: remove `transport-protection-level = \"none\"`, or remove the transport binding. For
+a bootstrap: state `transport-protection-level = \"none\"` in it too, or add ssl-transport
+to the description.";
 
 WSB0010 Error "ssl-transport is available only on an http channel",
 "WWSAPI: WS_SSL_TRANSPORT_SECURITY_BINDING",

@@ -431,7 +431,10 @@ impl Validator<'_> {
         }
         // WSB0005: the bootstrap is required, and is a full description itself.
         match &b.bootstrap {
-            Some(boot) => self.description(boot, Some(b)),
+            Some(boot) => {
+                self.description(boot, Some(b));
+                self.bootstrap_channel(sec, boot);
+            }
             None if b.written.loc("bootstrap").is_some() => {} // written but unreadable: reported
             None => {
                 let help = match self.cx.spelling {
@@ -450,6 +453,41 @@ impl Validator<'_> {
         }
         self.key_size(sec, b);
         self.intervals(b);
+    }
+
+    /// WSB0009 for a bootstrap: the negotiation runs on the channel the description
+    /// protects (the RST goes to the service's own endpoint), so a bootstrap cannot
+    /// have TLS where the description has none. Without this check a server whose TLS
+    /// terminates in front of it (`transport-protection-level = "none"`) but whose
+    /// bootstrap names ssl-transport would take passwords and entropy over plain http.
+    fn bootstrap_channel(&mut self, sec: &Spanned<Security>, boot: &Spanned<Security>) {
+        let ssl = |s: &Spanned<Security>| {
+            s.bindings
+                .iter()
+                .find(|b| b.kind.value == BindingKind::SslTransport)
+                .map(|b| b.kind.loc.clone())
+        };
+        // Without ssl-transport and without the explicit `none`, WSB0007 already says
+        // the description's channel is unprotected.
+        let none = sec
+            .transport_protection_level
+            .as_ref()
+            .filter(|t| t.value == ProtectionLevel::None);
+        let (Some(inner), None, Some(none)) = (ssl(boot), ssl(sec), none) else {
+            return;
+        };
+        let tpl_none = self.kv("transport-protection-level", "\"none\"");
+        let d = Diagnostic::new(
+            &WSB0009,
+            format!("the bootstrap's ssl-transport contradicts the description's {tpl_none}: the negotiation runs on that same channel, without TLS"),
+            &inner,
+            "TLS the channel does not have",
+        )
+        .related(&none.loc, "the channel is declared unprotected here")
+        .help(format!(
+            "when TLS terminates in front of the server, remove the bootstrap's ssl-transport and set {tpl_none} in the bootstrap too; otherwise add ssl-transport to the description"
+        ));
+        self.push(d);
     }
 
     /// WSB0033: key-size against the description's algorithm suite, and an explicit

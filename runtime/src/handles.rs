@@ -75,9 +75,10 @@ mod client_io {
             if self.session.is_none() {
                 let d = B::description();
                 let config = Config::from_description(d, self.framing)?;
-                // Plain http only where the description has no SSL transport (the
-                // compiler allows that only with protection level none).
-                let allow_http = d.security.protection.ssl.is_none();
+                // Plain http only where no part of the description has an SSL
+                // transport, the bootstrap included (the compiler allows that only
+                // with protection level none).
+                let allow_http = !d.security.needs_tls();
                 let session = ClientSession::new(
                     config,
                     &self.endpoint,
@@ -181,8 +182,8 @@ mod server_io {
             self
         }
 
-        /// Listens on `addr` (e.g. `"127.0.0.1:0"`) — HTTPS when the description has
-        /// an SSL transport, plain HTTP otherwise — and answers each verified request
+        /// Listens on `addr` (e.g. `"127.0.0.1:0"`) — HTTPS when the description or
+        /// its bootstrap has an SSL transport, plain HTTP otherwise — and answers each verified request
         /// with `handler`, which sees the caller's authenticated identity.
         pub async fn serve<H, F>(self, addr: &str, handler: H) -> Result<Running, TransportError>
         where
@@ -226,12 +227,15 @@ mod server_io {
                 (true, None) => return Err(TransportError::Credentials(Needed::BasicValidator)),
                 (false, _) => None,
             };
-            let tls = match (&d.security.protection.ssl, &self.credentials.tls) {
-                (Some(_), Some(tls)) => Some(tls),
-                (Some(_), None) => {
-                    return Err(TransportError::Credentials(Needed::CertificateAndKey))
-                }
-                (None, _) => None,
+            // HTTPS whenever any part of the description names ssl-transport: the
+            // bootstrap's negotiation runs on this same listener, so a bootstrap with
+            // ssl-transport is never answered over plain http (the compiler refuses
+            // such a description, WSB0009; a description built by hand is held to it
+            // here).
+            let tls = match (d.security.needs_tls(), &self.credentials.tls) {
+                (true, Some(tls)) => Some(tls),
+                (true, None) => return Err(TransportError::Credentials(Needed::CertificateAndKey)),
+                (false, _) => None,
             };
             serve(engine, addr, tls, basic, handler).await
         }

@@ -181,6 +181,27 @@ kind = "ssl-transport"
 "#,
     },
     Case {
+        rule: "WSB0009",
+        primary: r#""ssl-transport""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+role = "server"
+[security]
+transport-protection-level = "none"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#,
+    },
+    Case {
         rule: "WSB0010",
         primary: r#""tcp""#,
         also: &[],
