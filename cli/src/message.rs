@@ -125,6 +125,10 @@ pub struct VerifyArgs {
     /// Allowed clock skew, seconds.
     #[arg(long, default_value_t = 300)]
     clock_skew: u64,
+    /// The longest validity (Expires − Created) a message's Timestamp may claim,
+    /// seconds (default: one day, as the engine).
+    #[arg(long, default_value_t = 86_400)]
+    max_validity: u64,
     #[command(flatten)]
     shape: ShapeArgs,
     /// The message file ("-": standard input).
@@ -238,6 +242,7 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
         policy.digests = vec![suite.digest];
     }
     policy.clock_skew = Duration::from_secs(a.clock_skew);
+    policy.max_validity = Duration::from_secs(a.max_validity);
     let mut keys = (a.context.context_id.as_str(), &key);
     match verify(
         &bytes,

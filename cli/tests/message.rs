@@ -129,6 +129,30 @@ fn verify_accepts_wss4j_messages_at_their_time_and_refuses_them_later() {
         "derived-keys",
         msg,
     ]);
+    // These vectors were made with a 10-year timestamp, which a receiver refuses by
+    // default (a day at most)...
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("longer than the 86400s accepted"),
+        "{}",
+        text(&o.stdout)
+    );
+    // ...unless told to accept it.
+    let o = wsbind(&[
+        "message",
+        "verify",
+        "--context-id",
+        id,
+        "--key-hex",
+        key,
+        "--now",
+        created,
+        "--max-validity",
+        "315360000",
+        "--profile",
+        "derived-keys",
+        msg,
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
     let o = wsbind(&[
         "message",
@@ -139,6 +163,8 @@ fn verify_accepts_wss4j_messages_at_their_time_and_refuses_them_later() {
         key,
         "--now",
         "2040-01-01T00:00:00Z",
+        "--max-validity",
+        "315360000",
         "--profile",
         "derived-keys",
         msg,

@@ -520,6 +520,67 @@ fn corrupted_negotiation_messages_never_panic() {
     assert!(c.handle_response(&rstr, t0()).is_ok());
 }
 
+/// Issue 12 item 6: one authenticated client must not lock every other out of the
+/// shared replay cache. Its entries live `min(Expires, Created + latency) + skew`, not
+/// until the `Expires` it writes; a validity claim over a day is refused outright; and
+/// one context holds at most a quarter of the cache.
+#[test]
+fn the_replay_cache_cannot_be_pinned_by_one_client() {
+    let mut d = description("combined", "1.3", true, "basic256");
+    d.server.max_active_contexts = 8;
+    d.server.max_pending_contexts = 8;
+    let mut s = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(40)),
+    )
+    .expect("server")
+    .with_replay_capacity(4);
+    let client = |s: &mut ServerEngine, seed, validity: Duration| {
+        let mut config = d.client.clone();
+        config.timestamp_validity = validity;
+        let mut c = ClientEngine::new(
+            config,
+            "https://x/",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("client");
+        negotiate(&mut c, s, t0()).map(|_| c)
+    };
+    // "Valid until 9999" (here: 300 days) is refused for what it claims, in the
+    // bootstrap as in every message.
+    let err =
+        client(&mut s, 41, Duration::from_secs(300 * 86_400)).expect_err("too long a validity");
+    assert!(
+        err.to_string().contains("longer than the 86400s accepted"),
+        "{err}"
+    );
+    // 20 hours is within a day: accepted, but remembered for the latency only.
+    let long = Duration::from_secs(20 * 3600);
+    let mut clients: Vec<_> = (42..46)
+        .map(|seed| client(&mut s, seed, long).expect("negotiated"))
+        .collect();
+    let at = |secs| t0() + Duration::from_secs(secs);
+    // One context holds a quarter of the cache (1 of 4 entries).
+    call(&mut clients[0], &mut s, PING, at(1)).expect("first message");
+    let err = call(&mut clients[0], &mut s, PING, at(2)).expect_err("over its share");
+    assert!(
+        matches!(&err, EngineError::Security(e) if e.to_string().contains("its share")),
+        "{err}"
+    );
+    for c in &mut clients[1..] {
+        call(c, &mut s, PING, at(1)).expect("room for the others");
+    }
+    // Full now: a fifth client is refused (fail closed)...
+    let mut late = client(&mut s, 47, Duration::from_secs(300)).expect("negotiated");
+    let err = call(&mut late, &mut s, PING, at(60)).expect_err("full");
+    assert!(err.to_string().contains("replay cache is full"), "{err}");
+    // ...but only until Created + latency (5 min) + skew (5 min) of the entries, not
+    // until their Expires 20 hours on.
+    call(&mut late, &mut s, PING, at(1 + 600)).expect("the cache emptied after ten minutes");
+}
+
 #[test]
 fn unused_contexts_are_bounded() {
     let mut d = description("combined", "1.3", true, "basic256");

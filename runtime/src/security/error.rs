@@ -49,6 +49,14 @@ pub enum SecurityError {
     },
     #[error("the message's signature was seen before: a replay")]
     Replay,
+    #[error("the timestamp claims validity from {created} to {expires}, longer than the {max:?} accepted")]
+    ValidityTooLong {
+        created: String,
+        expires: String,
+        max: Duration,
+    },
+    #[error("the signing context already has {0} messages in the replay cache, its share; try again later")]
+    ReplayQuota(usize),
     #[error(
         "the replay cache is full ({0} live entries); the message cannot be checked for replay"
     )]
@@ -99,7 +107,9 @@ impl SecurityError {
             | NoTimestamp
             | Signature(_) => FaultCode::InvalidSecurity,
             CreatedInFuture { .. } | Expired { .. } | TooOld { .. } => FaultCode::MessageExpired,
-            Replay | ReplayCacheFull(_) => FaultCode::InvalidSecurity,
+            Replay | ReplayCacheFull(_) | ReplayQuota(_) | ValidityTooLong { .. } => {
+                FaultCode::InvalidSecurity
+            }
             UnsupportedAlgorithm { .. } => FaultCode::UnsupportedAlgorithm,
             AmbiguousReference { .. }
             | Unsigned { .. }

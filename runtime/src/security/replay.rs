@@ -3,48 +3,79 @@
 //! A message is identified by its signature value (an HMAC over the timestamp and the
 //! signed parts: two different messages collide with negligible probability, and an
 //! unchanged replay repeats it exactly). Entries are kept until the message could no
-//! longer be accepted anyway (its expiry plus the clock skew), in a bounded table: when
-//! the table is full of live entries, new messages are refused rather than letting an
-//! attacker flush the cache and replay.
+//! longer be accepted anyway, in a bounded table: when the table is full of live
+//! entries, new messages are refused rather than letting an attacker flush the cache
+//! and replay.
+//!
+//! How long "could still be accepted" is, is the verifier's to say (its timestamp
+//! checks): `min(Expires, Created + max latency) + skew`, never the sender's `Expires`
+//! alone, so a client writing `Expires` in year 9999 pins nothing for longer than the
+//! latency (see `security::verify`).
+//!
+//! So that one context cannot fill the table for every other, each context may hold
+//! at most a quarter of it ([`ReplayCache::with_context_quota`] sets another share);
+//! beyond that, that context's messages are refused until its own entries expire.
 
 use std::cmp::Reverse;
+use std::collections::hash_map::RandomState;
 use std::collections::{BinaryHeap, HashMap};
+use std::hash::BuildHasher;
 use std::time::SystemTime;
 
 /// Fingerprint size: the first 16 bytes of SHA-256 over the signature value.
 type Fingerprint = [u8; 16];
 
-/// Seen signature values, bounded.
+/// Seen signature values, bounded, in total and per context.
 #[derive(Debug)]
 pub struct ReplayCache {
     capacity: usize,
+    per_context: usize,
     seen: HashMap<Fingerprint, SystemTime>,
-    by_expiry: BinaryHeap<Reverse<(SystemTime, Fingerprint)>>,
+    /// (until, fingerprint, context slot), earliest first.
+    by_expiry: BinaryHeap<Reverse<(SystemTime, Fingerprint, u64)>>,
+    /// Live entries per context (a keyed hash of its identifier).
+    by_context: HashMap<u64, usize>,
+    hasher: RandomState,
 }
 
-/// A replay, or a full cache.
+/// A replay, a full cache, or a context over its share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplayError {
     Replayed,
     Full(usize),
+    /// The context already holds this many live entries, its share of the cache.
+    ContextQuota(usize),
 }
 
 impl ReplayCache {
-    /// Default capacity: 1,000,000 live messages. An entry costs about 100 bytes (map
-    /// slot and expiry heap; 102 measured with dhat at a million entries), so a full
-    /// cache holds about 100 MiB; memory grows only with use. With the default timing an entry lives 10 minutes (a 5-minute
-    /// timestamp plus 5 minutes of skew), so this covers a sustained ~1,600 messages
-    /// per second; beyond that messages are refused (fail closed, as WCF's replay
-    /// cache does) — raise it with `ServerEngine::with_replay_capacity`.
+    /// Default capacity: 1,000,000 live messages. An entry costs about 110 bytes (map
+    /// slot and expiry heap: 102 measured with dhat at a million entries before the
+    /// context slot, 8 bytes more per heap entry, was added), so a full cache holds
+    /// about 110 MiB; memory grows only with use. With the default timing an entry
+    /// lives at most 15 minutes (`Created` up to 5 minutes of skew ahead, 5 minutes of
+    /// latency, 5 more of skew), so this covers a sustained ~1,100 messages per second,
+    /// ~270 of them on one context; beyond that messages are refused (fail closed, as
+    /// WCF's replay cache does) — raise it with `ServerEngine::with_replay_capacity`.
     pub const DEFAULT_CAPACITY: usize = 1_000_000;
 
-    /// A cache holding at most `capacity` live entries.
+    /// A cache holding at most `capacity` live entries, a quarter of them (at least
+    /// one) per context.
     pub fn new(capacity: usize) -> Self {
         ReplayCache {
             capacity,
+            per_context: (capacity / 4).max(1),
             seen: HashMap::new(),
             by_expiry: BinaryHeap::new(),
+            by_context: HashMap::new(),
+            hasher: RandomState::new(),
         }
+    }
+
+    /// At most `entries` live entries per context (at least one; the whole capacity
+    /// turns the quota off).
+    pub fn with_context_quota(mut self, entries: usize) -> Self {
+        self.per_context = entries.max(1);
+        self
     }
 
     /// Live entries.
@@ -59,19 +90,28 @@ impl ReplayCache {
 
     /// Forgets entries whose window closed at or before `now`.
     pub fn purge(&mut self, now: SystemTime) {
-        while let Some(Reverse((until, fp))) = self.by_expiry.peek().copied() {
+        while let Some(Reverse((until, fp, context))) = self.by_expiry.peek().copied() {
             if until > now {
                 break;
             }
             self.by_expiry.pop();
             self.seen.remove(&fp);
+            if let Some(n) = self.by_context.get_mut(&context) {
+                *n -= 1;
+                if *n == 0 {
+                    self.by_context.remove(&context);
+                }
+            }
         }
     }
 
-    /// Records `signature` as seen until `until`; fails when it was already seen.
+    /// Records `signature`, made with the key of `context`, as seen until `until`;
+    /// fails when it was already seen, when the cache is full, or when `context`
+    /// holds its share of it.
     pub fn check_and_insert(
         &mut self,
         signature: &[u8],
+        context: &str,
         until: SystemTime,
         now: SystemTime,
     ) -> Result<(), ReplayError> {
@@ -82,11 +122,17 @@ impl ReplayCache {
         if self.seen.contains_key(&fp) {
             return Err(ReplayError::Replayed);
         }
+        let slot = self.hasher.hash_one(context);
+        let held = self.by_context.get(&slot).copied().unwrap_or(0);
+        if held >= self.per_context {
+            return Err(ReplayError::ContextQuota(held));
+        }
         if self.seen.len() >= self.capacity {
             return Err(ReplayError::Full(self.seen.len()));
         }
         self.seen.insert(fp, until);
-        self.by_expiry.push(Reverse((until, fp)));
+        self.by_expiry.push(Reverse((until, fp, slot)));
+        *self.by_context.entry(slot).or_default() += 1;
         Ok(())
     }
 }
@@ -105,23 +151,44 @@ mod tests {
     #[test]
     fn replays_are_caught_until_the_window_closes() {
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let mut c = ReplayCache::new(2);
+        let mut c = ReplayCache::new(2).with_context_quota(2);
         let until = t0 + Duration::from_secs(300);
-        assert_eq!(c.check_and_insert(b"a", until, t0), Ok(()));
+        assert_eq!(c.check_and_insert(b"a", "x", until, t0), Ok(()));
         assert_eq!(
-            c.check_and_insert(b"a", until, t0 + Duration::from_secs(299)),
+            c.check_and_insert(b"a", "x", until, t0 + Duration::from_secs(299)),
             Err(ReplayError::Replayed)
         );
-        assert_eq!(c.check_and_insert(b"b", until, t0), Ok(()));
+        assert_eq!(c.check_and_insert(b"b", "y", until, t0), Ok(()));
         assert_eq!(
-            c.check_and_insert(b"c", until, t0),
+            c.check_and_insert(b"c", "z", until, t0),
             Err(ReplayError::Full(2))
         );
         // After the window both are forgotten and room is made.
         assert_eq!(
-            c.check_and_insert(b"c", until + Duration::from_secs(600), until),
+            c.check_and_insert(b"c", "x", until + Duration::from_secs(600), until),
             Ok(())
         );
         assert_eq!(c.len(), 1);
+    }
+
+    #[test]
+    fn one_context_holds_at_most_its_share() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let until = t0 + Duration::from_secs(300);
+        let mut c = ReplayCache::new(8);
+        for i in 0..2u8 {
+            assert_eq!(c.check_and_insert(&[i], "greedy", until, t0), Ok(()));
+        }
+        assert_eq!(
+            c.check_and_insert(&[9], "greedy", until, t0),
+            Err(ReplayError::ContextQuota(2)),
+            "a quarter of 8"
+        );
+        assert_eq!(c.check_and_insert(&[9], "other", until, t0), Ok(()));
+        // Its share comes back as its entries expire.
+        assert_eq!(
+            c.check_and_insert(&[10], "greedy", until + Duration::from_secs(1), until),
+            Ok(())
+        );
     }
 }

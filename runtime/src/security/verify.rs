@@ -50,6 +50,11 @@ fn not_after(before: &'static str, child: &'static str) -> SignatureError {
     Structure::NotAfter { before, child }.into()
 }
 
+/// The longest validity a received Timestamp may claim by default: one day. WCF,
+/// WWSAPI and CXF write 5 minutes; a day leaves room for any configured peer and
+/// still refuses a claim like "valid until 9999".
+pub const DEFAULT_MAX_VALIDITY: Duration = Duration::from_secs(24 * 3600);
+
 /// What a receiver accepts.
 #[derive(Debug, Clone)]
 pub struct Acceptance {
@@ -62,6 +67,10 @@ pub struct Acceptance {
     pub clock_skew: Duration,
     /// The oldest a message may be (from its `Created`), before skew.
     pub max_latency: Option<Duration>,
+    /// The longest validity a sender's Timestamp may claim (`Expires` − `Created`):
+    /// [`DEFAULT_MAX_VALIDITY`] unless set. Peers write 5 minutes (WCF, WWSAPI, CXF);
+    /// a longer claim is refused, as is one past year 9999.
+    pub max_validity: Duration,
     pub require_timestamp: bool,
     /// Whether every WS-Addressing header present must be signed.
     pub require_signed_addressing: bool,
@@ -81,6 +90,7 @@ impl Acceptance {
             digests: vec![suite.digest],
             clock_skew: Duration::from_secs(300),
             max_latency: Some(Duration::from_secs(300)),
+            max_validity: DEFAULT_MAX_VALIDITY,
             require_timestamp: true,
             require_signed_addressing: true,
             min_derived_key: 16,
@@ -678,13 +688,17 @@ pub fn verify_document<'d>(
     }
 
     // 7. Replay.
-    let until = expires.unwrap_or(now + policy.max_latency.unwrap_or(Duration::from_secs(300)))
-        + policy.clock_skew;
     replay
-        .check_and_insert(&signature_value, until, now)
+        .check_and_insert(
+            &signature_value,
+            &identifier,
+            acceptable_until(created, expires, policy, now),
+            now,
+        )
         .map_err(|e| match e {
             ReplayError::Replayed => SecurityError::Replay,
             ReplayError::Full(n) => SecurityError::ReplayCacheFull(n),
+            ReplayError::ContextQuota(n) => SecurityError::ReplayQuota(n),
         })?;
 
     let signed = SignedBy {
@@ -697,8 +711,27 @@ pub fn verify_document<'d>(
     Ok(accepted(created, expires, Some(signed), token))
 }
 
+/// The first instant at which [`check_timestamp`] refuses a message it accepts now:
+/// how long the replay cache must remember it. `min(Expires, Created + latency) +
+/// skew`: the sender's `Expires` alone would let it pin an entry for as long as it
+/// likes (year 9999), and `now + latency` would forget a message whose `Created` lies
+/// in the future while it is still acceptable. A message without a Timestamp has no
+/// time of its own; it is remembered for the latency from its arrival.
+fn acceptable_until(
+    created: Option<SystemTime>,
+    expires: Option<SystemTime>,
+    policy: &Acceptance,
+    now: SystemTime,
+) -> SystemTime {
+    let age = policy.max_latency.unwrap_or(policy.max_validity);
+    let by_age = created.unwrap_or(now) + age;
+    expires.map_or(by_age, |x| x.min(by_age)) + policy.clock_skew
+}
+
 /// Checks a `wsu:Timestamp` against the clock: `Created` not beyond the skew in the
 /// future nor older than the latency, `Expires` (when present) not past.
+/// The validity a sender claims (`Expires` − `Created`) is at most
+/// [`Acceptance::max_validity`].
 pub(crate) fn check_timestamp(
     doc: &Document<'_>,
     ts: Element,
@@ -715,6 +748,13 @@ pub(crate) fn check_timestamp(
     if let Some(x) = expires {
         if x < created {
             return Err(HeaderError::ExpiresBeforeCreated.into());
+        }
+        if x.duration_since(created).unwrap_or_default() > policy.max_validity {
+            return Err(SecurityError::ValidityTooLong {
+                created: show_time(created),
+                expires: show_time(x),
+                max: policy.max_validity,
+            });
         }
     }
     let skew = policy.clock_skew;
@@ -735,7 +775,7 @@ pub(crate) fn check_timestamp(
         }
     }
     if let Some(latency) = policy.max_latency {
-        if created + latency + skew < now {
+        if created + latency + skew <= now {
             return Err(SecurityError::TooOld {
                 created: show_time(created),
                 now: show_time(now),
