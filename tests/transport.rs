@@ -450,7 +450,10 @@ async fn the_application_can_refuse_with_a_fault() {
             usage = "supporting",
             secure_conversation_version = "1.3",
             key_entropy_mode = "combined",
-            bootstrap(binding(kind = "ssl-transport")),
+            bootstrap(
+                binding(kind = "ssl-transport"),
+                binding(kind = "username", usage = "supporting")
+            ),
         ),
     )
 )]
@@ -466,16 +469,24 @@ struct BasicServer;
             usage = "supporting",
             secure_conversation_version = "1.3",
             key_entropy_mode = "combined",
-            bootstrap(binding(kind = "ssl-transport")),
+            bootstrap(
+                binding(kind = "ssl-transport"),
+                binding(kind = "username", usage = "supporting")
+            ),
         ),
     )
 )]
 struct BasicClient;
 
+/// The HTTP basic credentials of a gateway in front of every request.
+fn gateway(user: &str, pw: &Password) -> bool {
+    user == "gateway" && pw.matches("letmein")
+}
+
 #[tokio::test]
 async fn http_basic_authentication_is_enforced() {
     let t = tls();
-    let running = BasicServer::server(check, ServerTls::from_pem(t.cert.clone(), t.key))
+    let running = BasicServer::server(check, gateway, ServerTls::from_pem(t.cert.clone(), t.key))
         .serve("127.0.0.1:0", echo)
         .await
         .expect("serve");
@@ -483,17 +494,19 @@ async fn http_basic_authentication_is_enforced() {
     let mut client = BasicClient::client(
         endpoint.clone(),
         UsernameCredential::new("alice", "wonderland"),
+        UsernameCredential::new("gateway", "letmein"),
         ClientTls::trust_pem(t.cert.clone()),
     );
     let reply = client
         .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
         .await
         .expect("call with basic credentials");
-    // The identity the transport authenticated reaches the handler.
+    // The identity the bootstrap authenticated reaches the handler.
     assert!(reply.body.contains("by=\"alice\""), "{}", reply.body);
     let mut wrong = BasicClient::client(
         endpoint,
-        UsernameCredential::new("alice", "guess"),
+        UsernameCredential::new("alice", "wonderland"),
+        UsernameCredential::new("gateway", "guess"),
         ClientTls::trust_pem(t.cert),
     );
     let err = wrong

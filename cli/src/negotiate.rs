@@ -54,12 +54,13 @@ pub struct Common {
 pub struct RstArgs {
     #[command(flatten)]
     common: Common,
-    /// The user name of a username bootstrap (with --password).
-    #[arg(long, requires = "password")]
-    username: Option<String>,
-    /// The password of a username bootstrap.
-    #[arg(long, requires = "username")]
-    password: Option<String>,
+    /// The user name of the username bootstrap (a security context's bootstrap
+    /// carries a client credential, WSB0047).
+    #[arg(long)]
+    username: String,
+    /// The password of the username bootstrap.
+    #[arg(long)]
+    password: String,
     /// The service address (wsa:To).
     #[arg(long, default_value = "https://localhost/service")]
     endpoint: String,
@@ -69,9 +70,10 @@ pub struct RstArgs {
 pub struct RespondArgs {
     #[command(flatten)]
     common: Common,
-    /// Require a username bootstrap and accept this USER:PASSWORD.
+    /// The username bootstrap's USER:PASSWORD to accept (a security context's
+    /// bootstrap carries a client credential, WSB0047).
     #[arg(long)]
-    accept: Option<String>,
+    accept: String,
     /// Lifetime of the issued context, seconds.
     #[arg(long, default_value_t = 36_000)]
     lifetime: u64,
@@ -110,7 +112,7 @@ pub fn run(cmd: NegotiateCommand) -> ExitCode {
 
 /// The engine configuration these arguments describe, built from a binding
 /// description so that the compiler's rules apply to the command line too.
-fn config(c: &Common, role: &str, username: bool, lifetime: Option<u64>) -> Result<Config, Usage> {
+fn config(c: &Common, role: &str, lifetime: Option<u64>) -> Result<Config, Usage> {
     let version = wsbind_runtime::wire::ScVersion::from(c.version);
     let entropy = match c.entropy {
         Entropy::ClientOnly => "client-only",
@@ -118,16 +120,12 @@ fn config(c: &Common, role: &str, username: bool, lifetime: Option<u64>) -> Resu
         Entropy::Combined => "combined",
     };
     let renewal = lifetime.map_or(String::new(), |s| format!("renewal-interval = \"{s}s\"\n"));
-    let username = if username {
-        "[[security.binding.bootstrap.binding]]\nkind = \"username\"\nusage = \"supporting\"\n"
-    } else {
-        ""
-    };
     let toml = format!(
         "[channel]\nbinding = \"http\"\nrole = \"{role}\"\n[[security.binding]]\nkind = \"ssl-transport\"\n\
          [[security.binding]]\nkind = \"security-context\"\nusage = \"supporting\"\nkey-size = {}\n\
          key-entropy-mode = \"{entropy}\"\nsecure-conversation-version = \"{version}\"\n{renewal}\
-         [security.binding.bootstrap]\n[[security.binding.bootstrap.binding]]\nkind = \"ssl-transport\"\n{username}",
+         [security.binding.bootstrap]\n[[security.binding.bootstrap.binding]]\nkind = \"ssl-transport\"\n\
+         [[security.binding.bootstrap.binding]]\nkind = \"username\"\nusage = \"supporting\"\n",
         c.key_size
     );
     let d = Description::from_named_toml_str("command line", &toml)
@@ -140,14 +138,11 @@ fn config(c: &Common, role: &str, username: bool, lifetime: Option<u64>) -> Resu
 }
 
 fn rst(a: RstArgs) -> Result<ExitCode, Usage> {
-    let config = config(&a.common, "client", a.username.is_some(), None)?;
+    let config = config(&a.common, "client", None)?;
     let now = clock(a.common.now.as_deref())?;
     let mut rng = SystemRng::new();
     let entropy = issue_entropy(&config, &mut rng);
-    let user = match (a.username, a.password) {
-        (Some(u), Some(p)) => Some(UsernameCredential::new(u, p)),
-        _ => None,
-    };
+    let user = Some(UsernameCredential::new(a.username, a.password));
     let message_id = keys::uuid_urn(&mut rng);
     let req = issue_request(
         &config,
@@ -166,20 +161,16 @@ fn rst(a: RstArgs) -> Result<ExitCode, Usage> {
 }
 
 fn respond(a: RespondArgs) -> Result<ExitCode, Usage> {
-    let accept = match &a.accept {
-        Some(s) => Some(
-            s.split_once(':')
-                .map(|(u, p)| (u.to_owned(), p.to_owned()))
-                .ok_or_else(|| Usage("--accept takes USER:PASSWORD".into()))?,
-        ),
-        None => None,
-    };
-    let config = config(&a.common, "server", accept.is_some(), Some(a.lifetime))?;
+    let (user, password) = a
+        .accept
+        .split_once(':')
+        .map(|(u, p)| (u.to_owned(), p.to_owned()))
+        .ok_or_else(|| Usage("--accept takes USER:PASSWORD".into()))?;
+    let config = config(&a.common, "server", Some(a.lifetime))?;
     let now = clock(a.common.now.as_deref())?;
-    let validator: Option<Arc<dyn PasswordValidator>> = accept.map(|(user, password)| {
-        Arc::new(move |u: &str, p: &Password| u == user && p.matches(&password))
-            as Arc<dyn PasswordValidator>
-    });
+    let validator: Option<Arc<dyn PasswordValidator>> = Some(Arc::new(
+        move |u: &str, p: &Password| u == user && p.matches(&password),
+    ));
     let mut server = ServerEngine::new(config, validator, Box::new(SystemRng::new()))
         .map_err(|e| Usage(e.to_string()))?;
     let request = read(&a.file)?;
@@ -213,7 +204,7 @@ fn respond(a: RespondArgs) -> Result<ExitCode, Usage> {
 }
 
 fn key(a: KeyArgs) -> Result<ExitCode, Usage> {
-    let config = config(&a.common, "client", false, None)?;
+    let config = config(&a.common, "client", None)?;
     let now = clock(a.common.now.as_deref())?;
     let entropy = match &a.client_entropy_hex {
         Some(h) => Some(SecretKey::new(unhex("--client-entropy-hex", h)?)),

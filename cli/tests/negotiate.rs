@@ -163,6 +163,10 @@ fn a_mismatched_entropy_mode_is_named() {
         "feb-2005",
         "--entropy",
         "server-only",
+        "--username",
+        "alice",
+        "--password",
+        "s3cret",
     ]);
     let rst = tmp("rst-mode.xml", &text(&o.stdout));
     let o = wsbind(&[
@@ -172,6 +176,8 @@ fn a_mismatched_entropy_mode_is_named() {
         "feb-2005",
         "--entropy",
         "combined",
+        "--accept",
+        "alice:s3cret",
         &rst,
     ]);
     assert_eq!(o.status.code(), Some(1));

@@ -218,6 +218,9 @@ fn client_ctor(d: &Description) -> TokenStream {
     let doc = ctor_doc("A client of this binding", &docs);
     quote! {
         #[doc = #doc]
+        // A description may need every credential, and then the struct update names
+        // nothing: still written, so the constructor stays one shape.
+        #[allow(clippy::needless_update)]
         pub fn client(endpoint: impl ::core::convert::Into<::std::string::String>, #(#params),*) -> ::wsbind::Client<Self> {
             ::wsbind::Client::new(endpoint.into(), ::wsbind::ClientCredentials { #(#fields,)* ..::wsbind::ClientCredentials::NONE })
         }
@@ -249,6 +252,7 @@ fn server_ctor(d: &Description) -> TokenStream {
     let doc = ctor_doc("A server of this binding", &docs);
     quote! {
         #[doc = #doc]
+        #[allow(clippy::needless_update)]
         pub fn server(#(#params),*) -> ::wsbind::Server<Self> {
             ::wsbind::Server::new(::wsbind::ServerCredentials { #(#fields,)* ..::wsbind::ServerCredentials::none() })
         }

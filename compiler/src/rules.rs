@@ -300,9 +300,13 @@ Fix: remove them, or set `role = \"server\"` and add the authenticating binding.
 
 WSB0032 Error "service-identities are only for a server on http",
 "WWSAPI: WS_SECURITY_PROPERTY_SERVICE_IDENTITIES",
-"The service identities a server accepts apply only to a server on an http channel.
+"The service identities a server accepts apply only to a server on an http channel, and
+only where service principal names are validated: with http-header-auth without
+ssl-transport, or with the terminated-ssl extended-protection scenario. \"Otherwise, it
+must not be set.\"
 
-Fix: remove `service-identities`, or set `role = \"server\"` on an http channel.";
+Fix: remove `service-identities`, or use them in a server's description on http with one
+of those two.";
 
 WSB0033 Error "invalid security-context key-size",
 "wsbind (WS-SecurityPolicy algorithm suites)",
@@ -402,4 +406,35 @@ with its key (the security context's signature is over the Timestamp alone, [MS-
 so the message must carry one.
 
 Fix: use `timestamp-usage = \"always\"` (the default) or `\"requests-only\"`.";
+
+WSB0045 Error "extended-protection-scenario = \"terminated-ssl\" needs service-identities",
+"WWSAPI: WS_EXTENDED_PROTECTION_SCENARIO",
+"With the terminated-SSL scenario, TLS ends before the server (at a proxy), so the channel
+binding cannot tie the client's authentication to the connection; the server checks the
+service principal name the client authenticated to instead, against its service
+identities. Without them there is nothing to check against.
+
+Fix: add `service-identities = [\"HTTP/host.example.com\"]`, or use the bound-server
+scenario.";
+
+WSB0046 Error "the channel type does not fit the channel binding and role",
+"WWSAPI: WS_CHANNEL_TYPE",
+"Each channel binding supports particular channel types, per side: http a `request`
+channel on the client and a `reply` channel on the server; tcp and named-pipe a
+`duplex-session` channel; udp a `duplex` channel on the client and an `input` channel on
+the server. `output`, `input-session` and `output-session` are supported by no channel
+binding. With `role = \"both\"` a type that fits one side only does not fit the other.
+
+Fix: leave `type` out (the binding's own type applies), or use the type listed for the
+channel binding and role.";
+
+WSB0047 Error "a security context's bootstrap carries no client credential",
+"WWSAPI: WS_SECURITY_CONTEXT_MESSAGE_SECURITY_BINDING",
+"WWSAPI: \"Security contexts require the presence of bootstrap security credentials.\" The
+bootstrap authenticates the client once, and the context then stands for that identity:
+it needs a username, kerberos-apreq or xml-token binding. Without one, anyone who reaches
+the server gets a context, and every context looks alike, so no per-client limit can hold.
+
+Fix: add a username binding (`usage = \"supporting\"`) to the bootstrap, next to its
+ssl-transport.";
 }

@@ -28,6 +28,7 @@ pub fn validate(file: &File, target: Target, cx: &mut Ctxt) {
         role: role.map_or(Role::Both, |r| r.value),
         role_loc: role.map_or(Loc::Nowhere, |r| r.loc.clone()),
     };
+    v.channel_type(&file.channel);
     if let Some(sec) = &file.security {
         v.description(sec, None);
     }
@@ -434,6 +435,7 @@ impl Validator<'_> {
             Some(boot) => {
                 self.description(boot, Some(b));
                 self.bootstrap_channel(sec, boot);
+                self.bootstrap_credential(b, boot);
             }
             None if b.written.loc("bootstrap").is_some() => {} // written but unreadable: reported
             None => {
@@ -487,6 +489,82 @@ impl Validator<'_> {
         .help(format!(
             "when TLS terminates in front of the server, remove the bootstrap's ssl-transport and set {tpl_none} in the bootstrap too; otherwise add ssl-transport to the description"
         ));
+        self.push(d);
+    }
+
+    /// WSB0047: the bootstrap authenticates the client.
+    fn bootstrap_credential(&mut self, b: &Spanned<Binding>, boot: &Spanned<Security>) {
+        use BindingKind::*;
+        // On a named pipe WSB0001 already refuses the security context itself.
+        if self.cx.dropped
+            || self.channel == ChannelBinding::NamedPipe
+            || boot
+                .bindings
+                .iter()
+                .any(|k| matches!(k.kind.value, Username | KerberosApreq | XmlToken))
+        {
+            return;
+        }
+        let at = b.written.loc("bootstrap").unwrap_or(&b.kind.loc);
+        let help = match self.cx.spelling {
+            crate::loc::Spelling::Toml => "add a [[security.binding.bootstrap.binding]] with kind = \"username\" and usage = \"supporting\" (beside the bootstrap's ssl-transport)",
+            crate::loc::Spelling::Attribute => "add binding(kind = \"username\", usage = \"supporting\") to bootstrap(...), beside its ssl-transport",
+        };
+        let d = Diagnostic::new(
+            &WSB0047,
+            "the bootstrap carries no client credential: a security context needs a username, kerberos-apreq or xml-token binding in its bootstrap",
+            at,
+            "bootstrap without a client credential",
+        )
+        .related(&b.kind.loc, "the security context it bootstraps")
+        .help(help);
+        self.push(d);
+    }
+
+    /// WSB0046: the channel type fits the channel binding and every declared role.
+    fn channel_type(&mut self, channel: &Spanned<Channel>) {
+        use ChannelBinding as B;
+        use ChannelType as T;
+        let Some(t) = &channel.channel_type else {
+            return;
+        };
+        // (client, server) type per channel binding, as WS_CHANNEL_TYPE lists them.
+        let (client, server) = match self.channel {
+            B::Http => (T::Request, T::Reply),
+            B::Tcp | B::NamedPipe => (T::DuplexSession, T::DuplexSession),
+            B::Udp => (T::Duplex, T::Input),
+        };
+        let wrong = [
+            (self.client(), client, "client"),
+            (self.server(), server, "server"),
+        ]
+        .into_iter()
+        .find(|(declared, fits, _)| *declared && *fits != t.value);
+        let Some((_, fits, side)) = wrong else {
+            return;
+        };
+        let k = self.key("type");
+        let mut d = Diagnostic::new(
+            &WSB0046,
+            format!(
+                "{} does not fit a {side} on the {} channel, whose type is {fits}",
+                self.kv("type", &format!("\"{}\"", t.value)),
+                self.channel
+            ),
+            &t.loc,
+            "channel type",
+        )
+        .related(&self.channel_loc, "channel binding here");
+        if self.role == Role::Both && client != server {
+            d = d.related(&self.role_loc, self.role_label()).help(format!(
+                "leave {k} out, or describe one side: {client} for a client, {server} for a server"
+            ));
+        } else {
+            d = d.help(format!(
+                "leave {k} out, or use {}",
+                self.kv("type", &format!("\"{fits}\""))
+            ));
+        }
         self.push(d);
     }
 
@@ -877,7 +955,54 @@ impl Validator<'_> {
                 self.push(d);
             }
         }
+        let scenario = sec.extended_protection_scenario.as_ref();
+        let terminated =
+            scenario.filter(|s| s.value == ExtendedProtectionScenario::TerminatedBySsl);
+        if let (Some(t), None, None) = (
+            terminated,
+            &sec.service_identities,
+            self.server_on_http_problem(),
+        ) {
+            let d = Diagnostic::new(
+                &WSB0045,
+                format!(
+                    "{} needs {}: the server checks the name the client authenticated to against them",
+                    self.kv("extended-protection-scenario", "\"terminated-ssl\""),
+                    self.key("service-identities")
+                ),
+                &t.loc,
+                "terminated-ssl scenario",
+            )
+            .help(format!(
+                "add {}, or use {}",
+                self.kv("service-identities", "[\"HTTP/host.example.com\"]"),
+                self.kv("extended-protection-scenario", "\"bound-server\"")
+            ));
+            self.push(d);
+        }
+        // SPNs are validated with header authentication over plain http, or when TLS
+        // terminates before the server.
+        let validates_spn = terminated.is_some()
+            || (sec
+                .bindings
+                .iter()
+                .any(|b| b.kind.value == BindingKind::HttpHeaderAuth)
+                && !sec
+                    .bindings
+                    .iter()
+                    .any(|b| b.kind.value == BindingKind::SslTransport));
         if let Some(ids) = &sec.service_identities {
+            if let (None, false) = (self.server_on_http_problem(), validates_spn) {
+                let k = self.key("service-identities");
+                let d = Diagnostic::new(
+                    &WSB0032,
+                    format!("{k} apply only where service principal names are validated: http-header-auth without ssl-transport, or {}", self.kv("extended-protection-scenario", "\"terminated-ssl\"")),
+                    &ids.loc,
+                    "service identities",
+                )
+                .help(format!("remove {k}, or use them with one of those two"));
+                self.push(d);
+            }
             if let Some(why) = self.server_on_http_problem() {
                 let k = self.key("service-identities");
                 let d = Diagnostic::new(

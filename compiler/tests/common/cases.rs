@@ -43,6 +43,9 @@ usage = "primary"
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     Case {
@@ -60,12 +63,18 @@ usage = "supporting"
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 [[security.binding]]
 kind = "security-context"
 usage = "supporting"
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     Case {
@@ -85,6 +94,9 @@ require-client-certificate = true
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     Case {
@@ -119,6 +131,9 @@ kind = "ssl-transport"
 [[security.binding.bootstrap.binding]]
 kind = "security-context"
 usage = "supporting"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     Case {
@@ -134,6 +149,9 @@ usage = "supporting"
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     Case {
@@ -554,6 +572,9 @@ key-size = 128
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     // Every named suite's keys are at most 256 bits.
@@ -573,6 +594,9 @@ key-size = 512
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     // An explicit suite whose minimum is above its maximum (512 when left out).
@@ -593,6 +617,9 @@ usage = "supporting"
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     Case {
@@ -611,6 +638,9 @@ renewal-interval = "soon"
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     Case {
@@ -629,6 +659,9 @@ renewal-interval = "8000years"
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     Case {
@@ -648,6 +681,9 @@ rollover-interval = "2h"
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     Case {
@@ -668,6 +704,9 @@ renewal-interval = "1h"
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     Case {
@@ -711,6 +750,9 @@ keysize = 256
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     Case {
@@ -740,6 +782,9 @@ key-size = "256"
 [security.binding.bootstrap]
 [[security.binding.bootstrap.binding]]
 kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#,
     },
     Case {
@@ -884,6 +929,79 @@ kind = "security-context"
 kind = "ssl-transport"
 [[security.binding.bootstrap.binding]]
 kind = "username"
+"#,
+    },
+    Case {
+        rule: "WSB0032",
+        primary: r#"["HTTP/orders.example.com"]"#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+role = "server"
+[security]
+service-identities = ["HTTP/orders.example.com"]
+[[security.binding]]
+kind = "ssl-transport"
+"#,
+    },
+    Case {
+        rule: "WSB0045",
+        primary: r#""terminated-ssl""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+role = "server"
+[security]
+transport-protection-level = "none"
+extended-protection-policy = "always"
+extended-protection-scenario = "terminated-ssl"
+[[security.binding]]
+kind = "http-header-auth"
+scheme = "basic"
+"#,
+    },
+    Case {
+        rule: "WSB0046",
+        primary: r#""reply""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+type = "reply"
+role = "client"
+[[security.binding]]
+kind = "ssl-transport"
+"#,
+    },
+    Case {
+        rule: "WSB0046",
+        primary: r#""request""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+type = "request"
+[[security.binding]]
+kind = "ssl-transport"
+"#,
+    },
+    Case {
+        rule: "WSB0047",
+        primary: "bootstrap",
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
 "#,
     },
 ];

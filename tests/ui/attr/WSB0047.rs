@@ -1,0 +1,7 @@
+// Generated from compiler/tests/common/cases.rs: WSB0047 through the attribute.
+#![deny(warnings)]
+
+#[wsbind::binding(channel(binding = "http"), security(binding(kind = "ssl-transport"), binding(kind = "security-context", usage = "supporting", bootstrap(binding(kind = "ssl-transport")))))]
+struct Service;
+
+fn main() {}
