@@ -168,9 +168,10 @@ fn respond(a: RespondArgs) -> Result<ExitCode, Usage> {
         .ok_or_else(|| Usage("--accept takes USER:PASSWORD".into()))?;
     let config = config(&a.common, "server", Some(a.lifetime))?;
     let now = clock(a.common.now.as_deref())?;
-    let validator: Option<Arc<dyn PasswordValidator>> = Some(Arc::new(
-        move |u: &str, p: &Password| u == user && p.matches(&password),
-    ));
+    let validator: Option<Arc<dyn PasswordValidator>> =
+        Some(Arc::new(move |u: &str, p: &Password| {
+            u == user && p.matches(&password)
+        }));
     let mut server = ServerEngine::new(config, validator, Box::new(SystemRng::new()))
         .map_err(|e| Usage(e.to_string()))?;
     let request = read(&a.file)?;

@@ -174,7 +174,9 @@ fn handshake(c: &mut Criterion) {
     let validator: Arc<dyn PasswordValidator> =
         Arc::new(|u: &str, p: &Password| u == "alice" && p.matches("s3cret"));
     let mut server = ServerEngine::new(server_config, Some(validator), Box::new(SeededRng::new(2)))
-        .expect("server");
+        .expect("server")
+        // One identity ("alice") holds every context here.
+        .with_identity_share(1);
     let mut seed = 10;
     c.bench_function("handshake(RST->RSTRC, both sides)", |b| {
         b.iter(|| {

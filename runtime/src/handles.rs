@@ -134,6 +134,8 @@ pub struct Server<B: Service> {
     cookies: Option<crate::cookie::CookieKeys>,
     #[cfg(feature = "http")]
     replay_capacity: Option<usize>,
+    #[cfg(feature = "http")]
+    identity_share: Option<usize>,
     binding: PhantomData<fn() -> B>,
 }
 
@@ -146,6 +148,8 @@ impl<B: Service> Server<B> {
             cookies: None,
             #[cfg(feature = "http")]
             replay_capacity: None,
+            #[cfg(feature = "http")]
+            identity_share: None,
             binding: PhantomData,
         }
     }
@@ -182,6 +186,15 @@ mod server_io {
             self
         }
 
+        /// In-memory contexts: once the store is three quarters full, each identity
+        /// may hold `1/divisor` of it (4 by default; 1 turns the share off, for a
+        /// service whose every client signs in with one account). See
+        /// `store::ContextStore::with_identity_share`.
+        pub fn with_identity_share(mut self, divisor: usize) -> Self {
+            self.identity_share = Some(divisor);
+            self
+        }
+
         /// Listens on `addr` (e.g. `"127.0.0.1:0"`) — HTTPS when the description or
         /// its bootstrap has an SSL transport, plain HTTP otherwise — and answers each verified request
         /// with `handler`, which sees the caller's authenticated identity.
@@ -200,6 +213,9 @@ mod server_io {
             };
             if let Some(capacity) = self.replay_capacity {
                 engine = engine.with_replay_capacity(capacity);
+            }
+            if let Some(divisor) = self.identity_share {
+                engine = engine.with_identity_share(divisor);
             }
             if d.security
                 .protection

@@ -17,12 +17,30 @@
 //! after a resize (the worst point). The allocator adds some 8–16 bytes to each of the
 //! three to five allocations: under 700 bytes in the worst case, within the 1 KiB goal.
 //! A cancellation remembered until the context's expiry costs about 50 bytes more (a map
-//! entry and a queue entry); at most as many are kept as the store's capacity.
+//! entry and a queue entry); at most as many are kept as the store's capacity. Each
+//! context also has an entry of 24 bytes in the deadline heap (which makes a purge cost
+//! only what is due), and an unused one 24 more in the issue order; each identity one
+//! small entry. These came after the dhat figures above.
+//!
+//! # Lock-outs
+//! - An issued context that no message uses is *pending*; it is dropped after
+//!   [`DEFAULT_PENDING_LIFE`] (2 minutes, as WCF drops an unused session), so unused
+//!   Issue requests hold their slots briefly, not for the context's lifetime.
+//! - Once a table (the live contexts, or the unused ones) is three quarters full, an
+//!   identity holding a quarter of it or more gets no more room there
+//!   ([`ContextStore::with_identity_share`] sets another share): its new unused
+//!   context replaces its own oldest unused one (nobody else's is touched), and a new
+//!   context beyond its live share is refused. One identity alone can so take three
+//!   quarters of the store, never all of it: the last quarter stays for the others,
+//!   and a server whose clients share one service account is not held back below
+//!   that. At the caps themselves a new context is refused, not made room for by
+//!   dropping another's (WWSAPI's rule).
 
 use crate::credentials::Identity;
 use crate::keys::SecretKey;
 use crate::wire::ScVersion;
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
 /// An issued security context, as the server keeps it.
@@ -48,6 +66,17 @@ pub struct StoredContext {
     pub pending: bool,
 }
 
+/// How long an issued context may stay unused before the store drops it: 2 minutes,
+/// as WCF drops an unused security session.
+pub const DEFAULT_PENDING_LIFE: Duration = Duration::from_secs(120);
+
+/// One identity's contexts.
+#[derive(Debug, Default, Clone, Copy)]
+struct Holding {
+    live: usize,
+    pending: usize,
+}
+
 /// Why a context is not available.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum LookupError {
@@ -64,7 +93,7 @@ pub enum LookupError {
 }
 
 /// The store holds as many contexts as it may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreFull {
     /// As many live contexts as the capacity (also returned, with the same count, for
     /// an identifier the store already holds — never the case for identifiers drawn
@@ -74,6 +103,9 @@ pub enum StoreFull {
     /// As many pending contexts as allowed.
     #[error("{0} issued contexts are still unused")]
     Pending(usize),
+    /// The identity holds its share of a store three quarters full.
+    #[error("`{identity}` holds {held} contexts, its share of a store three quarters full")]
+    Identity { identity: String, held: usize },
 }
 
 /// Live contexts, and recently cancelled identifiers (so a cancelled context is
@@ -83,6 +115,19 @@ pub struct ContextStore {
     capacity: usize,
     max_pending: usize,
     pending: usize,
+    /// How long an issued context may stay unused.
+    pending_life: Duration,
+    /// Each identity's share of the capacity and of `max_pending`, as a divisor.
+    share: usize,
+    /// Live and pending contexts per identity name.
+    holdings: HashMap<String, Holding>,
+    /// Pending contexts in the order they were issued (slot, created); entries whose
+    /// context was used or dropped are skipped and trimmed lazily.
+    pending_order: VecDeque<(u64, SystemTime)>,
+    /// When each context is due to leave (earliest first; see `purge`).
+    deadlines: BinaryHeap<Reverse<(SystemTime, u64)>>,
+    /// When the cancellations were last swept.
+    last_sweep: SystemTime,
     live: HashMap<u64, StoredContext>,
     /// Cancelled slots and the expiry of their context.
     cancelled: HashMap<u64, SystemTime>,
@@ -103,6 +148,12 @@ impl ContextStore {
             capacity,
             max_pending,
             pending: 0,
+            pending_life: DEFAULT_PENDING_LIFE,
+            share: 4,
+            holdings: HashMap::new(),
+            pending_order: VecDeque::new(),
+            deadlines: BinaryHeap::new(),
+            last_sweep: SystemTime::UNIX_EPOCH,
             live: HashMap::new(),
             cancelled: HashMap::new(),
             cancel_order: VecDeque::new(),
@@ -118,6 +169,48 @@ impl ContextStore {
     pub fn with_renew_grace(mut self, grace: Duration) -> Self {
         self.renew_grace = grace;
         self
+    }
+
+    /// Drops contexts that no message used within `life` of their issue.
+    pub fn with_pending_life(mut self, life: Duration) -> Self {
+        self.pending_life = life;
+        self
+    }
+
+    /// Each identity may hold `1/divisor` of the live and of the pending contexts
+    /// once the store is three quarters full (4 by default; 1 turns the share off).
+    pub fn with_identity_share(mut self, divisor: usize) -> Self {
+        self.share = divisor.max(1);
+        self
+    }
+
+    /// Whether an identity holding `held` of `total` in a table of `cap` is over its
+    /// share: only once the table is three quarters full.
+    fn over_share(&self, held: usize, total: usize, cap: usize) -> bool {
+        self.share > 1 && held >= (cap / self.share).max(1) && total >= cap - cap / 4
+    }
+
+    /// Removes a context from every table (not from the cancellations).
+    fn forget(&mut self, slot: u64) -> Option<StoredContext> {
+        let c = self.live.remove(&slot)?;
+        if c.pending {
+            self.pending -= 1;
+        }
+        if let Some(h) = self.holdings.get_mut(&c.identity.name) {
+            h.live -= 1;
+            if c.pending {
+                h.pending -= 1;
+            }
+            if h.live == 0 {
+                self.holdings.remove(&c.identity.name);
+            }
+        }
+        Some(c)
+    }
+
+    /// Whether `c` is pending and past its unused life at `now`.
+    fn unused_too_long(&self, c: &StoredContext, now: SystemTime) -> bool {
+        c.pending && c.created + self.pending_life <= now
     }
 
     /// The map key: a keyed 64-bit hash of the identifier (the identifier itself is
@@ -144,20 +237,59 @@ impl ContextStore {
 
     /// Forgets expired contexts and cancellations.
     pub fn purge(&mut self, now: SystemTime) {
-        let mut expired_pending = 0;
-        let renew_grace = self.renew_grace;
-        self.live.retain(|_, c| {
-            let keep = c.expires + renew_grace > now;
-            if !keep && c.pending {
-                expired_pending += 1;
+        // Only what is due: each context has one entry in the deadline heap, moved on
+        // (pushed again) when its deadline moved (a renewal, or a first use).
+        while let Some(Reverse((due, slot))) = self.deadlines.peek().copied() {
+            if due > now {
+                break;
             }
-            keep
-        });
-        self.pending -= expired_pending;
-        self.cancelled.retain(|_, until| *until > now);
-        let cancelled = &self.cancelled;
-        self.cancel_order
-            .retain(|(slot, until)| cancelled.get(slot) == Some(until));
+            self.deadlines.pop();
+            let Some(c) = self.live.get(&slot) else {
+                continue;
+            };
+            let deadline = self.deadline(c);
+            if deadline <= now {
+                self.forget(slot);
+            } else {
+                self.deadlines.push(Reverse((deadline, slot)));
+            }
+        }
+        self.trim_pending_order();
+        // The cancellations are swept at most once per second of the caller's clock (a
+        // sweep visits them all; a stale one is harmless: lookups compare its time).
+        if now >= self.last_sweep + Duration::from_secs(1) || now < self.last_sweep {
+            self.last_sweep = now;
+            self.cancelled.retain(|_, until| *until > now);
+            let cancelled = &self.cancelled;
+            self.cancel_order
+                .retain(|(slot, until)| cancelled.get(slot) == Some(until));
+        }
+    }
+
+    /// When `c` leaves the store: its expiry plus the renewal grace, or sooner while
+    /// it is unused.
+    fn deadline(&self, c: &StoredContext) -> SystemTime {
+        let end = c.expires + self.renew_grace;
+        if c.pending {
+            end.min(c.created + self.pending_life)
+        } else {
+            end
+        }
+    }
+
+    /// Drops entries of the issue order whose context is no longer pending from its
+    /// front (the rest are skipped when met).
+    fn trim_pending_order(&mut self) {
+        while let Some(&(slot, created)) = self.pending_order.front() {
+            if self
+                .live
+                .get(&slot)
+                .is_some_and(|c| c.pending && c.created == created)
+            {
+                break;
+            }
+            self.pending_order.pop_front();
+        }
     }
 
     /// Contexts issued and not yet used.
@@ -172,6 +304,9 @@ impl ContextStore {
             if c.pending && c.identifier == identifier {
                 c.pending = false;
                 self.pending -= 1;
+                if let Some(h) = self.holdings.get_mut(&c.identity.name) {
+                    h.pending -= 1;
+                }
             }
         }
     }
@@ -179,8 +314,26 @@ impl ContextStore {
     /// Adds a context; when the store is full even after purging, refuses it (live
     /// contexts are never evicted).
     pub fn insert(&mut self, mut ctx: StoredContext, now: SystemTime) -> Result<(), StoreFull> {
-        if self.live.len() >= self.capacity || (ctx.pending && self.pending >= self.max_pending) {
-            self.purge(now);
+        self.purge(now);
+        let held = self
+            .holdings
+            .get(&ctx.identity.name)
+            .copied()
+            .unwrap_or_default();
+        if ctx.pending && self.over_share(held.pending, self.pending, self.max_pending) {
+            // Over its share of unused contexts: its own oldest unused one goes.
+            self.drop_oldest_pending_of(&ctx.identity.name);
+        }
+        let held = self
+            .holdings
+            .get(&ctx.identity.name)
+            .copied()
+            .unwrap_or_default();
+        if self.over_share(held.live, self.live.len(), self.capacity) {
+            return Err(StoreFull::Identity {
+                identity: ctx.identity.name.clone(),
+                held: held.live,
+            });
         }
         if self.live.len() >= self.capacity {
             return Err(StoreFull::Active(self.live.len()));
@@ -193,16 +346,44 @@ impl ContextStore {
             // A colliding or repeated identifier: refuse rather than replace.
             return Err(StoreFull::Active(self.live.len()));
         }
+        let h = self.holdings.entry(ctx.identity.name.clone()).or_default();
+        h.live += 1;
         if ctx.pending {
+            h.pending += 1;
             self.pending += 1;
+            self.pending_order.push_back((slot, ctx.created));
         }
         ctx.identifier.shrink_to_fit();
         ctx.identity.name.shrink_to_fit();
         if let Some(i) = &mut ctx.instance {
             i.shrink_to_fit();
         }
+        self.deadlines.push(Reverse((self.deadline(&ctx), slot)));
         self.live.insert(slot, ctx);
         Ok(())
+    }
+
+    /// Drops the oldest pending context of `identity` (trimming stale entries from the
+    /// front of the issue order on the way).
+    fn drop_oldest_pending_of(&mut self, identity: &str) {
+        let still_pending = |s: &Self, (slot, created): (u64, SystemTime)| {
+            s.live
+                .get(&slot)
+                .is_some_and(|c| c.pending && c.created == created)
+        };
+        self.trim_pending_order();
+        let found = self.pending_order.iter().position(|&(slot, created)| {
+            still_pending(self, (slot, created))
+                && self
+                    .live
+                    .get(&slot)
+                    .is_some_and(|c| c.identity.name == identity)
+        });
+        if let Some(i) = found {
+            if let Some((slot, _)) = self.pending_order.remove(i) {
+                self.forget(slot);
+            }
+        }
     }
 
     /// The live context `identifier`.
@@ -219,6 +400,10 @@ impl ContextStore {
     ) -> Result<&StoredContext, LookupError> {
         let slot = self.slot(identifier);
         match self.live.get(&slot) {
+            // Unused for too long: dropped (purged at the next occasion).
+            Some(c) if c.identifier == identifier && self.unused_too_long(c, now) => {
+                Err(LookupError::Unknown)
+            }
             Some(c) if c.identifier == identifier => {
                 if c.expires + grace > now {
                     Ok(c)
@@ -313,12 +498,9 @@ impl ContextStore {
             Some(c) if c.identifier == identifier => {}
             _ => return,
         }
-        let Some(c) = self.live.remove(&slot) else {
+        let Some(c) = self.forget(slot) else {
             return;
         };
-        if c.pending {
-            self.pending -= 1;
-        }
         let until = c.expires + self.renew_grace;
         if until > now {
             self.cancelled.insert(slot, until);
@@ -362,7 +544,7 @@ mod tests {
     #[test]
     fn pending_contexts_are_bounded_until_used() {
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let mut s = ContextStore::new(10, 2);
+        let mut s = ContextStore::new(10, 2).with_identity_share(1);
         let pending = |i| StoredContext {
             pending: true,
             ..ctx(i, t0)
@@ -382,7 +564,7 @@ mod tests {
     #[test]
     fn capacity_expiry_cancel_renew() {
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let mut s = ContextStore::new(2, 2);
+        let mut s = ContextStore::new(2, 2).with_identity_share(1);
         s.insert(ctx(1, t0), t0).expect("room");
         s.insert(ctx(2, t0), t0).expect("room");
         assert_eq!(s.insert(ctx(3, t0), t0), Err(StoreFull::Active(2)));
@@ -485,6 +667,90 @@ mod tests {
         assert!(s.cancel_order.is_empty());
     }
 
+    fn of(name: &str, i: usize, t0: SystemTime, pending: bool) -> StoredContext {
+        StoredContext {
+            identity: Identity { name: name.into() },
+            pending,
+            ..ctx(i, t0)
+        }
+    }
+
+    #[test]
+    fn unused_contexts_are_dropped_after_their_short_life() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let mut s = ContextStore::new(10, 10);
+        s.insert(of("alice", 1, t0, true), t0).expect("room");
+        s.insert(of("alice", 2, t0, true), t0).expect("room");
+        s.mark_used(&ctx(2, t0).identifier);
+        let later = t0 + DEFAULT_PENDING_LIFE;
+        assert_eq!(
+            s.get(&ctx(1, t0).identifier, later).err(),
+            Some(LookupError::Unknown),
+            "never used: dropped"
+        );
+        assert!(s.get(&ctx(2, t0).identifier, later).is_ok(), "used: kept");
+        s.purge(later);
+        assert_eq!((s.len(), s.pending()), (1, 0));
+        assert!(s.pending_order.is_empty());
+    }
+
+    #[test]
+    fn one_identity_cannot_take_the_store() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        // 8 live, 8 pending: a share is 2 once 6 are taken.
+        let mut s = ContextStore::new(8, 8);
+        // Alone, one identity fills three quarters...
+        for i in 0..6 {
+            s.insert(of("mallory", i, t0, false), t0).expect("room");
+        }
+        // ...and no more: the rest is for the others.
+        assert_eq!(
+            s.insert(of("mallory", 6, t0, false), t0),
+            Err(StoreFull::Identity {
+                identity: "mallory".into(),
+                held: 6
+            })
+        );
+        s.insert(of("alice", 7, t0, false), t0)
+            .expect("alice still gets one");
+        s.insert(of("bob", 8, t0, false), t0).expect("bob too");
+        assert_eq!(
+            s.insert(of("carol", 9, t0, false), t0),
+            Err(StoreFull::Active(8))
+        );
+    }
+
+    #[test]
+    fn unused_contexts_over_a_share_push_out_their_own_kind_only() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let mut s = ContextStore::new(100, 8);
+        s.insert(of("alice", 0, t0, true), t0)
+            .expect("alice's pending context");
+        for i in 1..=20 {
+            let at = t0 + Duration::from_secs(i as u64);
+            s.insert(of("mallory", i, at, true), at)
+                .expect("mallory's newest replaces mallory's oldest");
+        }
+        assert!(s.pending() <= 8, "{}", s.pending());
+        let now = t0 + Duration::from_secs(21);
+        assert!(
+            s.get(&ctx(0, t0).identifier, now).is_ok(),
+            "alice's unused context was not touched"
+        );
+        assert!(
+            s.get(&ctx(20, t0).identifier, now).is_ok(),
+            "mallory's newest"
+        );
+        assert_eq!(
+            s.get(&ctx(1, t0).identifier, now).err(),
+            Some(LookupError::Unknown),
+            "mallory's oldest went"
+        );
+        // Alice can still negotiate.
+        s.insert(of("alice", 30, now, true), now)
+            .expect("room for alice");
+    }
+
     #[test]
     fn a_context_is_small() {
         // The figure the module documentation's estimate starts from.
@@ -494,7 +760,7 @@ mod tests {
     #[test]
     fn holds_a_hundred_thousand() {
         let t0 = SystemTime::UNIX_EPOCH;
-        let mut s = ContextStore::new(100_000, 100_000);
+        let mut s = ContextStore::new(100_000, 100_000).with_identity_share(1);
         for i in 0..100_000 {
             s.insert(ctx(i, t0), t0).expect("room");
         }

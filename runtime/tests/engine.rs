@@ -91,12 +91,15 @@ fn pair(d: &Both, seed: u64) -> (ClientEngine, ServerEngine) {
         Box::new(SeededRng::new(seed)),
     )
     .expect("client");
+    // These tests move the clock by hours between a negotiation and the first use of
+    // the context; the short life of an unused context has a test of its own.
     let server = ServerEngine::new(
         d.server.clone(),
         Some(validator()),
         Box::new(SeededRng::new(seed + 1000)),
     )
-    .expect("server");
+    .expect("server")
+    .with_pending_life(Duration::from_secs(86_400));
     (client, server)
 }
 
@@ -360,7 +363,9 @@ fn the_store_is_bounded() {
         Some(validator()),
         Box::new(SeededRng::new(7)),
     )
-    .expect("server");
+    .expect("server")
+    // One identity takes the whole store here (its share is tested on its own).
+    .with_identity_share(1);
     for i in 0..4 {
         let mut c = ClientEngine::new(
             config.clone(),
@@ -370,6 +375,7 @@ fn the_store_is_bounded() {
         )
         .expect("client");
         negotiate(&mut c, &mut s, t0()).expect("within capacity");
+        call(&mut c, &mut s, PING, t0()).expect("in use");
     }
     let mut c = ClientEngine::new(
         config.clone(),
@@ -536,7 +542,7 @@ fn the_replay_cache_cannot_be_pinned_by_one_client() {
     )
     .expect("server")
     .with_replay_capacity(4);
-    let client = |s: &mut ServerEngine, seed, validity: Duration| {
+    let client_at = |s: &mut ServerEngine, seed, validity: Duration, when: SystemTime| {
         let mut config = d.client.clone();
         config.timestamp_validity = validity;
         let mut c = ClientEngine::new(
@@ -546,8 +552,9 @@ fn the_replay_cache_cannot_be_pinned_by_one_client() {
             Box::new(SeededRng::new(seed)),
         )
         .expect("client");
-        negotiate(&mut c, s, t0()).map(|_| c)
+        negotiate(&mut c, s, when).map(|_| c)
     };
+    let client = |s: &mut ServerEngine, seed, validity| client_at(s, seed, validity, t0());
     // "Valid until 9999" (here: 300 days) is refused for what it claims, in the
     // bootstrap as in every message.
     let err =
@@ -578,36 +585,56 @@ fn the_replay_cache_cannot_be_pinned_by_one_client() {
     assert!(err.to_string().contains("replay cache is full"), "{err}");
     // ...but only until Created + latency (5 min) + skew (5 min) of the entries, not
     // until their Expires 20 hours on.
-    call(&mut late, &mut s, PING, at(1 + 600)).expect("the cache emptied after ten minutes");
+    let mut later = client_at(&mut s, 48, Duration::from_secs(300), at(600)).expect("negotiated");
+    call(&mut later, &mut s, PING, at(1 + 600)).expect("the cache emptied after ten minutes");
 }
 
+/// Issue 12 item 7: unused contexts cannot lock others out of negotiation. They are
+/// dropped after two minutes; an identity over its share of them loses its own oldest
+/// one, nobody else's; at the cap itself a new context is refused (WWSAPI's rule).
 #[test]
 fn unused_contexts_are_bounded() {
     let mut d = description("combined", "1.3", true, "basic256");
-    d.server.max_pending_contexts = 2;
-    let mut s = ServerEngine::new(
-        d.server.clone(),
-        Some(validator()),
-        Box::new(SeededRng::new(30)),
-    )
-    .expect("server");
-    let client = |seed| {
+    d.server.max_active_contexts = 100;
+    d.server.max_pending_contexts = 4;
+    let anyone: Arc<dyn PasswordValidator> =
+        Arc::new(|_: &str, pw: &Password| pw.matches("s3cret"));
+    let mut s = ServerEngine::new(d.server.clone(), Some(anyone), Box::new(SeededRng::new(30)))
+        .expect("server");
+    let client = |user: &str, seed| {
         ClientEngine::new(
             d.client.clone(),
             "https://x/",
-            Some(UsernameCredential::new("alice", "s3cret")),
+            Some(UsernameCredential::new(user, "s3cret")),
             Box::new(SeededRng::new(seed)),
         )
         .expect("client")
     };
-    let (mut a, mut b, mut c) = (client(31), client(32), client(33));
-    negotiate(&mut a, &mut s, t0()).expect("first");
-    negotiate(&mut b, &mut s, t0()).expect("second");
-    let err = negotiate(&mut c, &mut s, t0()).expect_err("two unused contexts already");
-    assert!(matches!(err, EngineError::TooManyPending(2)), "{err}");
-    // Once a context is used it is no longer pending.
-    call(&mut a, &mut s, PING, t0()).expect("a call on the first context");
-    negotiate(&mut c, &mut s, t0()).expect("room again");
+    // Mallory negotiates and never uses what she gets, twenty times.
+    let mut mallory: Vec<_> = (0..20).map(|i| client("mallory", 100 + i)).collect();
+    for m in &mut mallory {
+        negotiate(m, &mut s, t0()).expect("mallory's own oldest goes");
+    }
+    // Her first one went to make room for her later ones; Alice is not locked out.
+    let err = call(&mut mallory[0], &mut s, PING, t0()).expect_err("dropped");
+    assert!(err.to_string().contains("unknown"), "{err}");
+    let mut alice = client("alice", 31);
+    negotiate(&mut alice, &mut s, t0()).expect("alice negotiates");
+    call(&mut alice, &mut s, PING, t0()).expect("and uses it");
+    // Mallory keeps three quarters of the cap (a share applies only beyond that, so
+    // a server used by one identity is not held back): Bob takes the last slot and
+    // Carol is refused, not let in by dropping another's context.
+    let (mut bob, mut carol) = (client("bob", 32), client("carol", 33));
+    negotiate(&mut bob, &mut s, t0()).expect("bob");
+    let err = negotiate(&mut carol, &mut s, t0()).expect_err("at the cap");
+    assert!(matches!(err, EngineError::TooManyPending(4)), "{err}");
+    // Two minutes later every unused context is gone: room again, and the dropped
+    // ones are unknown.
+    let later = t0() + Duration::from_secs(120);
+    negotiate(&mut carol, &mut s, later).expect("room after two minutes");
+    let err = call(&mut bob, &mut s, PING, later).expect_err("bob waited too long");
+    assert!(err.to_string().contains("unknown"), "{err}");
+    call(&mut alice, &mut s, PING, later).expect("a used context lives on");
 }
 
 #[test]
@@ -691,6 +718,7 @@ fn renew_needed_is_answered_with_a_renewal() {
         )
         .expect("client");
         negotiate(&mut c, &mut s, t0()).expect("issue");
+        call(&mut c, &mut s, PING, t0()).expect("the context in use");
         let first = c.context_id().expect("context").to_owned();
         let late = expiry + Duration::from_secs(60);
         let fault = refused_call(&mut c, &mut s, late);
@@ -717,6 +745,7 @@ fn renew_needed_is_answered_with_a_renewal() {
         )
         .expect("client");
         negotiate(&mut c, &mut s, t0()).expect("issue");
+        call(&mut c, &mut s, PING, t0()).expect("the context in use");
         let first = c.context_id().expect("context").to_owned();
         let later = expiry + Duration::from_secs(301);
         let fault = refused_call(&mut c, &mut s, later);

@@ -189,6 +189,8 @@ pub enum EngineError {
     RenewNotSupported,
     #[error("the server has {0} issued contexts that are still unused; try again later")]
     TooManyPending(u32),
+    #[error("`{identity}` holds {held} contexts, its share of this server's; try again later")]
+    IdentityShare { identity: String, held: usize },
     #[error(transparent)]
     Protect(#[from] crate::security::protect::ProtectError),
 }
@@ -270,9 +272,9 @@ impl EngineError {
         match self {
             EngineError::Security(s) => s.fault(),
             EngineError::Authentication => FaultCode::FailedAuthentication,
-            EngineError::TooManyContexts(_) | EngineError::TooManyPending(_) => {
-                FaultCode::RequestFailed
-            }
+            EngineError::TooManyContexts(_)
+            | EngineError::TooManyPending(_)
+            | EngineError::IdentityShare { .. } => FaultCode::RequestFailed,
             EngineError::RenewNotSupported => FaultCode::UnableToRenew,
             EngineError::Trust(_) | EngineError::Unexpected(_) => FaultCode::InvalidRequest,
             _ => FaultCode::InvalidSecurity,

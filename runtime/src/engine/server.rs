@@ -24,7 +24,7 @@ use std::time::{Duration, SystemTime};
 /// Where issued contexts live.
 pub enum Contexts {
     /// In this server's memory (bounded by `max_active_contexts`).
-    Memory(ContextStore),
+    Memory(Box<ContextStore>),
     /// Sealed inside the SCT with keys the servers of a farm share; only cancelled
     /// identifiers are remembered locally (until they expire).
     Cookies {
@@ -124,7 +124,7 @@ impl ServerEngine {
             config.max_pending_contexts as usize,
         )
         .with_renew_grace(config.renew_grace());
-        Self::with_contexts(config, validator, Contexts::Memory(store), rng)
+        Self::with_contexts(config, validator, Contexts::Memory(Box::new(store)), rng)
     }
 
     /// A server issuing stateless cookie contexts sealed with `keys`.
@@ -158,6 +158,28 @@ impl ServerEngine {
             replay: ReplayCache::default(),
             rng,
         })
+    }
+
+    /// In-memory contexts: each identity may hold `1/divisor` of the live and of the
+    /// unused contexts once the store is three quarters full (4 by default; 1 turns
+    /// the share off, e.g. when every client signs in with one service account). See
+    /// [`ContextStore::with_identity_share`].
+    pub fn with_identity_share(self, divisor: usize) -> Self {
+        self.map_store(|s| s.with_identity_share(divisor))
+    }
+
+    /// In-memory contexts: drop an issued context no message used within `life`
+    /// ([`crate::store::DEFAULT_PENDING_LIFE`], 2 minutes, by default).
+    pub fn with_pending_life(self, life: Duration) -> Self {
+        self.map_store(|s| s.with_pending_life(life))
+    }
+
+    fn map_store(mut self, f: impl FnOnce(ContextStore) -> ContextStore) -> Self {
+        self.contexts = match self.contexts {
+            Contexts::Memory(s) => Contexts::Memory(Box::new(f(*s))),
+            cookies => cookies,
+        };
+        self
     }
 
     /// Holds at most `capacity` recently seen signatures (see [`ReplayCache`]).
@@ -479,6 +501,10 @@ impl ServerEngine {
                     StoreFull::Pending(_) => {
                         EngineError::TooManyPending(self.config.max_pending_contexts)
                     }
+                    StoreFull::Identity { identity, held } => EngineError::IdentityShare {
+                        identity: peer_text(&identity),
+                        held,
+                    },
                 })?;
                 Ok(None)
             }
