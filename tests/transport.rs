@@ -184,6 +184,155 @@ async fn a_panic_inside_the_engine_does_not_take_the_server_down() {
     running.shutdown().await;
 }
 
+/// Inventory's client side, checking revocation strictly: an unknown status (no CRL
+/// for the certificate) is not ignored.
+#[wsbind::binding(
+    channel(binding = "http", role = "client"),
+    security(
+        binding(kind = "ssl-transport", cert_failures_to_ignore = []),
+        binding(
+            kind = "security-context",
+            usage = "supporting",
+            key_entropy_mode = "client-only",
+            secure_conversation_version = "1.3",
+            bootstrap(
+                binding(kind = "ssl-transport", cert_failures_to_ignore = []),
+                binding(kind = "username", usage = "supporting")
+            ),
+        ),
+    )
+)]
+struct StrictRevocation;
+
+/// Inventory's client side, not checking revocation at all.
+#[wsbind::binding(
+    channel(binding = "http", role = "client"),
+    security(
+        binding(kind = "ssl-transport", disable_cert_revocation_check = true),
+        binding(
+            kind = "security-context",
+            usage = "supporting",
+            key_entropy_mode = "client-only",
+            secure_conversation_version = "1.3",
+            bootstrap(
+                binding(kind = "ssl-transport", disable_cert_revocation_check = true),
+                binding(kind = "username", usage = "supporting")
+            ),
+        ),
+    )
+)]
+struct NoRevocationCheck;
+
+/// A CA, a server certificate for localhost it issued, and its CRL (revoking that
+/// certificate when `revoked`).
+fn ca_chain(revoked: bool) -> (Tls, String, String) {
+    use rcgen::{
+        date_time_ymd, BasicConstraints, CertificateParams, CertificateRevocationListParams, IsCa,
+        KeyIdMethod, KeyPair, KeyUsagePurpose, RevokedCertParams, SerialNumber,
+    };
+    let ca_key = KeyPair::generate().expect("ca key");
+    let mut ca = CertificateParams::new(Vec::new()).expect("ca params");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca = ca.self_signed(&ca_key).expect("ca");
+    let leaf_key = KeyPair::generate().expect("leaf key");
+    let mut leaf = CertificateParams::new(vec!["localhost".to_owned()]).expect("leaf params");
+    leaf.serial_number = Some(SerialNumber::from(42u64));
+    let leaf = leaf.signed_by(&leaf_key, &ca, &ca_key).expect("leaf");
+    let crl = CertificateRevocationListParams {
+        this_update: date_time_ymd(2025, 1, 1),
+        next_update: date_time_ymd(2035, 1, 1),
+        crl_number: SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: if revoked {
+            vec![RevokedCertParams {
+                serial_number: SerialNumber::from(42u64),
+                revocation_time: date_time_ymd(2025, 6, 1),
+                reason_code: None,
+                invalidity_date: None,
+            }]
+        } else {
+            Vec::new()
+        },
+        key_identifier_method: KeyIdMethod::Sha256,
+    }
+    .signed_by(&ca, &ca_key)
+    .expect("crl");
+    (
+        Tls {
+            cert: leaf.pem(),
+            key: leaf_key.serialize_pem(),
+        },
+        ca.pem(),
+        crl.pem().expect("crl pem"),
+    )
+}
+
+/// Issue 12 item 14: revocation is checked against the CRLs the application gives, as
+/// the description's ssl-transport says.
+#[tokio::test]
+async fn revoked_server_certificates_are_refused() {
+    let (server, ca, crl) = ca_chain(true);
+    let running = Inventory::server(check, ServerTls::from_pem(server.cert, server.key))
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let url = format!("https://localhost:{}/inv", running.local_addr().port());
+    let get = "<e:Get xmlns:e=\"urn:example\"/>";
+    let alice = || UsernameCredential::new("alice", "wonderland");
+    // The default description checks against the CRL: the certificate is revoked.
+    let mut client = Inventory::client(
+        url.clone(),
+        alice(),
+        ClientTls::trust_pem(ca.clone()).with_crls_pem(crl.clone()),
+    );
+    let err = client
+        .call("urn:example:Get", get)
+        .await
+        .expect_err("revoked");
+    assert!(err.to_string().to_lowercase().contains("revoked"), "{err}");
+    // Without a CRL its status is unknown: "revocation offline", ignored by default.
+    let mut client = Inventory::client(url.clone(), alice(), ClientTls::trust_pem(ca.clone()));
+    client
+        .call("urn:example:Get", get)
+        .await
+        .expect("offline is ignored");
+    // Not ignored: a clear refusal before any connection.
+    let mut client =
+        StrictRevocation::client(url.clone(), alice(), ClientTls::trust_pem(ca.clone()));
+    let err = client
+        .call("urn:example:Get", get)
+        .await
+        .expect_err("no CRL");
+    assert!(err.to_string().contains("with_crls_pem"), "{err}");
+    // disable-cert-revocation-check: the CRL is not consulted.
+    let mut client = NoRevocationCheck::client(
+        url.clone(),
+        alice(),
+        ClientTls::trust_pem(ca.clone()).with_crls_pem(crl),
+    );
+    client
+        .call("urn:example:Get", get)
+        .await
+        .expect("not checked");
+    running.shutdown().await;
+
+    // A CRL that does not list the certificate: accepted even when strict.
+    let (server, ca, crl) = ca_chain(false);
+    let running = Inventory::server(check, ServerTls::from_pem(server.cert, server.key))
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let url = format!("https://localhost:{}/inv", running.local_addr().port());
+    let mut client =
+        StrictRevocation::client(url, alice(), ClientTls::trust_pem(ca).with_crls_pem(crl));
+    client
+        .call("urn:example:Get", get)
+        .await
+        .expect("not revoked");
+    running.shutdown().await;
+}
+
 #[tokio::test]
 async fn clients_recover_when_a_server_restarts() {
     let t = tls();

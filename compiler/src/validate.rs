@@ -1071,6 +1071,24 @@ impl Validator<'_> {
                     .help(format!("authenticate the client with a username in the bootstrap instead, and remove {}", self.kv("require-client-certificate", "true")));
                 self.push(d);
             }
+            if let Some(list) = b
+                .cert_failures_to_ignore
+                .as_ref()
+                .filter(|_| kind == SslTransport)
+            {
+                // The client's verifier (rustls with webpki) checks the whole chain and
+                // reports its first failure only, so it cannot ignore one failure and
+                // still check the others; revocation-offline is what it can honour.
+                for f in list
+                    .value
+                    .iter()
+                    .filter(|f| f.value != CertFailure::RevocationOffline)
+                {
+                    let d = Diagnostic::new(&WSB0040, format!("ignoring the {} certificate failure is not supported by the wsbind runtime", f.value), &f.loc, "certificate failure ignored")
+                        .help("the wsbind runtime verifies the server's certificate fully: trust its issuer with ClientTls instead; only revocation-offline may be ignored");
+                    self.push(d);
+                }
+            }
             if let Some(ks) = b.key_size.as_ref().filter(|_| kind == SecurityContext) {
                 // Only where WSB0033 accepts the size: the runtime's own floor.
                 let suite_min = key_bounds(sec).min;

@@ -94,6 +94,8 @@ where
 #[derive(Clone, Debug)]
 pub struct ClientTls {
     pub roots_pem: Vec<u8>,
+    /// Certificate revocation lists (PEM) the server's chain is checked against.
+    pub crls_pem: Vec<u8>,
 }
 
 impl ClientTls {
@@ -101,7 +103,20 @@ impl ClientTls {
     pub fn trust_pem(pem: impl Into<Vec<u8>>) -> Self {
         ClientTls {
             roots_pem: pem.into(),
+            crls_pem: Vec::new(),
         }
+    }
+
+    /// Checks the server's certificate chain against these revocation lists (PEM
+    /// `X509 CRL` blocks). wsbind fetches no CRL and asks no OCSP responder: these
+    /// are what revocation is checked against. Without any, every certificate's
+    /// status is unknown — "revocation offline" — which the description's default
+    /// `cert-failures-to-ignore = ["revocation-offline"]` accepts (and a description
+    /// that does not ignore it refuses to connect, saying so). With
+    /// `disable-cert-revocation-check = true` they are not consulted.
+    pub fn with_crls_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.crls_pem = pem.into();
+        self
     }
 }
 

@@ -85,6 +85,7 @@ mod client_io {
                     self.credentials.username.clone(),
                     self.credentials.http_basic.as_ref(),
                     self.credentials.tls.as_ref(),
+                    crate::transport::tls::Revocation::of(d),
                     allow_http,
                 )?;
                 self.session = Some(session);

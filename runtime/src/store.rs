@@ -20,7 +20,9 @@
 //! entry and a queue entry); at most as many are kept as the store's capacity. Each
 //! context also has an entry of 24 bytes in the deadline heap (which makes a purge cost
 //! only what is due), and an unused one 24 more in the issue order; each identity one
-//! small entry. These came after the dhat figures above.
+//! small entry. These came after the dhat figures above; with them,
+//! `cargo run --release -p wsbind-runtime --example context_memory` measures 419 bytes
+//! per context at 100,000 unused contexts of one identity.
 //!
 //! # Lock-outs
 //! - An issued context that no message uses is *pending*; it is dropped after

@@ -895,6 +895,19 @@ usage = "supporting"
 "#,
     },
     Case {
+        rule: "WSB0040",
+        primary: r#""unknown-ca""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+role = "client"
+[[security.binding]]
+kind = "ssl-transport"
+cert-failures-to-ignore = ["revocation-offline", "unknown-ca"]
+"#,
+    },
+    Case {
         rule: "WSB0043",
         primary: r#""kerberos-apreq""#,
         also: &[],

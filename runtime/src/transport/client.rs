@@ -38,6 +38,7 @@ impl HttpClient {
     pub fn new(
         endpoint: &str,
         tls: Option<&ClientTls>,
+        revocation: super::tls::Revocation,
         allow_http: bool,
         config: &Config,
     ) -> Result<Self, TransportError> {
@@ -47,7 +48,7 @@ impl HttpClient {
         let builder = hyper_rustls::HttpsConnectorBuilder::new();
         let connector = match (uri.scheme_str(), tls) {
             (Some("https"), Some(tls)) => builder
-                .with_tls_config(super::tls::client_config(tls)?)
+                .with_tls_config(super::tls::client_config(tls, revocation)?)
                 .https_only()
                 .enable_http1()
                 .build(),
@@ -166,9 +167,10 @@ impl ClientSession {
         username: Option<UsernameCredential>,
         basic: Option<&UsernameCredential>,
         tls: Option<&ClientTls>,
+        revocation: super::tls::Revocation,
         allow_http: bool,
     ) -> Result<Self, TransportError> {
-        let mut http = HttpClient::new(endpoint, tls, allow_http, &config)?;
+        let mut http = HttpClient::new(endpoint, tls, revocation, allow_http, &config)?;
         if let Some(basic) = basic {
             http = http.with_basic_auth(basic)?;
         }

@@ -3,15 +3,56 @@
 use super::TransportError;
 use crate::credentials::{ClientTls, ServerTls};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 use std::sync::Arc;
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// A client configuration trusting the roots of `tls`.
-pub fn client_config(tls: &ClientTls) -> Result<rustls::ClientConfig, TransportError> {
+/// How a client checks the revocation of the server's certificates: the
+/// description's ssl-transport `disable-cert-revocation-check` and whether its
+/// `cert-failures-to-ignore` holds `revocation-offline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revocation {
+    /// Check against the CRLs the application gives ([`ClientTls::with_crls_pem`]).
+    pub check: bool,
+    /// A certificate whose status no CRL tells ("revocation offline") is accepted.
+    pub unknown_allowed: bool,
+}
+
+impl Default for Revocation {
+    /// WWSAPI's defaults: revocation checked, an offline status ignored.
+    fn default() -> Self {
+        Revocation {
+            check: true,
+            unknown_allowed: true,
+        }
+    }
+}
+
+impl Revocation {
+    /// What a description's (top-level or bootstrap) ssl-transport says.
+    pub fn of(d: &crate::Description) -> Self {
+        let ssl = d.security.protection.ssl.as_ref().or_else(|| {
+            d.security
+                .context
+                .as_ref()
+                .and_then(|c| c.bootstrap.ssl.as_ref())
+        });
+        ssl.map_or_else(Revocation::default, |s| Revocation {
+            check: !s.disable_cert_revocation_check,
+            unknown_allowed: s.cert_failures_to_ignore.revocation_offline,
+        })
+    }
+}
+
+/// A client configuration trusting the roots of `tls`, checking revocation as
+/// `revocation` says against the CRLs of `tls`.
+pub fn client_config(
+    tls: &ClientTls,
+    revocation: Revocation,
+) -> Result<rustls::ClientConfig, TransportError> {
     let mut roots = rustls::RootCertStore::empty();
     let mut count = 0;
     for cert in CertificateDer::pem_slice_iter(&tls.roots_pem) {
@@ -26,10 +67,39 @@ pub fn client_config(tls: &ClientTls) -> Result<rustls::ClientConfig, TransportE
             "the trusted roots hold no PEM certificate".into(),
         ));
     }
+    let crls = CertificateRevocationListDer::pem_slice_iter(&tls.crls_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TransportError::Tls(format!("the revocation lists: {e}")))?;
+    let mut verifier =
+        rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider());
+    match (
+        revocation.check,
+        crls.is_empty(),
+        revocation.unknown_allowed,
+    ) {
+        (false, _, _) | (true, true, true) => {}
+        (true, true, false) => {
+            return Err(TransportError::Tls(
+                "the description checks certificate revocation and does not ignore \
+                 revocation-offline (cert-failures-to-ignore), but no revocation list was \
+                 given: pass the CRLs with ClientTls::with_crls_pem (wsbind fetches none)"
+                    .into(),
+            ))
+        }
+        (true, false, unknown_allowed) => {
+            verifier = verifier.with_crls(crls);
+            if unknown_allowed {
+                verifier = verifier.allow_unknown_revocation_status();
+            }
+        }
+    }
+    let verifier = verifier
+        .build()
+        .map_err(|e| TransportError::Tls(format!("the certificate verifier: {e}")))?;
     Ok(rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| TransportError::Tls(e.to_string()))?
-        .with_root_certificates(roots)
+        .with_webpki_verifier(verifier)
         .with_no_client_auth())
 }
 
