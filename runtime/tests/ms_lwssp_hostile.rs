@@ -9,7 +9,7 @@ use wsbind_runtime::keys::{SecretKey, SeededRng};
 use wsbind_runtime::security::profile::{KeyUse, Part, Signing, MS_LWSSP};
 use wsbind_runtime::security::{
     protect, verify, Acceptance, ContextError, ContextKeys, FaultCode, HeaderError, Outgoing,
-    ReplayCache, SecurityError, SigningKey, Structure, Suite, TokenInfo, Verified,
+    ReplayCache, SecurityError, SignatureError, SigningKey, Structure, Suite, TokenInfo, Verified,
 };
 use wsbind_runtime::wire::{self, Addressing, ScVersion, Soap};
 
@@ -297,5 +297,47 @@ fn replies_hold_a_timestamp_only() {
             SecurityError::Header(HeaderError::NotTimestampOnly { .. })
         ),
         "{e}"
+    );
+}
+
+/// Issue 12 item 2: SignedInfo is canonicalized before the HMAC can tell a genuine
+/// message, so its structure is exactly exclusive C14N's and its size bounded: work
+/// an attacker with a live context identifier can cause stays small.
+#[test]
+fn signed_info_holds_exactly_its_structure() {
+    let text = request();
+    let ec = "http://www.w3.org/2001/10/xml-exc-c14n#";
+    let method = "<CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\">";
+    let empty = format!("{method}</CanonicalizationMethod>");
+    assert!(text.contains(&empty), "{text}");
+    let with_c14n_children = |children: &str| {
+        text.replacen(
+            &empty,
+            &format!("{method}{children}</CanonicalizationMethod>"),
+            1,
+        )
+    };
+    let inc = |inner: &str| {
+        format!("<ec:InclusiveNamespaces xmlns:ec=\"{ec}\" PrefixList=\"\">{inner}</ec:InclusiveNamespaces>")
+    };
+    assert_eq!(
+        refused(&with_c14n_children(&inc("").repeat(2))),
+        SecurityError::Signature(SignatureError::InclusiveNamespacesTwice)
+    );
+    assert!(matches!(
+        refused(&with_c14n_children(&inc("<x/>"))),
+        SecurityError::Signature(SignatureError::Structure(_))
+    ));
+    // Whatever fills it (here 20,000 InclusiveNamespaces, 2 MiB), a SignedInfo over
+    // 64 KiB is refused by its size, before any canonicalization.
+    assert!(matches!(
+        refused(&with_c14n_children(&inc("").repeat(20_000))),
+        SecurityError::Signature(SignatureError::SignedInfoSize { max: 65536, .. })
+    ));
+    // One empty InclusiveNamespaces is what peers send: it reaches the signature check
+    // (and fails it, since the method changed after signing).
+    assert_eq!(
+        refused(&with_c14n_children(&inc(""))),
+        SecurityError::SignatureMismatch
     );
 }

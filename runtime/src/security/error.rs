@@ -217,6 +217,10 @@ pub enum SignatureError {
     NoReference,
     #[error("an InclusiveNamespaces PrefixList names more than {max} prefixes")]
     TooManyPrefixes { max: usize },
+    #[error("more than one InclusiveNamespaces in a canonicalization method")]
+    InclusiveNamespacesTwice,
+    #[error("SignedInfo has {bytes} bytes; at most {max} are accepted")]
+    SignedInfoSize { bytes: usize, max: usize },
     #[error("{what} is not base64")]
     Base64 { what: &'static str },
     #[error("the {alg} signature value has {found} bytes, not {expected}")]

@@ -40,6 +40,10 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 const MAX_REFERENCES: usize = 32;
 /// The most prefixes an InclusiveNamespaces PrefixList may name.
 const MAX_PREFIXES: usize = 64;
+/// The largest SignedInfo accepted, bytes: room for every reference (32, each with a
+/// full prefix list) several times over. It is canonicalized before the HMAC can say
+/// the message is genuine, so its size is bounded before that work.
+const MAX_SIGNED_INFO: usize = 64 * 1024;
 /// The longest context identifier accepted, bytes.
 const MAX_IDENTIFIER: usize = 1024;
 
@@ -450,6 +454,14 @@ pub fn verify_document<'d>(
         return Err(SignatureError::from(Structure::unexpected(doc, signature, extra)).into());
     }
 
+    let si_bytes = doc.range(signed_info).len();
+    if si_bytes > MAX_SIGNED_INFO {
+        return Err(SignatureError::SignedInfoSize {
+            bytes: si_bytes,
+            max: MAX_SIGNED_INFO,
+        }
+        .into());
+    }
     let mut si_children = doc.children(signed_info);
     let c14n_method = si_children
         .next()
@@ -525,6 +537,7 @@ pub fn verify_document<'d>(
             .next()
             .filter(|e| doc.is(*e, ns::DS, "DigestMethod"))
             .ok_or_else(|| SignatureError::from(Structure::missing(doc, r, "DigestMethod")))?;
+        leaf_element(doc, dm)?;
         let dm_uri = doc.attr(dm, "", "Algorithm").unwrap_or("");
         let digest = DigestAlgorithm::from_uri(dm_uri)
             .filter(|d| policy.digests.contains(d))
@@ -539,6 +552,7 @@ pub fn verify_document<'d>(
         if let Some(extra) = parts.next() {
             return Err(SignatureError::from(Structure::unexpected(doc, r, extra)).into());
         }
+        leaf_element(doc, dv)?;
         let value = decode_b64(&doc.text(dv)).ok_or(SignatureError::Base64 {
             what: "a DigestValue",
         })?;
@@ -844,18 +858,38 @@ fn c14n_prefixes<'d>(doc: &'d Document<'_>, e: Element) -> Result<Vec<&'d str>, 
             uri: alg.to_owned(),
         });
     }
-    let mut prefixes = Vec::new();
-    for c in doc.children(e) {
-        if !doc.is(c, ns::EXC_C14N, "InclusiveNamespaces") {
-            return Err(SignatureError::from(Structure::unexpected(doc, e, c)).into());
-        }
-        let list = doc.attr(c, "", "PrefixList").unwrap_or("");
-        prefixes.extend(list.split_ascii_whitespace());
-        if prefixes.len() > MAX_PREFIXES {
-            return Err(SignatureError::TooManyPrefixes { max: MAX_PREFIXES }.into());
-        }
+    // Exactly the structure exclusive C14N defines: at most one InclusiveNamespaces,
+    // itself empty.
+    let mut kids = doc.children(e);
+    let Some(c) = kids.next() else {
+        return Ok(Vec::new());
+    };
+    if !doc.is(c, ns::EXC_C14N, "InclusiveNamespaces") {
+        return Err(SignatureError::from(Structure::unexpected(doc, e, c)).into());
+    }
+    if kids.next().is_some() {
+        return Err(SignatureError::InclusiveNamespacesTwice.into());
+    }
+    leaf_element(doc, c)?;
+    let prefixes: Vec<&str> = doc
+        .attr(c, "", "PrefixList")
+        .unwrap_or("")
+        .split_ascii_whitespace()
+        .take(MAX_PREFIXES + 1)
+        .collect();
+    if prefixes.len() > MAX_PREFIXES {
+        return Err(SignatureError::TooManyPrefixes { max: MAX_PREFIXES }.into());
     }
     Ok(prefixes)
+}
+
+/// Refuses an element child inside `e` (DigestMethod, DigestValue and
+/// InclusiveNamespaces hold none).
+fn leaf_element(doc: &Document<'_>, e: Element) -> Result<(), SecurityError> {
+    match doc.children(e).next() {
+        Some(c) => Err(SignatureError::from(Structure::unexpected(doc, e, c)).into()),
+        None => Ok(()),
+    }
 }
 
 struct StrRef<'d> {
