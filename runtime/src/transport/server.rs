@@ -19,8 +19,85 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
-/// Most connections served at once.
+/// Most connections served at once (fewer when the open-file limit is lower: see
+/// [`connection_cap`]).
 pub const MAX_CONNECTIONS: usize = 10_000;
+
+/// File descriptors left for everything but served connections (the listener, logs,
+/// the application's own files and outgoing connections).
+pub const RESERVED_FILES: usize = 64;
+
+/// The connections served at once: [`MAX_CONNECTIONS`], or fewer so that they fit
+/// the process's open-file limit (`RLIMIT_NOFILE`, its soft value) less
+/// [`RESERVED_FILES`]. Beyond it, connections wait in the kernel's backlog instead of
+/// making `accept` fail.
+pub fn connection_cap() -> usize {
+    #[cfg(unix)]
+    if let Some(files) = rustix::process::getrlimit(rustix::process::Resource::Nofile).current {
+        let files = usize::try_from(files).unwrap_or(usize::MAX);
+        return files
+            .saturating_sub(RESERVED_FILES)
+            .clamp(1, MAX_CONNECTIONS);
+    }
+    MAX_CONNECTIONS
+}
+
+/// How the accept loop waits after a failed `accept`: resource errors (out of file
+/// descriptors, buffers or memory) do not go away by retrying at once, so it backs
+/// off, from 5 ms doubling to 1 s, and logs once per 10 s with the count. A
+/// connection the peer aborted before it was accepted is no reason to wait.
+struct AcceptBackoff {
+    delay: std::time::Duration,
+    failures: u64,
+    logged: Option<std::time::Instant>,
+}
+
+impl AcceptBackoff {
+    const FIRST: std::time::Duration = std::time::Duration::from_millis(5);
+    const MAX: std::time::Duration = std::time::Duration::from_secs(1);
+    const LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+    fn new() -> Self {
+        AcceptBackoff {
+            delay: Self::FIRST,
+            failures: 0,
+            logged: None,
+        }
+    }
+
+    fn succeeded(&mut self) {
+        if self.failures > 0 {
+            info!(failures = self.failures, "accepting connections again");
+        }
+        *self = Self::new();
+    }
+
+    /// How long to wait after `e`.
+    fn failed(&mut self, e: &std::io::Error) -> Option<std::time::Duration> {
+        use std::io::ErrorKind::*;
+        if matches!(e.kind(), ConnectionAborted | ConnectionReset | Interrupted) {
+            debug!(error = %e, "a connection ended before it was accepted");
+            return None;
+        }
+        self.failures += 1;
+        let now = std::time::Instant::now();
+        if self
+            .logged
+            .is_none_or(|t| now.duration_since(t) >= Self::LOG_EVERY)
+        {
+            warn!(
+                error = %e,
+                failures = self.failures,
+                backoff_ms = self.delay.as_millis() as u64,
+                "accept failed; backing off"
+            );
+            self.logged = Some(now);
+        }
+        let wait = self.delay;
+        self.delay = (self.delay * 2).min(Self::MAX);
+        Some(wait)
+    }
+}
 
 /// How long a TLS handshake, a request's headers or its body may take.
 pub const IDLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -118,9 +195,11 @@ where
         basic,
     });
     let (stop, mut stopped) = watch::channel(false);
-    info!(%local, https = acceptor.is_some(), "serving");
-    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let cap = connection_cap();
+    info!(%local, https = acceptor.is_some(), connections = cap, "serving");
+    let slots = Arc::new(tokio::sync::Semaphore::new(cap));
     let task = tokio::spawn(async move {
+        let mut backoff = AcceptBackoff::new();
         loop {
             // At most MAX_CONNECTIONS at once: beyond that, new ones wait in the
             // kernel's backlog.
@@ -136,9 +215,17 @@ where
                 _ = stopped.changed() => break,
             };
             let (tcp, peer) = match accepted {
-                Ok(c) => c,
+                Ok(c) => {
+                    backoff.succeeded();
+                    c
+                }
                 Err(e) => {
-                    warn!(error = %e, "accept failed");
+                    if let Some(wait) = backoff.failed(&e) {
+                        tokio::select! {
+                            _ = tokio::time::sleep(wait) => {}
+                            _ = stopped.changed() => break,
+                        }
+                    }
                     continue;
                 }
             };
