@@ -74,7 +74,7 @@ pub struct TimeError {
 pub fn parse_time(s: &str) -> Result<SystemTime, TimeError> {
     let s = s.trim();
     humantime::parse_rfc3339(s).map_err(|e| TimeError {
-        value: s.chars().take(64).collect(),
+        value: crate::security::peer_text(&s.chars().take(64).collect::<String>()),
         reason: e.to_string(),
     })
 }

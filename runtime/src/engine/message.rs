@@ -32,7 +32,11 @@ impl EnvelopeParts {
             .filter(|_| doc.local_name(env) == "Envelope")
             .ok_or_else(|| {
                 EngineError::Security(SecurityError::NotSoap {
-                    found: format!("{{{}}}{}", doc.namespace(env), doc.local_name(env)),
+                    found: peer_text(&format!(
+                        "{{{}}}{}",
+                        doc.namespace(env),
+                        doc.local_name(env)
+                    )),
                 })
             })?;
         let header = doc.child(env, soap.ns(), "Header");

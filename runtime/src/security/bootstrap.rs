@@ -84,7 +84,7 @@ pub fn read(
                     if t != uri::PASSWORD_TEXT {
                         return Err(SecurityError::UnsupportedAlgorithm {
                             what: "password",
-                            uri: t.to_owned(),
+                            uri: peer_text(t),
                         });
                     }
                 }

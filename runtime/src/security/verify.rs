@@ -296,7 +296,11 @@ pub fn verify_document<'d>(
     let soap = Soap::from_ns(doc.namespace(env))
         .filter(|_| doc.local_name(env) == "Envelope")
         .ok_or_else(|| SecurityError::NotSoap {
-            found: format!("{{{}}}{}", doc.namespace(env), doc.local_name(env)),
+            found: peer_text(&format!(
+                "{{{}}}{}",
+                doc.namespace(env),
+                doc.local_name(env)
+            )),
         })?;
     let sns = soap.ns();
     let mut header = None;
@@ -477,7 +481,7 @@ pub fn verify_document<'d>(
         .filter(|a| policy.signatures.contains(a))
         .ok_or_else(|| SecurityError::UnsupportedAlgorithm {
             what: "signature",
-            uri: method_uri.to_owned(),
+            uri: peer_text(method_uri),
         })?;
     if let Some(c) = doc.children(method).next() {
         // HMACOutputLength truncates the HMAC (CVE-2009-0217): never accepted.
@@ -543,7 +547,7 @@ pub fn verify_document<'d>(
             .filter(|d| policy.digests.contains(d))
             .ok_or_else(|| SecurityError::UnsupportedAlgorithm {
                 what: "digest",
-                uri: dm_uri.to_owned(),
+                uri: peer_text(dm_uri),
             })?;
         let dv = parts
             .next()
@@ -696,7 +700,7 @@ pub fn verify_document<'d>(
             r.value.as_slice(),
         )) {
             return Err(SecurityError::DigestMismatch {
-                uri: r.uri.to_owned(),
+                uri: peer_text(r.uri),
             });
         }
     }
@@ -838,11 +842,11 @@ fn unique(doc: &Document<'_>, id: &str, uri: &str) -> Result<Element, SecurityEr
     match (it.next(), it.next()) {
         (Some(e), None) => Ok(e),
         (None, _) => Err(SecurityError::AmbiguousReference {
-            uri: uri.to_owned(),
+            uri: peer_text(uri),
             count: 0,
         }),
         (Some(_), Some(_)) => Err(SecurityError::AmbiguousReference {
-            uri: uri.to_owned(),
+            uri: peer_text(uri),
             count: 2 + it.count(),
         }),
     }
@@ -855,7 +859,7 @@ fn c14n_prefixes<'d>(doc: &'d Document<'_>, e: Element) -> Result<Vec<&'d str>, 
     if alg != uri::EXC_C14N {
         return Err(SecurityError::UnsupportedAlgorithm {
             what: "canonicalization",
-            uri: alg.to_owned(),
+            uri: peer_text(alg),
         });
     }
     // Exactly the structure exclusive C14N defines: at most one InclusiveNamespaces,
@@ -956,7 +960,7 @@ fn derivation(
         if alg != sc.dk_p_sha1 {
             return Err(SecurityError::UnsupportedAlgorithm {
                 what: "key derivation",
-                uri: alg.to_owned(),
+                uri: peer_text(alg),
             });
         }
     }
