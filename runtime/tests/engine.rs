@@ -972,3 +972,48 @@ usage = "supporting"
         other => panic!("HMAC-SHA1 accepted under an explicit HMAC-SHA256 suite: {other:?}"),
     }
 }
+
+/// Issue 12 item 10: the server's own reply, posted back to it as a request, is
+/// refused. Under MS-LWSSP a reply carries a Timestamp and no signature, and every
+/// request must be signed; under the derived-keys profile replies are signed with the
+/// context's key like requests, so the server remembers each reply's signature among
+/// those it has seen, and the reflection is a replay.
+#[test]
+fn a_reply_sent_back_as_a_request_is_refused() {
+    use wsbind_runtime::security::profile::{DERIVED_KEYS, MS_LWSSP};
+    for profile in [&MS_LWSSP, &DERIVED_KEYS] {
+        let mut d = description("combined", "1.3", true, "basic256");
+        d.client.profile = profile;
+        d.server.profile = profile;
+        let (mut c, mut s) = pair(&d, 90);
+        negotiate(&mut c, &mut s, t0()).expect("negotiated");
+        let req = c
+            .protect("urn:example:orders/Ping", PING, t0())
+            .expect("protect");
+        let Incoming::Request(r) = s.handle(req.bytes.as_bytes(), None, t0()) else {
+            panic!("refused")
+        };
+        let reply = s
+            .reply(&r, "urn:example:orders/Ping", PING, t0())
+            .expect("reply");
+        let Incoming::Rejected { error, .. } = s.handle(reply.as_bytes(), None, t0()) else {
+            panic!(
+                "{}: the server took its own reply for a request",
+                profile.name
+            )
+        };
+        let expected = if std::ptr::eq(profile, &MS_LWSSP) {
+            "signature"
+        } else {
+            "replay"
+        };
+        assert!(
+            error.to_string().contains(expected),
+            "{}: {error}",
+            profile.name
+        );
+        // The client still reads the reply as one.
+        c.verify_reply(reply.as_bytes(), &req.message_id, t0())
+            .expect("the reply");
+    }
+}

@@ -670,7 +670,7 @@ impl ServerEngine {
         now: SystemTime,
     ) -> Result<String, EngineError> {
         let message_id = keys::uuid_urn(self.rng.as_mut());
-        Ok(security::protect(
+        let (text, signature) = security::protect_signed(
             &Outgoing {
                 framing,
                 headers: Headers {
@@ -696,7 +696,24 @@ impl ServerEngine {
             now,
             self.config.timestamp_validity,
             self.rng.as_mut(),
-        )?)
+        )?;
+        // A signed reply (the derived-keys profile; MS-LWSSP signs no reply) is made
+        // with the same key as requests: remembered like a received message, so that
+        // it is refused as a replay if it is sent back to this server as a request (a
+        // reflection). Its Created is now, so it is remembered as long as a request
+        // made now would be.
+        if let Some(value) = signature {
+            let until = crate::security::verify::acceptable_until(
+                Some(now),
+                Some(now + self.config.timestamp_validity),
+                &self.config.policy,
+                now,
+            );
+            self.replay
+                .check_and_insert(&value, identifier, until, now)
+                .map_err(SecurityError::from)?;
+        }
+        Ok(text)
     }
 
     /// Protects the reply to an application request with the request's context.

@@ -14,7 +14,7 @@ pub use error::{
     peer_text, DerivedKeyError, EnvelopeError, HeaderError, KeyInfoError, SecurityError,
     SignatureError, Structure, TokenError, TokenReferenceError,
 };
-pub use protect::{protect, Outgoing, ReceivedToken, SigningKey};
+pub use protect::{protect, protect_signed, Outgoing, ReceivedToken, SigningKey};
 pub use replay::ReplayCache;
 pub use verify::{
     verify, verify_document, Acceptance, ContextError, ContextKeys, TokenInfo, Verified,

@@ -87,12 +87,28 @@ pub fn protect(
     validity: Duration,
     rng: &mut dyn Rng,
 ) -> Result<String, ProtectError> {
+    protect_signed(msg, key, suite, signing, now, validity, rng).map(|(text, _)| text)
+}
+
+/// As [`protect`], also returning the signature value (none for an unsigned
+/// direction): a sender that records it among the signatures it has seen refuses its
+/// own message sent back to it (a reflection).
+pub fn protect_signed(
+    msg: &Outgoing<'_>,
+    key: &SigningKey<'_>,
+    suite: &Suite,
+    signing: &Signing,
+    now: SystemTime,
+    validity: Duration,
+    rng: &mut dyn Rng,
+) -> Result<(String, Option<Vec<u8>>), ProtectError> {
     if !signing.signed() {
         let security = envelope::timestamp(None, now, validity);
-        return Ok(msg
+        let text = msg
             .framing
             .write(&msg.headers, Some(&security), msg.body, &[])
-            .text);
+            .text;
+        return Ok((text, None));
     }
     let mut security = envelope::timestamp(Some(TIMESTAMP_ID), now, validity);
     // A received token goes back as it came, unless its id is one wsbind gives a part
@@ -221,7 +237,7 @@ pub fn protect(
     );
     let mut text = written.text;
     text.insert_str(insert_at, &signature);
-    Ok(text)
+    Ok((text, Some(value.as_ref().to_vec())))
 }
 
 /// Whether wsbind gives `id` to a part of its own (the Timestamp, a derived key token,

@@ -137,6 +137,16 @@ impl ReplayCache {
     }
 }
 
+impl From<ReplayError> for super::SecurityError {
+    fn from(e: ReplayError) -> Self {
+        match e {
+            ReplayError::Replayed => super::SecurityError::Replay,
+            ReplayError::Full(n) => super::SecurityError::ReplayCacheFull(n),
+            ReplayError::ContextQuota(n) => super::SecurityError::ReplayQuota(n),
+        }
+    }
+}
+
 impl Default for ReplayCache {
     fn default() -> Self {
         Self::new(Self::DEFAULT_CAPACITY)

@@ -21,7 +21,7 @@
 use super::error::{name, required, single};
 use super::profile::{KeyUse, Part, Signing};
 use super::protect::{DigestOutput, HmacOutput};
-use super::replay::{ReplayCache, ReplayError};
+use super::replay::ReplayCache;
 use super::{
     peer_text, show_time, DerivedKeyError, DigestAlgorithm, EnvelopeError, HeaderError,
     KeyInfoError, SecurityError, SignatureAlgorithm, SignatureError, Structure, TokenError,
@@ -713,11 +713,7 @@ pub fn verify_document<'d>(
             acceptable_until(created, expires, policy, now),
             now,
         )
-        .map_err(|e| match e {
-            ReplayError::Replayed => SecurityError::Replay,
-            ReplayError::Full(n) => SecurityError::ReplayCacheFull(n),
-            ReplayError::ContextQuota(n) => SecurityError::ReplayQuota(n),
-        })?;
+        .map_err(SecurityError::from)?;
 
     let signed = SignedBy {
         version: sc.version,
@@ -735,7 +731,7 @@ pub fn verify_document<'d>(
 /// likes (year 9999), and `now + latency` would forget a message whose `Created` lies
 /// in the future while it is still acceptable. A message without a Timestamp has no
 /// time of its own; it is remembered for the latency from its arrival.
-fn acceptable_until(
+pub(crate) fn acceptable_until(
     created: Option<SystemTime>,
     expires: Option<SystemTime>,
     policy: &Acceptance,
