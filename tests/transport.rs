@@ -333,6 +333,54 @@ async fn revoked_server_certificates_are_refused() {
     running.shutdown().await;
 }
 
+/// Issue 12 item 5: a slow password hash (as a validator should be) or a slow message
+/// holds up nobody else: the engine locks only what it changes, and its work runs on
+/// blocking threads, not on the async workers.
+#[tokio::test]
+async fn a_slow_validator_stalls_no_other_client() {
+    fn slow(user: &str, pw: &Password) -> bool {
+        if user == "slow" {
+            std::thread::sleep(Duration::from_secs(2));
+        }
+        check(user, pw)
+    }
+    let t = tls();
+    let running = Inventory::server(slow, ServerTls::from_pem(t.cert.clone(), t.key))
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let url = format!("https://localhost:{}/inv", running.local_addr().port());
+    let get = "<e:Get xmlns:e=\"urn:example\"/>";
+    let mut alice = Inventory::client(
+        url.clone(),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert.clone()),
+    );
+    alice.connect().await.expect("alice's context");
+    let mut slow_client = Inventory::client(
+        url,
+        UsernameCredential::new("slow", "wonderland"),
+        ClientTls::trust_pem(t.cert),
+    );
+    let slow_call = tokio::spawn(async move { slow_client.call("urn:example:Get", get).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    for _ in 0..3 {
+        alice
+            .call("urn:example:Get", get)
+            .await
+            .expect("alice served");
+    }
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(1),
+        "alice waited {took:?} behind a 2-second password check"
+    );
+    let slow_result = slow_call.await.expect("task");
+    assert!(slow_result.is_err(), "slow is not a known user");
+    running.shutdown().await;
+}
+
 #[tokio::test]
 async fn clients_recover_when_a_server_restarts() {
     let t = tls();

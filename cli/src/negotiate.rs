@@ -172,7 +172,7 @@ fn respond(a: RespondArgs) -> Result<ExitCode, Usage> {
         Some(Arc::new(move |u: &str, p: &Password| {
             u == user && p.matches(&password)
         }));
-    let mut server = ServerEngine::new(config, validator, Box::new(SystemRng::new()))
+    let server = ServerEngine::new(config, validator, Box::new(SystemRng::new()))
         .map_err(|e| Usage(e.to_string()))?;
     let request = read(&a.file)?;
     match server.handle(&request, None, now) {

@@ -173,7 +173,7 @@ fn handshake(c: &mut Criterion) {
     server_config.max_pending_contexts = u32::MAX;
     let validator: Arc<dyn PasswordValidator> =
         Arc::new(|u: &str, p: &Password| u == "alice" && p.matches("s3cret"));
-    let mut server = ServerEngine::new(server_config, Some(validator), Box::new(SeededRng::new(2)))
+    let server = ServerEngine::new(server_config, Some(validator), Box::new(SeededRng::new(2)))
         .expect("server")
         // One identity ("alice") holds every context here.
         .with_identity_share(1);

@@ -33,7 +33,7 @@ fn main() {
     let validator: Arc<dyn PasswordValidator> =
         Arc::new(|u: &str, p: &Password| u == "alice" && p.matches("s3cret"));
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000);
-    let mut server = ServerEngine::new(server_config, Some(validator), Box::new(SeededRng::new(1)))
+    let server = ServerEngine::new(server_config, Some(validator), Box::new(SeededRng::new(1)))
         .expect("server")
         // One identity ("alice") holds every context here.
         .with_identity_share(1);

@@ -465,7 +465,7 @@ fn a_generation_mismatch_is_refused() {
 #[test]
 fn the_server_sends_nothing_unasked_and_survives_garbage() {
     let d = description("combined", "1.3", true, "basic256");
-    let (_, mut s) = pair(&d, 14);
+    let (_, s) = pair(&d, 14);
     for junk in [
         &b""[..],
         b"<",
@@ -486,7 +486,7 @@ fn the_server_sends_nothing_unasked_and_survives_garbage() {
 #[test]
 fn corrupted_negotiation_messages_never_panic() {
     let d = description("combined", "1.3", true, "basic256");
-    let (mut c, mut s) = pair(&d, 20);
+    let (mut c, s) = pair(&d, 20);
     let rst = c.poll(t0()).expect("poll").expect("rst");
     let bytes = rst.bytes.as_bytes();
     for cut in (0..bytes.len()).step_by(11) {
@@ -503,7 +503,7 @@ fn corrupted_negotiation_messages_never_panic() {
         b[pos] ^= 0x20;
         let _ = s.handle(&b, None, t0());
     }
-    let (_, mut fresh) = pair(&d, 20);
+    let (_, fresh) = pair(&d, 20);
     let Incoming::Negotiated { bytes: rstr, .. } = fresh.handle(bytes, None, t0()) else {
         panic!("the intact RST was refused")
     };
@@ -810,7 +810,7 @@ fn renew_targets_by_local_reference() {
     use wsbind_runtime::security::{protect, Outgoing, SigningKey};
     use wsbind_runtime::trust::{RequestKind, Rst, TokenRef};
     let d = description("combined", "1.3", true, "basic256");
-    let (_, mut s) = pair(&d, 60);
+    let (_, s) = pair(&d, 60);
     let config = &d.client;
     let mut rng = SeededRng::new(61);
     let user = UsernameCredential::new("alice", "s3cret");

@@ -112,7 +112,7 @@ fn refusals_never_carry_peer_text_unbounded_or_unescaped() {
     let long = format!("{FORGED}{}", "A".repeat(100_000));
     let validator: Arc<dyn PasswordValidator> =
         Arc::new(|u: &str, p: &Password| u == "alice" && p.matches("s3cret"));
-    let mut server = ServerEngine::new(
+    let server = ServerEngine::new(
         config("server"),
         Some(validator),
         Box::new(SeededRng::new(1)),

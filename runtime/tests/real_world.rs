@@ -685,7 +685,7 @@ fn wcf_s_unsecured_bad_context_token_fault_means_negotiate_again() {
     let server_d = described("server", "always");
     let validator: Arc<dyn PasswordValidator> =
         Arc::new(|u: &str, p: &Password| u == "alice" && p.matches("pw"));
-    let mut server = ServerEngine::new(
+    let server = ServerEngine::new(
         Config::from_description(&server_d, None).expect("config"),
         Some(validator),
         Box::new(SeededRng::new(1)),

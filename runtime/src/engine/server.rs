@@ -18,7 +18,7 @@ use crate::store::{ContextStore, LookupError, StoreFull, StoredContext};
 use crate::trust::{Proof, RequestKind, Rst, Rstr, Sct, TokenRef};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// Where issued contexts live.
@@ -92,18 +92,30 @@ impl ServerRequest {
 }
 
 /// The server state machine (one per endpoint; it serves every client).
+///
+/// Every method takes `&self`: the engine locks what it changes (the contexts, the
+/// replay cache, the randomness) for the moment of the change, each on its own, so one
+/// engine serves many threads at once. Parsing, signature verification and the
+/// password validator run outside every lock: a slow message or a deliberately slow
+/// password hash holds no other client up.
 pub struct ServerEngine {
     config: Config,
     validator: Option<Arc<dyn PasswordValidator>>,
-    contexts: Contexts,
-    replay: ReplayCache,
-    rng: Box<dyn Rng>,
+    contexts: Mutex<Contexts>,
+    replay: Mutex<ReplayCache>,
+    rng: Mutex<Box<dyn Rng>>,
+}
+
+/// Locks `m`, taking over a lock a panic left poisoned: every change under these
+/// locks is one step (an insert, a removal, a counter), so what it guards stays whole.
+fn lock<T: ?Sized>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl fmt::Debug for ServerEngine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerEngine")
-            .field("contexts", &self.contexts)
+            .field("contexts", &*lock(&self.contexts))
             .finish_non_exhaustive()
     }
 }
@@ -154,9 +166,9 @@ impl ServerEngine {
         Ok(ServerEngine {
             config,
             validator,
-            contexts,
-            replay: ReplayCache::default(),
-            rng,
+            contexts: Mutex::new(contexts),
+            replay: Mutex::new(ReplayCache::default()),
+            rng: Mutex::new(rng),
         })
     }
 
@@ -175,16 +187,25 @@ impl ServerEngine {
     }
 
     fn map_store(mut self, f: impl FnOnce(ContextStore) -> ContextStore) -> Self {
-        self.contexts = match self.contexts {
+        let contexts = std::mem::replace(
+            self.contexts
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+            Contexts::Cookies {
+                keys: CookieKeys::new(0, [0; 32]),
+                cancelled: HashMap::new(),
+            },
+        );
+        self.contexts = Mutex::new(match contexts {
             Contexts::Memory(s) => Contexts::Memory(Box::new(f(*s))),
             cookies => cookies,
-        };
+        });
         self
     }
 
     /// Holds at most `capacity` recently seen signatures (see [`ReplayCache`]).
     pub fn with_replay_capacity(mut self, capacity: usize) -> Self {
-        self.replay = ReplayCache::new(capacity);
+        self.replay = Mutex::new(ReplayCache::new(capacity));
         self
     }
 
@@ -195,7 +216,7 @@ impl ServerEngine {
 
     /// Live contexts in the in-memory store (0 for cookie contexts).
     pub fn live_contexts(&self) -> usize {
-        match &self.contexts {
+        match &*lock(&self.contexts) {
             Contexts::Memory(s) => s.len(),
             Contexts::Cookies { .. } => 0,
         }
@@ -203,9 +224,9 @@ impl ServerEngine {
 
     /// A live context of the in-memory store, e.g. to inspect who negotiated it or to
     /// hand its key to a tool (the key never prints: `SecretKey` redacts itself).
-    pub fn context(&self, identifier: &str, now: SystemTime) -> Option<&StoredContext> {
-        match &self.contexts {
-            Contexts::Memory(s) => s.get(identifier, now).ok(),
+    pub fn context(&self, identifier: &str, now: SystemTime) -> Option<StoredContext> {
+        match &*lock(&self.contexts) {
+            Contexts::Memory(s) => s.get(identifier, now).ok().cloned(),
             Contexts::Cookies { .. } => None,
         }
     }
@@ -213,7 +234,7 @@ impl ServerEngine {
     /// Handles one incoming message. `transport_identity`: who the transport
     /// authenticated (e.g. HTTP basic), used when the bootstrap carries no username.
     pub fn handle(
-        &mut self,
+        &self,
         bytes: &[u8],
         transport_identity: Option<Identity>,
         now: SystemTime,
@@ -238,7 +259,7 @@ impl ServerEngine {
     }
 
     fn dispatch(
-        &mut self,
+        &self,
         bytes: &[u8],
         transport_identity: Option<Identity>,
         now: SystemTime,
@@ -271,7 +292,7 @@ impl ServerEngine {
         }
         // Everything else is protected by a context.
         let mut keys = ServerKeys {
-            contexts: &mut self.contexts,
+            contexts: &self.contexts,
             renewal: (action == sc.action_renew).then(|| self.config.renew_grace()),
             identity: None,
         };
@@ -280,7 +301,7 @@ impl ServerEngine {
             &self.config.policy,
             &self.config.profile.request,
             &mut keys,
-            &mut self.replay,
+            &mut &self.replay,
             now,
         )
         .map_err(|e| fail(e.into()))?;
@@ -294,7 +315,7 @@ impl ServerEngine {
             .signed
             .clone()
             .ok_or_else(|| fail(StateError::NoIdentity.into()))?;
-        if let Contexts::Memory(store) = &mut self.contexts {
+        if let Contexts::Memory(store) = &mut *lock(&self.contexts) {
             store.mark_used(&signed.identifier);
         }
         if action == sc.action_renew || action == sc.action_cancel {
@@ -373,7 +394,7 @@ impl ServerEngine {
 
     /// The context key and what the response carries, per entropy mode.
     fn key_material(
-        &mut self,
+        &self,
         client_entropy: Option<&SecretKey>,
         bits: u32,
     ) -> Result<(SecretKey, Proof, Option<SecretKey>), EngineError> {
@@ -391,11 +412,11 @@ impl ServerEngine {
                 Ok((e.clone(), Proof::None, None))
             }
             (KeyEntropyMode::ServerOnly, None) => {
-                let key = SecretKey::random(self.rng.as_mut(), len);
+                let key = SecretKey::random(lock(&self.rng).as_mut(), len);
                 Ok((key.clone(), Proof::BinarySecret(key), None))
             }
             (KeyEntropyMode::Combined, Some(e)) => {
-                let server = SecretKey::random(self.rng.as_mut(), len);
+                let server = SecretKey::random(lock(&self.rng).as_mut(), len);
                 let key = keys::computed_key(e.as_bytes(), server.as_bytes(), u64::from(bits))?;
                 Ok((key, Proof::ComputedKey, Some(server)))
             }
@@ -409,7 +430,7 @@ impl ServerEngine {
 
     #[allow(clippy::too_many_arguments)]
     fn issue(
-        &mut self,
+        &self,
         doc: &crate::xml::dom::Document<'_>,
         env: message::EnvelopeParts,
         transport_identity: Option<Identity>,
@@ -430,7 +451,7 @@ impl ServerEngine {
         }
         let bits = self.key_bits(rst.key_size)?;
         let (key, proof, server_entropy) = self.key_material(rst.entropy.as_ref(), bits)?;
-        let identifier = keys::uuid_urn(self.rng.as_mut());
+        let identifier = keys::uuid_urn(lock(&self.rng).as_mut());
         let expires = now + self.config.renewal_interval;
         let context = StoredContext {
             version: self.config.sc.version,
@@ -487,12 +508,8 @@ impl ServerEngine {
     }
 
     /// Stores a context, or seals it into a cookie.
-    fn keep(
-        &mut self,
-        context: StoredContext,
-        now: SystemTime,
-    ) -> Result<Option<String>, EngineError> {
-        match &mut self.contexts {
+    fn keep(&self, context: StoredContext, now: SystemTime) -> Result<Option<String>, EngineError> {
+        match &mut *lock(&self.contexts) {
             Contexts::Memory(store) => {
                 store.insert(context, now).map_err(|e| match e {
                     StoreFull::Active(_) => {
@@ -508,13 +525,15 @@ impl ServerEngine {
                 })?;
                 Ok(None)
             }
-            Contexts::Cookies { keys, .. } => Ok(Some(keys.seal(&context, self.rng.as_mut()))),
+            Contexts::Cookies { keys, .. } => {
+                Ok(Some(keys.seal(&context, lock(&self.rng).as_mut())))
+            }
         }
     }
 
     #[allow(clippy::too_many_arguments)]
     fn renew(
-        &mut self,
+        &self,
         verified: &SignedBy,
         rst: &Rst,
         old_key: SecretKey,
@@ -528,11 +547,11 @@ impl ServerEngine {
         }
         let bits = self.key_bits(rst.key_size)?;
         let (key, proof, server_entropy) = self.key_material(rst.entropy.as_ref(), bits)?;
-        let instance = keys::uuid_urn(self.rng.as_mut());
+        let instance = keys::uuid_urn(lock(&self.rng).as_mut());
         let expires = now + self.config.renewal_interval;
         let rollover_until = now + self.config.rollover_interval;
         let identifier = verified.identifier.clone();
-        let cookie = match &mut self.contexts {
+        let cookie = match &mut *lock(&self.contexts) {
             Contexts::Memory(store) => {
                 store
                     .renew(
@@ -562,7 +581,7 @@ impl ServerEngine {
                     identity,
                     pending: false,
                 },
-                self.rng.as_mut(),
+                lock(&self.rng).as_mut(),
             )),
         };
         let rstr = Rstr {
@@ -605,7 +624,7 @@ impl ServerEngine {
     }
 
     fn cancel(
-        &mut self,
+        &self,
         verified: &SignedBy,
         key: SecretKey,
         relates_to: &str,
@@ -613,7 +632,7 @@ impl ServerEngine {
         now: SystemTime,
     ) -> Result<Incoming, EngineError> {
         let identifier = verified.identifier.clone();
-        match &mut self.contexts {
+        match &mut *lock(&self.contexts) {
             Contexts::Memory(store) => store.cancel(&identifier, now),
             Contexts::Cookies { cancelled, .. } => {
                 cancelled.retain(|_, until| *until > now);
@@ -659,7 +678,7 @@ impl ServerEngine {
     /// Protects a message to the client with a context's key.
     #[allow(clippy::too_many_arguments)]
     fn protect_with(
-        &mut self,
+        &self,
         framing: Framing,
         identifier: &str,
         instance: Option<&str>,
@@ -669,7 +688,7 @@ impl ServerEngine {
         body: &str,
         now: SystemTime,
     ) -> Result<String, EngineError> {
-        let message_id = keys::uuid_urn(self.rng.as_mut());
+        let message_id = keys::uuid_urn(lock(&self.rng).as_mut());
         let (text, signature) = security::protect_signed(
             &Outgoing {
                 framing,
@@ -695,7 +714,7 @@ impl ServerEngine {
             &self.config.profile.reply,
             now,
             self.config.timestamp_validity,
-            self.rng.as_mut(),
+            lock(&self.rng).as_mut(),
         )?;
         // A signed reply (the derived-keys profile; MS-LWSSP signs no reply) is made
         // with the same key as requests: remembered like a received message, so that
@@ -709,7 +728,7 @@ impl ServerEngine {
                 &self.config.policy,
                 now,
             );
-            self.replay
+            lock(&self.replay)
                 .check_and_insert(&value, identifier, until, now)
                 .map_err(SecurityError::from)?;
         }
@@ -718,7 +737,7 @@ impl ServerEngine {
 
     /// Protects the reply to an application request with the request's context.
     pub fn reply(
-        &mut self,
+        &self,
         request: &ServerRequest,
         action: &str,
         body: &str,
@@ -743,9 +762,9 @@ impl ServerEngine {
     }
 
     /// Forgets expired contexts and replay entries.
-    pub fn purge(&mut self, now: SystemTime) {
-        self.replay.purge(now);
-        match &mut self.contexts {
+    pub fn purge(&self, now: SystemTime) {
+        lock(&self.replay).purge(now);
+        match &mut *lock(&self.contexts) {
             Contexts::Memory(store) => store.purge(now),
             Contexts::Cookies { cancelled, .. } => cancelled.retain(|_, until| *until > now),
         }
@@ -763,7 +782,7 @@ fn lookup_error(e: LookupError) -> ContextError {
 /// The server's keys for verification: from the store (current key, or the previous
 /// one during the rollover) or from the token's cookie.
 struct ServerKeys<'a> {
-    contexts: &'a mut Contexts,
+    contexts: &'a Mutex<Contexts>,
     /// For a Renew: how long after its expiry the context is still renewable.
     renewal: Option<Duration>,
     /// Filled on success: who the context belongs to, and the key used.
@@ -772,7 +791,7 @@ struct ServerKeys<'a> {
 
 impl ContextKeys for ServerKeys<'_> {
     fn key(&mut self, token: &TokenInfo<'_>, now: SystemTime) -> Result<SecretKey, ContextError> {
-        let (identity, key) = match self.contexts {
+        let (identity, key) = match &mut *lock(self.contexts) {
             Contexts::Memory(store) => {
                 let (ctx, key) = if self.renewal.is_some() {
                     store.key_for_renewal(token.identifier, token.instance, now)

@@ -137,6 +137,47 @@ impl ReplayCache {
     }
 }
 
+/// Where a verifier records the signatures it accepts: a cache it owns, or one
+/// shared behind a lock, taken for the check alone (not for the verification before
+/// it).
+pub trait SeenSignatures {
+    /// As [`ReplayCache::check_and_insert`].
+    fn check_and_insert(
+        &mut self,
+        signature: &[u8],
+        context: &str,
+        until: SystemTime,
+        now: SystemTime,
+    ) -> Result<(), ReplayError>;
+}
+
+impl SeenSignatures for ReplayCache {
+    fn check_and_insert(
+        &mut self,
+        signature: &[u8],
+        context: &str,
+        until: SystemTime,
+        now: SystemTime,
+    ) -> Result<(), ReplayError> {
+        ReplayCache::check_and_insert(self, signature, context, until, now)
+    }
+}
+
+impl SeenSignatures for &std::sync::Mutex<ReplayCache> {
+    fn check_and_insert(
+        &mut self,
+        signature: &[u8],
+        context: &str,
+        until: SystemTime,
+        now: SystemTime,
+    ) -> Result<(), ReplayError> {
+        // Each change is one insert: a lock a panic poisoned still guards a whole cache.
+        self.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .check_and_insert(signature, context, until, now)
+    }
+}
+
 impl From<ReplayError> for super::SecurityError {
     fn from(e: ReplayError) -> Self {
         match e {

@@ -21,7 +21,7 @@
 use super::error::{name, required, single};
 use super::profile::{KeyUse, Part, Signing};
 use super::protect::{DigestOutput, HmacOutput};
-use super::replay::ReplayCache;
+use super::replay::SeenSignatures;
 use super::{
     peer_text, show_time, DerivedKeyError, DigestAlgorithm, EnvelopeError, HeaderError,
     KeyInfoError, SecurityError, SignatureAlgorithm, SignatureError, Structure, TokenError,
@@ -239,7 +239,7 @@ pub fn verify(
     policy: &Acceptance,
     signing: &Signing,
     keys: &mut dyn ContextKeys,
-    replay: &mut ReplayCache,
+    replay: &mut dyn SeenSignatures,
     now: SystemTime,
 ) -> Result<Verified, SecurityError> {
     if src.len() > policy.limits.max_bytes {
@@ -288,7 +288,7 @@ pub fn verify_document<'d>(
     policy: &Acceptance,
     signing: &Signing,
     keys: &mut dyn ContextKeys,
-    replay: &mut ReplayCache,
+    replay: &mut dyn SeenSignatures,
     now: SystemTime,
 ) -> Result<VerifiedDocument<'d>, SecurityError> {
     // 1. Envelope.

@@ -1,7 +1,10 @@
 //! The server side: accept HTTP or HTTPS connections, hand each message to the shared
 //! [`ServerEngine`], pass verified requests to the application's handler, protect its
-//! answers. One engine serves every connection (behind a mutex: its calls take tens
-//! of microseconds); the handler runs outside the lock.
+//! answers. One engine serves every connection; it locks only what it changes, for
+//! the moment of the change, so messages are parsed, verified and authenticated (the
+//! password validator included) in parallel. That CPU work runs on tokio's blocking
+//! threads, at most as many at once as the machine has cores, never on the async
+//! workers that move every other client's bytes; the handler runs async.
 
 use super::{content_type, Answer, Call, TransportError};
 use crate::credentials::{Identity, Password, PasswordValidator, ServerTls};
@@ -13,7 +16,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::SystemTime;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -126,7 +129,9 @@ impl Running {
 type Handler = dyn Fn(Call) -> std::pin::Pin<Box<dyn Future<Output = Answer> + Send>> + Send + Sync;
 
 struct Shared {
-    engine: Mutex<ServerEngine>,
+    engine: ServerEngine,
+    /// Engine calls running at once (on blocking threads).
+    cpu: Arc<tokio::sync::Semaphore>,
     handler: Box<Handler>,
     max_bytes: usize,
     /// HTTP basic authentication: the validator and the realm of the challenge.
@@ -134,20 +139,23 @@ struct Shared {
 }
 
 impl Shared {
-    /// Runs `f` on the engine. A panic inside it (the engine's, or the application's
-    /// password validator's, which runs inside the engine) fails that one message
-    /// (`None`: answered with HTTP 500) and is logged; it never leaves the lock
-    /// poisoned, so every later message is served as before. The panic is caught
-    /// while the guard is held, so the mutex is not poisoned by it; a poisoned lock
-    /// (impossible here, but cheap to handle) is taken over all the same. Asserting
-    /// unwind safety is sound for the validator's panics: the engine authenticates a
-    /// bootstrap before it changes any state.
-    fn with_engine<T>(&self, f: impl FnOnce(&mut ServerEngine) -> T) -> Option<T> {
-        let mut engine = self
-            .engine
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut engine))) {
+    /// Runs `f` on the engine on a blocking thread, at most as many at once as `cpu`
+    /// allows. A panic inside it (the engine's, or the application's password
+    /// validator's, which runs inside the engine) fails that one message (`None`:
+    /// answered with HTTP 500) and is logged; every later message is served as before
+    /// (the engine's locks survive a panic).
+    async fn engine<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&ServerEngine) -> T + Send + 'static,
+    ) -> Option<T> {
+        let permit = self.cpu.clone().acquire_owned().await.ok()?;
+        let shared = self.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f(&shared.engine)
+        })
+        .await;
+        match done {
             Ok(t) => Some(t),
             Err(_) => {
                 tracing::error!("the engine panicked on a message; it was answered with HTTP 500");
@@ -188,8 +196,10 @@ where
         reason: e.to_string(),
     })?;
     let max_bytes = engine.config().policy.limits.max_bytes;
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
     let shared = Arc::new(Shared {
-        engine: Mutex::new(engine),
+        engine,
+        cpu: Arc::new(tokio::sync::Semaphore::new(cores)),
         handler: Box::new(move |call| Box::pin(handler(call))),
         max_bytes,
         basic,
@@ -378,8 +388,9 @@ async fn respond(
             return r;
         }
     };
-    let Some(incoming) =
-        shared.with_engine(|engine| engine.handle(&bytes, transport_identity, SystemTime::now()))
+    let Some(incoming) = shared
+        .engine(move |engine| engine.handle(&bytes, transport_identity, SystemTime::now()))
+        .await
     else {
         return response(500, soap, "", String::new());
     };
@@ -405,8 +416,12 @@ async fn respond(
                 .addressing
                 .unwrap_or(crate::wire::Addressing::V10);
             let (action, body, status) = answer.render(request.verified.soap, addressing);
+            let reply_action = action.clone();
             let Some(reply) = shared
-                .with_engine(|engine| engine.reply(&request, &action, &body, SystemTime::now()))
+                .engine(move |engine| {
+                    engine.reply(&request, &reply_action, &body, SystemTime::now())
+                })
+                .await
             else {
                 return response(500, soap, "", String::new());
             };
