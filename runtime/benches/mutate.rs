@@ -34,10 +34,8 @@ fn t0() -> SystemTime {
 }
 
 fn config(role: &str) -> Config {
-    let text = include_str!("../tests/fixtures/combined-1.3.toml").replace(
-        "role = \"both\"",
-        &format!("role = \"{role}\""),
-    );
+    let text = include_str!("../tests/fixtures/combined-1.3.toml")
+        .replace("role = \"both\"", &format!("role = \"{role}\""));
     let d = Description::from_toml_str(&text).expect("description");
     Config::from_description(&d, None).expect("config")
 }
@@ -189,7 +187,12 @@ fn conversation() -> Conversation {
         panic!("refused")
     };
     let reply = server
-        .reply(&r, "urn:example:orders/Pong", "<m:Pong xmlns:m=\"urn:m\"/>", t0())
+        .reply(
+            &r,
+            "urn:example:orders/Pong",
+            "<m:Pong xmlns:m=\"urn:m\"/>",
+            t0(),
+        )
         .expect("reply");
     let Incoming::Rejected { bytes: fault, .. } = server.handle(req.bytes.as_bytes(), None, t0())
     else {
@@ -287,8 +290,8 @@ fn run(entry: &str, executions: u64, conv: &mut Conversation) -> Tally {
             Ok(false) => {}
             Err(_) => {
                 t.panics += 1;
-                let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("../target/tmp/mutate");
+                let dir =
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tmp/mutate");
                 let _ = std::fs::create_dir_all(&dir);
                 let _ = std::fs::write(dir.join(format!("{entry}-{n}.xml")), &input);
             }
@@ -306,13 +309,10 @@ fn main() {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--executions" => {
-                executions = it
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or_else(|| {
-                        eprintln!("--executions takes a number");
-                        std::process::exit(2)
-                    })
+                executions = it.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
+                    eprintln!("--executions takes a number");
+                    std::process::exit(2)
+                })
             }
             "server" | "issue-response" | "reply" | "xml" => only = Some(a.clone()),
             _ => {} // cargo's own flags

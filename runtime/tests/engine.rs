@@ -106,7 +106,7 @@ fn pair(d: &Both, seed: u64) -> (ClientEngine, ServerEngine) {
 /// Delivers the client's pending negotiation message and its answer.
 fn negotiate(
     c: &mut ClientEngine,
-    s: &mut ServerEngine,
+    s: &ServerEngine,
     now: SystemTime,
 ) -> Result<ClientEvent, EngineError> {
     let req = c.poll(now)?.expect("a negotiation message is due");
@@ -128,7 +128,7 @@ fn negotiate(
 /// Sends one application request and its reply; returns the reply body.
 fn call(
     c: &mut ClientEngine,
-    s: &mut ServerEngine,
+    s: &ServerEngine,
     body: &str,
     now: SystemTime,
 ) -> Result<String, EngineError> {
@@ -169,16 +169,15 @@ fn handshakes_in_every_entropy_mode_and_generation() {
                 for config in [&mut d.client, &mut d.server] {
                     config.framing = Framing { soap, addressing };
                 }
-                let (mut c, mut s) = pair(&d, seed);
-                let ev = negotiate(&mut c, &mut s, t0())
+                let (mut c, s) = pair(&d, seed);
+                let ev = negotiate(&mut c, &s, t0())
                     .unwrap_or_else(|e| panic!("{entropy} {version}: {e}"));
                 assert!(
                     matches!(ev, ClientEvent::Established { key_bits: 256, .. }),
                     "{ev:?}"
                 );
                 assert_eq!(s.live_contexts(), 1);
-                let reply =
-                    call(&mut c, &mut s, PING, t0() + Duration::from_secs(1)).expect("call");
+                let reply = call(&mut c, &s, PING, t0() + Duration::from_secs(1)).expect("call");
                 assert_eq!(reply, r#"<m:Pong xmlns:m="urn:m"></m:Pong>"#);
             }
         }
@@ -188,8 +187,8 @@ fn handshakes_in_every_entropy_mode_and_generation() {
 #[test]
 fn renewal_with_rollover() {
     let d = description("combined", "1.3", true, "basic256");
-    let (mut c, mut s) = pair(&d, 1);
-    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let (mut c, s) = pair(&d, 1);
+    negotiate(&mut c, &s, t0()).expect("issue");
     // A request protected with the first key, delivered after the renewal.
     // Renewal is due at nine tenths of the one-hour interval.
     let early = c
@@ -202,14 +201,14 @@ fn renewal_with_rollover() {
         "nothing due before"
     );
     let t1 = t0() + Duration::from_secs(3240);
-    let ev = negotiate(&mut c, &mut s, t1).expect("renew");
+    let ev = negotiate(&mut c, &s, t1).expect("renew");
     let ClientEvent::Renewed { instance, .. } = ev else {
         panic!("{ev:?}")
     };
     assert!(instance.is_some());
     assert_eq!(c.instance(), instance.as_deref());
     // The new key works.
-    call(&mut c, &mut s, PING, t1 + Duration::from_secs(1)).expect("call with the new key");
+    call(&mut c, &s, PING, t1 + Duration::from_secs(1)).expect("call with the new key");
     // The old key is accepted during the rollover …
     match s.handle(early.bytes.as_bytes(), None, t1 + Duration::from_secs(60)) {
         Incoming::Request(_) => {}
@@ -217,12 +216,12 @@ fn renewal_with_rollover() {
     }
     // … and refused after it.
     let late = {
-        let (mut c2, mut s2) = pair(&d, 1);
-        negotiate(&mut c2, &mut s2, t0()).expect("issue");
+        let (mut c2, s2) = pair(&d, 1);
+        negotiate(&mut c2, &s2, t0()).expect("issue");
         let early = c2
             .protect("urn:a", PING, t1 - Duration::from_secs(1))
             .expect("protect");
-        negotiate(&mut c2, &mut s2, t1).expect("renew");
+        negotiate(&mut c2, &s2, t1).expect("renew");
         s2.handle(early.bytes.as_bytes(), None, t1 + Duration::from_secs(301))
     };
     match late {
@@ -236,21 +235,21 @@ fn renewal_with_rollover() {
 #[test]
 fn without_renew_a_new_context_is_negotiated() {
     let d = description("server-only", "feb-2005", false, "basic256");
-    let (mut c, mut s) = pair(&d, 2);
-    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let (mut c, s) = pair(&d, 2);
+    negotiate(&mut c, &s, t0()).expect("issue");
     let first = c.context_id().expect("ctx").to_owned();
     let t1 = t0() + Duration::from_secs(3240);
-    let ev = negotiate(&mut c, &mut s, t1).expect("re-issue");
+    let ev = negotiate(&mut c, &s, t1).expect("re-issue");
     assert!(matches!(ev, ClientEvent::Established { .. }));
     assert_ne!(c.context_id(), Some(first.as_str()));
-    call(&mut c, &mut s, PING, t1).expect("call");
+    call(&mut c, &s, PING, t1).expect("call");
 }
 
 #[test]
 fn cancellation() {
     let d = description("combined", "feb-2005", true, "basic256");
-    let (mut c, mut s) = pair(&d, 3);
-    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let (mut c, s) = pair(&d, 3);
+    negotiate(&mut c, &s, t0()).expect("issue");
     let stale = c.protect("urn:a", PING, t0()).expect("protect");
     // A request the server accepted once...
     let used = c.protect("urn:a", PING, t0()).expect("protect");
@@ -300,8 +299,8 @@ fn cancellation() {
 fn closing_without_cancel_when_the_peer_wants_none() {
     let mut d = description("combined", "1.3", true, "basic256");
     d.client.send_cancel = false;
-    let (mut c, mut s) = pair(&d, 95);
-    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let (mut c, s) = pair(&d, 95);
+    negotiate(&mut c, &s, t0()).expect("issue");
     assert!(c.close(t0()).expect("close").is_none(), "no Cancel sent");
     assert!(!c.is_ready());
     assert!(c.protect("urn:a", PING, t0()).is_err(), "closed");
@@ -343,13 +342,13 @@ fn wrong_password_is_a_clear_failure() {
         Box::new(SeededRng::new(5)),
     )
     .expect("client");
-    let mut s = ServerEngine::new(
+    let s = ServerEngine::new(
         d.server.clone(),
         Some(validator()),
         Box::new(SeededRng::new(6)),
     )
     .expect("server");
-    let err = negotiate(&mut c, &mut s, t0()).expect_err("wrong password");
+    let err = negotiate(&mut c, &s, t0()).expect_err("wrong password");
     assert!(matches!(err, EngineError::Authentication), "{err}");
     assert_eq!(s.live_contexts(), 0);
 }
@@ -358,7 +357,7 @@ fn wrong_password_is_a_clear_failure() {
 fn the_store_is_bounded() {
     let d = description("combined", "1.3", true, "basic256");
     let config = d.client.clone();
-    let mut s = ServerEngine::new(
+    let s = ServerEngine::new(
         d.server.clone(),
         Some(validator()),
         Box::new(SeededRng::new(7)),
@@ -374,8 +373,8 @@ fn the_store_is_bounded() {
             Box::new(SeededRng::new(100 + i)),
         )
         .expect("client");
-        negotiate(&mut c, &mut s, t0()).expect("within capacity");
-        call(&mut c, &mut s, PING, t0()).expect("in use");
+        negotiate(&mut c, &s, t0()).expect("within capacity");
+        call(&mut c, &s, PING, t0()).expect("in use");
     }
     let mut c = ClientEngine::new(
         config.clone(),
@@ -384,27 +383,27 @@ fn the_store_is_bounded() {
         Box::new(SeededRng::new(200)),
     )
     .expect("client");
-    let err = negotiate(&mut c, &mut s, t0()).expect_err("beyond capacity");
+    let err = negotiate(&mut c, &s, t0()).expect_err("beyond capacity");
     assert!(matches!(err, EngineError::TooManyContexts(4)), "{err}");
     // Once contexts expire, and their renewal grace (the 5-minute clock skew) is
     // over, there is room again.
-    negotiate(&mut c, &mut s, t0() + Duration::from_secs(3600 + 299))
+    negotiate(&mut c, &s, t0() + Duration::from_secs(3600 + 299))
         .expect_err("still renewable, still held");
-    negotiate(&mut c, &mut s, t0() + Duration::from_secs(3600 + 301)).expect("after expiry");
+    negotiate(&mut c, &s, t0() + Duration::from_secs(3600 + 301)).expect("after expiry");
 }
 
 #[test]
 fn cookie_contexts_serve_a_farm() {
     let d = description("server-only", "1.3", true, "basic256-sha256");
     let keys = || CookieKeys::new(1, [42u8; 32]);
-    let mut a = ServerEngine::with_cookies(
+    let a = ServerEngine::with_cookies(
         d.server.clone(),
         Some(validator()),
         keys(),
         Box::new(SeededRng::new(8)),
     )
     .expect("a");
-    let mut b = ServerEngine::with_cookies(
+    let b = ServerEngine::with_cookies(
         d.server.clone(),
         Some(validator()),
         keys(),
@@ -418,25 +417,25 @@ fn cookie_contexts_serve_a_farm() {
         Box::new(SeededRng::new(10)),
     )
     .expect("client");
-    negotiate(&mut c, &mut a, t0()).expect("issued by a");
+    negotiate(&mut c, &a, t0()).expect("issued by a");
     assert_eq!(a.live_contexts(), 0, "nothing kept in memory");
     // b never saw the negotiation, yet serves the context.
-    call(&mut c, &mut b, PING, t0() + Duration::from_secs(1)).expect("served by b");
-    call(&mut c, &mut a, PING, t0() + Duration::from_secs(2)).expect("served by a");
+    call(&mut c, &b, PING, t0() + Duration::from_secs(1)).expect("served by b");
+    call(&mut c, &a, PING, t0() + Duration::from_secs(2)).expect("served by a");
     // Renewed by b, then used at a.
-    negotiate(&mut c, &mut b, t0() + Duration::from_secs(3240)).expect("renewed by b");
-    call(&mut c, &mut a, PING, t0() + Duration::from_secs(3601))
+    negotiate(&mut c, &b, t0() + Duration::from_secs(3240)).expect("renewed by b");
+    call(&mut c, &a, PING, t0() + Duration::from_secs(3601))
         .expect("renewed key at a, after the first lifetime");
     // A server with other cookie keys cannot open the context.
     let d2 = description("server-only", "1.3", true, "basic256-sha256");
-    let mut other = ServerEngine::with_cookies(
+    let other = ServerEngine::with_cookies(
         d2.server.clone(),
         Some(validator()),
         CookieKeys::new(1, [7u8; 32]),
         Box::new(SeededRng::new(11)),
     )
     .expect("other");
-    let err = call(&mut c, &mut other, PING, t0() + Duration::from_secs(3602))
+    let err = call(&mut c, &other, PING, t0() + Duration::from_secs(3602))
         .expect_err("foreign cookie keys");
     assert!(err.to_string().contains("cookie"), "{err}");
 }
@@ -452,13 +451,13 @@ fn a_generation_mismatch_is_refused() {
         Box::new(SeededRng::new(12)),
     )
     .expect("client");
-    let mut s = ServerEngine::new(
+    let s = ServerEngine::new(
         v13.server.clone(),
         Some(validator()),
         Box::new(SeededRng::new(13)),
     )
     .expect("server");
-    let err = negotiate(&mut c, &mut s, t0()).expect_err("feb-2005 client, 1.3 server");
+    let err = negotiate(&mut c, &s, t0()).expect_err("feb-2005 client, 1.3 server");
     assert!(!err.to_string().is_empty());
 }
 
@@ -535,14 +534,14 @@ fn the_replay_cache_cannot_be_pinned_by_one_client() {
     let mut d = description("combined", "1.3", true, "basic256");
     d.server.max_active_contexts = 8;
     d.server.max_pending_contexts = 8;
-    let mut s = ServerEngine::new(
+    let s = ServerEngine::new(
         d.server.clone(),
         Some(validator()),
         Box::new(SeededRng::new(40)),
     )
     .expect("server")
     .with_replay_capacity(4);
-    let client_at = |s: &mut ServerEngine, seed, validity: Duration, when: SystemTime| {
+    let client_at = |s: &ServerEngine, seed, validity: Duration, when: SystemTime| {
         let mut config = d.client.clone();
         config.timestamp_validity = validity;
         let mut c = ClientEngine::new(
@@ -554,11 +553,10 @@ fn the_replay_cache_cannot_be_pinned_by_one_client() {
         .expect("client");
         negotiate(&mut c, s, when).map(|_| c)
     };
-    let client = |s: &mut ServerEngine, seed, validity| client_at(s, seed, validity, t0());
+    let client = |s: &ServerEngine, seed, validity| client_at(s, seed, validity, t0());
     // "Valid until 9999" (here: 300 days) is refused for what it claims, in the
     // bootstrap as in every message.
-    let err =
-        client(&mut s, 41, Duration::from_secs(300 * 86_400)).expect_err("too long a validity");
+    let err = client(&s, 41, Duration::from_secs(300 * 86_400)).expect_err("too long a validity");
     assert!(
         err.to_string().contains("longer than the 86400s accepted"),
         "{err}"
@@ -566,27 +564,27 @@ fn the_replay_cache_cannot_be_pinned_by_one_client() {
     // 20 hours is within a day: accepted, but remembered for the latency only.
     let long = Duration::from_secs(20 * 3600);
     let mut clients: Vec<_> = (42..46)
-        .map(|seed| client(&mut s, seed, long).expect("negotiated"))
+        .map(|seed| client(&s, seed, long).expect("negotiated"))
         .collect();
     let at = |secs| t0() + Duration::from_secs(secs);
     // One context holds a quarter of the cache (1 of 4 entries).
-    call(&mut clients[0], &mut s, PING, at(1)).expect("first message");
-    let err = call(&mut clients[0], &mut s, PING, at(2)).expect_err("over its share");
+    call(&mut clients[0], &s, PING, at(1)).expect("first message");
+    let err = call(&mut clients[0], &s, PING, at(2)).expect_err("over its share");
     assert!(
         matches!(&err, EngineError::Security(e) if e.to_string().contains("its share")),
         "{err}"
     );
     for c in &mut clients[1..] {
-        call(c, &mut s, PING, at(1)).expect("room for the others");
+        call(c, &s, PING, at(1)).expect("room for the others");
     }
     // Full now: a fifth client is refused (fail closed)...
-    let mut late = client(&mut s, 47, Duration::from_secs(300)).expect("negotiated");
-    let err = call(&mut late, &mut s, PING, at(60)).expect_err("full");
+    let mut late = client(&s, 47, Duration::from_secs(300)).expect("negotiated");
+    let err = call(&mut late, &s, PING, at(60)).expect_err("full");
     assert!(err.to_string().contains("replay cache is full"), "{err}");
     // ...but only until Created + latency (5 min) + skew (5 min) of the entries, not
     // until their Expires 20 hours on.
-    let mut later = client_at(&mut s, 48, Duration::from_secs(300), at(600)).expect("negotiated");
-    call(&mut later, &mut s, PING, at(1 + 600)).expect("the cache emptied after ten minutes");
+    let mut later = client_at(&s, 48, Duration::from_secs(300), at(600)).expect("negotiated");
+    call(&mut later, &s, PING, at(1 + 600)).expect("the cache emptied after ten minutes");
 }
 
 /// Issue 12 item 7: unused contexts cannot lock others out of negotiation. They are
@@ -599,7 +597,7 @@ fn unused_contexts_are_bounded() {
     d.server.max_pending_contexts = 4;
     let anyone: Arc<dyn PasswordValidator> =
         Arc::new(|_: &str, pw: &Password| pw.matches("s3cret"));
-    let mut s = ServerEngine::new(d.server.clone(), Some(anyone), Box::new(SeededRng::new(30)))
+    let s = ServerEngine::new(d.server.clone(), Some(anyone), Box::new(SeededRng::new(30)))
         .expect("server");
     let client = |user: &str, seed| {
         ClientEngine::new(
@@ -613,36 +611,36 @@ fn unused_contexts_are_bounded() {
     // Mallory negotiates and never uses what she gets, twenty times.
     let mut mallory: Vec<_> = (0..20).map(|i| client("mallory", 100 + i)).collect();
     for m in &mut mallory {
-        negotiate(m, &mut s, t0()).expect("mallory's own oldest goes");
+        negotiate(m, &s, t0()).expect("mallory's own oldest goes");
     }
     // Her first one went to make room for her later ones; Alice is not locked out.
-    let err = call(&mut mallory[0], &mut s, PING, t0()).expect_err("dropped");
+    let err = call(&mut mallory[0], &s, PING, t0()).expect_err("dropped");
     assert!(err.to_string().contains("unknown"), "{err}");
     let mut alice = client("alice", 31);
-    negotiate(&mut alice, &mut s, t0()).expect("alice negotiates");
-    call(&mut alice, &mut s, PING, t0()).expect("and uses it");
+    negotiate(&mut alice, &s, t0()).expect("alice negotiates");
+    call(&mut alice, &s, PING, t0()).expect("and uses it");
     // Mallory keeps three quarters of the cap (a share applies only beyond that, so
     // a server used by one identity is not held back): Bob takes the last slot and
     // Carol is refused, not let in by dropping another's context.
     let (mut bob, mut carol) = (client("bob", 32), client("carol", 33));
-    negotiate(&mut bob, &mut s, t0()).expect("bob");
-    let err = negotiate(&mut carol, &mut s, t0()).expect_err("at the cap");
+    negotiate(&mut bob, &s, t0()).expect("bob");
+    let err = negotiate(&mut carol, &s, t0()).expect_err("at the cap");
     assert!(matches!(err, EngineError::TooManyPending(4)), "{err}");
     // Two minutes later every unused context is gone: room again, and the dropped
     // ones are unknown.
     let later = t0() + Duration::from_secs(120);
-    negotiate(&mut carol, &mut s, later).expect("room after two minutes");
-    let err = call(&mut bob, &mut s, PING, later).expect_err("bob waited too long");
+    negotiate(&mut carol, &s, later).expect("room after two minutes");
+    let err = call(&mut bob, &s, PING, later).expect_err("bob waited too long");
     assert!(err.to_string().contains("unknown"), "{err}");
-    call(&mut alice, &mut s, PING, later).expect("a used context lives on");
+    call(&mut alice, &s, PING, later).expect("a used context lives on");
 }
 
 #[test]
 fn a_renewal_the_server_does_not_support_is_a_fault() {
     let mut d = description("combined", "1.3", true, "basic256");
     d.server.support_renew = false;
-    let (mut c, mut s) = pair(&d, 40);
-    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let (mut c, s) = pair(&d, 40);
+    negotiate(&mut c, &s, t0()).expect("issue");
     let t1 = t0() + Duration::from_secs(3240);
     let req = c.poll(t1).expect("poll").expect("a renewal is due");
     match s.handle(req.bytes.as_bytes(), None, t1) {
@@ -661,7 +659,7 @@ fn a_renewal_the_server_does_not_support_is_a_fault() {
         other => panic!("renewed anyway: {other:?}"),
     }
     // The client keeps its context and can still call until it expires …
-    call(&mut c, &mut s, PING, t1).expect("the old context still works");
+    call(&mut c, &s, PING, t1).expect("the old context still works");
     // … and replaces it with a new one instead of asking to renew it again.
     let next = c.poll(t1).expect("poll").expect("a new context is due");
     assert_eq!(next.purpose, Purpose::Issue);
@@ -670,7 +668,7 @@ fn a_renewal_the_server_does_not_support_is_a_fault() {
 /// Sends one application request at `now` (the client engine does not look at its
 /// clock for that) and returns the fault the server answered it with, as the client
 /// read it.
-fn refused_call(c: &mut ClientEngine, s: &mut ServerEngine, now: SystemTime) -> ReceivedFault {
+fn refused_call(c: &mut ClientEngine, s: &ServerEngine, now: SystemTime) -> ReceivedFault {
     let req = c
         .protect("urn:example:orders/Ping", PING, now)
         .expect("protect");
@@ -709,7 +707,7 @@ fn renew_needed_is_answered_with_a_renewal() {
         ]
     };
     let expiry = t0() + Duration::from_secs(3600);
-    for (i, mut s) in servers(60).into_iter().enumerate() {
+    for (i, s) in servers(60).into_iter().enumerate() {
         let mut c = ClientEngine::new(
             d.client.clone(),
             "https://orders.example/svc",
@@ -717,11 +715,11 @@ fn renew_needed_is_answered_with_a_renewal() {
             Box::new(SeededRng::new(70 + i as u64)),
         )
         .expect("client");
-        negotiate(&mut c, &mut s, t0()).expect("issue");
-        call(&mut c, &mut s, PING, t0()).expect("the context in use");
+        negotiate(&mut c, &s, t0()).expect("issue");
+        call(&mut c, &s, PING, t0()).expect("the context in use");
         let first = c.context_id().expect("context").to_owned();
         let late = expiry + Duration::from_secs(60);
-        let fault = refused_call(&mut c, &mut s, late);
+        let fault = refused_call(&mut c, &s, late);
         assert_eq!(fault.code, Some(FaultCode::RenewNeeded), "{fault}");
         assert!(c.context_lost(&fault));
         let req = c.poll(late).expect("poll").expect("a renewal");
@@ -734,7 +732,7 @@ fn renew_needed_is_answered_with_a_renewal() {
             other => panic!("server {i}: the expired context was not renewed: {other:?}"),
         }
         assert_eq!(c.context_id(), Some(first.as_str()), "the same context");
-        call(&mut c, &mut s, PING, late).expect("the call goes through");
+        call(&mut c, &s, PING, late).expect("the call goes through");
 
         // Past the grace: the Renew is refused, the context dropped, a new one issued.
         let mut c = ClientEngine::new(
@@ -744,19 +742,19 @@ fn renew_needed_is_answered_with_a_renewal() {
             Box::new(SeededRng::new(80 + i as u64)),
         )
         .expect("client");
-        negotiate(&mut c, &mut s, t0()).expect("issue");
-        call(&mut c, &mut s, PING, t0()).expect("the context in use");
+        negotiate(&mut c, &s, t0()).expect("issue");
+        call(&mut c, &s, PING, t0()).expect("the context in use");
         let first = c.context_id().expect("context").to_owned();
         let later = expiry + Duration::from_secs(301);
-        let fault = refused_call(&mut c, &mut s, later);
+        let fault = refused_call(&mut c, &s, later);
         assert!(c.context_lost(&fault), "{fault}");
-        let err = negotiate(&mut c, &mut s, later).expect_err("renewal past the grace");
+        let err = negotiate(&mut c, &s, later).expect_err("renewal past the grace");
         assert_eq!(err.fault(), FaultCode::RenewNeeded, "{err}");
         assert!(!c.is_ready(), "the context is dropped");
-        let ev = negotiate(&mut c, &mut s, later).expect("a new context");
+        let ev = negotiate(&mut c, &s, later).expect("a new context");
         assert!(matches!(ev, ClientEvent::Established { .. }), "{ev:?}");
         assert_ne!(c.context_id(), Some(first.as_str()));
-        call(&mut c, &mut s, PING, later).expect("the call goes through");
+        call(&mut c, &s, PING, later).expect("the call goes through");
     }
 }
 
@@ -766,11 +764,11 @@ fn renew_needed_is_answered_with_a_renewal() {
 #[test]
 fn bad_context_token_drops_the_context() {
     let d = description("combined", "1.3", true, "basic256");
-    let (mut c, mut s) = pair(&d, 90);
-    negotiate(&mut c, &mut s, t0()).expect("issue");
-    let (_, mut restarted) = pair(&d, 91);
+    let (mut c, s) = pair(&d, 90);
+    negotiate(&mut c, &s, t0()).expect("issue");
+    let (_, restarted) = pair(&d, 91);
     let at = t0() + Duration::from_secs(150);
-    let fault = refused_call(&mut c, &mut restarted, at);
+    let fault = refused_call(&mut c, &restarted, at);
     assert_eq!(fault.code, Some(FaultCode::BadContextToken), "{fault}");
     let other = ReceivedFault {
         code: Some(FaultCode::FailedCheck),
@@ -787,8 +785,8 @@ fn bad_context_token_drops_the_context() {
 #[test]
 fn a_reply_must_answer_its_request() {
     let d = description("combined", "1.3", true, "basic256");
-    let (mut c, mut s) = pair(&d, 50);
-    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let (mut c, s) = pair(&d, 50);
+    negotiate(&mut c, &s, t0()).expect("issue");
     let a = c.protect("urn:a", PING, t0()).expect("a");
     let b = c.protect("urn:b", PING, t0()).expect("b");
     let Incoming::Request(ra) = s.handle(a.bytes.as_bytes(), None, t0()) else {
@@ -941,8 +939,8 @@ usage = "supporting"
         client: wcf.client.clone(),
         server: named.server.clone(),
     };
-    let (mut c, mut s) = pair(&mixed, 41);
-    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let (mut c, s) = pair(&mixed, 41);
+    negotiate(&mut c, &s, t0()).expect("issue");
     let req = c.protect("urn:a", PING, t0()).expect("protect");
     assert!(req.bytes.contains("hmac-sha256"), "{}", req.bytes);
     assert!(matches!(
@@ -954,8 +952,8 @@ usage = "supporting"
         client: named.client.clone(),
         server: wcf.server.clone(),
     };
-    let (mut c, mut s) = pair(&reverse, 42);
-    negotiate(&mut c, &mut s, t0()).expect("issue");
+    let (mut c, s) = pair(&reverse, 42);
+    negotiate(&mut c, &s, t0()).expect("issue");
     let req = c.protect("urn:a", PING, t0()).expect("protect");
     assert!(req.bytes.contains("xmldsig#hmac-sha1"), "{}", req.bytes);
     match s.handle(req.bytes.as_bytes(), None, t0()) {
@@ -985,8 +983,8 @@ fn a_reply_sent_back_as_a_request_is_refused() {
         let mut d = description("combined", "1.3", true, "basic256");
         d.client.profile = profile;
         d.server.profile = profile;
-        let (mut c, mut s) = pair(&d, 90);
-        negotiate(&mut c, &mut s, t0()).expect("negotiated");
+        let (mut c, s) = pair(&d, 90);
+        negotiate(&mut c, &s, t0()).expect("negotiated");
         let req = c
             .protect("urn:example:orders/Ping", PING, t0())
             .expect("protect");
@@ -1016,4 +1014,68 @@ fn a_reply_sent_back_as_a_request_is_refused() {
         c.verify_reply(reply.as_bytes(), &req.message_id, t0())
             .expect("the reply");
     }
+}
+
+/// Issue 12 item 11: a cookie server's list of cancelled contexts is bounded, and a
+/// full list refuses no Cancel (which would leave the context usable): the
+/// cancellation forgotten soonest makes room — among the canceller's own once it holds
+/// a quarter of the list, so one client cancelling many contexts never pushes out
+/// another's cancellation.
+#[test]
+fn cookie_cancellations_are_bounded_and_never_refused() {
+    let d = description("server-only", "1.3", true, "basic256");
+    let anyone: Arc<dyn PasswordValidator> =
+        Arc::new(|_: &str, pw: &Password| pw.matches("s3cret"));
+    let s = ServerEngine::with_cookies(
+        d.server.clone(),
+        Some(anyone),
+        CookieKeys::new(1, [42u8; 32]),
+        Box::new(SeededRng::new(50)),
+    )
+    .expect("server")
+    .with_cookie_cancellations(4);
+    let client = |user: &str, seed| {
+        let mut c = ClientEngine::new(
+            d.client.clone(),
+            "https://x/",
+            Some(UsernameCredential::new(user, "s3cret")),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("client");
+        negotiate(&mut c, &s, t0()).expect("negotiated");
+        c
+    };
+    // Cancels `c`'s context at `at`, first keeping a request made with it (unsent).
+    let cancel = |c: &mut ClientEngine, at: SystemTime| {
+        let probe = c
+            .protect("urn:example:orders/Ping", PING, at)
+            .expect("probe");
+        let req = c.close(at).expect("close").expect("a cancel request");
+        let Incoming::Negotiated { bytes, .. } = s.handle(req.bytes.as_bytes(), None, at) else {
+            panic!("the cancel was refused")
+        };
+        c.handle_response(bytes.as_bytes(), at).expect("cancelled");
+        probe.bytes
+    };
+    let cancelled = |probe: &str, at: SystemTime| match s.handle(probe.as_bytes(), None, at) {
+        Incoming::Rejected { error, .. } => error.to_string().contains("cancelled"),
+        _ => false,
+    };
+    let at = |secs| t0() + Duration::from_secs(secs);
+    let alice = cancel(&mut client("alice", 51), at(1));
+    // Mallory cancels six contexts into a list of four: every Cancel succeeds.
+    let mallory: Vec<String> = (0..6)
+        .map(|i| cancel(&mut client("mallory", 60 + i), at(10 + i)))
+        .collect();
+    let now = at(20);
+    assert!(
+        cancelled(&alice, now),
+        "alice's cancellation was pushed out"
+    );
+    assert!(
+        cancelled(&mallory[5], now),
+        "mallory's last cancellation is kept"
+    );
+    // The room came from mallory's own oldest: that context is usable again.
+    assert!(!cancelled(&mallory[0], now));
 }

@@ -26,10 +26,16 @@ pub enum Contexts {
     /// In this server's memory (bounded by `max_active_contexts`).
     Memory(Box<ContextStore>),
     /// Sealed inside the SCT with keys the servers of a farm share; only cancelled
-    /// identifiers are remembered locally (until they expire).
+    /// identifiers are remembered locally (until they expire), with who cancelled
+    /// them, at most [`COOKIE_CANCELLATIONS`]. A farm's nodes do not share them, nor
+    /// their replay caches: a Cancel sent to one node is not known to the others, and a
+    /// request is accepted once per node. Route a client's messages to one node (as
+    /// WCF farms do) where that matters.
     Cookies {
         keys: CookieKeys,
-        cancelled: HashMap<String, SystemTime>,
+        cancelled: HashMap<String, (SystemTime, String)>,
+        /// The most cancellations remembered ([`COOKIE_CANCELLATIONS`] by default).
+        capacity: usize,
     },
 }
 
@@ -120,6 +126,13 @@ impl fmt::Debug for ServerEngine {
     }
 }
 
+/// The most cancellations of cookie contexts a server remembers (about 100 bytes
+/// each). When that many are remembered, a new Cancel still succeeds: the
+/// cancellation that would be forgotten soonest goes — the canceller's own when it
+/// already holds a quarter of them, so that one client cancelling many contexts only
+/// ever makes room among its own — and that context is usable again until it expires.
+pub const COOKIE_CANCELLATIONS: usize = 100_000;
+
 /// The identity of a client whose bootstrap carried no credential of its own (SSL
 /// transport only).
 pub const ANONYMOUS: &str = "anonymous";
@@ -149,6 +162,7 @@ impl ServerEngine {
         let contexts = Contexts::Cookies {
             keys,
             cancelled: HashMap::new(),
+            capacity: COOKIE_CANCELLATIONS,
         };
         Self::with_contexts(config, validator, contexts, rng)
     }
@@ -186,6 +200,19 @@ impl ServerEngine {
         self.map_store(|s| s.with_pending_life(life))
     }
 
+    /// Cookie contexts: remember at most `n` cancellations (see
+    /// [`COOKIE_CANCELLATIONS`]).
+    pub fn with_cookie_cancellations(mut self, n: usize) -> Self {
+        if let Contexts::Cookies { capacity, .. } = self
+            .contexts
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            *capacity = n.max(1);
+        }
+        self
+    }
+
     fn map_store(mut self, f: impl FnOnce(ContextStore) -> ContextStore) -> Self {
         let contexts = std::mem::replace(
             self.contexts
@@ -194,6 +221,7 @@ impl ServerEngine {
             Contexts::Cookies {
                 keys: CookieKeys::new(0, [0; 32]),
                 cancelled: HashMap::new(),
+                capacity: 0,
             },
         );
         self.contexts = Mutex::new(match contexts {
@@ -338,7 +366,7 @@ impl ServerEngine {
                 self.renew(&signed, &rst, key, identity, &reply_to, *framing, now)
                     .map_err(fail)
             } else if action == sc.action_cancel && rst.kind == RequestKind::Cancel {
-                self.cancel(&signed, key, &reply_to, *framing, now)
+                self.cancel(&signed, &identity, key, &reply_to, *framing, now)
                     .map_err(fail)
             } else {
                 Err(fail(
@@ -623,9 +651,11 @@ impl ServerEngine {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn cancel(
         &self,
         verified: &SignedBy,
+        identity: &Identity,
         key: SecretKey,
         relates_to: &str,
         framing: Framing,
@@ -634,16 +664,33 @@ impl ServerEngine {
         let identifier = verified.identifier.clone();
         match &mut *lock(&self.contexts) {
             Contexts::Memory(store) => store.cancel(&identifier, now),
-            Contexts::Cookies { cancelled, .. } => {
-                cancelled.retain(|_, until| *until > now);
-                if cancelled.len() >= self.config.max_active_contexts as usize {
-                    return Err(EngineError::TooManyContexts(
-                        self.config.max_active_contexts,
-                    ));
+            Contexts::Cookies {
+                cancelled,
+                capacity,
+                ..
+            } => {
+                cancelled.retain(|_, (until, _)| *until > now);
+                if cancelled.len() >= *capacity && !cancelled.contains_key(&identifier) {
+                    let own = cancelled
+                        .values()
+                        .filter(|(_, who)| *who == identity.name)
+                        .count();
+                    let mine_only = own >= (*capacity / 4).max(1);
+                    let soonest = cancelled
+                        .iter()
+                        .filter(|(_, (_, who))| !mine_only || *who == identity.name)
+                        .min_by_key(|(_, (until, _))| *until)
+                        .map(|(id, _)| id.clone());
+                    if let Some(id) = soonest {
+                        cancelled.remove(&id);
+                    }
                 }
                 cancelled.insert(
                     identifier.clone(),
-                    now + self.config.renewal_interval + self.config.renew_grace(),
+                    (
+                        now + self.config.renewal_interval + self.config.renew_grace(),
+                        identity.name.clone(),
+                    ),
                 );
             }
         }
@@ -766,7 +813,7 @@ impl ServerEngine {
         lock(&self.replay).purge(now);
         match &mut *lock(&self.contexts) {
             Contexts::Memory(store) => store.purge(now),
-            Contexts::Cookies { cancelled, .. } => cancelled.retain(|_, until| *until > now),
+            Contexts::Cookies { cancelled, .. } => cancelled.retain(|_, (until, _)| *until > now),
         }
     }
 }
@@ -804,10 +851,12 @@ impl ContextKeys for ServerKeys<'_> {
                 }
                 (ctx.identity.clone(), key.clone())
             }
-            Contexts::Cookies { keys, cancelled } => {
+            Contexts::Cookies {
+                keys, cancelled, ..
+            } => {
                 if cancelled
                     .get(token.identifier)
-                    .is_some_and(|until| *until > now)
+                    .is_some_and(|(until, _)| *until > now)
                 {
                     return Err(ContextError::Cancelled);
                 }
