@@ -268,12 +268,14 @@ fn run(entry: &str, executions: u64, conv: &mut Conversation) -> Tally {
                 Incoming::Rejected { .. }
             ),
             "issue-response" => {
-                // A fresh client of the same seed awaits the very response mutated.
-                if n % 64 == 0 {
+                // A fresh client of the same seed awaits the very response mutated
+                // (again after each acceptance, which ends the waiting).
+                let ok = awaiting.handle_response(&input, t0()).is_ok();
+                if ok || n % 64 == 0 {
                     awaiting = client(2);
                     let _ = awaiting.poll(t0());
                 }
-                awaiting.handle_response(&input, t0()).is_ok()
+                ok
             }
             "reply" => conv
                 .client
