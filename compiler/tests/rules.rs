@@ -233,6 +233,46 @@ fn syntax_errors_are_wsb0041_with_a_location() {
 }
 
 #[test]
+fn attribute_syntax_mistakes_are_named() {
+    // The TOML spelling of a key, inside an attribute.
+    let checked = check_attr(
+        "channel(binding = \"http\"), security(binding(kind = \"security-context\", key-size = 256))"
+            .parse()
+            .expect("tokens"),
+        Target::Model,
+    );
+    assert_eq!(ids(&checked), BTreeSet::from(["WSB0041"]));
+    let d = &checked.diagnostics[0];
+    assert_eq!(
+        d.message,
+        "invalid attribute syntax: attribute keys are snake_case: write `key_size`, not `key-size`"
+    );
+    // A value without its quotes, hyphenated or not.
+    for (tokens, quoted) in [
+        ("channel(binding = http)", "\"http\""),
+        (
+            "channel(binding = \"http\"), security(binding(kind = ssl-transport))",
+            "\"ssl-transport\"",
+        ),
+    ] {
+        let checked = check_attr(tokens.parse().expect("tokens"), Target::Model);
+        assert_eq!(ids(&checked), BTreeSet::from(["WSB0041"]), "{tokens}");
+        assert_eq!(
+            checked.diagnostics[0].message,
+            format!("invalid attribute syntax: put the value in quotes: `{quoted}`")
+        );
+    }
+    // true and false are values of their own.
+    let checked = check_attr(
+        "channel(binding = \"http\"), security(binding(kind = \"ssl-transport\", require_client_certificate = true))"
+            .parse()
+            .expect("tokens"),
+        Target::Model,
+    );
+    assert!(!ids(&checked).contains("WSB0041"), "{}", list(&checked));
+}
+
+#[test]
 fn valid_descriptions_have_no_diagnostics() {
     for (name, text) in [
         (

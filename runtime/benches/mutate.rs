@@ -269,12 +269,10 @@ fn run(entry: &str, executions: u64, conv: &mut Conversation) -> Tally {
             ),
             "issue-response" => {
                 // A fresh client of the same seed awaits the very response mutated
-                // (again after each acceptance, which ends the waiting).
+                // (any answer, accepted or not, ends the waiting).
                 let ok = awaiting.handle_response(&input, t0()).is_ok();
-                if ok || n % 64 == 0 {
-                    awaiting = client(2);
-                    let _ = awaiting.poll(t0());
-                }
+                awaiting = client(2);
+                let _ = awaiting.poll(t0());
                 ok
             }
             "reply" => conv

@@ -44,6 +44,17 @@ fn items(input: ParseStream, depth: usize) -> syn::Result<Table> {
     while !input.is_empty() {
         let key = Ident::parse_any(input)?;
         let name = key.unraw().to_string();
+        if input.peek(Token![-]) && input.peek2(Ident::peek_any) {
+            // `key-size = 256`: the TOML spelling of a key.
+            let (kebab, span) = hyphenated(input, name.clone(), key.span())?;
+            return Err(syn::Error::new(
+                span,
+                format!(
+                    "attribute keys are snake_case: write `{}`, not `{kebab}`",
+                    kebab.replace('-', "_")
+                ),
+            ));
+        }
         let node = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
             value(input, depth)?
@@ -73,6 +84,21 @@ fn items(input: ParseStream, depth: usize) -> syn::Result<Table> {
     Ok(Table { entries })
 }
 
+/// Reads the `-word` parts after `first` (`ssl-transport`, `key-size`): the whole
+/// hyphenated text and its span.
+fn hyphenated(input: ParseStream, first: String, span: Span) -> syn::Result<(String, Span)> {
+    let mut text = first;
+    let mut end = span;
+    while input.peek(Token![-]) && input.peek2(Ident::peek_any) {
+        input.parse::<Token![-]>()?;
+        let part = Ident::parse_any(input)?;
+        text.push('-');
+        text.push_str(&part.unraw().to_string());
+        end = part.span();
+    }
+    Ok((text, span.join(end).unwrap_or(span)))
+}
+
 fn value(input: ParseStream, depth: usize) -> syn::Result<Node> {
     if input.peek(syn::token::Bracket) {
         let content;
@@ -92,6 +118,15 @@ fn value(input: ParseStream, depth: usize) -> syn::Result<Node> {
             value: Value::Array(list),
             loc: Loc::Tokens(bracket.span.join()),
         });
+    }
+    if input.peek(Ident::peek_any) && !input.peek(syn::LitBool) {
+        // `kind = ssl-transport`: a value without its quotes.
+        let word = Ident::parse_any(input)?;
+        let (text, span) = hyphenated(input, word.unraw().to_string(), word.span())?;
+        return Err(syn::Error::new(
+            span,
+            format!("put the value in quotes: `\"{text}\"`"),
+        ));
     }
     let negative = input.peek(Token![-]);
     let minus = if negative {
