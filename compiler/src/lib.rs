@@ -57,6 +57,8 @@ pub fn check_tree(root: Option<tree::Node>, target: Target, mut cx: Ctxt) -> Che
         file
     });
     let mut diagnostics = cx.into_diagnostics();
+    // In the order of the text (stable: one place's diagnostics keep the rules' order).
+    diagnostics.sort_by_key(|d| d.primary.loc.order());
     if file.is_none() && diagnostics.is_empty() {
         // Cannot happen (reading fails only by reporting), but never claim success.
         diagnostics.push(Diagnostic::new(

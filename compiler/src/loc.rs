@@ -10,8 +10,9 @@ use std::ops::Range;
 pub enum Loc {
     /// Byte range in the TOML source being compiled.
     Toml(Range<usize>),
-    /// A token of the attribute (proc-macro) front-end.
-    Tokens(proc_macro2::Span),
+    /// A token of the attribute (proc-macro) front-end, and its place in the order
+    /// the attribute was written (spans tell no position on stable Rust).
+    Tokens(proc_macro2::Span, u32),
     /// Not written anywhere (a default, or the whole input).
     Nowhere,
 }
@@ -25,10 +26,20 @@ impl Loc {
         }
     }
 
+    /// Where it comes in the text as written (a byte offset, or the token's place):
+    /// diagnostics are reported in this order. Unwritten places come first.
+    pub fn order(&self) -> usize {
+        match self {
+            Loc::Toml(r) => r.start,
+            Loc::Tokens(_, n) => *n as usize,
+            Loc::Nowhere => 0,
+        }
+    }
+
     /// The proc-macro span, for attribute locations.
     pub fn span(&self) -> Option<proc_macro2::Span> {
         match self {
-            Loc::Tokens(s) => Some(*s),
+            Loc::Tokens(s, _) => Some(*s),
             _ => None,
         }
     }
@@ -38,7 +49,7 @@ impl fmt::Debug for Loc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Loc::Toml(r) => write!(f, "{}..{}", r.start, r.end),
-            Loc::Tokens(_) => f.write_str("<tokens>"),
+            Loc::Tokens(..) => f.write_str("<tokens>"),
             Loc::Nowhere => f.write_str("<nowhere>"),
         }
     }

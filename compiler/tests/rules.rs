@@ -233,6 +233,40 @@ fn syntax_errors_are_wsb0041_with_a_location() {
 }
 
 #[test]
+fn errors_come_in_the_order_of_the_file() {
+    let text = r#"
+[channel]
+binding = "named-pipe"
+role = "client"
+[[security.binding]]
+kind = "security-context"
+usage = "signing"
+keysize = 100
+renewal-interval = "ten hours"
+"#;
+    let toml = check_toml(text, Target::Runtime);
+    let starts: Vec<usize> = toml
+        .diagnostics
+        .iter()
+        .map(|d| d.primary.loc.range().map_or(0, |r| r.start))
+        .collect();
+    assert!(
+        starts.windows(2).all(|w| w[0] <= w[1]),
+        "{starts:?}\n{}",
+        list(&toml)
+    );
+    let first: Vec<&str> = toml.diagnostics.iter().map(|d| d.rule.id).collect();
+    assert_eq!(
+        first[0], "WSB0001",
+        "the channel, on line 3, comes first: {first:?}"
+    );
+    // The attribute form: the same order.
+    let attr = check_attr(to_attr(text).parse().expect("tokens"), Target::Runtime);
+    let ids_attr: Vec<&str> = attr.diagnostics.iter().map(|d| d.rule.id).collect();
+    assert_eq!(ids_attr, first, "{}", list(&attr));
+}
+
+#[test]
 fn attribute_syntax_mistakes_are_named() {
     // The TOML spelling of a key, inside an attribute.
     let checked = check_attr(

@@ -8,6 +8,7 @@ use crate::loc::Loc;
 use crate::rules::WSB0041;
 use crate::tree::{Entry, Node, Table, Value};
 use proc_macro2::{Span, TokenStream};
+use std::cell::Cell;
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{bracketed, parenthesized, Ident, Lit, Token};
@@ -18,16 +19,17 @@ pub const MAX_DEPTH: usize = 32;
 /// Parses attribute arguments into the tree. On a syntax error, reports it (WSB0041)
 /// and returns `None`.
 pub fn parse(tokens: TokenStream, cx: &mut Ctxt) -> Option<Node> {
-    let parser = |input: ParseStream| items(input, 0);
+    let order = Cell::new(0);
+    let parser = |input: ParseStream| items(input, 0, &order);
     match parser.parse2(tokens) {
         Ok(table) => Some(Node {
             value: Value::Table(table),
-            loc: Loc::Tokens(Span::call_site()),
+            loc: Loc::Tokens(Span::call_site(), 0),
         }),
         Err(errors) => {
             for e in errors {
                 cx.push(
-                    Diagnostic::new(&WSB0041, format!("invalid attribute syntax: {e}"), &Loc::Tokens(e.span()), "here")
+                    Diagnostic::new(&WSB0041, format!("invalid attribute syntax: {e}"), &Loc::Tokens(e.span(), 0), "here")
                         .help("write `key = \"value\"`, `key = 256`, `key = true`, `key = [\"a\", \"b\"]` or `key(...)`, separated by commas"),
                 );
             }
@@ -36,13 +38,20 @@ pub fn parse(tokens: TokenStream, cx: &mut Ctxt) -> Option<Node> {
     }
 }
 
-fn items(input: ParseStream, depth: usize) -> syn::Result<Table> {
+/// The next place in the order of writing.
+fn next(order: &Cell<u32>) -> u32 {
+    order.set(order.get() + 1);
+    order.get()
+}
+
+fn items(input: ParseStream, depth: usize, order: &Cell<u32>) -> syn::Result<Table> {
     if depth > MAX_DEPTH {
         return Err(input.error(format!("nested deeper than {MAX_DEPTH} levels")));
     }
     let mut entries = Vec::new();
     while !input.is_empty() {
         let key = Ident::parse_any(input)?;
+        let key_order = next(order);
         let name = key.unraw().to_string();
         if input.peek(Token![-]) && input.peek2(Ident::peek_any) {
             // `key-size = 256`: the TOML spelling of a key.
@@ -57,13 +66,13 @@ fn items(input: ParseStream, depth: usize) -> syn::Result<Table> {
         }
         let node = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
-            value(input, depth)?
+            value(input, depth, order)?
         } else if input.peek(syn::token::Paren) {
             let content;
             parenthesized!(content in input);
             Node {
-                value: Value::Table(items(&content, depth + 1)?),
-                loc: Loc::Tokens(key.span()),
+                value: Value::Table(items(&content, depth + 1, order)?),
+                loc: Loc::Tokens(key.span(), key_order),
             }
         } else {
             return Err(syn::Error::new(
@@ -73,7 +82,7 @@ fn items(input: ParseStream, depth: usize) -> syn::Result<Table> {
         };
         entries.push(Entry {
             key: name.replace('_', "-"),
-            key_loc: Loc::Tokens(key.span()),
+            key_loc: Loc::Tokens(key.span(), key_order),
             node,
         });
         if input.is_empty() {
@@ -99,7 +108,7 @@ fn hyphenated(input: ParseStream, first: String, span: Span) -> syn::Result<(Str
     Ok((text, span.join(end).unwrap_or(span)))
 }
 
-fn value(input: ParseStream, depth: usize) -> syn::Result<Node> {
+fn value(input: ParseStream, depth: usize, order: &Cell<u32>) -> syn::Result<Node> {
     if input.peek(syn::token::Bracket) {
         let content;
         let bracket = bracketed!(content in input);
@@ -108,7 +117,7 @@ fn value(input: ParseStream, depth: usize) -> syn::Result<Node> {
         }
         let mut list = Vec::new();
         while !content.is_empty() {
-            list.push(value(&content, depth + 1)?);
+            list.push(value(&content, depth + 1, order)?);
             if content.is_empty() {
                 break;
             }
@@ -116,7 +125,7 @@ fn value(input: ParseStream, depth: usize) -> syn::Result<Node> {
         }
         return Ok(Node {
             value: Value::Array(list),
-            loc: Loc::Tokens(bracket.span.join()),
+            loc: Loc::Tokens(bracket.span.join(), next(order)),
         });
     }
     if input.peek(Ident::peek_any) && !input.peek(syn::LitBool) {
@@ -135,9 +144,12 @@ fn value(input: ParseStream, depth: usize) -> syn::Result<Node> {
         None
     };
     let lit: Lit = input.parse()?;
-    let loc = Loc::Tokens(minus.map_or(lit.span(), |m| {
-        m.span.join(lit.span()).unwrap_or(lit.span())
-    }));
+    let loc = Loc::Tokens(
+        minus.map_or(lit.span(), |m| {
+            m.span.join(lit.span()).unwrap_or(lit.span())
+        }),
+        next(order),
+    );
     let value = match &lit {
         Lit::Str(s) if !negative => Value::Str(s.value()),
         Lit::Bool(b) if !negative => Value::Bool(b.value),
