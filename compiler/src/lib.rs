@@ -15,6 +15,7 @@ pub mod resolve;
 pub mod rules;
 pub mod tree;
 pub mod validate;
+pub mod wcf;
 
 use diag::{Ctxt, Diagnostic};
 pub use load::{FromToml, LoadError};

@@ -269,7 +269,21 @@ impl FromNode for Dur {
                     "longer than 365 days",
                 ),
                 Ok(d) => Some(Dur(d)),
-                Err(e) => bad(cx, format!("`{s}`: {e}"), not_positive),
+                Err(e) => match crate::wcf::timespan_hint(s) {
+                    Some(h) => {
+                        cx.push(
+                            Diagnostic::new(
+                                &WSB0034,
+                                format!("invalid duration: `{s}`: {e}"),
+                                &node.loc,
+                                not_positive,
+                            )
+                            .help(h),
+                        );
+                        None
+                    }
+                    None => bad(cx, format!("`{s}`: {e}"), not_positive),
+                },
             },
             Value::Int(i) => bad(cx, format!("`{i}` has no unit"), not_positive),
             _ => bad(
@@ -446,9 +460,11 @@ impl<'a> TableReader<'a> {
                     &e.key_loc,
                     "unknown key",
                 );
-                d = match did_you_mean(&e.key, helpful.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean {}?", cx.key(s))),
-                    None => d.help(format!(
+                let wcf = crate::wcf::key_hint(&e.key);
+                d = match (wcf, did_you_mean(&e.key, helpful.iter().copied())) {
+                    (Some(h), _) => d.help(h),
+                    (None, Some(s)) => d.help(format!("did you mean {}?", cx.key(s))),
+                    (None, None) => d.help(format!(
                         "known keys here: {}",
                         helpful
                             .iter()
@@ -616,9 +632,13 @@ pub(crate) fn read_value<T: Copy>(
         &node.loc,
         format!("not a valid {what}"),
     );
-    d = match did_you_mean(s, all.iter().map(|(t, _)| *t)) {
-        Some(m) => d.help(format!("did you mean \"{m}\"? (one of {})", expected())),
-        None => d.help(format!("one of {}", expected())),
+    d = match (
+        crate::wcf::value_hint(s),
+        did_you_mean(s, all.iter().map(|(t, _)| *t)),
+    ) {
+        (Some(h), _) => d.help(format!("{h} (one of {})", expected())),
+        (None, Some(m)) => d.help(format!("did you mean \"{m}\"? (one of {})", expected())),
+        (None, None) => d.help(format!("one of {}", expected())),
     };
     cx.push(d);
     None

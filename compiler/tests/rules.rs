@@ -233,6 +233,57 @@ fn syntax_errors_are_wsb0041_with_a_location() {
 }
 
 #[test]
+fn wcf_names_are_answered_with_this_formats_names() {
+    let text = r#"
+[channel]
+binding = "wsHttpBinding"
+[security]
+mode = "TransportWithMessageCredential"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+establishSecurityContext = true
+renewal-interval = "10:00:00"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+clientCredentialType = "UserName"
+password = "hunter2"
+"#;
+    let expected = [
+        ("wsHttpBinding", "binding = \"http\""),
+        ("mode", "ssl-transport binding plus a message binding"),
+        ("establishSecurityContext", "kind = \"security-context\""),
+        ("10:00:00", "written \"10h\""),
+        ("clientCredentialType", "kind = \"username\""),
+        (
+            "password",
+            "credentials are not written into the description",
+        ),
+    ];
+    let toml = check_toml(text, Target::Model);
+    let attr = check_attr(to_attr(text).parse().expect("tokens"), Target::Model);
+    for checked in [&toml, &attr] {
+        assert_eq!(
+            checked.diagnostics.len(),
+            expected.len(),
+            "{}",
+            list(checked)
+        );
+        for (d, (what, help)) in checked.diagnostics.iter().zip(expected) {
+            let shown = format!("{} / {}", d.message, d.help.as_deref().unwrap_or(""));
+            assert!(
+                shown.contains(what) && shown.contains(help),
+                "{what}: {shown}"
+            );
+        }
+    }
+}
+
+#[test]
 fn errors_come_in_the_order_of_the_file() {
     let text = r#"
 [channel]
