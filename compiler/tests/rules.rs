@@ -232,6 +232,64 @@ fn syntax_errors_are_wsb0041_with_a_location() {
     assert_eq!(ids(&checked), BTreeSet::from(["WSB0041"]));
 }
 
+/// WSB0040 refuses each thing the catalogue lists as what the runtime cannot execute:
+/// each description below is valid in the WWSAPI model and refused for the runtime, by
+/// WSB0040 alone, through both front-ends.
+#[test]
+fn wsb0040_refuses_each_thing_the_catalogue_lists() {
+    const CONTEXT: &str = r#"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+"#;
+    let cases: Vec<(&str, String)> = vec![
+        ("a tcp channel, tcp-sspi-transport", "[channel]\nbinding = \"tcp\"\n[[security.binding]]\nkind = \"tcp-sspi-transport\"\n".into()),
+        ("a udp channel", "[channel]\nbinding = \"udp\"\n".into()),
+        ("a named pipe, named-pipe-sspi-transport", "[channel]\nbinding = \"named-pipe\"\n[[security.binding]]\nkind = \"named-pipe-sspi-transport\"\n".into()),
+        ("kerberos-apreq", "[channel]\nbinding = \"http\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"kerberos-apreq\"\n".into()),
+        ("xml-token", "[channel]\nbinding = \"http\"\nrole = \"client\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"xml-token\"\n".into()),
+        ("saml", "[channel]\nbinding = \"http\"\nrole = \"server\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"saml\"\n".into()),
+        ("header auth, default scheme (negotiate)", "[channel]\nbinding = \"http\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"http-header-auth\"\n".into()),
+        ("header auth, digest", "[channel]\nbinding = \"http\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"http-header-auth\"\nscheme = [\"digest\"]\n".into()),
+        ("header auth towards a proxy", "[channel]\nbinding = \"http\"\nrole = \"client\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"http-header-auth\"\nscheme = [\"basic\"]\ntarget = \"proxy\"\n".into()),
+        ("an explicit digest the engine lacks", format!("[channel]\nbinding = \"http\"\n[security.algorithm-suite]\ndigest = \"sha384\"\n{CONTEXT}")),
+        ("an explicit canonicalization the engine lacks", format!("[channel]\nbinding = \"http\"\n[security.algorithm-suite]\ncanonicalization = \"exclusive-with-comments\"\n{CONTEXT}")),
+        ("an explicit signature the engine lacks", format!("[channel]\nbinding = \"http\"\n[security.algorithm-suite]\nsymmetric-signature = \"hmac-sha512\"\n{CONTEXT}")),
+    ];
+    for (what, text) in &cases {
+        for (front, model, runtime) in [
+            (
+                "toml",
+                check_toml(text, Target::Model),
+                check_toml(text, Target::Runtime),
+            ),
+            (
+                "attribute",
+                check_attr(to_attr(text).parse().expect("tokens"), Target::Model),
+                check_attr(to_attr(text).parse().expect("tokens"), Target::Runtime),
+            ),
+        ] {
+            assert!(
+                model.diagnostics.is_empty(),
+                "{what} ({front}), model:\n{}",
+                list(&model)
+            );
+            assert_eq!(
+                ids(&runtime),
+                BTreeSet::from(["WSB0040"]),
+                "{what} ({front}):\n{}",
+                list(&runtime)
+            );
+        }
+    }
+}
+
 #[test]
 fn wcf_names_are_answered_with_this_formats_names() {
     let text = r#"
