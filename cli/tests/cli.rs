@@ -130,6 +130,13 @@ fn explain_prints_the_long_form() {
     assert_eq!(list.lines().count(), wsbind_compiler::rules::ALL.len());
     assert!(list.contains("WSB0036 (warning)"));
     assert_eq!(wsbind(&["explain", "WSB9999"]).status.code(), Some(2));
+    // Every id of the catalogue, old and new, WSB0001 to WSB0047.
+    for n in 1..=47 {
+        let id = format!("WSB{n:04}");
+        let o = wsbind(&["explain", &id]);
+        assert_eq!(o.status.code(), Some(0), "{id}");
+        assert!(stdout(&o).starts_with(&id), "{id}");
+    }
 }
 
 #[test]

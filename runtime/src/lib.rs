@@ -6,6 +6,7 @@ pub mod cookie;
 pub mod credentials;
 pub mod engine;
 pub mod envelope;
+pub mod farm;
 pub mod handles;
 pub mod keys;
 pub mod security;

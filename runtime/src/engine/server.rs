@@ -8,15 +8,15 @@ use crate::cookie::CookieKeys;
 use crate::credentials::{Identity, PasswordValidator};
 use crate::description::KeyEntropyMode;
 use crate::envelope::{Framing, Headers};
+use crate::farm::{CancelStore, MemoryCancellations};
 use crate::keys::{self, Rng, SecretKey};
 use crate::security::verify::SignedBy;
 use crate::security::{
-    self, bootstrap, fault_envelope, ContextError, ContextKeys, Outgoing, ReplayCache,
+    self, bootstrap, fault_envelope, ContextError, ContextKeys, Outgoing, ReplayCache, ReplayStore,
     SecurityError, SigningKey, TokenInfo, Verified,
 };
 use crate::store::{ContextStore, LookupError, StoreFull, StoredContext};
 use crate::trust::{Proof, RequestKind, Rst, Rstr, Sct, TokenRef};
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -33,9 +33,7 @@ pub enum Contexts {
     /// WCF farms do) where that matters.
     Cookies {
         keys: CookieKeys,
-        cancelled: HashMap<String, (SystemTime, String)>,
-        /// The most cancellations remembered ([`COOKIE_CANCELLATIONS`] by default).
-        capacity: usize,
+        cancelled: Arc<dyn CancelStore>,
     },
 }
 
@@ -43,9 +41,10 @@ impl fmt::Debug for Contexts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Contexts::Memory(_) => f.write_str("Contexts::Memory"),
-            Contexts::Cookies { cancelled, .. } => {
-                write!(f, "Contexts::Cookies({} cancelled)", cancelled.len())
-            }
+            Contexts::Cookies { cancelled, .. } => match cancelled.held() {
+                Some(n) => write!(f, "Contexts::Cookies({n} cancelled)"),
+                None => f.write_str("Contexts::Cookies(shared cancellations)"),
+            },
         }
     }
 }
@@ -108,7 +107,7 @@ pub struct ServerEngine {
     config: Config,
     validator: Option<Arc<dyn PasswordValidator>>,
     contexts: Mutex<Contexts>,
-    replay: Mutex<ReplayCache>,
+    replay: Arc<dyn ReplayStore>,
     rng: Mutex<Box<dyn Rng>>,
 }
 
@@ -126,12 +125,7 @@ impl fmt::Debug for ServerEngine {
     }
 }
 
-/// The most cancellations of cookie contexts a server remembers (about 100 bytes
-/// each). When that many are remembered, a new Cancel still succeeds: the
-/// cancellation that would be forgotten soonest goes — the canceller's own when it
-/// already holds a quarter of them, so that one client cancelling many contexts only
-/// ever makes room among its own — and that context is usable again until it expires.
-pub const COOKIE_CANCELLATIONS: usize = 100_000;
+pub use crate::farm::COOKIE_CANCELLATIONS;
 
 /// The identity of a client whose bootstrap carried no credential of its own (SSL
 /// transport only).
@@ -161,8 +155,7 @@ impl ServerEngine {
     ) -> Result<Self, EngineError> {
         let contexts = Contexts::Cookies {
             keys,
-            cancelled: HashMap::new(),
-            capacity: COOKIE_CANCELLATIONS,
+            cancelled: Arc::new(MemoryCancellations::default()),
         };
         Self::with_contexts(config, validator, contexts, rng)
     }
@@ -181,7 +174,7 @@ impl ServerEngine {
             config,
             validator,
             contexts: Mutex::new(contexts),
-            replay: Mutex::new(ReplayCache::default()),
+            replay: Arc::new(Mutex::new(ReplayCache::default())),
             rng: Mutex::new(rng),
         })
     }
@@ -202,14 +195,27 @@ impl ServerEngine {
 
     /// Cookie contexts: remember at most `n` cancellations (see
     /// [`COOKIE_CANCELLATIONS`]).
-    pub fn with_cookie_cancellations(mut self, n: usize) -> Self {
-        if let Contexts::Cookies { capacity, .. } = self
+    pub fn with_cookie_cancellations(self, n: usize) -> Self {
+        self.with_cancel_store(Arc::new(MemoryCancellations::new(n)))
+    }
+
+    /// Cookie contexts: remember cancellations in `store` (a farm's shared one, e.g.
+    /// [`crate::farm::RedisFarm`]) instead of this server's memory.
+    pub fn with_cancel_store(mut self, store: Arc<dyn CancelStore>) -> Self {
+        if let Contexts::Cookies { cancelled, .. } = self
             .contexts
             .get_mut()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
         {
-            *capacity = n.max(1);
+            *cancelled = store;
         }
+        self
+    }
+
+    /// Checks and records signatures in `store` (a farm's shared one, e.g.
+    /// [`crate::farm::RedisFarm`]) instead of this server's own replay cache.
+    pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.replay = store;
         self
     }
 
@@ -220,8 +226,7 @@ impl ServerEngine {
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
             Contexts::Cookies {
                 keys: CookieKeys::new(0, [0; 32]),
-                cancelled: HashMap::new(),
-                capacity: 0,
+                cancelled: Arc::new(MemoryCancellations::new(1)),
             },
         );
         self.contexts = Mutex::new(match contexts {
@@ -233,7 +238,7 @@ impl ServerEngine {
 
     /// Holds at most `capacity` recently seen signatures (see [`ReplayCache`]).
     pub fn with_replay_capacity(mut self, capacity: usize) -> Self {
-        self.replay = Mutex::new(ReplayCache::new(capacity));
+        self.replay = Arc::new(Mutex::new(ReplayCache::new(capacity)));
         self
     }
 
@@ -329,7 +334,7 @@ impl ServerEngine {
             &self.config.policy,
             &self.config.profile.request,
             &mut keys,
-            &mut &self.replay,
+            &mut &*self.replay,
             now,
         )
         .map_err(|e| fail(e.into()))?;
@@ -662,37 +667,24 @@ impl ServerEngine {
         now: SystemTime,
     ) -> Result<Incoming, EngineError> {
         let identifier = verified.identifier.clone();
-        match &mut *lock(&self.contexts) {
-            Contexts::Memory(store) => store.cancel(&identifier, now),
-            Contexts::Cookies {
-                cancelled,
-                capacity,
-                ..
-            } => {
-                cancelled.retain(|_, (until, _)| *until > now);
-                if cancelled.len() >= *capacity && !cancelled.contains_key(&identifier) {
-                    let own = cancelled
-                        .values()
-                        .filter(|(_, who)| *who == identity.name)
-                        .count();
-                    let mine_only = own >= (*capacity / 4).max(1);
-                    let soonest = cancelled
-                        .iter()
-                        .filter(|(_, (_, who))| !mine_only || *who == identity.name)
-                        .min_by_key(|(_, (until, _))| *until)
-                        .map(|(id, _)| id.clone());
-                    if let Some(id) = soonest {
-                        cancelled.remove(&id);
-                    }
-                }
-                cancelled.insert(
-                    identifier.clone(),
-                    (
-                        now + self.config.renewal_interval + self.config.renew_grace(),
-                        identity.name.clone(),
-                    ),
-                );
+        // A shared store of cancellations may be across the network: written without
+        // holding the lock.
+        let cookies = match &mut *lock(&self.contexts) {
+            Contexts::Memory(store) => {
+                store.cancel(&identifier, now);
+                None
             }
+            Contexts::Cookies { cancelled, .. } => Some(cancelled.clone()),
+        };
+        if let Some(cancelled) = cookies {
+            let until = now + self.config.renewal_interval + self.config.renew_grace();
+            cancelled
+                .cancel(&identifier, &identity.name, until, now)
+                .map_err(|e| SecurityError::Context {
+                    identifier: identifier.clone(),
+                    error: ContextError::Unavailable(e),
+                    version: self.config.sc.version,
+                })?;
         }
         let rstr = Rstr {
             version: self.config.sc.version,
@@ -775,7 +767,7 @@ impl ServerEngine {
                 &self.config.policy,
                 now,
             );
-            lock(&self.replay)
+            self.replay
                 .check_and_insert(&value, identifier, until, now)
                 .map_err(SecurityError::from)?;
         }
@@ -810,10 +802,10 @@ impl ServerEngine {
 
     /// Forgets expired contexts and replay entries.
     pub fn purge(&self, now: SystemTime) {
-        lock(&self.replay).purge(now);
+        self.replay.purge(now);
         match &mut *lock(&self.contexts) {
             Contexts::Memory(store) => store.purge(now),
-            Contexts::Cookies { cancelled, .. } => cancelled.retain(|_, (until, _)| *until > now),
+            Contexts::Cookies { cancelled, .. } => cancelled.purge(now),
         }
     }
 }
@@ -838,6 +830,20 @@ struct ServerKeys<'a> {
 
 impl ContextKeys for ServerKeys<'_> {
     fn key(&mut self, token: &TokenInfo<'_>, now: SystemTime) -> Result<SecretKey, ContextError> {
+        // A shared store of cancellations may be across the network: asked without
+        // holding the lock.
+        let cancellations = match &*lock(self.contexts) {
+            Contexts::Cookies { cancelled, .. } => Some(cancelled.clone()),
+            Contexts::Memory(_) => None,
+        };
+        if let Some(store) = cancellations {
+            if store
+                .is_cancelled(token.identifier, now)
+                .map_err(ContextError::Unavailable)?
+            {
+                return Err(ContextError::Cancelled);
+            }
+        }
         let (identity, key) = match &mut *lock(self.contexts) {
             Contexts::Memory(store) => {
                 let (ctx, key) = if self.renewal.is_some() {
@@ -851,15 +857,7 @@ impl ContextKeys for ServerKeys<'_> {
                 }
                 (ctx.identity.clone(), key.clone())
             }
-            Contexts::Cookies {
-                keys, cancelled, ..
-            } => {
-                if cancelled
-                    .get(token.identifier)
-                    .is_some_and(|(until, _)| *until > now)
-                {
-                    return Err(ContextError::Cancelled);
-                }
+            Contexts::Cookies { keys, .. } => {
                 let cookie = token.cookie.ok_or(ContextError::NoCookie)?;
                 let ctx = keys.open_within(cookie, now, self.renewal.unwrap_or_default())?;
                 if ctx.identifier != token.identifier

@@ -58,6 +58,10 @@ pub enum SecurityError {
     #[error("the signing context already has {0} messages in the replay cache, its share; try again later")]
     ReplayQuota(usize),
     #[error(
+        "the shared replay cache cannot be reached ({0}); the message cannot be checked for replay"
+    )]
+    ReplayUnavailable(String),
+    #[error(
         "the replay cache is full ({0} live entries); the message cannot be checked for replay"
     )]
     ReplayCacheFull(usize),
@@ -107,9 +111,11 @@ impl SecurityError {
             | NoTimestamp
             | Signature(_) => FaultCode::InvalidSecurity,
             CreatedInFuture { .. } | Expired { .. } | TooOld { .. } => FaultCode::MessageExpired,
-            Replay | ReplayCacheFull(_) | ReplayQuota(_) | ValidityTooLong { .. } => {
-                FaultCode::InvalidSecurity
-            }
+            Replay
+            | ReplayCacheFull(_)
+            | ReplayQuota(_)
+            | ReplayUnavailable(_)
+            | ValidityTooLong { .. } => FaultCode::InvalidSecurity,
             UnsupportedAlgorithm { .. } => FaultCode::UnsupportedAlgorithm,
             AmbiguousReference { .. }
             | Unsigned { .. }

@@ -15,7 +15,7 @@ pub use error::{
     SignatureError, Structure, TokenError, TokenReferenceError,
 };
 pub use protect::{protect, protect_signed, Outgoing, ReceivedToken, SigningKey};
-pub use replay::{ReplayCache, SeenSignatures};
+pub use replay::{ReplayCache, ReplayStore, SeenSignatures};
 pub use verify::{
     verify, verify_document, Acceptance, ContextError, ContextKeys, TokenInfo, Verified,
     VerifiedDocument,

@@ -38,13 +38,16 @@ pub struct ReplayCache {
     hasher: RandomState,
 }
 
-/// A replay, a full cache, or a context over its share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A replay, a full cache, a context over its share, or a shared store out of reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplayError {
     Replayed,
     Full(usize),
     /// The context already holds this many live entries, its share of the cache.
     ContextQuota(usize),
+    /// A shared store (a farm's) could not answer: the message is refused (fail
+    /// closed), with why.
+    Unavailable(String),
 }
 
 impl ReplayCache {
@@ -178,12 +181,58 @@ impl SeenSignatures for &std::sync::Mutex<ReplayCache> {
     }
 }
 
+/// The replay cache of a server: its own ([`ReplayCache`] behind a lock, the default)
+/// or one its farm shares ([`crate::farm::RedisFarm`]).
+pub trait ReplayStore: Send + Sync {
+    /// As [`ReplayCache::check_and_insert`].
+    fn check_and_insert(
+        &self,
+        signature: &[u8],
+        context: &str,
+        until: SystemTime,
+        now: SystemTime,
+    ) -> Result<(), ReplayError>;
+    /// Forgets what expired (a store that expires entries itself does nothing).
+    fn purge(&self, _now: SystemTime) {}
+}
+
+impl ReplayStore for std::sync::Mutex<ReplayCache> {
+    fn check_and_insert(
+        &self,
+        signature: &[u8],
+        context: &str,
+        until: SystemTime,
+        now: SystemTime,
+    ) -> Result<(), ReplayError> {
+        let mut this = self;
+        SeenSignatures::check_and_insert(&mut this, signature, context, until, now)
+    }
+    fn purge(&self, now: SystemTime) {
+        self.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .purge(now);
+    }
+}
+
+impl SeenSignatures for &dyn ReplayStore {
+    fn check_and_insert(
+        &mut self,
+        signature: &[u8],
+        context: &str,
+        until: SystemTime,
+        now: SystemTime,
+    ) -> Result<(), ReplayError> {
+        ReplayStore::check_and_insert(*self, signature, context, until, now)
+    }
+}
+
 impl From<ReplayError> for super::SecurityError {
     fn from(e: ReplayError) -> Self {
         match e {
             ReplayError::Replayed => super::SecurityError::Replay,
             ReplayError::Full(n) => super::SecurityError::ReplayCacheFull(n),
             ReplayError::ContextQuota(n) => super::SecurityError::ReplayQuota(n),
+            ReplayError::Unavailable(why) => super::SecurityError::ReplayUnavailable(why),
         }
     }
 }

@@ -163,6 +163,10 @@ pub enum ContextError {
     NoCookie,
     #[error("its cookie belongs to another token")]
     ForeignCookie,
+    /// A farm's shared store could not say whether it was cancelled: refused (fail
+    /// closed).
+    #[error("the shared store of cancellations cannot be reached ({0})")]
+    Unavailable(String),
 }
 
 /// Where a receiver finds a context's key.
