@@ -61,11 +61,7 @@ impl MemoryCancellations {
     }
 
     fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, (SystemTime, String)>> {
-        // Each change is one insert or removal: a lock a panic poisoned still guards a
-        // whole map.
-        self.cancelled
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        crate::lock(&self.cancelled)
     }
 }
 
@@ -160,10 +156,7 @@ impl RedisFarm {
     }
 
     fn command(&self, args: &[&[u8]]) -> Result<Reply, String> {
-        let mut conn = self
-            .conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut conn = crate::lock(&self.conn);
         // One retry on a fresh connection: a connection Redis closed (idle, restart)
         // is not an outage.
         for attempt in 0..2 {

@@ -33,3 +33,11 @@ pub use credentials::{
     ServerCredentials, ServerTls, UsernameCredential,
 };
 pub use handles::{Client, Server, Service};
+
+/// Locks `m`, taking over a lock a panic left poisoned. Every lock of the runtime
+/// guards state that each change leaves whole (one insert, one removal, one counter,
+/// one connection), so what a panicking holder left behind is still usable, and one
+/// panic must not turn every later message into an error.
+pub(crate) fn lock<T: ?Sized>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

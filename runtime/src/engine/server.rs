@@ -10,6 +10,7 @@ use crate::description::KeyEntropyMode;
 use crate::envelope::{Framing, Headers};
 use crate::farm::{CancelStore, MemoryCancellations};
 use crate::keys::{self, Rng, SecretKey};
+use crate::lock;
 use crate::security::verify::SignedBy;
 use crate::security::{
     self, bootstrap, fault_envelope, ContextError, ContextKeys, Outgoing, ReplayCache, ReplayStore,
@@ -109,12 +110,6 @@ pub struct ServerEngine {
     contexts: Mutex<Contexts>,
     replay: Arc<dyn ReplayStore>,
     rng: Mutex<Box<dyn Rng>>,
-}
-
-/// Locks `m`, taking over a lock a panic left poisoned: every change under these
-/// locks is one step (an insert, a removal, a counter), so what it guards stays whole.
-fn lock<T: ?Sized>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl fmt::Debug for ServerEngine {
@@ -219,21 +214,19 @@ impl ServerEngine {
         self
     }
 
-    fn map_store(mut self, f: impl FnOnce(ContextStore) -> ContextStore) -> Self {
-        let contexts = std::mem::replace(
-            self.contexts
-                .get_mut()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-            Contexts::Cookies {
-                keys: CookieKeys::new(0, [0; 32]),
-                cancelled: Arc::new(MemoryCancellations::new(1)),
-            },
-        );
-        self.contexts = Mutex::new(match contexts {
+    fn map_store(self, f: impl FnOnce(ContextStore) -> ContextStore) -> Self {
+        let contexts = match self
+            .contexts
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
             Contexts::Memory(s) => Contexts::Memory(Box::new(f(*s))),
             cookies => cookies,
-        });
-        self
+        };
+        ServerEngine {
+            contexts: Mutex::new(contexts),
+            ..self
+        }
     }
 
     /// Holds at most `capacity` recently seen signatures (see [`ReplayCache`]).

@@ -140,9 +140,9 @@ impl ReplayCache {
     }
 }
 
-/// Where a verifier records the signatures it accepts: a cache it owns, or one
-/// shared behind a lock, taken for the check alone (not for the verification before
-/// it).
+/// Where a verifier records the signatures it accepts: a cache it owns, or a server's
+/// [`ReplayStore`] (whose lock, or network round trip, is taken for the check alone,
+/// not for the verification before it).
 pub trait SeenSignatures {
     /// As [`ReplayCache::check_and_insert`].
     fn check_and_insert(
@@ -166,21 +166,6 @@ impl SeenSignatures for ReplayCache {
     }
 }
 
-impl SeenSignatures for &std::sync::Mutex<ReplayCache> {
-    fn check_and_insert(
-        &mut self,
-        signature: &[u8],
-        context: &str,
-        until: SystemTime,
-        now: SystemTime,
-    ) -> Result<(), ReplayError> {
-        // Each change is one insert: a lock a panic poisoned still guards a whole cache.
-        self.lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .check_and_insert(signature, context, until, now)
-    }
-}
-
 /// The replay cache of a server: its own ([`ReplayCache`] behind a lock, the default)
 /// or one its farm shares ([`crate::farm::RedisFarm`]).
 pub trait ReplayStore: Send + Sync {
@@ -196,6 +181,8 @@ pub trait ReplayStore: Send + Sync {
     fn purge(&self, _now: SystemTime) {}
 }
 
+/// A server's own cache, behind a lock (taken over when poisoned: each change is one insert or
+/// one purge step).
 impl ReplayStore for std::sync::Mutex<ReplayCache> {
     fn check_and_insert(
         &self,
@@ -204,13 +191,10 @@ impl ReplayStore for std::sync::Mutex<ReplayCache> {
         until: SystemTime,
         now: SystemTime,
     ) -> Result<(), ReplayError> {
-        let mut this = self;
-        SeenSignatures::check_and_insert(&mut this, signature, context, until, now)
+        crate::lock(self).check_and_insert(signature, context, until, now)
     }
     fn purge(&self, now: SystemTime) {
-        self.lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .purge(now);
+        crate::lock(self).purge(now);
     }
 }
 
