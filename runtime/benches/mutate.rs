@@ -20,24 +20,20 @@
 //! stable Rust, inside `cargo test`, without a sanitizer toolchain, and its
 //! mutations are the structural ones that matter to an XML security layer.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::combined_config as config;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
-use wsbind_compiler::FromToml;
-use wsbind_runtime::engine::{ClientEngine, Config, Incoming, ServerEngine};
+use wsbind_runtime::engine::{ClientEngine, Incoming, ServerEngine};
 use wsbind_runtime::keys::SeededRng;
 use wsbind_runtime::xml::dom::{Document, Limits};
-use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};
+use wsbind_runtime::{Password, PasswordValidator, UsernameCredential};
 
 fn t0() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000)
-}
-
-fn config(role: &str) -> Config {
-    let text = include_str!("../tests/fixtures/combined-1.3.toml")
-        .replace("role = \"both\"", &format!("role = \"{role}\""));
-    let d = Description::from_toml_str(&text).expect("description");
-    Config::from_description(&d, None).expect("config")
 }
 
 fn validator() -> Arc<dyn PasswordValidator> {

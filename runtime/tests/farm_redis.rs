@@ -4,15 +4,17 @@
 //! one node is a replay on the other; a Cancel sent to one node is honoured by the
 //! other; with Redis gone, messages are refused (fail closed).
 
+mod common;
+
+use common::combined_config as config;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
-use wsbind_compiler::FromToml;
 use wsbind_runtime::cookie::CookieKeys;
-use wsbind_runtime::engine::{ClientEngine, Config, Incoming, ServerEngine};
+use wsbind_runtime::engine::{ClientEngine, Incoming, ServerEngine};
 use wsbind_runtime::farm::RedisFarm;
 use wsbind_runtime::keys::SeededRng;
-use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};
+use wsbind_runtime::{Password, PasswordValidator, UsernameCredential};
 
 /// A redis-server of the test's own, stopped when dropped.
 struct Redis {
@@ -100,13 +102,6 @@ fn start_redis() -> Redis {
         std::thread::sleep(Duration::from_millis(50));
     }
     redis
-}
-
-fn config(role: &str) -> Config {
-    let text = include_str!("fixtures/combined-1.3.toml")
-        .replace("role = \"both\"", &format!("role = \"{role}\""));
-    let d = Description::from_toml_str(&text).expect("description");
-    Config::from_description(&d, None).expect("config")
 }
 
 fn node(farm: &Arc<RedisFarm>, seed: u64) -> ServerEngine {

@@ -4,41 +4,19 @@
 //! holding a line break (a forged log line) and 100,000 more bytes, and each refusal's
 //! text must stay one short line.
 
+mod common;
+
+use common::combined_config as config;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
-use wsbind_compiler::FromToml;
 use wsbind_runtime::credentials::{Password, PasswordValidator, UsernameCredential};
-use wsbind_runtime::engine::{ClientEngine, Config, Incoming, ServerEngine};
+use wsbind_runtime::engine::{ClientEngine, Incoming, ServerEngine};
 use wsbind_runtime::keys::SeededRng;
-use wsbind_runtime::Description;
 
 const FORGED: &str = "x&#10;2026-01-01T00:00:00Z  INFO forged: line&#13;";
 
 fn t0() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000)
-}
-
-fn config(role: &str) -> Config {
-    let text = format!(
-        r#"
-[channel]
-binding = "http"
-role = "{role}"
-[[security.binding]]
-kind = "ssl-transport"
-[[security.binding]]
-kind = "security-context"
-key-entropy-mode = "combined"
-secure-conversation-version = "1.3"
-[security.binding.bootstrap]
-[[security.binding.bootstrap.binding]]
-kind = "ssl-transport"
-[[security.binding.bootstrap.binding]]
-kind = "username"
-"#
-    );
-    let d = Description::from_toml_str(&text).expect("description");
-    Config::from_description(&d, None).expect("config")
 }
 
 /// Every way to replace one attribute value or one text of `msg` with `with`.

@@ -1,5 +1,6 @@
-//! Helpers shared by the runtime's integration tests: where the shared vectors and peer
-//! scripts are, hex, and running a peer.
+//! Helpers shared by the runtime's integration tests (and the mutation bench): where the
+//! shared vectors and peer scripts are, hex, running a peer, and the engine
+//! configuration of the common fixture.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
@@ -52,4 +53,14 @@ pub fn run_peer(script: &str, args: &[&str], stdin: Option<&[u8]>) -> Output {
         pipe.write_all(input).expect("write to peer");
     }
     child.wait_with_output().expect("peer output")
+}
+
+/// The engine configuration of `tests/fixtures/combined-1.3.toml` (WS-SC 1.3, combined
+/// entropy, a username bootstrap over SSL, Basic256) for `role`.
+pub fn combined_config(role: &str) -> wsbind_runtime::engine::Config {
+    use wsbind_compiler::FromToml;
+    let text = include_str!("../fixtures/combined-1.3.toml")
+        .replace("role = \"both\"", &format!("role = \"{role}\""));
+    let d = wsbind_runtime::Description::from_toml_str(&text).expect("description");
+    wsbind_runtime::engine::Config::from_description(&d, None).expect("config")
 }
