@@ -3,16 +3,12 @@
 //! One table for keys, one for values, one reading of WCF timespans; the readers ask
 //! here before they guess a "did you mean".
 
+const SECURITY_MODE: &str = "WCF's security mode is written as bindings here: TransportWithMessageCredential is an ssl-transport binding plus a message binding (kind = \"security-context\", or kind = \"username\")";
+
 /// WCF key names (compared without case, `-` or `_`) and how this format says it.
 const KEYS: &[(&str, &str)] = &[
-    (
-        "mode",
-        "WCF's security mode is written as bindings here: TransportWithMessageCredential is an ssl-transport binding plus a message binding (kind = \"security-context\", or kind = \"username\")",
-    ),
-    (
-        "securitymode",
-        "WCF's security mode is written as bindings here: TransportWithMessageCredential is an ssl-transport binding plus a message binding (kind = \"security-context\", or kind = \"username\")",
-    ),
+    ("mode", SECURITY_MODE),
+    ("securitymode", SECURITY_MODE),
     (
         "establishsecuritycontext",
         "WCF's establishSecurityContext = true is a security binding with kind = \"security-context\", whose bootstrap holds the ssl-transport and username bindings",

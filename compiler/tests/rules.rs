@@ -161,19 +161,22 @@ fn every_compile_time_rule_has_a_case() {
     }
 }
 
-#[test]
-fn all_violations_are_reported_together() {
-    let text = r#"
+/// One description breaking six rules, in different places of the file (`keysize` is
+/// unknown in both forms; `key_size` would be the attribute spelling of `key-size`).
+const MANY_VIOLATIONS: &str = r#"
 [channel]
 binding = "named-pipe"
 role = "client"
 [[security.binding]]
 kind = "security-context"
 usage = "signing"
-key_size = 100
+keysize = 100
 renewal-interval = "ten hours"
 "#;
-    let checked = check_toml(text, Target::Runtime);
+
+#[test]
+fn all_violations_are_reported_together() {
+    let checked = check_toml(MANY_VIOLATIONS, Target::Runtime);
     let ids = ids(&checked);
     for id in [
         "WSB0039", "WSB0034", "WSB0001", "WSB0002", "WSB0005", "WSB0040",
@@ -343,16 +346,7 @@ password = "hunter2"
 
 #[test]
 fn errors_come_in_the_order_of_the_file() {
-    let text = r#"
-[channel]
-binding = "named-pipe"
-role = "client"
-[[security.binding]]
-kind = "security-context"
-usage = "signing"
-keysize = 100
-renewal-interval = "ten hours"
-"#;
+    let text = MANY_VIOLATIONS;
     let toml = check_toml(text, Target::Runtime);
     let starts: Vec<usize> = toml
         .diagnostics
