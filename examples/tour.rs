@@ -154,11 +154,11 @@ fn negotiation() -> Result<(), Box<dyn std::error::Error>> {
     // Negotiate.
     let started = Instant::now();
     let rst = client.poll(clock.now())?.ok_or("nothing to negotiate")?;
-    let (rstr, event) = match server.handle(rst.bytes.as_bytes(), None, clock.now()) {
+    let (rstr, event) = match server.handle(rst.request.bytes.as_bytes(), None, clock.now()) {
         Incoming::Negotiated { bytes, event } => (bytes, event),
         other => return Err(format!("the server refused the RST: {other:?}").into()),
     };
-    let established = client.handle_response(rstr.as_bytes(), clock.now())?;
+    let established = client.handle_response(&rst, rstr.as_bytes(), clock.now())?;
     if let (
         ServerEvent::Issued {
             identifier,
@@ -170,7 +170,7 @@ fn negotiation() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "{:10} RST ({} bytes) -> RSTR ({} bytes): context {identifier} for {}, {key_bits}-bit key [{} us]",
             clock.show(),
-            rst.bytes.len(),
+            rst.request.bytes.len(),
             rstr.len(),
             identity.name,
             started.elapsed().as_micros()
@@ -232,12 +232,12 @@ fn negotiation() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let renew = client.poll(clock.now())?.ok_or("no renewal due")?;
     let Incoming::Negotiated { bytes, .. } =
-        server.handle(renew.bytes.as_bytes(), None, clock.now())
+        server.handle(renew.request.bytes.as_bytes(), None, clock.now())
     else {
         return Err("the server refused the renewal".into());
     };
     if let ClientEvent::Renewed { instance, .. } =
-        client.handle_response(bytes.as_bytes(), clock.now())?
+        client.handle_response(&renew, bytes.as_bytes(), clock.now())?
     {
         println!(
             "{:10} renewal due: RST/Renew -> new key, instance {} [{} us]",
@@ -303,11 +303,11 @@ fn negotiation() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let cancel = client.close(clock.now())?.ok_or("nothing to cancel")?;
     let Incoming::Negotiated { bytes, .. } =
-        server.handle(cancel.bytes.as_bytes(), None, clock.now())
+        server.handle(cancel.request.bytes.as_bytes(), None, clock.now())
     else {
         return Err("the server refused the cancellation".into());
     };
-    client.handle_response(bytes.as_bytes(), clock.now())?;
+    client.handle_response(&cancel, bytes.as_bytes(), clock.now())?;
     println!(
         "{:10} closed: RST/Cancel -> RequestedTokenCancelled [{} us]",
         clock.show(),

@@ -190,13 +190,13 @@ fn handshake(c: &mut Criterion) {
             .expect("client");
             let rst = client.poll(t0()).expect("poll").expect("rst");
             let Incoming::Negotiated { bytes, .. } =
-                server.handle(rst.bytes.as_bytes(), None, t0())
+                server.handle(rst.request.bytes.as_bytes(), None, t0())
             else {
                 panic!("refused")
             };
             black_box(
                 client
-                    .handle_response(bytes.as_bytes(), t0())
+                    .handle_response(&rst, bytes.as_bytes(), t0())
                     .expect("established"),
             );
         })

@@ -164,13 +164,14 @@ struct Conversation {
 fn conversation() -> Conversation {
     let server = server();
     let mut client = client(2);
-    let issue = client.poll(t0()).expect("poll").expect("rst").bytes;
+    let negotiation = client.poll(t0()).expect("poll").expect("rst");
+    let issue = negotiation.request.bytes.clone();
     let Incoming::Negotiated { bytes: issued, .. } = server.handle(issue.as_bytes(), None, t0())
     else {
         panic!("not issued")
     };
     client
-        .handle_response(issued.as_bytes(), t0())
+        .handle_response(&negotiation, issued.as_bytes(), t0())
         .expect("established");
     let req = client
         .protect(
@@ -200,7 +201,7 @@ fn conversation() -> Conversation {
     let renew = renewer
         .poll(later)
         .expect("poll")
-        .map(|r| r.bytes)
+        .map(|n| n.request.bytes)
         .unwrap_or_default();
     Conversation {
         issue,
@@ -217,9 +218,11 @@ fn conversation() -> Conversation {
 
 fn client_established(server: &ServerEngine, seed: u64) -> ClientEngine {
     let mut c = client(seed);
-    let rst = c.poll(t0()).expect("poll").expect("rst").bytes;
-    if let Incoming::Negotiated { bytes, .. } = server.handle(rst.as_bytes(), None, t0()) {
-        let _ = c.handle_response(bytes.as_bytes(), t0());
+    let rst = c.poll(t0()).expect("poll").expect("rst");
+    if let Incoming::Negotiated { bytes, .. } =
+        server.handle(rst.request.bytes.as_bytes(), None, t0())
+    {
+        let _ = c.handle_response(&rst, bytes.as_bytes(), t0());
     }
     c
 }
@@ -253,8 +256,8 @@ fn run(entry: &str, executions: u64, conv: &mut Conversation) -> Tally {
         panics: 0,
         accepted: 0,
     };
-    let mut awaiting = client(4);
-    let _ = awaiting.poll(t0());
+    let mut awaiting = client(2);
+    let mut negotiation = awaiting.poll(t0()).expect("poll").expect("rst");
     for n in 0..executions {
         let seed = seeds[r.below(seeds.len())].as_bytes();
         let input = mutate(seed, &mut r, all.as_bytes());
@@ -265,10 +268,10 @@ fn run(entry: &str, executions: u64, conv: &mut Conversation) -> Tally {
             ),
             "issue-response" => {
                 // A fresh client of the same seed awaits the very response mutated
-                // (any answer, accepted or not, ends the waiting).
-                let ok = awaiting.handle_response(&input, t0()).is_ok();
+                // (its Issue has the same message id and entropy).
+                let ok = awaiting.handle_response(&negotiation, &input, t0()).is_ok();
                 awaiting = client(2);
-                let _ = awaiting.poll(t0());
+                negotiation = awaiting.poll(t0()).expect("poll").expect("rst");
                 ok
             }
             "reply" => conv

@@ -48,7 +48,7 @@ fn main() {
         )
         .expect("client");
         let rst = client.poll(now).expect("poll").expect("an RST");
-        match server.handle(rst.bytes.as_bytes(), None, now) {
+        match server.handle(rst.request.bytes.as_bytes(), None, now) {
             Incoming::Negotiated { .. } => {}
             other => panic!("context {i} refused: {other:?}"),
         }

@@ -96,17 +96,32 @@ mod client_io {
         }
 
         /// Negotiates the security context now rather than on the first call.
+        ///
+        /// Cancel safe: dropped at any await (a `tokio::time::timeout`, a `select!`),
+        /// the negotiation is abandoned and the client is as it was; the next `connect`
+        /// or `call` negotiates again.
         pub async fn connect(&mut self) -> Result<(), TransportError> {
             self.session()?.negotiate_if_due().await
         }
 
         /// Sends a protected request (`body`: the SOAP Body's content) and returns the
         /// verified reply.
+        ///
+        /// Cancel safe: the client's state changes only once an answer has been read and
+        /// checked, so a future dropped at any await leaves the client usable. A
+        /// negotiation or renewal cut short is abandoned and done again by the next
+        /// call; a request cut short may still have reached the server (the next call
+        /// does not resend it).
         pub async fn call(&mut self, action: &str, body: &str) -> Result<Reply, TransportError> {
             self.session()?.call(action, body).await
         }
 
-        /// Cancels the security context (if one was negotiated).
+        /// Cancels the security context (if one was negotiated); afterwards `call`
+        /// fails with [`StateError::Closed`](crate::engine::StateError::Closed).
+        ///
+        /// Cancel safe: dropped before the server's answer is read (or failing), the
+        /// context stays in use and `close` can be called again. Dropping a `Client`
+        /// sends nothing: the server keeps the context until it expires.
         pub async fn close(&mut self) -> Result<(), TransportError> {
             match self.session.as_mut() {
                 Some(s) => s.close().await,

@@ -8,7 +8,7 @@ use wsbind_compiler::FromToml;
 use wsbind_runtime::cookie::CookieKeys;
 use wsbind_runtime::engine::server::ServerEvent;
 use wsbind_runtime::engine::{
-    ClientEngine, ClientEvent, Config, EngineError, Incoming, Purpose, ServerEngine,
+    ClientEngine, ClientEvent, Config, EngineError, Incoming, Purpose, ServerEngine, StateError,
 };
 use wsbind_runtime::envelope::Framing;
 use wsbind_runtime::keys::SeededRng;
@@ -109,11 +109,11 @@ fn negotiate(
     s: &ServerEngine,
     now: SystemTime,
 ) -> Result<ClientEvent, EngineError> {
-    let req = c.poll(now)?.expect("a negotiation message is due");
-    match s.handle(req.bytes.as_bytes(), None, now) {
-        Incoming::Negotiated { bytes, .. } => c.handle_response(bytes.as_bytes(), now),
+    let neg = c.poll(now)?.expect("a negotiation message is due");
+    match s.handle(neg.request.bytes.as_bytes(), None, now) {
+        Incoming::Negotiated { bytes, .. } => c.handle_response(&neg, bytes.as_bytes(), now),
         Incoming::Rejected { bytes, error } => {
-            let client_view = c.handle_response(bytes.as_bytes(), now);
+            let client_view = c.handle_response(&neg, bytes.as_bytes(), now);
             // The client reads the very code the server sent.
             match &client_view {
                 Err(EngineError::Fault(f)) => assert_eq!(f.code, Some(error.fault()), "{f}"),
@@ -257,13 +257,14 @@ fn cancellation() {
         s.handle(used.bytes.as_bytes(), None, t0()),
         Incoming::Request(_)
     ));
-    let req = c.close(t0()).expect("close").expect("a cancel request");
-    let Incoming::Negotiated { bytes, event } = s.handle(req.bytes.as_bytes(), None, t0()) else {
+    let neg = c.close(t0()).expect("close").expect("a cancel request");
+    let Incoming::Negotiated { bytes, event } = s.handle(neg.request.bytes.as_bytes(), None, t0())
+    else {
         panic!("cancel refused")
     };
     assert!(matches!(event, ServerEvent::Cancelled { .. }));
     assert!(matches!(
-        c.handle_response(bytes.as_bytes(), t0()),
+        c.handle_response(&neg, bytes.as_bytes(), t0()),
         Ok(ClientEvent::Cancelled { .. })
     ));
     match s.handle(stale.bytes.as_bytes(), None, t0() + Duration::from_secs(1)) {
@@ -487,7 +488,7 @@ fn corrupted_negotiation_messages_never_panic() {
     let d = description("combined", "1.3", true, "basic256");
     let (mut c, s) = pair(&d, 20);
     let rst = c.poll(t0()).expect("poll").expect("rst");
-    let bytes = rst.bytes.as_bytes();
+    let bytes = rst.request.bytes.as_bytes();
     for cut in (0..bytes.len()).step_by(11) {
         assert!(
             matches!(
@@ -509,20 +510,20 @@ fn corrupted_negotiation_messages_never_panic() {
     let rstr = rstr.into_bytes();
     for cut in (0..rstr.len()).step_by(17) {
         let (mut c2, _) = pair(&d, 20);
-        c2.poll(t0()).expect("poll");
+        let neg = c2.poll(t0()).expect("poll").expect("rst");
         assert!(
-            c2.handle_response(&rstr[..cut], t0()).is_err(),
+            c2.handle_response(&neg, &rstr[..cut], t0()).is_err(),
             "a truncated RSTR at {cut} was accepted"
         );
     }
     // A response to another request is refused.
     let (mut c3, _) = pair(&d, 21);
-    c3.poll(t0()).expect("poll");
+    let neg = c3.poll(t0()).expect("poll").expect("rst");
     let err = c3
-        .handle_response(&rstr, t0())
+        .handle_response(&neg, &rstr, t0())
         .expect_err("another request's response");
     assert!(err.to_string().contains("relates to"), "{err}");
-    assert!(c.handle_response(&rstr, t0()).is_ok());
+    assert!(c.handle_response(&rst, &rstr, t0()).is_ok());
 }
 
 /// Issue 12 item 6: one authenticated client must not lock every other out of the
@@ -642,12 +643,12 @@ fn a_renewal_the_server_does_not_support_is_a_fault() {
     let (mut c, s) = pair(&d, 40);
     negotiate(&mut c, &s, t0()).expect("issue");
     let t1 = t0() + Duration::from_secs(3240);
-    let req = c.poll(t1).expect("poll").expect("a renewal is due");
-    match s.handle(req.bytes.as_bytes(), None, t1) {
+    let neg = c.poll(t1).expect("poll").expect("a renewal is due");
+    match s.handle(neg.request.bytes.as_bytes(), None, t1) {
         Incoming::Rejected { error, bytes } => {
             assert!(matches!(error, EngineError::RenewNotSupported), "{error}");
             assert!(bytes.contains("UnableToRenew"), "{bytes}");
-            let client_view = c.handle_response(bytes.as_bytes(), t1);
+            let client_view = c.handle_response(&neg, bytes.as_bytes(), t1);
             match &client_view {
                 Err(EngineError::Fault(f)) => {
                     assert_eq!(f.code, Some(FaultCode::UnableToRenew), "{f}");
@@ -662,7 +663,7 @@ fn a_renewal_the_server_does_not_support_is_a_fault() {
     call(&mut c, &s, PING, t1).expect("the old context still works");
     // … and replaces it with a new one instead of asking to renew it again.
     let next = c.poll(t1).expect("poll").expect("a new context is due");
-    assert_eq!(next.purpose, Purpose::Issue);
+    assert_eq!(next.request.purpose, Purpose::Issue);
 }
 
 /// Sends one application request at `now` (the client engine does not look at its
@@ -722,11 +723,13 @@ fn renew_needed_is_answered_with_a_renewal() {
         let fault = refused_call(&mut c, &s, late);
         assert_eq!(fault.code, Some(FaultCode::RenewNeeded), "{fault}");
         assert!(c.context_lost(&fault));
-        let req = c.poll(late).expect("poll").expect("a renewal");
-        assert_eq!(req.purpose, Purpose::Renew);
-        match s.handle(req.bytes.as_bytes(), None, late) {
+        let neg = c.poll(late).expect("poll").expect("a renewal");
+        assert_eq!(neg.request.purpose, Purpose::Renew);
+        match s.handle(neg.request.bytes.as_bytes(), None, late) {
             Incoming::Negotiated { bytes, .. } => {
-                let ev = c.handle_response(bytes.as_bytes(), late).expect("renewed");
+                let ev = c
+                    .handle_response(&neg, bytes.as_bytes(), late)
+                    .expect("renewed");
                 assert!(matches!(ev, ClientEvent::Renewed { .. }), "{ev:?}");
             }
             other => panic!("server {i}: the expired context was not renewed: {other:?}"),
@@ -778,8 +781,8 @@ fn bad_context_token_drops_the_context() {
     assert!(!c.context_lost(&other));
     assert!(c.is_ready(), "another fault changes nothing");
     assert!(c.context_lost(&fault));
-    let req = c.poll(at).expect("poll").expect("a new context");
-    assert_eq!(req.purpose, Purpose::Issue);
+    let neg = c.poll(at).expect("poll").expect("a new context");
+    assert_eq!(neg.request.purpose, Purpose::Issue);
 }
 
 #[test]
@@ -1050,11 +1053,13 @@ fn cookie_cancellations_are_bounded_and_never_refused() {
         let probe = c
             .protect("urn:example:orders/Ping", PING, at)
             .expect("probe");
-        let req = c.close(at).expect("close").expect("a cancel request");
-        let Incoming::Negotiated { bytes, .. } = s.handle(req.bytes.as_bytes(), None, at) else {
+        let neg = c.close(at).expect("close").expect("a cancel request");
+        let Incoming::Negotiated { bytes, .. } = s.handle(neg.request.bytes.as_bytes(), None, at)
+        else {
             panic!("the cancel was refused")
         };
-        c.handle_response(bytes.as_bytes(), at).expect("cancelled");
+        c.handle_response(&neg, bytes.as_bytes(), at)
+            .expect("cancelled");
         probe.bytes
     };
     let cancelled = |probe: &str, at: SystemTime| match s.handle(probe.as_bytes(), None, at) {
@@ -1078,4 +1083,67 @@ fn cookie_cancellations_are_bounded_and_never_refused() {
     );
     // The room came from mallory's own oldest: that context is usable again.
     assert!(!cancelled(&mallory[0], now));
+}
+
+/// The engine changes only when a response comes back with its negotiation: one the
+/// caller drops (a cancelled future, a lost connection) leaves it as it was, and one made
+/// for a context the engine no longer holds is refused, not applied.
+#[test]
+fn an_abandoned_negotiation_changes_nothing() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, s) = pair(&d, 120);
+    // An Issue sent, answered by the server, and dropped: still no context, and the
+    // next poll asks for an Issue again.
+    let dropped = c.poll(t0()).expect("poll").expect("an issue");
+    assert!(matches!(
+        s.handle(dropped.request.bytes.as_bytes(), None, t0()),
+        Incoming::Negotiated { .. }
+    ));
+    drop(dropped);
+    assert!(!c.is_ready() && c.context_id().is_none());
+    negotiate(&mut c, &s, t0()).expect("issued the second time");
+    call(&mut c, &s, PING, t0()).expect("a call");
+
+    // A Renew dropped: the context stays in use, and the next poll renews again.
+    let t1 = t0() + Duration::from_secs(3240);
+    let first = c.poll(t1).expect("poll").expect("a renewal");
+    assert_eq!(first.request.purpose, Purpose::Renew);
+    let instance = c.instance().map(str::to_owned);
+    let Incoming::Negotiated { bytes: late, .. } =
+        s.handle(first.request.bytes.as_bytes(), None, t1)
+    else {
+        panic!("renewal refused")
+    };
+    call(&mut c, &s, PING, t1).expect("the old key during the renewal");
+    let ev = negotiate(&mut c, &s, t1).expect("renewed");
+    assert!(matches!(ev, ClientEvent::Renewed { .. }), "{ev:?}");
+    assert_ne!(c.instance().map(str::to_owned), instance);
+    // The first Renew's answer arrives after all: it was made for the key before.
+    let err = c
+        .handle_response(&first, late.as_bytes(), t1)
+        .expect_err("a stale renewal");
+    assert!(
+        matches!(err, EngineError::State(StateError::NothingAwaited)),
+        "{err}"
+    );
+    call(&mut c, &s, PING, t1).expect("the renewed key");
+
+    // A Cancel dropped: the context stays; a second close closes.
+    let dropped = c.close(t1).expect("close").expect("a cancel");
+    drop(dropped);
+    assert!(c.is_ready() && !c.is_closed());
+    call(&mut c, &s, PING, t1).expect("still open");
+    let cancel = c.close(t1).expect("close").expect("a cancel");
+    let Incoming::Negotiated { bytes, .. } = s.handle(cancel.request.bytes.as_bytes(), None, t1)
+    else {
+        panic!("cancel refused")
+    };
+    c.handle_response(&cancel, bytes.as_bytes(), t1)
+        .expect("cancelled");
+    assert!(c.is_closed());
+    let err = c.protect("urn:a", PING, t1).expect_err("closed");
+    assert!(
+        matches!(err, EngineError::State(StateError::Closed)),
+        "{err}"
+    );
 }

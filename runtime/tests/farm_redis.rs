@@ -146,11 +146,12 @@ fn a_farm_shares_its_replay_cache_and_cancellations_in_redis() {
     )
     .expect("client");
     let rst = client.poll(now).expect("poll").expect("rst");
-    let Incoming::Negotiated { bytes, .. } = a.handle(rst.bytes.as_bytes(), None, now) else {
+    let Incoming::Negotiated { bytes, .. } = a.handle(rst.request.bytes.as_bytes(), None, now)
+    else {
         panic!("not issued")
     };
     client
-        .handle_response(bytes.as_bytes(), now)
+        .handle_response(&rst, bytes.as_bytes(), now)
         .expect("established");
 
     // Accepted by node A once, then a replay on node B (its own cache would take it).
@@ -194,7 +195,7 @@ fn a_farm_shares_its_replay_cache_and_cancellations_in_redis() {
         .expect("a cancel request");
     assert!(matches!(
         a.handle(
-            cancel.bytes.as_bytes(),
+            cancel.request.bytes.as_bytes(),
             None,
             later + Duration::from_millis(5)
         ),
@@ -218,11 +219,11 @@ fn a_farm_shares_its_replay_cache_and_cancellations_in_redis() {
     .expect("client");
     let t = later + Duration::from_secs(1);
     let rst = other.poll(t).expect("poll").expect("rst");
-    let Incoming::Negotiated { bytes, .. } = a.handle(rst.bytes.as_bytes(), None, t) else {
+    let Incoming::Negotiated { bytes, .. } = a.handle(rst.request.bytes.as_bytes(), None, t) else {
         panic!("not issued (issuing needs no shared state)")
     };
     other
-        .handle_response(bytes.as_bytes(), t)
+        .handle_response(&rst, bytes.as_bytes(), t)
         .expect("established");
     let req = other
         .protect("urn:example:orders/Ping", "<m:Ping xmlns:m=\"urn:m\"/>", t)

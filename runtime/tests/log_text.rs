@@ -106,13 +106,14 @@ fn refusals_never_carry_peer_text_unbounded_or_unescaped() {
         .expect("client")
     };
     let mut client = new_client();
-    let issue = client.poll(t0()).expect("poll").expect("rst").bytes;
+    let negotiation = client.poll(t0()).expect("poll").expect("rst");
+    let issue = negotiation.request.bytes.clone();
     let Incoming::Negotiated { bytes: issued, .. } = server.handle(issue.as_bytes(), None, t0())
     else {
         panic!("not issued")
     };
     client
-        .handle_response(issued.as_bytes(), t0())
+        .handle_response(&negotiation, issued.as_bytes(), t0())
         .expect("established");
     let request = client
         .protect(
@@ -143,8 +144,8 @@ fn refusals_never_carry_peer_text_unbounded_or_unescaped() {
     let names = long_names(&issued, &"N".repeat(100_000));
     for m in mutations(&issued, &long).into_iter().chain(names) {
         let mut c = new_client();
-        c.poll(t0()).expect("poll").expect("rst");
-        if let Err(e) = c.handle_response(m.as_bytes(), t0()) {
+        let negotiation = c.poll(t0()).expect("poll").expect("rst");
+        if let Err(e) = c.handle_response(&negotiation, m.as_bytes(), t0()) {
             check_bounded(&mut bad, "issue response", &e.to_string());
             refused += 1;
         }

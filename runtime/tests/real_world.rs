@@ -700,11 +700,12 @@ fn wcf_s_unsecured_bad_context_token_fault_means_negotiate_again() {
     .expect("client");
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
     let rst = client.poll(now).expect("poll").expect("rst");
-    let Incoming::Negotiated { bytes, .. } = server.handle(rst.bytes.as_bytes(), None, now) else {
+    let Incoming::Negotiated { bytes, .. } = server.handle(rst.request.bytes.as_bytes(), None, now)
+    else {
         panic!("issue refused")
     };
     client
-        .handle_response(bytes.as_bytes(), now)
+        .handle_response(&rst, bytes.as_bytes(), now)
         .expect("context");
     let req = client
         .protect("urn:a", "<m:P xmlns:m=\"urn:m\"/>", now)

@@ -1,6 +1,13 @@
 //! The client side: negotiate a context, protect requests, verify replies, renew or
 //! re-negotiate when the renewal interval lapses, keep the previous key for the
 //! rollover interval, cancel on close.
+//!
+//! The engine changes only when it is handed what it *receives*: a negotiation it asks
+//! for ([`ClientEngine::poll`], [`ClientEngine::close`]) is a [`Negotiation`] value that
+//! the caller holds while the message is on the wire, and the engine's state moves when
+//! the response comes back with it ([`ClientEngine::handle_response`]). A caller that
+//! gives up half-way (a dropped future, a lost connection) simply drops the value: the
+//! engine is as it was, and the next poll asks for the negotiation again.
 
 use super::{message, peer_text, Config, EngineError, Mismatch, StateError};
 use crate::credentials::UsernameCredential;
@@ -39,6 +46,21 @@ pub enum Purpose {
     Cancel,
     /// An application message protected with the context.
     Application,
+}
+
+/// A negotiation message to send ([`request`](Self::request)) and what reading its
+/// response needs: the entropy the request carried and the context it renews or
+/// cancels. Hand it back with the response to [`ClientEngine::handle_response`];
+/// dropping it abandons the negotiation and leaves the engine unchanged.
+#[derive(Debug)]
+pub struct Negotiation {
+    /// The message to send.
+    pub request: Request,
+    /// The request's entropy (client or combined entropy modes).
+    entropy: Option<SecretKey>,
+    /// The context a Renew or Cancel is about: its identifier and key instance. The
+    /// response is applied only while that is still the engine's context.
+    target: Option<(String, Option<String>)>,
 }
 
 /// What a negotiation response changed.
@@ -82,24 +104,12 @@ pub struct ClientContext {
     renew_refused: bool,
 }
 
+/// No state says "a response is awaited": that is the [`Negotiation`] the caller
+/// holds.
+#[allow(clippy::large_enum_variant)] // one per client: boxing the context saves nothing
 enum State {
     Idle,
-    Issuing {
-        message_id: String,
-        entropy: Option<SecretKey>,
-        /// The context being replaced (when renew is not supported).
-        old: Option<ClientContext>,
-    },
     Ready(ClientContext),
-    Renewing {
-        ctx: ClientContext,
-        message_id: String,
-        entropy: Option<SecretKey>,
-    },
-    Cancelling {
-        ctx: ClientContext,
-        message_id: String,
-    },
     Closed,
 }
 
@@ -153,10 +163,7 @@ impl ClientEngine {
     fn state_name(&self) -> &'static str {
         match self.state {
             State::Idle => "idle",
-            State::Issuing { .. } => "issuing",
             State::Ready(_) => "ready",
-            State::Renewing { .. } => "renewing",
-            State::Cancelling { .. } => "cancelling",
             State::Closed => "closed",
         }
     }
@@ -164,9 +171,7 @@ impl ClientEngine {
     /// The current context's identifier, when one is established.
     pub fn context_id(&self) -> Option<&str> {
         match &self.state {
-            State::Ready(c) | State::Renewing { ctx: c, .. } | State::Cancelling { ctx: c, .. } => {
-                Some(&c.identifier)
-            }
+            State::Ready(c) => Some(&c.identifier),
             _ => None,
         }
     }
@@ -174,44 +179,44 @@ impl ClientEngine {
     /// The current key's instance (changes on each renewal).
     pub fn instance(&self) -> Option<&str> {
         match &self.state {
-            State::Ready(c) | State::Renewing { ctx: c, .. } | State::Cancelling { ctx: c, .. } => {
-                c.instance.as_deref()
-            }
+            State::Ready(c) => c.instance.as_deref(),
             _ => None,
         }
     }
 
     /// Whether application requests can be protected now.
     pub fn is_ready(&self) -> bool {
-        matches!(self.state, State::Ready(_) | State::Renewing { .. })
+        matches!(self.state, State::Ready(_))
     }
 
-    /// The negotiation message to send now, if any: an Issue when there is no context
-    /// (or it lapsed and renew is not supported), a Renew when the renewal interval
-    /// has lapsed. `None` while a response is awaited or nothing is due.
-    pub fn poll(&mut self, now: SystemTime) -> Result<Option<Request>, EngineError> {
-        let state = std::mem::replace(&mut self.state, State::Closed);
-        let (state, out) = match state {
-            State::Idle => {
-                let (state, req) = self.issue(now, None)?;
-                (state, Some(req))
-            }
-            State::Ready(ctx) if ctx.renew_needed || now >= self.renew_at(&ctx) => {
-                let renewable = self.config.support_renew
-                    && !ctx.renew_refused
-                    && (ctx.renew_needed || now < ctx.expires);
-                if renewable {
-                    let (state, req) = self.renew(ctx, now)?;
-                    (state, Some(req))
-                } else {
-                    let (state, req) = self.issue(now, Some(ctx))?;
-                    (state, Some(req))
-                }
-            }
-            other => (other, None),
+    /// Whether [`close`](Self::close) closed the engine: it negotiates no more.
+    pub fn is_closed(&self) -> bool {
+        matches!(self.state, State::Closed)
+    }
+
+    /// The negotiation to run now, if any: an Issue when there is no context (or it
+    /// lapsed and renew is not supported), a Renew when the renewal interval has
+    /// lapsed; `None` when nothing is due or the engine is closed.
+    ///
+    /// The engine does not change until the response is handed to
+    /// [`handle_response`](Self::handle_response): until then the current context (if
+    /// any) stays in use, and polling again asks for the same negotiation anew (the
+    /// earlier one is abandoned). A caller with several tasks runs one negotiation at a
+    /// time.
+    pub fn poll(&mut self, now: SystemTime) -> Result<Option<Negotiation>, EngineError> {
+        let ctx = match &self.state {
+            State::Idle => return Ok(Some(self.issue(now))),
+            State::Ready(ctx) if ctx.renew_needed || now >= self.renew_at(ctx) => ctx.clone(),
+            _ => return Ok(None),
         };
-        self.state = state;
-        Ok(out)
+        let renewable = self.config.support_renew
+            && !ctx.renew_refused
+            && (ctx.renew_needed || now < ctx.expires);
+        if renewable {
+            self.renew(&ctx, now).map(Some)
+        } else {
+            Ok(Some(self.issue(now)))
+        }
     }
 
     /// When the context is due for renewal: before the renewal interval (or the
@@ -220,18 +225,6 @@ impl ClientEngine {
     fn renew_at(&self, ctx: &ClientContext) -> SystemTime {
         let lifetime = ctx.expires.duration_since(ctx.issued).unwrap_or_default();
         ctx.issued + self.config.renewal_interval.min(lifetime).mul_f64(0.9)
-    }
-
-    /// Forgets a negotiation whose response was lost (the transport failed): the next
-    /// [`poll`](Self::poll) starts it again.
-    pub fn negotiation_failed(&mut self) {
-        self.state = match std::mem::replace(&mut self.state, State::Closed) {
-            State::Issuing { old: Some(ctx), .. } => State::Ready(ctx),
-            State::Issuing { old: None, .. } => State::Idle,
-            State::Renewing { ctx, .. } => State::Ready(ctx),
-            State::Cancelling { .. } => State::Closed,
-            other => other,
-        };
     }
 
     /// Drops the context (e.g. the server answered `BadContextToken` because it lost
@@ -250,12 +243,9 @@ impl ClientEngine {
     pub fn context_lost(&mut self, fault: &ReceivedFault) -> bool {
         match fault.code {
             Some(FaultCode::RenewNeeded) if self.config.support_renew => {
-                match std::mem::replace(&mut self.state, State::Idle) {
-                    State::Ready(mut ctx) | State::Renewing { mut ctx, .. } => {
-                        ctx.renew_needed = true;
-                        self.state = State::Ready(ctx);
-                    }
-                    _ => self.state = State::Idle,
+                match &mut self.state {
+                    State::Ready(ctx) => ctx.renew_needed = true,
+                    state => *state = State::Idle,
                 }
                 true
             }
@@ -271,11 +261,7 @@ impl ClientEngine {
         keys::uuid_urn(self.rng.as_mut())
     }
 
-    fn issue(
-        &mut self,
-        now: SystemTime,
-        old: Option<ClientContext>,
-    ) -> Result<(State, Request), EngineError> {
+    fn issue(&mut self, now: SystemTime) -> Negotiation {
         let message_id = self.message_id();
         let entropy = issue_entropy(&self.config, self.rng.as_mut());
         let request = issue_request(
@@ -283,17 +269,14 @@ impl ClientEngine {
             &self.endpoint,
             self.username.as_ref(),
             entropy.as_ref(),
-            message_id.clone(),
+            message_id,
             now,
         );
-        Ok((
-            State::Issuing {
-                message_id,
-                entropy,
-                old,
-            },
+        Negotiation {
             request,
-        ))
+            entropy,
+            target: None,
+        }
     }
 
     fn protected(
@@ -363,34 +346,27 @@ impl ClientEngine {
         }
     }
 
-    fn renew(
-        &mut self,
-        ctx: ClientContext,
-        now: SystemTime,
-    ) -> Result<(State, Request), EngineError> {
+    fn renew(&mut self, ctx: &ClientContext, now: SystemTime) -> Result<Negotiation, EngineError> {
         let entropy = issue_entropy(&self.config, self.rng.as_mut());
         let rst = Rst {
             version: self.config.sc.version,
             kind: RequestKind::Renew,
             entropy: entropy.clone(),
             key_size: Some(ctx.key_bits),
-            target: Some(Self::target(&ctx)),
+            target: Some(Self::target(ctx)),
         };
-        let req = self.protected(
+        let request = self.protected(
             Purpose::Renew,
-            &ctx,
+            ctx,
             self.config.sc.action_renew,
             &rst.write(),
             now,
         )?;
-        Ok((
-            State::Renewing {
-                ctx,
-                message_id: req.message_id.clone(),
-                entropy,
-            },
-            req,
-        ))
+        Ok(Negotiation {
+            request,
+            entropy,
+            target: Some((ctx.identifier.clone(), ctx.instance.clone())),
+        })
     }
 
     /// Protects an application request with the context.
@@ -401,96 +377,106 @@ impl ClientEngine {
         now: SystemTime,
     ) -> Result<Request, EngineError> {
         let ctx = match &self.state {
-            State::Ready(c) | State::Renewing { ctx: c, .. } => c.clone(),
-            _ => return Err(StateError::NotEstablished.into()),
+            State::Ready(c) => c.clone(),
+            State::Closed => return Err(StateError::Closed.into()),
+            State::Idle => return Err(StateError::NotEstablished.into()),
         };
         self.protected(Purpose::Application, &ctx, action, body, now)
     }
 
-    /// Cancels the context: the request to send, or `None` when there is none to
+    /// Cancels the context: the Cancel to send, or `None` when there is none to
     /// cancel or the description says not to (`wsbind-send-cancel = false`: the peer,
     /// e.g. a WCF service with cookie contexts, expects no Cancel; the context then
-    /// simply expires there). Afterwards the engine is closed.
-    pub fn close(&mut self, now: SystemTime) -> Result<Option<Request>, EngineError> {
-        match std::mem::replace(&mut self.state, State::Closed) {
-            State::Ready(ctx) | State::Renewing { ctx, .. } if self.config.send_cancel => {
-                let rst = Rst {
-                    version: self.config.sc.version,
-                    kind: RequestKind::Cancel,
-                    entropy: None,
-                    key_size: None,
-                    target: Some(Self::target(&ctx)),
-                };
-                let req = self.protected(
-                    Purpose::Cancel,
-                    &ctx,
-                    self.config.sc.action_cancel,
-                    &rst.write(),
-                    now,
-                )?;
-                self.state = State::Cancelling {
-                    ctx,
-                    message_id: req.message_id.clone(),
-                };
-                Ok(Some(req))
+    /// simply expires there). With `None` the engine is closed now; with a Cancel, when
+    /// its response is handed to [`handle_response`](Self::handle_response) (until then
+    /// the context stays usable, and dropping the [`Negotiation`] keeps it).
+    pub fn close(&mut self, now: SystemTime) -> Result<Option<Negotiation>, EngineError> {
+        let ctx = match &self.state {
+            State::Ready(ctx) if self.config.send_cancel => ctx.clone(),
+            _ => {
+                self.state = State::Closed;
+                return Ok(None);
             }
-            _ => Ok(None),
-        }
+        };
+        let rst = Rst {
+            version: self.config.sc.version,
+            kind: RequestKind::Cancel,
+            entropy: None,
+            key_size: None,
+            target: Some(Self::target(&ctx)),
+        };
+        let request = self.protected(
+            Purpose::Cancel,
+            &ctx,
+            self.config.sc.action_cancel,
+            &rst.write(),
+            now,
+        )?;
+        Ok(Some(Negotiation {
+            request,
+            entropy: None,
+            target: Some((ctx.identifier, ctx.instance)),
+        }))
     }
 
-    /// Processes the response to a negotiation message ([`poll`](Self::poll) or
-    /// [`close`](Self::close)).
+    /// Processes the response to `negotiation` (from [`poll`](Self::poll) or
+    /// [`close`](Self::close)): the one place the engine's context changes. A response
+    /// that cannot be read leaves the engine as it was, except that a Renew the server
+    /// refused is not tried again (the context is used until it lapses, then replaced)
+    /// and one whose context the server lost drops it. The response to a Cancel closes
+    /// the engine whatever it says. A negotiation made for a context the engine no
+    /// longer holds is [`StateError::NothingAwaited`].
     pub fn handle_response(
         &mut self,
+        negotiation: &Negotiation,
         bytes: &[u8],
         now: SystemTime,
     ) -> Result<ClientEvent, EngineError> {
-        let state = std::mem::replace(&mut self.state, State::Closed);
-        let (state, result) = match state {
-            State::Issuing {
-                message_id,
-                entropy,
-                old,
-            } => match self.issued(bytes, &message_id, entropy.as_ref(), now) {
-                Ok((ctx, ev)) => (State::Ready(ctx), Ok(ev)),
-                Err(e) => (
-                    match old {
-                        Some(ctx) => State::Ready(ctx),
-                        None => State::Idle,
-                    },
-                    Err(e),
-                ),
-            },
-            State::Renewing {
-                ctx,
-                message_id,
-                entropy,
-            } => match self.renewed(&ctx, bytes, &message_id, entropy.as_ref(), now) {
-                Ok((new, ev)) => (State::Ready(new), Ok(ev)),
-                Err(EngineError::Fault(fault)) => {
-                    // Refused: a context the server no longer holds is dropped (the
-                    // next poll negotiates a new one); one it will not renew is used
-                    // until it expires, and replaced by a new one, not renewed again.
-                    let state = if fault.context_lost() {
-                        State::Idle
-                    } else {
-                        let mut ctx = ctx;
-                        ctx.renew_needed = false;
-                        ctx.renew_refused = true;
-                        State::Ready(ctx)
-                    };
-                    (state, Err(EngineError::Fault(fault)))
-                }
-                Err(e) => (State::Ready(ctx), Err(e)),
-            },
-            State::Cancelling { ctx, message_id } => {
-                let r = self.cancelled(&ctx, bytes, &message_id, now);
-                (State::Closed, r)
-            }
-            other => (other, Err(StateError::NothingAwaited.into())),
+        let current = match &self.state {
+            State::Ready(ctx) => Some(ctx),
+            State::Idle => None,
+            State::Closed => return Err(StateError::NothingAwaited.into()),
         };
-        self.state = state;
-        result
+        let request = &negotiation.request;
+        let entropy = negotiation.entropy.as_ref();
+        let ctx = match (request.purpose, &negotiation.target, current) {
+            (Purpose::Issue, _, _) => {
+                let (ctx, ev) = self.issued(bytes, &request.message_id, entropy, now)?;
+                self.state = State::Ready(ctx);
+                return Ok(ev);
+            }
+            (Purpose::Renew | Purpose::Cancel, Some((id, instance)), Some(ctx))
+                if *id == ctx.identifier && *instance == ctx.instance =>
+            {
+                ctx.clone()
+            }
+            _ => return Err(StateError::NothingAwaited.into()),
+        };
+        if request.purpose == Purpose::Cancel {
+            self.state = State::Closed;
+            return self.cancelled(&ctx, bytes, &request.message_id, now);
+        }
+        match self.renewed(&ctx, bytes, &request.message_id, entropy, now) {
+            Ok((new, ev)) => {
+                self.state = State::Ready(new);
+                Ok(ev)
+            }
+            Err(EngineError::Fault(fault)) => {
+                // Refused: a context the server no longer holds is dropped (the next
+                // poll negotiates a new one); one it will not renew is used until it
+                // expires, and replaced by a new one, not renewed again.
+                self.state = if fault.context_lost() {
+                    State::Idle
+                } else {
+                    let mut ctx = ctx;
+                    ctx.renew_needed = false;
+                    ctx.renew_refused = true;
+                    State::Ready(ctx)
+                };
+                Err(EngineError::Fault(fault))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn issued(
@@ -583,10 +569,7 @@ impl ClientEngine {
         now: SystemTime,
     ) -> Result<Verified, EngineError> {
         let ctx = match &self.state {
-            State::Ready(c) | State::Renewing { ctx: c, .. } | State::Cancelling { ctx: c, .. } => {
-                c.clone()
-            }
-            State::Issuing { old: Some(c), .. } => c.clone(),
+            State::Ready(c) => c.clone(),
             _ => return Err(StateError::NoContextForReply.into()),
         };
         let text = message::utf8(bytes)?;

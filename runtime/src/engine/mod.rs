@@ -15,7 +15,7 @@ mod message;
 pub mod server;
 
 use crate::security::profile::Profile;
-pub use client::{ClientEngine, ClientEvent, Purpose, Request};
+pub use client::{ClientEngine, ClientEvent, Negotiation, Purpose, Request};
 pub use server::{Incoming, ServerEngine, ServerRequest};
 
 use crate::description::{KeyEntropyMode, TimestampUsage};
@@ -250,7 +250,9 @@ pub enum StateError {
     NeedsValidator,
     #[error("no security context is established; poll() first")]
     NotEstablished,
-    #[error("no negotiation response is awaited")]
+    #[error("the client was closed (its context cancelled); make a new client")]
+    Closed,
+    #[error("no negotiation response is awaited for this context")]
     NothingAwaited,
     #[error("no security context to verify the reply with")]
     NoContextForReply,

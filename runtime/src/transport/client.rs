@@ -2,10 +2,17 @@
 //! first use, renews or re-negotiates when due (in the course of its own calls: no
 //! background task), protects each call, re-negotiates once when the server lost the
 //! context, and cancels on close.
+//!
+//! Cancel safety: every await here is an HTTP exchange, and the engine changes only
+//! after one completes (it is handed the response together with the [`Negotiation`]
+//! the request came from). A future dropped at any await leaves the engine as it was
+//! before that exchange; the next call asks it again what is due.
 
 use super::{content_type, Needed, Reply, TransportError};
 use crate::credentials::{ClientTls, UsernameCredential};
-use crate::engine::{ClientEngine, ClientEvent, Config, EngineError, Purpose, Request, StateError};
+use crate::engine::{
+    ClientEngine, ClientEvent, Config, EngineError, Negotiation, Purpose, StateError,
+};
 use crate::keys::SystemRng;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -183,31 +190,32 @@ impl ClientSession {
         &self.engine
     }
 
-    async fn exchange(&mut self, req: Request) -> Result<ClientEvent, TransportError> {
-        let answer = match self.http.post(&req.action, req.bytes).await {
-            Ok(a) => a,
-            Err(e) => {
-                self.engine.negotiation_failed();
-                return Err(e);
-            }
-        };
-        Ok(self.engine.handle_response(&answer, SystemTime::now())?)
+    /// Sends a negotiation message and hands its response to the engine: the engine
+    /// changes after the last await, or not at all.
+    async fn exchange(&mut self, negotiation: Negotiation) -> Result<ClientEvent, TransportError> {
+        let req = &negotiation.request;
+        let answer = self.http.post(&req.action, req.bytes.clone()).await?;
+        Ok(self
+            .engine
+            .handle_response(&negotiation, &answer, SystemTime::now())?)
     }
 
-    /// Negotiates, renews or re-negotiates when that is due.
+    /// Negotiates, renews or re-negotiates when that is due. Cancel safe: dropped
+    /// before the response is read, the negotiation is abandoned and the engine is
+    /// unchanged (the next call starts it again).
     pub async fn negotiate_if_due(&mut self) -> Result<(), TransportError> {
         // Two rounds at most: a re-negotiation after a renewal the server refused.
         for _ in 0..2 {
-            let Some(req) = self.engine.poll(SystemTime::now())? else {
+            let Some(negotiation) = self.engine.poll(SystemTime::now())? else {
                 return Ok(());
             };
-            let kind = match req.purpose {
+            let kind = match negotiation.request.purpose {
                 Purpose::Renew => "renew",
                 _ => "issue",
             };
             let started = Instant::now();
             let span = info_span!("negotiate", kind, endpoint = %self.http.endpoint);
-            match self.exchange(req).instrument(span).await {
+            match self.exchange(negotiation).instrument(span).await {
                 Ok(ev) => info!(
                     ?ev,
                     elapsed_us = started.elapsed().as_micros() as u64,
@@ -224,7 +232,9 @@ impl ClientSession {
         Ok(())
     }
 
-    /// Sends a protected request and returns the verified reply.
+    /// Sends a protected request and returns the verified reply. Cancel safe: see
+    /// [`negotiate_if_due`](Self::negotiate_if_due); a request dropped in flight changes
+    /// nothing (the server may have seen it).
     pub async fn call(&mut self, action: &str, body: &str) -> Result<Reply, TransportError> {
         for attempt in 0..2 {
             self.negotiate_if_due().await?;
@@ -266,10 +276,13 @@ impl ClientSession {
         ))
     }
 
-    /// Cancels the context, if there is one.
+    /// Cancels the context, if there is one; afterwards the session is closed. Cancel
+    /// safe: dropped before the Cancel's response is read, or failing to exchange it,
+    /// the context stays in use (the server may have cancelled it: the next call then
+    /// negotiates a new one).
     pub async fn close(&mut self) -> Result<(), TransportError> {
-        if let Some(req) = self.engine.close(SystemTime::now())? {
-            let ev = self.exchange(req).await?;
+        if let Some(negotiation) = self.engine.close(SystemTime::now())? {
+            let ev = self.exchange(negotiation).await?;
             debug!(?ev, "closed");
         }
         Ok(())
