@@ -6,11 +6,14 @@
 //! `client(...)`/`server(...)` constructors that ask for exactly the needed credentials.
 #![forbid(unsafe_code)]
 
+pub use wsbind_http::*;
 pub use wsbind_macros::binding;
-pub use wsbind_runtime::*;
+pub use wsbind_proto::*;
 
-/// The runtime crate, whole.
-pub use wsbind_runtime as runtime;
+/// The HTTP driver crate (tokio, hyper, rustls: transports, typed handles, farm), whole.
+pub use wsbind_http as http;
+/// The protocol crate (sans-IO: the engine, message security, WS-Trust), whole.
+pub use wsbind_proto as proto;
 
 /// The README's Rust snippets, compiled (and the engine's run) as doc tests.
 #[cfg(doctest)]

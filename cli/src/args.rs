@@ -5,8 +5,8 @@ use clap::ValueEnum;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
-use wsbind_runtime::envelope::parse_time;
-use wsbind_runtime::wire::{ScVersion, Soap};
+use wsbind_proto::envelope::parse_time;
+use wsbind_proto::wire::{ScVersion, Soap};
 
 /// `--version`: the WS-SecureConversation generation.
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -6,14 +6,14 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
-use wsbind_runtime::description::SignatureProfile;
-use wsbind_runtime::envelope::{Framing, Headers};
-use wsbind_runtime::keys::{SecretKey, SystemRng};
-use wsbind_runtime::security::profile::{Direction, Part, Profile, Signing};
-use wsbind_runtime::security::{
+use wsbind_proto::description::SignatureProfile;
+use wsbind_proto::envelope::{Framing, Headers};
+use wsbind_proto::keys::{SecretKey, SystemRng};
+use wsbind_proto::security::profile::{Direction, Part, Profile, Signing};
+use wsbind_proto::security::{
     protect, verify, Acceptance, Outgoing, ReplayCache, SigningKey, Suite,
 };
-use wsbind_runtime::wire::{self, Addressing, ScVersion};
+use wsbind_proto::wire::{self, Addressing, ScVersion};
 
 #[derive(Subcommand, Debug)]
 pub enum MessageCommand {
@@ -189,7 +189,7 @@ fn run_protect(a: ProtectArgs) -> Result<ExitCode, Usage> {
             AddressingArg::Aug2004 => Addressing::Aug2004,
         },
     };
-    let message_id = wsbind_runtime::keys::uuid_urn(&mut SystemRng::new());
+    let message_id = wsbind_proto::keys::uuid_urn(&mut SystemRng::new());
     let msg = Outgoing {
         framing,
         headers: Headers {

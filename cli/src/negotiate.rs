@@ -9,13 +9,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use wsbind_compiler::FromToml;
-use wsbind_runtime::engine::client::{issue_entropy, issue_request, read_issue_response};
-use wsbind_runtime::engine::server::ServerEvent;
-use wsbind_runtime::engine::{Config, Incoming, ServerEngine};
-use wsbind_runtime::envelope::Framing;
-use wsbind_runtime::keys::{self, SecretKey, SystemRng};
-use wsbind_runtime::wire::Addressing;
-use wsbind_runtime::{Description, Password, PasswordValidator, UsernameCredential};
+use wsbind_proto::engine::client::{issue_entropy, issue_request, read_issue_response};
+use wsbind_proto::engine::server::ServerEvent;
+use wsbind_proto::engine::{Config, Incoming, ServerEngine};
+use wsbind_proto::envelope::Framing;
+use wsbind_proto::keys::{self, SecretKey, SystemRng};
+use wsbind_proto::wire::Addressing;
+use wsbind_proto::{Description, Password, PasswordValidator, UsernameCredential};
 
 #[derive(Subcommand, Debug)]
 pub enum NegotiateCommand {
@@ -113,7 +113,7 @@ pub fn run(cmd: NegotiateCommand) -> ExitCode {
 /// The engine configuration these arguments describe, built from a binding
 /// description so that the compiler's rules apply to the command line too.
 fn config(c: &Common, role: &str, lifetime: Option<u64>) -> Result<Config, Usage> {
-    let version = wsbind_runtime::wire::ScVersion::from(c.version);
+    let version = wsbind_proto::wire::ScVersion::from(c.version);
     let entropy = match c.entropy {
         Entropy::ClientOnly => "client-only",
         Entropy::ServerOnly => "server-only",

@@ -5,7 +5,7 @@
 //!
 //! The compiler (`wsbind-compiler`) produces it — the generated code builds it as a
 //! `const`, and loading TOML at run time builds it through the compiler — and the
-//! runtime (`wsbind-runtime`, as `wsbind::description`) executes it; neither owns it, and
+//! runtime (`wsbind-proto` and `wsbind-http`, as `wsbind::description`) executes it; neither owns it, and
 //! the runtime never re-checks what the compiler proved. It depends on nothing (the JSON
 //! Schema impls of its values are behind the `schema` feature, which only the compiler
 //! turns on).

@@ -1,0 +1,265 @@
+//! Typed client and server handles. The generated `client(...)`/`server(...)`
+//! constructors build them with exactly the credentials the description needs; they talk
+//! over HTTP or HTTPS through the engine.
+
+use std::marker::PhantomData;
+use wsbind_proto::credentials::{ClientCredentials, ServerCredentials};
+use wsbind_proto::Description;
+
+/// A type annotated with `#[wsbind::binding(...)]`: it carries a checked description.
+pub trait Service: 'static {
+    /// The annotated type's name.
+    const NAME: &'static str;
+    /// The typed description the compiler generated.
+    fn description() -> &'static Description;
+}
+
+/// A client of binding `B`. [`call`](Client::call) negotiates a
+/// security context on first use, renews it when due (in the course of its own calls:
+/// no background task), protects each request and verifies each reply;
+/// [`close`](Client::close) cancels the context.
+#[derive(Debug)]
+pub struct Client<B: Service> {
+    endpoint: String,
+    credentials: ClientCredentials,
+    session: Option<crate::transport::client::ClientSession>,
+    framing: Option<wsbind_proto::envelope::Framing>,
+    binding: PhantomData<fn() -> B>,
+}
+
+impl<B: Service> Client<B> {
+    /// Used by the generated constructor, which checks the credentials by type.
+    pub fn new(endpoint: String, credentials: ClientCredentials) -> Self {
+        Client {
+            endpoint,
+            credentials,
+            session: None,
+            framing: None,
+            binding: PhantomData,
+        }
+    }
+
+    /// Speaks this SOAP and WS-Addressing version instead of the default (SOAP 1.2 with
+    /// WS-Addressing 1.0, WWSAPI's default envelope). Servers answer in the version of
+    /// each request. Takes effect before the first call.
+    pub fn with_envelope(
+        mut self,
+        soap: wsbind_proto::wire::Soap,
+        addressing: wsbind_proto::wire::Addressing,
+    ) -> Self {
+        self.framing = Some(wsbind_proto::envelope::Framing { soap, addressing });
+        self
+    }
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+    pub fn credentials(&self) -> &ClientCredentials {
+        &self.credentials
+    }
+    pub fn description(&self) -> &'static Description {
+        B::description()
+    }
+}
+
+mod client_io {
+    use super::*;
+    use crate::transport::client::ClientSession;
+    use crate::transport::{Needed, Reply, TransportError};
+    use wsbind_proto::engine::Config;
+
+    impl<B: Service> Client<B> {
+        fn session(&mut self) -> Result<&mut ClientSession, TransportError> {
+            if self.session.is_none() {
+                let d = B::description();
+                let config = Config::from_description(d, self.framing)?;
+                // Plain http only where no part of the description has an SSL
+                // transport, the bootstrap included (the compiler allows that only
+                // with protection level none).
+                let allow_http = !d.security.needs_tls();
+                let session = ClientSession::new(
+                    config,
+                    &self.endpoint,
+                    self.credentials.username.clone(),
+                    self.credentials.http_basic.as_ref(),
+                    self.credentials.tls.as_ref(),
+                    crate::transport::tls::Revocation::of(d),
+                    allow_http,
+                )?;
+                self.session = Some(session);
+            }
+            self.session
+                .as_mut()
+                .ok_or(TransportError::Credentials(Needed::ClientSession))
+        }
+
+        /// Negotiates the security context now rather than on the first call.
+        ///
+        /// Cancel safe: dropped at any await (a `tokio::time::timeout`, a `select!`),
+        /// the negotiation is abandoned and the client is as it was; the next `connect`
+        /// or `call` negotiates again.
+        pub async fn connect(&mut self) -> Result<(), TransportError> {
+            self.session()?.negotiate_if_due().await
+        }
+
+        /// Sends a protected request (`body`: the SOAP Body's content) and returns the
+        /// verified reply.
+        ///
+        /// Cancel safe: the client's state changes only once an answer has been read and
+        /// checked, so a future dropped at any await leaves the client usable. A
+        /// negotiation or renewal cut short is abandoned and done again by the next
+        /// call; a request cut short may still have reached the server (the next call
+        /// does not resend it).
+        pub async fn call(&mut self, action: &str, body: &str) -> Result<Reply, TransportError> {
+            self.session()?.call(action, body).await
+        }
+
+        /// Cancels the security context (if one was negotiated); afterwards `call`
+        /// fails with [`StateError::Closed`](wsbind_proto::engine::StateError::Closed).
+        ///
+        /// Cancel safe: dropped before the server's answer is read (or failing), the
+        /// context stays in use and `close` can be called again. Dropping a `Client`
+        /// sends nothing: the server keeps the context until it expires.
+        pub async fn close(&mut self) -> Result<(), TransportError> {
+            match self.session.as_mut() {
+                Some(s) => s.close().await,
+                None => Ok(()),
+            }
+        }
+
+        /// The identifier of the current security context.
+        pub fn context_id(&self) -> Option<&str> {
+            self.session.as_ref().and_then(|s| s.engine().context_id())
+        }
+
+        /// The current key's instance (it changes with each renewal).
+        pub fn key_instance(&self) -> Option<&str> {
+            self.session.as_ref().and_then(|s| s.engine().instance())
+        }
+    }
+}
+
+/// A server of binding `B`. [`serve`](Server::serve) listens
+/// and answers each verified request with the application's handler.
+#[derive(Debug)]
+pub struct Server<B: Service> {
+    credentials: ServerCredentials,
+    cookies: Option<wsbind_proto::cookie::CookieKeys>,
+    replay_capacity: Option<usize>,
+    identity_share: Option<usize>,
+    binding: PhantomData<fn() -> B>,
+}
+
+impl<B: Service> Server<B> {
+    /// Used by the generated constructor, which checks the credentials by type.
+    pub fn new(credentials: ServerCredentials) -> Self {
+        Server {
+            credentials,
+            cookies: None,
+            replay_capacity: None,
+            identity_share: None,
+            binding: PhantomData,
+        }
+    }
+    pub fn credentials(&self) -> &ServerCredentials {
+        &self.credentials
+    }
+    pub fn description(&self) -> &'static Description {
+        B::description()
+    }
+}
+
+mod server_io {
+    use super::*;
+    use crate::transport::server::{serve, Running};
+    use crate::transport::{Answer, Call, Needed, TransportError};
+    use std::future::Future;
+    use wsbind_proto::cookie::CookieKeys;
+    use wsbind_proto::engine::{Config, ServerEngine};
+    use wsbind_proto::keys::SystemRng;
+
+    impl<B: Service> Server<B> {
+        /// Issues stateless cookie contexts sealed with `keys`: every server of a farm
+        /// holding the same keys serves every client, with no shared state.
+        pub fn with_cookie_keys(mut self, keys: CookieKeys) -> Self {
+            self.cookies = Some(keys);
+            self
+        }
+
+        /// Remembers up to `capacity` recent signatures against replay (default
+        /// 1,000,000; see `security::ReplayCache`).
+        pub fn with_replay_capacity(mut self, capacity: usize) -> Self {
+            self.replay_capacity = Some(capacity);
+            self
+        }
+
+        /// In-memory contexts: once the store is three quarters full, each identity
+        /// may hold `1/divisor` of it (4 by default; 1 turns the share off, for a
+        /// service whose every client signs in with one account). See
+        /// `store::ContextStore::with_identity_share`.
+        pub fn with_identity_share(mut self, divisor: usize) -> Self {
+            self.identity_share = Some(divisor);
+            self
+        }
+
+        /// Listens on `addr` (e.g. `"127.0.0.1:0"`) — HTTPS when the description or
+        /// its bootstrap has an SSL transport, plain HTTP otherwise — and answers each verified request
+        /// with `handler`, which sees the caller's authenticated identity.
+        pub async fn serve<H, F>(self, addr: &str, handler: H) -> Result<Running, TransportError>
+        where
+            H: Fn(Call) -> F + Send + Sync + 'static,
+            F: Future<Output = Answer> + Send + 'static,
+        {
+            let d = B::description();
+            let config = Config::from_description(d, None)?;
+            let validator = self.credentials.username.clone();
+            let rng = Box::new(SystemRng::new());
+            let mut engine = match self.cookies {
+                Some(keys) => ServerEngine::with_cookies(config, validator, keys, rng)?,
+                None => ServerEngine::new(config, validator, rng)?,
+            };
+            if let Some(capacity) = self.replay_capacity {
+                engine = engine.with_replay_capacity(capacity);
+            }
+            if let Some(divisor) = self.identity_share {
+                engine = engine.with_identity_share(divisor);
+            }
+            if d.security
+                .protection
+                .ssl
+                .is_some_and(|s| s.require_client_certificate)
+            {
+                return Err(TransportError::ClientCertificates);
+            }
+            let basic = match (d.security.needs_basic(), &self.credentials.http_basic) {
+                (true, Some(v)) => {
+                    let realm = [&d.security.protection.header_auth]
+                        .into_iter()
+                        .chain(
+                            d.security
+                                .context
+                                .as_ref()
+                                .map(|c| &c.bootstrap.header_auth),
+                        )
+                        .flatten()
+                        .find_map(|h| h.basic_realm.as_deref())
+                        .unwrap_or("wsbind")
+                        .to_owned();
+                    Some((v.clone(), realm))
+                }
+                (true, None) => return Err(TransportError::Credentials(Needed::BasicValidator)),
+                (false, _) => None,
+            };
+            // HTTPS whenever any part of the description names ssl-transport: the
+            // bootstrap's negotiation runs on this same listener, so a bootstrap with
+            // ssl-transport is never answered over plain http (the compiler refuses
+            // such a description, WSB0009; a description built by hand is held to it
+            // here).
+            let tls = match (d.security.needs_tls(), &self.credentials.tls) {
+                (true, Some(tls)) => Some(tls),
+                (true, None) => return Err(TransportError::Credentials(Needed::CertificateAndKey)),
+                (false, _) => None,
+            };
+            serve(engine, addr, tls, basic, handler).await
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! wsbind over HTTP and HTTPS: the driver of the sans-IO protocol crate
+//! (`wsbind-proto`) on tokio, hyper and rustls. It moves bytes and time and holds no
+//! protocol policy of its own; the typed [`Client`] and [`Server`] handles the compiler's
+//! constructors return are the way in. [`farm::RedisFarm`] shares a farm's replay cache
+//! and cancellations in Redis.
+#![forbid(unsafe_code)]
+
+pub mod farm;
+pub mod handles;
+pub mod transport;
+
+pub use handles::{Client, Server, Service};

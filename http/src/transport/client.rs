@@ -1,0 +1,290 @@
+//! The client side: an HTTPS connection pool and a [`ClientSession`] that negotiates on
+//! first use, renews or re-negotiates when due (in the course of its own calls: no
+//! background task), protects each call, re-negotiates once when the server lost the
+//! context, and cancels on close.
+//!
+//! Cancel safety: every await here is an HTTP exchange, and the engine changes only
+//! after one completes (it is handed the response together with the [`Negotiation`]
+//! the request came from). A future dropped at any await leaves the engine as it was
+//! before that exchange; the next call asks it again what is due.
+
+use super::{content_type, Needed, Reply, TransportError};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client as Pool;
+use hyper_util::rt::TokioExecutor;
+use std::time::{Duration, Instant, SystemTime};
+use tracing::{debug, info, info_span, warn, Instrument};
+use wsbind_proto::credentials::{ClientTls, UsernameCredential};
+use wsbind_proto::engine::{
+    ClientEngine, ClientEvent, Config, EngineError, Negotiation, Purpose, StateError,
+};
+use wsbind_proto::keys::SystemRng;
+
+/// How long one exchange may take.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// POSTs SOAP messages to one endpoint.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    pool: Pool<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    uri: hyper::Uri,
+    endpoint: String,
+    soap: wsbind_proto::wire::Soap,
+    timeout: Duration,
+    max_bytes: usize,
+    /// `Authorization: Basic …` for HTTP header authentication.
+    authorization: Option<hyper::header::HeaderValue>,
+}
+
+impl HttpClient {
+    /// A client for `endpoint`: `https://` needs `tls` (the roots it trusts); plain
+    /// `http://` is refused unless `allow_http` (the compiler allows it only where the
+    /// description's transport protection level is none).
+    pub fn new(
+        endpoint: &str,
+        tls: Option<&ClientTls>,
+        revocation: super::tls::Revocation,
+        allow_http: bool,
+        config: &Config,
+    ) -> Result<Self, TransportError> {
+        let uri: hyper::Uri = endpoint
+            .parse()
+            .map_err(|_| TransportError::Endpoint(endpoint.to_owned()))?;
+        let builder = hyper_rustls::HttpsConnectorBuilder::new();
+        let connector = match (uri.scheme_str(), tls) {
+            (Some("https"), Some(tls)) => builder
+                .with_tls_config(super::tls::client_config(tls, revocation)?)
+                .https_only()
+                .enable_http1()
+                .build(),
+            (Some("https"), None) => return Err(TransportError::Credentials(Needed::TrustRoots)),
+            (Some("http"), _) if allow_http => builder
+                .with_tls_config(
+                    rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+                        rustls::crypto::ring::default_provider(),
+                    ))
+                    .with_safe_default_protocol_versions()
+                    .map_err(|e| TransportError::Tls(e.to_string()))?
+                    .with_root_certificates(rustls::RootCertStore::empty())
+                    .with_no_client_auth(),
+                )
+                .https_or_http()
+                .enable_http1()
+                .build(),
+            _ => return Err(TransportError::Endpoint(endpoint.to_owned())),
+        };
+        Ok(HttpClient {
+            pool: Pool::builder(TokioExecutor::new()).build(connector),
+            uri,
+            endpoint: endpoint.to_owned(),
+            soap: config.framing.soap,
+            timeout: DEFAULT_TIMEOUT,
+            max_bytes: config.policy.limits.max_bytes,
+            authorization: None,
+        })
+    }
+
+    /// Sends HTTP basic credentials with every message.
+    pub fn with_basic_auth(mut self, user: &UsernameCredential) -> Result<Self, TransportError> {
+        use base64::Engine as _;
+        let token = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            user.username,
+            user.password.expose()
+        ));
+        let mut value = hyper::header::HeaderValue::from_str(&format!("Basic {token}"))
+            .map_err(|_| TransportError::Credentials(Needed::HeaderSafeBasicCredentials))?;
+        value.set_sensitive(true);
+        self.authorization = Some(value);
+        Ok(self)
+    }
+
+    /// Sends one message and returns the answer's bytes (a SOAP fault included).
+    pub async fn post(&self, action: &str, bytes: String) -> Result<Vec<u8>, TransportError> {
+        let mut req = hyper::Request::post(self.uri.clone())
+            .header(hyper::header::CONTENT_TYPE, content_type(self.soap, action));
+        if self.soap == wsbind_proto::wire::Soap::V11 {
+            req = req.header("SOAPAction", format!("\"{action}\""));
+        }
+        if let Some(auth) = &self.authorization {
+            req = req.header(hyper::header::AUTHORIZATION, auth.clone());
+        }
+        let req = req
+            .body(Full::new(Bytes::from(bytes)))
+            .map_err(|_| TransportError::Endpoint(self.endpoint.clone()))?;
+        let exchange = async {
+            let resp = self
+                .pool
+                .request(req)
+                .await
+                .map_err(|e| TransportError::Connect {
+                    endpoint: self.endpoint.clone(),
+                    reason: error_chain(&e),
+                })?;
+            let status = resp.status();
+            if status == hyper::StatusCode::UNAUTHORIZED {
+                return Err(TransportError::Unauthorized);
+            }
+            let body = Limited::new(resp.into_body(), self.max_bytes)
+                .collect()
+                .await
+                .map_err(|_| TransportError::TooLarge(self.max_bytes))?
+                .to_bytes();
+            if body.is_empty() && !status.is_success() {
+                return Err(TransportError::Status {
+                    status: status.as_u16(),
+                });
+            }
+            Ok(body.to_vec())
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .map_err(|_| TransportError::Timeout {
+                endpoint: self.endpoint.clone(),
+                seconds: self.timeout.as_secs(),
+            })?
+    }
+}
+
+/// The error and its sources, on one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        cur = s.source();
+    }
+    out
+}
+
+/// One client channel: the engine and the connection it talks through.
+#[derive(Debug)]
+pub struct ClientSession {
+    engine: ClientEngine,
+    http: HttpClient,
+}
+
+impl ClientSession {
+    pub fn new(
+        config: Config,
+        endpoint: &str,
+        username: Option<UsernameCredential>,
+        basic: Option<&UsernameCredential>,
+        tls: Option<&ClientTls>,
+        revocation: super::tls::Revocation,
+        allow_http: bool,
+    ) -> Result<Self, TransportError> {
+        let mut http = HttpClient::new(endpoint, tls, revocation, allow_http, &config)?;
+        if let Some(basic) = basic {
+            http = http.with_basic_auth(basic)?;
+        }
+        let engine = ClientEngine::new(config, endpoint, username, Box::new(SystemRng::new()))?;
+        Ok(ClientSession { engine, http })
+    }
+
+    /// The engine (for its state: context id, instance).
+    pub fn engine(&self) -> &ClientEngine {
+        &self.engine
+    }
+
+    /// Sends a negotiation message and hands its response to the engine: the engine
+    /// changes after the last await, or not at all.
+    async fn exchange(&mut self, negotiation: Negotiation) -> Result<ClientEvent, TransportError> {
+        let req = &negotiation.request;
+        let answer = self.http.post(&req.action, req.bytes.clone()).await?;
+        Ok(self
+            .engine
+            .handle_response(&negotiation, &answer, SystemTime::now())?)
+    }
+
+    /// Negotiates, renews or re-negotiates when that is due. Cancel safe: dropped
+    /// before the response is read, the negotiation is abandoned and the engine is
+    /// unchanged (the next call starts it again).
+    pub async fn negotiate_if_due(&mut self) -> Result<(), TransportError> {
+        // Two rounds at most: a re-negotiation after a renewal the server refused.
+        for _ in 0..2 {
+            let Some(negotiation) = self.engine.poll(SystemTime::now())? else {
+                return Ok(());
+            };
+            let kind = match negotiation.request.purpose {
+                Purpose::Renew => "renew",
+                _ => "issue",
+            };
+            let started = Instant::now();
+            let span = info_span!("negotiate", kind, endpoint = %self.http.endpoint);
+            match self.exchange(negotiation).instrument(span).await {
+                Ok(ev) => info!(
+                    ?ev,
+                    elapsed_us = started.elapsed().as_micros() as u64,
+                    "negotiated"
+                ),
+                Err(TransportError::Engine(EngineError::Fault(fault))) if kind == "renew" => {
+                    // The server would not renew: the engine now negotiates a new
+                    // context instead (the next round).
+                    warn!(%fault, "renewal refused; negotiating a new context");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends a protected request and returns the verified reply. Cancel safe: see
+    /// [`negotiate_if_due`](Self::negotiate_if_due); a request dropped in flight changes
+    /// nothing (the server may have seen it).
+    pub async fn call(&mut self, action: &str, body: &str) -> Result<Reply, TransportError> {
+        for attempt in 0..2 {
+            self.negotiate_if_due().await?;
+            let req = self.engine.protect(action, body, SystemTime::now())?;
+            let span = info_span!(
+                "call",
+                action,
+                context = self.engine.context_id().unwrap_or("")
+            );
+            let request_id = req.message_id.clone();
+            let answer = self
+                .http
+                .post(&req.action, req.bytes)
+                .instrument(span)
+                .await?;
+            match self
+                .engine
+                .verify_reply(&answer, &request_id, SystemTime::now())
+            {
+                Ok(v) => {
+                    return Ok(Reply {
+                        action: v.action,
+                        body: v.body,
+                    })
+                }
+                Err(EngineError::Fault(fault))
+                    if attempt == 0 && self.engine.context_lost(&fault) =>
+                {
+                    // The server lost the context (say it restarted) or says it
+                    // expired: once, transparently, renew it or negotiate a new one
+                    // (the engine decides which) and send again.
+                    warn!(%fault, "the server lost or expired the context; negotiating again");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(TransportError::Engine(
+            StateError::FreshContextRefused.into(),
+        ))
+    }
+
+    /// Cancels the context, if there is one; afterwards the session is closed. Cancel
+    /// safe: dropped before the Cancel's response is read, or failing to exchange it,
+    /// the context stays in use (the server may have cancelled it: the next call then
+    /// negotiates a new one).
+    pub async fn close(&mut self) -> Result<(), TransportError> {
+        if let Some(negotiation) = self.engine.close(SystemTime::now())? {
+            let ev = self.exchange(negotiation).await?;
+            debug!(?ev, "closed");
+        }
+        Ok(())
+    }
+}

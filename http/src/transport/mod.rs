@@ -1,0 +1,145 @@
+//! HTTP and HTTPS transports for the engine (hyper 1, tokio, rustls with ring). They
+//! move bytes; every security decision is the engine's. The typed handles
+//! ([`crate::Client`], [`crate::Server`]) are the way in.
+//!
+//! SOAP over HTTP: a POST per message; SOAP 1.1 as `text/xml` with a `SOAPAction`
+//! header, SOAP 1.2 as `application/soap+xml` with the action parameter; faults come
+//! back with status 500 in both versions ([`FAULT_STATUS`]).
+
+pub mod client;
+pub mod server;
+pub mod tls;
+
+/// The HTTP status of a SOAP fault, SOAP 1.1 and 1.2 alike. SOAP 1.2's HTTP binding
+/// suggests 400 for a sender's fault, but WCF answers every fault with 500 and Apache
+/// CXF's client reads a fault only from a 500 (from a 400 it reports a bare HTTP error,
+/// hiding the fault's code: found by the CXF interop test), so wsbind sends 500.
+pub const FAULT_STATUS: u16 = 500;
+
+use wsbind_proto::engine::EngineError;
+use wsbind_proto::wire::Soap;
+
+/// Why a message could not be exchanged.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("the endpoint `{0}` is not a valid http or https URL")]
+    Endpoint(String),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("cannot reach {endpoint}: {reason}")]
+    Connect { endpoint: String, reason: String },
+    #[error("no answer from {endpoint} within {seconds} s")]
+    Timeout { endpoint: String, seconds: u64 },
+    #[error("the answer is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("HTTP status {status} without a SOAP message")]
+    Status { status: u16 },
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: String, reason: String },
+    #[error("this description needs {0}")]
+    Credentials(Needed),
+    #[error("the server refused the HTTP credentials (401)")]
+    Unauthorized,
+    #[error("the transport does not implement client certificates (require-client-certificate)")]
+    ClientCertificates,
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// What a description needs that the handle was not given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Needed {
+    #[error("a client session")]
+    ClientSession,
+    #[error("a validator for HTTP basic credentials")]
+    BasicValidator,
+    #[error("a certificate and key for https (ServerTls)")]
+    CertificateAndKey,
+    #[error("the roots a client trusts for https (ClientTls)")]
+    TrustRoots,
+    #[error("basic credentials that fit an HTTP header")]
+    HeaderSafeBasicCredentials,
+}
+
+/// The `Content-Type` of a SOAP message over HTTP.
+pub(crate) fn content_type(soap: Soap, action: &str) -> String {
+    match soap {
+        Soap::V11 => "text/xml; charset=utf-8".to_owned(),
+        Soap::V12 => format!(
+            "application/soap+xml; charset=utf-8; action=\"{}\"",
+            action.replace('"', "%22")
+        ),
+    }
+}
+
+/// A verified request as the application sees it.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Who negotiated the security context the request was protected with.
+    pub identity: wsbind_proto::credentials::Identity,
+    /// The request's `wsa:Action`.
+    pub action: Option<String>,
+    /// The Body's content, in exclusive canonical form.
+    pub body: String,
+    /// The context that signed the request and what its signature covers. Under the
+    /// MS-LWSSP profile (the default) that is the Timestamp alone: the Body and the
+    /// addressing headers are protected by TLS, not by the signature.
+    pub signed: wsbind_proto::security::verify::SignedBy,
+}
+
+/// The application's answer to a [`Call`]: a reply, or a fault. Either way it goes
+/// back protected with the caller's context.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub action: String,
+    /// The reply Body's content (well-formed XML).
+    pub body: String,
+    /// Set by [`Answer::fault`]: the reason of a sender fault.
+    fault: Option<String>,
+}
+
+impl Answer {
+    pub fn new(action: impl Into<String>, body: impl Into<String>) -> Self {
+        Answer {
+            action: action.into(),
+            body: body.into(),
+            fault: None,
+        }
+    }
+
+    /// A SOAP sender fault (`Client` in SOAP 1.1) with `reason`: the request was
+    /// understood and authenticated, and the application refuses it. The client's
+    /// `call` returns it as a fault error with this reason.
+    pub fn fault(reason: impl Into<String>) -> Self {
+        Answer {
+            action: String::new(),
+            body: String::new(),
+            fault: Some(reason.into()),
+        }
+    }
+
+    /// The action and Body content to send, in the request's SOAP version.
+    pub(crate) fn render(
+        &self,
+        soap: Soap,
+        addressing: wsbind_proto::wire::Addressing,
+    ) -> (String, String, u16) {
+        match &self.fault {
+            None => (self.action.clone(), self.body.clone(), 200),
+            Some(reason) => {
+                // HTTP's part only: the engine writes the fault.
+                let body = wsbind_proto::security::fault_body(soap, None, reason);
+                (addressing.fault_action().to_owned(), body, FAULT_STATUS)
+            }
+        }
+    }
+}
+
+/// A verified reply as the client sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub action: Option<String>,
+    /// The Body's content, in exclusive canonical form.
+    pub body: String,
+}

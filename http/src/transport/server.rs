@@ -1,0 +1,437 @@
+//! The server side: accept HTTP or HTTPS connections, hand each message to the shared
+//! [`ServerEngine`], pass verified requests to the application's handler, protect its
+//! answers. One engine serves every connection; it locks only what it changes, for
+//! the moment of the change, so messages are parsed, verified and authenticated (the
+//! password validator included) in parallel. That CPU work runs on tokio's blocking
+//! threads, at most as many at once as the machine has cores, never on the async
+//! workers that move every other client's bytes; the handler runs async.
+
+use super::{content_type, Answer, Call, TransportError};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::SystemTime;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tracing::{debug, info, warn};
+use wsbind_proto::credentials::{Identity, Password, PasswordValidator, ServerTls};
+use wsbind_proto::engine::{Incoming, ServerEngine};
+use wsbind_proto::wire::Soap;
+
+/// Most connections served at once (fewer when the open-file limit is lower: see
+/// [`connection_cap`]).
+pub const MAX_CONNECTIONS: usize = 10_000;
+
+/// File descriptors left for everything but served connections (the listener, logs,
+/// the application's own files and outgoing connections).
+pub const RESERVED_FILES: usize = 64;
+
+/// The connections served at once: [`MAX_CONNECTIONS`], or fewer so that they fit
+/// the process's open-file limit (`RLIMIT_NOFILE`, its soft value) less
+/// [`RESERVED_FILES`]. Beyond it, connections wait in the kernel's backlog instead of
+/// making `accept` fail.
+pub fn connection_cap() -> usize {
+    #[cfg(unix)]
+    if let Some(files) = rustix::process::getrlimit(rustix::process::Resource::Nofile).current {
+        let files = usize::try_from(files).unwrap_or(usize::MAX);
+        return files
+            .saturating_sub(RESERVED_FILES)
+            .clamp(1, MAX_CONNECTIONS);
+    }
+    MAX_CONNECTIONS
+}
+
+/// How the accept loop waits after a failed `accept`: resource errors (out of file
+/// descriptors, buffers or memory) do not go away by retrying at once, so it backs
+/// off, from 5 ms doubling to 1 s, and logs once per 10 s with the count. A
+/// connection the peer aborted before it was accepted is no reason to wait.
+struct AcceptBackoff {
+    delay: std::time::Duration,
+    failures: u64,
+    logged: Option<std::time::Instant>,
+}
+
+impl AcceptBackoff {
+    const FIRST: std::time::Duration = std::time::Duration::from_millis(5);
+    const MAX: std::time::Duration = std::time::Duration::from_secs(1);
+    const LOG_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+    fn new() -> Self {
+        AcceptBackoff {
+            delay: Self::FIRST,
+            failures: 0,
+            logged: None,
+        }
+    }
+
+    fn succeeded(&mut self) {
+        if self.failures > 0 {
+            info!(failures = self.failures, "accepting connections again");
+        }
+        *self = Self::new();
+    }
+
+    /// How long to wait after `e`.
+    fn failed(&mut self, e: &std::io::Error) -> Option<std::time::Duration> {
+        use std::io::ErrorKind::*;
+        if matches!(e.kind(), ConnectionAborted | ConnectionReset | Interrupted) {
+            debug!(error = %e, "a connection ended before it was accepted");
+            return None;
+        }
+        self.failures += 1;
+        let now = std::time::Instant::now();
+        if self
+            .logged
+            .is_none_or(|t| now.duration_since(t) >= Self::LOG_EVERY)
+        {
+            warn!(
+                error = %e,
+                failures = self.failures,
+                backoff_ms = self.delay.as_millis() as u64,
+                "accept failed; backing off"
+            );
+            self.logged = Some(now);
+        }
+        let wait = self.delay;
+        self.delay = (self.delay * 2).min(Self::MAX);
+        Some(wait)
+    }
+}
+
+/// How long a TLS handshake, a request's headers or its body may take.
+pub const IDLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A running server: its address, and a way to stop it.
+#[derive(Debug)]
+pub struct Running {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// The address it listens on (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting connections and waits for the accept loop to end.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+type Handler = dyn Fn(Call) -> std::pin::Pin<Box<dyn Future<Output = Answer> + Send>> + Send + Sync;
+
+struct Shared {
+    engine: ServerEngine,
+    /// Engine calls running at once (on blocking threads).
+    cpu: Arc<tokio::sync::Semaphore>,
+    handler: Box<Handler>,
+    max_bytes: usize,
+    /// HTTP basic authentication: the validator and the realm of the challenge.
+    basic: Option<(Arc<dyn PasswordValidator>, String)>,
+}
+
+impl Shared {
+    /// Runs `f` on the engine on a blocking thread, at most as many at once as `cpu`
+    /// allows. A panic inside it (the engine's, or the application's password
+    /// validator's, which runs inside the engine) fails that one message (`None`:
+    /// answered with HTTP 500) and is logged; every later message is served as before
+    /// (the engine's locks survive a panic).
+    async fn engine<T: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&ServerEngine) -> T + Send + 'static,
+    ) -> Option<T> {
+        let permit = self.cpu.clone().acquire_owned().await.ok()?;
+        let shared = self.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            f(&shared.engine)
+        })
+        .await;
+        match done {
+            Ok(t) => Some(t),
+            Err(_) => {
+                tracing::error!("the engine panicked on a message; it was answered with HTTP 500");
+                None
+            }
+        }
+    }
+}
+
+/// Serves `engine` on `addr` (HTTPS when `tls` is given; HTTP basic authentication
+/// of every request when `basic` is given), calling `handler` for each verified
+/// request.
+pub async fn serve<H, F>(
+    engine: ServerEngine,
+    addr: &str,
+    tls: Option<&ServerTls>,
+    basic: Option<(Arc<dyn PasswordValidator>, String)>,
+    handler: H,
+) -> Result<Running, TransportError>
+where
+    H: Fn(Call) -> F + Send + Sync + 'static,
+    F: Future<Output = Answer> + Send + 'static,
+{
+    let acceptor = match tls {
+        Some(t) => Some(tokio_rustls::TlsAcceptor::from(Arc::new(
+            super::tls::server_config(t)?,
+        ))),
+        None => None,
+    };
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| TransportError::Listen {
+            addr: addr.to_owned(),
+            reason: e.to_string(),
+        })?;
+    let local = listener.local_addr().map_err(|e| TransportError::Listen {
+        addr: addr.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let max_bytes = engine.config().policy.limits.max_bytes;
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    let shared = Arc::new(Shared {
+        engine,
+        cpu: Arc::new(tokio::sync::Semaphore::new(cores)),
+        handler: Box::new(move |call| Box::pin(handler(call))),
+        max_bytes,
+        basic,
+    });
+    let (stop, mut stopped) = watch::channel(false);
+    let cap = connection_cap();
+    info!(%local, https = acceptor.is_some(), connections = cap, "serving");
+    let slots = Arc::new(tokio::sync::Semaphore::new(cap));
+    let task = tokio::spawn(async move {
+        let mut backoff = AcceptBackoff::new();
+        loop {
+            // At most MAX_CONNECTIONS at once: beyond that, new ones wait in the
+            // kernel's backlog.
+            let permit = tokio::select! {
+                p = slots.clone().acquire_owned() => match p {
+                    Ok(p) => p,
+                    Err(_) => break,
+                },
+                _ = stopped.changed() => break,
+            };
+            let accepted = tokio::select! {
+                a = listener.accept() => a,
+                _ = stopped.changed() => break,
+            };
+            let (tcp, peer) = match accepted {
+                Ok(c) => {
+                    backoff.succeeded();
+                    c
+                }
+                Err(e) => {
+                    if let Some(wait) = backoff.failed(&e) {
+                        tokio::select! {
+                            _ = tokio::time::sleep(wait) => {}
+                            _ = stopped.changed() => break,
+                        }
+                    }
+                    continue;
+                }
+            };
+            let shared = shared.clone();
+            let acceptor = acceptor.clone();
+            let stopped = stopped.clone();
+            tokio::spawn(async move {
+                let _permit = permit;
+                let service = service_fn(move |req| {
+                    let shared = shared.clone();
+                    async move { Ok::<_, std::convert::Infallible>(respond(shared, req).await) }
+                });
+                match acceptor {
+                    Some(acceptor) => {
+                        match tokio::time::timeout(IDLE_LIMIT, acceptor.accept(tcp)).await {
+                            Ok(Ok(tls)) => {
+                                connection(TokioIo::new(tls), service, stopped, peer).await
+                            }
+                            Ok(Err(e)) => debug!(%peer, error = %e, "TLS handshake failed"),
+                            Err(_) => debug!(%peer, "TLS handshake timed out"),
+                        }
+                    }
+                    None => connection(TokioIo::new(tcp), service, stopped, peer).await,
+                }
+            });
+        }
+    });
+    Ok(Running {
+        addr: local,
+        stop,
+        task,
+    })
+}
+
+/// Serves one connection until it ends or the server stops (then gracefully: the
+/// request in progress is answered, the connection is not kept alive).
+async fn connection<I, S>(io: I, service: S, mut stopped: watch::Receiver<bool>, peer: SocketAddr)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = Full<Bytes>> + Send,
+    S::Future: Send,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(IDLE_LIMIT)
+        .serve_connection(io, service);
+    tokio::pin!(conn);
+    let result = tokio::select! {
+        r = conn.as_mut() => r,
+        _ = stopped.changed() => {
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+    };
+    if let Err(e) = result {
+        debug!(%peer, error = %e, "connection ended");
+    }
+}
+
+fn response(status: u16, soap: Soap, action: &str, body: String) -> hyper::Response<Full<Bytes>> {
+    let mut r = hyper::Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::OK);
+    if let Ok(v) = hyper::header::HeaderValue::from_str(&content_type(soap, action)) {
+        r.headers_mut().insert(hyper::header::CONTENT_TYPE, v);
+    }
+    r
+}
+
+/// The identity of valid `Authorization: Basic` credentials.
+fn basic_identity(
+    req: &hyper::Request<hyper::body::Incoming>,
+    validator: &dyn PasswordValidator,
+) -> Option<Identity> {
+    use base64::Engine as _;
+    let value = req
+        .headers()
+        .get(hyper::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") || token.len() > 4096 {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(token.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    validator.validate(user, &Password::new(password)).ok()
+}
+
+fn soap_of(req: &hyper::Request<hyper::body::Incoming>) -> Soap {
+    let ct = req
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if ct.starts_with("application/soap+xml") {
+        Soap::V12
+    } else {
+        Soap::V11
+    }
+}
+
+async fn respond(
+    shared: Arc<Shared>,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> hyper::Response<Full<Bytes>> {
+    let soap = soap_of(&req);
+    let transport_identity = match &shared.basic {
+        None => None,
+        Some((validator, realm)) => match basic_identity(&req, validator.as_ref()) {
+            Some(identity) => Some(identity),
+            None => {
+                warn!("HTTP basic authentication failed");
+                let mut r = hyper::Response::new(Full::new(Bytes::new()));
+                *r.status_mut() = hyper::StatusCode::UNAUTHORIZED;
+                if let Ok(v) = hyper::header::HeaderValue::from_str(&format!(
+                    "Basic realm=\"{}\"",
+                    realm.replace('"', "'")
+                )) {
+                    r.headers_mut().insert(hyper::header::WWW_AUTHENTICATE, v);
+                }
+                return r;
+            }
+        },
+    };
+    if req.method() != hyper::Method::POST {
+        let mut r =
+            hyper::Response::new(Full::new(Bytes::from_static(b"POST SOAP messages here\n")));
+        *r.status_mut() = hyper::StatusCode::METHOD_NOT_ALLOWED;
+        return r;
+    }
+    let body = tokio::time::timeout(
+        IDLE_LIMIT,
+        Limited::new(req.into_body(), shared.max_bytes).collect(),
+    )
+    .await;
+    let bytes = match body {
+        Ok(Ok(b)) => b.to_bytes(),
+        Err(_) => {
+            let mut r = hyper::Response::new(Full::new(Bytes::from_static(b"request timed out\n")));
+            *r.status_mut() = hyper::StatusCode::REQUEST_TIMEOUT;
+            return r;
+        }
+        Ok(Err(_)) => {
+            let mut r = hyper::Response::new(Full::new(Bytes::from_static(b"message too large\n")));
+            *r.status_mut() = hyper::StatusCode::PAYLOAD_TOO_LARGE;
+            return r;
+        }
+    };
+    let Some(incoming) = shared
+        .engine(move |engine| engine.handle(&bytes, transport_identity, SystemTime::now()))
+        .await
+    else {
+        return response(500, soap, "", String::new());
+    };
+    match incoming {
+        Incoming::Negotiated { bytes, event } => {
+            info!(?event, "negotiation");
+            response(200, soap, "", bytes)
+        }
+        Incoming::Rejected { bytes, error } => {
+            warn!(reason = %error, "message rejected");
+            response(super::FAULT_STATUS, soap, "", bytes)
+        }
+        Incoming::Request(request) => {
+            let call = Call {
+                identity: request.identity.clone(),
+                action: request.verified.action.clone(),
+                body: request.verified.body.clone(),
+                signed: request.signed().clone(),
+            };
+            let answer = (shared.handler)(call).await;
+            let addressing = request
+                .verified
+                .addressing
+                .unwrap_or(wsbind_proto::wire::Addressing::V10);
+            let (action, body, status) = answer.render(request.verified.soap, addressing);
+            let reply_action = action.clone();
+            let Some(reply) = shared
+                .engine(move |engine| {
+                    engine.reply(&request, &reply_action, &body, SystemTime::now())
+                })
+                .await
+            else {
+                return response(500, soap, "", String::new());
+            };
+            match reply {
+                Ok(bytes) => response(status, soap, &action, bytes),
+                Err(e) => {
+                    warn!(error = %e, "the handler's answer could not be protected");
+                    response(500, soap, "", String::new())
+                }
+            }
+        }
+    }
+}

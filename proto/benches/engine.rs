@@ -1,0 +1,207 @@
+//! Engine benchmarks (issue 3's targets):
+//! - protect + verify of a message with a 1 KiB body, against the bare primitives on
+//!   the same bytes (parse + exclusive C14N of the Body + HMAC): goal ≤ 3x;
+//! - a full in-memory handshake (RST → RSTR(C) → context on both sides): goal ≥ 20,000
+//!   per second on one core.
+//!
+//! The memory per live context is measured by `examples/context_memory.rs`.
+//!
+//! Run: `cargo bench -p wsbind-proto --bench engine`.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use wsbind_compiler::FromToml;
+use wsbind_proto::engine::{ClientEngine, Config, Incoming, ServerEngine};
+use wsbind_proto::envelope::{Framing, Headers};
+use wsbind_proto::keys::{SecretKey, SeededRng};
+use wsbind_proto::security::profile::{DERIVED_KEYS, MS_LWSSP};
+use wsbind_proto::security::{
+    protect, verify, Acceptance, Outgoing, ReplayCache, SigningKey, Suite,
+};
+use wsbind_proto::wire::{self, Addressing, ScVersion, Soap};
+use wsbind_proto::xml::c14n;
+use wsbind_proto::xml::dom::{Document, Limits};
+use wsbind_proto::{Description, Password, PasswordValidator, UsernameCredential};
+
+fn body_1k() -> String {
+    let mut s = String::from(r#"<m:Order xmlns:m="urn:example:orders">"#);
+    let mut i = 0;
+    while s.len() < 1000 {
+        s.push_str(&format!(
+            r#"<m:Line sku="A-{i:04}" qty="{}">widget &amp; co</m:Line>"#,
+            i % 7 + 1
+        ));
+        i += 1;
+    }
+    s.push_str("</m:Order>");
+    s
+}
+
+fn t0() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000)
+}
+
+fn messages(c: &mut Criterion) {
+    let body = body_1k();
+    let key = SecretKey::new(vec![7; 32]);
+    let id = "urn:uuid:0b7e8d2a-6c57-4d4e-9f4a-1a2b3c4d5e6f";
+    let suite = Suite::BASIC256;
+    let policy = Acceptance::new(ScVersion::V1_3, &suite);
+    let msg = Outgoing {
+        framing: Framing {
+            soap: Soap::V12,
+            addressing: Addressing::V10,
+        },
+        headers: Headers {
+            action: "urn:example:orders/Submit",
+            to: Some("https://orders.example/svc"),
+            message_id: Some("urn:uuid:11111111-2222-3333-4444-555555555555"),
+            ..Headers::default()
+        },
+        body: &body,
+    };
+    let signing = SigningKey {
+        sc: wire::sc(ScVersion::V1_3),
+        identifier: id,
+        instance: None,
+        cookie: None,
+        key: &key,
+        include_token: true,
+
+        received: None,
+    };
+    // MS-LWSSP (the default) and the derived-key profile.
+    for (name, profile) in [("ms-lwssp", &MS_LWSSP), ("derived-keys", &DERIVED_KEYS)] {
+        let mut rng = SeededRng::new(1);
+        let sample = protect(
+            &msg,
+            &signing,
+            &suite,
+            &profile.request,
+            t0(),
+            Duration::from_secs(300),
+            &mut rng,
+        )
+        .expect("protect");
+        let mut g = c.benchmark_group(format!("message-1KiB/{name}"));
+        g.bench_function("protect+verify", |b| {
+            b.iter(|| {
+                // A fresh replay cache per message: under MS-LWSSP the signature covers the
+                // Timestamp alone, and every message here is stamped alike.
+                let mut replay = ReplayCache::new(4);
+                let text = protect(
+                    &msg,
+                    &signing,
+                    &suite,
+                    &profile.request,
+                    t0(),
+                    Duration::from_secs(300),
+                    &mut rng,
+                )
+                .expect("protect");
+                let v = verify(
+                    text.as_bytes(),
+                    &policy,
+                    &profile.request,
+                    &mut (id, &key),
+                    &mut replay,
+                    t0(),
+                )
+                .expect("verify");
+                black_box(v);
+            })
+        });
+        g.bench_function("protect", |b| {
+            b.iter(|| {
+                black_box(
+                    protect(
+                        &msg,
+                        &signing,
+                        &suite,
+                        &profile.request,
+                        t0(),
+                        Duration::from_secs(300),
+                        &mut rng,
+                    )
+                    .expect("protect"),
+                )
+            })
+        });
+        g.bench_function("verify", |b| {
+            b.iter(|| {
+                // A fresh replay cache per message: the same bytes are verified again.
+                let v = verify(
+                    sample.as_bytes(),
+                    &policy,
+                    &profile.request,
+                    &mut (id, &key),
+                    &mut ReplayCache::new(4),
+                    t0(),
+                )
+                .expect("verify");
+                black_box(v);
+            })
+        });
+        // The bare primitives on the same bytes: parse, exclusive C14N of the Body, one HMAC.
+        g.bench_function("primitives(parse+c14n+hmac)", |b| {
+            let hkey =
+                ring::hmac::Key::new(ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, key.as_bytes());
+            b.iter(|| {
+                let doc = Document::parse(&sample, &Limits::default()).expect("parse");
+                let env = doc.root();
+                let body = doc.children(env).last().expect("body");
+                let mut out = Vec::with_capacity(2048);
+                c14n::exclusive(&doc, body, &[], false, &mut out);
+                black_box(ring::hmac::sign(&hkey, &out));
+            })
+        });
+        g.finish();
+    }
+}
+
+fn description() -> Description {
+    Description::from_toml_str(include_str!("../tests/fixtures/combined-1.3.toml"))
+        .expect("description")
+}
+
+fn handshake(c: &mut Criterion) {
+    let config = Config::from_description(&description(), None).expect("config");
+    let mut server_config = config.clone();
+    server_config.max_active_contexts = u32::MAX;
+    server_config.max_pending_contexts = u32::MAX;
+    let validator: Arc<dyn PasswordValidator> =
+        Arc::new(|u: &str, p: &Password| u == "alice" && p.matches("s3cret"));
+    let server = ServerEngine::new(server_config, Some(validator), Box::new(SeededRng::new(2)))
+        .expect("server")
+        // One identity ("alice") holds every context here.
+        .with_identity_share(1);
+    let mut seed = 10;
+    c.bench_function("handshake(RST->RSTRC, both sides)", |b| {
+        b.iter(|| {
+            seed += 1;
+            let mut client = ClientEngine::new(
+                config.clone(),
+                "https://orders.example/svc",
+                Some(UsernameCredential::new("alice", "s3cret")),
+                Box::new(SeededRng::new(seed)),
+            )
+            .expect("client");
+            let rst = client.poll(t0()).expect("poll").expect("rst");
+            let Incoming::Negotiated { bytes, .. } =
+                server.handle(rst.request.bytes.as_bytes(), None, t0())
+            else {
+                panic!("refused")
+            };
+            black_box(
+                client
+                    .handle_response(&rst, bytes.as_bytes(), t0())
+                    .expect("established"),
+            );
+        })
+    });
+}
+
+criterion_group!(benches, messages, handshake);
+criterion_main!(benches);

@@ -1,0 +1,868 @@
+//! The server side: authenticate the bootstrap, issue contexts (kept in a bounded
+//! in-memory store, or sealed into the SCT as a cookie so a farm needs no shared
+//! state), renew and cancel them, verify application requests and protect replies.
+//! The server only ever answers: it sends nothing before it received a message.
+
+use super::{message, peer_text, Config, EngineError, Mismatch, StateError};
+use crate::cancel::{CancelStore, MemoryCancellations};
+use crate::cookie::CookieKeys;
+use crate::credentials::{Identity, PasswordValidator};
+use crate::description::KeyEntropyMode;
+use crate::envelope::{Framing, Headers};
+use crate::keys::{self, Rng, SecretKey};
+use crate::lock;
+use crate::security::verify::SignedBy;
+use crate::security::{
+    self, bootstrap, fault_envelope, ContextError, ContextKeys, Outgoing, ReplayCache, ReplayStore,
+    SecurityError, SigningKey, TokenInfo, Verified,
+};
+use crate::store::{ContextStore, LookupError, StoreFull, StoredContext};
+use crate::trust::{Proof, RequestKind, Rst, Rstr, Sct, TokenRef};
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+/// Where issued contexts live.
+pub enum Contexts {
+    /// In this server's memory (bounded by `max_active_contexts`).
+    Memory(Box<ContextStore>),
+    /// Sealed inside the SCT with keys the servers of a farm share; only cancelled
+    /// identifiers are remembered locally (until they expire), with who cancelled
+    /// them, at most [`COOKIE_CANCELLATIONS`]. A farm's nodes do not share them, nor
+    /// their replay caches: a Cancel sent to one node is not known to the others, and a
+    /// request is accepted once per node. Route a client's messages to one node (as
+    /// WCF farms do) where that matters.
+    Cookies {
+        keys: CookieKeys,
+        cancelled: Arc<dyn CancelStore>,
+    },
+}
+
+impl fmt::Debug for Contexts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Contexts::Memory(_) => f.write_str("Contexts::Memory"),
+            Contexts::Cookies { cancelled, .. } => match cancelled.held() {
+                Some(n) => write!(f, "Contexts::Cookies({n} cancelled)"),
+                None => f.write_str("Contexts::Cookies(shared cancellations)"),
+            },
+        }
+    }
+}
+
+/// What the server made of a message.
+#[derive(Debug)]
+pub enum Incoming {
+    /// A negotiation message, handled: send `bytes` back.
+    Negotiated { bytes: String, event: ServerEvent },
+    /// An application request, verified: answer it with [`ServerEngine::reply`].
+    Request(ServerRequest),
+    /// Rejected: send the fault `bytes` back; `error` is the detailed reason (for
+    /// logs, not for the peer).
+    Rejected { bytes: String, error: EngineError },
+}
+
+/// A negotiation the server completed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerEvent {
+    Issued {
+        identifier: String,
+        identity: Identity,
+    },
+    Renewed {
+        identifier: String,
+        instance: Option<String>,
+    },
+    Cancelled {
+        identifier: String,
+    },
+}
+
+/// A verified application request.
+#[derive(Debug)]
+pub struct ServerRequest {
+    pub verified: Verified,
+    /// Who negotiated the context the request was protected with.
+    pub identity: Identity,
+    signed: Box<SignedBy>,
+    key: SecretKey,
+}
+
+impl ServerRequest {
+    /// The context and key that signed the request, and what the signature covers
+    /// (every request is signed; under MS-LWSSP the signature covers the Timestamp
+    /// alone, and the Body's integrity rests on TLS).
+    pub fn signed(&self) -> &SignedBy {
+        &self.signed
+    }
+}
+
+/// The server state machine (one per endpoint; it serves every client).
+///
+/// Every method takes `&self`: the engine locks what it changes (the contexts, the
+/// replay cache, the randomness) for the moment of the change, each on its own, so one
+/// engine serves many threads at once. Parsing, signature verification and the
+/// password validator run outside every lock: a slow message or a deliberately slow
+/// password hash holds no other client up.
+pub struct ServerEngine {
+    config: Config,
+    validator: Option<Arc<dyn PasswordValidator>>,
+    contexts: Mutex<Contexts>,
+    replay: Arc<dyn ReplayStore>,
+    rng: Mutex<Box<dyn Rng>>,
+}
+
+impl fmt::Debug for ServerEngine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerEngine")
+            .field("contexts", &*lock(&self.contexts))
+            .finish_non_exhaustive()
+    }
+}
+
+pub use crate::cancel::COOKIE_CANCELLATIONS;
+
+/// The identity of a client whose bootstrap carried no credential of its own (SSL
+/// transport only).
+pub const ANONYMOUS: &str = "anonymous";
+
+impl ServerEngine {
+    /// A server keeping its contexts in memory.
+    pub fn new(
+        config: Config,
+        validator: Option<Arc<dyn PasswordValidator>>,
+        rng: Box<dyn Rng>,
+    ) -> Result<Self, EngineError> {
+        let store = ContextStore::new(
+            config.max_active_contexts as usize,
+            config.max_pending_contexts as usize,
+        )
+        .with_renew_grace(config.renew_grace());
+        Self::with_contexts(config, validator, Contexts::Memory(Box::new(store)), rng)
+    }
+
+    /// A server issuing stateless cookie contexts sealed with `keys`.
+    pub fn with_cookies(
+        config: Config,
+        validator: Option<Arc<dyn PasswordValidator>>,
+        keys: CookieKeys,
+        rng: Box<dyn Rng>,
+    ) -> Result<Self, EngineError> {
+        let contexts = Contexts::Cookies {
+            keys,
+            cancelled: Arc::new(MemoryCancellations::default()),
+        };
+        Self::with_contexts(config, validator, contexts, rng)
+    }
+
+    fn with_contexts(
+        config: Config,
+        validator: Option<Arc<dyn PasswordValidator>>,
+        contexts: Contexts,
+        rng: Box<dyn Rng>,
+    ) -> Result<Self, EngineError> {
+        if config.username_bootstrap && validator.is_none() {
+            return Err(StateError::NeedsValidator.into());
+        }
+        config.check()?;
+        Ok(ServerEngine {
+            config,
+            validator,
+            contexts: Mutex::new(contexts),
+            replay: Arc::new(Mutex::new(ReplayCache::default())),
+            rng: Mutex::new(rng),
+        })
+    }
+
+    /// In-memory contexts: each identity may hold `1/divisor` of the live and of the
+    /// unused contexts once the store is three quarters full (4 by default; 1 turns
+    /// the share off, e.g. when every client signs in with one service account). See
+    /// [`ContextStore::with_identity_share`].
+    pub fn with_identity_share(self, divisor: usize) -> Self {
+        self.map_store(|s| s.with_identity_share(divisor))
+    }
+
+    /// In-memory contexts: drop an issued context no message used within `life`
+    /// ([`crate::store::DEFAULT_PENDING_LIFE`], 2 minutes, by default).
+    pub fn with_pending_life(self, life: Duration) -> Self {
+        self.map_store(|s| s.with_pending_life(life))
+    }
+
+    /// Cookie contexts: remember at most `n` cancellations (see
+    /// [`COOKIE_CANCELLATIONS`]).
+    pub fn with_cookie_cancellations(self, n: usize) -> Self {
+        self.with_cancel_store(Arc::new(MemoryCancellations::new(n)))
+    }
+
+    /// Cookie contexts: remember cancellations in `store` (a farm's shared one, e.g.
+    /// the HTTP driver's `RedisFarm`) instead of this server's memory.
+    pub fn with_cancel_store(mut self, store: Arc<dyn CancelStore>) -> Self {
+        if let Contexts::Cookies { cancelled, .. } = self
+            .contexts
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            *cancelled = store;
+        }
+        self
+    }
+
+    /// Checks and records signatures in `store` (a farm's shared one, e.g.
+    /// the HTTP driver's `RedisFarm`) instead of this server's own replay cache.
+    pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.replay = store;
+        self
+    }
+
+    fn map_store(self, f: impl FnOnce(ContextStore) -> ContextStore) -> Self {
+        let contexts = match self
+            .contexts
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            Contexts::Memory(s) => Contexts::Memory(Box::new(f(*s))),
+            cookies => cookies,
+        };
+        ServerEngine {
+            contexts: Mutex::new(contexts),
+            ..self
+        }
+    }
+
+    /// Holds at most `capacity` recently seen signatures (see [`ReplayCache`]).
+    pub fn with_replay_capacity(mut self, capacity: usize) -> Self {
+        self.replay = Arc::new(Mutex::new(ReplayCache::new(capacity)));
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Live contexts in the in-memory store (0 for cookie contexts).
+    pub fn live_contexts(&self) -> usize {
+        match &*lock(&self.contexts) {
+            Contexts::Memory(s) => s.len(),
+            Contexts::Cookies { .. } => 0,
+        }
+    }
+
+    /// A live context of the in-memory store, e.g. to inspect who negotiated it or to
+    /// hand its key to a tool (the key never prints: `SecretKey` redacts itself).
+    pub fn context(&self, identifier: &str, now: SystemTime) -> Option<StoredContext> {
+        match &*lock(&self.contexts) {
+            Contexts::Memory(s) => s.get(identifier, now).ok().cloned(),
+            Contexts::Cookies { .. } => None,
+        }
+    }
+
+    /// Handles one incoming message. `transport_identity`: who the transport
+    /// authenticated (e.g. HTTP basic), used when the bootstrap carries no username.
+    pub fn handle(
+        &self,
+        bytes: &[u8],
+        transport_identity: Option<Identity>,
+        now: SystemTime,
+    ) -> Incoming {
+        let mut framing = self.config.framing;
+        match self.dispatch(bytes, transport_identity, now, &mut framing) {
+            Ok(incoming) => incoming,
+            Err((error, relates_to)) => {
+                let code = error.fault();
+                Incoming::Rejected {
+                    bytes: fault_envelope(
+                        framing.soap,
+                        framing.addressing,
+                        self.config.sc,
+                        code,
+                        relates_to.as_deref(),
+                    ),
+                    error,
+                }
+            }
+        }
+    }
+
+    fn dispatch(
+        &self,
+        bytes: &[u8],
+        transport_identity: Option<Identity>,
+        now: SystemTime,
+        framing: &mut Framing,
+    ) -> Result<Incoming, (EngineError, Option<String>)> {
+        let text = message::utf8(bytes).map_err(|e| (e, None))?;
+        let doc = message::parse(text, &self.config.policy).map_err(|e| (e, None))?;
+        let env = message::EnvelopeParts::read(&doc).map_err(|e| (e, None))?;
+        framing.soap = env.soap;
+        if let Some(a) = env.addressing {
+            framing.addressing = a;
+        }
+        let message_id = env.addressing_header(&doc, "MessageID");
+        let fail = |e: EngineError| (e, message_id.clone());
+        let action = env
+            .addressing_header(&doc, "Action")
+            .ok_or_else(|| fail(Mismatch::NoAction.into()))?;
+        let sc = self.config.sc;
+        if action == sc.action_issue {
+            return self
+                .issue(
+                    &doc,
+                    env,
+                    transport_identity,
+                    message_id.as_deref(),
+                    *framing,
+                    now,
+                )
+                .map_err(fail);
+        }
+        // Everything else is protected by a context.
+        let mut keys = ServerKeys {
+            contexts: &self.contexts,
+            renewal: (action == sc.action_renew).then(|| self.config.renew_grace()),
+            identity: None,
+        };
+        let verified = security::verify_document(
+            &doc,
+            &self.config.policy,
+            &self.config.profile.request,
+            &mut keys,
+            &mut &*self.replay,
+            now,
+        )
+        .map_err(|e| fail(e.into()))?;
+        let (identity, key) = keys
+            .identity
+            .take()
+            .ok_or_else(|| fail(StateError::NoIdentity.into()))?;
+        // Every request direction is signed (a tested invariant of the profiles), so a
+        // verified request names its context.
+        let signed = verified
+            .signed
+            .clone()
+            .ok_or_else(|| fail(StateError::NoIdentity.into()))?;
+        if let Contexts::Memory(store) = &mut *lock(&self.contexts) {
+            store.mark_used(&signed.identifier);
+        }
+        if action == sc.action_renew || action == sc.action_cancel {
+            let payload = env.payload(&doc).map_err(fail)?;
+            let rst = Rst::parse(&doc, payload).map_err(|e| fail(e.into()))?;
+            // The target must be the context that protected the request: named by its
+            // identifier, or by the id of the SCT in this message.
+            let same = match &rst.target {
+                Some(TokenRef::External { identifier, .. }) => *identifier == signed.identifier,
+                Some(TokenRef::Local(id)) => verified
+                    .token
+                    .is_some_and(|t| doc.attr(t, crate::wire::ns::WSU, "Id") == Some(id.as_str())),
+                None => false,
+            };
+            if !same {
+                return Err(fail(Mismatch::ForeignTarget.into()));
+            }
+            let reply_to = message_id.clone().unwrap_or_default();
+            return if action == sc.action_renew && rst.kind == RequestKind::Renew {
+                self.renew(&signed, &rst, key, identity, &reply_to, *framing, now)
+                    .map_err(fail)
+            } else if action == sc.action_cancel && rst.kind == RequestKind::Cancel {
+                self.cancel(&signed, &identity, key, &reply_to, *framing, now)
+                    .map_err(fail)
+            } else {
+                Err(fail(
+                    Mismatch::ActionForRequestType {
+                        action: peer_text(&action),
+                    }
+                    .into(),
+                ))
+            };
+        }
+        let verified = security::verify::owned(&doc, verified).map_err(|e| fail(e.into()))?;
+        Ok(Incoming::Request(ServerRequest {
+            verified,
+            identity,
+            signed: Box::new(signed),
+            key,
+        }))
+    }
+
+    fn authenticate(
+        &self,
+        doc: &crate::xml::dom::Document<'_>,
+        env: message::EnvelopeParts,
+        transport_identity: Option<Identity>,
+        now: SystemTime,
+    ) -> Result<Identity, EngineError> {
+        let boot = bootstrap::read(doc, doc.root(), env.soap, &self.config.policy, now)?;
+        match (&self.validator, boot.username) {
+            (Some(v), Some((name, password))) if self.config.username_bootstrap => v
+                .validate(&name, &password)
+                .map_err(|_| EngineError::Authentication),
+            (_, None) if self.config.username_bootstrap => Err(EngineError::Authentication),
+            (_, Some(_)) => Err(Mismatch::UnexpectedUsername.into()),
+            (_, None) => Ok(transport_identity.unwrap_or(Identity {
+                name: ANONYMOUS.to_owned(),
+            })),
+        }
+    }
+
+    /// The key size to issue: the client's request within the suite's bounds.
+    fn key_bits(&self, requested: Option<u32>) -> Result<u32, EngineError> {
+        let bits = requested.unwrap_or(self.config.key_bits);
+        if bits < self.config.min_key_bits || bits > self.config.max_key_bits || bits % 8 != 0 {
+            return Err(Mismatch::RequestedKeySize {
+                bits,
+                min: self.config.min_key_bits,
+                max: self.config.max_key_bits,
+            }
+            .into());
+        }
+        Ok(bits)
+    }
+
+    /// The context key and what the response carries, per entropy mode.
+    fn key_material(
+        &self,
+        client_entropy: Option<&SecretKey>,
+        bits: u32,
+    ) -> Result<(SecretKey, Proof, Option<SecretKey>), EngineError> {
+        let len = (bits / 8) as usize;
+        match (self.config.entropy, client_entropy) {
+            (KeyEntropyMode::ClientOnly, Some(e)) => {
+                if e.len() != len {
+                    return Err(Mismatch::EntropyLength {
+                        got: e.len(),
+                        bits,
+                        need: len,
+                    }
+                    .into());
+                }
+                Ok((e.clone(), Proof::None, None))
+            }
+            (KeyEntropyMode::ServerOnly, None) => {
+                let key = SecretKey::random(lock(&self.rng).as_mut(), len);
+                Ok((key.clone(), Proof::BinarySecret(key), None))
+            }
+            (KeyEntropyMode::Combined, Some(e)) => {
+                let server = SecretKey::random(lock(&self.rng).as_mut(), len);
+                let key = keys::computed_key(e.as_bytes(), server.as_bytes(), u64::from(bits))?;
+                Ok((key, Proof::ComputedKey, Some(server)))
+            }
+            (mode, got) => Err(Mismatch::EntropyMode {
+                mode,
+                carries: got.is_some(),
+            }
+            .into()),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn issue(
+        &self,
+        doc: &crate::xml::dom::Document<'_>,
+        env: message::EnvelopeParts,
+        transport_identity: Option<Identity>,
+        message_id: Option<&str>,
+        framing: Framing,
+        now: SystemTime,
+    ) -> Result<Incoming, EngineError> {
+        let identity = self.authenticate(doc, env, transport_identity, now)?;
+        let rst = Rst::parse(doc, env.payload(doc)?)?;
+        if rst.kind != RequestKind::Issue {
+            return Err(Mismatch::ActionForRequestType {
+                action: self.config.sc.action_issue.to_owned(),
+            }
+            .into());
+        }
+        if rst.version != self.config.sc.version {
+            return Err(Mismatch::Generation.into());
+        }
+        let bits = self.key_bits(rst.key_size)?;
+        let (key, proof, server_entropy) = self.key_material(rst.entropy.as_ref(), bits)?;
+        let identifier = keys::uuid_urn(lock(&self.rng).as_mut());
+        let expires = now + self.config.renewal_interval;
+        let context = StoredContext {
+            version: self.config.sc.version,
+            identifier: identifier.clone(),
+            instance: None,
+            key,
+            previous_key: None,
+            created: now,
+            expires,
+            identity: identity.clone(),
+            pending: true,
+        };
+        let cookie = self.keep(context, now)?;
+        let rstr = Rstr {
+            version: self.config.sc.version,
+            kind: RequestKind::Issue,
+            token: Some(Sct {
+                wsu_id: Some("_sct".into()),
+                identifier: identifier.clone(),
+                instance: None,
+                cookie,
+            }),
+            attached: Some(TokenRef::Local("_sct".into())),
+            unattached: Some(TokenRef::External {
+                identifier: identifier.clone(),
+                instance: None,
+            }),
+            proof,
+            entropy: server_entropy,
+            lifetime: Some((now, expires)),
+            key_size: Some(bits),
+            cancelled: false,
+        };
+        let security = bootstrap::header(None, now, self.config.timestamp_validity);
+        let bytes = framing
+            .write(
+                &Headers {
+                    action: self.config.sc.action_issue_response,
+                    relates_to: message_id,
+                    ..Headers::default()
+                },
+                Some(&security),
+                &rstr.write(),
+                &[],
+            )
+            .text;
+        Ok(Incoming::Negotiated {
+            bytes,
+            event: ServerEvent::Issued {
+                identifier,
+                identity,
+            },
+        })
+    }
+
+    /// Stores a context, or seals it into a cookie.
+    fn keep(&self, context: StoredContext, now: SystemTime) -> Result<Option<String>, EngineError> {
+        match &mut *lock(&self.contexts) {
+            Contexts::Memory(store) => {
+                store.insert(context, now).map_err(|e| match e {
+                    StoreFull::Active(_) => {
+                        EngineError::TooManyContexts(self.config.max_active_contexts)
+                    }
+                    StoreFull::Pending(_) => {
+                        EngineError::TooManyPending(self.config.max_pending_contexts)
+                    }
+                    StoreFull::Identity { identity, held } => EngineError::IdentityShare {
+                        identity: peer_text(&identity),
+                        held,
+                    },
+                })?;
+                Ok(None)
+            }
+            Contexts::Cookies { keys, .. } => {
+                Ok(Some(keys.seal(&context, lock(&self.rng).as_mut())))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn renew(
+        &self,
+        verified: &SignedBy,
+        rst: &Rst,
+        old_key: SecretKey,
+        identity: Identity,
+        relates_to: &str,
+        framing: Framing,
+        now: SystemTime,
+    ) -> Result<Incoming, EngineError> {
+        if !self.config.support_renew {
+            return Err(EngineError::RenewNotSupported);
+        }
+        let bits = self.key_bits(rst.key_size)?;
+        let (key, proof, server_entropy) = self.key_material(rst.entropy.as_ref(), bits)?;
+        let instance = keys::uuid_urn(lock(&self.rng).as_mut());
+        let expires = now + self.config.renewal_interval;
+        let rollover_until = now + self.config.rollover_interval;
+        let identifier = verified.identifier.clone();
+        let cookie = match &mut *lock(&self.contexts) {
+            Contexts::Memory(store) => {
+                store
+                    .renew(
+                        &identifier,
+                        key,
+                        Some(instance.clone()),
+                        expires,
+                        rollover_until,
+                        now,
+                    )
+                    .map_err(|e| SecurityError::Context {
+                        identifier: identifier.clone(),
+                        error: lookup_error(e),
+                        version: self.config.sc.version,
+                    })?;
+                None
+            }
+            Contexts::Cookies { keys, .. } => Some(keys.seal(
+                &StoredContext {
+                    version: self.config.sc.version,
+                    identifier: identifier.clone(),
+                    instance: Some(instance.clone()),
+                    key,
+                    previous_key: None,
+                    created: now,
+                    expires,
+                    identity,
+                    pending: false,
+                },
+                lock(&self.rng).as_mut(),
+            )),
+        };
+        let rstr = Rstr {
+            version: self.config.sc.version,
+            kind: RequestKind::Renew,
+            token: Some(Sct {
+                wsu_id: Some("_nsct".into()),
+                identifier: identifier.clone(),
+                instance: Some(instance.clone()),
+                cookie,
+            }),
+            attached: None,
+            unattached: Some(TokenRef::External {
+                identifier: identifier.clone(),
+                instance: Some(instance.clone()),
+            }),
+            proof,
+            entropy: server_entropy,
+            lifetime: Some((now, expires)),
+            key_size: Some(bits),
+            cancelled: false,
+        };
+        let bytes = self.protect_with(
+            framing,
+            &verified.identifier,
+            verified.instance.as_deref(),
+            &old_key,
+            self.config.sc.action_renew_response,
+            Some(relates_to),
+            &rstr.write(),
+            now,
+        )?;
+        Ok(Incoming::Negotiated {
+            bytes,
+            event: ServerEvent::Renewed {
+                identifier,
+                instance: Some(instance),
+            },
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn cancel(
+        &self,
+        verified: &SignedBy,
+        identity: &Identity,
+        key: SecretKey,
+        relates_to: &str,
+        framing: Framing,
+        now: SystemTime,
+    ) -> Result<Incoming, EngineError> {
+        let identifier = verified.identifier.clone();
+        // A shared store of cancellations may be across the network: written without
+        // holding the lock.
+        let cookies = match &mut *lock(&self.contexts) {
+            Contexts::Memory(store) => {
+                store.cancel(&identifier, now);
+                None
+            }
+            Contexts::Cookies { cancelled, .. } => Some(cancelled.clone()),
+        };
+        if let Some(cancelled) = cookies {
+            let until = now + self.config.renewal_interval + self.config.renew_grace();
+            cancelled
+                .cancel(&identifier, &identity.name, until, now)
+                .map_err(|e| SecurityError::Context {
+                    identifier: identifier.clone(),
+                    error: ContextError::Unavailable(e),
+                    version: self.config.sc.version,
+                })?;
+        }
+        let rstr = Rstr {
+            version: self.config.sc.version,
+            kind: RequestKind::Cancel,
+            token: None,
+            attached: None,
+            unattached: None,
+            proof: Proof::None,
+            entropy: None,
+            lifetime: None,
+            key_size: None,
+            cancelled: true,
+        };
+        let bytes = self.protect_with(
+            framing,
+            &verified.identifier,
+            verified.instance.as_deref(),
+            &key,
+            self.config.sc.action_cancel_response,
+            Some(relates_to),
+            &rstr.write(),
+            now,
+        )?;
+        Ok(Incoming::Negotiated {
+            bytes,
+            event: ServerEvent::Cancelled { identifier },
+        })
+    }
+
+    /// Protects a message to the client with a context's key.
+    #[allow(clippy::too_many_arguments)]
+    fn protect_with(
+        &self,
+        framing: Framing,
+        identifier: &str,
+        instance: Option<&str>,
+        key: &SecretKey,
+        action: &str,
+        relates_to: Option<&str>,
+        body: &str,
+        now: SystemTime,
+    ) -> Result<String, EngineError> {
+        let message_id = keys::uuid_urn(lock(&self.rng).as_mut());
+        let (text, signature) = security::protect_signed(
+            &Outgoing {
+                framing,
+                headers: Headers {
+                    action,
+                    message_id: Some(&message_id),
+                    relates_to,
+                    ..Headers::default()
+                },
+                body,
+            },
+            &SigningKey {
+                sc: self.config.sc,
+                identifier,
+                instance,
+                cookie: None,
+                key,
+                include_token: true,
+
+                received: None,
+            },
+            &self.config.suite,
+            &self.config.profile.reply,
+            now,
+            self.config.timestamp_validity,
+            lock(&self.rng).as_mut(),
+        )?;
+        // A signed reply (the derived-keys profile; MS-LWSSP signs no reply) is made
+        // with the same key as requests: remembered like a received message, so that
+        // it is refused as a replay if it is sent back to this server as a request (a
+        // reflection). Its Created is now, so it is remembered as long as a request
+        // made now would be.
+        if let Some(value) = signature {
+            let until = crate::security::verify::acceptable_until(
+                Some(now),
+                Some(now + self.config.timestamp_validity),
+                &self.config.policy,
+                now,
+            );
+            self.replay
+                .check_and_insert(&value, identifier, until, now)
+                .map_err(SecurityError::from)?;
+        }
+        Ok(text)
+    }
+
+    /// Protects the reply to an application request with the request's context.
+    pub fn reply(
+        &self,
+        request: &ServerRequest,
+        action: &str,
+        body: &str,
+        now: SystemTime,
+    ) -> Result<String, EngineError> {
+        let v = &request.verified;
+        let signed = v.signed.as_ref().ok_or(StateError::NoIdentity)?;
+        let framing = Framing {
+            soap: v.soap,
+            addressing: v.addressing.unwrap_or(self.config.framing.addressing),
+        };
+        self.protect_with(
+            framing,
+            &signed.identifier,
+            signed.instance.as_deref(),
+            &request.key,
+            action,
+            v.message_id.as_deref(),
+            body,
+            now,
+        )
+    }
+
+    /// Forgets expired contexts and replay entries.
+    pub fn purge(&self, now: SystemTime) {
+        self.replay.purge(now);
+        match &mut *lock(&self.contexts) {
+            Contexts::Memory(store) => store.purge(now),
+            Contexts::Cookies { cancelled, .. } => cancelled.purge(now),
+        }
+    }
+}
+
+fn lookup_error(e: LookupError) -> ContextError {
+    match e {
+        LookupError::Unknown => ContextError::Unknown,
+        LookupError::Expired => ContextError::Expired,
+        LookupError::Cancelled => ContextError::Cancelled,
+    }
+}
+
+/// The server's keys for verification: from the store (current key, or the previous
+/// one during the rollover) or from the token's cookie.
+struct ServerKeys<'a> {
+    contexts: &'a Mutex<Contexts>,
+    /// For a Renew: how long after its expiry the context is still renewable.
+    renewal: Option<Duration>,
+    /// Filled on success: who the context belongs to, and the key used.
+    identity: Option<(Identity, SecretKey)>,
+}
+
+impl ContextKeys for ServerKeys<'_> {
+    fn key(&mut self, token: &TokenInfo<'_>, now: SystemTime) -> Result<SecretKey, ContextError> {
+        // A shared store of cancellations may be across the network: asked without
+        // holding the lock.
+        let cancellations = match &*lock(self.contexts) {
+            Contexts::Cookies { cancelled, .. } => Some(cancelled.clone()),
+            Contexts::Memory(_) => None,
+        };
+        if let Some(store) = cancellations {
+            if store
+                .is_cancelled(token.identifier, now)
+                .map_err(ContextError::Unavailable)?
+            {
+                return Err(ContextError::Cancelled);
+            }
+        }
+        let (identity, key) = match &mut *lock(self.contexts) {
+            Contexts::Memory(store) => {
+                let (ctx, key) = if self.renewal.is_some() {
+                    store.key_for_renewal(token.identifier, token.instance, now)
+                } else {
+                    store.key(token.identifier, token.instance, now)
+                }
+                .map_err(lookup_error)?;
+                if ctx.version != token.sc.version {
+                    return Err(ContextError::Unknown);
+                }
+                (ctx.identity.clone(), key.clone())
+            }
+            Contexts::Cookies { keys, .. } => {
+                let cookie = token.cookie.ok_or(ContextError::NoCookie)?;
+                let ctx = keys.open_within(cookie, now, self.renewal.unwrap_or_default())?;
+                if ctx.identifier != token.identifier
+                    || ctx.instance.as_deref() != token.instance
+                    || ctx.version != token.sc.version
+                {
+                    return Err(ContextError::ForeignCookie);
+                }
+                (ctx.identity.clone(), ctx.key.clone())
+            }
+        };
+        self.identity = Some((identity, key.clone()));
+        Ok(key)
+    }
+}

@@ -1,0 +1,42 @@
+//! The wsbind protocol crate: the sans-IO WS-SecureConversation engine that executes
+//! the typed security description the compiler generates — WS-Trust negotiation,
+//! message protection and verification, the server's context stores — with no I/O:
+//! it takes bytes and a clock and returns bytes and events (as quinn-proto and rustls
+//! do). The HTTP driver (`wsbind-http`) moves those bytes over the network.
+#![forbid(unsafe_code)]
+
+pub mod cancel;
+pub mod cookie;
+pub mod credentials;
+pub mod engine;
+pub mod envelope;
+pub mod keys;
+pub mod security;
+pub mod store;
+pub mod trust;
+pub mod wire;
+
+/// The XML layer (the `wsbind-xml` crate): the bounded DOM and exclusive C14N.
+pub use wsbind_xml as xml;
+
+/// `Description::from_toml_str` / `from_toml_file`: loading a description from TOML at
+/// run time, with the compiler's rules (feature `toml`, which links the compiler).
+#[cfg(feature = "toml")]
+pub use wsbind_compiler::{FromToml, LoadError};
+/// The typed security description (the `wsbind-description` crate): the compiler
+/// produces it, the runtime executes it.
+pub use wsbind_description as description;
+pub use wsbind_description::Description;
+
+pub use credentials::{
+    ClientCredentials, ClientTls, Identity, Password, PasswordValidator, Rejected,
+    ServerCredentials, ServerTls, UsernameCredential,
+};
+
+/// Locks `m`, taking over a lock a panic left poisoned. Every lock of the runtime
+/// guards state that each change leaves whole (one insert, one removal, one counter,
+/// one connection), so what a panicking holder left behind is still usable, and one
+/// panic must not turn every later message into an error.
+pub(crate) fn lock<T: ?Sized>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

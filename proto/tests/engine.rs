@@ -1,0 +1,1149 @@
+//! Whole negotiations in memory with a fake clock and seeded randomness: every entropy
+//! mode and both WS-SC generations, renewal, rollover, cancellation, cookie contexts,
+//! and the ways they fail.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use wsbind_compiler::FromToml;
+use wsbind_proto::cookie::CookieKeys;
+use wsbind_proto::engine::server::ServerEvent;
+use wsbind_proto::engine::{
+    ClientEngine, ClientEvent, Config, EngineError, Incoming, Purpose, ServerEngine, StateError,
+};
+use wsbind_proto::envelope::Framing;
+use wsbind_proto::keys::SeededRng;
+use wsbind_proto::security::{
+    ContextError, FaultCode, ReceivedFault, SecurityError, SignatureAlgorithm, Suite,
+};
+use wsbind_proto::wire::{Addressing, Soap};
+use wsbind_proto::{Description, Password, PasswordValidator, UsernameCredential};
+
+/// A description for `role` ("client" or "server"); servers hold at most 4 contexts.
+fn described(role: &str, entropy: &str, version: &str, renew: bool, suite: &str) -> Description {
+    let server_only = if role == "server" {
+        "max-active-contexts = 4"
+    } else {
+        ""
+    };
+    let text = format!(
+        r#"
+[channel]
+binding = "http"
+role = "{role}"
+
+[security]
+algorithm-suite-name = "{suite}"
+
+[[security.binding]]
+kind = "ssl-transport"
+
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+key-entropy-mode = "{entropy}"
+secure-conversation-version = "{version}"
+support-renew = {renew}
+renewal-interval = "1h"
+rollover-interval = "5m"
+{server_only}
+
+[security.binding.bootstrap]
+
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#
+    );
+    Description::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// Client and server descriptions of one binding.
+struct Both {
+    client: Config,
+    server: Config,
+}
+
+fn description(entropy: &str, version: &str, renew: bool, suite: &str) -> Both {
+    let c = described("client", entropy, version, renew, suite);
+    let s = described("server", entropy, version, renew, suite);
+    Both {
+        client: Config::from_description(&c, None).expect("client config"),
+        server: Config::from_description(&s, None).expect("server config"),
+    }
+}
+
+fn validator() -> Arc<dyn PasswordValidator> {
+    Arc::new(|user: &str, pw: &Password| user == "alice" && pw.matches("s3cret"))
+}
+
+fn t0() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000)
+}
+
+fn pair(d: &Both, seed: u64) -> (ClientEngine, ServerEngine) {
+    let client = ClientEngine::new(
+        d.client.clone(),
+        "https://orders.example/svc",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(seed)),
+    )
+    .expect("client");
+    // These tests move the clock by hours between a negotiation and the first use of
+    // the context; the short life of an unused context has a test of its own.
+    let server = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(seed + 1000)),
+    )
+    .expect("server")
+    .with_pending_life(Duration::from_secs(86_400));
+    (client, server)
+}
+
+/// Delivers the client's pending negotiation message and its answer.
+fn negotiate(
+    c: &mut ClientEngine,
+    s: &ServerEngine,
+    now: SystemTime,
+) -> Result<ClientEvent, EngineError> {
+    let neg = c.poll(now)?.expect("a negotiation message is due");
+    match s.handle(neg.request.bytes.as_bytes(), None, now) {
+        Incoming::Negotiated { bytes, .. } => c.handle_response(&neg, bytes.as_bytes(), now),
+        Incoming::Rejected { bytes, error } => {
+            let client_view = c.handle_response(&neg, bytes.as_bytes(), now);
+            // The client reads the very code the server sent.
+            match &client_view {
+                Err(EngineError::Fault(f)) => assert_eq!(f.code, Some(error.fault()), "{f}"),
+                other => panic!("{other:?}"),
+            }
+            Err(error)
+        }
+        Incoming::Request(_) => panic!("a negotiation message was taken for a request"),
+    }
+}
+
+/// Sends one application request and its reply; returns the reply body.
+fn call(
+    c: &mut ClientEngine,
+    s: &ServerEngine,
+    body: &str,
+    now: SystemTime,
+) -> Result<String, EngineError> {
+    let req = c.protect("urn:example:orders/Ping", body, now)?;
+    match s.handle(req.bytes.as_bytes(), None, now) {
+        Incoming::Request(r) => {
+            assert_eq!(r.identity.name, "alice");
+            assert_eq!(r.verified.body, body);
+            let reply = s.reply(
+                &r,
+                "urn:example:orders/PingResponse",
+                "<m:Pong xmlns:m=\"urn:m\"/>",
+                now,
+            )?;
+            let v = c.verify_reply(reply.as_bytes(), &req.message_id, now)?;
+            assert_eq!(v.relates_to.as_deref(), Some(req.message_id.as_str()));
+            Ok(v.body)
+        }
+        Incoming::Rejected { error, .. } => Err(error),
+        Incoming::Negotiated { .. } => panic!("a request was taken for a negotiation"),
+    }
+}
+
+const PING: &str = r#"<m:Ping xmlns:m="urn:m">hello</m:Ping>"#;
+
+#[test]
+fn handshakes_in_every_entropy_mode_and_generation() {
+    let mut seed = 0;
+    for entropy in ["client-only", "server-only", "combined"] {
+        for version in ["feb-2005", "1.3"] {
+            for (suite, soap, addressing) in [
+                ("basic256", Soap::V12, Addressing::V10),
+                ("basic256-sha256", Soap::V11, Addressing::Aug2004),
+                ("basic256", Soap::V11, Addressing::V10),
+            ] {
+                seed += 1;
+                let mut d = description(entropy, version, true, suite);
+                for config in [&mut d.client, &mut d.server] {
+                    config.framing = Framing { soap, addressing };
+                }
+                let (mut c, s) = pair(&d, seed);
+                let ev = negotiate(&mut c, &s, t0())
+                    .unwrap_or_else(|e| panic!("{entropy} {version}: {e}"));
+                assert!(
+                    matches!(ev, ClientEvent::Established { key_bits: 256, .. }),
+                    "{ev:?}"
+                );
+                assert_eq!(s.live_contexts(), 1);
+                let reply = call(&mut c, &s, PING, t0() + Duration::from_secs(1)).expect("call");
+                assert_eq!(reply, r#"<m:Pong xmlns:m="urn:m"></m:Pong>"#);
+            }
+        }
+    }
+}
+
+#[test]
+fn renewal_with_rollover() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, s) = pair(&d, 1);
+    negotiate(&mut c, &s, t0()).expect("issue");
+    // A request protected with the first key, delivered after the renewal.
+    // Renewal is due at nine tenths of the one-hour interval.
+    let early = c
+        .protect("urn:a", PING, t0() + Duration::from_secs(3239))
+        .expect("protect");
+    assert!(
+        c.poll(t0() + Duration::from_secs(3239))
+            .expect("poll")
+            .is_none(),
+        "nothing due before"
+    );
+    let t1 = t0() + Duration::from_secs(3240);
+    let ev = negotiate(&mut c, &s, t1).expect("renew");
+    let ClientEvent::Renewed { instance, .. } = ev else {
+        panic!("{ev:?}")
+    };
+    assert!(instance.is_some());
+    assert_eq!(c.instance(), instance.as_deref());
+    // The new key works.
+    call(&mut c, &s, PING, t1 + Duration::from_secs(1)).expect("call with the new key");
+    // The old key is accepted during the rollover …
+    match s.handle(early.bytes.as_bytes(), None, t1 + Duration::from_secs(60)) {
+        Incoming::Request(_) => {}
+        other => panic!("old key refused during rollover: {other:?}"),
+    }
+    // … and refused after it.
+    let late = {
+        let (mut c2, s2) = pair(&d, 1);
+        negotiate(&mut c2, &s2, t0()).expect("issue");
+        let early = c2
+            .protect("urn:a", PING, t1 - Duration::from_secs(1))
+            .expect("protect");
+        negotiate(&mut c2, &s2, t1).expect("renew");
+        s2.handle(early.bytes.as_bytes(), None, t1 + Duration::from_secs(301))
+    };
+    match late {
+        Incoming::Rejected { error, .. } => {
+            assert!(error.to_string().contains("expired"), "{error}")
+        }
+        other => panic!("old key accepted after the rollover: {other:?}"),
+    }
+}
+
+#[test]
+fn without_renew_a_new_context_is_negotiated() {
+    let d = description("server-only", "feb-2005", false, "basic256");
+    let (mut c, s) = pair(&d, 2);
+    negotiate(&mut c, &s, t0()).expect("issue");
+    let first = c.context_id().expect("ctx").to_owned();
+    let t1 = t0() + Duration::from_secs(3240);
+    let ev = negotiate(&mut c, &s, t1).expect("re-issue");
+    assert!(matches!(ev, ClientEvent::Established { .. }));
+    assert_ne!(c.context_id(), Some(first.as_str()));
+    call(&mut c, &s, PING, t1).expect("call");
+}
+
+#[test]
+fn cancellation() {
+    let d = description("combined", "feb-2005", true, "basic256");
+    let (mut c, s) = pair(&d, 3);
+    negotiate(&mut c, &s, t0()).expect("issue");
+    let stale = c.protect("urn:a", PING, t0()).expect("protect");
+    // A request the server accepted once...
+    let used = c.protect("urn:a", PING, t0()).expect("protect");
+    assert!(matches!(
+        s.handle(used.bytes.as_bytes(), None, t0()),
+        Incoming::Request(_)
+    ));
+    let neg = c.close(t0()).expect("close").expect("a cancel request");
+    let Incoming::Negotiated { bytes, event } = s.handle(neg.request.bytes.as_bytes(), None, t0())
+    else {
+        panic!("cancel refused")
+    };
+    assert!(matches!(event, ServerEvent::Cancelled { .. }));
+    assert!(matches!(
+        c.handle_response(&neg, bytes.as_bytes(), t0()),
+        Ok(ClientEvent::Cancelled { .. })
+    ));
+    match s.handle(stale.bytes.as_bytes(), None, t0() + Duration::from_secs(1)) {
+        Incoming::Rejected { error, bytes } => {
+            assert!(error.to_string().contains("cancelled"), "{error}");
+            assert!(bytes.contains("BadContextToken"), "{bytes}");
+        }
+        other => panic!("a cancelled context was accepted: {other:?}"),
+    }
+    // ...replayed whole after the cancellation: refused for the cancelled context.
+    match s.handle(used.bytes.as_bytes(), None, t0() + Duration::from_secs(2)) {
+        Incoming::Rejected { error, bytes } => {
+            assert!(
+                matches!(
+                    &error,
+                    EngineError::Security(SecurityError::Context {
+                        error: ContextError::Cancelled,
+                        ..
+                    })
+                ),
+                "{error}"
+            );
+            assert!(bytes.contains("BadContextToken"), "{bytes}");
+        }
+        other => panic!("a replay after the cancellation was accepted: {other:?}"),
+    }
+    assert!(c.protect("urn:a", PING, t0()).is_err(), "closed client");
+}
+
+/// `wsbind-send-cancel = false` (a WCF service with cookie contexts advertises
+/// `mssp:MustNotSendCancel`): closing sends nothing, and the engine is closed.
+#[test]
+fn closing_without_cancel_when_the_peer_wants_none() {
+    let mut d = description("combined", "1.3", true, "basic256");
+    d.client.send_cancel = false;
+    let (mut c, s) = pair(&d, 95);
+    negotiate(&mut c, &s, t0()).expect("issue");
+    assert!(c.close(t0()).expect("close").is_none(), "no Cancel sent");
+    assert!(!c.is_ready());
+    assert!(c.protect("urn:a", PING, t0()).is_err(), "closed");
+}
+
+#[test]
+fn durations_past_a_year_are_refused_not_a_panic_later() {
+    // A Config is plain data: one written by hand (not through the compiler, which
+    // refuses such descriptions with WSB0034) is checked when an engine is made.
+    let d = description("combined", "1.3", true, "basic256");
+    let mut server = d.server.clone();
+    server.renewal_interval = Duration::from_secs(8000 * 365 * 86_400);
+    let refused = ServerEngine::new(server, Some(validator()), Box::new(SeededRng::new(1)));
+    assert_eq!(
+        refused.err().map(|e| e.to_string()),
+        Some("the configuration's renewal-interval is 252288000000 s, longer than 365 days (the most wsbind accepts)".to_owned())
+    );
+    let mut client = d.client.clone();
+    client.policy.clock_skew = Duration::MAX;
+    let refused = ClientEngine::new(
+        client,
+        "https://orders.example/svc",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(1)),
+    );
+    assert!(
+        matches!(&refused, Err(e) if e.to_string().contains("max-allowed-clock-skew")),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn wrong_password_is_a_clear_failure() {
+    let d = description("combined", "1.3", true, "basic256");
+    let mut c = ClientEngine::new(
+        d.client.clone(),
+        "https://x/",
+        Some(UsernameCredential::new("alice", "wrong")),
+        Box::new(SeededRng::new(5)),
+    )
+    .expect("client");
+    let s = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(6)),
+    )
+    .expect("server");
+    let err = negotiate(&mut c, &s, t0()).expect_err("wrong password");
+    assert!(matches!(err, EngineError::Authentication), "{err}");
+    assert_eq!(s.live_contexts(), 0);
+}
+
+#[test]
+fn the_store_is_bounded() {
+    let d = description("combined", "1.3", true, "basic256");
+    let config = d.client.clone();
+    let s = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(7)),
+    )
+    .expect("server")
+    // One identity takes the whole store here (its share is tested on its own).
+    .with_identity_share(1);
+    for i in 0..4 {
+        let mut c = ClientEngine::new(
+            config.clone(),
+            "https://x/",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(100 + i)),
+        )
+        .expect("client");
+        negotiate(&mut c, &s, t0()).expect("within capacity");
+        call(&mut c, &s, PING, t0()).expect("in use");
+    }
+    let mut c = ClientEngine::new(
+        config.clone(),
+        "https://x/",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(200)),
+    )
+    .expect("client");
+    let err = negotiate(&mut c, &s, t0()).expect_err("beyond capacity");
+    assert!(matches!(err, EngineError::TooManyContexts(4)), "{err}");
+    // Once contexts expire, and their renewal grace (the 5-minute clock skew) is
+    // over, there is room again.
+    negotiate(&mut c, &s, t0() + Duration::from_secs(3600 + 299))
+        .expect_err("still renewable, still held");
+    negotiate(&mut c, &s, t0() + Duration::from_secs(3600 + 301)).expect("after expiry");
+}
+
+#[test]
+fn cookie_contexts_serve_a_farm() {
+    let d = description("server-only", "1.3", true, "basic256-sha256");
+    let keys = || CookieKeys::new(1, [42u8; 32]);
+    let a = ServerEngine::with_cookies(
+        d.server.clone(),
+        Some(validator()),
+        keys(),
+        Box::new(SeededRng::new(8)),
+    )
+    .expect("a");
+    let b = ServerEngine::with_cookies(
+        d.server.clone(),
+        Some(validator()),
+        keys(),
+        Box::new(SeededRng::new(9)),
+    )
+    .expect("b");
+    let mut c = ClientEngine::new(
+        d.client.clone(),
+        "https://farm/",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(10)),
+    )
+    .expect("client");
+    negotiate(&mut c, &a, t0()).expect("issued by a");
+    assert_eq!(a.live_contexts(), 0, "nothing kept in memory");
+    // b never saw the negotiation, yet serves the context.
+    call(&mut c, &b, PING, t0() + Duration::from_secs(1)).expect("served by b");
+    call(&mut c, &a, PING, t0() + Duration::from_secs(2)).expect("served by a");
+    // Renewed by b, then used at a.
+    negotiate(&mut c, &b, t0() + Duration::from_secs(3240)).expect("renewed by b");
+    call(&mut c, &a, PING, t0() + Duration::from_secs(3601))
+        .expect("renewed key at a, after the first lifetime");
+    // A server with other cookie keys cannot open the context.
+    let d2 = description("server-only", "1.3", true, "basic256-sha256");
+    let other = ServerEngine::with_cookies(
+        d2.server.clone(),
+        Some(validator()),
+        CookieKeys::new(1, [7u8; 32]),
+        Box::new(SeededRng::new(11)),
+    )
+    .expect("other");
+    let err = call(&mut c, &other, PING, t0() + Duration::from_secs(3602))
+        .expect_err("foreign cookie keys");
+    assert!(err.to_string().contains("cookie"), "{err}");
+}
+
+#[test]
+fn a_generation_mismatch_is_refused() {
+    let feb = description("combined", "feb-2005", true, "basic256");
+    let v13 = description("combined", "1.3", true, "basic256");
+    let mut c = ClientEngine::new(
+        feb.client.clone(),
+        "https://x/",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(12)),
+    )
+    .expect("client");
+    let s = ServerEngine::new(
+        v13.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(13)),
+    )
+    .expect("server");
+    let err = negotiate(&mut c, &s, t0()).expect_err("feb-2005 client, 1.3 server");
+    assert!(!err.to_string().is_empty());
+}
+
+#[test]
+fn the_server_sends_nothing_unasked_and_survives_garbage() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (_, s) = pair(&d, 14);
+    for junk in [
+        &b""[..],
+        b"<",
+        b"not xml",
+        b"<a/>",
+        b"\xff\xfe",
+        b"<!DOCTYPE x [<!ENTITY e \"e\">]><x>&e;</x>",
+    ] {
+        match s.handle(junk, None, t0()) {
+            Incoming::Rejected { bytes, .. } => assert!(bytes.contains("Fault")),
+            other => panic!("junk accepted: {other:?}"),
+        }
+    }
+}
+
+/// Every prefix of each negotiation message is refused, and single-byte corruptions are
+/// refused or (for a harmless change, e.g. in a message id) handled, without a panic.
+#[test]
+fn corrupted_negotiation_messages_never_panic() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, s) = pair(&d, 20);
+    let rst = c.poll(t0()).expect("poll").expect("rst");
+    let bytes = rst.request.bytes.as_bytes();
+    for cut in (0..bytes.len()).step_by(11) {
+        assert!(
+            matches!(
+                s.handle(&bytes[..cut], None, t0()),
+                Incoming::Rejected { .. }
+            ),
+            "a truncated RST at {cut} was accepted"
+        );
+    }
+    for pos in (0..bytes.len()).step_by(13) {
+        let mut b = bytes.to_vec();
+        b[pos] ^= 0x20;
+        let _ = s.handle(&b, None, t0());
+    }
+    let (_, fresh) = pair(&d, 20);
+    let Incoming::Negotiated { bytes: rstr, .. } = fresh.handle(bytes, None, t0()) else {
+        panic!("the intact RST was refused")
+    };
+    let rstr = rstr.into_bytes();
+    for cut in (0..rstr.len()).step_by(17) {
+        let (mut c2, _) = pair(&d, 20);
+        let neg = c2.poll(t0()).expect("poll").expect("rst");
+        assert!(
+            c2.handle_response(&neg, &rstr[..cut], t0()).is_err(),
+            "a truncated RSTR at {cut} was accepted"
+        );
+    }
+    // A response to another request is refused.
+    let (mut c3, _) = pair(&d, 21);
+    let neg = c3.poll(t0()).expect("poll").expect("rst");
+    let err = c3
+        .handle_response(&neg, &rstr, t0())
+        .expect_err("another request's response");
+    assert!(err.to_string().contains("relates to"), "{err}");
+    assert!(c.handle_response(&rst, &rstr, t0()).is_ok());
+}
+
+/// Issue 12 item 6: one authenticated client must not lock every other out of the
+/// shared replay cache. Its entries live `min(Expires, Created + latency) + skew`, not
+/// until the `Expires` it writes; a validity claim over a day is refused outright; and
+/// one context holds at most a quarter of the cache.
+#[test]
+fn the_replay_cache_cannot_be_pinned_by_one_client() {
+    let mut d = description("combined", "1.3", true, "basic256");
+    d.server.max_active_contexts = 8;
+    d.server.max_pending_contexts = 8;
+    let s = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(40)),
+    )
+    .expect("server")
+    .with_replay_capacity(4);
+    let client_at = |s: &ServerEngine, seed, validity: Duration, when: SystemTime| {
+        let mut config = d.client.clone();
+        config.timestamp_validity = validity;
+        let mut c = ClientEngine::new(
+            config,
+            "https://x/",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("client");
+        negotiate(&mut c, s, when).map(|_| c)
+    };
+    let client = |s: &ServerEngine, seed, validity| client_at(s, seed, validity, t0());
+    // "Valid until 9999" (here: 300 days) is refused for what it claims, in the
+    // bootstrap as in every message.
+    let err = client(&s, 41, Duration::from_secs(300 * 86_400)).expect_err("too long a validity");
+    assert!(
+        err.to_string().contains("longer than the 86400s accepted"),
+        "{err}"
+    );
+    // 20 hours is within a day: accepted, but remembered for the latency only.
+    let long = Duration::from_secs(20 * 3600);
+    let mut clients: Vec<_> = (42..46)
+        .map(|seed| client(&s, seed, long).expect("negotiated"))
+        .collect();
+    let at = |secs| t0() + Duration::from_secs(secs);
+    // One context holds a quarter of the cache (1 of 4 entries).
+    call(&mut clients[0], &s, PING, at(1)).expect("first message");
+    let err = call(&mut clients[0], &s, PING, at(2)).expect_err("over its share");
+    assert!(
+        matches!(&err, EngineError::Security(e) if e.to_string().contains("its share")),
+        "{err}"
+    );
+    for c in &mut clients[1..] {
+        call(c, &s, PING, at(1)).expect("room for the others");
+    }
+    // Full now: a fifth client is refused (fail closed)...
+    let mut late = client(&s, 47, Duration::from_secs(300)).expect("negotiated");
+    let err = call(&mut late, &s, PING, at(60)).expect_err("full");
+    assert!(err.to_string().contains("replay cache is full"), "{err}");
+    // ...but only until Created + latency (5 min) + skew (5 min) of the entries, not
+    // until their Expires 20 hours on.
+    let mut later = client_at(&s, 48, Duration::from_secs(300), at(600)).expect("negotiated");
+    call(&mut later, &s, PING, at(1 + 600)).expect("the cache emptied after ten minutes");
+}
+
+/// Issue 12 item 7: unused contexts cannot lock others out of negotiation. They are
+/// dropped after two minutes; an identity over its share of them loses its own oldest
+/// one, nobody else's; at the cap itself a new context is refused (WWSAPI's rule).
+#[test]
+fn unused_contexts_are_bounded() {
+    let mut d = description("combined", "1.3", true, "basic256");
+    d.server.max_active_contexts = 100;
+    d.server.max_pending_contexts = 4;
+    let anyone: Arc<dyn PasswordValidator> =
+        Arc::new(|_: &str, pw: &Password| pw.matches("s3cret"));
+    let s = ServerEngine::new(d.server.clone(), Some(anyone), Box::new(SeededRng::new(30)))
+        .expect("server");
+    let client = |user: &str, seed| {
+        ClientEngine::new(
+            d.client.clone(),
+            "https://x/",
+            Some(UsernameCredential::new(user, "s3cret")),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("client")
+    };
+    // Mallory negotiates and never uses what she gets, twenty times.
+    let mut mallory: Vec<_> = (0..20).map(|i| client("mallory", 100 + i)).collect();
+    for m in &mut mallory {
+        negotiate(m, &s, t0()).expect("mallory's own oldest goes");
+    }
+    // Her first one went to make room for her later ones; Alice is not locked out.
+    let err = call(&mut mallory[0], &s, PING, t0()).expect_err("dropped");
+    assert!(err.to_string().contains("unknown"), "{err}");
+    let mut alice = client("alice", 31);
+    negotiate(&mut alice, &s, t0()).expect("alice negotiates");
+    call(&mut alice, &s, PING, t0()).expect("and uses it");
+    // Mallory keeps three quarters of the cap (a share applies only beyond that, so
+    // a server used by one identity is not held back): Bob takes the last slot and
+    // Carol is refused, not let in by dropping another's context.
+    let (mut bob, mut carol) = (client("bob", 32), client("carol", 33));
+    negotiate(&mut bob, &s, t0()).expect("bob");
+    let err = negotiate(&mut carol, &s, t0()).expect_err("at the cap");
+    assert!(matches!(err, EngineError::TooManyPending(4)), "{err}");
+    // Two minutes later every unused context is gone: room again, and the dropped
+    // ones are unknown.
+    let later = t0() + Duration::from_secs(120);
+    negotiate(&mut carol, &s, later).expect("room after two minutes");
+    let err = call(&mut bob, &s, PING, later).expect_err("bob waited too long");
+    assert!(err.to_string().contains("unknown"), "{err}");
+    call(&mut alice, &s, PING, later).expect("a used context lives on");
+}
+
+#[test]
+fn a_renewal_the_server_does_not_support_is_a_fault() {
+    let mut d = description("combined", "1.3", true, "basic256");
+    d.server.support_renew = false;
+    let (mut c, s) = pair(&d, 40);
+    negotiate(&mut c, &s, t0()).expect("issue");
+    let t1 = t0() + Duration::from_secs(3240);
+    let neg = c.poll(t1).expect("poll").expect("a renewal is due");
+    match s.handle(neg.request.bytes.as_bytes(), None, t1) {
+        Incoming::Rejected { error, bytes } => {
+            assert!(matches!(error, EngineError::RenewNotSupported), "{error}");
+            assert!(bytes.contains("UnableToRenew"), "{bytes}");
+            let client_view = c.handle_response(&neg, bytes.as_bytes(), t1);
+            match &client_view {
+                Err(EngineError::Fault(f)) => {
+                    assert_eq!(f.code, Some(FaultCode::UnableToRenew), "{f}");
+                    assert!(!f.context_lost());
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        other => panic!("renewed anyway: {other:?}"),
+    }
+    // The client keeps its context and can still call until it expires …
+    call(&mut c, &s, PING, t1).expect("the old context still works");
+    // … and replaces it with a new one instead of asking to renew it again.
+    let next = c.poll(t1).expect("poll").expect("a new context is due");
+    assert_eq!(next.request.purpose, Purpose::Issue);
+}
+
+/// Sends one application request at `now` (the client engine does not look at its
+/// clock for that) and returns the fault the server answered it with, as the client
+/// read it.
+fn refused_call(c: &mut ClientEngine, s: &ServerEngine, now: SystemTime) -> ReceivedFault {
+    let req = c
+        .protect("urn:example:orders/Ping", PING, now)
+        .expect("protect");
+    let Incoming::Rejected { bytes, .. } = s.handle(req.bytes.as_bytes(), None, now) else {
+        panic!("accepted")
+    };
+    match c.verify_reply(bytes.as_bytes(), &req.message_id, now) {
+        Err(EngineError::Fault(f)) => f,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A server that answers `RenewNeeded` (the context expired: here the client missed
+/// its renewal time) is answered with a Renew signed with the expired key, which the
+/// server accepts within its grace (its clock skew, 5 minutes); the same request then
+/// goes through. In-memory and cookie contexts alike. Past the grace the Renew is
+/// refused too, and the client negotiates a new context.
+#[test]
+fn renew_needed_is_answered_with_a_renewal() {
+    let d = description("combined", "1.3", true, "basic256");
+    let servers = |seed| {
+        [
+            ServerEngine::new(
+                d.server.clone(),
+                Some(validator()),
+                Box::new(SeededRng::new(seed)),
+            )
+            .expect("memory"),
+            ServerEngine::with_cookies(
+                d.server.clone(),
+                Some(validator()),
+                CookieKeys::new(1, [42u8; 32]),
+                Box::new(SeededRng::new(seed + 1)),
+            )
+            .expect("cookies"),
+        ]
+    };
+    let expiry = t0() + Duration::from_secs(3600);
+    for (i, s) in servers(60).into_iter().enumerate() {
+        let mut c = ClientEngine::new(
+            d.client.clone(),
+            "https://orders.example/svc",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(70 + i as u64)),
+        )
+        .expect("client");
+        negotiate(&mut c, &s, t0()).expect("issue");
+        call(&mut c, &s, PING, t0()).expect("the context in use");
+        let first = c.context_id().expect("context").to_owned();
+        let late = expiry + Duration::from_secs(60);
+        let fault = refused_call(&mut c, &s, late);
+        assert_eq!(fault.code, Some(FaultCode::RenewNeeded), "{fault}");
+        assert!(c.context_lost(&fault));
+        let neg = c.poll(late).expect("poll").expect("a renewal");
+        assert_eq!(neg.request.purpose, Purpose::Renew);
+        match s.handle(neg.request.bytes.as_bytes(), None, late) {
+            Incoming::Negotiated { bytes, .. } => {
+                let ev = c
+                    .handle_response(&neg, bytes.as_bytes(), late)
+                    .expect("renewed");
+                assert!(matches!(ev, ClientEvent::Renewed { .. }), "{ev:?}");
+            }
+            other => panic!("server {i}: the expired context was not renewed: {other:?}"),
+        }
+        assert_eq!(c.context_id(), Some(first.as_str()), "the same context");
+        call(&mut c, &s, PING, late).expect("the call goes through");
+
+        // Past the grace: the Renew is refused, the context dropped, a new one issued.
+        let mut c = ClientEngine::new(
+            d.client.clone(),
+            "https://orders.example/svc",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(80 + i as u64)),
+        )
+        .expect("client");
+        negotiate(&mut c, &s, t0()).expect("issue");
+        call(&mut c, &s, PING, t0()).expect("the context in use");
+        let first = c.context_id().expect("context").to_owned();
+        let later = expiry + Duration::from_secs(301);
+        let fault = refused_call(&mut c, &s, later);
+        assert!(c.context_lost(&fault), "{fault}");
+        let err = negotiate(&mut c, &s, later).expect_err("renewal past the grace");
+        assert_eq!(err.fault(), FaultCode::RenewNeeded, "{err}");
+        assert!(!c.is_ready(), "the context is dropped");
+        let ev = negotiate(&mut c, &s, later).expect("a new context");
+        assert!(matches!(ev, ClientEvent::Established { .. }), "{ev:?}");
+        assert_ne!(c.context_id(), Some(first.as_str()));
+        call(&mut c, &s, PING, later).expect("the call goes through");
+    }
+}
+
+/// `BadContextToken` (the server lost the context: it restarted, or — WCF — dropped a
+/// session idle for 2 minutes) drops the context: the next poll negotiates a new one.
+/// A fault about something else leaves the context alone.
+#[test]
+fn bad_context_token_drops_the_context() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, s) = pair(&d, 90);
+    negotiate(&mut c, &s, t0()).expect("issue");
+    let (_, restarted) = pair(&d, 91);
+    let at = t0() + Duration::from_secs(150);
+    let fault = refused_call(&mut c, &restarted, at);
+    assert_eq!(fault.code, Some(FaultCode::BadContextToken), "{fault}");
+    let other = ReceivedFault {
+        code: Some(FaultCode::FailedCheck),
+        raw_code: String::new(),
+        reason: String::new(),
+    };
+    assert!(!c.context_lost(&other));
+    assert!(c.is_ready(), "another fault changes nothing");
+    assert!(c.context_lost(&fault));
+    let neg = c.poll(at).expect("poll").expect("a new context");
+    assert_eq!(neg.request.purpose, Purpose::Issue);
+}
+
+#[test]
+fn a_reply_must_answer_its_request() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, s) = pair(&d, 50);
+    negotiate(&mut c, &s, t0()).expect("issue");
+    let a = c.protect("urn:a", PING, t0()).expect("a");
+    let b = c.protect("urn:b", PING, t0()).expect("b");
+    let Incoming::Request(ra) = s.handle(a.bytes.as_bytes(), None, t0()) else {
+        panic!("a refused")
+    };
+    let reply_a = s.reply(&ra, "urn:a:reply", PING, t0()).expect("reply");
+    let err = c
+        .verify_reply(reply_a.as_bytes(), &b.message_id, t0())
+        .expect_err("the reply to a presented as the reply to b");
+    assert!(err.to_string().contains("relates to"), "{err}");
+}
+
+/// A renewal whose RenewTarget points at the SCT in the message by `#id` (as other
+/// stacks write it) is accepted; one that points elsewhere is refused.
+#[test]
+fn renew_targets_by_local_reference() {
+    use wsbind_proto::engine::client::{issue_entropy, issue_request, read_issue_response};
+    use wsbind_proto::envelope::Headers;
+    use wsbind_proto::security::{protect, Outgoing, SigningKey};
+    use wsbind_proto::trust::{RequestKind, Rst, TokenRef};
+    let d = description("combined", "1.3", true, "basic256");
+    let (_, s) = pair(&d, 60);
+    let config = &d.client;
+    let mut rng = SeededRng::new(61);
+    let user = UsernameCredential::new("alice", "s3cret");
+    let entropy = issue_entropy(config, &mut rng);
+    let rst = issue_request(
+        config,
+        "https://x/",
+        Some(&user),
+        entropy.as_ref(),
+        "urn:uuid:m1".into(),
+        t0(),
+    );
+    let Incoming::Negotiated { bytes, .. } = s.handle(rst.bytes.as_bytes(), None, t0()) else {
+        panic!("issue refused")
+    };
+    let ctx = read_issue_response(
+        config,
+        bytes.as_bytes(),
+        "urn:uuid:m1",
+        entropy.as_ref(),
+        t0(),
+    )
+    .expect("context");
+    // (Each at its own time: under MS-LWSSP the signature covers the Timestamp alone, so
+    // two requests stamped alike would be one message twice, a replay.)
+    let renew = |target: &str, id: &str, at: SystemTime, rng: &mut SeededRng| {
+        let body = Rst {
+            version: config.sc.version,
+            kind: RequestKind::Renew,
+            entropy: issue_entropy(config, rng),
+            key_size: Some(256),
+            target: Some(TokenRef::Local(target.to_owned())),
+        }
+        .write();
+        protect(
+            &Outgoing {
+                framing: config.framing,
+                headers: Headers {
+                    action: config.sc.action_renew,
+                    message_id: Some(id),
+                    ..Headers::default()
+                },
+                body: &body,
+            },
+            &SigningKey {
+                sc: config.sc,
+                identifier: &ctx.identifier,
+                instance: ctx.instance.as_deref(),
+                cookie: ctx.cookie.as_deref(),
+                key: &ctx.key,
+                include_token: true,
+
+                received: None,
+            },
+            &config.suite,
+            &config.profile.request,
+            at,
+            Duration::from_secs(300),
+            rng,
+        )
+        .expect("protect")
+    };
+    let elsewhere = renew("_somewhere", "urn:uuid:m2", t0(), &mut rng);
+    match s.handle(elsewhere.as_bytes(), None, t0()) {
+        Incoming::Rejected { error, .. } => {
+            assert!(error.to_string().contains("target"), "{error}")
+        }
+        other => panic!("a renewal of another token was accepted: {other:?}"),
+    }
+    let t1 = t0() + Duration::from_secs(1);
+    let ours = renew("_sct", "urn:uuid:m3", t1, &mut rng);
+    match s.handle(ours.as_bytes(), None, t1) {
+        Incoming::Negotiated {
+            event: ServerEvent::Renewed { .. },
+            ..
+        } => {}
+        other => panic!("a renewal by local reference was refused: {other:?}"),
+    }
+}
+
+/// A named SHA-256 suite means what WWSAPI says: HMAC-SHA1 over SHA-256 digests. Its
+/// receiver also accepts WCF's HMAC-SHA256; an explicit suite with HMAC-SHA256 sends
+/// that, and accepts nothing weaker than it asked for.
+#[test]
+fn the_named_sha256_suite_signs_with_hmac_sha1_and_accepts_both() {
+    let named = description("combined", "feb-2005", true, "basic256-sha256");
+    assert_eq!(named.client.suite, Suite::BASIC256_SHA256);
+    assert_eq!(
+        named.server.policy.signatures,
+        [SignatureAlgorithm::HmacSha1, SignatureAlgorithm::HmacSha256]
+    );
+    let explicit = |role: &str| {
+        let text = format!(
+            r#"
+[channel]
+binding = "http"
+role = "{role}"
+[security.algorithm-suite]
+digest = "sha256"
+symmetric-signature = "hmac-sha256"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#
+        );
+        let d = Description::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        Config::from_description(&d, None).expect("config")
+    };
+    let wcf = Both {
+        client: explicit("client"),
+        server: explicit("server"),
+    };
+    assert_eq!(wcf.client.suite, Suite::BASIC256_SHA256_HMAC_SHA256);
+    assert_eq!(
+        wcf.server.policy.signatures,
+        [SignatureAlgorithm::HmacSha256]
+    );
+    // WCF's shape to a server of the named suite: accepted.
+    let mixed = Both {
+        client: wcf.client.clone(),
+        server: named.server.clone(),
+    };
+    let (mut c, s) = pair(&mixed, 41);
+    negotiate(&mut c, &s, t0()).expect("issue");
+    let req = c.protect("urn:a", PING, t0()).expect("protect");
+    assert!(req.bytes.contains("hmac-sha256"), "{}", req.bytes);
+    assert!(matches!(
+        s.handle(req.bytes.as_bytes(), None, t0()),
+        Incoming::Request(_)
+    ));
+    // WWSAPI's shape to a server that asked for HMAC-SHA256: refused.
+    let reverse = Both {
+        client: named.client.clone(),
+        server: wcf.server.clone(),
+    };
+    let (mut c, s) = pair(&reverse, 42);
+    negotiate(&mut c, &s, t0()).expect("issue");
+    let req = c.protect("urn:a", PING, t0()).expect("protect");
+    assert!(req.bytes.contains("xmldsig#hmac-sha1"), "{}", req.bytes);
+    match s.handle(req.bytes.as_bytes(), None, t0()) {
+        Incoming::Rejected { error, .. } => assert!(
+            matches!(
+                error,
+                EngineError::Security(SecurityError::UnsupportedAlgorithm {
+                    what: "signature",
+                    ..
+                })
+            ),
+            "{error}"
+        ),
+        other => panic!("HMAC-SHA1 accepted under an explicit HMAC-SHA256 suite: {other:?}"),
+    }
+}
+
+/// Issue 12 item 10: the server's own reply, posted back to it as a request, is
+/// refused. Under MS-LWSSP a reply carries a Timestamp and no signature, and every
+/// request must be signed; under the derived-keys profile replies are signed with the
+/// context's key like requests, so the server remembers each reply's signature among
+/// those it has seen, and the reflection is a replay.
+#[test]
+fn a_reply_sent_back_as_a_request_is_refused() {
+    use wsbind_proto::security::profile::{DERIVED_KEYS, MS_LWSSP};
+    for profile in [&MS_LWSSP, &DERIVED_KEYS] {
+        let mut d = description("combined", "1.3", true, "basic256");
+        d.client.profile = profile;
+        d.server.profile = profile;
+        let (mut c, s) = pair(&d, 90);
+        negotiate(&mut c, &s, t0()).expect("negotiated");
+        let req = c
+            .protect("urn:example:orders/Ping", PING, t0())
+            .expect("protect");
+        let Incoming::Request(r) = s.handle(req.bytes.as_bytes(), None, t0()) else {
+            panic!("refused")
+        };
+        let reply = s
+            .reply(&r, "urn:example:orders/Ping", PING, t0())
+            .expect("reply");
+        let Incoming::Rejected { error, .. } = s.handle(reply.as_bytes(), None, t0()) else {
+            panic!(
+                "{}: the server took its own reply for a request",
+                profile.name
+            )
+        };
+        let expected = if std::ptr::eq(profile, &MS_LWSSP) {
+            "signature"
+        } else {
+            "replay"
+        };
+        assert!(
+            error.to_string().contains(expected),
+            "{}: {error}",
+            profile.name
+        );
+        // The client still reads the reply as one.
+        c.verify_reply(reply.as_bytes(), &req.message_id, t0())
+            .expect("the reply");
+    }
+}
+
+/// Issue 12 item 11: a cookie server's list of cancelled contexts is bounded, and a
+/// full list refuses no Cancel (which would leave the context usable): the
+/// cancellation forgotten soonest makes room — among the canceller's own once it holds
+/// a quarter of the list, so one client cancelling many contexts never pushes out
+/// another's cancellation.
+#[test]
+fn cookie_cancellations_are_bounded_and_never_refused() {
+    let d = description("server-only", "1.3", true, "basic256");
+    let anyone: Arc<dyn PasswordValidator> =
+        Arc::new(|_: &str, pw: &Password| pw.matches("s3cret"));
+    let s = ServerEngine::with_cookies(
+        d.server.clone(),
+        Some(anyone),
+        CookieKeys::new(1, [42u8; 32]),
+        Box::new(SeededRng::new(50)),
+    )
+    .expect("server")
+    .with_cookie_cancellations(4);
+    let client = |user: &str, seed| {
+        let mut c = ClientEngine::new(
+            d.client.clone(),
+            "https://x/",
+            Some(UsernameCredential::new(user, "s3cret")),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("client");
+        negotiate(&mut c, &s, t0()).expect("negotiated");
+        c
+    };
+    // Cancels `c`'s context at `at`, first keeping a request made with it (unsent).
+    let cancel = |c: &mut ClientEngine, at: SystemTime| {
+        let probe = c
+            .protect("urn:example:orders/Ping", PING, at)
+            .expect("probe");
+        let neg = c.close(at).expect("close").expect("a cancel request");
+        let Incoming::Negotiated { bytes, .. } = s.handle(neg.request.bytes.as_bytes(), None, at)
+        else {
+            panic!("the cancel was refused")
+        };
+        c.handle_response(&neg, bytes.as_bytes(), at)
+            .expect("cancelled");
+        probe.bytes
+    };
+    let cancelled = |probe: &str, at: SystemTime| match s.handle(probe.as_bytes(), None, at) {
+        Incoming::Rejected { error, .. } => error.to_string().contains("cancelled"),
+        _ => false,
+    };
+    let at = |secs| t0() + Duration::from_secs(secs);
+    let alice = cancel(&mut client("alice", 51), at(1));
+    // Mallory cancels six contexts into a list of four: every Cancel succeeds.
+    let mallory: Vec<String> = (0..6)
+        .map(|i| cancel(&mut client("mallory", 60 + i), at(10 + i)))
+        .collect();
+    let now = at(20);
+    assert!(
+        cancelled(&alice, now),
+        "alice's cancellation was pushed out"
+    );
+    assert!(
+        cancelled(&mallory[5], now),
+        "mallory's last cancellation is kept"
+    );
+    // The room came from mallory's own oldest: that context is usable again.
+    assert!(!cancelled(&mallory[0], now));
+}
+
+/// The engine changes only when a response comes back with its negotiation: one the
+/// caller drops (a cancelled future, a lost connection) leaves it as it was, and one made
+/// for a context the engine no longer holds is refused, not applied.
+#[test]
+fn an_abandoned_negotiation_changes_nothing() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, s) = pair(&d, 120);
+    // An Issue sent, answered by the server, and dropped: still no context, and the
+    // next poll asks for an Issue again.
+    let dropped = c.poll(t0()).expect("poll").expect("an issue");
+    assert!(matches!(
+        s.handle(dropped.request.bytes.as_bytes(), None, t0()),
+        Incoming::Negotiated { .. }
+    ));
+    drop(dropped);
+    assert!(!c.is_ready() && c.context_id().is_none());
+    negotiate(&mut c, &s, t0()).expect("issued the second time");
+    call(&mut c, &s, PING, t0()).expect("a call");
+
+    // A Renew dropped: the context stays in use, and the next poll renews again.
+    let t1 = t0() + Duration::from_secs(3240);
+    let first = c.poll(t1).expect("poll").expect("a renewal");
+    assert_eq!(first.request.purpose, Purpose::Renew);
+    let instance = c.instance().map(str::to_owned);
+    let Incoming::Negotiated { bytes: late, .. } =
+        s.handle(first.request.bytes.as_bytes(), None, t1)
+    else {
+        panic!("renewal refused")
+    };
+    call(&mut c, &s, PING, t1).expect("the old key during the renewal");
+    let ev = negotiate(&mut c, &s, t1).expect("renewed");
+    assert!(matches!(ev, ClientEvent::Renewed { .. }), "{ev:?}");
+    assert_ne!(c.instance().map(str::to_owned), instance);
+    // The first Renew's answer arrives after all: it was made for the key before.
+    let err = c
+        .handle_response(&first, late.as_bytes(), t1)
+        .expect_err("a stale renewal");
+    assert!(
+        matches!(err, EngineError::State(StateError::NothingAwaited)),
+        "{err}"
+    );
+    call(&mut c, &s, PING, t1).expect("the renewed key");
+
+    // A Cancel dropped: the context stays; a second close closes.
+    let dropped = c.close(t1).expect("close").expect("a cancel");
+    drop(dropped);
+    assert!(c.is_ready() && !c.is_closed());
+    call(&mut c, &s, PING, t1).expect("still open");
+    let cancel = c.close(t1).expect("close").expect("a cancel");
+    let Incoming::Negotiated { bytes, .. } = s.handle(cancel.request.bytes.as_bytes(), None, t1)
+    else {
+        panic!("cancel refused")
+    };
+    c.handle_response(&cancel, bytes.as_bytes(), t1)
+        .expect("cancelled");
+    assert!(c.is_closed());
+    let err = c.protect("urn:a", PING, t1).expect_err("closed");
+    assert!(
+        matches!(err, EngineError::State(StateError::Closed)),
+        "{err}"
+    );
+}
