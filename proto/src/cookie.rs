@@ -31,6 +31,7 @@ pub const MAX_COOKIE: usize = 4096;
 
 /// Why a cookie cannot be opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CookieError {
     /// Longer than [`MAX_COOKIE`] characters.
     #[error("the cookie is longer than {MAX_COOKIE} characters")]

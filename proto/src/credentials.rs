@@ -4,8 +4,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-/// A password. Its `Debug` output is redacted.
-#[derive(Clone, PartialEq, Eq)]
+/// A password. Its `Debug` output is redacted, and `==` compares in constant time.
+#[derive(Clone)]
 pub struct Password(String);
 
 impl Password {
@@ -22,6 +22,14 @@ impl Password {
         bool::from(self.0.as_bytes().ct_eq(other.as_bytes()))
     }
 }
+
+impl PartialEq for Password {
+    fn eq(&self, other: &Self) -> bool {
+        self.matches(&other.0)
+    }
+}
+
+impl Eq for Password {}
 
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -31,6 +31,7 @@ pub use crate::description::{MAX_KEY_BITS, MIN_KEY_BITS};
 
 /// A problem with key material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum KeyError {
     /// Offset plus length exceed [`MAX_P_SHA1_OUTPUT`].
     #[error("a derived key of {length} bytes at offset {offset} is beyond the {max}-byte limit")]
@@ -54,8 +55,9 @@ pub enum KeyError {
     },
 }
 
-/// Secret key bytes: zeroed when dropped, never printed.
-#[derive(Clone, PartialEq, Eq)]
+/// Secret key bytes: zeroed when dropped, never printed, compared in constant time
+/// (`==` is [`ct_eq`](SecretKey::ct_eq)).
+#[derive(Clone)]
 pub struct SecretKey(Zeroizing<Vec<u8>>);
 
 impl SecretKey {
@@ -91,6 +93,14 @@ impl SecretKey {
         self.0.len() == other.0.len() && bool::from(self.0.as_slice().ct_eq(other.0.as_slice()))
     }
 }
+
+impl PartialEq for SecretKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.ct_eq(other)
+    }
+}
+
+impl Eq for SecretKey {}
 
 impl fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

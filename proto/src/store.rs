@@ -81,6 +81,7 @@ struct Holding {
 
 /// Why a context is not available.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum LookupError {
     /// Never issued, purged after its expiry, or its cancellation forgotten; also a key
     /// instance the context never had.

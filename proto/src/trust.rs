@@ -149,6 +149,7 @@ pub struct Rstr {
 
 /// A WS-Trust message wsbind cannot accept.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TrustError {
     /// The element is not the WS-Trust message expected here.
     #[error("expected a {expected}, found {found}")]

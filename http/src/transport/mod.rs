@@ -21,6 +21,7 @@ use wsbind_proto::wire::Soap;
 
 /// Why a message could not be exchanged.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TransportError {
     #[error("the endpoint `{0}` is not a valid http or https URL")]
     Endpoint(String),

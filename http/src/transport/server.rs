@@ -105,8 +105,9 @@ impl AcceptBackoff {
 /// How long a TLS handshake, a request's headers or its body may take.
 pub const IDLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// A running server: its address, and a way to stop it.
+/// A running server: its address, and a way to stop it. Dropping it stops the server.
 #[derive(Debug)]
+#[must_use = "dropping `Running` stops the server at once"]
 pub struct Running {
     addr: SocketAddr,
     stop: watch::Sender<bool>,

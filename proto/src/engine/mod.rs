@@ -7,8 +7,9 @@
 //! (Issue) secured by the bootstrap (SSL transport, plus a username token when the
 //! description says so); the server authenticates it, issues an SCT with key material
 //! per the entropy mode and answers with an RSTR (WS-Trust 1.3: inside an RSTR
-//! collection). Application messages are then protected with keys derived from the
-//! context ([`crate::security`]). Renew and Cancel are RSTs protected by the context.
+//! collection). Application messages are then protected with the context as the wire
+//! profile says ([`crate::security`]; by default MS-LWSSP's: one HMAC by the context's
+//! key over the request's Timestamp). Renew and Cancel are RSTs protected by the context.
 
 pub mod client;
 mod message;
@@ -160,6 +161,7 @@ impl Config {
 
 /// Why the engine could not go on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EngineError {
     #[error("the description has no security context binding")]
     NoContextBinding,

@@ -14,6 +14,7 @@ use std::time::Duration;
 /// Why a message was rejected. `Display` is the detailed reason for logs and for the
 /// CLI; [`SecurityError::fault`] is what the peer is told.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SecurityError {
     #[error("the message is not well-formed or not accepted XML: {0}")]
     Xml(#[from] XmlError),

@@ -1,7 +1,10 @@
-//! Message protection with a security context: a WS-Security header holding a
-//! timestamp, the SCT (or a reference to it), a derived-key token and an HMAC signature
-//! over the Body, the Timestamp and the WS-Addressing headers — and its verification,
-//! which rejects anything it cannot prove (see [the `verify` module](mod@verify)).
+//! Message protection with a security context, in the shape the wire profile says
+//! ([`profile`]): by default MS-LWSSP's — a request's WS-Security header holds a
+//! Timestamp, the SCT and one HMAC by the context's own key over the Timestamp, a
+//! reply's a Timestamp only, and TLS protects the rest; under the opt-in derived-keys
+//! profile, a derived-key token and an HMAC over the Timestamp, the WS-Addressing
+//! headers and the Body. And its verification, which rejects anything it cannot prove
+//! (see [the `verify` module](mod@verify)).
 
 pub mod bootstrap;
 mod error;
@@ -137,7 +140,8 @@ impl fmt::Display for DigestAlgorithm {
 pub struct Suite {
     pub signature: SignatureAlgorithm,
     pub digest: DigestAlgorithm,
-    /// Length of the derived signing key, bytes (WCF: 24 for Basic256; 32 for SHA-256).
+    /// Length of the derived signing key, bytes (WCF: 24 for Basic256; 32 for SHA-256):
+    /// used only under the derived-keys profile (MS-LWSSP signs with the context's key).
     pub derived_key_length: usize,
 }
 

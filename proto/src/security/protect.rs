@@ -56,6 +56,7 @@ pub struct ReceivedToken {
 
 /// Why a message could not be protected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ProtectError {
     #[error("the message body is not well-formed XML: {0}")]
     Body(XmlError),

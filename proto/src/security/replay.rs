@@ -1,8 +1,10 @@
 //! The replay cache: signature values seen inside their validity window.
 //!
-//! A message is identified by its signature value (an HMAC over the timestamp and the
-//! signed parts: two different messages collide with negligible probability, and an
-//! unchanged replay repeats it exactly). Entries are kept until the message could no
+//! A message is identified by its signature value, an HMAC over what the profile signs:
+//! an unchanged replay repeats it exactly. Under MS-LWSSP that is the Timestamp alone,
+//! so two requests with the same Timestamp (and context) collide — the client makes
+//! every request's `Created` later than the one before; under derived keys the Body and
+//! addressing headers are signed too. Entries are kept until the message could no
 //! longer be accepted anyway, in a bounded table: when the table is full of live
 //! entries, new messages are refused rather than letting an attacker flush the cache
 //! and replay.
@@ -40,6 +42,7 @@ pub struct ReplayCache {
 
 /// A replay, a full cache, a context over its share, or a shared store out of reach.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ReplayError {
     Replayed,
     Full(usize),

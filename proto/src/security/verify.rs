@@ -7,14 +7,18 @@
 //! 2. the security header holds only what wsbind understands (timestamp, SCT, derived
 //!    key tokens, one signature) — nothing encrypted or unknown is silently skipped;
 //! 3. the timestamp is within the clock skew and latency, and not expired;
-//! 4. the signature uses algorithms the policy allows, exclusive C14N, no HMAC
-//!    truncation; every reference names exactly one element in the whole document
-//!    (signature wrapping puts a second copy somewhere); the Body referenced is *the*
-//!    Body, the Timestamp *the* timestamp of the security header, and every
-//!    addressing header is signed;
-//! 5. the key comes from a derived-key token in the header, whose source is an SCT in
-//!    the header or a context referenced by identifier; the context is known,
-//!    unexpired and not cancelled;
+//! 4. the signature is there exactly when the profile's direction signs (MS-LWSSP:
+//!    requests do, replies do not), uses algorithms the policy allows, exclusive C14N,
+//!    no HMAC truncation; every reference names exactly one element in the whole
+//!    document (signature wrapping puts a second copy somewhere); it covers what the
+//!    profile says and nothing stands in for it — the Timestamp referenced is *the*
+//!    timestamp of the security header (MS-LWSSP signs that alone); under derived
+//!    keys also the Body referenced is *the* Body and every addressing header is
+//!    signed;
+//! 5. the key is the one the profile names: the context's own (MS-LWSSP: KeyInfo
+//!    references the SCT) or one derived from it by a derived-key token in the header;
+//!    either way the context comes from an SCT in the header or is referenced by
+//!    identifier, and it is known, unexpired and not cancelled;
 //! 6. the HMAC over `SignedInfo` matches (constant time), then every digest;
 //! 7. the signature value was not seen before inside its validity window.
 
@@ -150,6 +154,7 @@ pub struct TokenInfo<'a> {
 
 /// Why a context's key is not available.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ContextError {
     #[error("unknown to this receiver")]
     Unknown,
