@@ -238,6 +238,13 @@ impl ContextStore {
         self.cancelled.len()
     }
 
+    /// When a context is next due to be looked at by [`purge`](Self::purge): it expires,
+    /// or stays unused past its short life (`None`: the store is empty). It may be
+    /// early, never late: a deadline that moved is found moved then.
+    pub fn next_deadline(&self) -> Option<SystemTime> {
+        self.deadlines.peek().map(|Reverse((due, _))| *due)
+    }
+
     /// Forgets expired contexts and cancellations.
     pub fn purge(&mut self, now: SystemTime) {
         // Only what is due: each context has one entry in the deadline heap, moved on

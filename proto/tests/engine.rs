@@ -1147,3 +1147,59 @@ fn an_abandoned_negotiation_changes_nothing() {
         "{err}"
     );
 }
+
+/// The engine says when it next needs the clock, and forgets what expired when told
+/// the time, without any message arriving: an unused context after its short life, a
+/// used one after its expiry, replay entries when their window closes.
+#[test]
+fn timers_forget_what_expired_without_traffic() {
+    let d = description("combined", "1.3", true, "basic256");
+    let s = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(130)),
+    )
+    .expect("server")
+    .with_pending_life(Duration::from_secs(120));
+    assert_eq!(s.poll_timeout(), None, "nothing held");
+    let client = |seed| {
+        ClientEngine::new(
+            d.client.clone(),
+            "https://orders.example/svc",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("client")
+    };
+    // One context left unused, one used.
+    let mut unused = client(131);
+    negotiate(&mut unused, &s, t0()).expect("issue");
+    let mut used = client(132);
+    negotiate(&mut used, &s, t0()).expect("issue");
+    call(&mut used, &s, PING, t0()).expect("a call");
+    assert_eq!(s.live_contexts(), 2);
+    // The first deadline: the unused context's short life, or a replay entry's
+    // window (under 15 minutes), whichever is sooner.
+    let first = s.poll_timeout().expect("a deadline");
+    assert!(
+        first > t0() && first <= t0() + Duration::from_secs(120),
+        "{first:?}"
+    );
+    // Told an earlier time, nothing is forgotten.
+    s.handle_timeout(first - Duration::from_millis(1));
+    assert_eq!(s.live_contexts(), 2);
+    // At two minutes the unused context goes; the used one stays until it expires.
+    let later = t0() + Duration::from_secs(120);
+    s.handle_timeout(later);
+    assert_eq!(s.live_contexts(), 1);
+    let next = s.poll_timeout().expect("the used context's expiry");
+    assert!(next > later, "{next:?}");
+    // Past every deadline the engine asks for nothing more: all is forgotten.
+    let mut at = next;
+    while let Some(due) = s.poll_timeout() {
+        assert!(due >= at, "deadlines move forward");
+        at = due;
+        s.handle_timeout(due);
+    }
+    assert_eq!(s.live_contexts(), 0);
+}

@@ -120,20 +120,9 @@ impl Answer {
         }
     }
 
-    /// The action and Body content to send, in the request's SOAP version.
-    pub(crate) fn render(
-        &self,
-        soap: Soap,
-        addressing: wsbind_proto::wire::Addressing,
-    ) -> (String, String, u16) {
-        match &self.fault {
-            None => (self.action.clone(), self.body.clone(), 200),
-            Some(reason) => {
-                // HTTP's part only: the engine writes the fault.
-                let body = wsbind_proto::security::fault_body(soap, None, reason);
-                (addressing.fault_action().to_owned(), body, FAULT_STATUS)
-            }
-        }
+    /// The reason given to [`Answer::fault`], if this is a fault.
+    pub fn fault_reason(&self) -> Option<&str> {
+        self.fault.as_deref()
     }
 }
 

@@ -209,6 +209,7 @@ where
     let cap = connection_cap();
     info!(%local, https = acceptor.is_some(), connections = cap, "serving");
     let slots = Arc::new(tokio::sync::Semaphore::new(cap));
+    tokio::spawn(timers(shared.clone(), stopped.clone()));
     let task = tokio::spawn(async move {
         let mut backoff = AcceptBackoff::new();
         loop {
@@ -269,6 +270,37 @@ where
         stop,
         task,
     })
+}
+
+/// The longest the timer task sleeps without asking the engine again: entries added
+/// meanwhile may fall due sooner than the deadline it was given.
+const TIMER_RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Drives the engine's clock (quinn's `drive_timer`): sleeps until the engine next needs
+/// it ([`ServerEngine::poll_timeout`], re-asked at least every [`TIMER_RECHECK`]) and
+/// lets it forget what expired, on a blocking thread, until the server stops. Memory is
+/// given back whether or not messages arrive.
+async fn timers(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
+    loop {
+        let wait = shared.engine.poll_timeout().map_or(TIMER_RECHECK, |due| {
+            due.duration_since(SystemTime::now())
+                .unwrap_or_default()
+                .min(TIMER_RECHECK)
+        });
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stopped.changed() => return,
+        }
+        if shared
+            .engine
+            .poll_timeout()
+            .is_some_and(|due| due <= SystemTime::now())
+        {
+            shared
+                .engine(|engine| engine.handle_timeout(SystemTime::now()))
+                .await;
+        }
+    }
 }
 
 /// Serves one connection until it ends or the server stops (then gracefully: the
@@ -412,15 +444,24 @@ async fn respond(
                 signed: request.signed().clone(),
             };
             let answer = (shared.handler)(call).await;
-            let addressing = request
-                .verified
-                .addressing
-                .unwrap_or(wsbind_proto::wire::Addressing::V10);
-            let (action, body, status) = answer.render(request.verified.soap, addressing);
-            let reply_action = action.clone();
+            // The engine writes the reply or the fault; HTTP adds the status.
+            let (action, status) = match answer.fault_reason() {
+                None => (answer.action.clone(), 200),
+                Some(_) => {
+                    let addressing = request
+                        .verified
+                        .addressing
+                        .unwrap_or(shared.engine.config().framing.addressing);
+                    (addressing.fault_action().to_owned(), super::FAULT_STATUS)
+                }
+            };
             let Some(reply) = shared
                 .engine(move |engine| {
-                    engine.reply(&request, &reply_action, &body, SystemTime::now())
+                    let now = SystemTime::now();
+                    match answer.fault_reason() {
+                        None => engine.reply(&request, &answer.action, &answer.body, now),
+                        Some(reason) => engine.fault_reply(&request, reason, now),
+                    }
                 })
                 .await
             else {

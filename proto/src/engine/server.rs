@@ -793,8 +793,41 @@ impl ServerEngine {
         )
     }
 
-    /// Forgets expired contexts and replay entries.
-    pub fn purge(&self, now: SystemTime) {
+    /// The application's refusal of a request: a SOAP sender fault (`Client` in SOAP
+    /// 1.1) with `reason` (escaped here), in the request's SOAP and WS-Addressing
+    /// versions, relating to it and protected with its context as a reply is. Its
+    /// action is the version's fault action (`Addressing::fault_action`).
+    pub fn fault_reply(
+        &self,
+        request: &ServerRequest,
+        reason: &str,
+        now: SystemTime,
+    ) -> Result<String, EngineError> {
+        let soap = request.verified.soap;
+        let addressing = request
+            .verified
+            .addressing
+            .unwrap_or(self.config.framing.addressing);
+        let body = security::fault_body(soap, None, reason);
+        self.reply(request, addressing.fault_action(), &body, now)
+    }
+
+    /// When the engine next needs the clock: the earliest time a context, an unused
+    /// context or a replay entry is due to be forgotten (`None`: nothing is held that
+    /// expires). A driver calls [`handle_timeout`](Self::handle_timeout) then, so memory
+    /// is given back whether or not messages arrive (messages also purge what is due on
+    /// their way). Ask again after each message: new entries can fall due sooner.
+    pub fn poll_timeout(&self) -> Option<SystemTime> {
+        let contexts = match &*lock(&self.contexts) {
+            Contexts::Memory(store) => store.next_deadline(),
+            Contexts::Cookies { .. } => None,
+        };
+        let replay = self.replay.next_deadline();
+        contexts.into_iter().chain(replay).min()
+    }
+
+    /// Forgets the contexts, replay entries and cancellations that expired at `now`.
+    pub fn handle_timeout(&self, now: SystemTime) {
         self.replay.purge(now);
         match &mut *lock(&self.contexts) {
             Contexts::Memory(store) => store.purge(now),

@@ -94,6 +94,11 @@ impl ReplayCache {
         self.seen.is_empty()
     }
 
+    /// When the first entry's window closes (`None`: the cache is empty).
+    pub fn next_deadline(&self) -> Option<SystemTime> {
+        self.by_expiry.peek().map(|Reverse((until, _, _))| *until)
+    }
+
     /// Forgets entries whose window closed at or before `now`.
     pub fn purge(&mut self, now: SystemTime) {
         while let Some(Reverse((until, fp, context))) = self.by_expiry.peek().copied() {
@@ -182,6 +187,11 @@ pub trait ReplayStore: Send + Sync {
     ) -> Result<(), ReplayError>;
     /// Forgets what expired (a store that expires entries itself does nothing).
     fn purge(&self, _now: SystemTime) {}
+    /// When something it holds is next due to expire, for a store that purges (`None`
+    /// for one that expires entries itself).
+    fn next_deadline(&self) -> Option<SystemTime> {
+        None
+    }
 }
 
 /// A server's own cache, behind a lock (taken over when poisoned: each change is one insert or
@@ -195,6 +205,9 @@ impl ReplayStore for std::sync::Mutex<ReplayCache> {
         now: SystemTime,
     ) -> Result<(), ReplayError> {
         crate::lock(self).check_and_insert(signature, context, until, now)
+    }
+    fn next_deadline(&self) -> Option<SystemTime> {
+        crate::lock(self).next_deadline()
     }
     fn purge(&self, now: SystemTime) {
         crate::lock(self).purge(now);
