@@ -3,7 +3,7 @@
 //! rolling its key over and cancelling it — with a short transcript of each step.
 //!
 //! Copy this file and `examples/bindings/quickstart.toml`, edit the binding, and ship.
-//! Run: `cargo run --example quickstart` (`RUST_LOG=wsbind_http=info` shows the
+//! Run: `cargo run --example quickstart` (`RUST_LOG=wsbind_proto=info,wsbind_http=info` shows the
 //! engine's and the transport's logs).
 
 use std::time::{Duration, Instant};

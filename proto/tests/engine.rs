@@ -8,7 +8,8 @@ use wsbind_compiler::FromToml;
 use wsbind_proto::cookie::CookieKeys;
 use wsbind_proto::engine::server::ServerEvent;
 use wsbind_proto::engine::{
-    ClientEngine, ClientEvent, Config, EngineError, Incoming, Purpose, ServerEngine, StateError,
+    ClientCall, ClientEngine, ClientEvent, Config, EngineError, Incoming, Purpose, ServerEngine,
+    StateError,
 };
 use wsbind_proto::envelope::Framing;
 use wsbind_proto::keys::SeededRng;
@@ -1202,4 +1203,117 @@ fn timers_forget_what_expired_without_traffic() {
         s.handle_timeout(due);
     }
     assert_eq!(s.live_contexts(), 0);
+}
+
+/// Runs a `ClientCall` against `s` at `now` (the driver's loop, in memory) and returns
+/// the purposes of the messages it sent, and its outcome.
+fn run_call(
+    c: &mut ClientEngine,
+    s: &ServerEngine,
+    mut call: ClientCall,
+    now: SystemTime,
+) -> (Vec<Purpose>, Result<Option<String>, EngineError>) {
+    let mut sent = Vec::new();
+    loop {
+        let req = match call.poll_transmit(c, now) {
+            Ok(Some(req)) => req,
+            Ok(None) => return (sent, Ok(None)),
+            Err(e) => return (sent, Err(e)),
+        };
+        sent.push(req.purpose);
+        assert!(sent.len() <= 6, "the call does not end: {sent:?}");
+        let answer = match s.handle(req.bytes.as_bytes(), None, now) {
+            Incoming::Negotiated { bytes, .. } | Incoming::Rejected { bytes, .. } => bytes,
+            Incoming::Request(r) => s
+                .reply(
+                    &r,
+                    "urn:example:orders/PingResponse",
+                    "<m:Pong xmlns:m=\"urn:m\"/>",
+                    now,
+                )
+                .expect("reply"),
+        };
+        match call.handle_answer(c, answer.as_bytes(), now) {
+            Ok(Some(reply)) => return (sent, Ok(Some(reply.body))),
+            Ok(None) => {}
+            Err(e) => return (sent, Err(e)),
+        }
+    }
+}
+
+/// The client's policy for a call is the engine's, run here without a driver and with
+/// a fake clock: negotiate first; renew when due; a refused renewal is followed by a
+/// new context; a context the server lost (or that expired) is negotiated (or renewed)
+/// again and the request sent once more, never twice.
+#[test]
+fn the_call_machine_negotiates_renews_and_retries_once() {
+    use Purpose::{Application, Issue, Renew};
+    let ping = || ClientCall::request("urn:example:orders/Ping", PING);
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, s) = pair(&d, 140);
+    // connect negotiates, and then nothing is due.
+    assert_eq!(run_call(&mut c, &s, ClientCall::connect(), t0()).0, [Issue]);
+    let (sent, out) = run_call(&mut c, &s, ClientCall::connect(), t0());
+    assert!(
+        sent.is_empty() && matches!(out, Ok(None)),
+        "{sent:?} {out:?}"
+    );
+    let (sent, out) = run_call(&mut c, &s, ping(), t0());
+    assert_eq!(sent, [Application]);
+    assert_eq!(
+        out.expect("reply").as_deref(),
+        Some(r#"<m:Pong xmlns:m="urn:m"></m:Pong>"#)
+    );
+    // At nine tenths of the renewal interval: renew, then the request.
+    let t1 = t0() + Duration::from_secs(3240);
+    let (sent, out) = run_call(&mut c, &s, ping(), t1);
+    assert_eq!(sent, [Renew, Application], "{out:?}");
+    out.expect("reply");
+
+    // The server restarted: the request is refused (BadContextToken), a new context
+    // is negotiated and the request sent again.
+    let (_, restarted) = pair(&d, 141);
+    let (sent, out) = run_call(&mut c, &restarted, ping(), t1);
+    assert_eq!(sent, [Application, Issue, Application], "{out:?}");
+    out.expect("reply");
+
+    // A server that will not renew: the refused Renew is followed by a new context.
+    let mut no_renew = description("combined", "1.3", true, "basic256");
+    no_renew.server.support_renew = false;
+    let (mut c, s) = pair(&no_renew, 142);
+    run_call(&mut c, &s, ClientCall::connect(), t0())
+        .1
+        .expect("issue");
+    let (sent, out) = run_call(&mut c, &s, ping(), t1);
+    assert_eq!(sent, [Renew, Issue, Application], "{out:?}");
+    out.expect("reply");
+
+    // A server that loses every context: the request is sent twice, not a third time,
+    // and the call ends with the server's fault.
+    let (mut c, _) = pair(&d, 143);
+    let forgetful: Vec<_> = (0..4).map(|i| pair(&d, 150 + i).1).collect();
+    let mut sent = Vec::new();
+    let mut call = ping();
+    let outcome = loop {
+        let req = match call.poll_transmit(&mut c, t0()) {
+            Ok(Some(req)) => req,
+            other => break other.map(|_| None),
+        };
+        sent.push(req.purpose);
+        // Each message reaches a server that never saw the ones before.
+        let s = &forgetful[sent.len() - 1];
+        let answer = match s.handle(req.bytes.as_bytes(), None, t0()) {
+            Incoming::Negotiated { bytes, .. } | Incoming::Rejected { bytes, .. } => bytes,
+            Incoming::Request(_) => panic!("accepted with a context it never issued"),
+        };
+        match call.handle_answer(&mut c, answer.as_bytes(), t0()) {
+            Ok(None) => {}
+            other => break other.map(|r| r.map(|v| v.body)),
+        }
+    };
+    assert_eq!(sent, [Issue, Application, Issue, Application]);
+    let err = outcome.expect_err("refused twice");
+    assert!(err.context_lost(), "{err}");
+    // Its answer handled, the call has nothing more to send.
+    assert!(matches!(call.poll_transmit(&mut c, t0()), Ok(None)));
 }

@@ -1,12 +1,13 @@
-//! The client side: an HTTPS connection pool and a [`ClientSession`] that negotiates on
-//! first use, renews or re-negotiates when due (in the course of its own calls: no
-//! background task), protects each call, re-negotiates once when the server lost the
-//! context, and cancels on close.
+//! The client side: an HTTPS connection pool and a [`ClientSession`] that runs the
+//! engine's calls ([`ClientCall`]: negotiate on first use, renew or re-negotiate when due
+//! — in the course of its own calls, no background task —, protect, re-negotiate once
+//! when the server lost the context) and cancels on close. The policy is the engine's;
+//! this side sends what it says and hands it the answers.
 //!
 //! Cancel safety: every await here is an HTTP exchange, and the engine changes only
-//! after one completes (it is handed the response together with the [`Negotiation`]
-//! the request came from). A future dropped at any await leaves the engine as it was
-//! before that exchange; the next call asks it again what is due.
+//! after one completes (it is handed the answer together with what the request came
+//! from). A future dropped at any await leaves the engine as it was before that
+//! exchange; the next call asks it again what is due.
 
 use super::{content_type, Needed, Reply, TransportError};
 use bytes::Bytes;
@@ -15,12 +16,11 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as Pool;
 use hyper_util::rt::TokioExecutor;
 use std::time::{Duration, Instant, SystemTime};
-use tracing::{debug, info, info_span, warn, Instrument};
+use tracing::{debug, info_span, Instrument};
 use wsbind_proto::credentials::{ClientTls, UsernameCredential};
-use wsbind_proto::engine::{
-    ClientEngine, ClientEvent, Config, EngineError, Negotiation, Purpose, StateError,
-};
+use wsbind_proto::engine::{ClientCall, ClientEngine, Config, EngineError, StateError};
 use wsbind_proto::keys::SystemRng;
+use wsbind_proto::security::Verified;
 
 /// How long one exchange may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -190,90 +190,54 @@ impl ClientSession {
         &self.engine
     }
 
-    /// Sends a negotiation message and hands its response to the engine: the engine
-    /// changes after the last await, or not at all.
-    async fn exchange(&mut self, negotiation: Negotiation) -> Result<ClientEvent, TransportError> {
-        let req = &negotiation.request;
-        let answer = self.http.post(&req.action, req.bytes.clone()).await?;
-        Ok(self
-            .engine
-            .handle_response(&negotiation, &answer, SystemTime::now())?)
+    /// Runs `call`, the engine's policy for one call: sends what it says, hands it the
+    /// answers. The engine changes only when an answer is handed over, after the last
+    /// await of a step.
+    async fn run(&mut self, mut call: ClientCall) -> Result<Option<Verified>, TransportError> {
+        loop {
+            let Some(req) = call.poll_transmit(&mut self.engine, SystemTime::now())? else {
+                return Ok(None);
+            };
+            let span = info_span!(
+                "exchange",
+                purpose = ?req.purpose,
+                action = %req.action,
+                context = self.engine.context_id().unwrap_or(""),
+                endpoint = %self.http.endpoint,
+            );
+            let (action, bytes) = (req.action.clone(), req.bytes.clone());
+            let started = Instant::now();
+            let answer = self.http.post(&action, bytes).instrument(span).await?;
+            debug!(
+                elapsed_us = started.elapsed().as_micros() as u64,
+                "answered"
+            );
+            if let Some(reply) = call.handle_answer(&mut self.engine, &answer, SystemTime::now())? {
+                return Ok(Some(reply));
+            }
+        }
     }
 
     /// Negotiates, renews or re-negotiates when that is due. Cancel safe: dropped
     /// before the response is read, the negotiation is abandoned and the engine is
     /// unchanged (the next call starts it again).
     pub async fn negotiate_if_due(&mut self) -> Result<(), TransportError> {
-        // Two rounds at most: a re-negotiation after a renewal the server refused.
-        for _ in 0..2 {
-            let Some(negotiation) = self.engine.poll(SystemTime::now())? else {
-                return Ok(());
-            };
-            let kind = match negotiation.request.purpose {
-                Purpose::Renew => "renew",
-                _ => "issue",
-            };
-            let started = Instant::now();
-            let span = info_span!("negotiate", kind, endpoint = %self.http.endpoint);
-            match self.exchange(negotiation).instrument(span).await {
-                Ok(ev) => info!(
-                    ?ev,
-                    elapsed_us = started.elapsed().as_micros() as u64,
-                    "negotiated"
-                ),
-                Err(TransportError::Engine(EngineError::Fault(fault))) if kind == "renew" => {
-                    // The server would not renew: the engine now negotiates a new
-                    // context instead (the next round).
-                    warn!(%fault, "renewal refused; negotiating a new context");
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
+        self.run(ClientCall::connect()).await.map(drop)
     }
 
     /// Sends a protected request and returns the verified reply. Cancel safe: see
     /// [`negotiate_if_due`](Self::negotiate_if_due); a request dropped in flight changes
     /// nothing (the server may have seen it).
     pub async fn call(&mut self, action: &str, body: &str) -> Result<Reply, TransportError> {
-        for attempt in 0..2 {
-            self.negotiate_if_due().await?;
-            let req = self.engine.protect(action, body, SystemTime::now())?;
-            let span = info_span!(
-                "call",
-                action,
-                context = self.engine.context_id().unwrap_or("")
-            );
-            let request_id = req.message_id.clone();
-            let answer = self
-                .http
-                .post(&req.action, req.bytes)
-                .instrument(span)
-                .await?;
-            match self
-                .engine
-                .verify_reply(&answer, &request_id, SystemTime::now())
-            {
-                Ok(v) => {
-                    return Ok(Reply {
-                        action: v.action,
-                        body: v.body,
-                    })
-                }
-                Err(EngineError::Fault(fault))
-                    if attempt == 0 && self.engine.context_lost(&fault) =>
-                {
-                    // The server lost the context (say it restarted) or says it
-                    // expired: once, transparently, renew it or negotiate a new one
-                    // (the engine decides which) and send again.
-                    warn!(%fault, "the server lost or expired the context; negotiating again");
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(TransportError::Engine(
-            StateError::FreshContextRefused.into(),
-        ))
+        // A call with a message ends with its reply or an error.
+        let reply = self
+            .run(ClientCall::request(action, body))
+            .await?
+            .ok_or(EngineError::State(StateError::NothingAwaited))?;
+        Ok(Reply {
+            action: reply.action,
+            body: reply.body,
+        })
     }
 
     /// Cancels the context, if there is one; afterwards the session is closed. Cancel
@@ -282,7 +246,11 @@ impl ClientSession {
     /// negotiates a new one).
     pub async fn close(&mut self) -> Result<(), TransportError> {
         if let Some(negotiation) = self.engine.close(SystemTime::now())? {
-            let ev = self.exchange(negotiation).await?;
+            let req = &negotiation.request;
+            let answer = self.http.post(&req.action, req.bytes.clone()).await?;
+            let ev = self
+                .engine
+                .handle_response(&negotiation, &answer, SystemTime::now())?;
             debug!(?ev, "closed");
         }
         Ok(())

@@ -11,11 +11,13 @@
 //! profile says ([`crate::security`]; by default MS-LWSSP's: one HMAC by the context's
 //! key over the request's Timestamp). Renew and Cancel are RSTs protected by the context.
 
+mod call;
 pub mod client;
 mod message;
 pub mod server;
 
 use crate::security::profile::Profile;
+pub use call::ClientCall;
 pub use client::{ClientEngine, ClientEvent, Negotiation, Purpose, Request};
 pub use server::{Incoming, ServerEngine, ServerRequest};
 

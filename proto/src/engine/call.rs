@@ -1,0 +1,146 @@
+//! The client's policy for one call, as a step machine a driver runs: what to send next
+//! ([`ClientCall::poll_transmit`]), and what the answer means
+//! ([`ClientCall::handle_answer`]). The driver only moves bytes:
+//!
+//! ```text
+//! let mut call = ClientCall::request(action, body);
+//! while let Some(request) = call.poll_transmit(&mut engine, now)? {
+//!     let answer = send(request).await?;            // the driver's I/O
+//!     if let Some(reply) = call.handle_answer(&mut engine, &answer, now)? {
+//!         return Ok(reply);
+//!     }
+//! }
+//! ```
+//!
+//! The policy: before the request, negotiate or renew when the engine says one is due
+//! (a renewal the server refuses is followed by a new context: two negotiations at
+//! most); send the request; when the server answers that it lost the context or that
+//! it expired, renew or negotiate again (the engine decides which) and send the request
+//! once more, never twice. The engine changes only in
+//! [`handle_answer`](ClientCall::handle_answer), after an answer arrived: a call
+//! dropped between the two steps leaves it as it was.
+
+use super::{ClientEngine, EngineError, Negotiation, Purpose, Request, StateError};
+use crate::security::Verified;
+use std::time::SystemTime;
+use tracing::{info, warn};
+
+/// One call's progress (see the [module](self)).
+#[derive(Debug)]
+pub struct ClientCall {
+    /// The application message (action, Body content); `None`: only negotiate what is
+    /// due (a `connect`).
+    message: Option<(String, String)>,
+    state: Step,
+    /// Negotiations since the request was (re)started: a refused renewal and then an
+    /// Issue at most.
+    negotiations: u8,
+    /// Whether the request was already sent again after the server lost the context.
+    resent: bool,
+}
+
+#[derive(Debug)]
+enum Step {
+    /// Nothing in flight: ask the engine what is next.
+    Ready,
+    Negotiating(Negotiation),
+    Requesting(Request),
+    Done,
+}
+
+/// The most negotiations before one request: a renewal the server refuses, then a new
+/// context.
+const MAX_NEGOTIATIONS: u8 = 2;
+
+impl ClientCall {
+    /// A call sending `body` (the SOAP Body's content) with `action`.
+    pub fn request(action: impl Into<String>, body: impl Into<String>) -> Self {
+        Self::new(Some((action.into(), body.into())))
+    }
+
+    /// Negotiates or renews what is due, and sends nothing else.
+    pub fn connect() -> Self {
+        Self::new(None)
+    }
+
+    fn new(message: Option<(String, String)>) -> Self {
+        ClientCall {
+            message,
+            state: Step::Ready,
+            negotiations: 0,
+            resent: false,
+        }
+    }
+
+    /// The next message to send (the same one again until its answer is handled), or
+    /// `None` when the call is over.
+    pub fn poll_transmit(
+        &mut self,
+        engine: &mut ClientEngine,
+        now: SystemTime,
+    ) -> Result<Option<&Request>, EngineError> {
+        if matches!(self.state, Step::Ready) {
+            self.state = self.next(engine, now)?;
+        }
+        Ok(match &self.state {
+            Step::Negotiating(n) => Some(&n.request),
+            Step::Requesting(r) => Some(r),
+            Step::Ready | Step::Done => None,
+        })
+    }
+
+    fn next(&mut self, engine: &mut ClientEngine, now: SystemTime) -> Result<Step, EngineError> {
+        if self.negotiations < MAX_NEGOTIATIONS {
+            if let Some(n) = engine.poll(now)? {
+                self.negotiations += 1;
+                return Ok(Step::Negotiating(n));
+            }
+        }
+        Ok(match &self.message {
+            Some((action, body)) => Step::Requesting(engine.protect(action, body, now)?),
+            None => Step::Done,
+        })
+    }
+
+    /// Handles the answer to the message [`poll_transmit`](Self::poll_transmit)
+    /// returned: `Some` with the verified reply when the call is done, `None` when
+    /// there is more to send. An error ends the call.
+    pub fn handle_answer(
+        &mut self,
+        engine: &mut ClientEngine,
+        answer: &[u8],
+        now: SystemTime,
+    ) -> Result<Option<Verified>, EngineError> {
+        match std::mem::replace(&mut self.state, Step::Done) {
+            Step::Negotiating(n) => match engine.handle_response(&n, answer, now) {
+                Ok(event) => {
+                    info!(?event, "negotiated");
+                    self.state = Step::Ready;
+                    Ok(None)
+                }
+                Err(EngineError::Fault(fault)) if n.request.purpose == Purpose::Renew => {
+                    // The engine now negotiates a new context instead (or drops one the
+                    // server lost): the next step.
+                    warn!(%fault, "renewal refused; negotiating a new context");
+                    self.state = Step::Ready;
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            },
+            Step::Requesting(r) => match engine.verify_reply(answer, &r.message_id, now) {
+                Ok(reply) => Ok(Some(reply)),
+                Err(EngineError::Fault(fault)) if !self.resent && engine.context_lost(&fault) => {
+                    // The server lost the context (say it restarted) or says it expired:
+                    // once, renew it or negotiate a new one, and send again.
+                    warn!(%fault, "the server lost or expired the context; negotiating again");
+                    self.resent = true;
+                    self.negotiations = 0;
+                    self.state = Step::Ready;
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            },
+            Step::Ready | Step::Done => Err(StateError::NothingAwaited.into()),
+        }
+    }
+}
