@@ -146,6 +146,7 @@ pub struct Server<B: Service> {
     cookies: Option<wsbind_proto::cookie::CookieKeys>,
     replay_capacity: Option<usize>,
     identity_share: Option<usize>,
+    farm: Option<crate::farm::RedisFarm>,
     binding: PhantomData<fn() -> B>,
 }
 
@@ -157,6 +158,7 @@ impl<B: Service> Server<B> {
             cookies: None,
             replay_capacity: None,
             identity_share: None,
+            farm: None,
             binding: PhantomData,
         }
     }
@@ -201,6 +203,15 @@ mod server_io {
             self
         }
 
+        /// Shares the replay cache and (with [`with_cookie_keys`](Self::with_cookie_keys))
+        /// the cancellations with the other servers of a farm, in Redis: a request
+        /// accepted by one is a replay on every other, a Cancel sent to one is honoured by
+        /// all. Messages are refused while Redis cannot answer (fail closed).
+        pub fn with_farm(mut self, farm: crate::farm::RedisFarm) -> Self {
+            self.farm = Some(farm);
+            self
+        }
+
         /// Listens on `addr` (e.g. `"127.0.0.1:0"`) — HTTPS when the description or
         /// its bootstrap has an SSL transport, plain HTTP otherwise — and answers each verified request
         /// with `handler`, which sees the caller's authenticated identity.
@@ -222,6 +233,11 @@ mod server_io {
             }
             if let Some(divisor) = self.identity_share {
                 engine = engine.with_identity_share(divisor);
+            }
+            if let Some(farm) = self.farm {
+                engine = engine
+                    .with_replay_store(std::sync::Arc::new(farm.clone()))
+                    .with_cancel_store(std::sync::Arc::new(farm));
             }
             if d.security
                 .protection
