@@ -11,7 +11,7 @@ use wsbind::engine::server::ServerEvent;
 use wsbind::engine::{ClientEngine, ClientEvent, Config, Incoming, ServerEngine};
 use wsbind::envelope::{format_time, parse_time};
 use wsbind::keys::SystemRng;
-use wsbind::{ClientTls, Description, FromToml, Password, ServerTls, Service, UsernameCredential};
+use wsbind::{Binding, ClientTls, Description, FromToml, Password, ServerTls, UsernameCredential};
 
 /// Clients and servers of the order service, described in a TOML file.
 #[wsbind::binding(file = "examples/bindings/order-service.toml")]
@@ -36,7 +36,7 @@ struct OrderService;
 )]
 struct InventoryClient;
 
-fn show<B: Service>() {
+fn show<B: Binding>() {
     let d = B::description();
     let ctx = d
         .security

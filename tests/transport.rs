@@ -93,6 +93,33 @@ async fn a_conversation_over_https() {
     running.shutdown().await;
 }
 
+/// A plain http URL for a description secured with ssl-transport is named as such
+/// (it used to be called "not a valid http or https URL").
+#[tokio::test]
+async fn a_plain_http_endpoint_is_named_for_what_it_is() {
+    let mut client = Inventory::client(
+        "http://localhost:8080/inv",
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(tls().cert),
+    );
+    let err = client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect_err("refused before connecting");
+    assert!(matches!(err, TransportError::PlainHttp(_)), "{err}");
+    assert!(err.to_string().contains("use https"), "{err}");
+    let mut client = Inventory::client(
+        "ftp://localhost/inv",
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(tls().cert),
+    );
+    let err = client
+        .call("urn:example:Get", "<e:Get/>")
+        .await
+        .expect_err("not http");
+    assert!(matches!(err, TransportError::Endpoint(_)), "{err}");
+}
+
 #[tokio::test]
 async fn wrong_credentials_fail_fast_with_a_clear_error() {
     let t = tls();
@@ -129,7 +156,10 @@ async fn wrong_credentials_fail_fast_with_a_clear_error() {
         .await
         .expect_err("untrusted");
     assert!(matches!(err, TransportError::Connect { .. }), "{err}");
+    assert!(err.is_connect() && !err.is_timeout(), "{err}");
     assert!(err.to_string().contains("certificate"), "{err}");
+    // The cause is kept, not only its text.
+    assert!(std::error::Error::source(&err).is_some(), "{err:?}");
     running.shutdown().await;
 
     // Nobody listening.
@@ -535,12 +565,12 @@ async fn a_server_behind_a_tls_proxy_speaks_plain_http() {
 /// a proxy) but the bootstrap naming ssl-transport. Built by hand, as plain data.
 struct BootstrapWantsTls;
 
-impl wsbind::Service for BootstrapWantsTls {
+impl wsbind::Binding for BootstrapWantsTls {
     const NAME: &'static str = "BootstrapWantsTls";
     fn description() -> &'static wsbind::Description {
         static D: std::sync::OnceLock<wsbind::Description> = std::sync::OnceLock::new();
         D.get_or_init(|| {
-            let mut d = <BehindProxy as wsbind::Service>::description().clone();
+            let mut d = <BehindProxy as wsbind::Binding>::description().clone();
             let context = d.security.context.as_mut().expect("a context");
             context.bootstrap.ssl = Some(wsbind::description::SslTransport {
                 require_client_certificate: false,
@@ -628,6 +658,9 @@ async fn the_application_can_refuse_with_a_fault() {
             .contains("deleting is not allowed for this user"),
         "{err}"
     );
+    // The application's fault in one step.
+    let fault = err.fault().expect("a fault");
+    assert_eq!(fault.reason, "deleting is not allowed for this user");
     // The context is still good.
     client
         .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")

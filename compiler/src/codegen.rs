@@ -1,4 +1,4 @@
-//! Code generation: the typed description as a `const`, the `wsbind::Service`
+//! Code generation: the typed description as a `const`, the `wsbind::Binding`
 //! implementation, and constructors whose parameters are exactly the credentials the
 //! description needs.
 
@@ -186,7 +186,7 @@ pub fn expand(e: &Expansion) -> TokenStream {
             #client
             #server
         }
-        impl ::wsbind::Service for #name {
+        impl ::wsbind::Binding for #name {
             const NAME: &'static str = ::core::stringify!(#name);
             fn description() -> &'static ::wsbind::Description {
                 static DESCRIPTION: ::wsbind::Description = #name::DESCRIPTION;

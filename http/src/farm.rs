@@ -49,7 +49,10 @@ pub enum FarmError {
     },
     /// The TLS configuration could not be built from the [`ClientTls`].
     #[error("TLS configuration for Redis: {0}")]
-    TlsConfig(String),
+    TlsConfig(#[source] Arc<crate::transport::tls::TlsError>),
+    /// The name given to [`RedisFarmBuilder::tls`] is not a DNS name or IP address.
+    #[error("`{0}` is not a server name TLS can check")]
+    ServerName(String),
     #[error("Redis at {addr} refused the credentials: {message}")]
     Auth { addr: String, message: String },
     #[error("Redis did not answer within {0:?}")]
@@ -134,9 +137,9 @@ impl RedisFarmBuilder {
                     tls,
                     crate::transport::tls::Revocation::default(),
                 )
-                .map_err(|e| FarmError::TlsConfig(e.to_string()))?;
+                .map_err(|e| FarmError::TlsConfig(Arc::new(e)))?;
                 let name = rustls_pki_types::ServerName::try_from(name.clone())
-                    .map_err(|e| FarmError::TlsConfig(format!("server name `{name}`: {e}")))?;
+                    .map_err(|_| FarmError::ServerName(name.clone()))?;
                 Some((tokio_rustls::TlsConnector::from(Arc::new(config)), name))
             }
         };

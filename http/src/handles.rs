@@ -7,7 +7,7 @@ use wsbind_proto::credentials::{ClientCredentials, ServerCredentials};
 use wsbind_proto::Description;
 
 /// A type annotated with `#[wsbind::binding(...)]`: it carries a checked description.
-pub trait Service: 'static {
+pub trait Binding: 'static {
     /// The annotated type's name.
     const NAME: &'static str;
     /// The typed description the compiler generated.
@@ -19,7 +19,7 @@ pub trait Service: 'static {
 /// no background task), protects each request and verifies each reply;
 /// [`close`](Client::close) cancels the context.
 #[derive(Debug)]
-pub struct Client<B: Service> {
+pub struct Client<B: Binding> {
     endpoint: String,
     credentials: ClientCredentials,
     session: Option<crate::transport::client::ClientSession>,
@@ -27,8 +27,12 @@ pub struct Client<B: Service> {
     binding: PhantomData<fn() -> B>,
 }
 
-impl<B: Service> Client<B> {
-    /// Used by the generated constructor, which checks the credentials by type.
+impl<B: Binding> Client<B> {
+    /// The escape hatch behind the generated `client(...)` constructor, which is the
+    /// way in: it asks for exactly the credentials the description needs, so a missing
+    /// one is a type error. Built here, a missing credential is found only by the first
+    /// `connect` or `call` ([`TransportError::Credentials`](crate::transport::TransportError::Credentials)
+    /// or the engine's `StateError::NeedsUsername`). For a hand-built [`Binding`].
     pub fn new(endpoint: String, credentials: ClientCredentials) -> Self {
         Client {
             endpoint,
@@ -67,7 +71,7 @@ mod client_io {
     use crate::transport::{Needed, Reply, TransportError};
     use wsbind_proto::engine::Config;
 
-    impl<B: Service> Client<B> {
+    impl<B: Binding> Client<B> {
         fn session(&mut self) -> Result<&mut ClientSession, TransportError> {
             if self.session.is_none() {
                 let d = B::description();
@@ -141,7 +145,7 @@ mod client_io {
 /// A server of binding `B`. [`serve`](Server::serve) listens
 /// and answers each verified request with the application's handler.
 #[derive(Debug)]
-pub struct Server<B: Service> {
+pub struct Server<B: Binding> {
     credentials: ServerCredentials,
     cookies: Option<wsbind_proto::cookie::CookieKeys>,
     replay_capacity: Option<usize>,
@@ -150,8 +154,10 @@ pub struct Server<B: Service> {
     binding: PhantomData<fn() -> B>,
 }
 
-impl<B: Service> Server<B> {
-    /// Used by the generated constructor, which checks the credentials by type.
+impl<B: Binding> Server<B> {
+    /// The escape hatch behind the generated `server(...)` constructor, which is the
+    /// way in (a missing credential is a type error there). Built here, a missing
+    /// credential is found by [`serve`](Self::serve). For a hand-built [`Binding`].
     pub fn new(credentials: ServerCredentials) -> Self {
         Server {
             credentials,
@@ -179,7 +185,7 @@ mod server_io {
     use wsbind_proto::engine::{Config, ServerEngine};
     use wsbind_proto::keys::SystemRng;
 
-    impl<B: Service> Server<B> {
+    impl<B: Binding> Server<B> {
         /// Issues stateless cookie contexts sealed with `keys`: every server of a farm
         /// holding the same keys serves every client, with no shared state.
         pub fn with_cookie_keys(mut self, keys: CookieKeys) -> Self {

@@ -9,4 +9,4 @@ pub mod farm;
 pub mod handles;
 pub mod transport;
 
-pub use handles::{Client, Server, Service};
+pub use handles::{Binding, Client, Server};

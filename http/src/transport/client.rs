@@ -66,13 +66,17 @@ impl HttpClient {
                         rustls::crypto::ring::default_provider(),
                     ))
                     .with_safe_default_protocol_versions()
-                    .map_err(|e| TransportError::Tls(e.to_string()))?
+                    .map_err(|source| super::tls::TlsError::Rustls {
+                        what: "the protocol versions",
+                        source,
+                    })?
                     .with_root_certificates(rustls::RootCertStore::empty())
                     .with_no_client_auth(),
                 )
                 .https_or_http()
                 .enable_http1()
                 .build(),
+            (Some("http"), _) => return Err(TransportError::PlainHttp(endpoint.to_owned())),
             _ => return Err(TransportError::Endpoint(endpoint.to_owned())),
         };
         Ok(HttpClient {
@@ -121,7 +125,7 @@ impl HttpClient {
                 .await
                 .map_err(|e| TransportError::Connect {
                     endpoint: self.endpoint.clone(),
-                    reason: error_chain(&e),
+                    source: Box::new(e),
                 })?;
             let status = resp.status();
             if status == hyper::StatusCode::UNAUTHORIZED {
@@ -146,18 +150,6 @@ impl HttpClient {
                 seconds: self.timeout.as_secs(),
             })?
     }
-}
-
-/// The error and its sources, on one line.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        cur = s.source();
-    }
-    out
 }
 
 /// One client channel: the engine and the connection it talks through.

@@ -19,24 +19,37 @@ pub const FAULT_STATUS: u16 = 500;
 use wsbind_proto::engine::EngineError;
 use wsbind_proto::wire::Soap;
 
-/// Why a message could not be exchanged.
+/// Why a message could not be exchanged. Causes are kept ([`source`](std::error::Error::source))
+/// and named in the text.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TransportError {
     #[error("the endpoint `{0}` is not a valid http or https URL")]
     Endpoint(String),
+    /// A plain `http://` endpoint for a description whose channel is secured with
+    /// ssl-transport (its bootstrap's included).
+    #[error("the endpoint `{0}` is plain http, and this description secures its channel with ssl-transport: use https")]
+    PlainHttp(String),
     #[error("TLS: {0}")]
-    Tls(String),
-    #[error("cannot reach {endpoint}: {reason}")]
-    Connect { endpoint: String, reason: String },
+    Tls(#[from] tls::TlsError),
+    #[error("cannot reach {endpoint}: {}", error_chain(&**.source))]
+    Connect {
+        endpoint: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("no answer from {endpoint} within {seconds} s")]
     Timeout { endpoint: String, seconds: u64 },
     #[error("the answer is larger than {0} bytes")]
     TooLarge(usize),
     #[error("HTTP status {status} without a SOAP message")]
     Status { status: u16 },
-    #[error("cannot listen on {addr}: {reason}")]
-    Listen { addr: String, reason: String },
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("this description needs {0}")]
     Credentials(Needed),
     #[error("the server refused the HTTP credentials (401)")]
@@ -45,6 +58,39 @@ pub enum TransportError {
     ClientCertificates,
     #[error(transparent)]
     Engine(#[from] EngineError),
+}
+
+impl TransportError {
+    /// Whether the exchange ran out of time ([`client::DEFAULT_TIMEOUT`]).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, TransportError::Timeout { .. })
+    }
+
+    /// Whether the endpoint could not be reached (connection refused, TLS failed, …).
+    pub fn is_connect(&self) -> bool {
+        matches!(self, TransportError::Connect { .. })
+    }
+
+    /// The SOAP fault the peer answered with, if that is the error: the application's
+    /// refusal (its reason) or a security fault (its code).
+    pub fn fault(&self) -> Option<&wsbind_proto::security::ReceivedFault> {
+        match self {
+            TransportError::Engine(EngineError::Fault(f)) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// The error and its sources, on one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        cur = s.source();
+    }
+    out
 }
 
 /// What a description needs that the handle was not given.

@@ -188,14 +188,16 @@ where
     };
     let listener = TcpListener::bind(addr)
         .await
-        .map_err(|e| TransportError::Listen {
+        .map_err(|source| TransportError::Listen {
             addr: addr.to_owned(),
-            reason: e.to_string(),
+            source,
         })?;
-    let local = listener.local_addr().map_err(|e| TransportError::Listen {
-        addr: addr.to_owned(),
-        reason: e.to_string(),
-    })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| TransportError::Listen {
+            addr: addr.to_owned(),
+            source,
+        })?;
     let max_bytes = engine.config().policy.limits.max_bytes;
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
     let shared = Arc::new(Shared {

@@ -1,10 +1,47 @@
 //! TLS configurations from the user's PEM credentials (rustls with the ring provider).
 
-use super::TransportError;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 use std::sync::Arc;
 use wsbind_proto::credentials::{ClientTls, ServerTls};
+
+/// What is wrong with the TLS credentials or configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// PEM that cannot be read (`what`: the trusted roots, the private key, …).
+    #[error("{what}: {source}")]
+    Pem {
+        what: &'static str,
+        #[source]
+        source: rustls_pki_types::pem::Error,
+    },
+    #[error("{0} hold no PEM certificate")]
+    NoCertificate(&'static str),
+    /// rustls refused the material or the configuration.
+    #[error("{what}: {source}")]
+    Rustls {
+        what: &'static str,
+        #[source]
+        source: rustls::Error,
+    },
+    #[error("the certificate verifier: {0}")]
+    Verifier(#[source] rustls::client::VerifierBuilderError),
+    #[error(
+        "the description checks certificate revocation and does not ignore \
+         revocation-offline (cert-failures-to-ignore), but no revocation list was \
+         given: pass the CRLs with ClientTls::with_crls_pem (wsbind fetches none)"
+    )]
+    NoRevocationLists,
+}
+
+fn pem(what: &'static str) -> impl FnOnce(rustls_pki_types::pem::Error) -> TlsError {
+    move |source| TlsError::Pem { what, source }
+}
+
+fn rustls(what: &'static str) -> impl FnOnce(rustls::Error) -> TlsError {
+    move |source| TlsError::Rustls { what, source }
+}
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
@@ -52,24 +89,21 @@ impl Revocation {
 pub fn client_config(
     tls: &ClientTls,
     revocation: Revocation,
-) -> Result<rustls::ClientConfig, TransportError> {
+) -> Result<rustls::ClientConfig, TlsError> {
     let mut roots = rustls::RootCertStore::empty();
     let mut count = 0;
     for cert in CertificateDer::pem_slice_iter(&tls.roots_pem) {
-        let cert = cert.map_err(|e| TransportError::Tls(format!("the trusted roots: {e}")))?;
         roots
-            .add(cert)
-            .map_err(|e| TransportError::Tls(format!("a trusted root: {e}")))?;
+            .add(cert.map_err(pem("the trusted roots"))?)
+            .map_err(rustls("a trusted root"))?;
         count += 1;
     }
     if count == 0 {
-        return Err(TransportError::Tls(
-            "the trusted roots hold no PEM certificate".into(),
-        ));
+        return Err(TlsError::NoCertificate("the trusted roots"));
     }
     let crls = CertificateRevocationListDer::pem_slice_iter(&tls.crls_pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| TransportError::Tls(format!("the revocation lists: {e}")))?;
+        .map_err(pem("the revocation lists"))?;
     let mut verifier =
         rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider());
     match (
@@ -78,14 +112,7 @@ pub fn client_config(
         revocation.unknown_allowed,
     ) {
         (false, _, _) | (true, true, true) => {}
-        (true, true, false) => {
-            return Err(TransportError::Tls(
-                "the description checks certificate revocation and does not ignore \
-                 revocation-offline (cert-failures-to-ignore), but no revocation list was \
-                 given: pass the CRLs with ClientTls::with_crls_pem (wsbind fetches none)"
-                    .into(),
-            ))
-        }
+        (true, true, false) => return Err(TlsError::NoRevocationLists),
         (true, false, unknown_allowed) => {
             verifier = verifier.with_crls(crls);
             if unknown_allowed {
@@ -93,34 +120,29 @@ pub fn client_config(
             }
         }
     }
-    let verifier = verifier
-        .build()
-        .map_err(|e| TransportError::Tls(format!("the certificate verifier: {e}")))?;
+    let verifier = verifier.build().map_err(TlsError::Verifier)?;
     Ok(rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| TransportError::Tls(e.to_string()))?
+        .map_err(rustls("the protocol versions"))?
         .with_webpki_verifier(verifier)
         .with_no_client_auth())
 }
 
 /// A server configuration presenting the certificate chain and key of `tls`.
-pub fn server_config(tls: &ServerTls) -> Result<rustls::ServerConfig, TransportError> {
+pub fn server_config(tls: &ServerTls) -> Result<rustls::ServerConfig, TlsError> {
     let chain = CertificateDer::pem_slice_iter(&tls.cert_chain_pem)
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| TransportError::Tls(format!("the certificate chain: {e}")))?;
+        .map_err(pem("the certificate chain"))?;
     if chain.is_empty() {
-        return Err(TransportError::Tls(
-            "the certificate chain holds no PEM certificate".into(),
-        ));
+        return Err(TlsError::NoCertificate("the certificate chain"));
     }
-    let key = PrivateKeyDer::from_pem_slice(tls.key_pem())
-        .map_err(|e| TransportError::Tls(format!("the private key: {e}")))?;
+    let key = PrivateKeyDer::from_pem_slice(tls.key_pem()).map_err(pem("the private key"))?;
     let mut config = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| TransportError::Tls(e.to_string()))?
+        .map_err(rustls("the protocol versions"))?
         .with_no_client_auth()
         .with_single_cert(chain, key)
-        .map_err(|e| TransportError::Tls(format!("the certificate and key: {e}")))?;
+        .map_err(rustls("the certificate and key"))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }

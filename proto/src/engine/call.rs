@@ -1,31 +1,31 @@
-//! The client's policy for one call, as a step machine a driver runs: what to send next
-//! ([`ClientCall::poll_transmit`]), and what the answer means
-//! ([`ClientCall::handle_answer`]). The driver only moves bytes:
-//!
-//! ```text
-//! let mut call = ClientCall::request(action, body);
-//! while let Some(request) = call.poll_transmit(&mut engine, now)? {
-//!     let answer = send(request).await?;            // the driver's I/O
-//!     if let Some(reply) = call.handle_answer(&mut engine, &answer, now)? {
-//!         return Ok(reply);
-//!     }
-//! }
-//! ```
-//!
-//! The policy: before the request, negotiate or renew when the engine says one is due
-//! (a renewal the server refuses is followed by a new context: two negotiations at
-//! most); send the request; when the server answers that it lost the context or that
-//! it expired, renew or negotiate again (the engine decides which) and send the request
-//! once more, never twice. The engine changes only in
-//! [`handle_answer`](ClientCall::handle_answer), after an answer arrived: a call
-//! dropped between the two steps leaves it as it was.
+//! The client's policy for one call: [`ClientCall`].
 
 use super::{ClientEngine, EngineError, Negotiation, Purpose, Request, StateError};
 use crate::security::Verified;
 use std::time::SystemTime;
 use tracing::{info, warn};
 
-/// One call's progress (see the [module](self)).
+/// One call's progress: the client's policy for a call as a step machine a driver
+/// runs. [`poll_transmit`](Self::poll_transmit) says what to send next,
+/// [`handle_answer`](Self::handle_answer) what the answer means; the driver only moves
+/// bytes:
+///
+/// ```text
+/// let mut call = ClientCall::request(action, body);
+/// while let Some(request) = call.poll_transmit(&mut engine, now)? {
+///     let answer = send(request).await?;            // the driver's I/O
+///     if let Some(reply) = call.handle_answer(&mut engine, &answer, now)? {
+///         return Ok(reply);
+///     }
+/// }
+/// ```
+///
+/// Before the request, it negotiates or renews when the engine says one is due (a
+/// renewal the server refuses is followed by a new context: two negotiations at most);
+/// it sends the request; when the server answers that it lost the context or that it
+/// expired, it renews or negotiates again (the engine decides which) and sends the
+/// request once more, never twice. The engine changes only in `handle_answer`, after an
+/// answer arrived: a call dropped between the two steps leaves it as it was.
 #[derive(Debug)]
 pub struct ClientCall {
     /// The application message (action, Body content); `None`: only negotiate what is

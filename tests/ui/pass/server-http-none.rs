@@ -5,7 +5,7 @@
 struct Backend;
 
 fn main() {
-    use wsbind::Service;
+    use wsbind::Binding;
     let d = Backend::description();
     assert_eq!(d.security.protection.properties.transport_protection_level, wsbind::description::ProtectionLevel::None);
     assert_eq!(d.security.context.as_ref().map(|c| c.max_active_contexts), Some(5000));

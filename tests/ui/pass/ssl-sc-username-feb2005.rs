@@ -6,7 +6,7 @@
 struct OrderService;
 
 fn main() {
-    use wsbind::{Service, ClientTls, Password, ServerTls, UsernameCredential};
+    use wsbind::{Binding, ClientTls, Password, ServerTls, UsernameCredential};
     let d = OrderService::description();
     let ctx = d.security.context.as_ref().expect("context");
     assert_eq!(ctx.secure_conversation_version, wsbind::description::ScVersion::Feb2005);
