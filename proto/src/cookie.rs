@@ -26,32 +26,9 @@ use zeroize::Zeroizing;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 const FORMAT: u8 = 1;
-/// Longest cookie accepted, characters of base64.
-pub const MAX_COOKIE: usize = 4096;
 
-/// Why a cookie cannot be opened.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum CookieError {
-    /// Longer than [`MAX_COOKIE`] characters.
-    #[error("the cookie is longer than {MAX_COOKIE} characters")]
-    TooLong,
-    /// Not standard base64.
-    #[error("the cookie is not base64")]
-    NotBase64,
-    /// Too short, another format version, or a payload that does not decode.
-    #[error("the cookie is malformed")]
-    Malformed,
-    /// Sealed with a key id this server does not hold (never held, or retired).
-    #[error("the cookie was sealed with key {0}, which this server does not hold")]
-    UnknownKey(u8),
-    /// The AEAD tag does not verify.
-    #[error("the cookie does not open (tampered, or sealed with another key)")]
-    Tampered,
-    /// The context's expiry has passed.
-    #[error("the cookie's context has expired")]
-    Expired,
-}
+pub use crate::security::verify::CookieError;
+pub use crate::trust::MAX_COOKIE;
 
 /// The AEAD keys that seal cookies: one current key, older ones still opened until
 /// retired.

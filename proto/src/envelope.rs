@@ -3,10 +3,20 @@
 //! prefixes and ids are the same everywhere:
 //! `s` SOAP, `a` WS-Addressing, `u` wsu, `o` wsse, `c` WS-SC, `t` WS-Trust.
 
-use crate::security::profile::Part;
 use crate::wire::{ns, Addressing, Sc, Soap};
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
+
+/// A part of a message a signature can cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// The security header's own `wsu:Timestamp`.
+    Timestamp,
+    /// Every WS-Addressing header of the message.
+    Addressing,
+    /// The SOAP Body.
+    Body,
+}
 
 /// Appends `s` escaped for element content.
 pub fn escape_text(s: &str, out: &mut String) {
@@ -74,7 +84,7 @@ pub struct TimeError {
 pub fn parse_time(s: &str) -> Result<SystemTime, TimeError> {
     let s = s.trim();
     humantime::parse_rfc3339(s).map_err(|e| TimeError {
-        value: crate::security::peer_text(&s.chars().take(64).collect::<String>()),
+        value: crate::text::peer_text(&s.chars().take(64).collect::<String>()),
         reason: e.to_string(),
     })
 }

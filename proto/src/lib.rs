@@ -13,6 +13,7 @@ pub mod envelope;
 pub mod keys;
 pub mod security;
 pub mod store;
+mod text;
 pub mod trust;
 pub mod wire;
 

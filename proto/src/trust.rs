@@ -7,7 +7,7 @@
 use crate::description::KeyEntropyMode;
 use crate::envelope::{self, parse_time, SctRef};
 use crate::keys::{self, SecretKey};
-use crate::security::peer_text;
+use crate::text::peer_text;
 use crate::wire::{self, ns, Sc, ScVersion};
 use crate::xml::dom::{Document, Element};
 use base64::Engine as _;
@@ -15,6 +15,10 @@ use std::fmt::Write as _;
 use std::time::SystemTime;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// Longest cookie accepted in an SCT, characters of base64 (a server's sealed state;
+/// see `cookie`).
+pub const MAX_COOKIE: usize = 4096;
 
 /// Entropy sizes accepted from a peer, bytes.
 pub const MIN_ENTROPY: usize = 8;
@@ -88,7 +92,7 @@ pub struct Sct {
     /// The key generation (`c:Instance`), after a renewal.
     pub instance: Option<String>,
     /// Sealed server state of a stateless server (base64; element `Cookie` in
-    /// [`COOKIE_NS`]), at most [`crate::cookie::MAX_COOKIE`] characters.
+    /// [`COOKIE_NS`]), at most [`MAX_COOKIE`] characters.
     pub cookie: Option<String>,
 }
 
@@ -1029,7 +1033,7 @@ fn read_sct(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<Sct, TrustError>
         } else if doc.is(c, sc.sc, "Instance") {
             (&mut instance, "Instance", MAX_ID_LEN)
         } else if doc.is(c, COOKIE_NS, "Cookie") {
-            (&mut cookie, "Cookie", crate::cookie::MAX_COOKIE)
+            (&mut cookie, "Cookie", MAX_COOKIE)
         } else {
             // The issuer's own content (a WCF cookie, say): opaque to the client, which
             // sends the token back as it came.

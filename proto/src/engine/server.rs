@@ -754,7 +754,7 @@ impl ServerEngine {
         // reflection). Its Created is now, so it is remembered as long as a request
         // made now would be.
         if let Some(value) = signature {
-            let until = crate::security::verify::acceptable_until(
+            let until = crate::security::policy::acceptable_until(
                 Some(now),
                 Some(now + self.config.timestamp_validity),
                 &self.config.policy,

@@ -3,7 +3,7 @@
 //! bootstrap runs over SSL: the compiler's rules guarantee the transport protects it).
 
 use super::error::required;
-use super::verify::{check_timestamp, Acceptance};
+use super::policy::{check_timestamp, Acceptance};
 use super::{peer_text, HeaderError, SecurityError, Structure};
 use crate::credentials::{Password, UsernameCredential};
 use crate::envelope;

@@ -8,6 +8,7 @@
 use super::{ContextError, FaultCode, SignatureAlgorithm};
 use crate::envelope::TimeError;
 use crate::keys::KeyError;
+pub use crate::text::peer_text;
 use crate::xml::dom::{Document, Element, XmlError};
 use std::time::Duration;
 
@@ -128,7 +129,7 @@ impl SecurityError {
             WrongVersion { .. } => FaultCode::UnsupportedContextToken,
             Context { error, .. } => match error {
                 ContextError::Expired
-                | ContextError::BadCookie(crate::cookie::CookieError::Expired) => {
+                | ContextError::BadCookie(super::verify::CookieError::Expired) => {
                     FaultCode::RenewNeeded
                 }
                 _ => FaultCode::BadContextToken,
@@ -358,25 +359,6 @@ from_structure!(
     DerivedKeyError,
     TokenError
 );
-
-/// Text from the message, for errors and logs: at most 256 characters, control
-/// characters escaped, so a message cannot forge log lines or grow them without bound.
-pub fn peer_text(s: &str) -> String {
-    const MAX: usize = 256;
-    let mut out = String::with_capacity(s.len().min(MAX + 8));
-    for (n, c) in s.chars().enumerate() {
-        if n == MAX {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// Names an element for messages as the message spells it (`prefix:local`), bounded.
 pub(crate) fn name(doc: &Document<'_>, e: Element) -> String {

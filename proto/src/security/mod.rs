@@ -7,7 +7,9 @@
 //! (see [the `verify` module](mod@verify)).
 
 pub mod bootstrap;
+mod digest;
 mod error;
+pub(crate) mod policy;
 pub mod profile;
 pub mod protect;
 pub mod replay;

@@ -14,17 +14,7 @@
 //!   Microsoft stack sends or accepts it.
 
 pub use crate::description::SignatureProfile;
-
-/// A part of a message a signature can cover.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Part {
-    /// The security header's own `wsu:Timestamp`.
-    Timestamp,
-    /// Every WS-Addressing header of the message.
-    Addressing,
-    /// The SOAP Body.
-    Body,
-}
+pub use crate::envelope::Part;
 
 /// Which key computes a signature's HMAC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

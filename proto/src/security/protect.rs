@@ -6,12 +6,13 @@
 //! exclusive C14N, and the signature is spliced into the security header. `SignedInfo`
 //! is written directly in its canonical form, so the bytes signed are the bytes sent.
 
+use super::digest::DigestOutput;
 use super::profile::{KeyUse, Part, Signing};
 use super::{DigestAlgorithm, SignatureAlgorithm, Suite};
 use crate::envelope::{self, Framing, Headers, SctRef};
 use crate::keys::{Derivation, KeyError, Position, Rng, SecretKey};
 use crate::wire::{uri, Sc};
-use crate::xml::c14n::{self, Output};
+use crate::xml::c14n;
 use crate::xml::dom::{Document, Limits, XmlError};
 use base64::Engine as _;
 use std::fmt::Write as _;
@@ -253,24 +254,6 @@ fn is_wsbind_id(id: &str) -> bool {
 /// The id the Body is parsed with when it is not signed (so that the check for ids
 /// the caller's body already uses sees the same document either way).
 const BODY_PROBE_ID: &str = "_body";
-
-/// HMAC as a C14N output, so `SignedInfo` can be signed as it is canonicalized.
-pub(crate) struct HmacOutput(pub ring::hmac::Context);
-
-impl Output for HmacOutput {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-}
-
-/// A digest as a C14N output, so an element is digested as it is canonicalized.
-pub(crate) struct DigestOutput(pub ring::digest::Context);
-
-impl Output for DigestOutput {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-}
 
 pub(crate) fn hmac(alg: SignatureAlgorithm, key: &SecretKey, data: &[u8]) -> ring::hmac::Tag {
     ring::hmac::sign(&ring::hmac::Key::new(alg.ring(), key.as_bytes()), data)

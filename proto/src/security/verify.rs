@@ -22,22 +22,22 @@
 //! 6. the HMAC over `SignedInfo` matches (constant time), then every digest;
 //! 7. the signature value was not seen before inside its validity window.
 
+use super::digest::{DigestOutput, HmacOutput};
 use super::error::{name, required, single};
+use super::policy::{acceptable_until, check_timestamp};
+pub use super::policy::{Acceptance, DEFAULT_MAX_VALIDITY};
 use super::profile::{KeyUse, Part, Signing};
-use super::protect::{DigestOutput, HmacOutput};
 use super::replay::SeenSignatures;
 use super::{
-    peer_text, show_time, DerivedKeyError, DigestAlgorithm, EnvelopeError, HeaderError,
-    KeyInfoError, SecurityError, SignatureAlgorithm, SignatureError, Structure, TokenError,
-    TokenReferenceError,
+    peer_text, DerivedKeyError, DigestAlgorithm, EnvelopeError, HeaderError, KeyInfoError,
+    SecurityError, SignatureAlgorithm, SignatureError, Structure, TokenError, TokenReferenceError,
 };
-use crate::envelope::parse_time;
 use crate::keys::{Derivation, Position, SecretKey};
 use crate::wire::{ns, uri, Addressing, Sc, ScVersion, Soap};
 use crate::xml::c14n;
-use crate::xml::dom::{Document, Element, Limits};
+use crate::xml::dom::{Document, Element};
 use base64::Engine as _;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 /// The most references a SignedInfo may hold.
@@ -56,90 +56,6 @@ fn not_first(parent: &'static str, child: &'static str) -> SignatureError {
 }
 fn not_after(before: &'static str, child: &'static str) -> SignatureError {
     Structure::NotAfter { before, child }.into()
-}
-
-/// The longest validity a received Timestamp may claim by default: one day. WCF,
-/// WWSAPI and CXF write 5 minutes; a day leaves room for any configured peer and
-/// still refuses a claim like "valid until 9999".
-pub const DEFAULT_MAX_VALIDITY: Duration = Duration::from_secs(24 * 3600);
-
-/// What a receiver accepts.
-#[derive(Debug, Clone)]
-pub struct Acceptance {
-    /// WS-SC generations accepted (a description names exactly one).
-    pub versions: Vec<ScVersion>,
-    /// Signature algorithms accepted.
-    pub signatures: Vec<SignatureAlgorithm>,
-    /// Reference digests accepted.
-    pub digests: Vec<DigestAlgorithm>,
-    pub clock_skew: Duration,
-    /// The oldest a message may be (from its `Created`), before skew.
-    pub max_latency: Option<Duration>,
-    /// The longest validity a sender's Timestamp may claim (`Expires` − `Created`):
-    /// [`DEFAULT_MAX_VALIDITY`] unless set. Peers write 5 minutes (WCF, WWSAPI, CXF);
-    /// a longer claim is refused, as is one past year 9999.
-    pub max_validity: Duration,
-    pub require_timestamp: bool,
-    /// Whether every WS-Addressing header present must be signed.
-    pub require_signed_addressing: bool,
-    /// Derived signing key length bounds, bytes.
-    pub min_derived_key: usize,
-    pub max_derived_key: usize,
-    pub limits: Limits,
-}
-
-impl Acceptance {
-    /// A policy for one generation and suite, with WWSAPI's default timing (5 minutes
-    /// of skew and latency).
-    pub fn new(version: ScVersion, suite: &super::Suite) -> Self {
-        Acceptance {
-            versions: vec![version],
-            signatures: vec![suite.signature],
-            digests: vec![suite.digest],
-            clock_skew: Duration::from_secs(300),
-            max_latency: Some(Duration::from_secs(300)),
-            max_validity: DEFAULT_MAX_VALIDITY,
-            require_timestamp: true,
-            require_signed_addressing: true,
-            min_derived_key: 16,
-            max_derived_key: 64,
-            limits: Limits::default(),
-        }
-    }
-
-    /// What a description says: its generation, suite and timing.
-    pub fn from_description(d: &crate::Description) -> Result<Self, super::Unsupported> {
-        let props = &d.security.protection.properties;
-        let suite = super::Suite::from_description(&props.algorithm_suite)?;
-        let version = d
-            .security
-            .context
-            .as_ref()
-            .map_or(ScVersion::Feb2005, |c| c.secure_conversation_version);
-        let mut p = Acceptance::new(version, &suite);
-        // A named SHA-256 suite signs with HMAC-SHA1 (WWSAPI); WCF's suite of the same
-        // name signs with HMAC-SHA256: a receiver accepts both.
-        if props.algorithm_suite.name.is_some_and(|n| n.sha256())
-            && !p.signatures.contains(&SignatureAlgorithm::HmacSha256)
-        {
-            p.signatures.push(SignatureAlgorithm::HmacSha256);
-        }
-        p.clock_skew = props.max_allowed_clock_skew;
-        p.max_latency = Some(props.max_allowed_latency);
-        p.require_timestamp = props.timestamp_usage != crate::description::TimestampUsage::Never;
-        Ok(p)
-    }
-
-    /// Everything the engine implements: both generations, HMAC-SHA1 and HMAC-SHA256
-    /// with SHA-1 or SHA-256 digests (WSS4J digests with SHA-1 even under HMAC-SHA256).
-    /// For the interoperability door of the CLI.
-    pub fn interop() -> Self {
-        let mut p = Acceptance::new(ScVersion::V1_3, &super::Suite::BASIC256);
-        p.versions = vec![ScVersion::Feb2005, ScVersion::V1_3];
-        p.signatures = vec![SignatureAlgorithm::HmacSha1, SignatureAlgorithm::HmacSha256];
-        p.digests = vec![DigestAlgorithm::Sha1, DigestAlgorithm::Sha256];
-        p
-    }
 }
 
 /// The token a message's key derives from.
@@ -163,7 +79,7 @@ pub enum ContextError {
     #[error("cancelled")]
     Cancelled,
     #[error("its cookie cannot be opened: {0}")]
-    BadCookie(#[from] crate::cookie::CookieError),
+    BadCookie(#[from] CookieError),
     #[error("the token carries no cookie")]
     NoCookie,
     #[error("its cookie belongs to another token")]
@@ -172,6 +88,31 @@ pub enum ContextError {
     /// closed).
     #[error("the shared store of cancellations cannot be reached ({0})")]
     Unavailable(String),
+}
+
+/// Why a cookie (a server's context sealed into its SCT, `crate::cookie`) cannot be
+/// opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CookieError {
+    /// Longer than [`MAX_COOKIE`](crate::trust::MAX_COOKIE) characters.
+    #[error("the cookie is longer than {} characters", crate::trust::MAX_COOKIE)]
+    TooLong,
+    /// Not standard base64.
+    #[error("the cookie is not base64")]
+    NotBase64,
+    /// Too short, another format version, or a payload that does not decode.
+    #[error("the cookie is malformed")]
+    Malformed,
+    /// Sealed with a key id this server does not hold (never held, or retired).
+    #[error("the cookie was sealed with key {0}, which this server does not hold")]
+    UnknownKey(u8),
+    /// The AEAD tag does not verify.
+    #[error("the cookie does not open (tampered, or sealed with another key)")]
+    Tampered,
+    /// The context's expiry has passed.
+    #[error("the cookie's context has expired")]
+    Expired,
 }
 
 /// Where a receiver finds a context's key.
@@ -732,81 +673,6 @@ pub fn verify_document<'d>(
         covered,
     };
     Ok(accepted(created, expires, Some(signed), token))
-}
-
-/// The first instant at which [`check_timestamp`] refuses a message it accepts now:
-/// how long the replay cache must remember it. `min(Expires, Created + latency) +
-/// skew`: the sender's `Expires` alone would let it pin an entry for as long as it
-/// likes (year 9999), and `now + latency` would forget a message whose `Created` lies
-/// in the future while it is still acceptable. A message without a Timestamp has no
-/// time of its own; it is remembered for the latency from its arrival.
-pub(crate) fn acceptable_until(
-    created: Option<SystemTime>,
-    expires: Option<SystemTime>,
-    policy: &Acceptance,
-    now: SystemTime,
-) -> SystemTime {
-    let age = policy.max_latency.unwrap_or(policy.max_validity);
-    let by_age = created.unwrap_or(now) + age;
-    expires.map_or(by_age, |x| x.min(by_age)) + policy.clock_skew
-}
-
-/// Checks a `wsu:Timestamp` against the clock: `Created` not beyond the skew in the
-/// future nor older than the latency, `Expires` (when present) not past.
-/// The validity a sender claims (`Expires` − `Created`) is at most
-/// [`Acceptance::max_validity`].
-pub(crate) fn check_timestamp(
-    doc: &Document<'_>,
-    ts: Element,
-    policy: &Acceptance,
-    now: SystemTime,
-) -> Result<(SystemTime, Option<SystemTime>), SecurityError> {
-    let time = |field: &'static str| move |error| HeaderError::Time { field, error };
-    let c = required(doc, ts, ns::WSU, "Created").map_err(HeaderError::from)?;
-    let created = parse_time(&doc.text(c)).map_err(time("Created"))?;
-    let expires = match single(doc, ts, ns::WSU, "Expires").map_err(HeaderError::from)? {
-        Some(x) => Some(parse_time(&doc.text(x)).map_err(time("Expires"))?),
-        None => None,
-    };
-    if let Some(x) = expires {
-        if x < created {
-            return Err(HeaderError::ExpiresBeforeCreated.into());
-        }
-        if x.duration_since(created).unwrap_or_default() > policy.max_validity {
-            return Err(SecurityError::ValidityTooLong {
-                created: show_time(created),
-                expires: show_time(x),
-                max: policy.max_validity,
-            });
-        }
-    }
-    let skew = policy.clock_skew;
-    if created > now + skew {
-        return Err(SecurityError::CreatedInFuture {
-            created: show_time(created),
-            now: show_time(now),
-            skew,
-        });
-    }
-    if let Some(x) = expires {
-        if x + skew <= now {
-            return Err(SecurityError::Expired {
-                expires: show_time(x),
-                now: show_time(now),
-                skew,
-            });
-        }
-    }
-    if let Some(latency) = policy.max_latency {
-        if created + latency + skew <= now {
-            return Err(SecurityError::TooOld {
-                created: show_time(created),
-                now: show_time(now),
-                latency,
-            });
-        }
-    }
-    Ok((created, expires))
 }
 
 /// Whether a header carries `mustUnderstand` set (`1`/`true`).
