@@ -284,14 +284,14 @@ async fn http_part(size: usize, calls: usize) -> (f64, f64, u64) {
         .await
         .expect("serve");
     let addr = running.local_addr();
-    let mut client = Orders::client(
+    let client = Orders::client(
         format!("https://localhost:{}/svc", addr.port()),
         UsernameCredential::new("alice", "s3cret"),
         ClientTls::trust_pem(pem.clone()),
     );
     client.connect().await.expect("negotiated");
     let get = "<e:Get xmlns:e=\"urn:example\"/>";
-    let mut measure = async |n: usize| {
+    let measure = async |n: usize| {
         let mut v = Vec::new();
         for _ in 0..n {
             let started = Instant::now();

@@ -230,7 +230,7 @@ async fn load(clients: usize, requests: usize) -> i32 {
     for i in 0..clients {
         let (endpoint, cert_pem, body) = (endpoint.clone(), cert_pem.clone(), body.clone());
         tasks.push(tokio::spawn(async move {
-            let mut client = OrderService::client(
+            let client = OrderService::client(
                 endpoint,
                 UsernameCredential::new(format!("user{i}"), "load-test"),
                 ClientTls::trust_pem(cert_pem),

@@ -42,7 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
     })
     .await?;
-    let mut client = Inventory::client(
+    let client = Inventory::client(
         format!(
             "https://localhost:{}/inventory",
             running.local_addr().port()
@@ -58,7 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!(
         "WS-SC 1.3 context {}: {}",
-        client.context_id().unwrap_or("?"),
+        client.context_id().unwrap_or_default(),
         reply.body
     );
     client.close().await?;

@@ -51,7 +51,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let endpoint = format!("https://localhost:{}/orders", running.local_addr().port());
 
     // The client: the constructor asks for exactly the credentials the binding needs.
-    let mut client = OrderService::client(
+    let client = OrderService::client(
         endpoint.clone(),
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(cert_pem),
@@ -101,7 +101,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     client.connect().await?;
     println!(
         "issue    RST -> RSTR: context {} [{}]",
-        client.context_id().unwrap_or("?"),
+        client.context_id().unwrap_or_default(),
         ms(t)
     );
 
@@ -123,7 +123,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The renewal interval is 3 s: the next call renews the key first (nine tenths of
     // the interval), and the server keeps the old key for the 2 s rollover.
     tokio::time::sleep(Duration::from_millis(2800)).await;
-    let before = client.key_instance().map(str::to_owned);
+    let before = client.key_instance();
     let t = Instant::now();
     let reply = client
         .call(
@@ -133,7 +133,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!(
         "renew    new key instance {} (was {}); the server accepts the old key for the 2 s rollover; call 4 verified {} [{}]",
-        client.key_instance().unwrap_or("?"),
+        client.key_instance().unwrap_or_default(),
         before.as_deref().unwrap_or("the first key"),
         reply.body,
         ms(t)

@@ -43,14 +43,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .serve("127.0.0.1:0", |call| answer("instance A", call))
     .await?;
     let addr = a.local_addr();
-    let mut client = OrderService::client(
+    let client = OrderService::client(
         format!("https://localhost:{}/orders", addr.port()),
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(cert_pem),
     );
     let body = r#"<o:Submit xmlns:o="urn:example:orders"><o:Item>tea</o:Item></o:Submit>"#;
     let reply = client.call("urn:example:orders/Submit", body).await?;
-    let context = client.context_id().unwrap_or("?").to_owned();
+    let context = client.context_id().unwrap_or_default();
     println!("context {context} negotiated; {}", reply.body);
 
     a.shutdown().await;
@@ -62,10 +62,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let reply = client.call("urn:example:orders/Submit", body).await?;
     println!(
         "same context {}: {}",
-        client.context_id().unwrap_or("?"),
+        client.context_id().unwrap_or_default(),
         reply.body
     );
-    assert_eq!(client.context_id(), Some(context.as_str()));
+    assert_eq!(client.context_id(), Some(context));
     client.close().await?;
     b.shutdown().await;
     Ok(())

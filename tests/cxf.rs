@@ -416,7 +416,7 @@ macro_rules! wsbind_client_to_cxf {
             let t = tls(&dir);
             let service = CxfService::start(&dir, &t, $sc13, $soap12, "alice:wonderland", &[]);
             let (soap, addressing) = envelope($soap12);
-            let mut client = <$binding>::client(
+            let client = <$binding>::client(
                 service.endpoint.clone(),
                 UsernameCredential::new("alice", "wonderland"),
                 ClientTls::trust_pem(t.cert_pem.clone()),
@@ -434,7 +434,7 @@ macro_rules! wsbind_client_to_cxf {
                     eprintln!("negotiate + first call: {:?}", started.elapsed());
                 }
             }
-            let id = client.context_id().expect("a context").to_owned();
+            let id = client.context_id().expect("a context");
             // CXF refuses a Cancel whose signature does not cover the Body (it adds
             // `SignedParts: Body` to a Cancel's policy, to prove possession); MS-LWSSP's
             // Cancel signs the Timestamp alone, as WCF and WWSAPI expect, and wsbind
@@ -546,7 +546,7 @@ async fn a_wrong_password_is_refused_both_ways() {
     let t = tls(&dir);
     // wsbind's client, CXF's service.
     let service = CxfService::start(&dir, &t, true, true, "alice:wonderland", &[]);
-    let mut client = Sc13::client(
+    let client = Sc13::client(
         service.endpoint.clone(),
         UsernameCredential::new("alice", "looking-glass"),
         ClientTls::trust_pem(t.cert_pem.clone()),
@@ -625,17 +625,14 @@ async fn expired_contexts_are_replaced_both_ways() {
         "alice:wonderland",
         &["--lifetime-s", "3"],
     );
-    let mut client = Sc13Short::client(
+    let client = Sc13Short::client(
         service.endpoint.clone(),
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(t.cert_pem.clone()),
     );
     let body = |i: usize| format!(r#"<e:Echo xmlns:e="{NS}">hello {i}</e:Echo>"#);
     client.call(ACTION, &body(0)).await.expect("first call");
-    let (id, instance) = (
-        client.context_id().map(str::to_owned),
-        client.key_instance().map(str::to_owned),
-    );
+    let (id, instance) = (client.context_id(), client.key_instance());
     tokio::time::sleep(Duration::from_millis(3200)).await;
     match client.call(ACTION, &body(1)).await {
         Ok(reply) => assert!(reply.body.contains("hello 1"), "{}", reply.body),
@@ -661,7 +658,7 @@ async fn expired_contexts_are_replaced_both_ways() {
         Some(issue),
         "{sent:?}"
     );
-    assert_ne!(client.context_id(), id.as_deref(), "a new context");
+    assert_ne!(client.context_id(), id, "a new context");
     drop(service);
 
     // CXF's client against a wsbind service whose contexts live 3 seconds.
@@ -842,7 +839,7 @@ macro_rules! entropy_both_ways {
                 "alice:wonderland",
                 &["--entropy", $mode, "--suite", $suite],
             );
-            let mut client = <$binding>::client(
+            let client = <$binding>::client(
                 service.endpoint.clone(),
                 UsernameCredential::new("alice", "wonderland"),
                 ClientTls::trust_pem(t.cert_pem.clone()),
@@ -933,13 +930,13 @@ async fn figures() {
             ClientTls::trust_pem(t.cert_pem.clone()),
         )
     };
-    let mut warm = new_client();
+    let warm = new_client();
     for _ in 0..200 {
         warm.call(ACTION, &body).await.expect("warm-up");
     }
     let mut handshakes = Vec::new();
     for _ in 0..20 {
-        let mut c = new_client();
+        let c = new_client();
         let started = Instant::now();
         c.connect().await.expect("negotiate");
         handshakes.push(started.elapsed());

@@ -68,7 +68,7 @@ async fn a_conversation_over_https() {
         .serve("127.0.0.1:0", echo)
         .await
         .expect("serve");
-    let mut client = Inventory::client(
+    let client = Inventory::client(
         format!("https://localhost:{}/inv", running.local_addr().port()),
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(t.cert),
@@ -87,7 +87,7 @@ async fn a_conversation_over_https() {
         );
         assert_eq!(reply.action.as_deref(), Some("urn:example:Echo"));
     }
-    let id = client.context_id().expect("a context").to_owned();
+    let id = client.context_id().expect("a context");
     client.close().await.expect("close");
     assert!(client.context_id().is_none(), "{id} still open");
     running.shutdown().await;
@@ -97,7 +97,7 @@ async fn a_conversation_over_https() {
 /// (it used to be called "not a valid http or https URL").
 #[tokio::test]
 async fn a_plain_http_endpoint_is_named_for_what_it_is() {
-    let mut client = Inventory::client(
+    let client = Inventory::client(
         "http://localhost:8080/inv",
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(tls().cert),
@@ -108,7 +108,7 @@ async fn a_plain_http_endpoint_is_named_for_what_it_is() {
         .expect_err("refused before connecting");
     assert!(matches!(err, TransportError::PlainHttp(_)), "{err}");
     assert!(err.to_string().contains("use https"), "{err}");
-    let mut client = Inventory::client(
+    let client = Inventory::client(
         "ftp://localhost/inv",
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(tls().cert),
@@ -127,7 +127,7 @@ async fn wrong_credentials_fail_fast_with_a_clear_error() {
         .serve("127.0.0.1:0", echo)
         .await
         .expect("serve");
-    let mut client = Inventory::client(
+    let client = Inventory::client(
         format!("https://localhost:{}/inv", running.local_addr().port()),
         UsernameCredential::new("alice", "guess"),
         ClientTls::trust_pem(t.cert.clone()),
@@ -146,7 +146,7 @@ async fn wrong_credentials_fail_fast_with_a_clear_error() {
 
     // A server certificate the client does not trust: a TLS error, not a hang.
     let other = tls();
-    let mut client = Inventory::client(
+    let client = Inventory::client(
         format!("https://localhost:{}/inv", running.local_addr().port()),
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(other.cert),
@@ -163,7 +163,7 @@ async fn wrong_credentials_fail_fast_with_a_clear_error() {
     running.shutdown().await;
 
     // Nobody listening.
-    let mut client = Inventory::client(
+    let client = Inventory::client(
         "https://localhost:1/inv",
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(t.cert),
@@ -190,7 +190,7 @@ async fn a_panic_inside_the_engine_does_not_take_the_server_down() {
         .await
         .expect("serve");
     let url = format!("https://localhost:{}/inv", running.local_addr().port());
-    let mut boom = Inventory::client(
+    let boom = Inventory::client(
         url.clone(),
         UsernameCredential::new("boom", "x"),
         ClientTls::trust_pem(t.cert.clone()),
@@ -200,7 +200,7 @@ async fn a_panic_inside_the_engine_does_not_take_the_server_down() {
         .await
         .expect_err("the panic fails this negotiation");
     assert!(err.to_string().contains("500"), "{err}");
-    let mut alice = Inventory::client(
+    let alice = Inventory::client(
         url,
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(t.cert),
@@ -311,7 +311,7 @@ async fn revoked_server_certificates_are_refused() {
     let get = "<e:Get xmlns:e=\"urn:example\"/>";
     let alice = || UsernameCredential::new("alice", "wonderland");
     // The default description checks against the CRL: the certificate is revoked.
-    let mut client = Inventory::client(
+    let client = Inventory::client(
         url.clone(),
         alice(),
         ClientTls::trust_pem(ca.clone()).with_crls_pem(crl.clone()),
@@ -322,21 +322,20 @@ async fn revoked_server_certificates_are_refused() {
         .expect_err("revoked");
     assert!(err.to_string().to_lowercase().contains("revoked"), "{err}");
     // Without a CRL its status is unknown: "revocation offline", ignored by default.
-    let mut client = Inventory::client(url.clone(), alice(), ClientTls::trust_pem(ca.clone()));
+    let client = Inventory::client(url.clone(), alice(), ClientTls::trust_pem(ca.clone()));
     client
         .call("urn:example:Get", get)
         .await
         .expect("offline is ignored");
     // Not ignored: a clear refusal before any connection.
-    let mut client =
-        StrictRevocation::client(url.clone(), alice(), ClientTls::trust_pem(ca.clone()));
+    let client = StrictRevocation::client(url.clone(), alice(), ClientTls::trust_pem(ca.clone()));
     let err = client
         .call("urn:example:Get", get)
         .await
         .expect_err("no CRL");
     assert!(err.to_string().contains("with_crls_pem"), "{err}");
     // disable-cert-revocation-check: the CRL is not consulted.
-    let mut client = NoRevocationCheck::client(
+    let client = NoRevocationCheck::client(
         url.clone(),
         alice(),
         ClientTls::trust_pem(ca.clone()).with_crls_pem(crl),
@@ -354,7 +353,7 @@ async fn revoked_server_certificates_are_refused() {
         .await
         .expect("serve");
     let url = format!("https://localhost:{}/inv", running.local_addr().port());
-    let mut client =
+    let client =
         StrictRevocation::client(url, alice(), ClientTls::trust_pem(ca).with_crls_pem(crl));
     client
         .call("urn:example:Get", get)
@@ -381,13 +380,13 @@ async fn a_slow_validator_stalls_no_other_client() {
         .expect("serve");
     let url = format!("https://localhost:{}/inv", running.local_addr().port());
     let get = "<e:Get xmlns:e=\"urn:example\"/>";
-    let mut alice = Inventory::client(
+    let alice = Inventory::client(
         url.clone(),
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(t.cert.clone()),
     );
     alice.connect().await.expect("alice's context");
-    let mut slow_client = Inventory::client(
+    let slow_client = Inventory::client(
         url,
         UsernameCredential::new("slow", "wonderland"),
         ClientTls::trust_pem(t.cert),
@@ -419,7 +418,7 @@ async fn clients_recover_when_a_server_restarts() {
         .await
         .expect("serve");
     let addr = running.local_addr();
-    let mut client = Inventory::client(
+    let client = Inventory::client(
         format!("https://localhost:{}/inv", addr.port()),
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(t.cert.clone()),
@@ -428,7 +427,7 @@ async fn clients_recover_when_a_server_restarts() {
         .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
         .await
         .expect("first");
-    let first = client.context_id().expect("ctx").to_owned();
+    let first = client.context_id().expect("ctx");
     running.shutdown().await;
 
     // The same address, a new process's worth of memory: the context is gone.
@@ -440,7 +439,7 @@ async fn clients_recover_when_a_server_restarts() {
         .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
         .await
         .expect("recovered");
-    assert_ne!(client.context_id(), Some(first.as_str()), "a new context");
+    assert_ne!(client.context_id(), Some(first), "a new context");
     running.shutdown().await;
 }
 
@@ -454,7 +453,7 @@ async fn cookie_contexts_survive_a_restart_and_serve_a_farm() {
         .await
         .expect("a");
     let addr = a.local_addr();
-    let mut client = Orders::client(
+    let client = Orders::client(
         format!("https://localhost:{}/orders", addr.port()),
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(t.cert.clone()),
@@ -463,7 +462,7 @@ async fn cookie_contexts_survive_a_restart_and_serve_a_farm() {
         .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
         .await
         .expect("first");
-    let id = client.context_id().expect("ctx").to_owned();
+    let id = client.context_id().expect("ctx");
     a.shutdown().await;
     let b = Orders::server(check, ServerTls::from_pem(t.cert.clone(), t.key))
         .with_cookie_keys(keys())
@@ -474,7 +473,7 @@ async fn cookie_contexts_survive_a_restart_and_serve_a_farm() {
         .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
         .await
         .expect("served by b");
-    assert_eq!(client.context_id(), Some(id.as_str()), "the same context");
+    assert_eq!(client.context_id(), Some(id), "the same context");
     b.shutdown().await;
 }
 
@@ -547,7 +546,7 @@ async fn a_server_behind_a_tls_proxy_speaks_plain_http() {
         .expect("serve");
     let t = tls();
     let proxy = tls_proxy(&t, running.local_addr()).await;
-    let mut client = ProxyClient::client(
+    let client = ProxyClient::client(
         format!("https://localhost:{}/svc", proxy.port()),
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(t.cert),
@@ -619,7 +618,7 @@ async fn a_bootstrap_with_ssl_transport_is_never_answered_over_plain_http() {
         "plain http was answered: {}",
         String::from_utf8_lossy(&answer)
     );
-    let mut client = ProxyClient::client(
+    let client = ProxyClient::client(
         format!("https://localhost:{port}/svc"),
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(t.cert),
@@ -644,7 +643,7 @@ async fn the_application_can_refuse_with_a_fault() {
         })
         .await
         .expect("serve");
-    let mut client = Inventory::client(
+    let client = Inventory::client(
         format!("https://localhost:{}/inv", running.local_addr().port()),
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(t.cert),
@@ -721,7 +720,7 @@ async fn http_basic_authentication_is_enforced() {
         .await
         .expect("serve");
     let endpoint = format!("https://localhost:{}/orders", running.local_addr().port());
-    let mut client = BasicClient::client(
+    let client = BasicClient::client(
         endpoint.clone(),
         UsernameCredential::new("alice", "wonderland"),
         UsernameCredential::new("gateway", "letmein"),
@@ -733,7 +732,7 @@ async fn http_basic_authentication_is_enforced() {
         .expect("call with basic credentials");
     // The identity the bootstrap authenticated reaches the handler.
     assert!(reply.body.contains("by=\"alice\""), "{}", reply.body);
-    let mut wrong = BasicClient::client(
+    let wrong = BasicClient::client(
         endpoint,
         UsernameCredential::new("alice", "wonderland"),
         UsernameCredential::new("gateway", "guess"),
@@ -757,7 +756,7 @@ async fn soap_1_1_with_august_2004_addressing() {
         .serve("127.0.0.1:0", echo)
         .await
         .expect("serve");
-    let mut client = Inventory::client(
+    let client = Inventory::client(
         format!("https://localhost:{}/inv", running.local_addr().port()),
         UsernameCredential::new("alice", "wonderland"),
         ClientTls::trust_pem(t.cert),

@@ -3,6 +3,7 @@
 //! over HTTP or HTTPS through the engine.
 
 use std::marker::PhantomData;
+use std::sync::{Arc, OnceLock};
 use wsbind_proto::credentials::{ClientCredentials, ServerCredentials};
 use wsbind_proto::Description;
 
@@ -14,17 +15,45 @@ pub trait Binding: 'static {
     fn description() -> &'static Description;
 }
 
-/// A client of binding `B`. [`call`](Client::call) negotiates a
-/// security context on first use, renews it when due (in the course of its own calls:
-/// no background task), protects each request and verifies each reply;
-/// [`close`](Client::close) cancels the context.
-#[derive(Debug)]
+/// A client of binding `B`. [`call`](Client::call) negotiates a security context on
+/// first use, renews it when due (in the course of its calls: no background task),
+/// protects each request and verifies each reply; [`close`](Client::close) cancels the
+/// context.
+///
+/// Cheap to clone, `Send` and `Sync` (an `Arc` inside, as reqwest's `Client`): clones
+/// and tasks share one connection pool and one security context — one negotiation,
+/// one renewal, each request still unique.
 pub struct Client<B: Binding> {
+    inner: Arc<ClientInner>,
+    binding: PhantomData<fn() -> B>,
+}
+
+impl<B: Binding> Clone for Client<B> {
+    fn clone(&self) -> Self {
+        Client {
+            inner: self.inner.clone(),
+            binding: PhantomData,
+        }
+    }
+}
+
+impl<B: Binding> std::fmt::Debug for Client<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("binding", &B::NAME)
+            .field("endpoint", &self.inner.endpoint)
+            .field("session", &self.inner.session.get())
+            .finish()
+    }
+}
+
+#[derive(Debug)]
+struct ClientInner {
     endpoint: String,
     credentials: ClientCredentials,
-    session: Option<crate::transport::client::ClientSession>,
     framing: Option<wsbind_proto::envelope::Framing>,
-    binding: PhantomData<fn() -> B>,
+    /// Made on first use (its configuration comes from the description).
+    session: OnceLock<crate::transport::client::ClientSession>,
 }
 
 impl<B: Binding> Client<B> {
@@ -35,30 +64,40 @@ impl<B: Binding> Client<B> {
     /// or the engine's `StateError::NeedsUsername`). For a hand-built [`Binding`].
     pub fn new(endpoint: String, credentials: ClientCredentials) -> Self {
         Client {
-            endpoint,
-            credentials,
-            session: None,
-            framing: None,
+            inner: Arc::new(ClientInner {
+                endpoint,
+                credentials,
+                framing: None,
+                session: OnceLock::new(),
+            }),
             binding: PhantomData,
         }
     }
 
     /// Speaks this SOAP and WS-Addressing version instead of the default (SOAP 1.2 with
     /// WS-Addressing 1.0, WWSAPI's default envelope). Servers answer in the version of
-    /// each request. Takes effect before the first call.
+    /// each request. A new client (sharing nothing with this one's clones): call it
+    /// before the first call.
     pub fn with_envelope(
-        mut self,
+        self,
         soap: wsbind_proto::wire::Soap,
         addressing: wsbind_proto::wire::Addressing,
     ) -> Self {
-        self.framing = Some(wsbind_proto::envelope::Framing { soap, addressing });
-        self
+        Client {
+            inner: Arc::new(ClientInner {
+                endpoint: self.inner.endpoint.clone(),
+                credentials: self.inner.credentials.clone(),
+                framing: Some(wsbind_proto::envelope::Framing { soap, addressing }),
+                session: OnceLock::new(),
+            }),
+            binding: PhantomData,
+        }
     }
     pub fn endpoint(&self) -> &str {
-        &self.endpoint
+        &self.inner.endpoint
     }
     pub fn credentials(&self) -> &ClientCredentials {
-        &self.credentials
+        &self.inner.credentials
     }
     pub fn description(&self) -> &'static Description {
         B::description()
@@ -68,32 +107,32 @@ impl<B: Binding> Client<B> {
 mod client_io {
     use super::*;
     use crate::transport::client::ClientSession;
-    use crate::transport::{Needed, Reply, TransportError};
+    use crate::transport::{Reply, TransportError};
     use wsbind_proto::engine::Config;
 
     impl<B: Binding> Client<B> {
-        fn session(&mut self) -> Result<&mut ClientSession, TransportError> {
-            if self.session.is_none() {
-                let d = B::description();
-                let config = Config::from_description(d, self.framing)?;
-                // Plain http only where no part of the description has an SSL
-                // transport, the bootstrap included (the compiler allows that only
-                // with protection level none).
-                let allow_http = !d.security.needs_tls();
-                let session = ClientSession::new(
-                    config,
-                    &self.endpoint,
-                    self.credentials.username.clone(),
-                    self.credentials.http_basic.as_ref(),
-                    self.credentials.tls.as_ref(),
-                    crate::transport::tls::Revocation::of(d),
-                    allow_http,
-                )?;
-                self.session = Some(session);
+        fn session(&self) -> Result<&ClientSession, TransportError> {
+            if let Some(session) = self.inner.session.get() {
+                return Ok(session);
             }
-            self.session
-                .as_mut()
-                .ok_or(TransportError::Credentials(Needed::ClientSession))
+            let d = B::description();
+            let config = Config::from_description(d, self.inner.framing)?;
+            // Plain http only where no part of the description has an SSL transport,
+            // the bootstrap included (the compiler allows that only with protection
+            // level none).
+            let allow_http = !d.security.needs_tls();
+            let credentials = &self.inner.credentials;
+            let session = ClientSession::new(
+                config,
+                &self.inner.endpoint,
+                credentials.username.clone(),
+                credentials.http_basic.as_ref(),
+                credentials.tls.as_ref(),
+                crate::transport::tls::Revocation::of(d),
+                allow_http,
+            )?;
+            // Two first calls at once may both build one: the first stored is used.
+            Ok(self.inner.session.get_or_init(|| session))
         }
 
         /// Negotiates the security context now rather than on the first call.
@@ -101,43 +140,48 @@ mod client_io {
         /// Cancel safe: dropped at any await (a `tokio::time::timeout`, a `select!`),
         /// the negotiation is abandoned and the client is as it was; the next `connect`
         /// or `call` negotiates again.
-        pub async fn connect(&mut self) -> Result<(), TransportError> {
+        pub async fn connect(&self) -> Result<(), TransportError> {
             self.session()?.negotiate_if_due().await
         }
 
         /// Sends a protected request (`body`: the SOAP Body's content) and returns the
-        /// verified reply.
+        /// verified reply. Any number of tasks may call at once, through clones or a
+        /// shared reference: they share the context.
         ///
         /// Cancel safe: the client's state changes only once an answer has been read and
         /// checked, so a future dropped at any await leaves the client usable. A
         /// negotiation or renewal cut short is abandoned and done again by the next
         /// call; a request cut short may still have reached the server (the next call
         /// does not resend it).
-        pub async fn call(&mut self, action: &str, body: &str) -> Result<Reply, TransportError> {
+        pub async fn call(&self, action: &str, body: &str) -> Result<Reply, TransportError> {
             self.session()?.call(action, body).await
         }
 
-        /// Cancels the security context (if one was negotiated); afterwards `call`
-        /// fails with [`StateError::Closed`](wsbind_proto::engine::StateError::Closed).
+        /// Cancels the security context (if one was negotiated), for this client and
+        /// every clone; afterwards `call` fails with
+        /// [`StateError::Closed`](wsbind_proto::engine::StateError::Closed).
         ///
         /// Cancel safe: dropped before the server's answer is read (or failing), the
         /// context stays in use and `close` can be called again. Dropping a `Client`
-        /// sends nothing: the server keeps the context until it expires.
-        pub async fn close(&mut self) -> Result<(), TransportError> {
-            match self.session.as_mut() {
+        /// (its last clone) sends nothing: the server keeps the context until it expires
+        /// or, where the server has one, its idle timeout frees it.
+        pub async fn close(&self) -> Result<(), TransportError> {
+            match self.inner.session.get() {
                 Some(s) => s.close().await,
                 None => Ok(()),
             }
         }
 
         /// The identifier of the current security context.
-        pub fn context_id(&self) -> Option<&str> {
-            self.session.as_ref().and_then(|s| s.engine().context_id())
+        pub fn context_id(&self) -> Option<String> {
+            let session = self.inner.session.get()?;
+            session.engine().context_id().map(str::to_owned)
         }
 
         /// The current key's instance (it changes with each renewal).
-        pub fn key_instance(&self) -> Option<&str> {
-            self.session.as_ref().and_then(|s| s.engine().instance())
+        pub fn key_instance(&self) -> Option<String> {
+            let session = self.inner.session.get()?;
+            session.engine().instance().map(str::to_owned)
         }
     }
 }

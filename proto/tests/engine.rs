@@ -1317,3 +1317,64 @@ fn the_call_machine_negotiates_renews_and_retries_once() {
     // Its answer handled, the call has nothing more to send.
     assert!(matches!(call.poll_transmit(&mut c, t0()), Ok(None)));
 }
+
+/// Two calls sharing one engine (a shared client's tasks): while one renews, the other
+/// defers the renewal and sends with the current key; an Issue is reconsidered once
+/// another call established the context. A context the server said expired is not
+/// deferred past.
+#[test]
+fn calls_sharing_an_engine_renew_once() {
+    use Purpose::{Application, Renew};
+    let ping = || ClientCall::request("urn:example:orders/Ping", PING);
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, s) = pair(&d, 160);
+    // Both calls find no context; the first negotiates, the second reconsiders after
+    // it and goes straight to its request.
+    let mut first = ping();
+    let mut second = ping();
+    assert_eq!(
+        second
+            .poll_transmit(&mut c, t0())
+            .expect("poll")
+            .map(|r| r.purpose),
+        Some(Purpose::Issue)
+    );
+    let (sent, out) = run_call(&mut c, &s, ping(), t0());
+    assert_eq!(sent, [Purpose::Issue, Application], "{out:?}");
+    second.reconsider();
+    let (sent, out) = run_call(&mut c, &s, second, t0());
+    assert_eq!(sent, [Application], "{out:?}");
+    // At renewal time both find a Renew due: one defers it and is served with the
+    // current key, the other renews.
+    let t1 = t0() + Duration::from_secs(3240);
+    let renewing = first
+        .poll_transmit(&mut c, t1)
+        .expect("poll")
+        .expect("a renew");
+    assert_eq!(renewing.purpose, Renew);
+    let mut deferring = ping();
+    assert_eq!(
+        deferring
+            .poll_transmit(&mut c, t1)
+            .expect("poll")
+            .map(|r| r.purpose),
+        Some(Renew)
+    );
+    deferring.defer_renewal();
+    let (sent, out) = run_call(&mut c, &s, deferring, t1);
+    assert_eq!(sent, [Application], "{out:?}");
+    out.expect("served with the current key");
+    let (sent, out) = run_call(&mut c, &s, first, t1);
+    assert_eq!(sent, [Renew, Application], "{out:?}");
+    out.expect("renewed and served");
+    // The server says the context expired (RenewNeeded): a deferred call renews anyway.
+    let expired = t1 + Duration::from_secs(3600 + 60);
+    let fault = refused_call(&mut c, &s, expired);
+    assert!(c.context_lost(&fault), "{fault}");
+    let mut late = ping();
+    late.poll_transmit(&mut c, expired).expect("poll");
+    late.defer_renewal();
+    let (sent, out) = run_call(&mut c, &s, late, expired);
+    assert_eq!(sent, [Renew, Application], "{out:?}");
+    out.expect("renewed within the grace");
+}

@@ -15,10 +15,11 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as Pool;
 use hyper_util::rt::TokioExecutor;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 use tracing::{debug, info_span, Instrument};
 use wsbind_proto::credentials::{ClientTls, UsernameCredential};
-use wsbind_proto::engine::{ClientCall, ClientEngine, Config, EngineError, StateError};
+use wsbind_proto::engine::{ClientCall, ClientEngine, Config, EngineError, Purpose, StateError};
 use wsbind_proto::keys::SystemRng;
 use wsbind_proto::security::Verified;
 
@@ -152,11 +153,19 @@ impl HttpClient {
     }
 }
 
-/// One client channel: the engine and the connection it talks through.
+/// One client channel, shared by every task that calls through it: the engine (behind
+/// a lock held only for its synchronous steps, never across an await) and the
+/// connection pool it talks through. Calls from many tasks share one security context:
+/// one negotiation at a time, renewals by one caller while the others go on with the
+/// current key, and every request's `Created` later than the one before (so none is a
+/// replay of another).
 #[derive(Debug)]
 pub struct ClientSession {
-    engine: ClientEngine,
+    engine: Mutex<ClientEngine>,
     http: HttpClient,
+    /// Held by the caller running a negotiation (Issue or Renew), from sending it to
+    /// handing its answer to the engine; dropped with that caller's future.
+    negotiating: tokio::sync::Mutex<()>,
 }
 
 impl ClientSession {
@@ -174,37 +183,75 @@ impl ClientSession {
             http = http.with_basic_auth(basic)?;
         }
         let engine = ClientEngine::new(config, endpoint, username, Box::new(SystemRng::new()))?;
-        Ok(ClientSession { engine, http })
+        Ok(ClientSession {
+            engine: Mutex::new(engine),
+            http,
+            negotiating: tokio::sync::Mutex::new(()),
+        })
     }
 
-    /// The engine (for its state: context id, instance).
-    pub fn engine(&self) -> &ClientEngine {
-        &self.engine
+    /// The engine, locked for a synchronous look or step. A panic while it was held
+    /// (a step panicking) leaves it as that step found it: each step changes it at the
+    /// end, whole, or not at all.
+    pub fn engine(&self) -> MutexGuard<'_, ClientEngine> {
+        self.engine.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs `call`, the engine's policy for one call: sends what it says, hands it the
     /// answers. The engine changes only when an answer is handed over, after the last
-    /// await of a step.
-    async fn run(&mut self, mut call: ClientCall) -> Result<Option<Verified>, TransportError> {
+    /// await of a step. One negotiation runs at a time: an Issue waits for the one in
+    /// flight (then asks the engine again); a Renew another caller is running is
+    /// deferred and the request goes with the current key.
+    async fn run(&self, mut call: ClientCall) -> Result<Option<Verified>, TransportError> {
+        let mut negotiating = None;
+        let mut deferred = false;
         loop {
-            let Some(req) = call.poll_transmit(&mut self.engine, SystemTime::now())? else {
-                return Ok(None);
+            let (purpose, action, bytes, context) = {
+                let mut engine = self.engine();
+                let Some(req) = call.poll_transmit(&mut engine, SystemTime::now())? else {
+                    return Ok(None);
+                };
+                let context = engine.context_id().unwrap_or("").to_owned();
+                (req.purpose, req.action.clone(), req.bytes.clone(), context)
             };
+            if matches!(purpose, Purpose::Issue | Purpose::Renew) && negotiating.is_none() {
+                let guard = match self.negotiating.try_lock() {
+                    Ok(guard) => guard,
+                    Err(_) if purpose == Purpose::Renew && !deferred => {
+                        // Another caller is renewing: go on with the current key.
+                        deferred = true;
+                        call.defer_renewal();
+                        continue;
+                    }
+                    Err(_) => self.negotiating.lock().await,
+                };
+                negotiating = Some(guard);
+                // Another caller may have completed it meanwhile: ask again.
+                call.reconsider();
+                continue;
+            }
+            if !matches!(purpose, Purpose::Issue | Purpose::Renew) {
+                // Nothing (more) to negotiate: let the others' negotiations run.
+                negotiating = None;
+            }
             let span = info_span!(
                 "exchange",
-                purpose = ?req.purpose,
-                action = %req.action,
-                context = self.engine.context_id().unwrap_or(""),
+                ?purpose,
+                %action,
+                %context,
                 endpoint = %self.http.endpoint,
             );
-            let (action, bytes) = (req.action.clone(), req.bytes.clone());
             let started = Instant::now();
             let answer = self.http.post(&action, bytes).instrument(span).await?;
             debug!(
                 elapsed_us = started.elapsed().as_micros() as u64,
                 "answered"
             );
-            if let Some(reply) = call.handle_answer(&mut self.engine, &answer, SystemTime::now())? {
+            let reply = call.handle_answer(&mut self.engine(), &answer, SystemTime::now())?;
+            if matches!(purpose, Purpose::Issue | Purpose::Renew) {
+                negotiating = None;
+            }
+            if let Some(reply) = reply {
                 return Ok(Some(reply));
             }
         }
@@ -213,14 +260,14 @@ impl ClientSession {
     /// Negotiates, renews or re-negotiates when that is due. Cancel safe: dropped
     /// before the response is read, the negotiation is abandoned and the engine is
     /// unchanged (the next call starts it again).
-    pub async fn negotiate_if_due(&mut self) -> Result<(), TransportError> {
+    pub async fn negotiate_if_due(&self) -> Result<(), TransportError> {
         self.run(ClientCall::connect()).await.map(drop)
     }
 
     /// Sends a protected request and returns the verified reply. Cancel safe: see
     /// [`negotiate_if_due`](Self::negotiate_if_due); a request dropped in flight changes
     /// nothing (the server may have seen it).
-    pub async fn call(&mut self, action: &str, body: &str) -> Result<Reply, TransportError> {
+    pub async fn call(&self, action: &str, body: &str) -> Result<Reply, TransportError> {
         // A call with a message ends with its reply or an error.
         let reply = self
             .run(ClientCall::request(action, body))
@@ -236,15 +283,18 @@ impl ClientSession {
     /// safe: dropped before the Cancel's response is read, or failing to exchange it,
     /// the context stays in use (the server may have cancelled it: the next call then
     /// negotiates a new one).
-    pub async fn close(&mut self) -> Result<(), TransportError> {
-        if let Some(negotiation) = self.engine.close(SystemTime::now())? {
-            let req = &negotiation.request;
-            let answer = self.http.post(&req.action, req.bytes.clone()).await?;
-            let ev = self
-                .engine
-                .handle_response(&negotiation, &answer, SystemTime::now())?;
-            debug!(?ev, "closed");
-        }
+    pub async fn close(&self) -> Result<(), TransportError> {
+        // Not beside a negotiation: the Cancel names the context as it will stay.
+        let _negotiating = self.negotiating.lock().await;
+        let Some(negotiation) = self.engine().close(SystemTime::now())? else {
+            return Ok(());
+        };
+        let req = &negotiation.request;
+        let answer = self.http.post(&req.action, req.bytes.clone()).await?;
+        let ev = self
+            .engine()
+            .handle_response(&negotiation, &answer, SystemTime::now())?;
+        debug!(?ev, "closed");
         Ok(())
     }
 }

@@ -37,6 +37,8 @@ pub struct ClientCall {
     negotiations: u8,
     /// Whether the request was already sent again after the server lost the context.
     resent: bool,
+    /// Another caller of the same engine is renewing: send with the current key.
+    renewal_deferred: bool,
 }
 
 #[derive(Debug)]
@@ -69,6 +71,31 @@ impl ClientCall {
             state: Step::Ready,
             negotiations: 0,
             resent: false,
+            renewal_deferred: false,
+        }
+    }
+
+    /// For callers sharing one engine, when [`poll_transmit`](Self::poll_transmit)
+    /// returned a negotiation another caller may be running (or may just have run):
+    /// drops it, and the next `poll_transmit` asks the engine again what is due.
+    pub fn reconsider(&mut self) {
+        if matches!(self.state, Step::Negotiating(_)) {
+            self.state = Step::Ready;
+            self.negotiations = self.negotiations.saturating_sub(1);
+        }
+    }
+
+    /// For callers sharing one engine, when `poll_transmit` returned a Renew and
+    /// another caller is renewing: drops it, and this call sends its request with the
+    /// current key while it is usable (renewals fall due before it expires; one the
+    /// server said expired is not deferred: `poll_transmit` returns the Renew again).
+    /// An Issue cannot be deferred (there is no key to send with): wait for the other
+    /// caller, then [`reconsider`](Self::reconsider).
+    pub fn defer_renewal(&mut self) {
+        if matches!(&self.state, Step::Negotiating(n) if n.request.purpose == Purpose::Renew) {
+            self.state = Step::Ready;
+            self.negotiations = self.negotiations.saturating_sub(1);
+            self.renewal_deferred = true;
         }
     }
 
@@ -91,9 +118,16 @@ impl ClientCall {
 
     fn next(&mut self, engine: &mut ClientEngine, now: SystemTime) -> Result<Step, EngineError> {
         if self.negotiations < MAX_NEGOTIATIONS {
-            if let Some(n) = engine.poll(now)? {
-                self.negotiations += 1;
-                return Ok(Step::Negotiating(n));
+            match engine.poll(now)? {
+                Some(n)
+                    if self.renewal_deferred
+                        && n.request.purpose == Purpose::Renew
+                        && engine.key_usable(now) => {}
+                Some(n) => {
+                    self.negotiations += 1;
+                    return Ok(Step::Negotiating(n));
+                }
+                None => {}
             }
         }
         Ok(match &self.message {

@@ -189,6 +189,12 @@ impl ClientEngine {
         matches!(self.state, State::Ready(_))
     }
 
+    /// Whether the current key can protect a request at `now`: a context is held, it
+    /// has not expired, and the server has not said it did (`RenewNeeded`).
+    pub fn key_usable(&self, now: SystemTime) -> bool {
+        matches!(&self.state, State::Ready(c) if !c.renew_needed && now < c.expires)
+    }
+
     /// Whether [`close`](Self::close) closed the engine: it negotiates no more.
     pub fn is_closed(&self) -> bool {
         matches!(self.state, State::Closed)
