@@ -222,7 +222,8 @@ impl<B: Binding> Server<B> {
 
 mod server_io {
     use super::*;
-    use crate::transport::server::{serve, Running};
+    use crate::transport::server::{self, Running};
+    use crate::transport::service::{Mount, SoapService};
     use crate::transport::{Answer, Call, Needed, TransportError};
     use std::future::Future;
     use wsbind_proto::cookie::CookieKeys;
@@ -263,13 +264,79 @@ mod server_io {
         }
 
         /// Listens on `addr` (e.g. `"127.0.0.1:0"`) — HTTPS when the description or
-        /// its bootstrap has an SSL transport, plain HTTP otherwise — and answers each verified request
-        /// with `handler`, which sees the caller's authenticated identity.
+        /// its bootstrap has an SSL transport, plain HTTP otherwise — and answers each
+        /// verified request with `handler`, which sees the caller's authenticated
+        /// identity. [`Running::shutdown`] stops it and waits for the requests in flight.
         pub async fn serve<H, F>(self, addr: &str, handler: H) -> Result<Running, TransportError>
         where
             H: Fn(Call) -> F + Send + Sync + 'static,
             F: Future<Output = Answer> + Send + 'static,
         {
+            let listener = server::bind(addr).await?;
+            self.serve_on(listener, handler).await
+        }
+
+        /// As [`serve`](Self::serve), on a listener the application bound.
+        pub async fn serve_on<H, F>(
+            self,
+            listener: tokio::net::TcpListener,
+            handler: H,
+        ) -> Result<Running, TransportError>
+        where
+            H: Fn(Call) -> F + Send + Sync + 'static,
+            F: Future<Output = Answer> + Send + 'static,
+        {
+            let built = self.build()?;
+            // HTTPS whenever any part of the description names ssl-transport: the
+            // bootstrap's negotiation runs on this same listener, so a bootstrap with
+            // ssl-transport is never answered over plain http (the compiler refuses
+            // such a description, WSB0009; a description built by hand is held to it
+            // here).
+            let tls = match (built.needs_tls, &built.tls) {
+                (true, Some(tls)) => Some(tls),
+                (true, None) => return Err(TransportError::Credentials(Needed::CertificateAndKey)),
+                (false, _) => None,
+            };
+            let shared = server::shared(built.engine, built.basic, handler);
+            server::serve(shared, listener, tls).await
+        }
+
+        /// The endpoint as a tower `Service`, to mount in the application's own router
+        /// beside its other routes and under its layers (axum:
+        /// `Router::new().route_service("/orders", service)`). Every guarantee of
+        /// [`serve`](Self::serve) holds — HTTP basic authentication, the size limit,
+        /// faults, verification on blocking threads, the engine's timers — except the
+        /// listener's own (connection cap, TLS, graceful shutdown: the application's
+        /// server has those). The application states how its HTTP arrives (`mount`):
+        /// a description that names ssl-transport anywhere is only mounted
+        /// [`Mount::BehindTls`], because the bootstrap's password and every request
+        /// travel there. Call it inside the tokio runtime that will serve it.
+        pub fn into_service<H, F>(
+            self,
+            mount: Mount,
+            handler: H,
+        ) -> Result<SoapService, TransportError>
+        where
+            H: Fn(Call) -> F + Send + Sync + 'static,
+            F: Future<Output = Answer> + Send + 'static,
+        {
+            let built = self.build()?;
+            if built.needs_tls && mount == Mount::PlainHttp {
+                return Err(TransportError::MountedWithoutTls);
+            }
+            if tokio::runtime::Handle::try_current().is_err() {
+                return Err(TransportError::NoRuntime);
+            }
+            Ok(SoapService::new(server::shared(
+                built.engine,
+                built.basic,
+                handler,
+            )))
+        }
+
+        /// The engine and what the transport needs, as the description and the
+        /// credentials say.
+        fn build(self) -> Result<Built, TransportError> {
             let d = B::description();
             let config = Config::from_description(d, None)?;
             let validator = self.credentials.username.clone();
@@ -315,17 +382,19 @@ mod server_io {
                 (true, None) => return Err(TransportError::Credentials(Needed::BasicValidator)),
                 (false, _) => None,
             };
-            // HTTPS whenever any part of the description names ssl-transport: the
-            // bootstrap's negotiation runs on this same listener, so a bootstrap with
-            // ssl-transport is never answered over plain http (the compiler refuses
-            // such a description, WSB0009; a description built by hand is held to it
-            // here).
-            let tls = match (d.security.needs_tls(), &self.credentials.tls) {
-                (true, Some(tls)) => Some(tls),
-                (true, None) => return Err(TransportError::Credentials(Needed::CertificateAndKey)),
-                (false, _) => None,
-            };
-            serve(engine, addr, tls, basic, handler).await
+            Ok(Built {
+                engine,
+                basic,
+                needs_tls: d.security.needs_tls(),
+                tls: self.credentials.tls,
+            })
         }
+    }
+
+    struct Built {
+        engine: ServerEngine,
+        basic: Option<server::Basic>,
+        needs_tls: bool,
+        tls: Option<wsbind_proto::ServerTls>,
     }
 }

@@ -8,7 +8,10 @@
 
 pub mod client;
 pub mod server;
+pub mod service;
 pub mod tls;
+
+pub use service::{Mount, SoapService};
 
 /// The HTTP status of a SOAP fault, SOAP 1.1 and 1.2 alike. SOAP 1.2's HTTP binding
 /// suggests 400 for a sender's fault, but WCF answers every fault with 500 and Apache
@@ -56,6 +59,16 @@ pub enum TransportError {
     Unauthorized,
     #[error("the transport does not implement client certificates (require-client-certificate)")]
     ClientCertificates,
+    /// `Server::into_service(Mount::PlainHttp, …)` for a description that names
+    /// ssl-transport.
+    #[error(
+        "this description secures its channel with ssl-transport: mount the service behind \
+         TLS (Mount::BehindTls: the application's server speaks HTTPS, or a TLS proxy is in \
+         front), or serve it with a certificate"
+    )]
+    MountedWithoutTls,
+    #[error("the service must be made inside a tokio runtime (it starts the engine's timer task)")]
+    NoRuntime,
     #[error(transparent)]
     Engine(#[from] EngineError),
 }

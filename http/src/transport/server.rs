@@ -120,7 +120,9 @@ impl Running {
         self.addr
     }
 
-    /// Stops accepting connections and waits for the accept loop to end.
+    /// Stops accepting connections and waits for the requests in flight: each
+    /// connection answers the request it is serving (if any) and closes (axum's
+    /// `with_graceful_shutdown`). Wrap it in `tokio::time::timeout` to bound the wait.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
@@ -129,7 +131,7 @@ impl Running {
 
 type Handler = dyn Fn(Call) -> std::pin::Pin<Box<dyn Future<Output = Answer> + Send>> + Send + Sync;
 
-struct Shared {
+pub(crate) struct Shared {
     engine: ServerEngine,
     /// Engine calls running at once (on blocking threads).
     cpu: Arc<tokio::sync::Semaphore>,
@@ -166,38 +168,18 @@ impl Shared {
     }
 }
 
-/// Serves `engine` on `addr` (HTTPS when `tls` is given; HTTP basic authentication
-/// of every request when `basic` is given), calling `handler` for each verified
-/// request.
-pub async fn serve<H, F>(
-    engine: ServerEngine,
-    addr: &str,
-    tls: Option<&ServerTls>,
-    basic: Option<(Arc<dyn PasswordValidator>, String)>,
-    handler: H,
-) -> Result<Running, TransportError>
+/// HTTP basic authentication of every request: the validator and the realm of the
+/// challenge.
+pub type Basic = (Arc<dyn PasswordValidator>, String);
+
+/// What serves each message, whoever moves its bytes (wsbind's own listener or the
+/// application's router): the engine, the handler, the limits. Starts the engine's
+/// timer task, which ends when the last holder is dropped.
+pub(crate) fn shared<H, F>(engine: ServerEngine, basic: Option<Basic>, handler: H) -> Arc<Shared>
 where
     H: Fn(Call) -> F + Send + Sync + 'static,
     F: Future<Output = Answer> + Send + 'static,
 {
-    let acceptor = match tls {
-        Some(t) => Some(tokio_rustls::TlsAcceptor::from(Arc::new(
-            super::tls::server_config(t)?,
-        ))),
-        None => None,
-    };
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| TransportError::Listen {
-            addr: addr.to_owned(),
-            source,
-        })?;
-    let local = listener
-        .local_addr()
-        .map_err(|source| TransportError::Listen {
-            addr: addr.to_owned(),
-            source,
-        })?;
     let max_bytes = engine.config().policy.limits.max_bytes;
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
     let shared = Arc::new(Shared {
@@ -207,12 +189,46 @@ where
         max_bytes,
         basic,
     });
+    tokio::spawn(timers(Arc::downgrade(&shared)));
+    shared
+}
+
+/// Binds `addr` for `Server::serve`.
+pub async fn bind(addr: &str) -> Result<TcpListener, TransportError> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| TransportError::Listen {
+            addr: addr.to_owned(),
+            source,
+        })
+}
+
+/// Serves `shared` on `listener` (HTTPS when `tls` is given), until
+/// [`Running::shutdown`].
+pub(crate) async fn serve(
+    shared: Arc<Shared>,
+    listener: TcpListener,
+    tls: Option<&ServerTls>,
+) -> Result<Running, TransportError> {
+    let acceptor = match tls {
+        Some(t) => Some(tokio_rustls::TlsAcceptor::from(Arc::new(
+            super::tls::server_config(t)?,
+        ))),
+        None => None,
+    };
+    let local = listener
+        .local_addr()
+        .map_err(|source| TransportError::Listen {
+            addr: "the listener given".to_owned(),
+            source,
+        })?;
     let (stop, mut stopped) = watch::channel(false);
     let cap = connection_cap();
     info!(%local, https = acceptor.is_some(), connections = cap, "serving");
     let slots = Arc::new(tokio::sync::Semaphore::new(cap));
-    tokio::spawn(timers(shared.clone(), stopped.clone()));
     let task = tokio::spawn(async move {
+        // The connections being served: waited for when the server stops.
+        let mut connections = tokio::task::JoinSet::new();
         let mut backoff = AcceptBackoff::new();
         loop {
             // At most MAX_CONNECTIONS at once: beyond that, new ones wait in the
@@ -224,9 +240,15 @@ where
                 },
                 _ = stopped.changed() => break,
             };
-            let accepted = tokio::select! {
-                a = listener.accept() => a,
-                _ = stopped.changed() => break,
+            let accepted = loop {
+                tokio::select! {
+                    a = listener.accept() => break a,
+                    Some(_) = connections.join_next() => {}
+                    _ = stopped.changed() => {
+                        drop(permit);
+                        return finish(connections).await;
+                    }
+                }
             };
             let (tcp, peer) = match accepted {
                 Ok(c) => {
@@ -246,15 +268,24 @@ where
             let shared = shared.clone();
             let acceptor = acceptor.clone();
             let stopped = stopped.clone();
-            tokio::spawn(async move {
+            connections.spawn(async move {
                 let _permit = permit;
                 let service = service_fn(move |req| {
                     let shared = shared.clone();
-                    async move { Ok::<_, std::convert::Infallible>(respond(shared, req).await) }
+                    async move {
+                        Ok::<_, std::convert::Infallible>(respond(shared, req, Some(peer)).await)
+                    }
                 });
                 match acceptor {
                     Some(acceptor) => {
-                        match tokio::time::timeout(IDLE_LIMIT, acceptor.accept(tcp)).await {
+                        let mut stopping = stopped.clone();
+                        let handshake = tokio::time::timeout(IDLE_LIMIT, acceptor.accept(tcp));
+                        let tls = tokio::select! {
+                            h = handshake => h,
+                            // Stopping: a handshake is not a request in flight.
+                            _ = stopping.changed() => return,
+                        };
+                        match tls {
                             Ok(Ok(tls)) => {
                                 connection(TokioIo::new(tls), service, stopped, peer).await
                             }
@@ -266,6 +297,7 @@ where
                 }
             });
         }
+        finish(connections).await;
     });
     Ok(Running {
         addr: local,
@@ -278,21 +310,36 @@ where
 /// meanwhile may fall due sooner than the deadline it was given.
 const TIMER_RECHECK: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Waits for the connections still served: each was told to stop, answers the
+/// request in progress (if any) and closes.
+async fn finish(mut connections: tokio::task::JoinSet<()>) {
+    let open = connections.len();
+    if open > 0 {
+        info!(open, "waiting for the requests in flight");
+    }
+    while connections.join_next().await.is_some() {}
+}
+
 /// Drives the engine's clock (quinn's `drive_timer`): sleeps until the engine next needs
 /// it ([`ServerEngine::poll_timeout`], re-asked at least every [`TIMER_RECHECK`]) and
-/// lets it forget what expired, on a blocking thread, until the server stops. Memory is
-/// given back whether or not messages arrive.
-async fn timers(shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
+/// lets it forget what expired, on a blocking thread, for as long as anything serves
+/// with it. Memory is given back whether or not messages arrive.
+async fn timers(shared: std::sync::Weak<Shared>) {
     loop {
-        let wait = shared.engine.poll_timeout().map_or(TIMER_RECHECK, |due| {
-            due.duration_since(SystemTime::now())
-                .unwrap_or_default()
-                .min(TIMER_RECHECK)
-        });
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = stopped.changed() => return,
-        }
+        let wait = {
+            let Some(shared) = shared.upgrade() else {
+                return;
+            };
+            shared.engine.poll_timeout().map_or(TIMER_RECHECK, |due| {
+                due.duration_since(SystemTime::now())
+                    .unwrap_or_default()
+                    .min(TIMER_RECHECK)
+            })
+        };
+        tokio::time::sleep(wait).await;
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
         if shared
             .engine
             .poll_timeout()
@@ -341,8 +388,8 @@ fn response(status: u16, soap: Soap, action: &str, body: String) -> hyper::Respo
 }
 
 /// The identity of valid `Authorization: Basic` credentials.
-fn basic_identity(
-    req: &hyper::Request<hyper::body::Incoming>,
+fn basic_identity<B>(
+    req: &hyper::Request<B>,
     validator: &dyn PasswordValidator,
 ) -> Option<Identity> {
     use base64::Engine as _;
@@ -363,7 +410,7 @@ fn basic_identity(
     validator.validate(user, &Password::new(password)).ok()
 }
 
-fn soap_of(req: &hyper::Request<hyper::body::Incoming>) -> Soap {
+fn soap_of<B>(req: &hyper::Request<B>) -> Soap {
     let ct = req
         .headers()
         .get(hyper::header::CONTENT_TYPE)
@@ -376,17 +423,23 @@ fn soap_of(req: &hyper::Request<hyper::body::Incoming>) -> Soap {
     }
 }
 
-async fn respond(
+pub(crate) async fn respond<B>(
     shared: Arc<Shared>,
-    req: hyper::Request<hyper::body::Incoming>,
-) -> hyper::Response<Full<Bytes>> {
+    req: hyper::Request<B>,
+    peer: Option<SocketAddr>,
+) -> hyper::Response<Full<Bytes>>
+where
+    B: hyper::body::Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let soap = soap_of(&req);
+    let peer = peer.map_or_else(String::new, |p| p.to_string());
     let transport_identity = match &shared.basic {
         None => None,
         Some((validator, realm)) => match basic_identity(&req, validator.as_ref()) {
             Some(identity) => Some(identity),
             None => {
-                warn!("HTTP basic authentication failed");
+                warn!(%peer, "HTTP basic authentication failed");
                 let mut r = hyper::Response::new(Full::new(Bytes::new()));
                 *r.status_mut() = hyper::StatusCode::UNAUTHORIZED;
                 if let Ok(v) = hyper::header::HeaderValue::from_str(&format!(
@@ -435,7 +488,7 @@ async fn respond(
             response(200, soap, "", bytes)
         }
         Incoming::Rejected { bytes, error } => {
-            warn!(reason = %error, "message rejected");
+            warn!(%peer, reason = %error, "message rejected");
             response(super::FAULT_STATUS, soap, "", bytes)
         }
         Incoming::Request(request) => {
