@@ -195,6 +195,7 @@ pub struct Server<B: Binding> {
     replay_capacity: Option<usize>,
     identity_share: Option<usize>,
     farm: Option<crate::farm::RedisFarm>,
+    idle_timeout: Option<Option<std::time::Duration>>,
     binding: PhantomData<fn() -> B>,
 }
 
@@ -209,6 +210,7 @@ impl<B: Binding> Server<B> {
             replay_capacity: None,
             identity_share: None,
             farm: None,
+            idle_timeout: None,
             binding: PhantomData,
         }
     }
@@ -251,6 +253,17 @@ mod server_io {
         /// `store::ContextStore::with_identity_share`.
         pub fn with_identity_share(mut self, divisor: usize) -> Self {
             self.identity_share = Some(divisor);
+            self
+        }
+
+        /// Drops an in-memory context that no message used for `idle` (default
+        /// [`DEFAULT_IDLE_TIMEOUT`](wsbind_proto::store::DEFAULT_IDLE_TIMEOUT), 2 minutes:
+        /// WCF's inactivity timeout; `None`: contexts live until they expire, as in
+        /// WWSAPI), so that clients that went away free their slots. Their next call is
+        /// answered `BadContextToken`, and a wsbind or WCF client negotiates anew.
+        /// Cookie contexts keep no state here, and so no idle time.
+        pub fn with_idle_timeout(mut self, idle: Option<std::time::Duration>) -> Self {
+            self.idle_timeout = Some(idle);
             self
         }
 
@@ -350,6 +363,9 @@ mod server_io {
             }
             if let Some(divisor) = self.identity_share {
                 engine = engine.with_identity_share(divisor);
+            }
+            if let Some(idle) = self.idle_timeout {
+                engine = engine.with_idle_timeout(idle);
             }
             if let Some(farm) = self.farm {
                 engine = engine

@@ -232,6 +232,8 @@ fn decode(p: &[u8]) -> Option<StoredContext> {
         expires,
         identity: Identity { name },
         pending: false,
+        // Not kept: a cookie context has no state on the server, and no idle timeout.
+        last_used: created,
     })
 }
 
@@ -253,6 +255,7 @@ mod tests {
                 name: "alice".into(),
             },
             pending: false,
+            last_used: t0,
         }
     }
 

@@ -4,7 +4,7 @@
 //!
 //! # Memory per live context (64-bit targets)
 //! - the map slot: a `u64` key (a keyed hash of the identifier, so the identifier is
-//!   held once, in the context) plus the [`StoredContext`] value (at most 200 bytes, checked
+//!   held once, in the context) plus the [`StoredContext`] value (at most 216 bytes, checked
 //!   by a test) plus hashbrown's control byte; the table is kept between 7/16 and 7/8
 //!   full, so a slot costs about 240 to 480 bytes per context depending on where the
 //!   count sits between two power-of-two resizes;
@@ -66,11 +66,22 @@ pub struct StoredContext {
     pub identity: Identity,
     /// Issued but not yet used by any message (WWSAPI's "pending" contexts).
     pub pending: bool,
+    /// When a message last used it (its issue, before that): with an idle timeout, a
+    /// context unused for that long is dropped.
+    pub last_used: SystemTime,
 }
 
 /// How long an issued context may stay unused before the store drops it: 2 minutes,
 /// as WCF drops an unused security session.
 pub const DEFAULT_PENDING_LIFE: Duration = Duration::from_secs(120);
+
+/// How long a used context may go without a message before the store drops it, unless
+/// [`ContextStore::with_idle_timeout`] says otherwise: 2 minutes, WCF's default
+/// inactivity timeout for a secure conversation (`LocalServiceSecuritySettings.
+/// InactivityTimeout`). WWSAPI has none: its contexts live until they expire
+/// (`with_idle_timeout(None)`). The client is answered `BadContextToken`, as WCF
+/// answers it, and a wsbind client negotiates a new context and sends again.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// One identity's contexts.
 #[derive(Debug, Default, Clone, Copy)]
@@ -141,6 +152,8 @@ pub struct ContextStore {
     hasher: std::collections::hash_map::RandomState,
     /// How long after its expiry a context may still be renewed.
     renew_grace: Duration,
+    /// How long a used context may go without a message.
+    idle: Option<Duration>,
 }
 
 impl ContextStore {
@@ -162,7 +175,16 @@ impl ContextStore {
             cancel_order: VecDeque::new(),
             hasher: std::collections::hash_map::RandomState::new(),
             renew_grace: Duration::ZERO,
+            idle: None,
         }
+    }
+
+    /// Drops a used context that no message used for `idle` (`None`, the default
+    /// here: contexts live until they expire, as in WWSAPI; the engine sets
+    /// [`DEFAULT_IDLE_TIMEOUT`]).
+    pub fn with_idle_timeout(mut self, idle: Option<Duration>) -> Self {
+        self.idle = idle;
+        self
     }
 
     /// Keeps an expired context for `grace` more, during which a Renew signed with its
@@ -211,9 +233,14 @@ impl ContextStore {
         Some(c)
     }
 
-    /// Whether `c` is pending and past its unused life at `now`.
+    /// Whether `c` went unused too long at `now`: pending past its short life, or used
+    /// and then idle past the idle timeout.
     fn unused_too_long(&self, c: &StoredContext, now: SystemTime) -> bool {
-        c.pending && c.created + self.pending_life <= now
+        if c.pending {
+            c.created + self.pending_life <= now
+        } else {
+            self.idle.is_some_and(|idle| c.last_used + idle <= now)
+        }
     }
 
     /// The map key: a keyed 64-bit hash of the identifier (the identifier itself is
@@ -283,7 +310,7 @@ impl ContextStore {
         if c.pending {
             end.min(c.created + self.pending_life)
         } else {
-            end
+            self.idle.map_or(end, |idle| end.min(c.last_used + idle))
         }
     }
 
@@ -307,10 +334,14 @@ impl ContextStore {
         self.pending
     }
 
-    /// Records that a message used the context: it is no longer pending.
-    pub fn mark_used(&mut self, identifier: &str) {
+    /// Records that a message used the context at `now`: it is no longer pending, and
+    /// its idle time starts again.
+    pub fn mark_used(&mut self, identifier: &str, now: SystemTime) {
         let slot = self.slot(identifier);
         if let Some(c) = self.live.get_mut(&slot) {
+            if c.identifier == identifier {
+                c.last_used = c.last_used.max(now);
+            }
             if c.pending && c.identifier == identifier {
                 c.pending = false;
                 self.pending -= 1;
@@ -548,6 +579,7 @@ mod tests {
                 name: "alice".into(),
             },
             pending: false,
+            last_used: t0,
         }
     }
 
@@ -562,7 +594,7 @@ mod tests {
         s.insert(pending(1), t0).expect("room");
         s.insert(pending(2), t0).expect("room");
         assert_eq!(s.insert(pending(3), t0), Err(StoreFull::Pending(2)));
-        s.mark_used(&ctx(1, t0).identifier);
+        s.mark_used(&ctx(1, t0).identifier, t0);
         assert_eq!(s.pending(), 1);
         s.insert(pending(3), t0).expect("room once one was used");
         s.cancel(&ctx(2, t0).identifier, t0);
@@ -691,7 +723,7 @@ mod tests {
         let mut s = ContextStore::new(10, 10);
         s.insert(of("alice", 1, t0, true), t0).expect("room");
         s.insert(of("alice", 2, t0, true), t0).expect("room");
-        s.mark_used(&ctx(2, t0).identifier);
+        s.mark_used(&ctx(2, t0).identifier, t0);
         let later = t0 + DEFAULT_PENDING_LIFE;
         assert_eq!(
             s.get(&ctx(1, t0).identifier, later).err(),
@@ -764,7 +796,7 @@ mod tests {
     #[test]
     fn a_context_is_small() {
         // The figure the module documentation's estimate starts from.
-        assert!(std::mem::size_of::<StoredContext>() <= 200);
+        assert!(std::mem::size_of::<StoredContext>() <= 216);
     }
 
     #[test]

@@ -93,14 +93,16 @@ fn pair(d: &Both, seed: u64) -> (ClientEngine, ServerEngine) {
     )
     .expect("client");
     // These tests move the clock by hours between a negotiation and the first use of
-    // the context; the short life of an unused context has a test of its own.
+    // the context, and between two uses; the short life of an unused context and the
+    // idle timeout have tests of their own.
     let server = ServerEngine::new(
         d.server.clone(),
         Some(validator()),
         Box::new(SeededRng::new(seed + 1000)),
     )
     .expect("server")
-    .with_pending_life(Duration::from_secs(86_400));
+    .with_pending_life(Duration::from_secs(86_400))
+    .with_idle_timeout(None);
     (client, server)
 }
 
@@ -365,6 +367,7 @@ fn the_store_is_bounded() {
         Box::new(SeededRng::new(7)),
     )
     .expect("server")
+    .with_idle_timeout(None)
     // One identity takes the whole store here (its share is tested on its own).
     .with_identity_share(1);
     for i in 0..4 {
@@ -600,7 +603,8 @@ fn unused_contexts_are_bounded() {
     let anyone: Arc<dyn PasswordValidator> =
         Arc::new(|_: &str, pw: &Password| pw.matches("s3cret"));
     let s = ServerEngine::new(d.server.clone(), Some(anyone), Box::new(SeededRng::new(30)))
-        .expect("server");
+        .expect("server")
+        .with_idle_timeout(None);
     let client = |user: &str, seed| {
         ClientEngine::new(
             d.client.clone(),
@@ -698,7 +702,8 @@ fn renew_needed_is_answered_with_a_renewal() {
                 Some(validator()),
                 Box::new(SeededRng::new(seed)),
             )
-            .expect("memory"),
+            .expect("memory")
+            .with_idle_timeout(None),
             ServerEngine::with_cookies(
                 d.server.clone(),
                 Some(validator()),
@@ -1161,7 +1166,8 @@ fn timers_forget_what_expired_without_traffic() {
         Box::new(SeededRng::new(130)),
     )
     .expect("server")
-    .with_pending_life(Duration::from_secs(120));
+    .with_pending_life(Duration::from_secs(120))
+    .with_idle_timeout(None);
     assert_eq!(s.poll_timeout(), None, "nothing held");
     let client = |seed| {
         ClientEngine::new(
@@ -1377,4 +1383,68 @@ fn calls_sharing_an_engine_renew_once() {
     let (sent, out) = run_call(&mut c, &s, late, expired);
     assert_eq!(sent, [Renew, Application], "{out:?}");
     out.expect("renewed within the grace");
+}
+
+/// A used context that no message uses for the idle timeout (WCF's inactivity timeout,
+/// 2 minutes by default) is dropped, without any message arriving: the client is then
+/// answered `BadContextToken` and negotiates a new context. One used more often stays.
+#[test]
+fn idle_contexts_are_dropped() {
+    let d = description("combined", "1.3", true, "basic256");
+    let s = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(170)),
+    )
+    .expect("server");
+    let client = |seed| {
+        ClientEngine::new(
+            d.client.clone(),
+            "https://orders.example/svc",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("client")
+    };
+    let (mut busy, mut idle) = (client(171), client(172));
+    negotiate(&mut busy, &s, t0()).expect("issue");
+    negotiate(&mut idle, &s, t0()).expect("issue");
+    call(&mut busy, &s, PING, t0()).expect("used");
+    call(&mut idle, &s, PING, t0()).expect("used");
+    // Busy calls every minute for ten minutes; idle does not.
+    for minute in 1..=10 {
+        let at = t0() + Duration::from_secs(60 * minute);
+        s.handle_timeout(at);
+        call(&mut busy, &s, PING, at).expect("a busy context stays");
+    }
+    assert_eq!(
+        s.live_contexts(),
+        1,
+        "the idle one is gone without a message"
+    );
+    let at = t0() + Duration::from_secs(601);
+    let fault = refused_call(&mut idle, &s, at);
+    assert_eq!(fault.code, Some(FaultCode::BadContextToken), "{fault}");
+    assert!(idle.context_lost(&fault));
+    let (sent, out) = run_call(
+        &mut idle,
+        &s,
+        ClientCall::request("urn:example:orders/Ping", PING),
+        at,
+    );
+    assert_eq!(sent, [Purpose::Issue, Purpose::Application], "{out:?}");
+    // A server without an idle timeout (WWSAPI's behaviour) keeps both.
+    let keeps = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(173)),
+    )
+    .expect("server")
+    .with_idle_timeout(None);
+    let mut c = client(174);
+    negotiate(&mut c, &keeps, t0()).expect("issue");
+    call(&mut c, &keeps, PING, t0()).expect("used");
+    let later = t0() + Duration::from_secs(1800);
+    keeps.handle_timeout(later);
+    call(&mut c, &keeps, PING, later).expect("kept until it expires");
 }

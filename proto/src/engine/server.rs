@@ -137,7 +137,8 @@ impl ServerEngine {
             config.max_active_contexts as usize,
             config.max_pending_contexts as usize,
         )
-        .with_renew_grace(config.renew_grace());
+        .with_renew_grace(config.renew_grace())
+        .with_idle_timeout(Some(crate::store::DEFAULT_IDLE_TIMEOUT));
         Self::with_contexts(config, validator, Contexts::Memory(Box::new(store)), rng)
     }
 
@@ -186,6 +187,15 @@ impl ServerEngine {
     /// ([`crate::store::DEFAULT_PENDING_LIFE`], 2 minutes, by default).
     pub fn with_pending_life(self, life: Duration) -> Self {
         self.map_store(|s| s.with_pending_life(life))
+    }
+
+    /// In-memory contexts: drop a context no message used for `idle` (WCF's inactivity
+    /// timeout: [`crate::store::DEFAULT_IDLE_TIMEOUT`], 2 minutes, by default; `None`:
+    /// contexts live until they expire, as in WWSAPI). The client is answered
+    /// `BadContextToken`, and negotiates anew. Cookie contexts keep no state on the
+    /// server, and so no idle time.
+    pub fn with_idle_timeout(self, idle: Option<Duration>) -> Self {
+        self.map_store(|s| s.with_idle_timeout(idle))
     }
 
     /// Cookie contexts: remember at most `n` cancellations (see
@@ -342,7 +352,7 @@ impl ServerEngine {
             .clone()
             .ok_or_else(|| fail(StateError::NoIdentity.into()))?;
         if let Contexts::Memory(store) = &mut *lock(&self.contexts) {
-            store.mark_used(&signed.identifier);
+            store.mark_used(&signed.identifier, now);
         }
         if action == sc.action_renew || action == sc.action_cancel {
             let payload = env.payload(&doc).map_err(fail)?;
@@ -489,6 +499,7 @@ impl ServerEngine {
             expires,
             identity: identity.clone(),
             pending: true,
+            last_used: now,
         };
         let cookie = self.keep(context, now)?;
         let rstr = Rstr {
@@ -606,6 +617,7 @@ impl ServerEngine {
                     expires,
                     identity,
                     pending: false,
+                    last_used: now,
                 },
                 lock(&self.rng).as_mut(),
             )),
