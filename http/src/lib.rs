@@ -7,6 +7,7 @@
 
 pub mod farm;
 pub mod handles;
+mod metrics;
 pub mod transport;
 
 pub use handles::{Binding, Client, Server};

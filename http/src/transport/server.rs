@@ -19,7 +19,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 use wsbind_proto::credentials::{Identity, Password, PasswordValidator, ServerTls};
-use wsbind_proto::engine::{Incoming, ServerEngine};
+use wsbind_proto::engine::{Incoming, ServerEngine, ServerStats};
 use wsbind_proto::wire::Soap;
 
 /// Most connections served at once (fewer when the open-file limit is lower: see
@@ -112,12 +112,31 @@ pub struct Running {
     addr: SocketAddr,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    shared: Arc<Shared>,
+    slots: Arc<tokio::sync::Semaphore>,
+    cap: usize,
 }
 
 impl Running {
     /// The address it listens on (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// What the engine holds: contexts (live, unused), cancellations, replay entries.
+    pub fn stats(&self) -> ServerStats {
+        self.shared.engine.stats()
+    }
+
+    /// Connections being served now (at most the connection cap).
+    pub fn connections(&self) -> usize {
+        self.cap.saturating_sub(self.slots.available_permits())
+    }
+
+    /// Whether it still accepts connections (false once stopped, or if its accept loop
+    /// ended on a panic): for a health check.
+    pub fn is_serving(&self) -> bool {
+        !self.task.is_finished()
     }
 
     /// Stops accepting connections and waits for the requests in flight: each
@@ -132,13 +151,22 @@ impl Running {
 type Handler = dyn Fn(Call) -> std::pin::Pin<Box<dyn Future<Output = Answer> + Send>> + Send + Sync;
 
 pub(crate) struct Shared {
-    engine: ServerEngine,
+    pub(crate) engine: ServerEngine,
     /// Engine calls running at once (on blocking threads).
     cpu: Arc<tokio::sync::Semaphore>,
     handler: Box<Handler>,
     max_bytes: usize,
     /// HTTP basic authentication: the validator and the realm of the challenge.
     basic: Option<(Arc<dyn PasswordValidator>, String)>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("engine", &self.engine)
+            .field("max_bytes", &self.max_bytes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Shared {
@@ -226,6 +254,7 @@ pub(crate) async fn serve(
     let cap = connection_cap();
     info!(%local, https = acceptor.is_some(), connections = cap, "serving");
     let slots = Arc::new(tokio::sync::Semaphore::new(cap));
+    let (running_shared, running_slots) = (shared.clone(), slots.clone());
     let task = tokio::spawn(async move {
         // The connections being served: waited for when the server stops.
         let mut connections = tokio::task::JoinSet::new();
@@ -303,6 +332,9 @@ pub(crate) async fn serve(
         addr: local,
         stop,
         task,
+        shared: running_shared,
+        slots: running_slots,
+        cap,
     })
 }
 
@@ -348,6 +380,7 @@ async fn timers(shared: std::sync::Weak<Shared>) {
             shared
                 .engine(|engine| engine.handle_timeout(SystemTime::now()))
                 .await;
+            crate::metrics::held(&shared.engine);
         }
     }
 }
@@ -440,6 +473,7 @@ where
             Some(identity) => Some(identity),
             None => {
                 warn!(%peer, "HTTP basic authentication failed");
+                crate::metrics::refused("http-basic");
                 let mut r = hyper::Response::new(Full::new(Bytes::new()));
                 *r.status_mut() = hyper::StatusCode::UNAUTHORIZED;
                 if let Ok(v) = hyper::header::HeaderValue::from_str(&format!(
@@ -456,6 +490,7 @@ where
         let mut r =
             hyper::Response::new(Full::new(Bytes::from_static(b"POST SOAP messages here\n")));
         *r.status_mut() = hyper::StatusCode::METHOD_NOT_ALLOWED;
+        crate::metrics::refused("method");
         return r;
     }
     let body = tokio::time::timeout(
@@ -468,11 +503,13 @@ where
         Err(_) => {
             let mut r = hyper::Response::new(Full::new(Bytes::from_static(b"request timed out\n")));
             *r.status_mut() = hyper::StatusCode::REQUEST_TIMEOUT;
+            crate::metrics::refused("timeout");
             return r;
         }
         Ok(Err(_)) => {
             let mut r = hyper::Response::new(Full::new(Bytes::from_static(b"message too large\n")));
             *r.status_mut() = hyper::StatusCode::PAYLOAD_TOO_LARGE;
+            crate::metrics::refused("too-large");
             return r;
         }
     };
@@ -484,14 +521,19 @@ where
     };
     match incoming {
         Incoming::Negotiated { bytes, event } => {
-            info!(?event, "negotiation");
+            info!(%peer, ?event, "negotiation");
+            crate::metrics::negotiated(&event);
+            crate::metrics::held(&shared.engine);
             response(200, soap, "", bytes)
         }
         Incoming::Rejected { bytes, error } => {
-            warn!(%peer, reason = %error, "message rejected");
+            let fault = error.fault().name();
+            warn!(%peer, fault, reason = %error, "message rejected");
+            crate::metrics::refused(fault);
             response(super::FAULT_STATUS, soap, "", bytes)
         }
         Incoming::Request(request) => {
+            crate::metrics::called();
             let call = Call {
                 identity: request.identity.clone(),
                 action: request.verified.action.clone(),

@@ -46,6 +46,11 @@ impl SoapService {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         SoapService { shared }
     }
+
+    /// What the engine holds: contexts (live, unused), cancellations, replay entries.
+    pub fn stats(&self) -> wsbind_proto::engine::ServerStats {
+        self.shared.engine.stats()
+    }
 }
 
 impl<B> tower_service::Service<hyper::Request<B>> for SoapService

@@ -19,7 +19,7 @@ pub mod server;
 use crate::security::profile::Profile;
 pub use call::ClientCall;
 pub use client::{ClientEngine, ClientEvent, Negotiation, Purpose, Request};
-pub use server::{Incoming, ServerEngine, ServerRequest};
+pub use server::{Incoming, ServerEngine, ServerRequest, ServerStats};
 
 use crate::description::{KeyEntropyMode, TimestampUsage};
 use crate::envelope::{Framing, TimeError};

@@ -78,6 +78,21 @@ pub enum ServerEvent {
     },
 }
 
+/// What a server holds ([`ServerEngine::stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct ServerStats {
+    /// Contexts in the in-memory store, unused ones included (0 for cookie contexts,
+    /// which the server does not keep).
+    pub live_contexts: usize,
+    /// Contexts issued and not yet used by any message.
+    pub pending_contexts: usize,
+    /// Cancellations remembered in memory (`None`: a shared store's).
+    pub cancellations: Option<usize>,
+    /// Signatures in the server's own replay cache (`None`: a shared store's).
+    pub replay_entries: Option<usize>,
+}
+
 /// A verified application request.
 #[derive(Debug)]
 pub struct ServerRequest {
@@ -248,6 +263,20 @@ impl ServerEngine {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// What the server holds, for health checks and gauges.
+    pub fn stats(&self) -> ServerStats {
+        let (live_contexts, pending_contexts, cancellations) = match &*lock(&self.contexts) {
+            Contexts::Memory(s) => (s.len(), s.pending(), Some(s.cancelled())),
+            Contexts::Cookies { cancelled, .. } => (0, 0, cancelled.held()),
+        };
+        ServerStats {
+            live_contexts,
+            pending_contexts,
+            cancellations,
+            replay_entries: self.replay.held(),
+        }
     }
 
     /// Live contexts in the in-memory store (0 for cookie contexts).

@@ -279,6 +279,12 @@ impl FaultCode {
         matches!(self, FaultCode::BadContextToken | FaultCode::RenewNeeded)
     }
 
+    /// The code's local name (`BadContextToken`, `FailedAuthentication`, …): its
+    /// name in logs and metrics.
+    pub fn name(self) -> &'static str {
+        self.qname(crate::wire::sc(crate::wire::ScVersion::V1_3)).1
+    }
+
     /// Namespace and local name of the sub-code, for generation `sc`.
     pub fn qname(self, sc: &Sc) -> (&'static str, &'static str) {
         use FaultCode::*;

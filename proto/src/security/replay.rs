@@ -192,6 +192,10 @@ pub trait ReplayStore: Send + Sync {
     fn next_deadline(&self) -> Option<SystemTime> {
         None
     }
+    /// Entries held, where the store knows (a server's own cache).
+    fn held(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// A server's own cache, behind a lock (taken over when poisoned: each change is one insert or
@@ -208,6 +212,9 @@ impl ReplayStore for std::sync::Mutex<ReplayCache> {
     }
     fn next_deadline(&self) -> Option<SystemTime> {
         crate::lock(self).next_deadline()
+    }
+    fn held(&self) -> Option<usize> {
+        Some(crate::lock(self).len())
     }
     fn purge(&self, now: SystemTime) {
         crate::lock(self).purge(now);
