@@ -2,6 +2,7 @@
 //! constructors build them with exactly the credentials the description needs; they talk
 //! over HTTP or HTTPS through the engine.
 
+use crate::transport::client::{ClientOptions, Proxy};
 use std::marker::PhantomData;
 use std::sync::{Arc, OnceLock};
 use wsbind_proto::credentials::{ClientCredentials, ServerCredentials};
@@ -52,6 +53,7 @@ struct ClientInner {
     endpoint: String,
     credentials: ClientCredentials,
     framing: Option<wsbind_proto::envelope::Framing>,
+    options: ClientOptions,
     /// Made on first use (its configuration comes from the description).
     session: OnceLock<crate::transport::client::ClientSession>,
 }
@@ -68,30 +70,68 @@ impl<B: Binding> Client<B> {
                 endpoint,
                 credentials,
                 framing: None,
+                options: ClientOptions::default(),
                 session: OnceLock::new(),
             }),
             binding: PhantomData,
         }
     }
 
+    /// This client's settings changed by `change`: a new client, sharing nothing with
+    /// this one's clones (the settings are made for the time before the first call).
+    fn reconfigured(self, change: impl FnOnce(&mut ClientInner)) -> Self {
+        let mut inner = ClientInner {
+            endpoint: self.inner.endpoint.clone(),
+            credentials: self.inner.credentials.clone(),
+            framing: self.inner.framing,
+            options: self.inner.options.clone(),
+            session: OnceLock::new(),
+        };
+        change(&mut inner);
+        Client {
+            inner: Arc::new(inner),
+            binding: PhantomData,
+        }
+    }
+
     /// Speaks this SOAP and WS-Addressing version instead of the default (SOAP 1.2 with
     /// WS-Addressing 1.0, WWSAPI's default envelope). Servers answer in the version of
-    /// each request. A new client (sharing nothing with this one's clones): call it
-    /// before the first call.
+    /// each request. Like every setting, it makes a new client: set it before the
+    /// first call.
     pub fn with_envelope(
         self,
         soap: wsbind_proto::wire::Soap,
         addressing: wsbind_proto::wire::Addressing,
     ) -> Self {
-        Client {
-            inner: Arc::new(ClientInner {
-                endpoint: self.inner.endpoint.clone(),
-                credentials: self.inner.credentials.clone(),
-                framing: Some(wsbind_proto::envelope::Framing { soap, addressing }),
-                session: OnceLock::new(),
-            }),
-            binding: PhantomData,
-        }
+        self.reconfigured(|c| {
+            c.framing = Some(wsbind_proto::envelope::Framing { soap, addressing })
+        })
+    }
+
+    /// How long one exchange may take, from sending to the answer's last byte
+    /// ([`DEFAULT_TIMEOUT`](crate::transport::client::DEFAULT_TIMEOUT), 30 s); past it
+    /// the call fails with an error whose `is_timeout()` is true.
+    pub fn timeout(self, timeout: std::time::Duration) -> Self {
+        self.reconfigured(|c| c.options.timeout = timeout)
+    }
+
+    /// How long connecting may take (none by default: the exchange's timeout).
+    pub fn connect_timeout(self, timeout: std::time::Duration) -> Self {
+        self.reconfigured(|c| c.options.connect_timeout = Some(timeout))
+    }
+
+    /// Tunnels every connection through an HTTP proxy (`CONNECT`; TLS still runs
+    /// end to end).
+    pub fn proxy(self, proxy: Proxy) -> Self {
+        self.reconfigured(|c| c.options.proxy = Some(proxy))
+    }
+
+    /// Uses this rustls configuration for https instead of the one made from the
+    /// client's [`ClientTls`](wsbind_proto::ClientTls): for anything that does not
+    /// offer (pinned roots, another crypto provider…). The description's revocation
+    /// settings are then the configuration's to honour.
+    pub fn tls_config(self, config: Arc<rustls::ClientConfig>) -> Self {
+        self.reconfigured(|c| c.options.tls_config = Some(config))
     }
     pub fn endpoint(&self) -> &str {
         &self.inner.endpoint
@@ -121,15 +161,13 @@ mod client_io {
             // the bootstrap included (the compiler allows that only with protection
             // level none).
             let allow_http = !d.security.needs_tls();
-            let credentials = &self.inner.credentials;
             let session = ClientSession::new(
                 config,
                 &self.inner.endpoint,
-                credentials.username.clone(),
-                credentials.http_basic.as_ref(),
-                credentials.tls.as_ref(),
+                &self.inner.credentials,
                 crate::transport::tls::Revocation::of(d),
                 allow_http,
+                &self.inner.options,
             )?;
             // Two first calls at once may both build one: the first stored is used.
             Ok(self.inner.session.get_or_init(|| session))

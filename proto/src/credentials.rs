@@ -98,12 +98,16 @@ where
     }
 }
 
-/// What a client trusts for https: PEM-encoded root certificates.
+/// What a client trusts for https: PEM-encoded root certificates, the operating
+/// system's trust store, or both.
 #[derive(Clone, Debug)]
 pub struct ClientTls {
     pub roots_pem: Vec<u8>,
     /// Certificate revocation lists (PEM) the server's chain is checked against.
     pub crls_pem: Vec<u8>,
+    /// Whether the operating system's trusted roots are trusted too (the HTTP driver
+    /// loads them, with rustls-native-certs, when it connects).
+    pub native_roots: bool,
 }
 
 impl ClientTls {
@@ -112,7 +116,24 @@ impl ClientTls {
         ClientTls {
             roots_pem: pem.into(),
             crls_pem: Vec::new(),
+            native_roots: false,
         }
+    }
+
+    /// Trust the certificates of a PEM file (a CA bundle).
+    pub fn trust_pem_file(path: impl AsRef<std::path::Path>) -> std::io::Result<Self> {
+        Ok(Self::trust_pem(std::fs::read(path)?))
+    }
+
+    /// Trust what the operating system trusts (its root store, as browsers do).
+    pub fn native_roots() -> Self {
+        Self::trust_pem(Vec::new()).with_native_roots()
+    }
+
+    /// Trust what the operating system trusts, besides these roots.
+    pub fn with_native_roots(mut self) -> Self {
+        self.native_roots = true;
+        self
     }
 
     /// Checks the server's certificate chain against these revocation lists (PEM
@@ -141,6 +162,19 @@ impl ServerTls {
             cert_chain_pem: cert_chain_pem.into(),
             key_pem: key_pem.into(),
         }
+    }
+
+    /// The certificate chain and the private key from PEM files (an unencrypted
+    /// PKCS#8, PKCS#1 or SEC1 key; the HTTP driver reads encrypted PKCS#8 keys and
+    /// PKCS#12 files too).
+    pub fn from_pem_files(
+        cert_chain: impl AsRef<std::path::Path>,
+        key: impl AsRef<std::path::Path>,
+    ) -> std::io::Result<Self> {
+        Ok(Self::from_pem(
+            std::fs::read(cert_chain)?,
+            std::fs::read(key)?,
+        ))
     }
     /// The private key, PEM.
     pub fn key_pem(&self) -> &[u8] {

@@ -12,24 +12,133 @@
 use super::{content_type, Needed, Reply, TransportError};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client as Pool;
 use hyper_util::rt::TokioExecutor;
+use hyper_util::rt::TokioIo;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 use tracing::{debug, info_span, Instrument};
-use wsbind_proto::credentials::{ClientTls, UsernameCredential};
+use wsbind_proto::credentials::{ClientCredentials, ClientTls, UsernameCredential};
 use wsbind_proto::engine::{ClientCall, ClientEngine, Config, EngineError, Purpose, StateError};
 use wsbind_proto::keys::SystemRng;
 use wsbind_proto::security::Verified;
 
-/// How long one exchange may take.
+/// How long one exchange may take, unless [`ClientOptions::timeout`] says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How a client reaches its endpoint: what reqwest's `ClientBuilder` offers that a SOAP
+/// client needs. Set through the typed client (`Client::timeout`, `connect_timeout`,
+/// `proxy`, `tls_config`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ClientOptions {
+    /// How long one exchange may take, from sending the request to the answer's last
+    /// byte ([`DEFAULT_TIMEOUT`]).
+    pub timeout: Duration,
+    /// How long connecting may take (TCP; the TLS handshake counts toward `timeout`).
+    pub connect_timeout: Option<Duration>,
+    /// An HTTP proxy every connection is tunnelled through (`CONNECT`).
+    pub proxy: Option<Proxy>,
+    /// A rustls configuration to use instead of the one made from the description's
+    /// `ClientTls` (client certificates, pinned roots, other providers…). The
+    /// description's revocation settings are then the configuration's to honour.
+    pub tls_config: Option<std::sync::Arc<rustls::ClientConfig>>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: None,
+            proxy: None,
+            tls_config: None,
+        }
+    }
+}
+
+/// An HTTP proxy, reached with `CONNECT` (so TLS still runs end to end).
+#[derive(Debug, Clone)]
+pub struct Proxy {
+    uri: hyper::Uri,
+    authorization: Option<hyper::header::HeaderValue>,
+}
+
+impl Proxy {
+    /// The proxy at `url` (`http://host:port`).
+    pub fn http(url: &str) -> Result<Self, TransportError> {
+        let uri: hyper::Uri = url
+            .parse()
+            .map_err(|_| TransportError::Endpoint(url.to_owned()))?;
+        if uri.scheme_str() != Some("http") || uri.host().is_none() {
+            return Err(TransportError::Endpoint(url.to_owned()));
+        }
+        Ok(Proxy {
+            uri,
+            authorization: None,
+        })
+    }
+
+    /// Authenticates to the proxy with HTTP basic credentials (`Proxy-Authorization`).
+    pub fn basic_auth(mut self, user: &str, password: &str) -> Result<Self, TransportError> {
+        self.authorization = Some(basic_header(user, password)?);
+        Ok(self)
+    }
+}
+
+/// `Basic base64(user:password)`, marked sensitive.
+fn basic_header(user: &str, password: &str) -> Result<hyper::header::HeaderValue, TransportError> {
+    use base64::Engine as _;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    let mut value = hyper::header::HeaderValue::from_str(&format!("Basic {token}"))
+        .map_err(|_| TransportError::Credentials(Needed::HeaderSafeBasicCredentials))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// The TCP connector: direct, or through a proxy's `CONNECT` tunnel.
+#[derive(Debug, Clone)]
+enum Connector {
+    Direct(HttpConnector),
+    Tunnel(Tunnel<HttpConnector>),
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl tower_service::Service<hyper::Uri> for Connector {
+    type Response = TokioIo<tokio::net::TcpStream>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        match self {
+            Connector::Direct(c) => c.poll_ready(cx).map_err(Into::into),
+            Connector::Tunnel(t) => t.poll_ready(cx).map_err(Into::into),
+        }
+    }
+
+    fn call(&mut self, dst: hyper::Uri) -> Self::Future {
+        match self {
+            Connector::Direct(c) => {
+                let connecting = c.call(dst);
+                Box::pin(async move { connecting.await.map_err(Into::into) })
+            }
+            Connector::Tunnel(t) => {
+                let connecting = t.call(dst);
+                Box::pin(async move { connecting.await.map_err(Into::into) })
+            }
+        }
+    }
+}
 
 /// POSTs SOAP messages to one endpoint.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
-    pool: Pool<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>,
+    pool: Pool<hyper_rustls::HttpsConnector<Connector>, Full<Bytes>>,
     uri: hyper::Uri,
     endpoint: String,
     soap: wsbind_proto::wire::Soap,
@@ -49,19 +158,41 @@ impl HttpClient {
         revocation: super::tls::Revocation,
         allow_http: bool,
         config: &Config,
+        options: &ClientOptions,
     ) -> Result<Self, TransportError> {
         let uri: hyper::Uri = endpoint
             .parse()
             .map_err(|_| TransportError::Endpoint(endpoint.to_owned()))?;
+        let mut tcp = HttpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_connect_timeout(options.connect_timeout);
+        tcp.set_nodelay(true);
+        let tcp = match &options.proxy {
+            None => Connector::Direct(tcp),
+            Some(proxy) => {
+                let tunnel = Tunnel::new(proxy.uri.clone(), tcp);
+                Connector::Tunnel(match &proxy.authorization {
+                    Some(auth) => tunnel.with_auth(auth.clone()),
+                    None => tunnel,
+                })
+            }
+        };
         let builder = hyper_rustls::HttpsConnectorBuilder::new();
-        let connector = match (uri.scheme_str(), tls) {
-            (Some("https"), Some(tls)) => builder
+        let connector = match (uri.scheme_str(), tls, &options.tls_config) {
+            (Some("https"), _, Some(config)) => builder
+                .with_tls_config((**config).clone())
+                .https_only()
+                .enable_http1()
+                .wrap_connector(tcp),
+            (Some("https"), Some(tls), None) => builder
                 .with_tls_config(super::tls::client_config(tls, revocation)?)
                 .https_only()
                 .enable_http1()
-                .build(),
-            (Some("https"), None) => return Err(TransportError::Credentials(Needed::TrustRoots)),
-            (Some("http"), _) if allow_http => builder
+                .wrap_connector(tcp),
+            (Some("https"), None, None) => {
+                return Err(TransportError::Credentials(Needed::TrustRoots))
+            }
+            (Some("http"), _, _) if allow_http => builder
                 .with_tls_config(
                     rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
                         rustls::crypto::ring::default_provider(),
@@ -76,8 +207,8 @@ impl HttpClient {
                 )
                 .https_or_http()
                 .enable_http1()
-                .build(),
-            (Some("http"), _) => return Err(TransportError::PlainHttp(endpoint.to_owned())),
+                .wrap_connector(tcp),
+            (Some("http"), _, _) => return Err(TransportError::PlainHttp(endpoint.to_owned())),
             _ => return Err(TransportError::Endpoint(endpoint.to_owned())),
         };
         Ok(HttpClient {
@@ -85,7 +216,7 @@ impl HttpClient {
             uri,
             endpoint: endpoint.to_owned(),
             soap: config.framing.soap,
-            timeout: DEFAULT_TIMEOUT,
+            timeout: options.timeout,
             max_bytes: config.policy.limits.max_bytes,
             authorization: None,
         })
@@ -93,16 +224,7 @@ impl HttpClient {
 
     /// Sends HTTP basic credentials with every message.
     pub fn with_basic_auth(mut self, user: &UsernameCredential) -> Result<Self, TransportError> {
-        use base64::Engine as _;
-        let token = base64::engine::general_purpose::STANDARD.encode(format!(
-            "{}:{}",
-            user.username,
-            user.password.expose()
-        ));
-        let mut value = hyper::header::HeaderValue::from_str(&format!("Basic {token}"))
-            .map_err(|_| TransportError::Credentials(Needed::HeaderSafeBasicCredentials))?;
-        value.set_sensitive(true);
-        self.authorization = Some(value);
+        self.authorization = Some(basic_header(&user.username, user.password.expose())?);
         Ok(self)
     }
 
@@ -148,7 +270,7 @@ impl HttpClient {
             .await
             .map_err(|_| TransportError::Timeout {
                 endpoint: self.endpoint.clone(),
-                seconds: self.timeout.as_secs(),
+                after: self.timeout,
             })?
     }
 }
@@ -169,19 +291,22 @@ pub struct ClientSession {
 }
 
 impl ClientSession {
+    /// A session for `endpoint` with the client's `credentials` (the bootstrap's
+    /// username, HTTP basic credentials, the roots it trusts).
     pub fn new(
         config: Config,
         endpoint: &str,
-        username: Option<UsernameCredential>,
-        basic: Option<&UsernameCredential>,
-        tls: Option<&ClientTls>,
+        credentials: &ClientCredentials,
         revocation: super::tls::Revocation,
         allow_http: bool,
+        options: &ClientOptions,
     ) -> Result<Self, TransportError> {
-        let mut http = HttpClient::new(endpoint, tls, revocation, allow_http, &config)?;
-        if let Some(basic) = basic {
+        let tls = credentials.tls.as_ref();
+        let mut http = HttpClient::new(endpoint, tls, revocation, allow_http, &config, options)?;
+        if let Some(basic) = &credentials.http_basic {
             http = http.with_basic_auth(basic)?;
         }
+        let username = credentials.username.clone();
         let engine = ClientEngine::new(config, endpoint, username, Box::new(SystemRng::new()))?;
         Ok(ClientSession {
             engine: Mutex::new(engine),

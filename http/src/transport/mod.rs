@@ -41,8 +41,11 @@ pub enum TransportError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    #[error("no answer from {endpoint} within {seconds} s")]
-    Timeout { endpoint: String, seconds: u64 },
+    #[error("no answer from {endpoint} within {after:?}")]
+    Timeout {
+        endpoint: String,
+        after: std::time::Duration,
+    },
     #[error("the answer is larger than {0} bytes")]
     TooLarge(usize),
     #[error("HTTP status {status} without a SOAP message")]

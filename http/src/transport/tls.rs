@@ -27,6 +27,9 @@ pub enum TlsError {
     },
     #[error("the certificate verifier: {0}")]
     Verifier(#[source] rustls::client::VerifierBuilderError),
+    /// The operating system's trust store could not be read, or holds no root.
+    #[error("the operating system's trusted roots: {0}")]
+    NativeRoots(String),
     #[error(
         "the description checks certificate revocation and does not ignore \
          revocation-offline (cert-failures-to-ignore), but no revocation list was \
@@ -97,6 +100,18 @@ pub fn client_config(
             .add(cert.map_err(pem("the trusted roots"))?)
             .map_err(rustls("a trusted root"))?;
         count += 1;
+    }
+    if tls.native_roots {
+        let native = rustls_native_certs::load_native_certs();
+        let (added, _ignored) = roots.add_parsable_certificates(native.certs);
+        if added == 0 {
+            let why = native
+                .errors
+                .first()
+                .map_or_else(|| "none found".to_owned(), ToString::to_string);
+            return Err(TlsError::NativeRoots(why));
+        }
+        count += added;
     }
     if count == 0 {
         return Err(TlsError::NoCertificate("the trusted roots"));
