@@ -27,6 +27,16 @@ pub enum TlsError {
     },
     #[error("the certificate verifier: {0}")]
     Verifier(#[source] rustls::client::VerifierBuilderError),
+    /// An encrypted PKCS#8 key that does not decrypt (a wrong password, or a scheme
+    /// other than PBES2 with PBKDF2 or scrypt and AES).
+    #[error("the encrypted private key: {0}")]
+    EncryptedKey(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A PKCS#12 file that cannot be read (a wrong password, a damaged file).
+    #[error("the PKCS#12 file: {0}")]
+    Pkcs12(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A PKCS#12 file without a private key and its certificate chain.
+    #[error("the PKCS#12 file holds no private key with its certificates")]
+    Pkcs12NoKey,
     /// The operating system's trust store could not be read, or holds no root.
     #[error("the operating system's trusted roots: {0}")]
     NativeRoots(String),
@@ -44,6 +54,78 @@ fn pem(what: &'static str) -> impl FnOnce(rustls_pki_types::pem::Error) -> TlsEr
 
 fn rustls(what: &'static str) -> impl FnOnce(rustls::Error) -> TlsError {
     move |source| TlsError::Rustls { what, source }
+}
+
+/// A server's https identity from a certificate chain (PEM) and a private key in
+/// encrypted PKCS#8 (`-----BEGIN ENCRYPTED PRIVATE KEY-----`, as `openssl pkcs8
+/// -topk8 -v2 aes-256-cbc` writes it) with its `password`. The key is decrypted here,
+/// once; [`ServerTls`] keeps it as it keeps any key (redacted from `Debug`).
+pub fn server_tls_from_encrypted_pem(
+    cert_chain_pem: impl Into<Vec<u8>>,
+    encrypted_key_pem: &str,
+    password: &str,
+) -> Result<ServerTls, TlsError> {
+    use pkcs8::der::Decode as _;
+    let boxed = |e: pkcs8::der::Error| TlsError::EncryptedKey(Box::new(e));
+    let (label, der) =
+        pkcs8::der::pem::decode_vec(encrypted_key_pem.as_bytes()).map_err(|e| boxed(e.into()))?;
+    if label != "ENCRYPTED PRIVATE KEY" {
+        return Err(TlsError::EncryptedKey(
+            format!("a PEM block labelled `{label}`, not `ENCRYPTED PRIVATE KEY`").into(),
+        ));
+    }
+    let info = pkcs8::EncryptedPrivateKeyInfo::from_der(&der).map_err(boxed)?;
+    let key = info
+        .decrypt(password)
+        .map_err(|e| TlsError::EncryptedKey(Box::new(e)))?;
+    Ok(ServerTls::from_pem(
+        cert_chain_pem,
+        to_pem("PRIVATE KEY", key.as_bytes()),
+    ))
+}
+
+/// A server's https identity from a PKCS#12 file (`.p12`/`.pfx`, as Windows, Java and
+/// `openssl pkcs12 -export` write them) and its `password`: the first private key and
+/// its certificate chain.
+pub fn server_tls_from_pkcs12(der: &[u8], password: &str) -> Result<ServerTls, TlsError> {
+    let store = p12_keystore::KeyStore::from_pkcs12(
+        der,
+        password,
+        p12_keystore::Pkcs12ImportPolicy::default(),
+    )
+    .map_err(|e| TlsError::Pkcs12(Box::new(e)))?;
+    let chain = store
+        .entries()
+        .find_map(|(_, entry)| match entry {
+            p12_keystore::KeyStoreEntry::PrivateKeyChain(chain) if !chain.certs().is_empty() => {
+                Some(chain)
+            }
+            _ => None,
+        })
+        .ok_or(TlsError::Pkcs12NoKey)?;
+    let certs: Vec<u8> = chain
+        .certs()
+        .iter()
+        .flat_map(|c| to_pem("CERTIFICATE", c.as_der()).into_bytes())
+        .collect();
+    Ok(ServerTls::from_pem(
+        certs,
+        to_pem("PRIVATE KEY", chain.key().as_der()),
+    ))
+}
+
+/// DER as one PEM block (RFC 7468: base64 in lines of 64). Written here because
+/// `ServerTls` holds PEM and the crates at hand decode PEM but do not write it.
+fn to_pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
 }
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
