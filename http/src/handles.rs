@@ -195,6 +195,25 @@ mod client_io {
             self.session()?.call(action, body).await
         }
 
+        /// Sends `request` serialized (feature `serde`) and returns the verified reply
+        /// read as `Resp` — the typed form of [`call`](Self::call), as reqwest's
+        /// `.json()`. A body that does not serialize, or a reply that does not read as
+        /// `Resp`, is [`TransportError::Body`]; a fault is the fault.
+        #[cfg(feature = "serde")]
+        pub async fn call_xml<Req, Resp>(
+            &self,
+            action: &str,
+            request: &Req,
+        ) -> Result<Resp, TransportError>
+        where
+            Req: serde::Serialize,
+            Resp: serde::de::DeserializeOwned,
+        {
+            let body = crate::transport::to_xml("request", request)?;
+            let reply = self.call(action, &body).await?;
+            Ok(reply.body_as()?)
+        }
+
         /// Cancels the security context (if one was negotiated), for this client and
         /// every clone; afterwards `call` fails with
         /// [`StateError::Closed`](wsbind_proto::engine::StateError::Closed).

@@ -783,6 +783,7 @@ fn bad_context_token_drops_the_context() {
         code: Some(FaultCode::FailedCheck),
         raw_code: String::new(),
         reason: String::new(),
+        detail: None,
     };
     assert!(!c.context_lost(&other));
     assert!(c.is_ready(), "another fault changes nothing");

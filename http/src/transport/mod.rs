@@ -74,6 +74,8 @@ pub enum TransportError {
     NoRuntime,
     #[error(transparent)]
     Engine(#[from] EngineError),
+    #[error(transparent)]
+    Body(#[from] BodyError),
 }
 
 impl TransportError {
@@ -160,6 +162,8 @@ pub struct Answer {
     pub body: String,
     /// Set by [`Answer::fault`]: the reason of a sender fault.
     fault: Option<String>,
+    /// Set by [`Answer::with_detail`]: the fault's detail (XML).
+    detail: Option<String>,
 }
 
 impl Answer {
@@ -168,25 +172,108 @@ impl Answer {
             action: action.into(),
             body: body.into(),
             fault: None,
+            detail: None,
         }
     }
 
     /// A SOAP sender fault (`Client` in SOAP 1.1) with `reason`: the request was
     /// understood and authenticated, and the application refuses it. The client's
-    /// `call` returns it as a fault error with this reason.
+    /// `call` returns it as a fault error with this reason
+    /// ([`TransportError::fault`]).
     pub fn fault(reason: impl Into<String>) -> Self {
         Answer {
             action: String::new(),
             body: String::new(),
             fault: Some(reason.into()),
+            detail: None,
         }
+    }
+
+    /// Adds the fault's detail: the application's XML (well-formed: the server
+    /// checks it, and answers 500 when it is not), which a WCF client reads as a typed
+    /// `FaultException<T>` and a wsbind client as `ReceivedFault::detail`. Only for a
+    /// fault.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        if self.fault.is_some() {
+            self.detail = Some(detail.into());
+        }
+        self
     }
 
     /// The reason given to [`Answer::fault`], if this is a fault.
     pub fn fault_reason(&self) -> Option<&str> {
         self.fault.as_deref()
     }
+
+    /// The fault's detail ([`Answer::with_detail`]).
+    pub fn fault_detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
 }
+
+/// A typed body that did not become XML, or XML that did not become the type asked
+/// for (feature `serde`).
+#[derive(Debug, thiserror::Error)]
+#[error("the {what} body: {source}")]
+pub struct BodyError {
+    /// `request` or `reply`.
+    pub what: &'static str,
+    #[source]
+    pub source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+#[cfg(feature = "serde")]
+mod typed {
+    //! Typed bodies, as axum's `Json<T>` and reqwest's `.json()`: serde over quick-xml's
+    //! serializer. The type names its element (`#[serde(rename = "o:Submit")]`) and
+    //! declares its namespace as an attribute (`#[serde(rename = "@xmlns:o")]`).
+    //! quick-xml's reader matches child elements by local name: a field written with a
+    //! prefix says both (`#[serde(rename(serialize = "o:Item", deserialize = "Item"))]`).
+    //! The raw `body` stays available (`tests/typed_bodies.rs` shows a whole type).
+    use super::{Answer, BodyError, Call, Reply};
+    use serde::{de::DeserializeOwned, Serialize};
+
+    pub(crate) fn to_xml<T: Serialize>(what: &'static str, body: &T) -> Result<String, BodyError> {
+        quick_xml::se::to_string(body).map_err(|e| BodyError {
+            what,
+            source: Box::new(e),
+        })
+    }
+
+    pub(crate) fn from_xml<T: DeserializeOwned>(
+        what: &'static str,
+        body: &str,
+    ) -> Result<T, BodyError> {
+        quick_xml::de::from_str(body).map_err(|e| BodyError {
+            what,
+            source: Box::new(e),
+        })
+    }
+
+    impl Call {
+        /// The request's Body content as `T`.
+        pub fn body_as<T: DeserializeOwned>(&self) -> Result<T, BodyError> {
+            from_xml("request", &self.body)
+        }
+    }
+
+    impl Reply {
+        /// The reply's Body content as `T`.
+        pub fn body_as<T: DeserializeOwned>(&self) -> Result<T, BodyError> {
+            from_xml("reply", &self.body)
+        }
+    }
+
+    impl Answer {
+        /// A reply whose Body holds `body`, serialized.
+        pub fn xml<T: Serialize>(action: impl Into<String>, body: &T) -> Result<Self, BodyError> {
+            Ok(Answer::new(action, to_xml("reply", body)?))
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+pub(crate) use typed::to_xml;
 
 /// A verified reply as the client sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

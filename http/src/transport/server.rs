@@ -557,7 +557,9 @@ where
                     let now = SystemTime::now();
                     match answer.fault_reason() {
                         None => engine.reply(&request, &answer.action, &answer.body, now),
-                        Some(reason) => engine.fault_reply(&request, reason, now),
+                        Some(reason) => {
+                            engine.fault_reply(&request, reason, answer.fault_detail(), now)
+                        }
                     }
                 })
                 .await

@@ -77,6 +77,22 @@ impl EnvelopeParts {
         let Some(fault) = doc.child(self.body, self.soap.ns(), "Fault") else {
             return Ok(());
         };
+        let detail = match self.soap {
+            Soap::V11 => doc.child(fault, "", "detail"),
+            Soap::V12 => doc.child(fault, self.soap.ns(), "Detail"),
+        }
+        .filter(|d| doc.range(*d).len() <= crate::security::MAX_FAULT_DETAIL)
+        .map(|d| {
+            let mut out = String::new();
+            for child in doc.children(d) {
+                crate::xml::c14n::exclusive(doc, child, &[], false, &mut out);
+            }
+            if out.is_empty() {
+                // A detail of text alone: the text, escaped as XML.
+                out = crate::envelope::text(doc.text(d).trim());
+            }
+            out
+        });
         let (code, reason) = match self.soap {
             Soap::V11 => (
                 doc.child(fault, "", "faultcode"),
@@ -119,6 +135,7 @@ impl EnvelopeParts {
                 || "(no reason)".to_owned(),
                 |r| peer_text(doc.text(r).trim()),
             ),
+            detail,
         }))
     }
 

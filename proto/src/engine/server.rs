@@ -835,13 +835,15 @@ impl ServerEngine {
     }
 
     /// The application's refusal of a request: a SOAP sender fault (`Client` in SOAP
-    /// 1.1) with `reason` (escaped here), in the request's SOAP and WS-Addressing
+    /// 1.1) with `reason` (escaped here) and `detail` (the application's XML, which
+    /// must be well-formed: it is checked), in the request's SOAP and WS-Addressing
     /// versions, relating to it and protected with its context as a reply is. Its
     /// action is the version's fault action (`Addressing::fault_action`).
     pub fn fault_reply(
         &self,
         request: &ServerRequest,
         reason: &str,
+        detail: Option<&str>,
         now: SystemTime,
     ) -> Result<String, EngineError> {
         let soap = request.verified.soap;
@@ -849,7 +851,12 @@ impl ServerEngine {
             .verified
             .addressing
             .unwrap_or(self.config.framing.addressing);
-        let body = security::fault_body(soap, None, reason);
+        if let Some(detail) = detail {
+            let wrapped = format!("<detail>{detail}</detail>");
+            crate::xml::dom::Document::parse(&wrapped, &self.config.policy.limits)
+                .map_err(|e| EngineError::Security(e.into()))?;
+        }
+        let body = security::fault_body(soap, None, reason, detail);
         self.reply(request, addressing.fault_action(), &body, now)
     }
 

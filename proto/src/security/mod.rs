@@ -343,7 +343,14 @@ pub struct ReceivedFault {
     pub raw_code: String,
     /// The reason text (at most 256 characters).
     pub reason: String,
+    /// The fault's detail (SOAP 1.1 `detail`, SOAP 1.2 `Detail`): its content in
+    /// exclusive canonical form, when there is one of at most [`MAX_FAULT_DETAIL`]
+    /// bytes (a longer one is left out).
+    pub detail: Option<String>,
 }
+
+/// The most bytes of a received fault's detail that are kept.
+pub const MAX_FAULT_DETAIL: usize = 64 * 1024;
 
 impl ReceivedFault {
     /// Whether the peer says it no longer holds the context (see
@@ -360,21 +367,32 @@ impl fmt::Display for ReceivedFault {
 }
 
 /// The Body of a SOAP fault: `code` (a sub-code as `(namespace, local)`, or none for a
-/// plain sender fault) and `reason`, escaped here.
-pub fn fault_body(soap: Soap, code: Option<(&str, &str)>, reason: &str) -> String {
+/// plain sender fault), `reason` (escaped here) and the application's `detail`
+/// (well-formed XML, written as it is: SOAP 1.1 `detail`, SOAP 1.2 `Detail`).
+pub fn fault_body(
+    soap: Soap,
+    code: Option<(&str, &str)>,
+    reason: &str,
+    detail: Option<&str>,
+) -> String {
     let reason = envelope::text(reason);
+    let detail = match (soap, detail) {
+        (_, None) => String::new(),
+        (Soap::V11, Some(d)) => format!("<detail>{d}</detail>"),
+        (Soap::V12, Some(d)) => format!("<s:Detail>{d}</s:Detail>"),
+    };
     match (soap, code) {
         (Soap::V11, Some((code_ns, local))) => format!(
-            r#"<s:Fault><faultcode xmlns:f="{code_ns}">f:{local}</faultcode><faultstring xml:lang="en">{reason}</faultstring></s:Fault>"#
+            r#"<s:Fault><faultcode xmlns:f="{code_ns}">f:{local}</faultcode><faultstring xml:lang="en">{reason}</faultstring>{detail}</s:Fault>"#
         ),
         (Soap::V11, None) => format!(
-            r#"<s:Fault><faultcode>s:Client</faultcode><faultstring xml:lang="en">{reason}</faultstring></s:Fault>"#
+            r#"<s:Fault><faultcode>s:Client</faultcode><faultstring xml:lang="en">{reason}</faultstring>{detail}</s:Fault>"#
         ),
         (Soap::V12, Some((code_ns, local))) => format!(
-            r#"<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:f="{code_ns}">f:{local}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">{reason}</s:Text></s:Reason></s:Fault>"#
+            r#"<s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode><s:Value xmlns:f="{code_ns}">f:{local}</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">{reason}</s:Text></s:Reason>{detail}</s:Fault>"#
         ),
         (Soap::V12, None) => format!(
-            r#"<s:Fault><s:Code><s:Value>s:Sender</s:Value></s:Code><s:Reason><s:Text xml:lang="en">{reason}</s:Text></s:Reason></s:Fault>"#
+            r#"<s:Fault><s:Code><s:Value>s:Sender</s:Value></s:Code><s:Reason><s:Text xml:lang="en">{reason}</s:Text></s:Reason>{detail}</s:Fault>"#
         ),
     }
 }
@@ -393,7 +411,7 @@ pub fn fault_envelope(
     relates_to: Option<&str>,
 ) -> String {
     let action = addressing.fault_action();
-    let body = fault_body(soap, Some(code.qname(sc)), code.reason());
+    let body = fault_body(soap, Some(code.qname(sc)), code.reason(), None);
     envelope::Framing { soap, addressing }
         .write(
             &envelope::Headers {
