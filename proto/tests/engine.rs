@@ -1449,3 +1449,33 @@ fn idle_contexts_are_dropped() {
     keeps.handle_timeout(later);
     call(&mut c, &keeps, PING, later).expect("kept until it expires");
 }
+
+/// Issue 22: many requests in one millisecond (a shared client at thousands of calls a
+/// second) keep the clock's `Created` — the n-th expires n ms later instead — so
+/// `Created` never drifts ahead of the clock into `CreatedInFuture`, and no two
+/// Timestamps (under MS-LWSSP: no two signatures) are the same.
+#[test]
+fn created_does_not_drift_at_high_call_rates() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, s) = pair(&d, 180);
+    negotiate(&mut c, &s, t0()).expect("issue");
+    let stamp = |bytes: &str, tag: &str| -> String {
+        let open = format!("<u:{tag}>");
+        let start = bytes.find(&open).expect("a timestamp") + open.len();
+        bytes[start..start + 24].to_owned()
+    };
+    let mut expires = std::collections::BTreeSet::new();
+    for n in 0..2000 {
+        let req = c.protect("urn:a", PING, t0()).expect("protect");
+        assert_eq!(
+            stamp(&req.bytes, "Created"),
+            "2026-11-18T11:06:40.000Z",
+            "request {n}: Created left the clock (t0)"
+        );
+        assert!(expires.insert(stamp(&req.bytes, "Expires")), "request {n}: a repeat");
+        match s.handle(req.bytes.as_bytes(), None, t0()) {
+            Incoming::Request(_) => {}
+            other => panic!("request {n} refused: {other:?}"),
+        }
+    }
+}

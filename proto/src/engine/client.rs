@@ -121,8 +121,10 @@ pub struct ClientEngine {
     rng: Box<dyn Rng>,
     replay: ReplayCache,
     state: State,
-    /// The `Created` of the last protected request: each later one is later still.
+    /// The `Created` of the last protected request, and how many requests before it
+    /// had that same `Created` (see `protected`).
     last_created: SystemTime,
+    same_created: u32,
 }
 
 impl fmt::Debug for ClientEngine {
@@ -156,6 +158,7 @@ impl ClientEngine {
             rng,
             replay: ReplayCache::default(),
             last_created: SystemTime::UNIX_EPOCH,
+            same_created: 0,
             state: State::Idle,
         })
     }
@@ -295,21 +298,27 @@ impl ClientEngine {
     ) -> Result<Request, EngineError> {
         let message_id = self.message_id();
         // Under MS-LWSSP the signature covers the Timestamp alone, so two requests with
-        // the same `Created` would carry the same signature, and the server's replay
-        // cache would refuse the second: every request gets a later `Created` than the
-        // one before (timestamps have millisecond precision).
+        // the same Timestamp would carry the same signature, and the server's replay
+        // cache would refuse the second. Timestamps have millisecond precision, and
+        // many requests fall in one millisecond: `Created` stays the clock's (never
+        // earlier than the last one's: a clock set back does not repeat a Timestamp),
+        // and the n-th request of one `Created` expires n ms later. Moving `Created`
+        // on instead would drift ahead of the clock at a few thousand calls a second,
+        // until the server refused it as created in the future.
         let since = now
             .duration_since(SystemTime::UNIX_EPOCH)
             .unwrap_or_default();
         let millis = u64::try_from(since.as_millis()).unwrap_or(u64::MAX);
         let truncated = SystemTime::UNIX_EPOCH + Duration::from_millis(millis);
-        let created = if truncated > self.last_created {
-            truncated
+        if truncated > self.last_created {
+            self.last_created = truncated;
+            self.same_created = 0;
         } else {
-            self.last_created + Duration::from_millis(1)
-        };
-        self.last_created = created;
-        let now = created;
+            self.same_created = self.same_created.saturating_add(1);
+        }
+        let now = self.last_created;
+        let validity =
+            self.config.timestamp_validity + Duration::from_millis(u64::from(self.same_created));
         let bytes = security::protect(
             &Outgoing {
                 framing: self.config.framing,
@@ -334,7 +343,7 @@ impl ClientEngine {
             &self.config.suite,
             &self.config.profile.request,
             now,
-            self.config.timestamp_validity,
+            validity,
             self.rng.as_mut(),
         )?;
         Ok(Request {
