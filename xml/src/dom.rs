@@ -619,13 +619,15 @@ fn is_name(s: &str) -> bool {
         })
 }
 
-/// Splits a QName into prefix and local name.
+/// Splits a QName into prefix and local name. A colon needs a prefix before it
+/// (Namespaces in XML: `:b` is no QName): an empty prefix would be read as none, and
+/// `:xmlns="u"` canonicalized as the declaration `xmlns="u"` it is not.
 fn split_qname(name: &str, offset: usize) -> Result<(&str, &str), XmlError> {
-    let (prefix, local) = match name.split_once(':') {
-        Some((p, l)) => (p, l),
-        None => ("", name),
+    let (prefix, local, colon) = match name.split_once(':') {
+        Some((p, l)) => (p, l, true),
+        None => ("", name, false),
     };
-    if (!prefix.is_empty() && !is_name(prefix)) || !is_name(local) || local.contains(':') {
+    if (colon && !is_name(prefix)) || !is_name(local) || local.contains(':') {
         return Err(malformed(offset, format!("`{name}` is not a valid name")));
     }
     Ok((prefix, local))
@@ -1600,5 +1602,25 @@ mod tests {
             Document::parse("<a xmlns:='urn:x'/>", &l),
             Err(XmlError::Malformed { offset: 3, .. })
         ));
+    }
+
+    /// Issue 22: names with an empty prefix are not namespace-well-formed; accepted,
+    /// `:xmlns="u"` came out of C14N as a namespace declaration.
+    #[test]
+    fn empty_prefixes_are_refused() {
+        let l = Limits::default();
+        for bad in [
+            "<:a/>",
+            "<a :b='x'/>",
+            "<a :xmlns='urn:u'/>",
+            "<a xmlns:p='urn:p'><:b/></a>",
+            "<a></:a>",
+        ] {
+            assert!(
+                matches!(Document::parse(bad, &l), Err(XmlError::Malformed { .. })),
+                "{bad} was accepted"
+            );
+        }
+        assert!(Document::parse("<p:a xmlns:p='urn:p' p:b='x'/>", &l).is_ok());
     }
 }
