@@ -15,6 +15,8 @@ use wsbind_proto::security::{
 };
 use wsbind_proto::wire::{self, Addressing, ScVersion};
 
+/// The longest duration a flag takes: a year, as the engine's configuration.
+const MAX_SECONDS: u64 = wsbind_proto::description::MAX_DURATION.as_secs();
 #[derive(Subcommand, Debug)]
 pub enum MessageCommand {
     /// Wrap BODY.xml (the content of the SOAP Body) in an envelope protected with the
@@ -122,12 +124,12 @@ pub struct VerifyArgs {
     /// SHA-1 or SHA-256 digests, as peers send them).
     #[arg(long, value_enum)]
     suite: Option<SuiteArg>,
-    /// Allowed clock skew, seconds.
-    #[arg(long, default_value_t = 300)]
+    /// Allowed clock skew, seconds (at most a year).
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(..=MAX_SECONDS))]
     clock_skew: u64,
     /// The longest validity (Expires − Created) a message's Timestamp may claim,
-    /// seconds (default: one day, as the engine).
-    #[arg(long, default_value_t = 86_400)]
+    /// seconds (default: one day, as the engine; at most a year).
+    #[arg(long, default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(..=MAX_SECONDS))]
     max_validity: u64,
     #[command(flatten)]
     shape: ShapeArgs,

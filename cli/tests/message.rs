@@ -345,3 +345,26 @@ fn usage_errors_exit_2() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Issue 22: an oversized duration flag is a usage error naming the bound, not a panic
+/// (it overflowed the clock arithmetic).
+#[test]
+fn oversized_duration_flags_are_refused_not_a_panic() {
+    let body = tmp("b4.xml", "<a/>");
+    for flag in ["--clock-skew", "--max-validity"] {
+        let o = wsbind(&[
+            "message",
+            "verify",
+            "--context-id",
+            ID,
+            "--key-hex",
+            KEY,
+            flag,
+            "18446744073709551615",
+            body.to_str().expect("utf-8"),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{flag}: {}", text(&o.stderr));
+        assert!(text(&o.stderr).contains("31536000"), "{}", text(&o.stderr));
+        assert!(!text(&o.stderr).contains("panicked"), "{}", text(&o.stderr));
+    }
+}

@@ -1472,7 +1472,10 @@ fn created_does_not_drift_at_high_call_rates() {
             "2026-11-18T11:06:40.000Z",
             "request {n}: Created left the clock (t0)"
         );
-        assert!(expires.insert(stamp(&req.bytes, "Expires")), "request {n}: a repeat");
+        assert!(
+            expires.insert(stamp(&req.bytes, "Expires")),
+            "request {n}: a repeat"
+        );
         match s.handle(req.bytes.as_bytes(), None, t0()) {
             Incoming::Request(_) => {}
             other => panic!("request {n} refused: {other:?}"),

@@ -106,8 +106,8 @@ pub(crate) fn acceptable_until(
     now: SystemTime,
 ) -> SystemTime {
     let age = policy.max_latency.unwrap_or(policy.max_validity);
-    let by_age = created.unwrap_or(now) + age;
-    expires.map_or(by_age, |x| x.min(by_age)) + policy.clock_skew
+    let by_age = later(created.unwrap_or(now), age);
+    later(expires.map_or(by_age, |x| x.min(by_age)), policy.clock_skew)
 }
 
 /// Checks a `wsu:Timestamp` against the clock: `Created` not beyond the skew in the
@@ -140,7 +140,7 @@ pub(crate) fn check_timestamp(
         }
     }
     let skew = policy.clock_skew;
-    if created > now + skew {
+    if created > later(now, skew) {
         return Err(SecurityError::CreatedInFuture {
             created: show_time(created),
             now: show_time(now),
@@ -148,7 +148,7 @@ pub(crate) fn check_timestamp(
         });
     }
     if let Some(x) = expires {
-        if x + skew <= now {
+        if later(x, skew) <= now {
             return Err(SecurityError::Expired {
                 expires: show_time(x),
                 now: show_time(now),
@@ -157,7 +157,7 @@ pub(crate) fn check_timestamp(
         }
     }
     if let Some(latency) = policy.max_latency {
-        if created + latency + skew <= now {
+        if later(later(created, latency), skew) <= now {
             return Err(SecurityError::TooOld {
                 created: show_time(created),
                 now: show_time(now),
@@ -166,4 +166,36 @@ pub(crate) fn check_timestamp(
         }
     }
     Ok((created, expires))
+}
+
+/// `t + d`, or the latest time the platform holds when that overflows: a policy built
+/// by hand (the engine's is bounded to a year) may say any duration, and no sum of
+/// times may panic.
+fn later(t: SystemTime, d: Duration) -> SystemTime {
+    t.checked_add(d).unwrap_or_else(|| {
+        // Far enough for every comparison here, and representable everywhere.
+        SystemTime::UNIX_EPOCH + Duration::from_secs(i64::MAX as u64 / 2)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xml::dom::Document;
+
+    /// Issue 22: a policy built by hand with durations past what `SystemTime` holds
+    /// checks a Timestamp without panicking.
+    #[test]
+    fn huge_durations_do_not_overflow() {
+        let mut policy = Acceptance::new(ScVersion::V1_3, &super::super::Suite::BASIC256);
+        policy.clock_skew = Duration::MAX;
+        policy.max_latency = Some(Duration::MAX);
+        policy.max_validity = Duration::MAX;
+        let src = r#"<u:Timestamp xmlns:u="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"><u:Created>2026-01-01T00:00:00Z</u:Created><u:Expires>2026-01-01T00:05:00Z</u:Expires></u:Timestamp>"#;
+        let doc = Document::parse(src, &Limits::default()).expect("parse");
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        assert!(check_timestamp(&doc, doc.root(), &policy, now).is_ok());
+        let until = acceptable_until(None, None, &policy, now);
+        assert!(until > now);
+    }
 }
