@@ -15,8 +15,10 @@ use wsbind_proto::security::{
 };
 use wsbind_proto::wire::{self, Addressing, ScVersion};
 
-/// The longest duration a flag takes: a year, as the engine's configuration.
+/// The longest clock skew a flag takes: a year, as the engine's configuration.
 const MAX_SECONDS: u64 = wsbind_proto::description::MAX_DURATION.as_secs();
+/// The longest validity claim a flag accepts: a century.
+const MAX_VALIDITY_SECONDS: u64 = 100 * MAX_SECONDS;
 #[derive(Subcommand, Debug)]
 pub enum MessageCommand {
     /// Wrap BODY.xml (the content of the SOAP Body) in an envelope protected with the
@@ -128,8 +130,9 @@ pub struct VerifyArgs {
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(..=MAX_SECONDS))]
     clock_skew: u64,
     /// The longest validity (Expires − Created) a message's Timestamp may claim,
-    /// seconds (default: one day, as the engine; at most a year).
-    #[arg(long, default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(..=MAX_SECONDS))]
+    /// seconds (default: one day, as the engine; at most a century: test vectors are
+    /// made with ten years).
+    #[arg(long, default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(..=MAX_VALIDITY_SECONDS))]
     max_validity: u64,
     #[command(flatten)]
     shape: ShapeArgs,

@@ -351,7 +351,10 @@ fn usage_errors_exit_2() {
 #[test]
 fn oversized_duration_flags_are_refused_not_a_panic() {
     let body = tmp("b4.xml", "<a/>");
-    for flag in ["--clock-skew", "--max-validity"] {
+    for (flag, bound) in [
+        ("--clock-skew", "31536000"),
+        ("--max-validity", "3153600000"),
+    ] {
         let o = wsbind(&[
             "message",
             "verify",
@@ -364,7 +367,7 @@ fn oversized_duration_flags_are_refused_not_a_panic() {
             body.to_str().expect("utf-8"),
         ]);
         assert_eq!(o.status.code(), Some(2), "{flag}: {}", text(&o.stderr));
-        assert!(text(&o.stderr).contains("31536000"), "{}", text(&o.stderr));
+        assert!(text(&o.stderr).contains(bound), "{}", text(&o.stderr));
         assert!(!text(&o.stderr).contains("panicked"), "{}", text(&o.stderr));
     }
 }
