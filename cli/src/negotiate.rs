@@ -185,8 +185,8 @@ fn respond(a: RespondArgs) -> Result<ExitCode, Usage> {
                 },
         } => {
             println!("{bytes}");
-            eprintln!("context-id: {identifier}");
-            eprintln!("identity: {}", identity.name);
+            eprintln!("context-id: {}", one_line(&identifier));
+            eprintln!("identity: {}", one_line(&identity.name));
             if let Some(ctx) = server.context(&identifier, now) {
                 eprintln!("key: {}", hex(ctx.key.as_bytes()));
             }
@@ -214,7 +214,7 @@ fn key(a: KeyArgs) -> Result<ExitCode, Usage> {
     let response = read(&a.file)?;
     match read_issue_response(&config, &response, &a.request_id, entropy.as_ref(), now) {
         Ok(ctx) => {
-            println!("context-id: {}", ctx.identifier);
+            println!("context-id: {}", one_line(&ctx.identifier));
             println!("key: {}", hex(ctx.key.as_bytes()));
             Ok(ExitCode::SUCCESS)
         }
@@ -223,4 +223,21 @@ fn key(a: KeyArgs) -> Result<ExitCode, Usage> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// A value from a message, on one line: control characters escaped (`\n` as the two
+/// characters `\` and `n`), so that no input can print a line of its own — a forged
+/// `key:` line before the real one, say. Not shortened: the value is the user's to
+/// copy (an identifier is at most 1 KiB).
+fn one_line(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
 }

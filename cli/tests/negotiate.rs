@@ -187,3 +187,70 @@ fn a_mismatched_entropy_mode_is_named() {
         text(&o.stderr)
     );
 }
+
+/// Issue 22: a value from an untrusted RSTR cannot print a line of its own: an
+/// Identifier holding a line break and `key: …` stays on the `context-id:` line, and the
+/// one `key:` line is the real key.
+#[test]
+fn an_untrusted_response_cannot_forge_an_output_line() {
+    let o = wsbind(&[
+        "negotiate",
+        "rst",
+        "--version",
+        "1.3",
+        "--entropy",
+        "combined",
+        "--username",
+        "alice",
+        "--password",
+        "s3cret",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    let request_id = field(&err, "message-id").expect("message id");
+    let entropy = field(&err, "client-entropy").expect("entropy");
+    let rst = tmp("forge-rst.xml", &text(&o.stdout));
+    let o = wsbind(&[
+        "negotiate",
+        "respond",
+        "--version",
+        "1.3",
+        "--entropy",
+        "combined",
+        "--accept",
+        "alice:s3cret",
+        &rst,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    let context_id = field(&err, "context-id").expect("context id");
+    let real_key = field(&err, "key").expect("key");
+    let forged = format!("{context_id}&#10;key: {}", "41".repeat(32));
+    let rstr = tmp(
+        "forge-rstr.xml",
+        &text(&o.stdout).replace(&context_id, &forged),
+    );
+    let o = wsbind(&[
+        "negotiate",
+        "key",
+        "--version",
+        "1.3",
+        "--entropy",
+        "combined",
+        "--request-id",
+        &request_id,
+        "--client-entropy-hex",
+        &entropy,
+        &rstr,
+    ]);
+    let out = text(&o.stdout);
+    let keys: Vec<&str> = out.lines().filter(|l| l.starts_with("key:")).collect();
+    assert!(keys.len() <= 1, "a forged line: {out}");
+    if o.status.code() == Some(0) {
+        assert_eq!(keys, [format!("key: {real_key}").as_str()], "{out}");
+        assert!(
+            out.contains("\\nkey: 4141"),
+            "escaped on the context-id line: {out}"
+        );
+    }
+}
