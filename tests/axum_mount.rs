@@ -4,42 +4,22 @@
 //! a call in flight finish; a description with ssl-transport is not mounted on plain
 //! HTTP. And wsbind's own server waits for a request in flight when it shuts down.
 
+mod common;
+
 use axum::routing::get;
 use axum::{Json, Router};
 use axum_server::tls_rustls::RustlsConfig;
+use common::{check, sleepy};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower_http::timeout::TimeoutLayer;
-use wsbind::transport::{Answer, Call, Mount, TransportError};
-use wsbind::{ClientTls, Password, ServerTls, UsernameCredential};
+use wsbind::transport::{Mount, TransportError};
+use wsbind::{ClientTls, ServerTls, UsernameCredential};
 
 #[wsbind::binding(file = "examples/bindings/quickstart.toml")]
 struct Orders;
-
-fn check(user: &str, pw: &Password) -> bool {
-    user == "alice" && pw.matches("wonderland")
-}
-
-/// Sleeps as long as the request's `ms` attribute says, then answers.
-async fn handler(call: Call) -> Answer {
-    let ms = call
-        .body
-        .split("ms=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    tokio::time::sleep(Duration::from_millis(ms)).await;
-    Answer::new(
-        "urn:example:Done",
-        format!(
-            "<e:Done xmlns:e=\"urn:example\" by=\"{}\"/>",
-            call.identity.name
-        ),
-    )
-}
 
 struct App {
     addr: SocketAddr,
@@ -55,7 +35,7 @@ async fn app(timeout: Duration) -> App {
     let c = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("cert");
     let (cert, key) = (c.cert.pem(), c.key_pair.serialize_pem());
     let soap = Orders::server(check, ServerTls::from_pem(cert.clone(), key.clone()))
-        .into_service(Mount::BehindTls, handler)
+        .into_service(Mount::BehindTls, sleepy)
         .expect("mount");
     let router = Router::new()
         .route(
@@ -207,7 +187,7 @@ async fn ssl_descriptions_are_mounted_behind_tls_only() {
         check,
         ServerTls::from_pem(c.cert.pem(), c.key_pair.serialize_pem()),
     )
-    .into_service(Mount::PlainHttp, handler)
+    .into_service(Mount::PlainHttp, sleepy)
     .expect_err("refused");
     assert!(matches!(err, TransportError::MountedWithoutTls), "{err}");
     assert!(err.to_string().contains("Mount::BehindTls"), "{err}");
@@ -225,7 +205,7 @@ async fn shutdown_waits_for_the_request_in_flight() {
         check,
         ServerTls::from_pem(cert.clone(), c.key_pair.serialize_pem()),
     )
-    .serve_on(listener, handler)
+    .serve_on(listener, sleepy)
     .await
     .expect("serve on a bound listener");
     let client = Orders::client(

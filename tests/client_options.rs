@@ -3,50 +3,22 @@
 //! trust store beside explicit roots, certificates and keys from PEM files, and a
 //! rustls configuration of the application's own.
 
+mod common;
+
+use common::{check, sleepy, tls, Tls};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use wsbind::transport::client::Proxy;
-use wsbind::transport::{Answer, Call};
-use wsbind::{ClientTls, Password, ServerTls, UsernameCredential};
+use wsbind::{ClientTls, ServerTls, UsernameCredential};
 
 #[wsbind::binding(file = "examples/bindings/quickstart.toml")]
 struct Orders;
 
-fn check(user: &str, pw: &Password) -> bool {
-    user == "alice" && pw.matches("wonderland")
-}
-
-/// Sleeps as long as the request's `ms` attribute says.
-async fn handler(call: Call) -> Answer {
-    let ms = call
-        .body
-        .split("ms=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    tokio::time::sleep(Duration::from_millis(ms)).await;
-    Answer::new("urn:example:Ok", "<e:Ok xmlns:e=\"urn:example\"/>")
-}
-
-struct Tls {
-    cert: String,
-    key: String,
-}
-
-fn tls() -> Tls {
-    let c = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("cert");
-    Tls {
-        cert: c.cert.pem(),
-        key: c.key_pair.serialize_pem(),
-    }
-}
-
 async fn server(t: &Tls) -> wsbind::transport::server::Running {
     Orders::server(check, ServerTls::from_pem(t.cert.clone(), t.key.clone()))
-        .serve("127.0.0.1:0", handler)
+        .serve("127.0.0.1:0", sleepy)
         .await
         .expect("serve")
 }
@@ -205,7 +177,7 @@ async fn roots_from_files_and_from_the_system() {
         check,
         ServerTls::from_pem_files(&cert, &key).expect("pem files"),
     )
-    .serve("127.0.0.1:0", handler)
+    .serve("127.0.0.1:0", sleepy)
     .await
     .expect("serve");
     let user = || UsernameCredential::new("alice", "wonderland");
