@@ -142,7 +142,10 @@ fn negotiation() -> Result<(), Box<dyn std::error::Error>> {
     let validator: Arc<dyn wsbind::PasswordValidator> =
         Arc::new(|user: &str, pw: &Password| user == "alice" && pw.matches("wonderland"));
     let mut server =
-        ServerEngine::new(config.clone(), Some(validator), Box::new(SystemRng::new()))?;
+        ServerEngine::new(config.clone(), Some(validator), Box::new(SystemRng::new()))?
+            // The tour jumps hours ahead between calls: a server with WCF's 2-minute
+            // idle timeout (the default) would have dropped the context by then.
+            .with_idle_timeout(None);
     let mut client = ClientEngine::new(
         config.clone(),
         "https://localhost:8443/orders",
