@@ -96,3 +96,20 @@ pub fn unhex(what: &str, h: &str) -> Result<Vec<u8>, Usage> {
         .collect::<Result<_, _>>()
         .map_err(|e| Usage(format!("{what}: {e}")))
 }
+
+/// A value from a message, on one line: control characters escaped (`\n` as the two
+/// characters `\` and `n`), so that no input can print a line of its own — a forged
+/// `key:` line before the real one, say. Not shortened: the value is the user's to
+/// copy (an identifier is at most 1 KiB).
+pub(crate) fn one_line(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}

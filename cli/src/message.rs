@@ -1,6 +1,7 @@
 //! `wsbind message protect|verify`: the engine's message protection as a command, for
 //! interoperability tests with other implementations.
 
+use crate::args::one_line;
 use crate::args::{clock, exit, read, unhex, SoapArg, Usage, Version};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -116,6 +117,12 @@ enum ProfileArg {
 pub struct VerifyArgs {
     #[command(flatten)]
     context: ContextArgs,
+    /// Print the Body also when the signature does not cover it. Under MS-LWSSP (the
+    /// default) a request's signature covers the Timestamp alone — TLS protected the
+    /// Body on the wire, and this file's Body may have been changed since — and a reply
+    /// carries no signature at all.
+    #[arg(long)]
+    unsigned_body: bool,
     /// The receiver's clock (RFC 3339, UTC), for messages made earlier; default: now.
     #[arg(long)]
     now: Option<String>,
@@ -258,24 +265,43 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
         now,
     ) {
         Ok(v) => {
-            match &v.signed {
-                Some(signed) => eprintln!(
-                    "verified: context {}, WS-SC {}, {} over {}, action {}",
-                    signed.identifier,
-                    match signed.version {
-                        ScVersion::Feb2005 => "feb-2005",
-                        ScVersion::V1_3 => "1.3",
-                    },
-                    signed.signature,
-                    covered(&signed.covered),
-                    v.action.as_deref().unwrap_or("(none)")
-                ),
-                None => eprintln!(
-                    "verified: an unsigned reply (its timestamp checked), action {}",
-                    v.action.as_deref().unwrap_or("(none)")
-                ),
+            let action = one_line(v.action.as_deref().unwrap_or("(none)"));
+            let body_signed = match &v.signed {
+                Some(signed) => {
+                    eprintln!(
+                        "verified: context {}, WS-SC {}, {} over {}, action {action}",
+                        one_line(&signed.identifier),
+                        match signed.version {
+                            ScVersion::Feb2005 => "feb-2005",
+                            ScVersion::V1_3 => "1.3",
+                        },
+                        signed.signature,
+                        covered(&signed.covered),
+                    );
+                    signed.covered.contains(&Part::Body)
+                }
+                None => {
+                    eprintln!(
+                        "checked: an unsigned reply's Timestamp (its times) and nothing else: \
+                         an MS-LWSSP reply carries no signature, so nothing here shows who \
+                         made it or that it is unchanged; action {action}"
+                    );
+                    false
+                }
+            };
+            // Only a Body the signature covers is printed as the message's (issue 22:
+            // a changed Body used to be printed as if verified).
+            if body_signed {
+                println!("{}", v.body);
+            } else if a.unsigned_body {
+                eprintln!("the Body below is not covered by any signature");
+                println!("{}", v.body);
+            } else {
+                eprintln!(
+                    "the Body is not covered by the signature and is not printed \
+                     (--unsigned-body prints it)"
+                );
             }
-            println!("{}", v.body);
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

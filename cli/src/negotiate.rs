@@ -3,6 +3,7 @@
 //! `rst` writes an Issue request, `respond` answers one as a server would, `key`
 //! derives the context key from a response the way the requesting client does.
 
+use crate::args::one_line;
 use crate::args::{clock, exit, hex, read, unhex, SoapArg, Usage, Version};
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -223,21 +224,4 @@ fn key(a: KeyArgs) -> Result<ExitCode, Usage> {
             Ok(ExitCode::FAILURE)
         }
     }
-}
-
-/// A value from a message, on one line: control characters escaped (`\n` as the two
-/// characters `\` and `n`), so that no input can print a line of its own — a forged
-/// `key:` line before the real one, say. Not shortened: the value is the user's to
-/// copy (an identifier is at most 1 KiB).
-fn one_line(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
 }

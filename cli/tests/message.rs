@@ -75,6 +75,7 @@ fn protect_then_verify_in_every_variant_and_wss4j_agrees() {
                         ID,
                         "--key-hex",
                         KEY,
+                        "--unsigned-body",
                         msg,
                     ]);
                     assert_eq!(
@@ -270,9 +271,17 @@ fn ms_lwssp_signs_the_timestamp_alone() {
         "{}",
         text(&o.stderr)
     );
+    // Issue 22: the Body is not presented as verified: not printed at all unless
+    // asked for, and then marked as not covered.
+    assert_eq!(text(&o.stdout), "", "an unsigned Body printed");
+    assert!(
+        text(&o.stderr).contains("not covered by the signature"),
+        "{}",
+        text(&o.stderr)
+    );
     let o = verify(
         KEY,
-        &signed.replace("<a>1</a>", "<a>2</a>"),
+        &signed.replace("<a>1</a>", "<a>1000000 to mallory</a>"),
         "lwssp-body.xml",
     );
     assert_eq!(
@@ -281,6 +290,7 @@ fn ms_lwssp_signs_the_timestamp_alone() {
         "the Body is TLS's: {}",
         text(&o.stdout)
     );
+    assert!(!text(&o.stdout).contains("mallory"), "{}", text(&o.stdout));
     let o = verify(
         KEY,
         &signed.replacen("10:00:00.000Z", "10:00:00.500Z", 1),
@@ -370,4 +380,60 @@ fn oversized_duration_flags_are_refused_not_a_panic() {
         assert!(text(&o.stderr).contains(bound), "{}", text(&o.stderr));
         assert!(!text(&o.stderr).contains("panicked"), "{}", text(&o.stderr));
     }
+}
+
+/// Issue 22: `verify --reply` says what it checked (an MS-LWSSP reply is not signed:
+/// its Timestamp's times, nothing else, whatever key is given), and prints the Body
+/// only when asked, marked as not covered.
+#[test]
+fn a_reply_check_says_what_it_checked() {
+    let body = tmp("b5.xml", "<a>reply</a>");
+    let o = wsbind(&[
+        "message",
+        "protect",
+        "--context-id",
+        ID,
+        "--key-hex",
+        KEY,
+        "--version",
+        "1.3",
+        "--reply",
+        "--now",
+        "2026-12-01T10:00:00Z",
+        body.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let reply = tmp("reply.xml", &text(&o.stdout));
+    let check = |extra: &[&str]| {
+        let mut args = vec![
+            "message",
+            "verify",
+            "--context-id",
+            ID,
+            "--key-hex",
+            "ff",
+            "--reply",
+            "--now",
+            "2026-12-01T10:00:01Z",
+        ];
+        args.extend_from_slice(extra);
+        args.push(reply.to_str().expect("utf-8"));
+        wsbind(&args)
+    };
+    let o = check(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stderr).contains("nothing else"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!text(&o.stderr).contains("verified"), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "");
+    let o = check(&["--unsigned-body"]);
+    assert_eq!(text(&o.stdout).trim(), "<a>reply</a>");
+    assert!(
+        text(&o.stderr).contains("not covered by any signature"),
+        "{}",
+        text(&o.stderr)
+    );
 }
