@@ -137,16 +137,36 @@ pub enum Style {
     Color,
 }
 
+/// The most diagnostics shown for one description (the rest are counted): a file of
+/// garbage can make one per byte, and each is shown with its source line. Rendering
+/// costs at most this many passes over the text, so it stays linear in the file's size.
+pub const MAX_SHOWN: usize = 50;
+
+/// Source lines are cut to this many columns around what they point at (rustc's
+/// default width), so a long line is not printed whole for every diagnostic on it.
+const WIDTH: usize = 140;
+
+/// The line that stands for the diagnostics past [`MAX_SHOWN`].
+pub fn more_line(hidden: usize) -> String {
+    format!("error: and {hidden} more diagnostics, not shown (fix the ones above and check again)")
+}
+
 /// Renders diagnostics on a TOML source the way rustc renders its own: header with the
 /// id, `--> file:line:col`, the source lines with carets, secondary labels, `= help:`.
+/// At most [`MAX_SHOWN`] of them; a last line counts the others.
 pub fn render(diags: &[Diagnostic], source: &SourceFile, style: Style) -> String {
     let renderer = match style {
         Style::Plain => Renderer::plain(),
         Style::Color => Renderer::styled(),
-    };
+    }
+    .term_width(WIDTH);
     let mut out = String::new();
-    for d in diags {
+    for d in diags.iter().take(MAX_SHOWN) {
         out.push_str(&renderer.render(&report(d, source)));
+        out.push_str("\n\n");
+    }
+    if diags.len() > MAX_SHOWN {
+        out.push_str(&more_line(diags.len() - MAX_SHOWN));
         out.push_str("\n\n");
     }
     out
@@ -155,7 +175,10 @@ pub fn render(diags: &[Diagnostic], source: &SourceFile, style: Style) -> String
 /// Renders one diagnostic without its `error[ID]: message` header line, for embedding in
 /// a `compile_error!` whose message already starts with it.
 pub fn render_one(d: &Diagnostic, source: &SourceFile) -> String {
-    Renderer::plain().render(&report(d, source)).to_string()
+    Renderer::plain()
+        .term_width(WIDTH)
+        .render(&report(d, source))
+        .to_string()
 }
 
 fn level(d: &Diagnostic) -> Level<'static> {

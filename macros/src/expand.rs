@@ -64,11 +64,23 @@ fn finish(
     errors: impl Fn(&Diagnostic) -> Vec<TokenStream>,
 ) -> TokenStream {
     if checked.has_errors() {
-        let errs = checked
+        let all: Vec<&Diagnostic> = checked
             .diagnostics
             .iter()
             .filter(|d| d.is_error())
-            .flat_map(errors);
+            .collect();
+        let mut errs: Vec<TokenStream> = all
+            .iter()
+            .take(diag::MAX_SHOWN)
+            .flat_map(|d| errors(d))
+            .collect();
+        if all.len() > diag::MAX_SHOWN {
+            let span = file_span.unwrap_or_else(Span::call_site);
+            errs.push(error_at(
+                span,
+                &diag::more_line(all.len() - diag::MAX_SHOWN),
+            ));
+        }
         let track = codegen::track(tracked);
         return quote!(#track #(#errs)*);
     }

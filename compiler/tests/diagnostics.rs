@@ -1,0 +1,48 @@
+//! Issue 22: rendering diagnostics stays linear in the file's size. A file can make one
+//! diagnostic per line (or per byte); at most `diag::MAX_SHOWN` are shown, each source
+//! line cut to a width, and a last line counts the rest.
+
+use wsbind_compiler::diag::{self, SourceFile, Style};
+
+#[test]
+fn many_diagnostics_are_capped_and_counted() {
+    let mut text = String::from("[channel]\nbinding = \"http\"\n[security]\n");
+    for i in 0..16_000 {
+        text.push_str(&format!("unknown{i} = 1\n"));
+    }
+    let checked = wsbind_compiler::check_toml(&text, wsbind_compiler::Target::Runtime);
+    let n = checked.diagnostics.len();
+    assert!(n >= 16_000, "{n}");
+    let out = diag::render(
+        &checked.diagnostics,
+        &SourceFile::new("b.toml", text),
+        Style::Plain,
+    );
+    assert_eq!(out.matches("error[").count(), diag::MAX_SHOWN, "{out}");
+    assert!(
+        out.contains(&format!("and {} more diagnostics", n - diag::MAX_SHOWN)),
+        "{out}"
+    );
+    // Before the cap: every diagnostic printed (10 MB for 16,000 of them).
+    assert!(out.len() < 64 * 1024, "{} bytes", out.len());
+}
+
+#[test]
+fn a_long_line_is_cut_around_what_it_points_at() {
+    let text = format!(
+        "[channel]\nbinding = \"http\"\n[security]\nx = \"{}\"\n",
+        "a".repeat(100_000)
+    );
+    let checked = wsbind_compiler::check_toml(&text, wsbind_compiler::Target::Runtime);
+    assert!(!checked.diagnostics.is_empty());
+    let out = diag::render(
+        &checked.diagnostics,
+        &SourceFile::new("b.toml", text),
+        Style::Plain,
+    );
+    assert!(
+        out.len() < 4 * 1024,
+        "{} bytes: the long line printed whole",
+        out.len()
+    );
+}
