@@ -1482,3 +1482,67 @@ fn created_does_not_drift_at_high_call_rates() {
         }
     }
 }
+
+/// Issue 22: a farm's shared store of cancellations (a network round trip) is asked
+/// only about a cookie that opened: a request whose cookie another farm sealed, or
+/// that is forged, is refused without asking it.
+#[test]
+fn no_cancellation_lookup_before_a_cookie_opens() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use wsbind_proto::cancel::{CancelStore, MemoryCancellations};
+
+    #[derive(Default)]
+    struct Counting {
+        asked: AtomicUsize,
+        inner: MemoryCancellations,
+    }
+    impl CancelStore for Counting {
+        fn cancel(
+            &self,
+            identifier: &str,
+            identity: &str,
+            until: SystemTime,
+            now: SystemTime,
+        ) -> Result<(), String> {
+            self.inner.cancel(identifier, identity, until, now)
+        }
+        fn is_cancelled(&self, identifier: &str, now: SystemTime) -> Result<bool, String> {
+            self.asked.fetch_add(1, Ordering::SeqCst);
+            self.inner.is_cancelled(identifier, now)
+        }
+    }
+
+    let d = description("combined", "1.3", true, "basic256");
+    let farm = |key: u8, seed: u64, store: Arc<Counting>| {
+        ServerEngine::with_cookies(
+            d.server.clone(),
+            Some(validator()),
+            CookieKeys::new(1, [key; 32]),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("server")
+        .with_cancel_store(store)
+    };
+    let ours = Arc::new(Counting::default());
+    let s = farm(42, 190, ours.clone());
+    let other = farm(43, 191, Arc::new(Counting::default()));
+    let (mut c, _) = pair(&d, 192);
+    negotiate(&mut c, &other, t0()).expect("issued by another farm");
+    for _ in 0..10 {
+        let req = c.protect("urn:a", PING, t0()).expect("protect");
+        assert!(matches!(
+            s.handle(req.bytes.as_bytes(), None, t0()),
+            Incoming::Rejected { .. }
+        ));
+    }
+    assert_eq!(
+        ours.asked.load(Ordering::SeqCst),
+        0,
+        "asked about forged cookies"
+    );
+    // A cookie of this farm is checked against the store, once per request.
+    let (mut c, _) = pair(&d, 193);
+    negotiate(&mut c, &s, t0()).expect("issued here");
+    call(&mut c, &s, PING, t0()).expect("a call");
+    assert_eq!(ours.asked.load(Ordering::SeqCst), 1);
+}

@@ -904,21 +904,7 @@ struct ServerKeys<'a> {
 
 impl ContextKeys for ServerKeys<'_> {
     fn key(&mut self, token: &TokenInfo<'_>, now: SystemTime) -> Result<SecretKey, ContextError> {
-        // A shared store of cancellations may be across the network: asked without
-        // holding the lock.
-        let cancellations = match &*lock(self.contexts) {
-            Contexts::Cookies { cancelled, .. } => Some(cancelled.clone()),
-            Contexts::Memory(_) => None,
-        };
-        if let Some(store) = cancellations {
-            if store
-                .is_cancelled(token.identifier, now)
-                .map_err(ContextError::Unavailable)?
-            {
-                return Err(ContextError::Cancelled);
-            }
-        }
-        let (identity, key) = match &mut *lock(self.contexts) {
+        let (identity, key, cancellations) = match &mut *lock(self.contexts) {
             Contexts::Memory(store) => {
                 let (ctx, key) = if self.renewal.is_some() {
                     store.key_for_renewal(token.identifier, token.instance, now)
@@ -929,9 +915,9 @@ impl ContextKeys for ServerKeys<'_> {
                 if ctx.version != token.sc.version {
                     return Err(ContextError::Unknown);
                 }
-                (ctx.identity.clone(), key.clone())
+                (ctx.identity.clone(), key.clone(), None)
             }
-            Contexts::Cookies { keys, .. } => {
+            Contexts::Cookies { keys, cancelled } => {
                 let cookie = token.cookie.ok_or(ContextError::NoCookie)?;
                 let ctx = keys.open_within(cookie, now, self.renewal.unwrap_or_default())?;
                 if ctx.identifier != token.identifier
@@ -940,9 +926,24 @@ impl ContextKeys for ServerKeys<'_> {
                 {
                     return Err(ContextError::ForeignCookie);
                 }
-                (ctx.identity.clone(), ctx.key.clone())
+                (
+                    ctx.identity.clone(),
+                    ctx.key.clone(),
+                    Some(cancelled.clone()),
+                )
             }
         };
+        // Asked only about a cookie that opened (sealed with this farm's keys, unexpired,
+        // naming this token): a shared store may be across the network, so a forged
+        // cookie costs it nothing. Asked without holding the lock.
+        if let Some(store) = cancellations {
+            if store
+                .is_cancelled(token.identifier, now)
+                .map_err(ContextError::Unavailable)?
+            {
+                return Err(ContextError::Cancelled);
+            }
+        }
         self.identity = Some((identity, key.clone()));
         Ok(key)
     }
