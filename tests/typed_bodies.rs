@@ -169,3 +169,68 @@ fn quick_xml_free(order: &Submit) -> String {
         .collect();
     format!("<o:Submit xmlns:o=\"{NS}\">{items}</o:Submit>")
 }
+
+/// The application's own SOAP headers, both ways: the client sends a tenant header, the
+/// handler reads it and answers with a trace header, the client reads that back. A
+/// header that asks to be understood (`mustUnderstand`) stays refused: nothing here
+/// understands it.
+#[tokio::test]
+async fn application_headers_both_ways() {
+    let c = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("cert");
+    let cert = c.cert.pem();
+    let running = Orders::server(
+        check,
+        ServerTls::from_pem(cert.clone(), c.key_pair.serialize_pem()),
+    )
+    .serve("127.0.0.1:0", |call: Call| async move {
+        let answer = Answer::new("urn:example:Ok", "<e:Ok xmlns:e=\"urn:example\"/>")
+            .with_header("<h:Trace xmlns:h=\"urn:example:h\">t-42</h:Trace>");
+        // The tenant the client sent, echoed.
+        match call.headers.iter().find(|h| h.contains("Tenant")) {
+            Some(tenant) => answer.with_header(tenant.clone()),
+            None => answer,
+        }
+    })
+    .await
+    .expect("serve");
+    let client = Orders::client(
+        format!("https://localhost:{}/orders", running.local_addr().port()),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(cert),
+    );
+    let reply = client
+        .call_with_headers(
+            "urn:example:Get",
+            vec!["<h:Tenant xmlns:h=\"urn:example:h\">acme</h:Tenant>".to_owned()],
+            "<e:Get xmlns:e=\"urn:example\"/>",
+        )
+        .await
+        .expect("a call with a header");
+    assert_eq!(
+        reply.headers,
+        [
+            "<h:Trace xmlns:h=\"urn:example:h\">t-42</h:Trace>",
+            "<h:Tenant xmlns:h=\"urn:example:h\">acme</h:Tenant>"
+        ]
+    );
+    // A plain call carries none: the handler saw no tenant.
+    let plain = client
+        .call("urn:example:Get", "<e:Get xmlns:e=\"urn:example\"/>")
+        .await
+        .expect("a plain call");
+    assert_eq!(
+        plain.headers,
+        ["<h:Trace xmlns:h=\"urn:example:h\">t-42</h:Trace>"]
+    );
+    // mustUnderstand: refused by the server, not handed to the handler.
+    let err = client
+        .call_with_headers(
+            "urn:example:Get",
+            vec!["<h:Must xmlns:h=\"urn:example:h\" xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" s:mustUnderstand=\"true\">x</h:Must>".to_owned()],
+            "<e:Get xmlns:e=\"urn:example\"/>",
+        )
+        .await
+        .expect_err("not understood");
+    assert!(err.fault().is_some(), "{err}");
+    running.shutdown().await;
+}

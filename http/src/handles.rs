@@ -195,6 +195,22 @@ mod client_io {
             self.session()?.call(action, body).await
         }
 
+        /// As [`call`](Self::call), sending the application's own SOAP header blocks
+        /// (`headers`: each a well-formed element, e.g. a tenant or a trace id). No
+        /// profile signs them: TLS protects them, as it protects the Body under
+        /// MS-LWSSP. The server's handler reads them as `Call::headers`; the reply's
+        /// come back as `Reply::headers`.
+        pub async fn call_with_headers(
+            &self,
+            action: &str,
+            headers: Vec<String>,
+            body: &str,
+        ) -> Result<Reply, TransportError> {
+            self.session()?
+                .call_with_headers(action, headers, body)
+                .await
+        }
+
         /// Sends `request` serialized (feature `serde`) and returns the verified reply
         /// read as `Resp` — the typed form of [`call`](Self::call), as reqwest's
         /// `.json()`. A body that does not serialize, or a reply that does not read as

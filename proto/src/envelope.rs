@@ -98,6 +98,9 @@ pub struct Headers<'a> {
     pub relates_to: Option<&'a str>,
     /// Write `ReplyTo` with the anonymous address (requests).
     pub reply_to_anonymous: bool,
+    /// The application's own header blocks (each a well-formed element, written as it
+    /// is, after the addressing headers). No profile signs them: TLS protects them.
+    pub application: &'a [String],
 }
 
 /// How a message is framed.
@@ -161,6 +164,9 @@ impl Framing {
             out.push('>');
             out.push_str(&part.content);
             let _ = write!(out, "</a:{}>", part.name);
+        }
+        for block in headers.application {
+            out.push_str(block);
         }
         let mut security_end = None;
         if let Some(security) = security {

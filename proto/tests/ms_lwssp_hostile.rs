@@ -40,6 +40,7 @@ fn request_signed(signing: &Signing) -> String {
                 message_id: Some("urn:uuid:11111111-2222-3333-4444-555555555555"),
                 reply_to_anonymous: true,
                 relates_to: None,
+                application: &[],
             },
             body: BODY,
         },

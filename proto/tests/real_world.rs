@@ -453,6 +453,7 @@ fn what_wsbind_writes_has_the_structure_of_ms_lwssp() {
             message_id: Some("urn:uuid:1"),
             reply_to_anonymous: true,
             relates_to: None,
+            application: &[],
         },
         body: "<m:Ping xmlns:m=\"urn:m\"/>",
     };

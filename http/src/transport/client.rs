@@ -393,14 +393,25 @@ impl ClientSession {
     /// [`negotiate_if_due`](Self::negotiate_if_due); a request dropped in flight changes
     /// nothing (the server may have seen it).
     pub async fn call(&self, action: &str, body: &str) -> Result<Reply, TransportError> {
+        self.call_with_headers(action, Vec::new(), body).await
+    }
+
+    /// As [`call`](Self::call), with the application's own SOAP header blocks.
+    pub async fn call_with_headers(
+        &self,
+        action: &str,
+        headers: Vec<String>,
+        body: &str,
+    ) -> Result<Reply, TransportError> {
         // A call with a message ends with its reply or an error.
         let reply = self
-            .run(ClientCall::request(action, body))
+            .run(ClientCall::request(action, body).with_headers(headers))
             .await?
             .ok_or(EngineError::State(StateError::NothingAwaited))?;
         Ok(Reply {
             action: reply.action,
             body: reply.body,
+            headers: reply.headers,
         })
     }
 

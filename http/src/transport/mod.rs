@@ -147,6 +147,9 @@ pub struct Call {
     pub action: Option<String>,
     /// The Body's content, in exclusive canonical form.
     pub body: String,
+    /// The request's own SOAP header blocks (neither WS-Addressing nor WS-Security),
+    /// each in exclusive canonical form. No profile signs them: TLS protected them.
+    pub headers: Vec<String>,
     /// The context that signed the request and what its signature covers. Under the
     /// MS-LWSSP profile (the default) that is the Timestamp alone: the Body and the
     /// addressing headers are protected by TLS, not by the signature.
@@ -164,6 +167,8 @@ pub struct Answer {
     fault: Option<String>,
     /// Set by [`Answer::with_detail`]: the fault's detail (XML).
     detail: Option<String>,
+    /// Set by [`Answer::with_header`]: the reply's own SOAP header blocks.
+    headers: Vec<String>,
 }
 
 impl Answer {
@@ -173,7 +178,20 @@ impl Answer {
             body: body.into(),
             fault: None,
             detail: None,
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds a SOAP header block to the reply (a well-formed element, written as it is;
+    /// no profile signs it).
+    pub fn with_header(mut self, header: impl Into<String>) -> Self {
+        self.headers.push(header.into());
+        self
+    }
+
+    /// The header blocks added with [`Answer::with_header`].
+    pub fn headers(&self) -> &[String] {
+        &self.headers
     }
 
     /// A SOAP sender fault (`Client` in SOAP 1.1) with `reason`: the request was
@@ -186,6 +204,7 @@ impl Answer {
             body: String::new(),
             fault: Some(reason.into()),
             detail: None,
+            headers: Vec::new(),
         }
     }
 
@@ -281,4 +300,7 @@ pub struct Reply {
     pub action: Option<String>,
     /// The Body's content, in exclusive canonical form.
     pub body: String,
+    /// The reply's own SOAP header blocks, each in exclusive canonical form (not
+    /// signed by any profile: TLS protected them).
+    pub headers: Vec<String>,
 }

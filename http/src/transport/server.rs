@@ -538,6 +538,7 @@ where
                 identity: request.identity.clone(),
                 action: request.verified.action.clone(),
                 body: request.verified.body.clone(),
+                headers: request.verified.headers.clone(),
                 signed: request.signed().clone(),
             };
             let answer = (shared.handler)(call).await;
@@ -556,7 +557,13 @@ where
                 .engine(move |engine| {
                     let now = SystemTime::now();
                     match answer.fault_reason() {
-                        None => engine.reply(&request, &answer.action, &answer.body, now),
+                        None => engine.reply_with_headers(
+                            &request,
+                            &answer.action,
+                            answer.headers(),
+                            &answer.body,
+                            now,
+                        ),
                         Some(reason) => {
                             engine.fault_reply(&request, reason, answer.fault_detail(), now)
                         }

@@ -31,6 +31,8 @@ pub struct ClientCall {
     /// The application message (action, Body content); `None`: only negotiate what is
     /// due (a `connect`).
     message: Option<(String, String)>,
+    /// The application's own SOAP header blocks for the request.
+    headers: Vec<String>,
     state: Step,
     /// Negotiations since the request was (re)started: a refused renewal and then an
     /// Issue at most.
@@ -65,9 +67,17 @@ impl ClientCall {
         Self::new(None)
     }
 
+    /// Sends these header blocks with the request (each a well-formed element; no
+    /// profile signs them: TLS protects them).
+    pub fn with_headers(mut self, headers: Vec<String>) -> Self {
+        self.headers = headers;
+        self
+    }
+
     fn new(message: Option<(String, String)>) -> Self {
         ClientCall {
             message,
+            headers: Vec::new(),
             state: Step::Ready,
             negotiations: 0,
             resent: false,
@@ -131,7 +141,9 @@ impl ClientCall {
             }
         }
         Ok(match &self.message {
-            Some((action, body)) => Step::Requesting(engine.protect(action, body, now)?),
+            Some((action, body)) => {
+                Step::Requesting(engine.protect_with_headers(action, &self.headers, body, now)?)
+            }
             None => Step::Done,
         })
     }

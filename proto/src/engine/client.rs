@@ -293,6 +293,7 @@ impl ClientEngine {
         purpose: Purpose,
         ctx: &ClientContext,
         action: &str,
+        application: &[String],
         body: &str,
         now: SystemTime,
     ) -> Result<Request, EngineError> {
@@ -328,6 +329,7 @@ impl ClientEngine {
                     message_id: Some(&message_id),
                     reply_to_anonymous: true,
                     relates_to: None,
+                    application,
                 },
                 body,
             },
@@ -374,6 +376,7 @@ impl ClientEngine {
             Purpose::Renew,
             ctx,
             self.config.sc.action_renew,
+            &[],
             &rst.write(),
             now,
         )?;
@@ -391,12 +394,24 @@ impl ClientEngine {
         body: &str,
         now: SystemTime,
     ) -> Result<Request, EngineError> {
+        self.protect_with_headers(action, &[], body, now)
+    }
+
+    /// Protects an application request carrying the application's own SOAP header
+    /// blocks (`headers`: each a well-formed element; no profile signs them).
+    pub fn protect_with_headers(
+        &mut self,
+        action: &str,
+        headers: &[String],
+        body: &str,
+        now: SystemTime,
+    ) -> Result<Request, EngineError> {
         let ctx = match &self.state {
             State::Ready(c) => c.clone(),
             State::Closed => return Err(StateError::Closed.into()),
             State::Idle => return Err(StateError::NotEstablished.into()),
         };
-        self.protected(Purpose::Application, &ctx, action, body, now)
+        self.protected(Purpose::Application, &ctx, action, headers, body, now)
     }
 
     /// Cancels the context: the Cancel to send, or `None` when there is none to
@@ -424,6 +439,7 @@ impl ClientEngine {
             Purpose::Cancel,
             &ctx,
             self.config.sc.action_cancel,
+            &[],
             &rst.write(),
             now,
         )?;
@@ -659,6 +675,7 @@ pub fn issue_request(
                 message_id: Some(&message_id),
                 reply_to_anonymous: true,
                 relates_to: None,
+                application: &[],
             },
             Some(&security),
             &rst.write(),

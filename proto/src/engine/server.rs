@@ -52,6 +52,9 @@ impl fmt::Debug for Contexts {
 
 /// What the server made of a message.
 #[derive(Debug)]
+// A request is the common case: boxing it would allocate once per message to make the
+// rarer variants smaller.
+#[allow(clippy::large_enum_variant)]
 pub enum Incoming {
     /// A negotiation message, handled: send `bytes` back.
     Negotiated { bytes: String, event: ServerEvent },
@@ -676,8 +679,11 @@ impl ServerEngine {
             &verified.identifier,
             verified.instance.as_deref(),
             &old_key,
-            self.config.sc.action_renew_response,
-            Some(relates_to),
+            Headers {
+                action: self.config.sc.action_renew_response,
+                relates_to: Some(relates_to),
+                ..Headers::default()
+            },
             &rstr.write(),
             now,
         )?;
@@ -737,8 +743,11 @@ impl ServerEngine {
             &verified.identifier,
             verified.instance.as_deref(),
             &key,
-            self.config.sc.action_cancel_response,
-            Some(relates_to),
+            Headers {
+                action: self.config.sc.action_cancel_response,
+                relates_to: Some(relates_to),
+                ..Headers::default()
+            },
             &rstr.write(),
             now,
         )?;
@@ -756,8 +765,7 @@ impl ServerEngine {
         identifier: &str,
         instance: Option<&str>,
         key: &SecretKey,
-        action: &str,
-        relates_to: Option<&str>,
+        headers: Headers<'_>,
         body: &str,
         now: SystemTime,
     ) -> Result<String, EngineError> {
@@ -766,10 +774,8 @@ impl ServerEngine {
             &Outgoing {
                 framing,
                 headers: Headers {
-                    action,
                     message_id: Some(&message_id),
-                    relates_to,
-                    ..Headers::default()
+                    ..headers
                 },
                 body,
             },
@@ -816,6 +822,19 @@ impl ServerEngine {
         body: &str,
         now: SystemTime,
     ) -> Result<String, EngineError> {
+        self.reply_with_headers(request, action, &[], body, now)
+    }
+
+    /// As [`reply`](Self::reply), with the application's own SOAP header blocks (each
+    /// a well-formed element; no profile signs them).
+    pub fn reply_with_headers(
+        &self,
+        request: &ServerRequest,
+        action: &str,
+        headers: &[String],
+        body: &str,
+        now: SystemTime,
+    ) -> Result<String, EngineError> {
         let v = &request.verified;
         let signed = v.signed.as_ref().ok_or(StateError::NoIdentity)?;
         let framing = Framing {
@@ -827,8 +846,12 @@ impl ServerEngine {
             &signed.identifier,
             signed.instance.as_deref(),
             &request.key,
-            action,
-            v.message_id.as_deref(),
+            Headers {
+                action,
+                relates_to: v.message_id.as_deref(),
+                application: headers,
+                ..Headers::default()
+            },
             body,
             now,
         )

@@ -162,6 +162,10 @@ pub struct VerifiedDocument<'d> {
     pub body: Element,
     /// The SCT element, when the message carries it.
     pub token: Option<Element>,
+    /// The application's header blocks: every header that is neither the Security
+    /// header nor WS-Addressing (none asks to be understood: such a header is refused).
+    /// No profile signs them.
+    pub headers: Vec<Element>,
     _doc: std::marker::PhantomData<&'d ()>,
 }
 
@@ -181,6 +185,9 @@ pub struct Verified {
     /// The Body's content: the exclusive canonical form of each child element, so each
     /// carries the namespace declarations it uses.
     pub body: String,
+    /// The application's header blocks, each in exclusive canonical form (no profile
+    /// signs them: TLS protected them on the wire).
+    pub headers: Vec<String>,
 }
 
 /// Parses and verifies a message; see the module documentation for what is checked.
@@ -210,7 +217,14 @@ pub fn owned(doc: &Document<'_>, v: VerifiedDocument<'_>) -> Result<Verified, Se
     for child in doc.children(v.body) {
         c14n::exclusive(doc, child, &[], false, &mut body);
     }
+    let mut headers = Vec::with_capacity(v.headers.len());
+    for h in &v.headers {
+        let mut block = String::new();
+        c14n::exclusive(doc, *h, &[], false, &mut block);
+        headers.push(block);
+    }
     Ok(Verified {
+        headers,
         soap: v.soap,
         addressing: v.addressing,
         action: v.action,
@@ -269,6 +283,7 @@ pub fn verify_document<'d>(
     let mut security = None;
     let mut addressing: Option<Addressing> = None;
     let mut addressing_headers: Vec<Element> = Vec::new();
+    let mut application_headers: Vec<Element> = Vec::new();
     for h in header.into_iter().flat_map(|h| doc.children(h)) {
         if doc.is(h, ns::WSSE, "Security") {
             let for_us = targets_us(doc, h, soap);
@@ -301,6 +316,8 @@ pub fn verify_document<'d>(
                 header: peer_text(&format!("{{{}}}{}", doc.namespace(h), doc.local_name(h))),
             }
             .into());
+        } else {
+            application_headers.push(h);
         }
     }
     let addr_text = |local: &str| {
@@ -322,6 +339,7 @@ pub fn verify_document<'d>(
         signed,
         body,
         token,
+        headers: application_headers.clone(),
         _doc: std::marker::PhantomData,
     };
     let Some(security) = security else {
