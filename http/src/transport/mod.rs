@@ -115,8 +115,6 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Needed {
-    #[error("a client session")]
-    ClientSession,
     #[error("a validator for HTTP basic credentials")]
     BasicValidator,
     #[error("a certificate and key for https (ServerTls)")]
