@@ -466,7 +466,7 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let soap = soap_of(&req);
-    let peer = peer.map_or_else(String::new, |p| p.to_string());
+    let peer = Peer(peer);
     let transport_identity = match &shared.basic {
         None => None,
         Some((validator, realm)) => match basic_identity(&req, validator.as_ref()) {
@@ -580,6 +580,20 @@ where
                     response(500, soap, "", String::new())
                 }
             }
+        }
+    }
+}
+
+/// The peer's address in a log line, formatted only when the line is written (not
+/// for every request): empty when the application's server did not give one.
+#[derive(Clone, Copy)]
+struct Peer(Option<SocketAddr>);
+
+impl std::fmt::Display for Peer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(addr) => addr.fmt(f),
+            None => Ok(()),
         }
     }
 }
