@@ -275,7 +275,7 @@ fn negotiation() -> Result<(), Box<dyn std::error::Error>> {
     // One second later: a fresh-looking message made from a captured one.
     let later = format_time(parse_time(created)? + Duration::from_secs(1));
     let tampered = req.bytes.replacen(created, &later, 1);
-    if let Incoming::Rejected { error, bytes } =
+    if let Incoming::Rejected { error, bytes, .. } =
         server.handle(tampered.as_bytes(), None, clock.now())
     {
         let code = if bytes.contains("FailedCheck") {

@@ -7,35 +7,15 @@
 #![cfg(target_os = "linux")]
 
 use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use wsbind::transport::{Answer, Call};
 use wsbind::Password;
 
+mod common;
+use common::Log;
+
 #[wsbind::binding(file = "examples/bindings/server-behind-tls-proxy.toml")]
 struct BehindProxy;
-
-/// Log lines, as the server wrote them.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Log {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log").extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Log {
-    fn lines_with(&self, what: &str) -> usize {
-        let text = String::from_utf8_lossy(&self.0.lock().expect("log")).into_owned();
-        text.lines().filter(|l| l.contains(what)).count()
-    }
-}
 
 /// CPU seconds this process used (user + system), from /proc/self/stat, opened once
 /// (while the test is out of file descriptors it cannot open it).
@@ -90,11 +70,7 @@ async fn status_line(addr: std::net::SocketAddr) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_out_of_file_descriptors_backs_off() {
     let log = Log::default();
-    let writer = log.clone();
-    tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .init();
+    tracing::subscriber::set_global_default(log.subscriber()).expect("the only subscriber");
 
     // The cap follows the limit: 256 files, 64 reserved.
     files(256);
@@ -129,11 +105,11 @@ async fn a_server_out_of_file_descriptors_backs_off() {
 
     // Not a busy loop: a spinning accept took a whole core (2 s in 2 s).
     assert!(used < 0.5, "{used:.2} s of CPU in 2 s");
-    let failures = log.lines_with("accept failed");
+    let failures = log.lines_with("accept failed").len();
     assert!(
         (1..=2).contains(&failures),
         "{failures} accept-failure lines (one per 10 s is the most):\n{}",
-        String::from_utf8_lossy(&log.0.lock().expect("log"))
+        log.text()
     );
 
     // Room again: served as before.

@@ -8,6 +8,9 @@ use wsbind::security::profile::Part;
 use wsbind::transport::{Answer, Call, TransportError};
 use wsbind::{ClientTls, Password, ServerTls, UsernameCredential};
 
+mod common;
+use common::Log;
+
 #[wsbind::binding(file = "examples/bindings/quickstart.toml")]
 struct Orders;
 
@@ -122,6 +125,9 @@ async fn a_plain_http_endpoint_is_named_for_what_it_is() {
 
 #[tokio::test]
 async fn wrong_credentials_fail_fast_with_a_clear_error() {
+    // The refusal is logged once, with the peer's address and the user it named.
+    let log = Log::default();
+    let _logging = tracing::subscriber::set_default(log.subscriber());
     let t = tls();
     let running = Inventory::server(check, ServerTls::from_pem(t.cert.clone(), t.key))
         .serve("127.0.0.1:0", echo)
@@ -143,6 +149,15 @@ async fn wrong_credentials_fail_fast_with_a_clear_error() {
         started.elapsed()
     );
     assert!(err.to_string().contains("FailedAuthentication"), "{err}");
+    let refused = log.lines_with("message rejected");
+    assert_eq!(refused.len(), 1, "{}", log.text());
+    for what in [
+        "peer=127.0.0.1:",
+        "user=\"alice\"",
+        "fault=\"FailedAuthentication\"",
+    ] {
+        assert!(refused[0].contains(what), "{what} in {}", refused[0]);
+    }
 
     // A server certificate the client does not trust: a TLS error, not a hang.
     let other = tls();
@@ -714,6 +729,8 @@ fn gateway(user: &str, pw: &Password) -> bool {
 
 #[tokio::test]
 async fn http_basic_authentication_is_enforced() {
+    let log = Log::default();
+    let _logging = tracing::subscriber::set_default(log.subscriber());
     let t = tls();
     let running = BasicServer::server(check, gateway, ServerTls::from_pem(t.cert.clone(), t.key))
         .serve("127.0.0.1:0", echo)
@@ -743,6 +760,13 @@ async fn http_basic_authentication_is_enforced() {
         .await
         .expect_err("wrong basic credentials");
     assert!(matches!(err, TransportError::Unauthorized), "{err}");
+    let refused = log.lines_with("HTTP basic authentication failed");
+    assert!(!refused.is_empty(), "{}", log.text());
+    for line in &refused {
+        for what in ["peer=127.0.0.1:", "user=\"gateway\""] {
+            assert!(line.contains(what), "{what} in {line}");
+        }
+    }
     running.shutdown().await;
 }
 

@@ -193,9 +193,16 @@ fn respond(a: RespondArgs) -> Result<ExitCode, Usage> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Incoming::Rejected { bytes, error } => {
+        Incoming::Rejected {
+            bytes,
+            error,
+            claimed,
+        } => {
             println!("{bytes}");
             eprintln!("rejected: {error}");
+            if let Some(user) = claimed {
+                eprintln!("claimed identity: {}", one_line(&user.name));
+            }
             Ok(ExitCode::FAILURE)
         }
         Incoming::Negotiated { .. } | Incoming::Request(_) => {

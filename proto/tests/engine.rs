@@ -115,7 +115,7 @@ fn negotiate(
     let neg = c.poll(now)?.expect("a negotiation message is due");
     match s.handle(neg.request.bytes.as_bytes(), None, now) {
         Incoming::Negotiated { bytes, .. } => c.handle_response(&neg, bytes.as_bytes(), now),
-        Incoming::Rejected { bytes, error } => {
+        Incoming::Rejected { bytes, error, .. } => {
             let client_view = c.handle_response(&neg, bytes.as_bytes(), now);
             // The client reads the very code the server sent.
             match &client_view {
@@ -271,7 +271,7 @@ fn cancellation() {
         Ok(ClientEvent::Cancelled { .. })
     ));
     match s.handle(stale.bytes.as_bytes(), None, t0() + Duration::from_secs(1)) {
-        Incoming::Rejected { error, bytes } => {
+        Incoming::Rejected { error, bytes, .. } => {
             assert!(error.to_string().contains("cancelled"), "{error}");
             assert!(bytes.contains("BadContextToken"), "{bytes}");
         }
@@ -279,7 +279,7 @@ fn cancellation() {
     }
     // ...replayed whole after the cancellation: refused for the cancelled context.
     match s.handle(used.bytes.as_bytes(), None, t0() + Duration::from_secs(2)) {
-        Incoming::Rejected { error, bytes } => {
+        Incoming::Rejected { error, bytes, .. } => {
             assert!(
                 matches!(
                     &error,
@@ -355,6 +355,69 @@ fn wrong_password_is_a_clear_failure() {
     let err = negotiate(&mut c, &s, t0()).expect_err("wrong password");
     assert!(matches!(err, EngineError::Authentication), "{err}");
     assert_eq!(s.live_contexts(), 0);
+}
+
+/// A refusal says, for the log line, whom the message claimed to come from: the user
+/// a refused bootstrap named, the owner of the context a refused request named;
+/// nobody for a message that names nobody the server knows.
+#[test]
+fn a_refusal_names_who_the_message_claimed() {
+    let claimed = |incoming: Incoming| match incoming {
+        Incoming::Rejected { claimed, .. } => claimed.map(|i| i.name),
+        other => panic!("accepted: {other:?}"),
+    };
+    let d = description("combined", "1.3", true, "basic256");
+    // A wrong password: the named user (with what it carries: the log escapes it).
+    let mut c = ClientEngine::new(
+        d.client.clone(),
+        "https://x/",
+        Some(UsernameCredential::new("mallory\nkey: 41", "wrong")),
+        Box::new(SeededRng::new(5)),
+    )
+    .expect("client");
+    let (mut alice, s) = pair(&d, 6);
+    let neg = c.poll(t0()).expect("poll").expect("an Issue is due");
+    assert_eq!(
+        claimed(s.handle(neg.request.bytes.as_bytes(), None, t0())).as_deref(),
+        Some("mallory\nkey: 41")
+    );
+    // Alice's context: a replayed request and a forged signature both name her.
+    negotiate(&mut alice, &s, t0()).expect("alice negotiates");
+    let req = alice
+        .protect("urn:example:orders/Ping", PING, t0())
+        .expect("protect");
+    // Garbage, and a request naming a context this server never issued: nobody.
+    assert_eq!(claimed(s.handle(b"<a/>", None, t0())), None);
+    let (_, other) = pair(&d, 7);
+    assert_eq!(
+        claimed(other.handle(req.bytes.as_bytes(), None, t0())),
+        None
+    );
+    assert!(matches!(
+        s.handle(req.bytes.as_bytes(), None, t0()),
+        Incoming::Request(_)
+    ));
+    let replayed = s.handle(req.bytes.as_bytes(), None, t0());
+    assert_eq!(claimed(replayed).as_deref(), Some("alice"));
+    let req = alice
+        .protect("urn:example:orders/Ping", PING, t0())
+        .expect("protect");
+    let start = req
+        .bytes
+        .find("<SignatureValue>")
+        .expect("a signature value")
+        + "<SignatureValue>".len();
+    let mut forged = req.bytes.clone();
+    let first = if &forged[start..=start] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    forged.replace_range(start..=start, first);
+    assert_eq!(
+        claimed(s.handle(forged.as_bytes(), None, t0())).as_deref(),
+        Some("alice")
+    );
 }
 
 #[test]
@@ -650,7 +713,7 @@ fn a_renewal_the_server_does_not_support_is_a_fault() {
     let t1 = t0() + Duration::from_secs(3240);
     let neg = c.poll(t1).expect("poll").expect("a renewal is due");
     match s.handle(neg.request.bytes.as_bytes(), None, t1) {
-        Incoming::Rejected { error, bytes } => {
+        Incoming::Rejected { error, bytes, .. } => {
             assert!(matches!(error, EngineError::RenewNotSupported), "{error}");
             assert!(bytes.contains("UnableToRenew"), "{bytes}");
             let client_view = c.handle_response(&neg, bytes.as_bytes(), t1);

@@ -1,7 +1,9 @@
 //! Helpers shared by the facade's integration tests: the test user, a handler that
-//! sleeps as its request says, a throwaway certificate.
+//! sleeps as its request says, a throwaway certificate, a log to read back.
 #![allow(dead_code)]
 
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use wsbind::transport::{Answer, Call};
 use wsbind::Password;
@@ -42,5 +44,44 @@ pub fn tls() -> Tls {
     Tls {
         cert: c.cert.pem(),
         key: c.key_pair.serialize_pem(),
+    }
+}
+
+/// Log lines, as the server wrote them: a `tracing_subscriber::fmt` writer.
+#[derive(Clone, Default)]
+pub struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Log {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log").extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Log {
+    /// A subscriber writing here, without colours.
+    pub fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync {
+        let writer = self.clone();
+        tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish()
+    }
+
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("log")).into_owned()
+    }
+
+    /// The lines that contain `what`.
+    pub fn lines_with(&self, what: &str) -> Vec<String> {
+        self.text()
+            .lines()
+            .filter(|l| l.contains(what))
+            .map(str::to_owned)
+            .collect()
     }
 }

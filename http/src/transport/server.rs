@@ -20,6 +20,7 @@ use tokio::sync::watch;
 use tracing::{debug, info, warn};
 use wsbind_proto::credentials::{Identity, Password, PasswordValidator, ServerTls};
 use wsbind_proto::engine::{Incoming, ServerEngine, ServerStats};
+use wsbind_proto::security::peer_text;
 use wsbind_proto::wire::Soap;
 
 /// Most connections served at once (fewer when the open-file limit is lower: see
@@ -420,27 +421,30 @@ fn response(status: u16, soap: Soap, action: &str, body: String) -> hyper::Respo
     r
 }
 
-/// The identity of valid `Authorization: Basic` credentials.
+/// The identity of valid `Authorization: Basic` credentials; refused: the user the
+/// header named, if it named one (for the log line).
 fn basic_identity<B>(
     req: &hyper::Request<B>,
     validator: &dyn PasswordValidator,
-) -> Option<Identity> {
+) -> Result<Identity, Option<String>> {
     use base64::Engine as _;
     let value = req
         .headers()
-        .get(hyper::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(None)?;
+    let (scheme, token) = value.split_once(' ').ok_or(None)?;
     if !scheme.eq_ignore_ascii_case("basic") || token.len() > 4096 {
-        return None;
+        return Err(None);
     }
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(token.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    let (user, password) = text.split_once(':')?;
-    validator.validate(user, &Password::new(password)).ok()
+        .map_err(|_| None)?;
+    let text = String::from_utf8(decoded).map_err(|_| None)?;
+    let (user, password) = text.split_once(':').ok_or(None)?;
+    validator
+        .validate(user, &Password::new(password))
+        .map_err(|_| Some(user.to_owned()))
 }
 
 fn soap_of<B>(req: &hyper::Request<B>) -> Soap {
@@ -470,9 +474,10 @@ where
     let transport_identity = match &shared.basic {
         None => None,
         Some((validator, realm)) => match basic_identity(&req, validator.as_ref()) {
-            Some(identity) => Some(identity),
-            None => {
-                warn!(%peer, "HTTP basic authentication failed");
+            Ok(identity) => Some(identity),
+            Err(user) => {
+                let user = user.as_deref().map(peer_text);
+                warn!(%peer, user, "HTTP basic authentication failed");
                 crate::metrics::refused("http-basic");
                 let mut r = hyper::Response::new(Full::new(Bytes::new()));
                 *r.status_mut() = hyper::StatusCode::UNAUTHORIZED;
@@ -513,6 +518,7 @@ where
             return r;
         }
     };
+    let transport_user = transport_identity.clone();
     let Some(incoming) = shared
         .engine(move |engine| engine.handle(&bytes, transport_identity, SystemTime::now()))
         .await
@@ -526,9 +532,16 @@ where
             crate::metrics::held(&shared.engine);
             response(200, soap, "", bytes)
         }
-        Incoming::Rejected { bytes, error } => {
+        Incoming::Rejected {
+            bytes,
+            error,
+            claimed,
+        } => {
             let fault = error.fault().name();
-            warn!(%peer, fault, reason = %error, "message rejected");
+            // Who the message claimed to be (escaped and bounded: a refused message's
+            // name is the peer's text), else who HTTP basic authenticated.
+            let user = claimed.or(transport_user).map(|i| peer_text(&i.name));
+            warn!(%peer, user, fault, reason = %error, "message rejected");
             crate::metrics::refused(fault);
             response(super::FAULT_STATUS, soap, "", bytes)
         }

@@ -62,7 +62,16 @@ pub enum Incoming {
     Request(ServerRequest),
     /// Rejected: send the fault `bytes` back; `error` is the detailed reason (for
     /// logs, not for the peer).
-    Rejected { bytes: String, error: EngineError },
+    Rejected {
+        bytes: String,
+        error: EngineError,
+        /// Who the message claimed to come from, for logs: the identity of the
+        /// context it named (found, though its signature or timestamp may then have
+        /// failed), the user a refused bootstrap named, or the authenticated user of a
+        /// bootstrap refused for another reason. `None` when the message named nobody
+        /// this server knows. Never proof of who sent it: the message was refused.
+        claimed: Option<Identity>,
+    },
 }
 
 /// A negotiation the server completed.
@@ -308,7 +317,8 @@ impl ServerEngine {
         now: SystemTime,
     ) -> Incoming {
         let mut framing = self.config.framing;
-        match self.dispatch(bytes, transport_identity, now, &mut framing) {
+        let mut claimed = None;
+        match self.dispatch(bytes, transport_identity, now, &mut framing, &mut claimed) {
             Ok(incoming) => incoming,
             Err((error, relates_to)) => {
                 let code = error.fault();
@@ -321,6 +331,7 @@ impl ServerEngine {
                         relates_to.as_deref(),
                     ),
                     error,
+                    claimed,
                 }
             }
         }
@@ -332,6 +343,7 @@ impl ServerEngine {
         transport_identity: Option<Identity>,
         now: SystemTime,
         framing: &mut Framing,
+        claimed: &mut Option<Identity>,
     ) -> Result<Incoming, (EngineError, Option<String>)> {
         let text = message::utf8(bytes).map_err(|e| (e, None))?;
         let doc = message::parse(text, &self.config.policy).map_err(|e| (e, None))?;
@@ -355,6 +367,7 @@ impl ServerEngine {
                     message_id.as_deref(),
                     *framing,
                     now,
+                    claimed,
                 )
                 .map_err(fail);
         }
@@ -363,6 +376,7 @@ impl ServerEngine {
             contexts: &self.contexts,
             renewal: (action == sc.action_renew).then(|| self.config.renew_grace()),
             identity: None,
+            claimed: None,
         };
         let verified = security::verify_document(
             &doc,
@@ -371,8 +385,9 @@ impl ServerEngine {
             &mut keys,
             &mut &*self.replay,
             now,
-        )
-        .map_err(|e| fail(e.into()))?;
+        );
+        *claimed = keys.claimed.take();
+        let verified = verified.map_err(|e| fail(e.into()))?;
         let (identity, key) = keys
             .identity
             .take()
@@ -432,18 +447,29 @@ impl ServerEngine {
         env: message::EnvelopeParts,
         transport_identity: Option<Identity>,
         now: SystemTime,
+        claimed: &mut Option<Identity>,
     ) -> Result<Identity, EngineError> {
+        // Until the bootstrap is read, the transport's user is the best name a log
+        // line has.
+        claimed.clone_from(&transport_identity);
         let boot = bootstrap::read(doc, doc.root(), env.soap, &self.config.policy, now)?;
-        match (&self.validator, boot.username) {
-            (Some(v), Some((name, password))) if self.config.username_bootstrap => v
-                .validate(&name, &password)
-                .map_err(|_| EngineError::Authentication),
+        let identity = match (&self.validator, boot.username) {
+            (Some(v), Some((name, password))) if self.config.username_bootstrap => {
+                *claimed = Some(Identity { name: name.clone() });
+                v.validate(&name, &password)
+                    .map_err(|_| EngineError::Authentication)
+            }
             (_, None) if self.config.username_bootstrap => Err(EngineError::Authentication),
-            (_, Some(_)) => Err(Mismatch::UnexpectedUsername.into()),
+            (_, Some((name, _))) => {
+                *claimed = Some(Identity { name });
+                Err(Mismatch::UnexpectedUsername.into())
+            }
             (_, None) => Ok(transport_identity.unwrap_or(Identity {
                 name: ANONYMOUS.to_owned(),
             })),
-        }
+        }?;
+        *claimed = Some(identity.clone());
+        Ok(identity)
     }
 
     /// The key size to issue: the client's request within the suite's bounds.
@@ -505,8 +531,9 @@ impl ServerEngine {
         message_id: Option<&str>,
         framing: Framing,
         now: SystemTime,
+        claimed: &mut Option<Identity>,
     ) -> Result<Incoming, EngineError> {
-        let identity = self.authenticate(doc, env, transport_identity, now)?;
+        let identity = self.authenticate(doc, env, transport_identity, now, claimed)?;
         let rst = Rst::parse(doc, env.payload(doc)?)?;
         if rst.kind != RequestKind::Issue {
             return Err(Mismatch::ActionForRequestType {
@@ -923,6 +950,9 @@ struct ServerKeys<'a> {
     renewal: Option<Duration>,
     /// Filled on success: who the context belongs to, and the key used.
     identity: Option<(Identity, SecretKey)>,
+    /// Who the named context belongs to, filled once it is found (for the log line of
+    /// a refusal that comes after: a bad signature, a replay, a cancelled context).
+    claimed: Option<Identity>,
 }
 
 impl ContextKeys for ServerKeys<'_> {
@@ -938,6 +968,7 @@ impl ContextKeys for ServerKeys<'_> {
                 if ctx.version != token.sc.version {
                     return Err(ContextError::Unknown);
                 }
+                self.claimed = Some(ctx.identity.clone());
                 (ctx.identity.clone(), key.clone(), None)
             }
             Contexts::Cookies { keys, cancelled } => {
@@ -949,6 +980,7 @@ impl ContextKeys for ServerKeys<'_> {
                 {
                     return Err(ContextError::ForeignCookie);
                 }
+                self.claimed = Some(ctx.identity.clone());
                 (
                     ctx.identity.clone(),
                     ctx.key.clone(),
