@@ -320,10 +320,11 @@ mod server_io {
             self
         }
 
-        /// In-memory contexts: once the store is three quarters full, each identity
-        /// may hold `1/divisor` of it (4 by default; 1 turns the share off, for a
-        /// service whose every client signs in with one account). See
-        /// `store::ContextStore::with_identity_share`.
+        /// Each identity may hold `1/divisor` of the replay cache and, once the
+        /// in-memory context store is three quarters full, of the contexts (4 by
+        /// default; 1 turns the share off, for a service whose every client signs in
+        /// with one account). See `store::ContextStore::with_identity_share` and
+        /// `security::ReplayCache::with_owner_share`.
         pub fn with_identity_share(mut self, divisor: usize) -> Self {
             self.identity_share = Some(divisor);
             self

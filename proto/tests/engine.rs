@@ -138,7 +138,10 @@ fn call(
     let req = c.protect("urn:example:orders/Ping", body, now)?;
     match s.handle(req.bytes.as_bytes(), None, now) {
         Incoming::Request(r) => {
-            assert_eq!(r.identity.name, "alice");
+            // The identity the bootstrap authenticated (the tests' users are named
+            // for who they are, "anonymous" would be wrong everywhere).
+            assert_ne!(r.identity.name, "anonymous");
+            assert!(!r.identity.name.is_empty());
             assert_eq!(r.verified.body, body);
             let reply = s.reply(
                 &r,
@@ -596,26 +599,24 @@ fn corrupted_negotiation_messages_never_panic() {
 /// Issue 12 item 6: one authenticated client must not lock every other out of the
 /// shared replay cache. Its entries live `min(Expires, Created + latency) + skew`, not
 /// until the `Expires` it writes; a validity claim over a day is refused outright; and
-/// one context holds at most a quarter of the cache.
+/// one identity holds at most a quarter of the cache.
 #[test]
 fn the_replay_cache_cannot_be_pinned_by_one_client() {
     let mut d = description("combined", "1.3", true, "basic256");
     d.server.max_active_contexts = 8;
     d.server.max_pending_contexts = 8;
-    let s = ServerEngine::new(
-        d.server.clone(),
-        Some(validator()),
-        Box::new(SeededRng::new(40)),
-    )
-    .expect("server")
-    .with_replay_capacity(4);
-    let client_at = |s: &ServerEngine, seed, validity: Duration, when: SystemTime| {
+    let anyone: Arc<dyn PasswordValidator> =
+        Arc::new(|_: &str, pw: &Password| pw.matches("s3cret"));
+    let s = ServerEngine::new(d.server.clone(), Some(anyone), Box::new(SeededRng::new(40)))
+        .expect("server")
+        .with_replay_capacity(4);
+    let client_at = |s: &ServerEngine, seed: u64, validity: Duration, when: SystemTime| {
         let mut config = d.client.clone();
         config.timestamp_validity = validity;
         let mut c = ClientEngine::new(
             config,
             "https://x/",
-            Some(UsernameCredential::new("alice", "s3cret")),
+            Some(UsernameCredential::new(format!("user{seed}"), "s3cret")),
             Box::new(SeededRng::new(seed)),
         )
         .expect("client");
@@ -635,7 +636,7 @@ fn the_replay_cache_cannot_be_pinned_by_one_client() {
         .map(|seed| client(&s, seed, long).expect("negotiated"))
         .collect();
     let at = |secs| t0() + Duration::from_secs(secs);
-    // One context holds a quarter of the cache (1 of 4 entries).
+    // One identity holds a quarter of the cache (1 of 4 entries).
     call(&mut clients[0], &s, PING, at(1)).expect("first message");
     let err = call(&mut clients[0], &s, PING, at(2)).expect_err("over its share");
     assert!(
@@ -653,6 +654,68 @@ fn the_replay_cache_cannot_be_pinned_by_one_client() {
     // until their Expires 20 hours on.
     let mut later = client_at(&s, 48, Duration::from_secs(300), at(600)).expect("negotiated");
     call(&mut later, &s, PING, at(1 + 600)).expect("the cache emptied after ten minutes");
+}
+
+/// Issue 22: the replay cache's share is the identity's, not the context's: contexts
+/// cost an authenticated client nothing, so one user with four contexts filled the
+/// whole cache and locked everyone else out (per-context quota, before).
+#[test]
+fn one_identity_with_many_contexts_cannot_fill_the_replay_cache() {
+    let mut d = description("combined", "1.3", true, "basic256");
+    d.server.max_active_contexts = 16;
+    d.server.max_pending_contexts = 16;
+    let anyone: Arc<dyn PasswordValidator> =
+        Arc::new(|_: &str, pw: &Password| pw.matches("s3cret"));
+    let s = ServerEngine::new(d.server.clone(), Some(anyone), Box::new(SeededRng::new(50)))
+        .expect("server")
+        .with_idle_timeout(None)
+        .with_replay_capacity(8);
+    let client = |user: &str, seed| {
+        let mut c = ClientEngine::new(
+            d.client.clone(),
+            "https://x/",
+            Some(UsernameCredential::new(user, "s3cret")),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("client");
+        negotiate(&mut c, &s, t0()).expect("negotiated");
+        c
+    };
+    let at = |ms| t0() + Duration::from_millis(ms);
+    // Mallory: four contexts, as many messages as she can. A quarter of 8 is hers.
+    let mut mallory: Vec<_> = (51..55).map(|seed| client("mallory", seed)).collect();
+    let mut accepted = 0;
+    for (n, c) in mallory.iter_mut().enumerate() {
+        for m in 0..4 {
+            match call(c, &s, PING, at((n * 4 + m) as u64)) {
+                Ok(_) => accepted += 1,
+                Err(e) => assert!(e.to_string().contains("its share"), "{e}"),
+            }
+        }
+    }
+    assert_eq!(accepted, 2, "mallory's share of the cache");
+    // Everyone else still gets in.
+    for (user, seed) in [("alice", 60), ("bob", 61), ("carol", 62)] {
+        let mut c = client(user, seed);
+        call(&mut c, &s, PING, at(100)).unwrap_or_else(|e| panic!("{user}: {e}"));
+    }
+    // With the share turned off (one service account for every client), one identity
+    // may use the whole cache.
+    let s = ServerEngine::new(
+        d.server.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(70)),
+    )
+    .expect("server")
+    .with_identity_share(1)
+    .with_replay_capacity(8);
+    let (mut alice, _) = pair(&d, 71);
+    negotiate(&mut alice, &s, t0()).expect("negotiated");
+    for m in 0..8 {
+        call(&mut alice, &s, PING, at(m)).expect("within the whole cache");
+    }
+    let err = call(&mut alice, &s, PING, at(9)).expect_err("full");
+    assert!(err.to_string().contains("replay cache is full"), "{err}");
 }
 
 /// Issue 12 item 7: unused contexts cannot lock others out of negotiation. They are

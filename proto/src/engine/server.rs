@@ -136,7 +136,24 @@ pub struct ServerEngine {
     validator: Option<Arc<dyn PasswordValidator>>,
     contexts: Mutex<Contexts>,
     replay: Arc<dyn ReplayStore>,
+    /// How the server's own replay cache is sized (`None`: a shared store replaced it).
+    own_replay: Option<OwnReplay>,
     rng: Mutex<Box<dyn Rng>>,
+}
+
+/// The size and the per-identity share of a server's own replay cache.
+#[derive(Debug, Clone, Copy)]
+struct OwnReplay {
+    capacity: usize,
+    share: usize,
+}
+
+impl OwnReplay {
+    fn cache(self) -> Arc<dyn ReplayStore> {
+        Arc::new(Mutex::new(
+            ReplayCache::new(self.capacity).with_owner_share(self.share),
+        ))
+    }
 }
 
 impl fmt::Debug for ServerEngine {
@@ -198,15 +215,24 @@ impl ServerEngine {
             validator,
             contexts: Mutex::new(contexts),
             replay: Arc::new(Mutex::new(ReplayCache::default())),
+            own_replay: Some(OwnReplay {
+                capacity: ReplayCache::DEFAULT_CAPACITY,
+                share: 4,
+            }),
             rng: Mutex::new(rng),
         })
     }
 
-    /// In-memory contexts: each identity may hold `1/divisor` of the live and of the
-    /// unused contexts once the store is three quarters full (4 by default; 1 turns
-    /// the share off, e.g. when every client signs in with one service account). See
-    /// [`ContextStore::with_identity_share`].
-    pub fn with_identity_share(self, divisor: usize) -> Self {
+    /// Each identity may hold `1/divisor` of the server's own replay cache, and (with
+    /// in-memory contexts) of the live and of the unused contexts once the store is
+    /// three quarters full (4 by default; 1 turns the share off, e.g. when every
+    /// client signs in with one service account). See
+    /// [`ContextStore::with_identity_share`] and [`ReplayCache::with_owner_share`].
+    pub fn with_identity_share(mut self, divisor: usize) -> Self {
+        if let Some(own) = &mut self.own_replay {
+            own.share = divisor.max(1);
+            self.replay = own.cache();
+        }
         self.map_store(|s| s.with_identity_share(divisor))
     }
 
@@ -248,6 +274,7 @@ impl ServerEngine {
     /// the HTTP driver's `RedisFarm`) instead of this server's own replay cache.
     pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
         self.replay = store;
+        self.own_replay = None;
         self
     }
 
@@ -266,9 +293,15 @@ impl ServerEngine {
         }
     }
 
-    /// Holds at most `capacity` recently seen signatures (see [`ReplayCache`]).
+    /// Holds at most `capacity` recently seen signatures in the server's own replay
+    /// cache (see [`ReplayCache`]; replaces a shared store set before).
     pub fn with_replay_capacity(mut self, capacity: usize) -> Self {
-        self.replay = Arc::new(Mutex::new(ReplayCache::new(capacity)));
+        let own = OwnReplay {
+            capacity,
+            share: self.own_replay.map_or(4, |o| o.share),
+        };
+        self.replay = own.cache();
+        self.own_replay = Some(own);
         self
     }
 
@@ -1001,5 +1034,11 @@ impl ContextKeys for ServerKeys<'_> {
         }
         self.identity = Some((identity, key.clone()));
         Ok(key)
+    }
+
+    /// The replay cache charges the identity, not the context: an authenticated
+    /// client makes contexts for nothing.
+    fn owner(&self) -> Option<&str> {
+        self.claimed.as_ref().map(|i| i.name.as_str())
     }
 }

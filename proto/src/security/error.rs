@@ -57,7 +57,7 @@ pub enum SecurityError {
         expires: String,
         max: Duration,
     },
-    #[error("the signing context already has {0} messages in the replay cache, its share; try again later")]
+    #[error("the identity behind the signing context already has {0} messages in the replay cache, its share; try again later")]
     ReplayQuota(usize),
     #[error(
         "the shared replay cache cannot be reached ({0}); the message cannot be checked for replay"

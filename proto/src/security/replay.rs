@@ -14,9 +14,12 @@
 //! alone, so a client writing `Expires` in year 9999 pins nothing for longer than the
 //! latency (see `security::verify`).
 //!
-//! So that one context cannot fill the table for every other, each context may hold
-//! at most a quarter of it ([`ReplayCache::with_context_quota`] sets another share);
-//! beyond that, that context's messages are refused until its own entries expire.
+//! So that one client cannot fill the table for every other, each *owner* may hold at
+//! most a quarter of it ([`ReplayCache::with_owner_share`] sets another share); beyond
+//! that, the owner's messages are refused until its own entries expire. A server's
+//! owner is the identity that negotiated the signing context (contexts cost an
+//! authenticated client nothing, so a per-context share bounds nothing); a receiver
+//! that knows no identity (the CLI) charges the context itself.
 
 use std::cmp::Reverse;
 use std::collections::hash_map::RandomState;
@@ -27,27 +30,28 @@ use std::time::SystemTime;
 /// Fingerprint size: the first 16 bytes of SHA-256 over the signature value.
 type Fingerprint = [u8; 16];
 
-/// Seen signature values, bounded, in total and per context.
+/// Seen signature values, bounded, in total and per owner.
 #[derive(Debug)]
 pub struct ReplayCache {
     capacity: usize,
-    per_context: usize,
+    per_owner: usize,
     seen: HashMap<Fingerprint, SystemTime>,
-    /// (until, fingerprint, context slot), earliest first.
+    /// (until, fingerprint, owner slot), earliest first.
     by_expiry: BinaryHeap<Reverse<(SystemTime, Fingerprint, u64)>>,
-    /// Live entries per context (a keyed hash of its identifier).
-    by_context: HashMap<u64, usize>,
+    /// Live entries per owner (a keyed hash of its name).
+    by_owner: HashMap<u64, usize>,
     hasher: RandomState,
 }
 
-/// A replay, a full cache, a context over its share, or a shared store out of reach.
+/// A replay, a full cache, an owner over its share, or a shared store out of reach.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ReplayError {
     Replayed,
     Full(usize),
-    /// The context already holds this many live entries, its share of the cache.
-    ContextQuota(usize),
+    /// The owner (the identity behind the signing context) already holds this many
+    /// live entries, its share of the cache.
+    OwnerQuota(usize),
     /// A shared store (a farm's) could not answer: the message is refused (fail
     /// closed), with why.
     Unavailable(String),
@@ -60,27 +64,28 @@ impl ReplayCache {
     /// about 110 MiB; memory grows only with use. With the default timing an entry
     /// lives at most 15 minutes (`Created` up to 5 minutes of skew ahead, 5 minutes of
     /// latency, 5 more of skew), so this covers a sustained ~1,100 messages per second,
-    /// ~270 of them on one context; beyond that messages are refused (fail closed, as
+    /// ~270 of them from one identity; beyond that messages are refused (fail closed, as
     /// WCF's replay cache does) — raise it with `ServerEngine::with_replay_capacity`.
     pub const DEFAULT_CAPACITY: usize = 1_000_000;
 
     /// A cache holding at most `capacity` live entries, a quarter of them (at least
-    /// one) per context.
+    /// one) per owner.
     pub fn new(capacity: usize) -> Self {
         ReplayCache {
             capacity,
-            per_context: (capacity / 4).max(1),
+            per_owner: (capacity / 4).max(1),
             seen: HashMap::new(),
             by_expiry: BinaryHeap::new(),
-            by_context: HashMap::new(),
+            by_owner: HashMap::new(),
             hasher: RandomState::new(),
         }
     }
 
-    /// At most `entries` live entries per context (at least one; the whole capacity
-    /// turns the quota off).
-    pub fn with_context_quota(mut self, entries: usize) -> Self {
-        self.per_context = entries.max(1);
+    /// Each owner may hold `1/divisor` of the capacity (at least one entry; 4 by
+    /// default; 1 turns the share off, for a service whose every client signs in with
+    /// one account).
+    pub fn with_owner_share(mut self, divisor: usize) -> Self {
+        self.per_owner = (self.capacity / divisor.max(1)).max(1);
         self
     }
 
@@ -101,28 +106,28 @@ impl ReplayCache {
 
     /// Forgets entries whose window closed at or before `now`.
     pub fn purge(&mut self, now: SystemTime) {
-        while let Some(Reverse((until, fp, context))) = self.by_expiry.peek().copied() {
+        while let Some(Reverse((until, fp, owner))) = self.by_expiry.peek().copied() {
             if until > now {
                 break;
             }
             self.by_expiry.pop();
             self.seen.remove(&fp);
-            if let Some(n) = self.by_context.get_mut(&context) {
+            if let Some(n) = self.by_owner.get_mut(&owner) {
                 *n -= 1;
                 if *n == 0 {
-                    self.by_context.remove(&context);
+                    self.by_owner.remove(&owner);
                 }
             }
         }
     }
 
-    /// Records `signature`, made with the key of `context`, as seen until `until`;
-    /// fails when it was already seen, when the cache is full, or when `context`
-    /// holds its share of it.
+    /// Records `signature`, charged to `owner` (the identity behind the signing
+    /// context, or the context itself), as seen until `until`; fails when it was
+    /// already seen, when the cache is full, or when `owner` holds its share of it.
     pub fn check_and_insert(
         &mut self,
         signature: &[u8],
-        context: &str,
+        owner: &str,
         until: SystemTime,
         now: SystemTime,
     ) -> Result<(), ReplayError> {
@@ -133,17 +138,17 @@ impl ReplayCache {
         if self.seen.contains_key(&fp) {
             return Err(ReplayError::Replayed);
         }
-        let slot = self.hasher.hash_one(context);
-        let held = self.by_context.get(&slot).copied().unwrap_or(0);
-        if held >= self.per_context {
-            return Err(ReplayError::ContextQuota(held));
-        }
         if self.seen.len() >= self.capacity {
             return Err(ReplayError::Full(self.seen.len()));
         }
+        let slot = self.hasher.hash_one(owner);
+        let held = self.by_owner.get(&slot).copied().unwrap_or(0);
+        if held >= self.per_owner {
+            return Err(ReplayError::OwnerQuota(held));
+        }
         self.seen.insert(fp, until);
         self.by_expiry.push(Reverse((until, fp, slot)));
-        *self.by_context.entry(slot).or_default() += 1;
+        *self.by_owner.entry(slot).or_default() += 1;
         Ok(())
     }
 }
@@ -156,7 +161,7 @@ pub trait SeenSignatures {
     fn check_and_insert(
         &mut self,
         signature: &[u8],
-        context: &str,
+        owner: &str,
         until: SystemTime,
         now: SystemTime,
     ) -> Result<(), ReplayError>;
@@ -166,11 +171,11 @@ impl SeenSignatures for ReplayCache {
     fn check_and_insert(
         &mut self,
         signature: &[u8],
-        context: &str,
+        owner: &str,
         until: SystemTime,
         now: SystemTime,
     ) -> Result<(), ReplayError> {
-        ReplayCache::check_and_insert(self, signature, context, until, now)
+        ReplayCache::check_and_insert(self, signature, owner, until, now)
     }
 }
 
@@ -181,7 +186,7 @@ pub trait ReplayStore: Send + Sync {
     fn check_and_insert(
         &self,
         signature: &[u8],
-        context: &str,
+        owner: &str,
         until: SystemTime,
         now: SystemTime,
     ) -> Result<(), ReplayError>;
@@ -204,11 +209,11 @@ impl ReplayStore for std::sync::Mutex<ReplayCache> {
     fn check_and_insert(
         &self,
         signature: &[u8],
-        context: &str,
+        owner: &str,
         until: SystemTime,
         now: SystemTime,
     ) -> Result<(), ReplayError> {
-        crate::lock(self).check_and_insert(signature, context, until, now)
+        crate::lock(self).check_and_insert(signature, owner, until, now)
     }
     fn next_deadline(&self) -> Option<SystemTime> {
         crate::lock(self).next_deadline()
@@ -225,11 +230,11 @@ impl SeenSignatures for &dyn ReplayStore {
     fn check_and_insert(
         &mut self,
         signature: &[u8],
-        context: &str,
+        owner: &str,
         until: SystemTime,
         now: SystemTime,
     ) -> Result<(), ReplayError> {
-        ReplayStore::check_and_insert(*self, signature, context, until, now)
+        ReplayStore::check_and_insert(*self, signature, owner, until, now)
     }
 }
 
@@ -238,7 +243,7 @@ impl From<ReplayError> for super::SecurityError {
         match e {
             ReplayError::Replayed => super::SecurityError::Replay,
             ReplayError::Full(n) => super::SecurityError::ReplayCacheFull(n),
-            ReplayError::ContextQuota(n) => super::SecurityError::ReplayQuota(n),
+            ReplayError::OwnerQuota(n) => super::SecurityError::ReplayQuota(n),
             ReplayError::Unavailable(why) => super::SecurityError::ReplayUnavailable(why),
         }
     }
@@ -258,7 +263,7 @@ mod tests {
     #[test]
     fn replays_are_caught_until_the_window_closes() {
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let mut c = ReplayCache::new(2).with_context_quota(2);
+        let mut c = ReplayCache::new(2).with_owner_share(1);
         let until = t0 + Duration::from_secs(300);
         assert_eq!(c.check_and_insert(b"a", "x", until, t0), Ok(()));
         assert_eq!(
@@ -279,7 +284,7 @@ mod tests {
     }
 
     #[test]
-    fn one_context_holds_at_most_its_share() {
+    fn one_owner_holds_at_most_its_share() {
         let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
         let until = t0 + Duration::from_secs(300);
         let mut c = ReplayCache::new(8);
@@ -288,7 +293,7 @@ mod tests {
         }
         assert_eq!(
             c.check_and_insert(&[9], "greedy", until, t0),
-            Err(ReplayError::ContextQuota(2)),
+            Err(ReplayError::OwnerQuota(2)),
             "a quarter of 8"
         );
         assert_eq!(c.check_and_insert(&[9], "other", until, t0), Ok(()));

@@ -118,6 +118,13 @@ pub enum CookieError {
 /// Where a receiver finds a context's key.
 pub trait ContextKeys {
     fn key(&mut self, token: &TokenInfo<'_>, now: SystemTime) -> Result<SecretKey, ContextError>;
+
+    /// Who the replay cache charges for a message signed with the key [`key`](Self::key)
+    /// returned last: the identity that negotiated the context, where the receiver
+    /// knows it (`None`: the context itself is charged).
+    fn owner(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A receiver that knows exactly one context (tests, the CLI).
@@ -677,7 +684,7 @@ pub fn verify_document<'d>(
     replay
         .check_and_insert(
             &signature_value,
-            &identifier,
+            keys.owner().unwrap_or(&identifier),
             acceptable_until(created, expires, policy, now),
             now,
         )
