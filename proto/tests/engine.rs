@@ -1152,13 +1152,12 @@ fn a_reply_sent_back_as_a_request_is_refused() {
     }
 }
 
-/// Issue 12 item 11: a cookie server's list of cancelled contexts is bounded, and a
-/// full list refuses no Cancel (which would leave the context usable): the
-/// cancellation forgotten soonest makes room — among the canceller's own once it holds
-/// a quarter of the list, so one client cancelling many contexts never pushes out
-/// another's cancellation.
+/// Issue 12 item 11: a cookie server's list of cancelled contexts is bounded, and one
+/// client cancelling many contexts is not refused (which would leave the context
+/// usable): once it holds a quarter of the list, its own cancellation forgotten soonest
+/// makes room, never another's.
 #[test]
-fn cookie_cancellations_are_bounded_and_never_refused() {
+fn cookie_cancellations_are_bounded() {
     let d = description("server-only", "1.3", true, "basic256");
     let anyone: Arc<dyn PasswordValidator> =
         Arc::new(|_: &str, pw: &Password| pw.matches("s3cret"));
@@ -1216,6 +1215,77 @@ fn cookie_cancellations_are_bounded_and_never_refused() {
     );
     // The room came from mallory's own oldest: that context is usable again.
     assert!(!cancelled(&mallory[0], now));
+}
+
+/// Issue 22: cancellations from many identities cannot push out another client's. A
+/// full list used to make room by forgetting the soonest cancellation of anyone: eight
+/// identities with one Cancel each made alice's cancelled context usable again.
+#[test]
+fn many_cancelling_identities_cannot_forget_anothers_cancellation() {
+    let d = description("server-only", "1.3", true, "basic256");
+    let anyone: Arc<dyn PasswordValidator> =
+        Arc::new(|_: &str, pw: &Password| pw.matches("s3cret"));
+    let s = ServerEngine::with_cookies(
+        d.server.clone(),
+        Some(anyone),
+        CookieKeys::new(1, [42u8; 32]),
+        Box::new(SeededRng::new(80)),
+    )
+    .expect("server")
+    .with_cookie_cancellations(8);
+    let at = |secs| t0() + Duration::from_secs(secs);
+    // Cancels `user`'s new context at `at`: the refusal, if any, and a request made
+    // with the context beforehand (unsent).
+    let cancel = |user: &str, seed, at: SystemTime| {
+        let mut c = ClientEngine::new(
+            d.client.clone(),
+            "https://x/",
+            Some(UsernameCredential::new(user, "s3cret")),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("client");
+        negotiate(&mut c, &s, at).expect("negotiated");
+        let probe = c
+            .protect("urn:example:orders/Ping", PING, at)
+            .expect("probe");
+        let neg = c.close(at).expect("close").expect("a cancel request");
+        let refused = match s.handle(neg.request.bytes.as_bytes(), None, at) {
+            Incoming::Negotiated { .. } => None,
+            Incoming::Rejected { error, .. } => Some(error.to_string()),
+            Incoming::Request(_) => panic!("a Cancel taken for a request"),
+        };
+        (refused, probe.bytes)
+    };
+    let cancelled = |probe: &str, at: SystemTime| match s.handle(probe.as_bytes(), None, at) {
+        Incoming::Rejected { error, .. } => error.to_string().contains("cancelled"),
+        _ => false,
+    };
+    let (refused, alice) = cancel("alice", 81, at(1));
+    assert_eq!(refused, None);
+    // Mallory0 cancels twice, five more identities once each: the list of eight is full.
+    let (_, oldest) = cancel("mallory0", 90, at(2));
+    cancel("mallory0", 91, at(3));
+    for i in 1..6 {
+        let (refused, _) = cancel(&format!("mallory{i}"), 91 + i, at(10 + i));
+        assert_eq!(refused, None, "mallory{i}");
+    }
+    // A newcomer takes the place of the largest holder's soonest: mallory0's first.
+    let (refused, _) = cancel("zed", 100, at(20));
+    assert_eq!(refused, None);
+    assert!(!cancelled(&oldest, at(21)), "mallory0's first made room");
+    // Another: nobody holds more than it would, so nothing is forgotten for it (the
+    // old list forgot the soonest of anyone's: alice's).
+    let (refused, kept) = cancel("yan", 101, at(22));
+    let refused = refused.expect("no room without forgetting another's");
+    assert!(refused.contains("none can be forgotten"), "{refused}");
+    assert!(
+        !cancelled(&kept, at(23)),
+        "a refused Cancel cancels nothing"
+    );
+    assert!(
+        cancelled(&alice, at(23)),
+        "alice's cancellation was pushed out"
+    );
 }
 
 /// The engine changes only when a response comes back with its negotiation: one the

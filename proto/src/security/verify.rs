@@ -84,9 +84,10 @@ pub enum ContextError {
     NoCookie,
     #[error("its cookie belongs to another token")]
     ForeignCookie,
-    /// A farm's shared store could not say whether it was cancelled: refused (fail
-    /// closed).
-    #[error("the shared store of cancellations cannot be reached ({0})")]
+    /// The store of cancellations could not say whether it was cancelled (a farm's
+    /// shared store out of reach: refused, fail closed), or could not remember a
+    /// Cancel.
+    #[error("the store of cancellations failed: {0}")]
     Unavailable(String),
 }
 
