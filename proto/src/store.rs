@@ -439,19 +439,23 @@ impl ContextStore {
         now: SystemTime,
         grace: Duration,
     ) -> Result<&StoredContext, LookupError> {
+        let c = self.find(identifier, now)?;
+        if c.expires + grace > now {
+            Ok(c)
+        } else {
+            Err(LookupError::Expired)
+        }
+    }
+
+    /// The context `identifier` if the store holds it, expired or not.
+    fn find(&self, identifier: &str, now: SystemTime) -> Result<&StoredContext, LookupError> {
         let slot = self.slot(identifier);
         match self.live.get(&slot) {
             // Unused for too long: dropped (purged at the next occasion).
             Some(c) if c.identifier == identifier && self.unused_too_long(c, now) => {
                 Err(LookupError::Unknown)
             }
-            Some(c) if c.identifier == identifier => {
-                if c.expires + grace > now {
-                    Ok(c)
-                } else {
-                    Err(LookupError::Expired)
-                }
-            }
+            Some(c) if c.identifier == identifier => Ok(c),
             _ if self.cancelled.get(&slot).is_some_and(|u| *u > now) => Err(LookupError::Cancelled),
             _ => Err(LookupError::Unknown),
         }
@@ -468,7 +472,10 @@ impl ContextStore {
         instance: Option<&str>,
         now: SystemTime,
     ) -> Result<(&StoredContext, &SecretKey), LookupError> {
-        Self::key_of(self.get(identifier, now)?, instance, now)
+        match self.key_or_refusal(identifier, instance, now, Duration::ZERO)? {
+            (c, key, None) => Ok((c, key)),
+            (_, _, Some(refusal)) => Err(refusal),
+        }
     }
 
     /// As [`key`](Self::key), for a Renew request: a context that expired less than
@@ -479,28 +486,34 @@ impl ContextStore {
         instance: Option<&str>,
         now: SystemTime,
     ) -> Result<(&StoredContext, &SecretKey), LookupError> {
-        Self::key_of(
-            self.lookup(identifier, now, self.renew_grace)?,
-            instance,
-            now,
-        )
+        match self.key_or_refusal(identifier, instance, now, self.renew_grace)? {
+            (c, key, None) => Ok((c, key)),
+            (_, _, Some(refusal)) => Err(refusal),
+        }
     }
 
-    fn key_of<'s>(
-        c: &'s StoredContext,
+    /// The one rule behind [`key`](Self::key) and
+    /// [`key_for_renewal`](Self::key_for_renewal) (`grace`: how long after its expiry
+    /// the context still answers). A context whose key is known comes back with it
+    /// even when it may no longer be used (expired, or a previous key past the
+    /// rollover): the refusal is the third element, for the caller to report once the
+    /// message proved it holds that key.
+    pub fn key_or_refusal(
+        &self,
+        identifier: &str,
         instance: Option<&str>,
         now: SystemTime,
-    ) -> Result<(&'s StoredContext, &'s SecretKey), LookupError> {
+        grace: Duration,
+    ) -> Result<(&StoredContext, &SecretKey, Option<LookupError>), LookupError> {
+        let c = self.find(identifier, now)?;
+        let expired = (c.expires + grace <= now).then_some(LookupError::Expired);
         if instance == c.instance.as_deref() {
-            return Ok((c, &c.key));
+            return Ok((c, &c.key, expired));
         }
         match &c.previous_key {
             Some((key, until, old)) if instance == old.as_deref() => {
-                if now < *until {
-                    Ok((c, key))
-                } else {
-                    Err(LookupError::Expired)
-                }
+                let rolled_over = (now >= *until).then_some(LookupError::Expired);
+                Ok((c, key, expired.or(rolled_over)))
             }
             _ => Err(LookupError::Unknown),
         }

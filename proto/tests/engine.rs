@@ -893,6 +893,82 @@ fn renew_needed_is_answered_with_a_renewal() {
     }
 }
 
+/// Issue 22: whether a context expired (`RenewNeeded`) or was cancelled is told only
+/// to a message signed with its key. A message that merely names the context — its
+/// signature forged — is refused as forged (`FailedCheck`), whatever the context's
+/// state; before, the state came back before the signature was checked (an oracle).
+/// In-memory and cookie contexts alike.
+#[test]
+fn a_contexts_state_is_told_only_to_the_holder_of_its_key() {
+    let d = description("combined", "1.3", true, "basic256");
+    let servers = [
+        ServerEngine::new(
+            d.server.clone(),
+            Some(validator()),
+            Box::new(SeededRng::new(130)),
+        )
+        .expect("memory")
+        .with_idle_timeout(None),
+        ServerEngine::with_cookies(
+            d.server.clone(),
+            Some(validator()),
+            CookieKeys::new(1, [42u8; 32]),
+            Box::new(SeededRng::new(131)),
+        )
+        .expect("cookies"),
+    ];
+    let forge = |bytes: &str| {
+        let start =
+            bytes.find("<SignatureValue>").expect("a signature value") + "<SignatureValue>".len();
+        let mut forged = bytes.to_owned();
+        let first = if &forged[start..=start] == "A" {
+            "B"
+        } else {
+            "A"
+        };
+        forged.replace_range(start..=start, first);
+        forged
+    };
+    let fault_of = |s: &ServerEngine, bytes: &str, at| match s.handle(bytes.as_bytes(), None, at) {
+        Incoming::Rejected { error, .. } => error.fault(),
+        other => panic!("accepted: {other:?}"),
+    };
+    for (i, s) in servers.iter().enumerate() {
+        let (mut c, _) = pair(&d, 140 + i as u64);
+        negotiate(&mut c, s, t0()).expect("issue");
+        call(&mut c, s, PING, t0()).expect("the context in use");
+        // Expired (an hour and a minute on, within the renewal grace).
+        let late = t0() + Duration::from_secs(3660);
+        let req = c
+            .protect("urn:example:orders/Ping", PING, late)
+            .expect("protect");
+        assert_eq!(
+            fault_of(s, &forge(&req.bytes), late),
+            FaultCode::FailedCheck,
+            "{i}"
+        );
+        assert_eq!(fault_of(s, &req.bytes, late), FaultCode::RenewNeeded, "{i}");
+    }
+    // Cancelled (a cookie server knows the key of a cancelled context: its cookie
+    // holds it; a memory store forgets it, and answers BadContextToken either way).
+    let s = &servers[1];
+    let (mut c, _) = pair(&d, 150);
+    negotiate(&mut c, s, t0()).expect("issue");
+    let req = c
+        .protect("urn:example:orders/Ping", PING, t0())
+        .expect("protect");
+    let neg = c.close(t0()).expect("close").expect("a cancel");
+    assert!(matches!(
+        s.handle(neg.request.bytes.as_bytes(), None, t0()),
+        Incoming::Negotiated { .. }
+    ));
+    assert_eq!(
+        fault_of(s, &forge(&req.bytes), t0()),
+        FaultCode::FailedCheck
+    );
+    assert_eq!(fault_of(s, &req.bytes, t0()), FaultCode::BadContextToken);
+}
+
 /// `BadContextToken` (the server lost the context: it restarted, or — WCF — dropped a
 /// session idle for 2 minutes) drops the context: the next poll negotiates a new one.
 /// A fault about something else leaves the context alone.

@@ -990,23 +990,40 @@ struct ServerKeys<'a> {
 
 impl ContextKeys for ServerKeys<'_> {
     fn key(&mut self, token: &TokenInfo<'_>, now: SystemTime) -> Result<SecretKey, ContextError> {
-        let (identity, key, cancellations) = match &mut *lock(self.contexts) {
+        match self.key_or_refusal(token, now)? {
+            (key, None) => Ok(key),
+            (_, Some(refusal)) => Err(refusal),
+        }
+    }
+
+    /// Whether a context expired, rolled over or was cancelled is said only to a
+    /// message whose signature verifies (the verifier holds the refusal until then):
+    /// a context's state is no oracle for whoever merely names it.
+    fn key_or_refusal(
+        &mut self,
+        token: &TokenInfo<'_>,
+        now: SystemTime,
+    ) -> Result<(SecretKey, Option<ContextError>), ContextError> {
+        let grace = self.renewal.unwrap_or_default();
+        let (identity, key, refusal, cancellations) = match &mut *lock(self.contexts) {
             Contexts::Memory(store) => {
-                let (ctx, key) = if self.renewal.is_some() {
-                    store.key_for_renewal(token.identifier, token.instance, now)
-                } else {
-                    store.key(token.identifier, token.instance, now)
-                }
-                .map_err(lookup_error)?;
+                let (ctx, key, refusal) = store
+                    .key_or_refusal(token.identifier, token.instance, now, grace)
+                    .map_err(lookup_error)?;
                 if ctx.version != token.sc.version {
                     return Err(ContextError::Unknown);
                 }
                 self.claimed = Some(ctx.identity.clone());
-                (ctx.identity.clone(), key.clone(), None)
+                (
+                    ctx.identity.clone(),
+                    key.clone(),
+                    refusal.map(lookup_error),
+                    None,
+                )
             }
             Contexts::Cookies { keys, cancelled } => {
                 let cookie = token.cookie.ok_or(ContextError::NoCookie)?;
-                let ctx = keys.open_within(cookie, now, self.renewal.unwrap_or_default())?;
+                let ctx = keys.open_sealed(cookie)?;
                 if ctx.identifier != token.identifier
                     || ctx.instance.as_deref() != token.instance
                     || ctx.version != token.sc.version
@@ -1014,26 +1031,31 @@ impl ContextKeys for ServerKeys<'_> {
                     return Err(ContextError::ForeignCookie);
                 }
                 self.claimed = Some(ctx.identity.clone());
+                let expired = (ctx.expires + grace <= now).then_some(ContextError::BadCookie(
+                    crate::security::verify::CookieError::Expired,
+                ));
                 (
                     ctx.identity.clone(),
                     ctx.key.clone(),
+                    expired,
                     Some(cancelled.clone()),
                 )
             }
         };
-        // Asked only about a cookie that opened (sealed with this farm's keys, unexpired,
-        // naming this token): a shared store may be across the network, so a forged
-        // cookie costs it nothing. Asked without holding the lock.
-        if let Some(store) = cancellations {
-            if store
+        // Asked only about a cookie that opened (sealed with this farm's keys, naming
+        // this token, unexpired): a shared store may be across the network, so a
+        // forged cookie costs it nothing. Asked without holding the lock.
+        let refusal = match (refusal, cancellations) {
+            (None, Some(store)) => store
                 .is_cancelled(token.identifier, now)
                 .map_err(ContextError::Unavailable)?
-            {
-                return Err(ContextError::Cancelled);
-            }
+                .then_some(ContextError::Cancelled),
+            (refusal, _) => refusal,
+        };
+        if refusal.is_none() {
+            self.identity = Some((identity, key.clone()));
         }
-        self.identity = Some((identity, key.clone()));
-        Ok(key)
+        Ok((key, refusal))
     }
 
     /// The replay cache charges the identity, not the context: an authenticated

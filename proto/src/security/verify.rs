@@ -120,6 +120,20 @@ pub enum CookieError {
 pub trait ContextKeys {
     fn key(&mut self, token: &TokenInfo<'_>, now: SystemTime) -> Result<SecretKey, ContextError>;
 
+    /// As [`key`](Self::key), but a refusal that comes with the key — the context is
+    /// known, its key too, and it may no longer be used (expired, past its rollover,
+    /// cancelled) — is returned beside the key. The verifier reports it only once the
+    /// message's signature verifies with that key, so that the context's state is
+    /// told to the holder of its key alone, not to whoever names it. The default
+    /// refuses at once.
+    fn key_or_refusal(
+        &mut self,
+        token: &TokenInfo<'_>,
+        now: SystemTime,
+    ) -> Result<(SecretKey, Option<ContextError>), ContextError> {
+        self.key(token, now).map(|key| (key, None))
+    }
+
     /// Who the replay cache charges for a message signed with the key [`key`](Self::key)
     /// returned last: the identity that negotiated the context, where the receiver
     /// knows it (`None`: the context itself is charged).
@@ -636,8 +650,8 @@ pub fn verify_document<'d>(
         cookie,
         element: token,
     } = token;
-    let context_key = keys
-        .key(
+    let (context_key, refusal) = keys
+        .key_or_refusal(
             &TokenInfo {
                 sc,
                 identifier: &identifier,
@@ -666,6 +680,14 @@ pub fn verify_document<'d>(
         signature_value.as_slice(),
     )) {
         return Err(SecurityError::SignatureMismatch);
+    }
+    // The sender holds the context's key: now it may learn the context's state.
+    if let Some(error) = refusal {
+        return Err(SecurityError::Context {
+            identifier: peer_text(&identifier),
+            error,
+            version: sc.version,
+        });
     }
     for r in &refs {
         let mut ctx = DigestOutput(ring::digest::Context::new(r.digest.ring()));
