@@ -1,7 +1,10 @@
 //! A farm's shared stores in Redis. Cookie contexts need no shared state to be *used*
 //! on any node, but two things are remembered per node unless they are shared: the
-//! signatures already accepted (the replay cache) and the contexts cancelled.
-//! [`RedisFarm`] keeps both in a Redis every node reaches, through the store traits of
+//! signatures already accepted (the replay cache) and the contexts cancelled or renewed
+//! (a renewed context's old cookie is refused after the rollover). [`RedisFarm`] keeps
+//! both in a Redis every node reaches — keys `r:<fingerprint>`, `c:<context>` and
+//! `n:<context>` under the farm's prefix, each expiring with what it guards — through
+//! the store traits of
 //! the protocol crate (`wsbind_proto::security::replay::ReplayStore`,
 //! `wsbind_proto::cancel::CancelStore`); in-memory stores stay the default.
 //!
@@ -22,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
-use wsbind_proto::cancel::CancelStore;
+use wsbind_proto::cancel::{CancelStore, Ended};
 use wsbind_proto::credentials::{ClientTls, Password};
 use wsbind_proto::security::peer_text;
 use wsbind_proto::security::replay::{ReplayError, ReplayStore};
@@ -233,6 +236,8 @@ enum Reply {
     Nil,
     Bulk(Vec<u8>),
     Error(String),
+    /// An array of the replies above (`MGET`'s), at most [`MAX_ARRAY`] of them.
+    Array(Vec<Reply>),
 }
 
 impl Reply {
@@ -401,8 +406,39 @@ fn fail_queued(jobs: &mut UnboundedReceiver<Job>, error: &FarmError) {
 /// The longest line or value wsbind reads from Redis: its replies here are short.
 const MAX_REPLY: usize = 4096;
 
-/// Reads one RESP reply (simple string, error, integer or bulk string).
+/// The most elements of an array wsbind reads (its `MGET`s ask for two keys).
+const MAX_ARRAY: usize = 8;
+
+/// One RESP line read: a reply, or the head of an array of `n`.
+enum Read {
+    Reply(Reply),
+    Array(usize),
+}
+
+/// Reads one RESP reply: a simple string, error, integer, bulk string, or an array of
+/// those (no deeper).
 async fn read_reply<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> Result<Reply, FarmError> {
+    match read_one(r).await? {
+        Read::Reply(reply) => Ok(reply),
+        Read::Array(n) => {
+            let mut items = Vec::with_capacity(n);
+            for _ in 0..n {
+                match read_one(r).await? {
+                    Read::Reply(reply) => items.push(reply),
+                    Read::Array(_) => {
+                        return Err(FarmError::Unexpected {
+                            command: "a command",
+                            reply: "a nested array".into(),
+                        })
+                    }
+                }
+            }
+            Ok(Reply::Array(items))
+        }
+    }
+}
+
+async fn read_one<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> Result<Read, FarmError> {
     let mut line = Vec::new();
     (&mut *r)
         .take(MAX_REPLY as u64)
@@ -424,17 +460,17 @@ async fn read_reply<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> Result<Rep
         command: "a command",
         reply: format!("{what} `{}`", peer_text(rest)),
     };
-    match kind {
-        "+" => Ok(Reply::Simple(rest.to_owned())),
-        "-" => Ok(Reply::Error(peer_text(rest))),
+    let reply = match kind {
+        "+" => Reply::Simple(rest.to_owned()),
+        "-" => Reply::Error(peer_text(rest)),
         ":" => rest
             .parse()
             .map(Reply::Int)
-            .map_err(|_| bad("a bad integer")),
+            .map_err(|_| bad("a bad integer"))?,
         "$" => {
             let len: i64 = rest.parse().map_err(|_| bad("a bad length"))?;
             let Ok(len) = usize::try_from(len) else {
-                return Ok(Reply::Nil);
+                return Ok(Read::Reply(Reply::Nil));
             };
             if len > MAX_REPLY {
                 return Err(bad("a value too long"));
@@ -442,10 +478,19 @@ async fn read_reply<R: tokio::io::AsyncBufRead + Unpin>(r: &mut R) -> Result<Rep
             let mut buf = vec![0; len + 2];
             r.read_exact(&mut buf).await.map_err(lost)?;
             buf.truncate(len);
-            Ok(Reply::Bulk(buf))
+            Reply::Bulk(buf)
         }
-        _ => Err(bad("not a RESP reply")),
-    }
+        "*" => {
+            let n: i64 = rest.parse().map_err(|_| bad("a bad array length"))?;
+            return match usize::try_from(n) {
+                Err(_) => Ok(Read::Reply(Reply::Nil)),
+                Ok(n) if n > MAX_ARRAY => Err(bad("an array too long")),
+                Ok(n) => Ok(Read::Array(n)),
+            };
+        }
+        _ => return Err(bad("not a RESP reply")),
+    };
+    Ok(Read::Reply(reply))
 }
 
 impl RedisFarm {
@@ -484,12 +529,7 @@ impl RedisFarm {
 
     /// `SET key value [NX] PXAT until`: whether it was set.
     fn set(&self, key: &str, value: &[u8], until: SystemTime, nx: bool) -> Result<bool, FarmError> {
-        let at = until
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_millis()
-            .max(1)
-            .to_string();
+        let at = unix_ms(until).max(1).to_string();
         let mut args: Vec<&[u8]> = vec![b"SET", key.as_bytes(), value];
         if nx {
             args.push(b"NX");
@@ -542,12 +582,103 @@ impl CancelStore for RedisFarm {
         .map_err(|e| e.to_string())
     }
 
-    fn is_cancelled(&self, identifier: &str, _now: SystemTime) -> Result<bool, String> {
-        let key = format!("{}c:{identifier}", self.prefix);
-        match self.command(&[b"EXISTS", key.as_bytes()]) {
-            Ok(Reply::Int(n)) => Ok(n > 0),
-            Ok(other) => Err(other.unexpected("EXISTS").to_string()),
-            Err(e) => Err(e.to_string()),
+    /// A renewal is its own key (`n:`), beside the cancellation's (`c:`), so that no
+    /// write of one can undo the other; both are read in one `MGET`.
+    fn renewed(
+        &self,
+        identifier: &str,
+        _identity: &str,
+        instance: Option<&str>,
+        previous: Option<&str>,
+        rollover_until: SystemTime,
+        until: SystemTime,
+        _now: SystemTime,
+    ) -> Result<(), String> {
+        let value = Renewal {
+            instance: instance.unwrap_or_default(),
+            previous: previous.unwrap_or_default(),
+            rollover_ms: unix_ms(rollover_until),
+        }
+        .to_string();
+        self.set(
+            &format!("{}n:{identifier}", self.prefix),
+            value.as_bytes(),
+            until,
+            false,
+        )
+        .map(drop)
+        .map_err(|e| e.to_string())
+    }
+
+    fn ended(
+        &self,
+        identifier: &str,
+        instance: Option<&str>,
+        now: SystemTime,
+    ) -> Result<Option<Ended>, String> {
+        let cancelled = format!("{}c:{identifier}", self.prefix);
+        let renewed = format!("{}n:{identifier}", self.prefix);
+        let reply = self
+            .command(&[b"MGET", cancelled.as_bytes(), renewed.as_bytes()])
+            .map_err(|e| e.to_string())?;
+        let Reply::Array(items) = &reply else {
+            return Err(reply.unexpected("MGET").to_string());
+        };
+        match items.as_slice() {
+            [Reply::Bulk(_), _] => Ok(Some(Ended::Cancelled)),
+            [Reply::Nil, Reply::Nil] => Ok(None),
+            [Reply::Nil, Reply::Bulk(value)] => {
+                let renewal = std::str::from_utf8(value)
+                    .ok()
+                    .and_then(Renewal::parse)
+                    .ok_or_else(|| "a renewal record that does not read".to_owned())?;
+                let instance = instance.unwrap_or_default();
+                Ok(if instance == renewal.instance {
+                    None
+                } else if instance == renewal.previous {
+                    (unix_ms(now) >= renewal.rollover_ms).then_some(Ended::RolledOver)
+                } else {
+                    Some(Ended::Superseded)
+                })
+            }
+            _ => Err(reply.unexpected("MGET").to_string()),
         }
     }
+}
+
+/// What a renewal record holds: the instances (an empty one: the context's first key,
+/// which has none) and the end of the rollover, in Unix milliseconds, one per line.
+struct Renewal<'a> {
+    instance: &'a str,
+    previous: &'a str,
+    rollover_ms: u128,
+}
+
+impl std::fmt::Display for Renewal<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}\n{}\n{}",
+            self.instance, self.previous, self.rollover_ms
+        )
+    }
+}
+
+impl<'a> Renewal<'a> {
+    fn parse(text: &'a str) -> Option<Self> {
+        let mut lines = text.split('\n');
+        let (instance, previous, ms) = (lines.next()?, lines.next()?, lines.next()?);
+        Some(Renewal {
+            instance,
+            previous,
+            rollover_ms: ms.parse().ok()?,
+        })
+        .filter(|_| lines.next().is_none())
+    }
+}
+
+fn unix_ms(t: SystemTime) -> u128 {
+    t.duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis()
 }

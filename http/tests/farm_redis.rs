@@ -267,6 +267,40 @@ fn a_farm_shares_its_replay_cache_and_cancellations_in_redis() {
     ));
     assert!(e.contains("cancelled"), "{e}");
 
+    // A renewal on A retires the old key (its cookie still a valid seal) on B too,
+    // once the rollover ends.
+    let server = config("server");
+    let mut renewing = ClientEngine::new(
+        config("client"),
+        "https://orders.example/svc",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(5)),
+    )
+    .expect("client");
+    let rst = renewing.poll(now).expect("poll").expect("rst");
+    let Incoming::Negotiated { bytes, .. } = a.handle(rst.request.bytes.as_bytes(), None, now)
+    else {
+        panic!("not issued")
+    };
+    renewing
+        .handle_response(&rst, bytes.as_bytes(), now)
+        .expect("established");
+    let t1 = now + server.renewal_interval * 9 / 10;
+    let old_key = renewing
+        .protect("urn:example:orders/Ping", "<m:Ping xmlns:m=\"urn:m\"/>", t1)
+        .expect("protect");
+    let renew = renewing.poll(t1).expect("poll").expect("a renewal is due");
+    let Incoming::Negotiated { bytes, .. } = a.handle(renew.request.bytes.as_bytes(), None, t1)
+    else {
+        panic!("not renewed")
+    };
+    renewing
+        .handle_response(&renew, bytes.as_bytes(), t1)
+        .expect("renewed");
+    let past_rollover = t1 + server.rollover_interval + Duration::from_secs(1);
+    let e = refusal(b.handle(old_key.bytes.as_bytes(), None, past_rollover));
+    assert!(e.contains("expired"), "{e}");
+
     // Redis gone: refused, not waved through.
     drop(redis);
     let mut other = ClientEngine::new(
@@ -291,7 +325,7 @@ fn a_farm_shares_its_replay_cache_and_cancellations_in_redis() {
     // Refused as unreachable: by the connection Redis dropped, or by the next one it
     // no longer accepts.
     assert!(
-        e.contains("cannot be reached")
+        e.contains("the store of cancellations failed")
             && (e.contains("cannot reach Redis") || e.contains("connection to Redis was lost")),
         "{e}"
     );

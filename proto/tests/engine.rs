@@ -190,6 +190,49 @@ fn handshakes_in_every_entropy_mode_and_generation() {
     }
 }
 
+/// Issue 22: a renewed cookie context's old key (its old cookie, still a valid seal
+/// until its own expiry) is usable for the rollover interval only, as an in-memory
+/// context's is. Before, it stayed usable until the old cookie expired.
+#[test]
+fn a_renewed_cookies_old_key_lives_for_the_rollover_only() {
+    let d = description("combined", "1.3", true, "basic256");
+    let s = ServerEngine::with_cookies(
+        d.server.clone(),
+        Some(validator()),
+        CookieKeys::new(1, [42u8; 32]),
+        Box::new(SeededRng::new(160)),
+    )
+    .expect("server");
+    let (mut c, _) = pair(&d, 161);
+    negotiate(&mut c, &s, t0()).expect("issue");
+    // Renewal is due at nine tenths of the hour; the rollover is 5 minutes.
+    let t1 = t0() + Duration::from_secs(3240);
+    // Two requests made with the old key just before the renewal, delivered late (the
+    // clock skew lets a Timestamp live 10 minutes).
+    let within = c
+        .protect("urn:a", PING, t1 - Duration::from_secs(2))
+        .expect("protect");
+    let after = c
+        .protect("urn:a", PING, t1 - Duration::from_secs(1))
+        .expect("protect");
+    let ev = negotiate(&mut c, &s, t1).expect("renew");
+    assert!(matches!(ev, ClientEvent::Renewed { .. }), "{ev:?}");
+    call(&mut c, &s, PING, t1 + Duration::from_secs(1)).expect("the new key");
+    match s.handle(within.bytes.as_bytes(), None, t1 + Duration::from_secs(60)) {
+        Incoming::Request(_) => {}
+        other => panic!("the old key refused during the rollover: {other:?}"),
+    }
+    // After the rollover, 4 minutes before the old cookie expires: refused as a key
+    // past its rollover is (RenewNeeded).
+    match s.handle(after.bytes.as_bytes(), None, t1 + Duration::from_secs(310)) {
+        Incoming::Rejected { error, .. } => {
+            assert_eq!(error.fault(), FaultCode::RenewNeeded, "{error}");
+        }
+        other => panic!("the old key accepted after the rollover: {other:?}"),
+    }
+    call(&mut c, &s, PING, t1 + Duration::from_secs(311)).expect("the new key still");
+}
+
 #[test]
 fn renewal_with_rollover() {
     let d = description("combined", "1.3", true, "basic256");
@@ -1761,7 +1804,7 @@ fn created_does_not_drift_at_high_call_rates() {
 #[test]
 fn no_cancellation_lookup_before_a_cookie_opens() {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use wsbind_proto::cancel::{CancelStore, MemoryCancellations};
+    use wsbind_proto::cancel::{CancelStore, Ended, MemoryCancellations};
 
     #[derive(Default)]
     struct Counting {
@@ -1778,9 +1821,34 @@ fn no_cancellation_lookup_before_a_cookie_opens() {
         ) -> Result<(), String> {
             self.inner.cancel(identifier, identity, until, now)
         }
-        fn is_cancelled(&self, identifier: &str, now: SystemTime) -> Result<bool, String> {
+        fn renewed(
+            &self,
+            identifier: &str,
+            identity: &str,
+            instance: Option<&str>,
+            previous: Option<&str>,
+            rollover_until: SystemTime,
+            until: SystemTime,
+            now: SystemTime,
+        ) -> Result<(), String> {
+            self.inner.renewed(
+                identifier,
+                identity,
+                instance,
+                previous,
+                rollover_until,
+                until,
+                now,
+            )
+        }
+        fn ended(
+            &self,
+            identifier: &str,
+            instance: Option<&str>,
+            now: SystemTime,
+        ) -> Result<Option<Ended>, String> {
             self.asked.fetch_add(1, Ordering::SeqCst);
-            self.inner.is_cancelled(identifier, now)
+            self.inner.ended(identifier, instance, now)
         }
     }
 

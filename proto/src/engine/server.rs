@@ -4,7 +4,7 @@
 //! The server only ever answers: it sends nothing before it received a message.
 
 use super::{message, peer_text, Config, EngineError, Mismatch, StateError};
-use crate::cancel::{CancelStore, MemoryCancellations};
+use crate::cancel::{CancelStore, Ended, MemoryCancellations};
 use crate::cookie::CookieKeys;
 use crate::credentials::{Identity, PasswordValidator};
 use crate::description::KeyEntropyMode;
@@ -410,6 +410,7 @@ impl ServerEngine {
             renewal: (action == sc.action_renew).then(|| self.config.renew_grace()),
             identity: None,
             claimed: None,
+            cookie_expires: None,
         };
         let verified = security::verify_document(
             &doc,
@@ -451,8 +452,11 @@ impl ServerEngine {
             }
             let reply_to = message_id.clone().unwrap_or_default();
             return if action == sc.action_renew && rst.kind == RequestKind::Renew {
-                self.renew(&signed, &rst, key, identity, &reply_to, *framing, now)
-                    .map_err(fail)
+                let replaced = keys.cookie_expires;
+                self.renew(
+                    &signed, &rst, key, identity, replaced, &reply_to, *framing, now,
+                )
+                .map_err(fail)
             } else if action == sc.action_cancel && rst.kind == RequestKind::Cancel {
                 self.cancel(&signed, &identity, key, &reply_to, *framing, now)
                     .map_err(fail)
@@ -667,6 +671,7 @@ impl ServerEngine {
         rst: &Rst,
         old_key: SecretKey,
         identity: Identity,
+        replaced_cookie_expires: Option<SystemTime>,
         relates_to: &str,
         framing: Framing,
         now: SystemTime,
@@ -698,21 +703,49 @@ impl ServerEngine {
                     })?;
                 None
             }
-            Contexts::Cookies { keys, .. } => Some(keys.seal(
-                &StoredContext {
-                    version: self.config.sc.version,
-                    identifier: identifier.clone(),
-                    instance: Some(instance.clone()),
-                    key,
-                    previous_key: None,
-                    created: now,
-                    expires,
-                    identity,
-                    pending: false,
-                    last_used: now,
-                },
-                lock(&self.rng).as_mut(),
+            Contexts::Cookies { keys, cancelled } => Some((
+                keys.seal(
+                    &StoredContext {
+                        version: self.config.sc.version,
+                        identifier: identifier.clone(),
+                        instance: Some(instance.clone()),
+                        key,
+                        previous_key: None,
+                        created: now,
+                        expires,
+                        identity: identity.clone(),
+                        pending: false,
+                        last_used: now,
+                    },
+                    lock(&self.rng).as_mut(),
+                ),
+                cancelled.clone(),
             )),
+        };
+        // The replaced cookie stays a valid seal until it expires: remembered, it is
+        // refused after the rollover (written without holding the lock: a shared
+        // store may be across the network). Failing that, the Renew fails.
+        let cookie = match cookie {
+            None => None,
+            Some((cookie, store)) => {
+                let until = replaced_cookie_expires.unwrap_or(expires) + self.config.renew_grace();
+                store
+                    .renewed(
+                        &identifier,
+                        &identity.name,
+                        Some(&instance),
+                        verified.instance.as_deref(),
+                        rollover_until,
+                        until.max(rollover_until),
+                        now,
+                    )
+                    .map_err(|e| SecurityError::Context {
+                        identifier: identifier.clone(),
+                        error: ContextError::Unavailable(e),
+                        version: self.config.sc.version,
+                    })?;
+                Some(cookie)
+            }
         };
         let rstr = Rstr {
             version: self.config.sc.version,
@@ -986,6 +1019,8 @@ struct ServerKeys<'a> {
     /// Who the named context belongs to, filled once it is found (for the log line of
     /// a refusal that comes after: a bad signature, a replay, a cancelled context).
     claimed: Option<Identity>,
+    /// When the cookie that carried the context expires (cookie contexts).
+    cookie_expires: Option<SystemTime>,
 }
 
 impl ContextKeys for ServerKeys<'_> {
@@ -1031,6 +1066,7 @@ impl ContextKeys for ServerKeys<'_> {
                     return Err(ContextError::ForeignCookie);
                 }
                 self.claimed = Some(ctx.identity.clone());
+                self.cookie_expires = Some(ctx.expires);
                 let expired = (ctx.expires + grace <= now).then_some(ContextError::BadCookie(
                     crate::security::verify::CookieError::Expired,
                 ));
@@ -1047,9 +1083,13 @@ impl ContextKeys for ServerKeys<'_> {
         // forged cookie costs it nothing. Asked without holding the lock.
         let refusal = match (refusal, cancellations) {
             (None, Some(store)) => store
-                .is_cancelled(token.identifier, now)
+                .ended(token.identifier, token.instance, now)
                 .map_err(ContextError::Unavailable)?
-                .then_some(ContextError::Cancelled),
+                .map(|ended| match ended {
+                    Ended::Cancelled => ContextError::Cancelled,
+                    Ended::RolledOver => ContextError::Expired,
+                    Ended::Superseded => ContextError::Unknown,
+                }),
             (refusal, _) => refusal,
         };
         if refusal.is_none() {
