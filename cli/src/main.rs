@@ -125,12 +125,15 @@ fn check(files: &[std::path::PathBuf], format: Format, color: Color, model_only:
         };
         let checked = wsbind_compiler::check_toml(&text, target);
         let src = SourceFile::new(name.clone(), text);
-        let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-        let warnings = checked.diagnostics.len() - errors;
+        let errors = checked.errors();
+        let warnings = checked.warnings();
         invalid |= errors > 0;
         match format {
             Format::Human => {
-                print!("{}", diag::render(&checked.diagnostics, &src, style));
+                print!(
+                    "{}",
+                    diag::render_counted(&checked.diagnostics, checked.omitted, &src, style)
+                );
                 if errors > 0 {
                     println!("{name}: {errors} error(s), {warnings} warning(s)");
                 } else {
@@ -141,6 +144,8 @@ fn check(files: &[std::path::PathBuf], format: Format, color: Color, model_only:
                 "file": name,
                 "valid": errors == 0,
                 "diagnostics": checked.diagnostics.iter().map(|d| diag::to_json(d, Some(&src))).collect::<Vec<_>>(),
+                // Past `diag::MAX_COLLECTED`: counted, not listed.
+                "omitted": checked.omitted,
             })),
         }
     }

@@ -68,7 +68,9 @@ impl Diagnostic {
     }
 }
 
-/// Collects diagnostics; checking goes on after each one so a build shows them all.
+/// Collects diagnostics; checking goes on after each one so a build shows them all —
+/// up to [`MAX_COLLECTED`]; the rest are counted (errors apart, so a description is
+/// never taken for valid because its errors were not kept).
 #[derive(Debug)]
 pub struct Ctxt {
     pub spelling: Spelling,
@@ -76,7 +78,15 @@ pub struct Ctxt {
     /// absent would be guesses, so they are skipped.
     pub dropped: bool,
     diags: Vec<Diagnostic>,
+    omitted: usize,
+    omitted_errors: usize,
 }
+
+/// The most diagnostics kept for one description (twice what is shown): a file of
+/// unknown keys can make one per line, and each costs a suggestion search. The rest
+/// are counted, so checking stays linear and cheap in the file's size (clang stops at
+/// 20 errors by default).
+pub const MAX_COLLECTED: usize = 2 * MAX_SHOWN;
 
 impl Ctxt {
     pub fn new(spelling: Spelling) -> Self {
@@ -84,11 +94,34 @@ impl Ctxt {
             spelling,
             dropped: false,
             diags: Vec::new(),
+            omitted: 0,
+            omitted_errors: 0,
         }
     }
 
     pub fn push(&mut self, d: Diagnostic) {
-        self.diags.push(d);
+        if self.is_full() {
+            self.omit(d.is_error());
+        } else {
+            self.diags.push(d);
+        }
+    }
+
+    /// Whether [`MAX_COLLECTED`] diagnostics are kept: a producer whose diagnostic is
+    /// costly to build counts it with [`omit`](Self::omit) instead.
+    pub fn is_full(&self) -> bool {
+        self.diags.len() >= MAX_COLLECTED
+    }
+
+    /// Counts a diagnostic not kept.
+    pub fn omit(&mut self, error: bool) {
+        self.omitted += 1;
+        self.omitted_errors += usize::from(error);
+    }
+
+    /// Diagnostics counted and not kept: all of them, and the errors among them.
+    pub fn omitted(&self) -> (usize, usize) {
+        (self.omitted, self.omitted_errors)
     }
 
     /// A key as the user spells it in this front-end, in backticks.
@@ -97,7 +130,7 @@ impl Ctxt {
     }
 
     pub fn has_errors(&self) -> bool {
-        self.diags.iter().any(Diagnostic::is_error)
+        self.omitted_errors > 0 || self.diags.iter().any(Diagnostic::is_error)
     }
 
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
@@ -155,18 +188,31 @@ pub fn more_line(hidden: usize) -> String {
 /// id, `--> file:line:col`, the source lines with carets, secondary labels, `= help:`.
 /// At most [`MAX_SHOWN`] of them; a last line counts the others.
 pub fn render(diags: &[Diagnostic], source: &SourceFile, style: Style) -> String {
+    render_counted(diags, 0, source, style)
+}
+
+/// As [`render`], for diagnostics of which `omitted` more were counted and not kept
+/// ([`crate::Checked::omitted`]): the last line counts them too.
+pub fn render_counted(
+    diags: &[Diagnostic],
+    omitted: usize,
+    source: &SourceFile,
+    style: Style,
+) -> String {
     let renderer = match style {
         Style::Plain => Renderer::plain(),
         Style::Color => Renderer::styled(),
     }
     .term_width(WIDTH);
     let mut out = String::new();
+    let lines = LineStarts::of(&source.text);
     for d in diags.iter().take(MAX_SHOWN) {
-        out.push_str(&renderer.render(&report(d, source)));
+        out.push_str(&renderer.render(&report(d, source, &lines)));
         out.push_str("\n\n");
     }
-    if diags.len() > MAX_SHOWN {
-        out.push_str(&more_line(diags.len() - MAX_SHOWN));
+    let hidden = diags.len().saturating_sub(MAX_SHOWN) + omitted;
+    if hidden > 0 {
+        out.push_str(&more_line(hidden));
         out.push_str("\n\n");
     }
     out
@@ -177,8 +223,32 @@ pub fn render(diags: &[Diagnostic], source: &SourceFile, style: Style) -> String
 pub fn render_one(d: &Diagnostic, source: &SourceFile) -> String {
     Renderer::plain()
         .term_width(WIDTH)
-        .render(&report(d, source))
+        .render(&report(d, source, &LineStarts::of(&source.text)))
         .to_string()
+}
+
+/// Where each line of a text starts, found once per rendering so that each diagnostic
+/// is rendered from its own lines alone, not the whole file (50 diagnostics on a 1 MiB
+/// file were 50 passes over it).
+struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    fn of(text: &str) -> Self {
+        LineStarts(
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+
+    /// The 0-based line holding `offset`, and where it starts.
+    fn line_of(&self, offset: usize) -> (usize, usize) {
+        let line = self
+            .0
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        (line, self.0[line])
+    }
 }
 
 fn level(d: &Diagnostic) -> Level<'static> {
@@ -195,19 +265,37 @@ fn clamp(source: &SourceFile, loc: &Loc) -> std::ops::Range<usize> {
     start..r.end.clamp(start, len)
 }
 
-fn report<'a>(d: &'a Diagnostic, source: &'a SourceFile) -> Vec<Group<'a>> {
-    let mut snippet = Snippet::source(source.text.as_str())
+fn report<'a>(d: &'a Diagnostic, source: &'a SourceFile, lines: &LineStarts) -> Vec<Group<'a>> {
+    // The lines the labels are on (and those between them, which `fold` hides), the
+    // last one cut a little past what it points at: the renderer's work is this window,
+    // never the whole file.
+    let text = source.text.as_str();
+    let spans: Vec<_> = std::iter::once(&d.primary.loc)
+        .chain(d.related.iter().map(|r| &r.loc))
+        .map(|loc| clamp(source, loc))
+        .collect();
+    let lo = spans.iter().map(|r| r.start).min().unwrap_or(0);
+    let hi = spans.iter().map(|r| r.end).max().unwrap_or(0);
+    let (first_line, start) = lines.line_of(lo);
+    let mut limit = (hi + 4 * WIDTH).min(text.len());
+    while !text.is_char_boundary(limit) {
+        limit += 1;
+    }
+    let end = text[hi..limit].find('\n').map_or(limit, |i| hi + i);
+    let shift = |r: &std::ops::Range<usize>| r.start - start..r.end - start;
+    let mut snippet = Snippet::source(&text[start..end])
+        .line_start(first_line + 1)
         .path(source.name.as_str())
         .fold(true);
     snippet = snippet.annotation(
         AnnotationKind::Primary
-            .span(clamp(source, &d.primary.loc))
+            .span(shift(&spans[0]))
             .label(d.primary.text.as_str()),
     );
-    for r in &d.related {
+    for (r, span) in d.related.iter().zip(&spans[1..]) {
         snippet = snippet.annotation(
             AnnotationKind::Context
-                .span(clamp(source, &r.loc))
+                .span(shift(span))
                 .label(r.text.as_str()),
         );
     }
@@ -246,4 +334,29 @@ pub fn to_json(d: &Diagnostic, source: Option<&SourceFile>) -> serde_json::Value
         "related": d.related.iter().map(place).collect::<Vec<_>>(),
         "help": d.help,
     })
+}
+
+#[cfg(test)]
+mod cap_tests {
+    use super::*;
+    use crate::rules::{self, Severity};
+
+    /// Errors past the cap still count: a description is never valid because its
+    /// errors came after [`MAX_COLLECTED`] warnings.
+    #[test]
+    fn an_error_past_the_cap_still_fails_the_check() {
+        let warning = rules::ALL
+            .iter()
+            .find(|r| r.severity == Severity::Warning)
+            .expect("a warning rule");
+        let mut cx = Ctxt::new(Spelling::Toml);
+        for _ in 0..MAX_COLLECTED {
+            cx.push(Diagnostic::new(warning, "w", &Loc::Nowhere, "here"));
+        }
+        assert!(!cx.has_errors() && cx.is_full());
+        cx.push(Diagnostic::new(&rules::WSB0039, "e", &Loc::Nowhere, "here"));
+        assert!(cx.has_errors());
+        assert_eq!(cx.omitted(), (1, 1));
+        assert_eq!(cx.into_diagnostics().len(), MAX_COLLECTED);
+    }
 }

@@ -30,13 +30,28 @@ pub use wsbind_description as description;
 #[derive(Debug)]
 pub struct Checked {
     pub file: Option<model::File>,
+    /// At most [`diag::MAX_COLLECTED`], in the order of the text.
     pub diagnostics: Vec<Diagnostic>,
+    /// Diagnostics past [`diag::MAX_COLLECTED`], counted and not kept.
+    pub omitted: usize,
+    /// How many of those are errors.
+    pub omitted_errors: usize,
 }
 
 impl Checked {
-    /// Whether any diagnostic is an error.
+    /// Whether any diagnostic is an error (kept or counted).
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
+        self.omitted_errors > 0 || self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Errors, kept and counted.
+    pub fn errors(&self) -> usize {
+        self.omitted_errors + self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Warnings, kept and counted.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() + self.omitted - self.errors()
     }
 
     /// The typed description, when the description is valid.
@@ -57,6 +72,7 @@ pub fn check_tree(root: Option<tree::Node>, target: Target, mut cx: Ctxt) -> Che
         }
         file
     });
+    let (omitted, omitted_errors) = cx.omitted();
     let mut diagnostics = cx.into_diagnostics();
     // In the order of the text (stable: one place's diagnostics keep the rules' order).
     diagnostics.sort_by_key(|d| d.primary.loc.order());
@@ -69,7 +85,12 @@ pub fn check_tree(root: Option<tree::Node>, target: Target, mut cx: Ctxt) -> Che
             "here",
         ));
     }
-    Checked { file, diagnostics }
+    Checked {
+        file,
+        diagnostics,
+        omitted,
+        omitted_errors,
+    }
 }
 
 /// Checks the text of a `binding.toml`.

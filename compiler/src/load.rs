@@ -27,6 +27,7 @@ impl FromToml for Description {
         let checked = check_toml(text, Target::Runtime);
         checked.description().ok_or_else(|| LoadError::Invalid {
             source: SourceFile::new(name, text),
+            omitted: checked.omitted_errors,
             diagnostics: checked
                 .diagnostics
                 .into_iter()
@@ -50,10 +51,12 @@ impl FromToml for Description {
 pub enum LoadError {
     /// The file could not be read.
     Io { path: String, error: String },
-    /// The description breaks rules; every error is listed.
+    /// The description breaks rules; every error is listed, up to
+    /// [`diag::MAX_COLLECTED`] (the rest counted in `omitted`).
     Invalid {
         source: SourceFile,
         diagnostics: Vec<Diagnostic>,
+        omitted: usize,
     },
 }
 
@@ -64,7 +67,10 @@ impl std::fmt::Display for LoadError {
             LoadError::Invalid {
                 source,
                 diagnostics,
-            } => f.write_str(diag::render(diagnostics, source, diag::Style::Plain).trim_end()),
+                omitted,
+            } => f.write_str(
+                diag::render_counted(diagnostics, *omitted, source, diag::Style::Plain).trim_end(),
+            ),
         }
     }
 }

@@ -453,6 +453,11 @@ impl<'a> TableReader<'a> {
         let helpful: &[&str] = narrowed.as_deref().unwrap_or(known);
         for e in &table.entries {
             if !known.contains(&e.key.as_str()) {
+                if cx.is_full() {
+                    // Counted only: no suggestion search for what is not shown.
+                    cx.omit(WSB0039.severity == crate::rules::Severity::Error);
+                    continue;
+                }
                 let k = cx.key(&e.key);
                 let mut d = Diagnostic::new(
                     &WSB0039,

@@ -74,12 +74,10 @@ fn finish(
             .take(diag::MAX_SHOWN)
             .flat_map(|d| errors(d))
             .collect();
-        if all.len() > diag::MAX_SHOWN {
+        let hidden = all.len().saturating_sub(diag::MAX_SHOWN) + checked.omitted_errors;
+        if hidden > 0 {
             let span = file_span.unwrap_or_else(Span::call_site);
-            errs.push(error_at(
-                span,
-                &diag::more_line(all.len() - diag::MAX_SHOWN),
-            ));
+            errs.push(error_at(span, &diag::more_line(hidden)));
         }
         let track = codegen::track(tracked);
         return quote!(#track #(#errs)*);

@@ -170,12 +170,11 @@ fn a_timestamp_outside_the_security_header_does_not_count() {
         &format!("{BODY}<w:Kept xmlns:w=\"urn:w\">{signed_ts}</w:Kept>"),
         1,
     );
+    // The reference names an element inside the Body: nothing a profile signs.
     let e = refused(&moved);
     assert_eq!(
         e,
-        SecurityError::Unsigned {
-            part: "Timestamp".into()
-        }
+        SecurityError::Signature(SignatureError::UnsignableTarget { uri: "#_0".into() })
     );
     // Moved without a replacement: the request has no Timestamp of its own.
     let gone = text.replacen(signed_ts, "", 1).replacen(
@@ -340,5 +339,63 @@ fn signed_info_holds_exactly_its_structure() {
     assert_eq!(
         refused(&with_c14n_children(&inc(""))),
         SecurityError::SignatureMismatch
+    );
+}
+
+/// Issue 22: a signature may reference only what a profile signs — the security
+/// header's Timestamp, the Body, a header block beside the security header — each
+/// once, so its digests cost at most one pass over the message. 32 references to
+/// elements nested in a 1 MiB Body made the old verifier canonicalize it 31 times after
+/// a valid HMAC (`cargo bench --bench hostile`, shape `references`). Refused before any
+/// HMAC or digest work.
+#[test]
+fn references_reach_only_what_a_profile_signs_each_once() {
+    let text = request();
+    let reference = |uri: &str| {
+        format!(
+            "<Reference URI=\"{uri}\"><Transforms><Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"></Transform></Transforms><DigestMethod Algorithm=\"http://www.w3.org/2000/09/xmldsig#sha1\"></DigestMethod><DigestValue>AAAAAAAAAAAAAAAAAAAAAAAAAAA=</DigestValue></Reference>"
+        )
+    };
+    let with = |text: &str, uri: &str| {
+        text.replacen(
+            "</SignedInfo>",
+            &format!("{}</SignedInfo>", reference(uri)),
+            1,
+        )
+    };
+    // An element inside the Body.
+    let nested = with(&text, "#inner").replacen(
+        "<m:Pay xmlns:m=\"urn:example:orders\">",
+        "<m:Pay xmlns:m=\"urn:example:orders\"><m:n u:Id=\"inner\">",
+        1,
+    );
+    let nested = nested.replacen("10</m:Pay>", "10</m:n></m:Pay>", 1);
+    assert!(
+        matches!(
+            refused(&nested),
+            SecurityError::Signature(SignatureError::UnsignableTarget { .. })
+        ),
+        "{}",
+        refused(&nested)
+    );
+    // The security token (inside the security header, not a header block).
+    let token = with(&text, "#_sct");
+    assert!(matches!(
+        refused(&token),
+        SecurityError::Signature(SignatureError::UnsignableTarget { .. })
+    ));
+    // The Timestamp twice, by two of its ids (wsu:Id and Id).
+    let twice = with(&text, "#ts2").replacen(
+        "<u:Timestamp u:Id=\"_0\"",
+        "<u:Timestamp u:Id=\"_0\" Id=\"ts2\"",
+        1,
+    );
+    assert!(
+        matches!(
+            refused(&twice),
+            SecurityError::Signature(SignatureError::ReferencedTwice { .. })
+        ),
+        "{}",
+        refused(&twice)
     );
 }

@@ -219,6 +219,10 @@ pub enum SignatureError {
     ReferencedTwice { uri: String },
     #[error("more than {max} references")]
     TooManyReferences { max: usize },
+    /// A reference to something no profile signs (anything but the security header's
+    /// Timestamp, the Body, or a header block beside the security header).
+    #[error("`{uri}` names an element no profile signs: only the Timestamp, the Body and header blocks are")]
+    UnsignableTarget { uri: String },
     #[error("the Reference `{uri}` must have exactly one Transform (exclusive C14N)")]
     TransformCount { uri: String },
     #[error("SignedInfo has no Reference")]

@@ -551,6 +551,27 @@ pub fn verify_document<'d>(
             what: "a DigestValue",
         })?;
         let target = unique(doc, id, uri)?;
+        // Only what a profile may sign, each once: the security header's Timestamp,
+        // the Body, a header block beside the security header. None of these nests in
+        // another, so the digests cost at most one pass over the message, however many
+        // references there are (32 references to nested elements of a 1 MiB Body cost
+        // 10x once).
+        let signable = Some(target) == timestamp
+            || target == body
+            || addressing_headers.contains(&target)
+            || application_headers.contains(&target);
+        if !signable {
+            return Err(SignatureError::UnsignableTarget {
+                uri: peer_text(uri),
+            }
+            .into());
+        }
+        if refs.iter().any(|x| x.target == target) {
+            return Err(SignatureError::ReferencedTwice {
+                uri: peer_text(uri),
+            }
+            .into());
+        }
         refs.push(Ref {
             uri,
             target,
