@@ -1,0 +1,15 @@
+//! The server engine on anything a peer can send, with a live context so that requests
+//! reach signature verification. It never panics; whatever it accepts was signed with
+//! the context's key (the fuzzer cannot forge an HMAC: an accepted request is a replay
+//! of the seed's shape refused as such, or genuine).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use wsbind_fuzz::{pair, t0};
+
+fuzz_target!(|data: &[u8]| {
+    let p = pair()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _ = p.server.handle(data, None, t0());
+});
