@@ -2,6 +2,40 @@
 //! protect or verify messages with a security context.
 #![forbid(unsafe_code)]
 
+/// `print!` and `println!` for standard output, which stop the program quietly when the
+/// reader went away (`wsbind check … | head`): std's macros panic on a broken pipe, and
+/// this crate forbids the unsafe code that restoring SIGPIPE would take.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout().lock(), $($arg)*) {
+            $crate::stdout_failed(e)
+        }
+    }};
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            $crate::stdout_failed(e)
+        }
+    }};
+}
+
+/// Standard output failed: a reader that closed the pipe ends the program as SIGPIPE
+/// would (status 141, nothing said); anything else is reported.
+fn stdout_failed(e: std::io::Error) -> ! {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        eprintln!("error: cannot write to standard output: {e}");
+    }
+    std::process::exit(if e.kind() == std::io::ErrorKind::BrokenPipe {
+        141
+    } else {
+        2
+    })
+}
+
 mod args;
 mod message;
 mod negotiate;
@@ -85,7 +119,7 @@ fn main() -> ExitCode {
         Command::Message(cmd) => message::run(cmd),
         Command::Negotiate(cmd) => negotiate::run(cmd),
         Command::Schema => {
-            print!("{}", wsbind_compiler::schema::binding_schema());
+            out!("{}", wsbind_compiler::schema::binding_schema());
             ExitCode::SUCCESS
         }
     }
@@ -130,14 +164,14 @@ fn check(files: &[std::path::PathBuf], format: Format, color: Color, model_only:
         invalid |= errors > 0;
         match format {
             Format::Human => {
-                print!(
+                out!(
                     "{}",
                     diag::render_counted(&checked.diagnostics, checked.omitted, &src, style)
                 );
                 if errors > 0 {
-                    println!("{name}: {errors} error(s), {warnings} warning(s)");
+                    outln!("{name}: {errors} error(s), {warnings} warning(s)");
                 } else {
-                    println!("{name}: valid{}", if warnings > 0 { format!(" ({warnings} warning(s))") } else { String::new() });
+                    outln!("{name}: valid{}", if warnings > 0 { format!(" ({warnings} warning(s))") } else { String::new() });
                 }
             }
             Format::Json => json.push(serde_json::json!({
@@ -151,7 +185,7 @@ fn check(files: &[std::path::PathBuf], format: Format, color: Color, model_only:
     }
     if format == Format::Json {
         let out = serde_json::json!({ "files": json, "valid": !invalid && !unreadable });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     }
     if unreadable {
         ExitCode::from(2)
@@ -171,7 +205,7 @@ fn explain(id: Option<&str>) -> ExitCode {
                 } else {
                     ""
                 };
-                println!("{}{sev}  {}", r.id, r.summary);
+                outln!("{}{sev}  {}", r.id, r.summary);
             }
             ExitCode::SUCCESS
         }
@@ -182,9 +216,12 @@ fn explain(id: Option<&str>) -> ExitCode {
                 } else {
                     "error"
                 };
-                println!(
+                outln!(
                     "{} ({sev}): {}\nsource: {}\n\n{}",
-                    r.id, r.summary, r.source, r.explanation
+                    r.id,
+                    r.summary,
+                    r.source,
+                    r.explanation
                 );
                 ExitCode::SUCCESS
             }

@@ -233,7 +233,7 @@ fn run_protect(a: ProtectArgs) -> Result<ExitCode, Usage> {
         &mut SystemRng::new(),
     ) {
         Ok(text) => {
-            println!("{text}");
+            outln!("{text}");
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => Err(Usage(format!("{}: {e}", a.body.display()))),
@@ -292,10 +292,10 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
             // Only a Body the signature covers is printed as the message's (issue 22:
             // a changed Body used to be printed as if verified).
             if body_signed {
-                println!("{}", v.body);
+                outln!("{}", v.body);
             } else if a.unsigned_body {
                 eprintln!("the Body below is not covered by any signature");
-                println!("{}", v.body);
+                outln!("{}", v.body);
             } else {
                 eprintln!(
                     "the Body is not covered by the signature and is not printed \
@@ -305,7 +305,7 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            println!("rejected: {e}");
+            outln!("rejected: {e}");
             Ok(ExitCode::FAILURE)
         }
     }

@@ -153,7 +153,7 @@ fn rst(a: RstArgs) -> Result<ExitCode, Usage> {
         message_id,
         now,
     );
-    println!("{}", req.bytes);
+    outln!("{}", req.bytes);
     eprintln!("message-id: {}", req.message_id);
     if let Some(e) = entropy {
         eprintln!("client-entropy: {}", hex(e.as_bytes()));
@@ -185,7 +185,7 @@ fn respond(a: RespondArgs) -> Result<ExitCode, Usage> {
                     identity,
                 },
         } => {
-            println!("{bytes}");
+            outln!("{bytes}");
             eprintln!("context-id: {}", one_line(&identifier));
             eprintln!("identity: {}", one_line(&identity.name));
             if let Some(ctx) = server.context(&identifier, now) {
@@ -198,7 +198,7 @@ fn respond(a: RespondArgs) -> Result<ExitCode, Usage> {
             error,
             claimed,
         } => {
-            println!("{bytes}");
+            outln!("{bytes}");
             eprintln!("rejected: {error}");
             if let Some(user) = claimed {
                 eprintln!("claimed identity: {}", one_line(&user.name));
@@ -222,12 +222,12 @@ fn key(a: KeyArgs) -> Result<ExitCode, Usage> {
     let response = read(&a.file)?;
     match read_issue_response(&config, &response, &a.request_id, entropy.as_ref(), now) {
         Ok(ctx) => {
-            println!("context-id: {}", one_line(&ctx.identifier));
-            println!("key: {}", hex(ctx.key.as_bytes()));
+            outln!("context-id: {}", one_line(&ctx.identifier));
+            outln!("key: {}", hex(ctx.key.as_bytes()));
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            println!("rejected: {e}");
+            outln!("rejected: {e}");
             Ok(ExitCode::FAILURE)
         }
     }

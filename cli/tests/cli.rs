@@ -146,3 +146,45 @@ fn schema_prints_the_committed_schema() {
         std::fs::read_to_string(root().join("schemas/binding.schema.json")).expect("schema");
     assert_eq!(stdout(&o), committed);
 }
+
+/// A reader that stops early (`wsbind explain | head -1`) ends the program quietly, as
+/// SIGPIPE would (status 141), instead of a panic about a broken pipe.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // Far more output than a pipe holds: one file of many diagnostics, checked 50 times.
+    let dir = std::env::temp_dir().join(format!("wsbind-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let file = dir.join("b.toml");
+    let keys: String = (0..200).map(|i| format!("unknown{i} = 1\n")).collect();
+    std::fs::write(
+        &file,
+        format!("[channel]\nbinding = \"http\"\n[security]\n{keys}"),
+    )
+    .expect("a description");
+    let file = file.to_string_lossy().into_owned();
+    let mut args = vec!["check"];
+    args.extend(std::iter::repeat_n(file.as_str(), 50));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wsbind"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wsbind");
+    // Read a little, then go away (as `head` does).
+    let mut first = [0u8; 100];
+    child
+        .stdout
+        .as_mut()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("some output");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("exit");
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{:?}", out.status);
+}
