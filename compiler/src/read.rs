@@ -274,7 +274,7 @@ impl FromNode for Dur {
                         cx.push(
                             Diagnostic::new(
                                 &WSB0034,
-                                format!("invalid duration: `{s}`: {e}"),
+                                format!("invalid duration: `{s}`: {}", duration_error(s, &e)),
                                 &node.loc,
                                 not_positive,
                             )
@@ -282,7 +282,11 @@ impl FromNode for Dur {
                         );
                         None
                     }
-                    None => bad(cx, format!("`{s}`: {e}"), not_positive),
+                    None => bad(
+                        cx,
+                        format!("`{s}`: {}", duration_error(s, &e)),
+                        not_positive,
+                    ),
                 },
             },
             Value::Int(i) => bad(cx, format!("`{i}` has no unit"), not_positive),
@@ -306,6 +310,31 @@ impl FromNode for Dur {
 /// is close (Jaro–Winkler ≥ 0.85, the same number of words), or when the two are nearly
 /// the same with the hyphens taken out (≥ 0.93: `keysize` → `key-size`). strsim gives
 /// the distance; the word-by-word comparison is the part no crate does.
+/// What is wrong with the duration `s`, in this format's words (the parser's own text
+/// says "invalid character at 2", an offset the user must count to).
+fn duration_error(s: &str, e: &humantime::DurationError) -> String {
+    use humantime::DurationError as E;
+    let at = |i: usize| s.get(i..).and_then(|r| r.chars().next());
+    match e {
+        E::InvalidCharacter(i) => match at(*i) {
+            Some(c) => format!("`{c}` is not part of a duration"),
+            None => "a character that is not part of a duration".into(),
+        },
+        E::NumberExpected(i) => match s.get(*i..).map(str::trim).filter(|r| !r.is_empty()) {
+            Some(rest) => format!("a number is missing before `{rest}`"),
+            None => "a number is missing at the end".into(),
+        },
+        E::UnknownUnit { unit, .. } if unit.is_empty() => {
+            "a number without a unit (s, m, h, d)".into()
+        }
+        E::UnknownUnit { unit, .. } => {
+            format!("`{unit}` is not a unit: write s, m, h or d (or ms, min, hours, days)")
+        }
+        E::NumberOverflow => "the number is too large".into(),
+        E::Empty => "it is empty".into(),
+    }
+}
+
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,

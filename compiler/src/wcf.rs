@@ -18,6 +18,14 @@ const KEYS: &[(&str, &str)] = &[
         "WCF's clientCredentialType = \"UserName\" is a username binding (kind = \"username\") in the security context's bootstrap",
     ),
     (
+        "messageclientcredentialtype",
+        "WCF's <message clientCredentialType=\"UserName\"/> is a username binding (kind = \"username\") in the security context's bootstrap",
+    ),
+    (
+        "transportclientcredentialtype",
+        "WCF's <transport clientCredentialType=\"…\"/> is a transport binding here: \"Basic\" is kind = \"http-header-auth\" with scheme = \"basic\", \"Certificate\" is require-client-certificate = true on the ssl-transport binding",
+    ),
+    (
         "negotiateservicecredential",
         "WCF's negotiateServiceCredential has no counterpart: with ssl-transport the service is authenticated by its TLS certificate",
     ),
@@ -186,6 +194,16 @@ mod tests {
     fn names_are_found_in_any_spelling() {
         assert!(key_hint("establishSecurityContext").is_some());
         assert!(key_hint("establish-security-context").is_some());
+        // WCF's element and attribute run together, in either spelling.
+        for k in [
+            "messageClientCredentialType",
+            "message-client-credential-type",
+        ] {
+            assert!(
+                key_hint(k).is_some_and(|h| h.contains("kind = \"username\"")),
+                "{k}"
+            );
+        }
         assert_eq!(key_hint("Password"), Some(CREDENTIAL_HINT));
         assert!(value_hint("wsHttpBinding").is_some());
         assert_eq!(key_hint("renewal-interval"), None);

@@ -52,3 +52,29 @@ fn a_long_line_is_cut_around_what_it_points_at() {
         out.len()
     );
 }
+
+/// Issue 19 item 9: a bad duration is explained in this format's words, never with the
+/// duration parser's offsets ("invalid character at 2", "expected number at 0").
+#[test]
+fn a_bad_duration_says_what_is_wrong_in_words() {
+    for (value, says) in [
+        ("5x", "`x` is not a unit"),
+        ("1h30", "a number without a unit"),
+        ("ten hours", "a number is missing before `ten hours`"),
+        ("5m!", "`!` is not part of a duration"),
+        ("", "it is empty"),
+    ] {
+        let text = format!(
+            "[channel]\nbinding = \"http\"\n[security]\nmax-allowed-clock-skew = \"{value}\"\n[[security.binding]]\nkind = \"ssl-transport\"\n"
+        );
+        let checked = wsbind_compiler::check_toml(&text, wsbind_compiler::Target::Model);
+        let message = checked
+            .diagnostics
+            .iter()
+            .find(|d| d.rule.id == "WSB0034")
+            .map(|d| d.message.clone())
+            .unwrap_or_else(|| panic!("{value}: no WSB0034"));
+        assert!(message.contains(says), "{value}: {message}");
+        assert!(!message.contains(" at "), "{value}: {message}");
+    }
+}
