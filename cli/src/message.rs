@@ -92,16 +92,34 @@ pub struct ShapeArgs {
 }
 
 impl ShapeArgs {
-    fn signing(&self) -> &'static Signing {
-        let profile = Profile::of(match self.profile {
+    fn profile(&self) -> &'static Profile {
+        Profile::of(match self.profile {
             ProfileArg::MsLwssp => SignatureProfile::MsLwssp,
             ProfileArg::DerivedKeys => SignatureProfile::DerivedKeys,
-        });
-        profile.signing(if self.reply {
+        })
+    }
+
+    /// How a message of this shape is signed (to protect one).
+    fn signing(&self) -> &'static Signing {
+        self.profile().signing(if self.reply {
             Direction::Reply
         } else {
             Direction::Request
         })
+    }
+
+    /// How `bytes`, a message of this shape, is checked: a reply that carries a
+    /// signature where the profile lets it (a policy-driven peer's) is checked as
+    /// signed.
+    fn checking(&self, bytes: &[u8]) -> &'static Signing {
+        if !self.reply {
+            return self.signing();
+        }
+        let signed = std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|text| wsbind_proto::security::parse_message(text, &Default::default()).ok())
+            .is_some_and(|doc| wsbind_proto::security::verify::carries_signature(&doc));
+        self.profile().reply_for(signed)
     }
 }
 
@@ -259,7 +277,7 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
     match verify(
         &bytes,
         &policy,
-        a.shape.signing(),
+        a.shape.checking(&bytes),
         &mut keys,
         &mut ReplayCache::default(),
         now,

@@ -1886,3 +1886,133 @@ fn no_cancellation_lookup_before_a_cookie_opens() {
     call(&mut c, &s, PING, t0()).expect("a call");
     assert_eq!(ours.asked.load(Ordering::SeqCst), 1);
 }
+
+/// What a policy-driven peer (Apache CXF, WSS4J) makes of an unsigned reply: the same
+/// Action, RelatesTo and Body, its Security header signed with the context's key over
+/// the Timestamp, as requests are.
+fn signed_like_cxf(
+    reply: &str,
+    c: &ClientEngine,
+    key: &wsbind_proto::keys::SecretKey,
+    at: SystemTime,
+) -> String {
+    use wsbind_proto::envelope::Headers;
+    use wsbind_proto::security::profile::MS_LWSSP;
+    use wsbind_proto::security::{protect, Outgoing, SigningKey};
+    let between = |open: &str, close: &str| {
+        let start = reply.find(open).expect(open);
+        let start = start + reply[start..].find('>').expect("the tag's end") + 1;
+        let end = start + reply[start..].find(close).expect(close);
+        reply[start..end].to_owned()
+    };
+    let action = between("<a:Action", "</a:Action>");
+    let relates_to = between("<a:RelatesTo", "</a:RelatesTo>");
+    let body = between("<s:Body", "</s:Body>");
+    let d = description("combined", "1.3", true, "basic256");
+    protect(
+        &Outgoing {
+            framing: d.server.framing,
+            headers: Headers {
+                action: &action,
+                to: None,
+                message_id: Some("urn:uuid:0c0c0c0c-1111-2222-3333-444444444444"),
+                reply_to_anonymous: false,
+                relates_to: Some(&relates_to),
+                application: &[],
+            },
+            body: &body,
+        },
+        &SigningKey {
+            sc: d.server.sc,
+            identifier: c.context_id().expect("a context"),
+            instance: None,
+            cookie: None,
+            key,
+            include_token: true,
+            received: None,
+        },
+        &Suite::BASIC256,
+        &MS_LWSSP.request,
+        at,
+        Duration::from_secs(300),
+        &mut SeededRng::new(77),
+    )
+    .expect("signed")
+}
+
+/// Issue 19 item 8: CXF signs its replies — the Cancel response too — with the
+/// context's key over the Timestamp. The client accepts such a reply when the signature
+/// verifies, never when it does not, and never its own request sent back; `close()`
+/// succeeds against such a peer. A fault without a WS-Security code is reported with
+/// the peer's code and reason.
+#[test]
+fn a_reply_signed_by_the_context_key_is_accepted_when_it_verifies() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, s) = pair(&d, 170);
+    negotiate(&mut c, &s, t0()).expect("negotiated");
+    let id = c.context_id().expect("a context").to_owned();
+    let key = s.context(&id, t0()).expect("held").key;
+    let req = c
+        .protect("urn:example:orders/Ping", PING, t0())
+        .expect("protect");
+    let Incoming::Request(r) = s.handle(req.bytes.as_bytes(), None, t0()) else {
+        panic!("refused")
+    };
+    let reply = s
+        .reply(
+            &r,
+            "urn:example:orders/PingResponse",
+            "<m:Pong xmlns:m=\"urn:m\"/>",
+            t0(),
+        )
+        .expect("reply");
+    let at = |ms| t0() + Duration::from_millis(ms);
+    let signed = signed_like_cxf(&reply, &c, &key, at(1));
+    let v = c
+        .verify_reply(signed.as_bytes(), &req.message_id, t0())
+        .expect("a signed reply that verifies");
+    assert_eq!(v.body, "<m:Pong xmlns:m=\"urn:m\"></m:Pong>");
+    // Signed with another key: refused.
+    let wrong = signed_like_cxf(
+        &reply,
+        &c,
+        &wsbind_proto::keys::SecretKey::new(vec![7; 32]),
+        at(2),
+    );
+    let err = c
+        .verify_reply(wrong.as_bytes(), &req.message_id, t0())
+        .expect_err("a signature that does not verify");
+    assert!(err.to_string().contains("signature"), "{err}");
+    // The client's own request, sent back: signed by the context's key, but no reply.
+    let err = c
+        .verify_reply(req.bytes.as_bytes(), &req.message_id, t0())
+        .expect_err("our own request reflected");
+    assert!(matches!(err, EngineError::Unexpected(_)), "{err}");
+    // A fault as CXF writes it: no WS-Security code, the reason in text.
+    let fault = format!(
+        "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" xmlns:a=\"http://www.w3.org/2005/08/addressing\"><s:Header><a:RelatesTo>{}</a:RelatesTo></s:Header><s:Body><s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text xml:lang=\"en\">An error was discovered processing the &lt;wsse:Security&gt; header</s:Text></s:Reason></s:Fault></s:Body></s:Envelope>",
+        req.message_id
+    );
+    match c.verify_reply(fault.as_bytes(), &req.message_id, t0()) {
+        Err(EngineError::Fault(f)) => {
+            assert_eq!(f.code, None);
+            assert!(f.raw_code.ends_with("}Receiver"), "{f}");
+            assert!(
+                f.to_string()
+                    .contains("processing the <wsse:Security> header"),
+                "{f}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // The Cancel response, signed: close() completes.
+    let neg = c.close(t0()).expect("close").expect("a Cancel");
+    let Incoming::Negotiated { bytes, .. } = s.handle(neg.request.bytes.as_bytes(), None, t0())
+    else {
+        panic!("the Cancel was refused")
+    };
+    let signed = signed_like_cxf(&bytes, &c, &key, at(3));
+    c.handle_response(&neg, signed.as_bytes(), t0())
+        .expect("a signed Cancel response");
+    assert!(c.context_id().is_none());
+}

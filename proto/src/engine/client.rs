@@ -541,10 +541,14 @@ impl ClientEngine {
         let env = message::EnvelopeParts::read(&doc)?;
         env.fail_on_fault(&doc)?;
         let mut keys = ClientKeys { ctx };
+        let signing = self
+            .config
+            .profile
+            .reply_for(security::verify::carries_signature(&doc));
         security::verify_document(
             &doc,
             &self.config.policy,
-            &self.config.profile.reply,
+            signing,
             &mut keys,
             &mut self.replay,
             now,
@@ -608,10 +612,14 @@ impl ClientEngine {
         let env = message::EnvelopeParts::read(&doc)?;
         env.fail_on_fault(&doc)?;
         let mut keys = ClientKeys { ctx: &ctx };
+        let signing = self
+            .config
+            .profile
+            .reply_for(security::verify::carries_signature(&doc));
         let v = security::verify_document(
             &doc,
             &self.config.policy,
-            &self.config.profile.reply,
+            signing,
             &mut keys,
             &mut self.replay,
             now,

@@ -58,10 +58,15 @@ pub struct Profile {
     pub request: Signing,
     /// Replies.
     pub reply: Signing,
+    /// How a reply may be signed instead, where `reply` is unsigned: policy-driven
+    /// peers (Apache CXF, WSS4J) sign theirs — the Cancel response too — with the
+    /// context's key over the Timestamp. Accepted when the signature verifies, never
+    /// otherwise; `None`: only `reply`.
+    pub signed_reply: Option<Signing>,
 }
 
 /// [MS-LWSSP]: requests signed by the context's key over their Timestamp, replies a
-/// Timestamp only.
+/// Timestamp only (or, from a policy-driven peer, signed as requests are).
 pub static MS_LWSSP: Profile = Profile {
     name: SignatureProfile::MsLwssp,
     request: Signing {
@@ -72,6 +77,10 @@ pub static MS_LWSSP: Profile = Profile {
         covers: &[],
         key: KeyUse::Context,
     },
+    signed_reply: Some(Signing {
+        covers: &[Part::Timestamp],
+        key: KeyUse::Context,
+    }),
 };
 
 /// wsbind's derived-key profile: both directions signed by a derived key over the
@@ -86,6 +95,7 @@ pub static DERIVED_KEYS: Profile = Profile {
         covers: &[Part::Timestamp, Part::Addressing, Part::Body],
         key: KeyUse::Derived,
     },
+    signed_reply: None,
 };
 
 impl Profile {
@@ -94,6 +104,16 @@ impl Profile {
         match name {
             SignatureProfile::MsLwssp => &MS_LWSSP,
             SignatureProfile::DerivedKeys => &DERIVED_KEYS,
+        }
+    }
+
+    /// How a reply is checked: as [`signed_reply`](Self::signed_reply) says when it
+    /// carries a signature and the profile allows one, else as `reply` (which refuses
+    /// a signature in an unsigned direction).
+    pub fn reply_for(&self, carries_signature: bool) -> &Signing {
+        match (&self.signed_reply, carries_signature) {
+            (Some(signed), true) => signed,
+            _ => &self.reply,
         }
     }
 

@@ -267,6 +267,21 @@ fn decode_b64(text: &str) -> Option<Vec<u8>> {
     B64.decode(compact.as_bytes()).ok()
 }
 
+/// Whether the security header addressed to this receiver holds a signature (for a
+/// direction that may come signed or not: [`Profile::reply_for`](super::profile::Profile::reply_for)).
+pub fn carries_signature(doc: &Document<'_>) -> bool {
+    let env = doc.root();
+    let Some(soap) = Soap::from_ns(doc.namespace(env)) else {
+        return false;
+    };
+    doc.children(env)
+        .filter(|c| doc.is(*c, soap.ns(), "Header"))
+        .flat_map(|h| doc.children(h))
+        .filter(|h| doc.is(*h, ns::WSSE, "Security") && targets_us(doc, *h, soap))
+        .flat_map(|s| doc.children(s))
+        .any(|c| doc.is(c, ns::DS, "Signature"))
+}
+
 /// Verifies a parsed message of a direction protected as `signing` says (see the module
 /// documentation).
 pub fn verify_document<'d>(
