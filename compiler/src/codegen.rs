@@ -45,7 +45,9 @@ trait Tokens {
 }
 
 value_tokens!(
+    AddressingVersion,
     ChannelType,
+    EnvelopeVersion,
     Role,
     ProtectionLevel,
     TimestampUsage,
@@ -113,7 +115,7 @@ macro_rules! struct_tokens {
 }
 
 struct_tokens! {
-    Description { channel_type, role, security }
+    Description { channel_type, envelope, addressing, role, security }
     Security { protection, context }
     Protection { properties, ssl, header_auth, username }
     Properties {

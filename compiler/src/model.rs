@@ -7,14 +7,16 @@ use crate::read::{table, values, Count, Dur, List};
 
 /// The values the typed description uses are declared by it (`wsbind-description`).
 pub use wsbind_description::{
-    Canonicalization, CertFailure, ChannelType, Digest, HeaderLayout, HeaderVersion,
-    KeyEntropyMode, ProtectionLevel, Role, ScVersion, SignatureProfile, SuiteName,
-    SymmetricSignature, TimestampUsage,
+    AddressingVersion, Canonicalization, CertFailure, ChannelType, Digest, EnvelopeVersion,
+    HeaderLayout, HeaderVersion, KeyEntropyMode, ProtectionLevel, Role, ScVersion,
+    SignatureProfile, SuiteName, SymmetricSignature, TimestampUsage,
 };
 crate::read::readable!(
+    AddressingVersion,
     Canonicalization,
     CertFailure,
     ChannelType,
+    EnvelopeVersion,
     Digest,
     HeaderLayout,
     HeaderVersion,
@@ -48,6 +50,10 @@ table! {
         /// Which side uses this description; side-specific rules are checked for each
         /// role declared. Default: both.
         "role" role: Option<S<Role>>,
+        /// WS_CHANNEL_PROPERTY_ENVELOPE_VERSION (optional; default: SOAP 1.2).
+        "envelope-version" envelope_version: Option<S<EnvelopeVersion>>,
+        /// WS_CHANNEL_PROPERTY_ADDRESSING_VERSION (optional; default: 1.0).
+        "addressing-version" addressing_version: Option<S<AddressingVersion>>,
     }
 }
 

@@ -30,6 +30,8 @@ pub fn resolve(file: &model::File) -> Description {
     };
     Description {
         channel_type: file.channel.channel_type.as_ref().map(|t| t.value),
+        envelope: file.channel.envelope_version.as_ref().map(|v| v.value),
+        addressing: file.channel.addressing_version.as_ref().map(|v| v.value),
         role,
         security,
     }

@@ -437,4 +437,26 @@ the server gets a context, and every context looks alike, so no per-client limit
 
 Fix: add a username binding (`usage = \"supporting\"`) to the bootstrap, next to its
 ssl-transport.";
+
+WSB0048 Error "the envelope and addressing versions do not fit together or the channel binding",
+"WWSAPI: WS_ENVELOPE_VERSION, WS_ADDRESSING_VERSION",
+"`envelope-version = \"none\"` (WS_ENVELOPE_VERSION_NONE: the body alone, no SOAP envelope)
+has no header to carry addressing in: it requires `addressing-version = \"transport\"`
+(WS_ADDRESSING_VERSION_TRANSPORT, where the transport says where a message goes). Both are
+supported on the http channel binding only; tcp, udp and named-pipe channels carry SOAP
+envelopes with WS-Addressing.
+
+Fix: leave both out (SOAP 1.2 with WS-Addressing 1.0), or write them together on an http
+channel.";
+
+WSB0049 Error "message security needs a SOAP envelope, and a security context WS-Addressing",
+"WWSAPI: WS_SECURITY_BINDING; WS-Trust and WS-SecureConversation",
+"A message security binding (username, kerberos-apreq, xml-token, saml, security-context)
+writes a WS-Security header, which only a SOAP envelope has: `envelope-version = \"none\"`
+cannot carry it. A security context is negotiated and renewed with WS-Trust exchanges,
+which are told apart by their WS-Addressing Action and answered by RelatesTo:
+`addressing-version = \"transport\"` cannot carry them.
+
+Fix: use a SOAP envelope (leave `envelope-version` out), and WS-Addressing (leave
+`addressing-version` out, or write \"1.0\" or \"0.9\") with a security context.";
 }

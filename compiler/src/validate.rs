@@ -29,6 +29,7 @@ pub fn validate(file: &File, target: Target, cx: &mut Ctxt) {
         role_loc: role.map_or(Loc::Nowhere, |r| r.loc.clone()),
     };
     v.channel_type(&file.channel);
+    v.envelope(&file.channel, file.security.as_ref());
     if let Some(sec) = &file.security {
         v.description(sec, None);
     }
@@ -519,6 +520,103 @@ impl Validator<'_> {
         .related(&b.kind.loc, "the security context it bootstraps")
         .help(help);
         self.push(d);
+    }
+
+    /// WSB0048: the envelope and addressing versions fit together and the channel
+    /// binding; WSB0049: message security has the envelope and addressing it needs.
+    fn envelope(&mut self, channel: &Spanned<Channel>, security: Option<&Spanned<Security>>) {
+        let envelope = channel.envelope_version.as_ref();
+        let addressing = channel.addressing_version.as_ref();
+        let no_envelope = envelope.filter(|e| e.value == EnvelopeVersion::None);
+        let transport = addressing.filter(|a| a.value == AddressingVersion::Transport);
+        let (ek, ak) = (self.key("envelope-version"), self.key("addressing-version"));
+        if let Some(e) = no_envelope {
+            if transport.is_none() {
+                let mut d = Diagnostic::new(
+                    &WSB0048,
+                    format!(
+                        "{} has no header to carry WS-Addressing in: it requires {}",
+                        self.kv("envelope-version", "\"none\""),
+                        self.kv("addressing-version", "\"transport\"")
+                    ),
+                    &e.loc,
+                    "no envelope",
+                )
+                .help(format!(
+                    "write {} too, or leave {ek} out",
+                    self.kv("addressing-version", "\"transport\"")
+                ));
+                if let Some(a) = addressing {
+                    d = d.related(&a.loc, "addressing in headers");
+                }
+                self.push(d);
+            }
+        }
+        if self.channel != ChannelBinding::Http {
+            for (v, key, name, what) in [
+                (
+                    no_envelope.map(|e| &e.loc),
+                    &ek,
+                    "envelope-version",
+                    "\"none\"",
+                ),
+                (
+                    transport.map(|a| &a.loc),
+                    &ak,
+                    "addressing-version",
+                    "\"transport\"",
+                ),
+            ] {
+                let Some(loc) = v else { continue };
+                let d = Diagnostic::new(
+                    &WSB0048,
+                    format!(
+                        "{} is supported on the http channel only, not on {}",
+                        self.kv(name, what),
+                        self.channel
+                    ),
+                    loc,
+                    "http only",
+                )
+                .related(&self.channel_loc, "channel binding here")
+                .help(format!("leave {key} out on a {} channel", self.channel));
+                self.push(d);
+            }
+        }
+        let Some(sec) = security else { return };
+        let bindings: Vec<&Spanned<Binding>> = sec.bindings.iter().collect();
+        if let Some(e) = no_envelope {
+            if let Some(b) = bindings.iter().find(|b| b.kind.value.is_message()) {
+                let d = Diagnostic::new(
+                    &WSB0049,
+                    format!(
+                        "the {} binding writes a WS-Security header, which needs a SOAP envelope",
+                        b.kind.value
+                    ),
+                    &e.loc,
+                    "no envelope",
+                )
+                .related(&b.kind.loc, "message security here")
+                .help(format!("leave {ek} out (SOAP 1.2)"));
+                self.push(d);
+            }
+        }
+        if let Some(a) = transport {
+            if let Some(b) = bindings
+                .iter()
+                .find(|b| b.kind.value == BindingKind::SecurityContext)
+            {
+                let d = Diagnostic::new(
+                    &WSB0049,
+                    "a security context is negotiated with WS-Trust exchanges, told apart by their WS-Addressing Action: it needs WS-Addressing",
+                    &a.loc,
+                    "no addressing",
+                )
+                .related(&b.kind.loc, "security context here")
+                .help(format!("leave {ak} out (WS-Addressing 1.0), or write \"0.9\""));
+                self.push(d);
+            }
+        }
     }
 
     /// WSB0046: the channel type fits the channel binding and every declared role.
@@ -1044,6 +1142,28 @@ impl Validator<'_> {
                 "channel declared here",
             )
             .help("the wsbind runtime has http and https transports: use binding = \"http\"");
+            self.push(d);
+        }
+        let bare = [
+            file.channel
+                .envelope_version
+                .as_ref()
+                .filter(|e| e.value == EnvelopeVersion::None)
+                .map(|e| (&e.loc, self.kv("envelope-version", "\"none\""))),
+            file.channel
+                .addressing_version
+                .as_ref()
+                .filter(|a| a.value == AddressingVersion::Transport)
+                .map(|a| (&a.loc, self.kv("addressing-version", "\"transport\""))),
+        ];
+        for (loc, what) in bare.into_iter().flatten() {
+            let d = Diagnostic::new(
+                &WSB0040,
+                format!("{what} is not supported by the wsbind runtime"),
+                loc,
+                "not supported",
+            )
+            .help("the wsbind runtime sends SOAP envelopes with WS-Addressing: SOAP 1.1 or 1.2, addressing 0.9 or 1.0");
             self.push(d);
         }
         if let Some(sec) = &file.security {

@@ -38,6 +38,13 @@ pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
 pub struct Description {
     /// The channel type, when the description declares one.
     pub channel_type: Option<ChannelType>,
+    /// The SOAP version (WS_CHANNEL_PROPERTY_ENVELOPE_VERSION), when the description
+    /// names one; a client sends it and a server accepts no other. Left out: SOAP 1.2
+    /// sent, each version answered in its own.
+    pub envelope: Option<EnvelopeVersion>,
+    /// The WS-Addressing version (WS_CHANNEL_PROPERTY_ADDRESSING_VERSION), as
+    /// `envelope` is.
+    pub addressing: Option<AddressingVersion>,
     /// Which side(s) the description is for.
     pub role: Role,
     /// The security of the http channel.

@@ -17,6 +17,26 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// WS_ENVELOPE_VERSION: the SOAP version of every message.
+    pub enum EnvelopeVersion ("envelope version") {
+        Soap11 = "soap-1.1",
+        Soap12 = "soap-1.2",
+        None = "none",
+    }
+}
+
+vocabulary! {
+    /// WS_ADDRESSING_VERSION: the WS-Addressing version of every message (`0.9` is the
+    /// August 2004 submission; `transport`: no addressing headers, the transport says
+    /// where a message goes).
+    pub enum AddressingVersion ("addressing version") {
+        V09 = "0.9" | "august-2004",
+        V10 = "1.0",
+        Transport = "transport",
+    }
+}
+
+vocabulary! {
     pub enum Role ("role") {
         Client = "client",
         Server = "server",
@@ -171,6 +191,8 @@ vocabulary! {
 #[cfg(feature = "schema")]
 crate::vocabulary::json_schema!(
     ChannelType,
+    EnvelopeVersion,
+    AddressingVersion,
     Role,
     ProtectionLevel,
     TimestampUsage,

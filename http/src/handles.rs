@@ -94,10 +94,11 @@ impl<B: Binding> Client<B> {
         }
     }
 
-    /// Speaks this SOAP and WS-Addressing version instead of the default (SOAP 1.2 with
-    /// WS-Addressing 1.0, WWSAPI's default envelope). Servers answer in the version of
-    /// each request. Like every setting, it makes a new client: set it before the
-    /// first call.
+    /// Speaks this SOAP and WS-Addressing version instead of the description's
+    /// (`[channel]`'s `envelope-version` and `addressing-version`; left out there: SOAP
+    /// 1.2 with WS-Addressing 1.0, WWSAPI's default). An override in code: the
+    /// description is where the envelope is said. Like every setting, it makes a new
+    /// client: set it before the first call.
     pub fn with_envelope(
         self,
         soap: wsbind_proto::wire::Soap,

@@ -54,6 +54,13 @@ pub enum Soap {
 }
 
 impl Soap {
+    /// How messages and errors name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Soap::V11 => "SOAP 1.1",
+            Soap::V12 => "SOAP 1.2",
+        }
+    }
     pub fn ns(self) -> &'static str {
         match self {
             Soap::V11 => ns::SOAP11,
@@ -87,6 +94,13 @@ pub enum Addressing {
 }
 
 impl Addressing {
+    /// How messages and errors name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Addressing::V10 => "WS-Addressing 1.0",
+            Addressing::Aug2004 => "WS-Addressing August 2004",
+        }
+    }
     pub fn ns(self) -> &'static str {
         match self {
             Addressing::V10 => ns::WSA10,

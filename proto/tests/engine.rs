@@ -2016,3 +2016,127 @@ fn a_reply_signed_by_the_context_key_is_accepted_when_it_verifies() {
         .expect("a signed Cancel response");
     assert!(c.context_id().is_none());
 }
+
+/// Issue 19 item 1: `[channel]` says the envelope (WWSAPI's envelope and addressing
+/// version properties). A client sends that version; a server whose description names
+/// one refuses others with a clear fault, written in the sender's own version; left
+/// out, a server answers each message in its own, as before.
+#[test]
+fn the_description_names_the_envelope() {
+    let text = |role: &str, channel: &str| {
+        format!(
+            r#"
+[channel]
+binding = "http"
+role = "{role}"
+{channel}
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#
+        )
+    };
+    let config = |role: &str, channel: &str| {
+        let d = Description::from_toml_str(&text(role, channel)).expect("description");
+        Config::from_description(&d, None).expect("config")
+    };
+    let soap11 = "envelope-version = \"soap-1.1\"\naddressing-version = \"0.9\"";
+    let client = |config: Config, seed| {
+        ClientEngine::new(
+            config,
+            "https://x/",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("client")
+    };
+    let server = ServerEngine::new(
+        config("server", soap11),
+        Some(validator()),
+        Box::new(SeededRng::new(180)),
+    )
+    .expect("server");
+    // The client of the same description speaks SOAP 1.1 with August 2004 addressing.
+    let mut c = client(config("client", soap11), 181);
+    let neg = c.poll(t0()).expect("poll").expect("an Issue");
+    assert!(neg
+        .request
+        .bytes
+        .contains("http://schemas.xmlsoap.org/soap/envelope/"));
+    assert!(neg
+        .request
+        .bytes
+        .contains("http://schemas.xmlsoap.org/ws/2004/08/addressing"));
+    drop(neg);
+    negotiate(&mut c, &server, t0()).expect("negotiated");
+    call(&mut c, &server, PING, t0()).expect("a call");
+    // A client of the default envelope (SOAP 1.2, WS-Addressing 1.0): refused, told why,
+    // in SOAP 1.2.
+    let mut other = client(config("client", ""), 182);
+    let neg = other.poll(t0()).expect("poll").expect("an Issue");
+    match server.handle(neg.request.bytes.as_bytes(), None, t0()) {
+        Incoming::Rejected { bytes, error, .. } => {
+            assert!(
+                error
+                    .to_string()
+                    .contains("SOAP 1.2; this endpoint's description accepts SOAP 1.1 only"),
+                "{error}"
+            );
+            assert!(
+                bytes.contains("http://www.w3.org/2003/05/soap-envelope"),
+                "{bytes}"
+            );
+        }
+        other => panic!("accepted: {other:?}"),
+    }
+    // Addressing alone named: SOAP 1.1 with WS-Addressing 1.0 is refused for its
+    // addressing.
+    let only_addressing = ServerEngine::new(
+        config("server", "addressing-version = \"0.9\""),
+        Some(validator()),
+        Box::new(SeededRng::new(183)),
+    )
+    .expect("server");
+    let mut c = client(config("client", "envelope-version = \"soap-1.1\""), 184);
+    let neg = c.poll(t0()).expect("poll").expect("an Issue");
+    let Incoming::Rejected { error, .. } =
+        only_addressing.handle(neg.request.bytes.as_bytes(), None, t0())
+    else {
+        panic!("accepted")
+    };
+    assert!(
+        error
+            .to_string()
+            .contains("accepts WS-Addressing August 2004 only"),
+        "{error}"
+    );
+    // Named nowhere: every version answered in its own (the default server).
+    let any = ServerEngine::new(
+        config("server", ""),
+        Some(validator()),
+        Box::new(SeededRng::new(185)),
+    )
+    .expect("server");
+    let mut c = client(config("client", soap11), 186);
+    negotiate(&mut c, &any, t0()).expect("SOAP 1.1 accepted by a server that names none");
+    // An override (the HTTP driver's `with_envelope`) stands for the description's.
+    let d = Description::from_toml_str(&text("server", soap11)).expect("description");
+    let overridden = Config::from_description(
+        &d,
+        Some(Framing {
+            soap: Soap::V12,
+            addressing: Addressing::V10,
+        }),
+    )
+    .expect("config");
+    assert_eq!(overridden.accepted.soap, Some(Soap::V12));
+    assert_eq!(overridden.accepted.addressing, Some(Addressing::V10));
+}

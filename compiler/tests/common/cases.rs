@@ -1017,4 +1017,49 @@ usage = "supporting"
 kind = "ssl-transport"
 "#,
     },
+    Case {
+        rule: "WSB0048",
+        primary: r#""none""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+envelope-version = "none"
+[[security.binding]]
+kind = "ssl-transport"
+"#,
+    },
+    Case {
+        rule: "WSB0048",
+        primary: r#""transport""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "tcp"
+addressing-version = "transport"
+[[security.binding]]
+kind = "tcp-sspi-transport"
+"#,
+    },
+    Case {
+        rule: "WSB0049",
+        primary: r#""transport""#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+addressing-version = "transport"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#,
+    },
 ];

@@ -38,7 +38,11 @@ pub struct Config {
     /// How protected messages are signed in each direction (the description's
     /// `wsbind-signature`; MS-LWSSP by default): chosen here, once.
     pub profile: &'static Profile,
+    /// The SOAP and WS-Addressing versions sent.
     pub framing: Framing,
+    /// The versions a server accepts: those the description names (`None`: any, each
+    /// message answered in its own).
+    pub accepted: AcceptedFraming,
     pub suite: Suite,
     /// What this side accepts in protected messages.
     pub policy: Acceptance,
@@ -106,13 +110,72 @@ impl Config {
     }
 }
 
+/// The envelope versions a server accepts (see [`Config::accepted`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AcceptedFraming {
+    pub soap: Option<Soap>,
+    pub addressing: Option<Addressing>,
+}
+
+impl AcceptedFraming {
+    /// Whether a message in `soap` with `addressing` (`None`: no WS-Addressing header)
+    /// is accepted; refused: why.
+    pub fn check(&self, soap: Soap, addressing: Option<Addressing>) -> Result<(), Mismatch> {
+        if let Some(want) = self.soap.filter(|w| *w != soap) {
+            return Err(Mismatch::Version {
+                found: soap.name(),
+                expected: want.name(),
+            });
+        }
+        match (self.addressing, addressing) {
+            (Some(want), Some(found)) if want != found => Err(Mismatch::Version {
+                found: found.name(),
+                expected: want.name(),
+            }),
+            (Some(want), None) => Err(Mismatch::Version {
+                found: "without WS-Addressing",
+                expected: want.name(),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The framing a description names: (sent, accepted), or why the engine cannot.
+fn described_framing(d: &Description) -> Result<(Framing, AcceptedFraming), EngineError> {
+    use crate::description::{AddressingVersion as A, EnvelopeVersion as E};
+    let soap = match d.envelope {
+        None => None,
+        Some(E::Soap11) => Some(Soap::V11),
+        Some(E::Soap12) => Some(Soap::V12),
+        Some(E::None) => return Err(Unsupported::Framing("envelope-version = \"none\"").into()),
+    };
+    let addressing = match d.addressing {
+        None => None,
+        Some(A::V09) => Some(Addressing::Aug2004),
+        Some(A::V10) => Some(Addressing::V10),
+        Some(A::Transport) => {
+            return Err(Unsupported::Framing("addressing-version = \"transport\"").into())
+        }
+    };
+    Ok((
+        Framing {
+            soap: soap.unwrap_or(Soap::V12),
+            addressing: addressing.unwrap_or(Addressing::V10),
+        },
+        AcceptedFraming { soap, addressing },
+    ))
+}
+
 /// The key size wsbind asks for when the description leaves it to the issuer.
 pub const DEFAULT_KEY_BITS: u32 = 256;
 
 impl Config {
     /// The engine configuration of a description with a security context binding.
-    /// SOAP 1.2 with WS-Addressing 1.0 (WWSAPI's default envelope) unless `framing`
-    /// says otherwise.
+    /// The envelope is the description's (`[channel]`'s `envelope-version` and
+    /// `addressing-version`; left out: SOAP 1.2 with WS-Addressing 1.0, WWSAPI's
+    /// default) unless `framing` overrides it; a server accepts only the versions the
+    /// description names (the override's, where one is given), any version otherwise.
     pub fn from_description(
         d: &Description,
         framing: Option<Framing>,
@@ -133,13 +196,17 @@ impl Config {
         policy.versions = vec![ctx.secure_conversation_version];
         let min = props.algorithm_suite.min_symmetric_key_bits;
         let max = props.algorithm_suite.max_symmetric_key_bits;
+        let (described, mut accepted) = described_framing(d)?;
+        if let Some(f) = framing {
+            // The override stands for what the description names, both ways.
+            accepted.soap = accepted.soap.map(|_| f.soap);
+            accepted.addressing = accepted.addressing.map(|_| f.addressing);
+        }
         let config = Config {
             sc: wire::sc(ctx.secure_conversation_version),
             profile: Profile::of(ctx.signature_profile),
-            framing: framing.unwrap_or(Framing {
-                soap: Soap::V12,
-                addressing: Addressing::V10,
-            }),
+            framing: framing.unwrap_or(described),
+            accepted,
             suite,
             policy,
             entropy: ctx.key_entropy_mode,
@@ -212,6 +279,13 @@ pub enum Mismatch {
     Action {
         found: Option<String>,
         expected: String,
+    },
+    /// The description names one SOAP or WS-Addressing version, and the message is in
+    /// another (or, for addressing, has none).
+    #[error("the message is {found}; this endpoint's description accepts {expected} only")]
+    Version {
+        found: &'static str,
+        expected: &'static str,
     },
     #[error("the response relates to {}, not to the request {request}", found.as_deref().unwrap_or("nothing"))]
     RelatesTo {

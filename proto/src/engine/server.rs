@@ -387,6 +387,12 @@ impl ServerEngine {
         }
         let message_id = env.addressing_header(&doc, "MessageID");
         let fail = |e: EngineError| (e, message_id.clone());
+        // A description that names its versions accepts no other (the fault is written
+        // in the message's own, which its sender reads).
+        self.config
+            .accepted
+            .check(env.soap, env.addressing)
+            .map_err(|e| fail(e.into()))?;
         let action = env
             .addressing_header(&doc, "Action")
             .ok_or_else(|| fail(Mismatch::NoAction.into()))?;

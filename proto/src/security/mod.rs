@@ -205,6 +205,8 @@ pub enum Unsupported {
     Digest(description::Digest),
     #[error("the wsbind engine does not implement a username binding on every message beside the security context (put it in the bootstrap)")]
     UsernameOnEveryMessage,
+    #[error("the wsbind engine sends SOAP envelopes with WS-Addressing: {0} is not supported")]
+    Framing(&'static str),
 }
 
 /// A SOAP fault code: the WS-Security or WS-SC sub-code a receiver reports.
