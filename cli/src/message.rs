@@ -331,12 +331,13 @@ fn run_verify(a: VerifyArgs) -> Result<ExitCode, Usage> {
 
 /// The parts a signature covered, for people.
 fn covered(parts: &[Part]) -> String {
-    let names: Vec<&str> = parts
+    let names: Vec<String> = parts
         .iter()
         .map(|p| match p {
-            Part::Timestamp => "the Timestamp",
-            Part::Addressing => "the addressing headers",
-            Part::Body => "the Body",
+            Part::Timestamp => "the Timestamp".to_owned(),
+            Part::Addressing => "the addressing headers".to_owned(),
+            Part::Body => "the Body".to_owned(),
+            Part::Header(h) => format!("the {} header", wsbind_proto::envelope::header_name(*h)),
         })
         .collect();
     names.join(", ")

@@ -45,6 +45,7 @@ trait Tokens {
 }
 
 value_tokens!(
+    AddressingHeader,
     AddressingVersion,
     ChannelType,
     EnvelopeVersion,
@@ -101,6 +102,13 @@ impl Tokens for std::borrow::Cow<'static, [std::borrow::Cow<'static, str>]> {
     }
 }
 
+impl Tokens for std::borrow::Cow<'static, [AddressingHeader]> {
+    fn tokens(&self) -> TokenStream {
+        let items = self.iter().map(Tokens::tokens);
+        quote!(::std::borrow::Cow::Borrowed(&[#(#items),*]))
+    }
+}
+
 /// Struct literals: `struct_tokens!(value, Type { field, … })`.
 macro_rules! struct_tokens {
     ($($t:ident { $($f:ident),* })*) => {$(
@@ -130,7 +138,7 @@ struct_tokens! {
     SecurityContext {
         key_size, key_entropy_mode, secure_conversation_version, support_renew, renewal_interval,
         rollover_interval, max_pending_contexts, max_active_contexts, signature_profile,
-        send_cancel, bootstrap
+        send_cancel, signed_headers, bootstrap
     }
 }
 

@@ -7,11 +7,12 @@ use crate::read::{table, values, Count, Dur, List};
 
 /// The values the typed description uses are declared by it (`wsbind-description`).
 pub use wsbind_description::{
-    AddressingVersion, Canonicalization, CertFailure, ChannelType, Digest, EnvelopeVersion,
-    HeaderLayout, HeaderVersion, KeyEntropyMode, ProtectionLevel, Role, ScVersion,
+    AddressingHeader, AddressingVersion, Canonicalization, CertFailure, ChannelType, Digest,
+    EnvelopeVersion, HeaderLayout, HeaderVersion, KeyEntropyMode, ProtectionLevel, Role, ScVersion,
     SignatureProfile, SuiteName, SymmetricSignature, TimestampUsage,
 };
 crate::read::readable!(
+    AddressingHeader,
     AddressingVersion,
     Canonicalization,
     CertFailure,
@@ -151,6 +152,10 @@ table! {
         /// cancels the context (default true); false for WCF services that advertise
         /// `mssp:MustNotSendCancel` (cookie contexts).
         "wsbind-send-cancel" send_cancel: Option<S<bool>>,
+        /// security-context (a wsbind extension, ms-lwssp profile): WS-Addressing
+        /// headers a request's signature covers besides the Timestamp, as a policy's
+        /// `sp:SignedParts` in its endorsing supporting tokens asks (e.g. ["to"]).
+        "wsbind-signed-headers" signed_headers: Option<S<List<S<AddressingHeader>>>>,
         /// ssl-transport (server).
         "require-client-certificate" require_client_certificate: Option<S<bool>>,
         /// ssl-transport (client).

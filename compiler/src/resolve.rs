@@ -214,6 +214,15 @@ fn context(b: &Binding, role: Role) -> SecurityContext {
             .as_ref()
             .map_or(SignatureProfile::MsLwssp, |v| v.value),
         send_cancel: b.send_cancel.as_ref().is_none_or(|v| v.value),
+        signed_headers: {
+            let mut headers: Vec<AddressingHeader> = Vec::new();
+            for h in b.signed_headers.iter().flat_map(|l| l.value.iter()) {
+                if !headers.contains(&h.value) {
+                    headers.push(h.value);
+                }
+            }
+            headers.into()
+        },
         bootstrap: protection(b.bootstrap.as_ref().map_or(&empty_security(), |s| &s.value)),
     }
 }

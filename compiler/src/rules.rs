@@ -459,4 +459,16 @@ which are told apart by their WS-Addressing Action and answered by RelatesTo:
 
 Fix: use a SOAP envelope (leave `envelope-version` out), and WS-Addressing (leave
 `addressing-version` out, or write \"1.0\" or \"0.9\") with a security context.";
+
+WSB0050 Error "wsbind-signed-headers applies to the ms-lwssp profile",
+"wsbind",
+"`wsbind-signed-headers` (a wsbind extension) names WS-Addressing headers a request's
+signature covers besides the Timestamp, as a service's policy asks with `sp:SignedParts`
+in its endorsing supporting tokens (WCF's interop export asks for `To`). It adds to the
+MS-LWSSP profile's signature; the derived-keys profile (`wsbind-signature =
+\"derived-keys\"`) signs every addressing header already, so the list would say nothing.
+Name only what the policy asks: .NET Framework refuses a signature with a reference it
+does not expect.
+
+Fix: remove `wsbind-signed-headers`, or leave `wsbind-signature` at ms-lwssp.";
 }

@@ -75,6 +75,7 @@ fn accepted(kind: BindingKind) -> (&'static Rule, &'static [(&'static str, Side)
                 ("max-active-contexts", Server),
                 ("wsbind-signature", Any),
                 ("wsbind-send-cancel", Client),
+                ("wsbind-signed-headers", Any),
             ],
         ),
         SslTransport => (
@@ -320,6 +321,7 @@ impl Validator<'_> {
         }
 
         self.accepted_properties(b);
+        self.signed_headers(b);
 
         match kind {
             SecurityContext => self.security_context(sec, b, outer),
@@ -362,6 +364,32 @@ impl Validator<'_> {
         let d = Diagnostic::new(rule, message, &self.channel_loc, "channel declared here")
             .related(&b.kind.loc, format!("{kind} binding here"))
             .help(help);
+        self.push(d);
+    }
+
+    /// WSB0050: `wsbind-signed-headers` adds references to the MS-LWSSP profile's
+    /// signature; the derived-keys profile signs every addressing header already.
+    fn signed_headers(&mut self, b: &Spanned<Binding>) {
+        let (Some(headers), Some(profile)) = (&b.signed_headers, &b.signature_profile) else {
+            return;
+        };
+        if profile.value != SignatureProfile::DerivedKeys {
+            return;
+        }
+        let d = Diagnostic::new(
+            &WSB0050,
+            format!(
+                "{} names headers for a profile that signs every addressing header already",
+                self.key("wsbind-signed-headers")
+            ),
+            &headers.loc,
+            "headers to sign",
+        )
+        .related(&profile.loc, "derived-keys signs them all")
+        .help(format!(
+            "remove {}, or use the ms-lwssp profile (the default) that signs the Timestamp and these",
+            self.key("wsbind-signed-headers")
+        ));
         self.push(d);
     }
 

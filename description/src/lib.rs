@@ -156,6 +156,12 @@ pub struct SecurityContext {
     /// `wsbind-send-cancel`; default true). WCF services with cookie contexts
     /// advertise `mssp:MustNotSendCancel` and expect none.
     pub send_cancel: bool,
+    /// The WS-Addressing headers a request's signature covers besides the Timestamp
+    /// (wsbind's `wsbind-signed-headers`; MS-LWSSP profile only; default none): what a
+    /// policy's `sp:SignedParts` in its endorsing supporting tokens asks, e.g. `To` in
+    /// WCF's interop export. Never more than that: .NET Framework refuses a signature
+    /// with a reference it does not expect.
+    pub signed_headers: Cow<'static, [AddressingHeader]>,
     /// What secures the negotiation.
     pub bootstrap: Protection,
 }

@@ -37,6 +37,18 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// A WS-Addressing header a request's signature may also cover (wsbind's
+    /// `wsbind-signed-headers`: a policy's `sp:SignedParts/sp:Header` in its endorsing
+    /// supporting tokens).
+    pub enum AddressingHeader ("addressing header") {
+        To = "to",
+        Action = "action",
+        MessageId = "message-id",
+        ReplyTo = "reply-to",
+    }
+}
+
+vocabulary! {
     pub enum Role ("role") {
         Client = "client",
         Server = "server",
@@ -191,6 +203,7 @@ vocabulary! {
 #[cfg(feature = "schema")]
 crate::vocabulary::json_schema!(
     ChannelType,
+    AddressingHeader,
     EnvelopeVersion,
     AddressingVersion,
     Role,

@@ -3,6 +3,7 @@
 //! prefixes and ids are the same everywhere:
 //! `s` SOAP, `a` WS-Addressing, `u` wsu, `o` wsse, `c` WS-SC, `t` WS-Trust.
 
+pub use crate::description::AddressingHeader;
 use crate::wire::{ns, Addressing, Sc, Soap};
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
@@ -16,6 +17,26 @@ pub enum Part {
     Addressing,
     /// The SOAP Body.
     Body,
+    /// One WS-Addressing header (what a policy's `sp:SignedParts/sp:Header` names).
+    Header(AddressingHeader),
+}
+
+/// The local name of an addressing header as wsbind writes it.
+pub fn header_name(h: AddressingHeader) -> &'static str {
+    match h {
+        AddressingHeader::To => "To",
+        AddressingHeader::Action => "Action",
+        AddressingHeader::MessageId => "MessageID",
+        AddressingHeader::ReplyTo => "ReplyTo",
+    }
+}
+
+/// Which addressing header the local name `name` is, if one a signature may name.
+pub fn header_kind(name: &str) -> Option<AddressingHeader> {
+    AddressingHeader::ALL
+        .iter()
+        .map(|(_, h)| *h)
+        .find(|h| header_name(*h) == name)
 }
 
 /// Appends `s` escaped for element content.
@@ -129,7 +150,7 @@ pub struct WrittenEnvelope {
 impl Framing {
     /// Writes an envelope. `security`: the content of the WS-Security header (none:
     /// no header). `signed`: the parts a signature will cover, which get `wsu:Id`s
-    /// (the addressing headers, the Body).
+    /// (the addressing headers, all or those named, the Body).
     pub fn write(
         &self,
         headers: &Headers<'_>,
@@ -137,7 +158,10 @@ impl Framing {
         body: &str,
         signed: &[Part],
     ) -> WrittenEnvelope {
-        let with_ids = signed.contains(&Part::Addressing);
+        let signs = |name: &str| {
+            signed.contains(&Part::Addressing)
+                || header_kind(name).is_some_and(|h| signed.contains(&Part::Header(h)))
+        };
         let mut ids = Vec::new();
         let mut out = String::with_capacity(1024 + body.len() + security.map_or(0, str::len));
         let _ = write!(
@@ -155,7 +179,7 @@ impl Framing {
             if part.must_understand {
                 let _ = write!(out, r#" s:mustUnderstand="{mu}""#);
             }
-            if with_ids {
+            if signs(part.name) {
                 let id = format!("_{}", ids.len() + 1);
                 let _ = write!(out, r#" u:Id="{id}""#);
                 signed_headers.push((id.clone(), self.canonical_header(&part, &id)));

@@ -2140,3 +2140,89 @@ usage = "supporting"
     assert_eq!(overridden.accepted.soap, Some(Soap::V12));
     assert_eq!(overridden.accepted.addressing, Some(Addressing::V10));
 }
+
+/// Issue 19 item 2: a policy's `sp:SignedParts` in its endorsing supporting tokens
+/// (WCF's interop export: `To`) is `wsbind-signed-headers` on the security context: the
+/// request's signature covers the Timestamp and exactly those headers; a server whose
+/// description says so requires them; one that does not accepts them as extra.
+#[test]
+fn a_request_signs_the_headers_the_description_names() {
+    use wsbind_proto::envelope::AddressingHeader;
+    use wsbind_proto::security::profile::Part;
+    let text = |role: &str, extra: &str| {
+        format!(
+            r#"
+[channel]
+binding = "http"
+role = "{role}"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+{extra}
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#
+        )
+    };
+    let config = |role: &str, extra: &str| {
+        let d = Description::from_toml_str(&text(role, extra)).expect("description");
+        Config::from_description(&d, None).expect("config")
+    };
+    let to = "wsbind-signed-headers = [\"to\"]";
+    let client = |config: Config, seed| {
+        ClientEngine::new(
+            config,
+            "https://orders.example/svc",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(seed)),
+        )
+        .expect("client")
+    };
+    let server = |config: Config, seed| {
+        ServerEngine::new(config, Some(validator()), Box::new(SeededRng::new(seed)))
+            .expect("server")
+    };
+    let strict = server(config("server", to), 190);
+    let mut c = client(config("client", to), 191);
+    negotiate(&mut c, &strict, t0()).expect("negotiated");
+    let req = c
+        .protect("urn:example:orders/Ping", PING, t0())
+        .expect("protect");
+    // Exactly the Timestamp and To: two references, the To header carrying an id.
+    assert_eq!(req.bytes.matches("<Reference ").count(), 2, "{}", req.bytes);
+    assert!(
+        req.bytes.contains("<a:To s:mustUnderstand=\"true\" u:Id="),
+        "{}",
+        req.bytes
+    );
+    match strict.handle(req.bytes.as_bytes(), None, t0()) {
+        Incoming::Request(r) => assert_eq!(
+            r.signed().covered,
+            [Part::Timestamp, Part::Header(AddressingHeader::To)]
+        ),
+        other => panic!("refused: {other:?}"),
+    }
+    // A client that signs the Timestamp alone: the strict server wants To signed.
+    let mut plain = client(config("client", ""), 192);
+    negotiate(&mut plain, &strict, t0()).expect("negotiated");
+    let req = plain
+        .protect("urn:example:orders/Ping", PING, t0())
+        .expect("protect");
+    match strict.handle(req.bytes.as_bytes(), None, t0()) {
+        Incoming::Rejected { error, .. } => {
+            assert!(error.to_string().contains("To header"), "{error}")
+        }
+        other => panic!("accepted: {other:?}"),
+    }
+    // A server that names nothing takes the signed To as an extra reference.
+    let tolerant = server(config("server", ""), 193);
+    let mut c = client(config("client", to), 194);
+    negotiate(&mut c, &tolerant, t0()).expect("negotiated");
+    call(&mut c, &tolerant, PING, t0()).expect("a call with To signed");
+}

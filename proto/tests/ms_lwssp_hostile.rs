@@ -6,7 +6,7 @@
 use std::time::{Duration, SystemTime};
 use wsbind_proto::envelope::{Framing, Headers};
 use wsbind_proto::keys::{SecretKey, SeededRng};
-use wsbind_proto::security::profile::{KeyUse, Part, Signing, MS_LWSSP};
+use wsbind_proto::security::profile::{HeaderSet, KeyUse, Part, Signing, MS_LWSSP};
 use wsbind_proto::security::{
     protect, verify, Acceptance, ContextError, ContextKeys, FaultCode, HeaderError, Outgoing,
     ReplayCache, SecurityError, SignatureError, SigningKey, Structure, Suite, TokenInfo, Verified,
@@ -119,6 +119,7 @@ fn a_signature_over_something_else_than_the_timestamp() {
     let body_only = request_signed(&Signing {
         covers: &[Part::Body],
         key: KeyUse::Context,
+        headers: HeaderSet::NONE,
     });
     let e = refused(&body_only);
     assert_eq!(
@@ -133,6 +134,7 @@ fn a_signature_over_something_else_than_the_timestamp() {
     let more = request_signed(&Signing {
         covers: &[Part::Timestamp, Part::Body],
         key: KeyUse::Context,
+        headers: HeaderSet::NONE,
     });
     let signed = check(&more).expect("accepted").signed.expect("signed");
     assert_eq!(signed.covered, [Part::Timestamp, Part::Body]);

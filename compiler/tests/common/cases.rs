@@ -1062,4 +1062,26 @@ kind = "username"
 usage = "supporting"
 "#,
     },
+    Case {
+        rule: "WSB0050",
+        primary: r#"["to"]"#,
+        also: &[],
+        toml: r#"
+[channel]
+binding = "http"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+wsbind-signature = "derived-keys"
+wsbind-signed-headers = ["to"]
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#,
+    },
 ];

@@ -16,7 +16,7 @@ pub mod client;
 mod message;
 pub mod server;
 
-use crate::security::profile::Profile;
+use crate::security::profile::{HeaderSet, Profile, Signing};
 pub use call::ClientCall;
 pub use client::{ClientEngine, ClientEvent, Negotiation, Purpose, Request};
 pub use server::{Incoming, ServerEngine, ServerRequest, ServerStats};
@@ -38,6 +38,9 @@ pub struct Config {
     /// How protected messages are signed in each direction (the description's
     /// `wsbind-signature`; MS-LWSSP by default): chosen here, once.
     pub profile: &'static Profile,
+    /// How requests are signed: the profile's, and the addressing headers the
+    /// description names (`wsbind-signed-headers`).
+    pub request_signing: Signing,
     /// The SOAP and WS-Addressing versions sent.
     pub framing: Framing,
     /// The versions a server accepts: those the description names (`None`: any, each
@@ -205,6 +208,10 @@ impl Config {
         let config = Config {
             sc: wire::sc(ctx.secure_conversation_version),
             profile: Profile::of(ctx.signature_profile),
+            request_signing: Signing {
+                headers: HeaderSet::of(&ctx.signed_headers),
+                ..Profile::of(ctx.signature_profile).request
+            },
             framing: framing.unwrap_or(described),
             accepted,
             suite,

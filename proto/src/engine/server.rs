@@ -421,7 +421,7 @@ impl ServerEngine {
         let verified = security::verify_document(
             &doc,
             &self.config.policy,
-            &self.config.profile.request,
+            &self.config.request_signing,
             &mut keys,
             &mut &*self.replay,
             now,

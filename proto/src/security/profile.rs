@@ -13,7 +13,7 @@
 //!   the Timestamp, every WS-Addressing header and the Body, in requests and replies. No
 //!   Microsoft stack sends or accepts it.
 
-pub use crate::description::SignatureProfile;
+pub use crate::description::{AddressingHeader, SignatureProfile};
 pub use crate::envelope::Part;
 
 /// Which key computes a signature's HMAC.
@@ -34,6 +34,9 @@ pub struct Signing {
     pub covers: &'static [Part],
     /// Which key signs.
     pub key: KeyUse,
+    /// Addressing headers it also covers, one by one (a description's
+    /// `wsbind-signed-headers`; none in the profiles themselves).
+    pub headers: HeaderSet,
 }
 
 impl Signing {
@@ -44,7 +47,52 @@ impl Signing {
 
     /// Whether the signature must cover `part`.
     pub fn covers(&self, part: Part) -> bool {
-        self.covers.contains(&part)
+        match part {
+            Part::Header(h) => self.headers.contains(h),
+            _ => self.covers.contains(&part),
+        }
+    }
+
+    /// Every part it covers, the named headers included.
+    pub fn parts(&self) -> Vec<Part> {
+        let mut parts = self.covers.to_vec();
+        parts.extend(self.headers.iter().map(Part::Header));
+        parts
+    }
+}
+
+/// A set of addressing headers (at most the four a signature may name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HeaderSet(u8);
+
+impl HeaderSet {
+    /// No header.
+    pub const NONE: HeaderSet = HeaderSet(0);
+
+    fn bit(h: AddressingHeader) -> u8 {
+        let i = AddressingHeader::ALL
+            .iter()
+            .position(|(_, x)| *x == h)
+            .unwrap_or(0);
+        1 << i
+    }
+
+    /// The set of `headers`.
+    pub fn of(headers: &[AddressingHeader]) -> HeaderSet {
+        HeaderSet(headers.iter().fold(0, |bits, h| bits | Self::bit(*h)))
+    }
+
+    /// Whether `h` is in the set.
+    pub fn contains(self, h: AddressingHeader) -> bool {
+        self.0 & Self::bit(h) != 0
+    }
+
+    /// Its headers, in the vocabulary's order.
+    pub fn iter(self) -> impl Iterator<Item = AddressingHeader> {
+        AddressingHeader::ALL
+            .iter()
+            .map(|(_, h)| *h)
+            .filter(move |h| self.contains(*h))
     }
 }
 
@@ -72,14 +120,17 @@ pub static MS_LWSSP: Profile = Profile {
     request: Signing {
         covers: &[Part::Timestamp],
         key: KeyUse::Context,
+        headers: HeaderSet::NONE,
     },
     reply: Signing {
         covers: &[],
         key: KeyUse::Context,
+        headers: HeaderSet::NONE,
     },
     signed_reply: Some(Signing {
         covers: &[Part::Timestamp],
         key: KeyUse::Context,
+        headers: HeaderSet::NONE,
     }),
 };
 
@@ -90,10 +141,12 @@ pub static DERIVED_KEYS: Profile = Profile {
     request: Signing {
         covers: &[Part::Timestamp, Part::Addressing, Part::Body],
         key: KeyUse::Derived,
+        headers: HeaderSet::NONE,
     },
     reply: Signing {
         covers: &[Part::Timestamp, Part::Addressing, Part::Body],
         key: KeyUse::Derived,
+        headers: HeaderSet::NONE,
     },
     signed_reply: None,
 };

@@ -164,7 +164,7 @@ pub fn protect_signed(
     };
     let written = msg
         .framing
-        .write(&msg.headers, Some(&security), msg.body, signing.covers);
+        .write(&msg.headers, Some(&security), msg.body, &signing.parts());
     // `Framing::write` reports where the security header ends whenever it is given
     // one, as it is here.
     let insert_at = written.security_end.ok_or(ProtectError::Internal(

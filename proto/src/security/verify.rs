@@ -32,6 +32,7 @@ use super::{
     peer_text, DerivedKeyError, DigestAlgorithm, EnvelopeError, HeaderError, KeyInfoError,
     SecurityError, SignatureAlgorithm, SignatureError, Structure, TokenError, TokenReferenceError,
 };
+use crate::envelope;
 use crate::keys::{Derivation, Position, SecretKey};
 use crate::wire::{ns, uri, Addressing, Sc, ScVersion, Soap};
 use crate::xml::c14n;
@@ -620,12 +621,29 @@ pub fn verify_document<'d>(
             });
         }
     }
+    // The headers named one by one (`wsbind-signed-headers`), where present.
+    if let Some(h) = addressing_headers.iter().find(|h| {
+        envelope::header_kind(doc.local_name(**h)).is_some_and(|k| signing.covers(Part::Header(k)))
+            && !signed(**h)
+    }) {
+        return Err(SecurityError::Unsigned {
+            part: format!("{} header", peer_text(doc.local_name(*h))),
+        });
+    }
     let mut covered = Vec::new();
     if timestamp.is_some_and(signed) {
         covered.push(Part::Timestamp);
     }
     if !addressing_headers.is_empty() && addressing_headers.iter().all(|h| signed(*h)) {
         covered.push(Part::Addressing);
+    } else {
+        covered.extend(
+            addressing_headers
+                .iter()
+                .filter(|h| signed(**h))
+                .filter_map(|h| envelope::header_kind(doc.local_name(*h)))
+                .map(Part::Header),
+        );
     }
     if signed(body) {
         covered.push(Part::Body);
