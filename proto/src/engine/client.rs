@@ -343,7 +343,7 @@ impl ClientEngine {
                 received: ctx.token.as_ref(),
             },
             &self.config.suite,
-            &self.config.request_signing,
+            &self.config.request_signing(),
             now,
             validity,
             self.rng.as_mut(),

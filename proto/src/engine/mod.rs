@@ -38,9 +38,9 @@ pub struct Config {
     /// How protected messages are signed in each direction (the description's
     /// `wsbind-signature`; MS-LWSSP by default): chosen here, once.
     pub profile: &'static Profile,
-    /// How requests are signed: the profile's, and the addressing headers the
-    /// description names (`wsbind-signed-headers`).
-    pub request_signing: Signing,
+    /// The addressing headers requests' signatures also cover (the description's
+    /// `wsbind-signed-headers`; see [`request_signing`](Self::request_signing)).
+    pub signed_headers: HeaderSet,
     /// The SOAP and WS-Addressing versions sent.
     pub framing: Framing,
     /// The versions a server accepts: those the description names (`None`: any, each
@@ -78,6 +78,15 @@ pub struct Config {
 }
 
 impl Config {
+    /// How requests are signed: the profile's way, and the headers the description
+    /// names besides.
+    pub fn request_signing(&self) -> Signing {
+        Signing {
+            headers: self.signed_headers,
+            ..self.profile.request
+        }
+    }
+
     /// Server: how long after its expiry a context may still be renewed. A server
     /// answers a message under an expired context with `RenewNeeded`, which tells the
     /// client to renew it (WS-SecureConversation); that Renew is signed with the
@@ -208,10 +217,7 @@ impl Config {
         let config = Config {
             sc: wire::sc(ctx.secure_conversation_version),
             profile: Profile::of(ctx.signature_profile),
-            request_signing: Signing {
-                headers: HeaderSet::of(&ctx.signed_headers),
-                ..Profile::of(ctx.signature_profile).request
-            },
+            signed_headers: HeaderSet::of(&ctx.signed_headers),
             framing: framing.unwrap_or(described),
             accepted,
             suite,

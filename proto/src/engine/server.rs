@@ -421,7 +421,7 @@ impl ServerEngine {
         let verified = security::verify_document(
             &doc,
             &self.config.policy,
-            &self.config.request_signing,
+            &self.config.request_signing(),
             &mut keys,
             &mut &*self.replay,
             now,
