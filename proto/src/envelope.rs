@@ -39,32 +39,15 @@ pub fn header_kind(name: &str) -> Option<AddressingHeader> {
         .find(|h| header_name(*h) == name)
 }
 
-/// Appends `s` escaped for element content.
+/// Appends `s` escaped for element content (canonical XML's escaping: the XML layer's
+/// one escaper, so headers written here are already in the form their digests need).
 pub fn escape_text(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
+    crate::xml::c14n::escape_text(s, out);
 }
 
-/// Appends `s` escaped for a double-quoted attribute value.
+/// Appends `s` escaped for a double-quoted attribute value (as canonical XML does).
 pub fn escape_attr(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' => out.push_str("&#x9;"),
-            '\n' => out.push_str("&#xA;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
+    crate::xml::c14n::escape_attr(s, out);
 }
 
 /// `s` escaped for element content.

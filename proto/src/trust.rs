@@ -879,12 +879,16 @@ fn request_type(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<RequestKind,
 }
 
 fn decode(element: &str, text: &str) -> Result<Vec<u8>, TrustError> {
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    if compact.len() > 4 * MAX_ENTROPY {
-        return Err(invalid(element, Problem::TooLong));
-    }
-    B64.decode(compact.as_bytes())
-        .map_err(|_| invalid(element, Problem::NotBase64))
+    use crate::text::Base64Error;
+    crate::text::base64_in_xml(text, 4 * MAX_ENTROPY).map_err(|e| {
+        invalid(
+            element,
+            match e {
+                Base64Error::TooLong => Problem::TooLong,
+                Base64Error::NotBase64 => Problem::NotBase64,
+            },
+        )
+    })
 }
 
 fn read_entropy(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<SecretKey, TrustError> {

@@ -310,6 +310,19 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
     }
 }
 
+/// Appends `s` escaped for element content as canonical XML writes it (`&`, `<`, `>`
+/// and carriage returns): the one escaper of text, for C14N and for every envelope
+/// wsbind writes (whose headers are digested in this very form).
+pub fn escape_text<O: Output + ?Sized>(s: &str, out: &mut O) {
+    escape(out, s, false);
+}
+
+/// Appends `s` escaped for a double-quoted attribute value as canonical XML writes it
+/// (`&`, `<`, `"`, tab, line feed and carriage return).
+pub fn escape_attr<O: Output + ?Sized>(s: &str, out: &mut O) {
+    escape(out, s, true);
+}
+
 /// Writes `s` escaped for text (`attr` false) or an attribute value.
 fn escape<O: Output + ?Sized>(out: &mut O, s: &str, attr: bool) {
     let bytes = s.as_bytes();

@@ -37,10 +37,8 @@ use crate::keys::{Derivation, Position, SecretKey};
 use crate::wire::{ns, uri, Addressing, Sc, ScVersion, Soap};
 use crate::xml::c14n;
 use crate::xml::dom::{Document, Element};
-use base64::Engine as _;
 use std::time::SystemTime;
 
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 /// The most references a SignedInfo may hold.
 const MAX_REFERENCES: usize = 32;
 /// The most prefixes an InclusiveNamespaces PrefixList may name.
@@ -262,10 +260,9 @@ pub fn owned(doc: &Document<'_>, v: VerifiedDocument<'_>) -> Result<Verified, Se
 }
 
 /// Base64 content, white space allowed (as XML Signature writes it); `None` when it is
-/// not base64.
+/// not base64. Digests, signature values and nonces are short: bounded by the message.
 fn decode_b64(text: &str) -> Option<Vec<u8>> {
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    B64.decode(compact.as_bytes()).ok()
+    crate::text::base64_in_xml(text, usize::MAX).ok()
 }
 
 /// Whether the security header addressed to this receiver holds a signature (for a
