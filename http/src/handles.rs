@@ -262,13 +262,27 @@ mod client_io {
 
 /// A server of binding `B`. [`serve`](Server::serve) listens
 /// and answers each verified request with the application's handler.
+/// A farm's shared stores.
+#[derive(Clone)]
+struct SharedStores {
+    replay: std::sync::Arc<dyn wsbind_proto::security::ReplayStore>,
+    cancellations: std::sync::Arc<dyn wsbind_proto::cancel::CancelStore>,
+}
+
+impl std::fmt::Debug for SharedStores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedStores")
+    }
+}
+
 #[derive(Debug)]
 pub struct Server<B: Binding> {
     credentials: ServerCredentials,
     cookies: Option<wsbind_proto::cookie::CookieKeys>,
     replay_capacity: Option<usize>,
     identity_share: Option<usize>,
-    farm: Option<crate::farm::RedisFarm>,
+    /// A farm's shared replay cache and cancellations (`with_shared_stores`).
+    shared: Option<SharedStores>,
     idle_timeout: Option<Option<std::time::Duration>>,
     binding: PhantomData<fn() -> B>,
 }
@@ -283,7 +297,7 @@ impl<B: Binding> Server<B> {
             cookies: None,
             replay_capacity: None,
             identity_share: None,
-            farm: None,
+            shared: None,
             idle_timeout: None,
             binding: PhantomData,
         }
@@ -345,9 +359,26 @@ mod server_io {
         /// Shares the replay cache and (with [`with_cookie_keys`](Self::with_cookie_keys))
         /// the cancellations with the other servers of a farm, in Redis: a request
         /// accepted by one is a replay on every other, a Cancel sent to one is honoured by
-        /// all. Messages are refused while Redis cannot answer (fail closed).
-        pub fn with_farm(mut self, farm: crate::farm::RedisFarm) -> Self {
-            self.farm = Some(farm);
+        /// all. Messages are refused while Redis cannot answer (fail closed). Feature
+        /// `redis`.
+        #[cfg(feature = "redis")]
+        pub fn with_farm(self, farm: crate::farm::RedisFarm) -> Self {
+            self.with_shared_stores(std::sync::Arc::new(farm.clone()), std::sync::Arc::new(farm))
+        }
+
+        /// Keeps the replay cache and the cancellations of cookie contexts in stores
+        /// the servers of a farm share (the protocol crate's store traits; the `redis`
+X
+        /// memory.
+        pub fn with_shared_stores(
+            mut self,
+            replay: std::sync::Arc<dyn wsbind_proto::security::ReplayStore>,
+            cancellations: std::sync::Arc<dyn wsbind_proto::cancel::CancelStore>,
+        ) -> Self {
+            self.shared = Some(SharedStores {
+                replay,
+                cancellations,
+            });
             self
         }
 
@@ -442,10 +473,10 @@ mod server_io {
             if let Some(idle) = self.idle_timeout {
                 engine = engine.with_idle_timeout(idle);
             }
-            if let Some(farm) = self.farm {
+            if let Some(shared) = self.shared {
                 engine = engine
-                    .with_replay_store(std::sync::Arc::new(farm.clone()))
-                    .with_cancel_store(std::sync::Arc::new(farm));
+                    .with_replay_store(shared.replay)
+                    .with_cancel_store(shared.cancellations);
             }
             if d.security
                 .protection
