@@ -368,8 +368,7 @@ mod server_io {
 
         /// Keeps the replay cache and the cancellations of cookie contexts in stores
         /// the servers of a farm share (the protocol crate's store traits; the `redis`
-X
-        /// memory.
+        /// feature's `with_farm` is one), instead of this server's memory.
         pub fn with_shared_stores(
             mut self,
             replay: std::sync::Arc<dyn wsbind_proto::security::ReplayStore>,
