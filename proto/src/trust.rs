@@ -949,25 +949,93 @@ fn read_str_in(doc: &Document<'_>, el: Element, sc: &Sc) -> Result<TokenRef, Tru
     read_target(doc, el, sc)
 }
 
-fn read_str(doc: &Document<'_>, str_el: Element, sc: &Sc) -> Result<TokenRef, TrustError> {
+/// A `wsse:SecurityTokenReference` and its `wsse:Reference`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenReferenceError {
+    #[error("{found} is not a SecurityTokenReference")]
+    NotTokenReference { found: String },
+    #[error("a SecurityTokenReference must hold exactly one Reference")]
+    NotOneReference,
+    #[error("a SecurityTokenReference holds {found}; only wsse:Reference is supported")]
+    NotReference { found: String },
+    #[error("a token Reference has no URI")]
+    NoUri,
+}
+
+/// What a `wsse:SecurityTokenReference` says, as written.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StrParts<'d> {
+    pub uri: &'d str,
+    pub value_type: Option<&'d str>,
+    /// The `Instance` attribute (a renewed key) of a reference by identifier.
+    pub instance: Option<&'d str>,
+}
+
+/// The one reader of a `wsse:SecurityTokenReference` (the verifier's KeyInfo and
+/// derived-key sources, WS-Trust's targets and attached references): exactly one
+/// `wsse:Reference` with a URI, and its `Instance` in one of `instance_ns` — on the
+/// Reference, as MS-LWSSP shows it, or on the SecurityTokenReference, as wsbind wrote
+/// it before.
+pub(crate) fn str_parts<'d>(
+    doc: &'d Document<'_>,
+    str_el: Element,
+    instance_ns: &[&str],
+) -> Result<StrParts<'d>, TokenReferenceError> {
+    let name = |e: Element| {
+        let p = doc.prefix(e);
+        if p.is_empty() {
+            peer_text(doc.local_name(e))
+        } else {
+            peer_text(&format!("{p}:{}", doc.local_name(e)))
+        }
+    };
     if !doc.is(str_el, ns::WSSE, "SecurityTokenReference") {
-        return Err(invalid(doc.local_name(str_el), Problem::NotTokenReference));
+        return Err(TokenReferenceError::NotTokenReference {
+            found: name(str_el),
+        });
     }
     let mut kids = doc.children(str_el);
     let (Some(r), None) = (kids.next(), kids.next()) else {
-        return Err(invalid(
-            "SecurityTokenReference",
-            Problem::NotOne("Reference"),
-        ));
+        return Err(TokenReferenceError::NotOneReference);
     };
     if !doc.is(r, ns::WSSE, "Reference") {
-        return Err(invalid(
-            "SecurityTokenReference",
-            Problem::Only("a wsse:Reference is supported"),
-        ));
+        return Err(TokenReferenceError::NotReference { found: name(r) });
     }
+    let uri = doc
+        .attr(r, "", "URI")
+        .filter(|u| !u.is_empty())
+        .ok_or(TokenReferenceError::NoUri)?;
+    let instance = instance_ns.iter().find_map(|n| {
+        doc.attr(r, n, "Instance")
+            .or_else(|| doc.attr(str_el, n, "Instance"))
+    });
+    Ok(StrParts {
+        uri,
+        value_type: doc.attr(r, "", "ValueType"),
+        instance,
+    })
+}
+
+fn read_str(doc: &Document<'_>, str_el: Element, sc: &Sc) -> Result<TokenRef, TrustError> {
+    let parts = str_parts(doc, str_el, &[sc.sc]).map_err(|e| {
+        let problem = match e {
+            TokenReferenceError::NotTokenReference { .. } => Problem::NotTokenReference,
+            TokenReferenceError::NotOneReference => Problem::NotOne("Reference"),
+            TokenReferenceError::NotReference { .. } => {
+                Problem::Only("a wsse:Reference is supported")
+            }
+            TokenReferenceError::NoUri => Problem::Missing("URI"),
+        };
+        let at = match e {
+            TokenReferenceError::NotTokenReference { .. } => doc.local_name(str_el),
+            TokenReferenceError::NoUri => "Reference",
+            _ => "SecurityTokenReference",
+        };
+        invalid(at, problem)
+    })?;
     // WSS4J may leave ValueType out; when present it must be the SCT type.
-    if let Some(vt) = doc.attr(r, "", "ValueType") {
+    if let Some(vt) = parts.value_type {
         if vt != sc.sct {
             return Err(invalid(
                 "Reference",
@@ -975,10 +1043,7 @@ fn read_str(doc: &Document<'_>, str_el: Element, sc: &Sc) -> Result<TokenRef, Tr
             ));
         }
     }
-    let uri = doc
-        .attr(r, "", "URI")
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| invalid("Reference", Problem::Missing("URI")))?;
+    let uri = parts.uri;
     bounded_id("Reference", uri)?;
     Ok(match uri.strip_prefix('#') {
         Some(id) => {
@@ -986,17 +1051,12 @@ fn read_str(doc: &Document<'_>, str_el: Element, sc: &Sc) -> Result<TokenRef, Tr
             TokenRef::Local(id.to_owned())
         }
         None => {
-            // On the Reference, as MS-LWSSP shows it; on the SecurityTokenReference,
-            // as wsbind wrote it before.
-            let instance = doc
-                .attr(r, sc.sc, "Instance")
-                .or_else(|| doc.attr(str_el, sc.sc, "Instance"));
-            if let Some(i) = instance {
+            if let Some(i) = parts.instance {
                 bounded_id("Instance", i)?;
             }
             TokenRef::External {
                 identifier: uri.to_owned(),
-                instance: instance.map(str::to_owned),
+                instance: parts.instance.map(str::to_owned),
             }
         }
     })

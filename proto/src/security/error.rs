@@ -267,19 +267,9 @@ pub enum KeyInfoError {
     ValueType { found: String },
 }
 
-/// A `wsse:SecurityTokenReference` and its `wsse:Reference`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TokenReferenceError {
-    #[error("{found} is not a SecurityTokenReference")]
-    NotTokenReference { found: String },
-    #[error("a SecurityTokenReference must hold exactly one Reference")]
-    NotOneReference,
-    #[error("a SecurityTokenReference holds {found}; only wsse:Reference is supported")]
-    NotReference { found: String },
-    #[error("a token Reference has no URI")]
-    NoUri,
-}
+/// A `wsse:SecurityTokenReference` and its `wsse:Reference` (read in `trust`, where
+/// WS-Trust messages reference tokens too).
+pub use crate::trust::TokenReferenceError;
 
 /// A `DerivedKeyToken`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -34,6 +34,7 @@ use super::{
 };
 use crate::envelope;
 use crate::keys::{Derivation, Position, SecretKey};
+use crate::trust::StrParts;
 use crate::wire::{ns, uri, Addressing, Sc, ScVersion, Soap};
 use crate::xml::c14n;
 use crate::xml::dom::{Document, Element};
@@ -866,50 +867,14 @@ fn leaf_element(doc: &Document<'_>, e: Element) -> Result<(), SecurityError> {
     }
 }
 
-struct StrRef<'d> {
-    uri: &'d str,
-    value_type: Option<&'d str>,
-    /// The `Instance` attribute of a reference by identifier (a renewed key).
-    instance: Option<&'d str>,
-}
-
-/// The `wsse:Reference` of a SecurityTokenReference.
+/// The `wsse:Reference` of a SecurityTokenReference (`trust::str_parts`, the one
+/// reader), its `Instance` in either generation's namespace.
 fn str_reference<'d>(
     doc: &'d Document<'_>,
     str_el: Element,
-) -> Result<StrRef<'d>, TokenReferenceError> {
-    if !doc.is(str_el, ns::WSSE, "SecurityTokenReference") {
-        return Err(TokenReferenceError::NotTokenReference {
-            found: name(doc, str_el),
-        });
-    }
-    let mut it = doc.children(str_el);
-    let (Some(r), None) = (it.next(), it.next()) else {
-        return Err(TokenReferenceError::NotOneReference);
-    };
-    if !doc.is(r, ns::WSSE, "Reference") {
-        return Err(TokenReferenceError::NotReference {
-            found: name(doc, r),
-        });
-    }
-    let uri = doc
-        .attr(r, "", "URI")
-        .filter(|u| !u.is_empty())
-        .ok_or(TokenReferenceError::NoUri)?;
-    // On the Reference (MS-LWSSP) or on the SecurityTokenReference (wsbind's older
-    // writer), in either generation's namespace.
-    let instance = [ScVersion::Feb2005, ScVersion::V1_3]
-        .into_iter()
-        .map(|v| crate::wire::sc(v).sc)
-        .find_map(|n| {
-            doc.attr(r, n, "Instance")
-                .or_else(|| doc.attr(str_el, n, "Instance"))
-        });
-    Ok(StrRef {
-        uri,
-        value_type: doc.attr(r, "", "ValueType"),
-        instance,
-    })
+) -> Result<StrParts<'d>, TokenReferenceError> {
+    let generations = [ScVersion::Feb2005, ScVersion::V1_3].map(|v| crate::wire::sc(v).sc);
+    crate::trust::str_parts(doc, str_el, &generations)
 }
 
 /// The parameters of a derived key token, bounded by the policy.
@@ -1011,7 +976,7 @@ struct ResolvedToken {
 fn token_of(
     doc: &Document<'_>,
     security: Element,
-    r: &StrRef<'_>,
+    r: &StrParts<'_>,
     sc: Option<&'static Sc>,
     policy: &Acceptance,
 ) -> Result<ResolvedToken, SecurityError> {
