@@ -10,17 +10,22 @@
 //! 4. the signature is there exactly when the profile's direction signs (MS-LWSSP:
 //!    requests do, replies do not), uses algorithms the policy allows, exclusive C14N,
 //!    no HMAC truncation; every reference names exactly one element in the whole
-//!    document (signature wrapping puts a second copy somewhere); it covers what the
-//!    profile says and nothing stands in for it — the Timestamp referenced is *the*
-//!    timestamp of the security header (MS-LWSSP signs that alone); under derived
-//!    keys also the Body referenced is *the* Body and every addressing header is
-//!    signed;
+//!    document (signature wrapping puts a second copy somewhere), and that element is
+//!    the security header's Timestamp, the Body or a header block, each referenced
+//!    once (so the digests cost one pass over the message at most); it covers what
+//!    the profile says and nothing stands in for it — the Timestamp referenced is
+//!    *the* timestamp of the security header (MS-LWSSP signs that alone, and the
+//!    headers a description's `wsbind-signed-headers` names); under derived keys also
+//!    the Body referenced is *the* Body and every addressing header is signed;
 //! 5. the key is the one the profile names: the context's own (MS-LWSSP: KeyInfo
 //!    references the SCT) or one derived from it by a derived-key token in the header;
 //!    either way the context comes from an SCT in the header or is referenced by
-//!    identifier, and it is known, unexpired and not cancelled;
-//! 6. the HMAC over `SignedInfo` matches (constant time), then every digest;
-//! 7. the signature value was not seen before inside its validity window.
+//!    identifier, and its key is known;
+//! 6. the HMAC over `SignedInfo` matches (constant time); only then is the context's
+//!    state told (expired, rolled over, cancelled: [`ContextKeys::key_or_refusal`]),
+//!    then every digest is checked;
+//! 7. the signature value was not seen before inside its validity window (charged to
+//!    the identity behind the context, [`ContextKeys::owner`]).
 
 use super::digest::{DigestOutput, HmacOutput};
 use super::error::{name, required, single};
