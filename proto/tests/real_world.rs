@@ -369,7 +369,7 @@ fn ms_lwssp_4_1_and_4_5_headers_are_read() {
     let doc = parse_message(&text, &Limits::default()).expect("parses");
     let policy = Acceptance::new(ScVersion::Feb2005, &Suite::BASIC256);
     let now = parse_time("2008-08-15T01:33:05Z").expect("time");
-    let b = bootstrap::read(&doc, doc.root(), Soap::V12, &policy, now).expect("4.1 is read");
+    let b = bootstrap::read(&doc, &policy, now).expect("4.1 is read");
     assert!(b.username.is_some());
     // 4.5: a reply's header, a Timestamp alone.
     let text = envelope(

@@ -718,7 +718,7 @@ pub fn read_issue_response(
         config.sc.action_issue_response_also,
         request_id,
     )?;
-    bootstrap::read(&doc, doc.root(), env.soap, &policy, now)?;
+    bootstrap::read_header(&doc, env.security, &policy, now)?;
     let payload = env.payload(&doc)?;
     let rstr = Rstr::parse(&doc, payload)?;
     context_from(

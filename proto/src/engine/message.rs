@@ -1,9 +1,7 @@
 //! Reading the envelope of a negotiation message: SOAP version, addressing, faults.
 
 use super::{peer_text, EngineError, Mismatch};
-use crate::security::{
-    Acceptance, EnvelopeError, FaultCode, ReceivedFault, SecurityError, Structure,
-};
+use crate::security::{Acceptance, FaultCode, ReceivedFault, SecurityError};
 use crate::wire::{Addressing, Soap};
 use crate::xml::dom::{Document, Element};
 
@@ -23,35 +21,21 @@ pub(crate) struct EnvelopeParts {
     pub addressing: Option<Addressing>,
     pub header: Option<Element>,
     pub body: Element,
+    /// The WS-Security header addressed to this receiver.
+    pub security: Option<Element>,
 }
 
 impl EnvelopeParts {
+    /// Read by the one strict envelope reader
+    /// ([`read_envelope`](crate::security::verify::read_envelope)), as every message is.
     pub fn read(doc: &Document<'_>) -> Result<EnvelopeParts, EngineError> {
-        let env = doc.root();
-        let soap = Soap::from_ns(doc.namespace(env))
-            .filter(|_| doc.local_name(env) == "Envelope")
-            .ok_or_else(|| {
-                EngineError::Security(SecurityError::NotSoap {
-                    found: peer_text(&format!(
-                        "{{{}}}{}",
-                        doc.namespace(env),
-                        doc.local_name(env)
-                    )),
-                })
-            })?;
-        let header = doc.child(env, soap.ns(), "Header");
-        let body = doc.child(env, soap.ns(), "Body").ok_or_else(|| {
-            EngineError::Security(EnvelopeError::from(Structure::missing(doc, env, "Body")).into())
-        })?;
-        let addressing = header.and_then(|h| {
-            doc.children(h)
-                .find_map(|c| Addressing::from_ns(doc.namespace(c)))
-        });
+        let e = crate::security::verify::read_envelope(doc)?;
         Ok(EnvelopeParts {
-            soap,
-            addressing,
-            header,
-            body,
+            soap: e.soap,
+            addressing: e.addressing,
+            header: e.header,
+            body: e.body,
+            security: e.security,
         })
     }
 

@@ -495,7 +495,7 @@ impl ServerEngine {
         // Until the bootstrap is read, the transport's user is the best name a log
         // line has.
         claimed.clone_from(&transport_identity);
-        let boot = bootstrap::read(doc, doc.root(), env.soap, &self.config.policy, now)?;
+        let boot = bootstrap::read_header(doc, env.security, &self.config.policy, now)?;
         let identity = match (&self.validator, boot.username) {
             (Some(v), Some((name, password))) if self.config.username_bootstrap => {
                 *claimed = Some(Identity { name: name.clone() });

@@ -7,7 +7,7 @@ use super::policy::{check_timestamp, Acceptance};
 use super::{peer_text, HeaderError, SecurityError, Structure};
 use crate::credentials::{Password, UsernameCredential};
 use crate::envelope;
-use crate::wire::{ns, uri, Soap};
+use crate::wire::{ns, uri};
 use crate::xml::dom::{Document, Element};
 use std::time::{Duration, SystemTime};
 
@@ -36,31 +36,25 @@ pub struct Bootstrap {
     pub username: Option<(String, Password)>,
 }
 
-/// Reads the security header of a negotiation request (`env`: the Envelope): at most
-/// one security header for us, a fresh timestamp, at most one username token with a
-/// text password. Nothing else is accepted in it.
+/// Reads the security header of a negotiation request: the one addressed to this
+/// receiver (the strict envelope reader finds it), a fresh timestamp, at most one
+/// username token with a text password. Nothing else is accepted in it.
 pub fn read(
     doc: &Document<'_>,
-    env: Element,
-    soap: Soap,
     policy: &Acceptance,
     now: SystemTime,
 ) -> Result<Bootstrap, SecurityError> {
-    let Some(header) = doc.child(env, soap.ns(), "Header") else {
-        if policy.require_timestamp {
-            return Err(SecurityError::NoTimestamp);
-        }
-        return Ok(Bootstrap {
-            created: None,
-            username: None,
-        });
-    };
-    let mut security = None;
-    for h in doc.children(header) {
-        if doc.is(h, ns::WSSE, "Security") && security.replace(h).is_some() {
-            return Err(HeaderError::TwoSecurityHeaders.into());
-        }
-    }
+    let envelope = super::verify::read_envelope(doc)?;
+    read_header(doc, envelope.security, policy, now)
+}
+
+/// As [`read`], given the security header the envelope reader found.
+pub(crate) fn read_header(
+    doc: &Document<'_>,
+    security: Option<Element>,
+    policy: &Acceptance,
+    now: SystemTime,
+) -> Result<Bootstrap, SecurityError> {
     let mut created = None;
     let mut username = None;
     if let Some(sec) = security {

@@ -286,17 +286,28 @@ pub fn carries_signature(doc: &Document<'_>) -> bool {
         .any(|c| doc.is(c, ns::DS, "Signature"))
 }
 
-/// Verifies a parsed message of a direction protected as `signing` says (see the module
-/// documentation).
-pub fn verify_document<'d>(
-    doc: &'d Document<'d>,
-    policy: &Acceptance,
-    signing: &Signing,
-    keys: &mut dyn ContextKeys,
-    replay: &mut dyn SeenSignatures,
-    now: SystemTime,
-) -> Result<VerifiedDocument<'d>, SecurityError> {
-    // 1. Envelope.
+/// A SOAP envelope as the one strict reader finds it (see [`read_envelope`]).
+#[derive(Debug)]
+pub(crate) struct Envelope {
+    pub soap: Soap,
+    pub header: Option<Element>,
+    pub body: Element,
+    /// The WS-Security header addressed to this receiver, if any.
+    pub security: Option<Element>,
+    /// The WS-Addressing version of the addressing headers, if there are any.
+    pub addressing: Option<Addressing>,
+    /// The addressing headers, each local name once.
+    pub addressing_headers: Vec<Element>,
+    /// The other header blocks (none that must be understood by this receiver).
+    pub application_headers: Vec<Element>,
+}
+
+/// The one strict reader of a SOAP envelope, for every message wsbind receives: SOAP
+/// 1.1 or 1.2, at most one Header before one Body and nothing else; addressing headers
+/// in one version, each at most once; at most one WS-Security header for this
+/// receiver; no other header this receiver must understand (SOAP's rule, and nothing
+/// unverified reaches the application that way).
+pub(crate) fn read_envelope(doc: &Document<'_>) -> Result<Envelope, SecurityError> {
     let env = doc.root();
     let soap = Soap::from_ns(doc.namespace(env))
         .filter(|_| doc.local_name(env) == "Envelope")
@@ -361,6 +372,37 @@ pub fn verify_document<'d>(
             application_headers.push(h);
         }
     }
+    Ok(Envelope {
+        soap,
+        header,
+        body,
+        security,
+        addressing,
+        addressing_headers,
+        application_headers,
+    })
+}
+
+/// Verifies a parsed message of a direction protected as `signing` says (see the module
+/// documentation).
+pub fn verify_document<'d>(
+    doc: &'d Document<'d>,
+    policy: &Acceptance,
+    signing: &Signing,
+    keys: &mut dyn ContextKeys,
+    replay: &mut dyn SeenSignatures,
+    now: SystemTime,
+) -> Result<VerifiedDocument<'d>, SecurityError> {
+    // 1. Envelope.
+    let Envelope {
+        soap,
+        body,
+        security,
+        addressing,
+        addressing_headers,
+        application_headers,
+        ..
+    } = read_envelope(doc)?;
     let addr_text = |local: &str| {
         addressing_headers
             .iter()
