@@ -84,6 +84,19 @@ enum Command {
     },
     /// Print the JSON Schema of binding.toml.
     Schema,
+    /// Start a binding.toml from one of WWSAPI's fourteen binding templates (each
+    /// commented, saying whether the wsbind runtime executes it); without --template,
+    /// list them.
+    New {
+        /// The template: its name here (`wsbind new` lists them) or WWSAPI's
+        /// (`WS_HTTP_SSL_USERNAME_SECURITY_CONTEXT_BINDING_TEMPLATE`).
+        #[arg(long)]
+        template: Option<String>,
+        /// Write it to this file (refused if the file exists) instead of standard
+        /// output.
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
+    },
     /// Protect or verify a message with a security context (interoperability door).
     #[command(subcommand)]
     Message(message::MessageCommand),
@@ -118,6 +131,7 @@ fn main() -> ExitCode {
         Command::Explain { id } => explain(id.as_deref()),
         Command::Message(cmd) => message::run(cmd),
         Command::Negotiate(cmd) => negotiate::run(cmd),
+        Command::New { template, output } => new(template.as_deref(), output.as_deref()),
         Command::Schema => {
             out!("{}", wsbind_compiler::schema::binding_schema());
             ExitCode::SUCCESS
@@ -194,6 +208,53 @@ fn check(files: &[std::path::PathBuf], format: Format, color: Color, model_only:
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn new(template: Option<&str>, output: Option<&std::path::Path>) -> ExitCode {
+    use wsbind_compiler::templates;
+    let Some(name) = template else {
+        for t in templates::ALL {
+            let runs = if t.runs {
+                "runs in wsbind"
+            } else {
+                "model only"
+            };
+            outln!("{:<42} {:<15} {}", t.name, runs, t.wwsapi);
+        }
+        return ExitCode::SUCCESS;
+    };
+    let Some(t) = templates::find(name) else {
+        eprintln!(
+            "error: no template `{}`; `wsbind new` lists them",
+            args::one_line(name)
+        );
+        return ExitCode::from(2);
+    };
+    match output {
+        None => out!("{}", t.text),
+        Some(path) => {
+            let written = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, t.text.as_bytes()));
+            if let Err(e) = written {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            eprintln!(
+                "wrote {} ({}{})",
+                path.display(),
+                t.wwsapi,
+                if t.runs {
+                    ""
+                } else {
+                    "; valid in WWSAPI's model, not run by the wsbind runtime"
+                }
+            );
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn explain(id: Option<&str>) -> ExitCode {

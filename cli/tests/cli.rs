@@ -188,3 +188,50 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(stderr.is_empty(), "{stderr}");
     assert_eq!(out.status.code(), Some(141), "{:?}", out.status);
 }
+
+/// `wsbind new`: WWSAPI's fourteen templates listed; one written to a file that then
+/// checks valid; an existing file never overwritten; an unknown name refused.
+#[test]
+fn new_lists_and_writes_the_templates() {
+    let list = wsbind(&["new"]);
+    assert!(list.status.success());
+    assert_eq!(stdout(&list).lines().count(), 14, "{}", stdout(&list));
+    let dir = std::env::temp_dir().join(format!("wsbind-new-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let file = dir.join("binding.toml");
+    let file_s = file.to_string_lossy().into_owned();
+    let _ = std::fs::remove_file(&file);
+    let written = wsbind(&[
+        "new",
+        "--template",
+        "http-ssl-username-security-context",
+        "-o",
+        &file_s,
+    ]);
+    assert!(written.status.success(), "{written:?}");
+    let checked = wsbind(&["check", &file_s]);
+    assert!(checked.status.success(), "{}", stdout(&checked));
+    let again = wsbind(&["new", "--template", "tcp", "-o", &file_s]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(std::fs::read_to_string(&file)
+        .expect("kept")
+        .contains("SECURITY_CONTEXT"));
+    let unknown = wsbind(&["new", "--template", "carrier-pigeon"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    // A template the runtime does not run still checks valid in WWSAPI's model.
+    let tcp = wsbind(&[
+        "new",
+        "--template",
+        "WS_TCP_SSPI_BINDING_TEMPLATE",
+        "-o",
+        &dir.join("tcp.toml").to_string_lossy(),
+    ]);
+    assert!(tcp.status.success());
+    let model = wsbind(&[
+        "check",
+        "--model-only",
+        &dir.join("tcp.toml").to_string_lossy(),
+    ]);
+    assert!(model.status.success(), "{}", stdout(&model));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -113,6 +113,11 @@ impl Ctxt {
         self.diags.len() >= MAX_COLLECTED
     }
 
+    /// Diagnostics kept so far.
+    pub fn kept(&self) -> usize {
+        self.diags.len()
+    }
+
     /// Counts a diagnostic not kept.
     pub fn omit(&mut self, error: bool) {
         self.omitted += 1;

@@ -13,6 +13,7 @@ pub mod model;
 pub mod read;
 pub mod resolve;
 pub mod rules;
+pub mod templates;
 pub mod tree;
 pub mod validate;
 pub mod wcf;

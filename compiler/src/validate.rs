@@ -1159,6 +1159,7 @@ impl Validator<'_> {
 
     /// WSB0040: what the wsbind runtime cannot execute.
     fn runtime_support(&mut self, file: &File) {
+        let before = self.cx.omitted().0 + self.cx.kept();
         if self.channel != ChannelBinding::Http {
             let d = Diagnostic::new(
                 &WSB0040,
@@ -1194,8 +1195,26 @@ impl Validator<'_> {
             .help("the wsbind runtime sends SOAP envelopes with WS-Addressing: SOAP 1.1 or 1.2, addressing 0.9 or 1.0");
             self.push(d);
         }
+        let has_context = file.security.as_ref().is_some_and(|sec| {
+            sec.bindings
+                .iter()
+                .any(|b| b.kind.value == BindingKind::SecurityContext)
+        });
         if let Some(sec) = &file.security {
             self.runtime_description(sec, true);
+        }
+        // Said once the rest is: what else the runtime cannot do comes first, and
+        // fixing it (a username moved into a bootstrap) is where a context comes from.
+        let said = self.cx.omitted().0 + self.cx.kept() > before;
+        if !has_context && !said {
+            let d = Diagnostic::new(
+                &WSB0040,
+                "a description without a security-context binding is not run by the wsbind runtime",
+                &self.channel_loc,
+                "channel declared here",
+            )
+            .help("the wsbind runtime executes a security context (WS-SecureConversation) over its transport: add a security-context binding with its bootstrap (wsbind new --template http-ssl-username-security-context)");
+            self.push(d);
         }
     }
 
