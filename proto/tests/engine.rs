@@ -2226,3 +2226,41 @@ usage = "supporting"
     negotiate(&mut c, &tolerant, t0()).expect("negotiated");
     call(&mut c, &tolerant, PING, t0()).expect("a call with To signed");
 }
+
+/// The client says when it next needs the clock (issue 18: timers the quinn way):
+/// now while it has no context, the renewal time once it has one (nine tenths of the
+/// hour), now again when the server says the context expired, and never once closed;
+/// polling before that time gives nothing, polling at it gives the renewal.
+#[test]
+fn the_client_says_when_it_next_needs_the_clock() {
+    let d = description("combined", "1.3", true, "basic256");
+    let (mut c, s) = pair(&d, 200);
+    assert_eq!(c.poll_timeout(t0()), Some(t0()));
+    negotiate(&mut c, &s, t0()).expect("negotiated");
+    let due = c.poll_timeout(t0()).expect("a renewal time");
+    assert_eq!(due, t0() + Duration::from_secs(3240));
+    assert!(c
+        .poll(due - Duration::from_secs(1))
+        .expect("poll")
+        .is_none());
+    let neg = c.poll(due).expect("poll").expect("the renewal at its time");
+    assert_eq!(neg.request.purpose, Purpose::Renew);
+    drop(neg);
+    let fault = ReceivedFault {
+        code: Some(FaultCode::RenewNeeded),
+        raw_code: String::new(),
+        reason: String::new(),
+        detail: None,
+    };
+    assert!(c.context_lost(&fault));
+    assert_eq!(c.poll_timeout(t0()), Some(t0()));
+    // (The abandoned renewal's Timestamp was made at `due`: the Cancel follows it.)
+    let close = c.close(due).expect("close").expect("a cancel");
+    let Incoming::Negotiated { bytes, .. } = s.handle(close.request.bytes.as_bytes(), None, due)
+    else {
+        panic!("cancel refused")
+    };
+    c.handle_response(&close, bytes.as_bytes(), due)
+        .expect("closed");
+    assert_eq!(c.poll_timeout(due), None);
+}

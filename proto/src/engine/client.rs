@@ -228,6 +228,21 @@ impl ClientEngine {
         }
     }
 
+    /// When the engine next needs [`poll`](Self::poll) for time's sake (the quinn way:
+    /// a driver may sleep until then and renew in the background): the renewal time of
+    /// the context; `now` itself when a negotiation is due already (none yet, or the
+    /// server said the context expired); `None` when closed. Polling earlier gives
+    /// nothing; a driver that polls only before each call loses nothing either (the
+    /// renewal then runs with that call).
+    pub fn poll_timeout(&self, now: SystemTime) -> Option<SystemTime> {
+        match &self.state {
+            State::Idle => Some(now),
+            State::Ready(ctx) if ctx.renew_needed => Some(now),
+            State::Ready(ctx) => Some(self.renew_at(ctx)),
+            State::Closed => None,
+        }
+    }
+
     /// When the context is due for renewal: before the renewal interval (or the
     /// context's lifetime, if shorter) lapses — at nine tenths of it, so the renewal
     /// has time to complete while the key is still valid.
