@@ -383,58 +383,14 @@ pub(crate) fn read_envelope(doc: &Document<'_>) -> Result<Envelope, SecurityErro
     })
 }
 
-/// Verifies a parsed message of a direction protected as `signing` says (see the module
-/// documentation).
-pub fn verify_document<'d>(
-    doc: &'d Document<'d>,
-    policy: &Acceptance,
+/// What the security header holds: its Timestamp and Signature, having refused
+/// anything the direction does not use (a Timestamp only where it is unsigned; the
+/// token and derived-key tokens the signature references where it is signed).
+fn header_content(
+    doc: &Document<'_>,
+    security: Element,
     signing: &Signing,
-    keys: &mut dyn ContextKeys,
-    replay: &mut dyn SeenSignatures,
-    now: SystemTime,
-) -> Result<VerifiedDocument<'d>, SecurityError> {
-    // 1. Envelope.
-    let Envelope {
-        soap,
-        body,
-        security,
-        addressing,
-        addressing_headers,
-        application_headers,
-        ..
-    } = read_envelope(doc)?;
-    let addr_text = |local: &str| {
-        addressing_headers
-            .iter()
-            .find(|h| doc.local_name(**h) == local)
-            .map(|h| doc.text(*h).trim().to_owned())
-    };
-    // The accepted message: what was checked, and what the signature proved (if any).
-    let accepted = |created, expires, signed, token| VerifiedDocument {
-        soap,
-        addressing,
-        action: addr_text("Action"),
-        message_id: addr_text("MessageID"),
-        relates_to: addr_text("RelatesTo"),
-        to: addr_text("To"),
-        created,
-        expires,
-        signed,
-        body,
-        token,
-        headers: application_headers.clone(),
-        _doc: std::marker::PhantomData,
-    };
-    let Some(security) = security else {
-        // Only an unsigned direction whose timestamps are not required (a reply under
-        // `timestamp-usage = "requests-only"`) may come without a Security header.
-        if signing.signed() || policy.require_timestamp {
-            return Err(SecurityError::NoSecurityHeader);
-        }
-        return Ok(accepted(None, None, None, None));
-    };
-
-    // 2. The security header's content.
+) -> Result<(Option<Element>, Option<Element>), SecurityError> {
     let mut timestamp = None;
     let mut signature = None;
     for child in doc.children(security) {
@@ -470,28 +426,41 @@ pub fn verify_document<'d>(
             .into());
         }
     }
+    Ok((timestamp, signature))
+}
 
-    // 3. Timestamp.
-    // A signature over the Timestamp alone proves nothing without one.
-    let only_timestamp = signing.covers == [Part::Timestamp];
-    let (created, expires) = match timestamp {
-        None if policy.require_timestamp || only_timestamp => {
-            return Err(SecurityError::NoTimestamp)
-        }
-        None => (None, None),
-        Some(ts) => {
-            let (created, expires) = check_timestamp(doc, ts, policy, now)?;
-            (Some(created), expires)
-        }
-    };
+/// One reference of a SignedInfo, read.
+struct Ref<'x> {
+    uri: &'x str,
+    target: Element,
+    prefixes: Vec<&'x str>,
+    digest: DigestAlgorithm,
+    value: Vec<u8>,
+}
 
-    if !signing.signed() {
-        // An unsigned direction: the structure and the Timestamp were what to check.
-        return Ok(accepted(created, expires, None, None));
-    }
+/// A signature's parts, read and bounded before any key is looked up.
+struct SignatureParts<'d> {
+    signed_info: Element,
+    value_el: Element,
+    key_info: Element,
+    si_prefixes: Vec<&'d str>,
+    alg: SignatureAlgorithm,
+    refs: Vec<Ref<'d>>,
+}
 
-    // 4. Signature structure.
-    let signature = signature.ok_or(SignatureError::NoSignature)?;
+/// Reads a `ds:Signature`: its structure exactly (SignedInfo, SignatureValue,
+/// KeyInfo), SignedInfo bounded and canonicalized as exclusive C14N only, an HMAC the
+/// policy allows and never truncated, and references each naming exactly one element
+/// a profile may sign, once.
+fn signature_parts<'d>(
+    doc: &'d Document<'d>,
+    signature: Element,
+    policy: &Acceptance,
+    timestamp: Option<Element>,
+    body: Element,
+    addressing_headers: &[Element],
+    application_headers: &[Element],
+) -> Result<SignatureParts<'d>, SecurityError> {
     let mut sig_children = doc.children(signature);
     let signed_info = sig_children
         .next()
@@ -540,13 +509,6 @@ pub fn verify_document<'d>(
             element: name(doc, c),
         }
         .into());
-    }
-    struct Ref<'x> {
-        uri: &'x str,
-        target: Element,
-        prefixes: Vec<&'x str>,
-        digest: DigestAlgorithm,
-        value: Vec<u8>,
     }
     let mut refs: Vec<Ref<'_>> = Vec::new();
     for r in si_children {
@@ -644,6 +606,28 @@ pub fn verify_document<'d>(
     if refs.is_empty() {
         return Err(SignatureError::NoReference.into());
     }
+    Ok(SignatureParts {
+        signed_info,
+        value_el,
+        key_info,
+        si_prefixes,
+        alg,
+        refs,
+    })
+}
+
+/// What the references cover, checked against what the profile requires: *the*
+/// timestamp of the security header, *the* Body, the addressing headers (all, or those
+/// the description names) — a copy elsewhere does not count.
+fn coverage(
+    doc: &Document<'_>,
+    signing: &Signing,
+    policy: &Acceptance,
+    refs: &[Ref<'_>],
+    timestamp: Option<Element>,
+    body: Element,
+    addressing_headers: &[Element],
+) -> Result<Vec<Part>, SecurityError> {
     // Coverage, as the profile requires: *the* timestamp of the security header, *the*
     // Body, every addressing header (a copy elsewhere does not count).
     let signed = |e: Element| refs.iter().any(|r| r.target == e);
@@ -693,6 +677,109 @@ pub fn verify_document<'d>(
     if signed(body) {
         covered.push(Part::Body);
     }
+    Ok(covered)
+}
+
+/// Verifies a parsed message of a direction protected as `signing` says (see the module
+/// documentation).
+pub fn verify_document<'d>(
+    doc: &'d Document<'d>,
+    policy: &Acceptance,
+    signing: &Signing,
+    keys: &mut dyn ContextKeys,
+    replay: &mut dyn SeenSignatures,
+    now: SystemTime,
+) -> Result<VerifiedDocument<'d>, SecurityError> {
+    // 1. Envelope.
+    let Envelope {
+        soap,
+        body,
+        security,
+        addressing,
+        addressing_headers,
+        application_headers,
+        ..
+    } = read_envelope(doc)?;
+    let addr_text = |local: &str| {
+        addressing_headers
+            .iter()
+            .find(|h| doc.local_name(**h) == local)
+            .map(|h| doc.text(*h).trim().to_owned())
+    };
+    // The accepted message: what was checked, and what the signature proved (if any).
+    let accepted = |created, expires, signed, token| VerifiedDocument {
+        soap,
+        addressing,
+        action: addr_text("Action"),
+        message_id: addr_text("MessageID"),
+        relates_to: addr_text("RelatesTo"),
+        to: addr_text("To"),
+        created,
+        expires,
+        signed,
+        body,
+        token,
+        headers: application_headers.clone(),
+        _doc: std::marker::PhantomData,
+    };
+    let Some(security) = security else {
+        // Only an unsigned direction whose timestamps are not required (a reply under
+        // `timestamp-usage = "requests-only"`) may come without a Security header.
+        if signing.signed() || policy.require_timestamp {
+            return Err(SecurityError::NoSecurityHeader);
+        }
+        return Ok(accepted(None, None, None, None));
+    };
+
+    // 2. The security header's content.
+    let (timestamp, signature) = header_content(doc, security, signing)?;
+
+    // 3. Timestamp.
+    // A signature over the Timestamp alone proves nothing without one.
+    let only_timestamp = signing.covers == [Part::Timestamp];
+    let (created, expires) = match timestamp {
+        None if policy.require_timestamp || only_timestamp => {
+            return Err(SecurityError::NoTimestamp)
+        }
+        None => (None, None),
+        Some(ts) => {
+            let (created, expires) = check_timestamp(doc, ts, policy, now)?;
+            (Some(created), expires)
+        }
+    };
+
+    if !signing.signed() {
+        // An unsigned direction: the structure and the Timestamp were what to check.
+        return Ok(accepted(created, expires, None, None));
+    }
+
+    // 4. Signature structure.
+    let signature = signature.ok_or(SignatureError::NoSignature)?;
+    let SignatureParts {
+        signed_info,
+        value_el,
+        key_info,
+        si_prefixes,
+        alg,
+        refs,
+    } = signature_parts(
+        doc,
+        signature,
+        policy,
+        timestamp,
+        body,
+        &addressing_headers,
+        &application_headers,
+    )?;
+    let covered = coverage(
+        doc,
+        signing,
+        policy,
+        &refs,
+        timestamp,
+        body,
+        &addressing_headers,
+    )?;
     let signature_value = decode_b64(&doc.text(value_el)).ok_or(SignatureError::Base64 {
         what: "SignatureValue",
     })?;
