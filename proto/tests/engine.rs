@@ -2023,27 +2023,7 @@ fn a_reply_signed_by_the_context_key_is_accepted_when_it_verifies() {
 /// out, a server answers each message in its own, as before.
 #[test]
 fn the_description_names_the_envelope() {
-    let text = |role: &str, channel: &str| {
-        format!(
-            r#"
-[channel]
-binding = "http"
-role = "{role}"
-{channel}
-[[security.binding]]
-kind = "ssl-transport"
-[[security.binding]]
-kind = "security-context"
-usage = "supporting"
-[security.binding.bootstrap]
-[[security.binding.bootstrap.binding]]
-kind = "ssl-transport"
-[[security.binding.bootstrap.binding]]
-kind = "username"
-usage = "supporting"
-"#
-        )
-    };
+    let text = |role: &str, channel: &str| context_toml(role, channel, "");
     let config = |role: &str, channel: &str| {
         let d = Description::from_toml_str(&text(role, channel)).expect("description");
         Config::from_description(&d, None).expect("config")
@@ -2149,27 +2129,7 @@ usage = "supporting"
 fn a_request_signs_the_headers_the_description_names() {
     use wsbind_proto::envelope::AddressingHeader;
     use wsbind_proto::security::profile::Part;
-    let text = |role: &str, extra: &str| {
-        format!(
-            r#"
-[channel]
-binding = "http"
-role = "{role}"
-[[security.binding]]
-kind = "ssl-transport"
-[[security.binding]]
-kind = "security-context"
-usage = "supporting"
-{extra}
-[security.binding.bootstrap]
-[[security.binding.bootstrap.binding]]
-kind = "ssl-transport"
-[[security.binding.bootstrap.binding]]
-kind = "username"
-usage = "supporting"
-"#
-        )
-    };
+    let text = |role: &str, extra: &str| context_toml(role, "", extra);
     let config = |role: &str, extra: &str| {
         let d = Description::from_toml_str(&text(role, extra)).expect("description");
         Config::from_description(&d, None).expect("config")
@@ -2263,4 +2223,29 @@ fn the_client_says_when_it_next_needs_the_clock() {
     c.handle_response(&close, bytes.as_bytes(), due)
         .expect("closed");
     assert_eq!(c.poll_timeout(due), None);
+}
+
+/// A description with a security context bootstrapped by a username over TLS, for
+/// `role`, with `channel` lines in `[channel]` and `binding` lines on the context.
+fn context_toml(role: &str, channel: &str, binding: &str) -> String {
+    format!(
+        r#"
+[channel]
+binding = "http"
+role = "{role}"
+{channel}
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+{binding}
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#
+    )
 }
