@@ -794,3 +794,55 @@ async fn soap_1_1_with_august_2004_addressing() {
     client.close().await.expect("close");
     running.shutdown().await;
 }
+
+/// `GET …?wsdl` (and WCF's `?singleWsdl`) answers with the WSDL the application gave;
+/// without one, and for any other GET, the endpoint takes SOAP POSTs only.
+#[tokio::test]
+async fn the_wsdl_is_served_where_the_service_runs() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    async fn get(addr: std::net::SocketAddr, path: &str) -> String {
+        let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        s.write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await
+        .expect("request");
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.expect("response");
+        out
+    }
+    let wsdl = r#"<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" name="Orders"/>"#;
+    let running = BehindProxy::server(check)
+        .with_wsdl(wsdl)
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let addr = running.local_addr();
+    for path in [
+        "/orders?wsdl",
+        "/orders?WSDL",
+        "/orders?singleWsdl",
+        "/orders?wsdl=wsdl0",
+    ] {
+        let answer = get(addr, path).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{path}: {answer}");
+        assert!(
+            answer.contains("content-type: text/xml"),
+            "{path}: {answer}"
+        );
+        assert!(answer.ends_with(wsdl), "{path}: {answer}");
+    }
+    for path in ["/orders", "/orders?xsd=xsd0"] {
+        let answer = get(addr, path).await;
+        assert!(answer.starts_with("HTTP/1.1 405"), "{path}: {answer}");
+    }
+    running.shutdown().await;
+    // No WSDL given: none served.
+    let running = BehindProxy::server(check)
+        .serve("127.0.0.1:0", echo)
+        .await
+        .expect("serve");
+    let answer = get(running.local_addr(), "/orders?wsdl").await;
+    assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
+    running.shutdown().await;
+}

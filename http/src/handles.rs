@@ -284,6 +284,8 @@ pub struct Server<B: Binding> {
     /// A farm's shared replay cache and cancellations (`with_shared_stores`).
     shared: Option<SharedStores>,
     idle_timeout: Option<Option<std::time::Duration>>,
+    /// The WSDL answered to `GET …?wsdl`.
+    wsdl: Option<std::sync::Arc<str>>,
     binding: PhantomData<fn() -> B>,
 }
 
@@ -299,6 +301,7 @@ impl<B: Binding> Server<B> {
             identity_share: None,
             shared: None,
             idle_timeout: None,
+            wsdl: None,
             binding: PhantomData,
         }
     }
@@ -366,6 +369,15 @@ mod server_io {
             self.with_shared_stores(std::sync::Arc::new(farm.clone()), std::sync::Arc::new(farm))
         }
 
+        /// Answers `GET …?wsdl` (or `?singleWsdl`, as WCF names it) with `wsdl`, the
+        /// service's WSDL as the application has it, so that svcutil, wsdl2java or a
+        /// browser can fetch the contract where the service runs (after HTTP basic
+        /// authentication, where the description asks for it). Served as given.
+        pub fn with_wsdl(mut self, wsdl: impl Into<String>) -> Self {
+            self.wsdl = Some(std::sync::Arc::from(wsdl.into()));
+            self
+        }
+
         /// Keeps the replay cache and the cancellations of cookie contexts in stores
         /// the servers of a farm share (the protocol crate's store traits; the `redis`
         /// feature's `with_farm` is one), instead of this server's memory.
@@ -415,7 +427,7 @@ mod server_io {
                 (true, None) => return Err(TransportError::Credentials(Needed::CertificateAndKey)),
                 (false, _) => None,
             };
-            let shared = server::shared(built.engine, built.basic, handler);
+            let shared = server::shared(built.engine, built.basic, built.wsdl, handler);
             server::serve(shared, listener, tls).await
         }
 
@@ -448,6 +460,7 @@ mod server_io {
             Ok(SoapService::new(server::shared(
                 built.engine,
                 built.basic,
+                built.wsdl,
                 handler,
             )))
         }
@@ -508,6 +521,7 @@ mod server_io {
                 basic,
                 needs_tls: d.security.needs_tls(),
                 tls: self.credentials.tls,
+                wsdl: self.wsdl,
             })
         }
     }
@@ -517,5 +531,6 @@ mod server_io {
         basic: Option<server::Basic>,
         needs_tls: bool,
         tls: Option<wsbind_proto::ServerTls>,
+        wsdl: Option<std::sync::Arc<str>>,
     }
 }

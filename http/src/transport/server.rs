@@ -159,6 +159,8 @@ pub(crate) struct Shared {
     max_bytes: usize,
     /// HTTP basic authentication: the validator and the realm of the challenge.
     basic: Option<(Arc<dyn PasswordValidator>, String)>,
+    /// The WSDL answered to `GET …?wsdl` (shared by every answer, never copied).
+    wsdl: Option<Bytes>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -204,7 +206,12 @@ pub type Basic = (Arc<dyn PasswordValidator>, String);
 /// What serves each message, whoever moves its bytes (wsbind's own listener or the
 /// application's router): the engine, the handler, the limits. Starts the engine's
 /// timer task, which ends when the last holder is dropped.
-pub(crate) fn shared<H, F>(engine: ServerEngine, basic: Option<Basic>, handler: H) -> Arc<Shared>
+pub(crate) fn shared<H, F>(
+    engine: ServerEngine,
+    basic: Option<Basic>,
+    wsdl: Option<Arc<str>>,
+    handler: H,
+) -> Arc<Shared>
 where
     H: Fn(Call) -> F + Send + Sync + 'static,
     F: Future<Output = Answer> + Send + 'static,
@@ -217,6 +224,7 @@ where
         handler: Box::new(move |call| Box::pin(handler(call))),
         max_bytes,
         basic,
+        wsdl: wsdl.map(|w| Bytes::from(w.as_bytes().to_vec())),
     });
     tokio::spawn(timers(Arc::downgrade(&shared)));
     shared
@@ -447,6 +455,15 @@ fn basic_identity<B>(
         .map_err(|_| Some(user.to_owned()))
 }
 
+/// Whether a query asks for the service's WSDL: `wsdl` or WCF's `singleWsdl`, in any
+/// case, alone or first.
+fn asks_for_wsdl(query: Option<&str>) -> bool {
+    query
+        .and_then(|q| q.split('&').next())
+        .map(|q| q.split('=').next().unwrap_or(q))
+        .is_some_and(|q| q.eq_ignore_ascii_case("wsdl") || q.eq_ignore_ascii_case("singlewsdl"))
+}
+
 fn soap_of<B>(req: &hyper::Request<B>) -> Soap {
     let ct = req
         .headers()
@@ -491,6 +508,16 @@ where
             }
         },
     };
+    if req.method() == hyper::Method::GET && asks_for_wsdl(req.uri().query()) {
+        if let Some(wsdl) = &shared.wsdl {
+            let mut r = hyper::Response::new(Full::new(wsdl.clone()));
+            r.headers_mut().insert(
+                hyper::header::CONTENT_TYPE,
+                hyper::header::HeaderValue::from_static("text/xml; charset=utf-8"),
+            );
+            return r;
+        }
+    }
     if req.method() != hyper::Method::POST {
         let mut r =
             hyper::Response::new(Full::new(Bytes::from_static(b"POST SOAP messages here\n")));
