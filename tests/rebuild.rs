@@ -11,6 +11,15 @@ binding = "http"
 role = "client"
 [[security.binding]]
 kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
 "#;
 
 const INVALID: &str = r#"
