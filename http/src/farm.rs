@@ -633,13 +633,11 @@ impl CancelStore for RedisFarm {
                     .and_then(Renewal::parse)
                     .ok_or_else(|| "a renewal record that does not read".to_owned())?;
                 let instance = instance.unwrap_or_default();
-                Ok(if instance == renewal.instance {
-                    None
-                } else if instance == renewal.previous {
-                    (unix_ms(now) >= renewal.rollover_ms).then_some(Ended::RolledOver)
-                } else {
-                    Some(Ended::Superseded)
-                })
+                Ok(wsbind_proto::cancel::after_renewal(
+                    instance == renewal.instance,
+                    instance == renewal.previous,
+                    unix_ms(now) >= renewal.rollover_ms,
+                ))
             }
             _ => Err(reply.unexpected("MGET").to_string()),
         }

@@ -308,13 +308,27 @@ impl CancelStore for MemoryCancellations {
 fn ended_by(mark: Mark, instance: u64, now: SystemTime) -> Option<Ended> {
     match mark {
         Mark::Cancelled => Some(Ended::Cancelled),
-        Mark::Renewed { current, .. } if instance == current => None,
         Mark::Renewed {
+            current,
             previous,
             rollover_until,
-            ..
-        } if instance == previous => (now >= rollover_until).then_some(Ended::RolledOver),
-        Mark::Renewed { .. } => Some(Ended::Superseded),
+        } => after_renewal(
+            instance == current,
+            instance == previous,
+            now >= rollover_until,
+        ),
+    }
+}
+
+/// The rule of a renewed context, for every store: the new key is in use; the one it
+/// replaced until the rollover ends; any older one no longer.
+pub fn after_renewal(is_current: bool, is_previous: bool, rolled_over: bool) -> Option<Ended> {
+    if is_current {
+        None
+    } else if is_previous {
+        rolled_over.then_some(Ended::RolledOver)
+    } else {
+        Some(Ended::Superseded)
     }
 }
 

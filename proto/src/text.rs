@@ -20,6 +20,16 @@ pub fn peer_text(s: &str) -> String {
     out
 }
 
+/// Names an element for messages as the message spells it (`prefix:local`), bounded.
+pub(crate) fn element_name(doc: &crate::xml::Document<'_>, e: crate::xml::Element) -> String {
+    let p = doc.prefix(e);
+    if p.is_empty() {
+        peer_text(doc.local_name(e))
+    } else {
+        peer_text(&format!("{p}:{}", doc.local_name(e)))
+    }
+}
+
 /// Why base64 content could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Base64Error {

@@ -982,14 +982,7 @@ pub(crate) fn str_parts<'d>(
     str_el: Element,
     instance_ns: &[&str],
 ) -> Result<StrParts<'d>, TokenReferenceError> {
-    let name = |e: Element| {
-        let p = doc.prefix(e);
-        if p.is_empty() {
-            peer_text(doc.local_name(e))
-        } else {
-            peer_text(&format!("{p}:{}", doc.local_name(e)))
-        }
-    };
+    let name = |e: Element| crate::text::element_name(doc, e);
     if !doc.is(str_el, ns::WSSE, "SecurityTokenReference") {
         return Err(TokenReferenceError::NotTokenReference {
             found: name(str_el),

@@ -354,15 +354,7 @@ from_structure!(
     TokenError
 );
 
-/// Names an element for messages as the message spells it (`prefix:local`), bounded.
-pub(crate) fn name(doc: &Document<'_>, e: Element) -> String {
-    let p = doc.prefix(e);
-    if p.is_empty() {
-        peer_text(doc.local_name(e))
-    } else {
-        peer_text(&format!("{p}:{}", doc.local_name(e)))
-    }
-}
+pub(crate) use crate::text::element_name as name;
 
 /// At most one child `ns:local` of `e`.
 pub(crate) fn single(

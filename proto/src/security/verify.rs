@@ -274,16 +274,11 @@ fn decode_b64(text: &str) -> Option<Vec<u8>> {
 /// Whether the security header addressed to this receiver holds a signature (for a
 /// direction that may come signed or not: [`Profile::reply_for`](super::profile::Profile::reply_for)).
 pub fn carries_signature(doc: &Document<'_>) -> bool {
-    let env = doc.root();
-    let Some(soap) = Soap::from_ns(doc.namespace(env)) else {
-        return false;
-    };
-    doc.children(env)
-        .filter(|c| doc.is(*c, soap.ns(), "Header"))
-        .flat_map(|h| doc.children(h))
-        .filter(|h| doc.is(*h, ns::WSSE, "Security") && targets_us(doc, *h, soap))
-        .flat_map(|s| doc.children(s))
-        .any(|c| doc.is(c, ns::DS, "Signature"))
+    // An envelope the one reader refuses is refused by the verifier too, signed or not.
+    read_envelope(doc)
+        .ok()
+        .and_then(|e| e.security)
+        .is_some_and(|s| doc.children(s).any(|c| doc.is(c, ns::DS, "Signature")))
 }
 
 /// A SOAP envelope as the one strict reader finds it (see [`read_envelope`]).
