@@ -30,13 +30,13 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
-use wsbind::envelope::{Framing, Headers};
 use wsbind::keys::{SecretKey, SeededRng};
-use wsbind::security::profile::{DERIVED_KEYS, MS_LWSSP};
 use wsbind::security::{protect, verify, Acceptance, Outgoing, ReplayCache, SigningKey, Suite};
+use wsbind::security::{DERIVED_KEYS, MS_LWSSP};
 use wsbind::transport::{Answer, Call};
 use wsbind::wire::{self, Addressing, ScVersion, Soap};
 use wsbind::{ClientTls, Password, ServerTls, UsernameCredential};
+use wsbind::{Framing, Headers};
 
 #[wsbind::binding(
     channel(binding = "http", role = "both"),

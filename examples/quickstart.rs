@@ -78,7 +78,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ctx.renewal_interval,
         ctx.rollover_interval,
     );
-    let profile = wsbind::security::profile::Profile::of(ctx.signature_profile);
+    let profile = wsbind::security::Profile::of(ctx.signature_profile);
     println!(
         "wire     {}: requests signed by {} over {:?}; replies {}",
         match ctx.signature_profile {
@@ -86,8 +86,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             wsbind::description::SignatureProfile::DerivedKeys => "wsbind's derived keys",
         },
         match profile.request.key {
-            wsbind::security::profile::KeyUse::Context => "the context's key",
-            wsbind::security::profile::KeyUse::Derived => "a key derived from the context's",
+            wsbind::security::KeyUse::Context => "the context's key",
+            wsbind::security::KeyUse::Derived => "a key derived from the context's",
         },
         profile.request.covers,
         if profile.reply.signed() {

@@ -6,7 +6,7 @@
 //!
 //! Run: `cargo run --example server_farm`.
 
-use wsbind::cookie::CookieKeys;
+use wsbind::stores::CookieKeys;
 use wsbind::transport::{Answer, Call};
 use wsbind::{ClientTls, Password, ServerTls, UsernameCredential};
 

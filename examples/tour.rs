@@ -7,10 +7,10 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
-use wsbind::engine::server::ServerEvent;
+use wsbind::engine::ServerEvent;
 use wsbind::engine::{ClientEngine, ClientEvent, Config, Incoming, ServerEngine};
-use wsbind::envelope::{format_time, parse_time};
 use wsbind::keys::SystemRng;
+use wsbind::{format_time, parse_time};
 use wsbind::{Binding, ClientTls, Description, FromToml, Password, ServerTls, UsernameCredential};
 
 /// Clients and servers of the order service, described in a TOML file.

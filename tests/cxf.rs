@@ -785,7 +785,7 @@ async fn a_cxf_client_survives_a_restart_of_a_cookie_server() {
     let _one = serial().await;
     let dir = workdir("a_cxf_client_survives_a_restart_of_a_cookie_server");
     let t = tls(&dir);
-    let keys = || wsbind::cookie::CookieKeys::new(1, [9u8; 32]);
+    let keys = || wsbind::stores::CookieKeys::new(1, [9u8; 32]);
     let server = || {
         Sc13::server(
             check,

@@ -3,8 +3,8 @@
 //! contexts survive), and a server behind a TLS proxy on plain HTTP.
 
 use std::time::{Duration, Instant};
-use wsbind::cookie::CookieKeys;
-use wsbind::security::profile::Part;
+use wsbind::security::Part;
+use wsbind::stores::CookieKeys;
 use wsbind::transport::{Answer, Call, TransportError};
 use wsbind::{ClientTls, Password, ServerTls, UsernameCredential};
 

@@ -5,7 +5,7 @@ use clap::ValueEnum;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
-use wsbind_proto::envelope::parse_time;
+use wsbind_proto::parse_time;
 use wsbind_proto::wire::{ScVersion, Soap};
 
 /// `--version`: the WS-SecureConversation generation.

@@ -8,13 +8,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use wsbind_proto::description::SignatureProfile;
-use wsbind_proto::envelope::{Framing, Headers};
 use wsbind_proto::keys::{SecretKey, SystemRng};
-use wsbind_proto::security::profile::{Direction, Part, Profile, Signing};
 use wsbind_proto::security::{
     protect, verify, Acceptance, Outgoing, ReplayCache, SigningKey, Suite,
 };
+use wsbind_proto::security::{Direction, Part, Profile, Signing};
 use wsbind_proto::wire::{self, Addressing, ScVersion};
+use wsbind_proto::{Framing, Headers};
 
 /// The longest clock skew a flag takes: a year, as the engine's configuration.
 const MAX_SECONDS: u64 = wsbind_proto::description::MAX_DURATION.as_secs();
@@ -118,7 +118,7 @@ impl ShapeArgs {
         let signed = std::str::from_utf8(bytes)
             .ok()
             .and_then(|text| wsbind_proto::security::parse_message(text, &Default::default()).ok())
-            .is_some_and(|doc| wsbind_proto::security::verify::carries_signature(&doc));
+            .is_some_and(|doc| wsbind_proto::security::carries_signature(&doc));
         self.profile().reply_for(signed)
     }
 }
@@ -337,7 +337,7 @@ fn covered(parts: &[Part]) -> String {
             Part::Timestamp => "the Timestamp".to_owned(),
             Part::Addressing => "the addressing headers".to_owned(),
             Part::Body => "the Body".to_owned(),
-            Part::Header(h) => format!("the {} header", wsbind_proto::envelope::header_name(*h)),
+            Part::Header(h) => format!("the {} header", wsbind_proto::wire::header_name(*h)),
         })
         .collect();
     names.join(", ")

@@ -10,12 +10,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use wsbind_compiler::FromToml;
-use wsbind_proto::engine::client::{issue_entropy, issue_request, read_issue_response};
-use wsbind_proto::engine::server::ServerEvent;
+use wsbind_proto::engine::ServerEvent;
+use wsbind_proto::engine::{issue_entropy, issue_request, read_issue_response};
 use wsbind_proto::engine::{Config, Incoming, ServerEngine};
-use wsbind_proto::envelope::Framing;
 use wsbind_proto::keys::{self, SecretKey, SystemRng};
 use wsbind_proto::wire::Addressing;
+use wsbind_proto::Framing;
 use wsbind_proto::{Description, Password, PasswordValidator, UsernameCredential};
 
 #[derive(Subcommand, Debug)]

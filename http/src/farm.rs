@@ -5,8 +5,8 @@
 //! both in a Redis every node reaches — keys `r:<fingerprint>`, `c:<context>` and
 //! `n:<context>` under the farm's prefix, each expiring with what it guards — through
 //! the store traits of
-//! the protocol crate (`wsbind_proto::security::replay::ReplayStore`,
-//! `wsbind_proto::cancel::CancelStore`); in-memory stores stay the default.
+//! the protocol crate (`wsbind_proto::stores::ReplayStore`,
+//! `wsbind_proto::stores::CancelStore`); in-memory stores stay the default.
 //!
 //! Everything here fails closed: when the shared store cannot answer, the message is
 //! refused (a replay cannot be ruled out, a cancellation cannot be ruled out).
@@ -25,10 +25,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
-use wsbind_proto::cancel::{CancelStore, Ended};
 use wsbind_proto::credentials::{ClientTls, Password};
 use wsbind_proto::security::peer_text;
-use wsbind_proto::security::replay::{ReplayError, ReplayStore};
+use wsbind_proto::stores::{CancelStore, Ended};
+use wsbind_proto::stores::{ReplayError, ReplayStore};
 
 /// How long a question may take (connecting included) before the store counts as
 /// unreachable, unless [`RedisFarmBuilder::timeout`] says otherwise.
@@ -633,7 +633,7 @@ impl CancelStore for RedisFarm {
                     .and_then(Renewal::parse)
                     .ok_or_else(|| "a renewal record that does not read".to_owned())?;
                 let instance = instance.unwrap_or_default();
-                Ok(wsbind_proto::cancel::after_renewal(
+                Ok(wsbind_proto::stores::after_renewal(
                     instance == renewal.instance,
                     instance == renewal.previous,
                     unix_ms(now) >= renewal.rollover_ms,

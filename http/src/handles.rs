@@ -52,7 +52,7 @@ impl<B: Binding> std::fmt::Debug for Client<B> {
 struct ClientInner {
     endpoint: String,
     credentials: ClientCredentials,
-    framing: Option<wsbind_proto::envelope::Framing>,
+    framing: Option<wsbind_proto::Framing>,
     options: ClientOptions,
     /// Made on first use (its configuration comes from the description).
     session: OnceLock<crate::transport::client::ClientSession>,
@@ -104,9 +104,7 @@ impl<B: Binding> Client<B> {
         soap: wsbind_proto::wire::Soap,
         addressing: wsbind_proto::wire::Addressing,
     ) -> Self {
-        self.reconfigured(|c| {
-            c.framing = Some(wsbind_proto::envelope::Framing { soap, addressing })
-        })
+        self.reconfigured(|c| c.framing = Some(wsbind_proto::Framing { soap, addressing }))
     }
 
     /// How long one exchange may take, from sending to the answer's last byte
@@ -265,8 +263,8 @@ mod client_io {
 /// A farm's shared stores.
 #[derive(Clone)]
 struct SharedStores {
-    replay: std::sync::Arc<dyn wsbind_proto::security::ReplayStore>,
-    cancellations: std::sync::Arc<dyn wsbind_proto::cancel::CancelStore>,
+    replay: std::sync::Arc<dyn wsbind_proto::stores::ReplayStore>,
+    cancellations: std::sync::Arc<dyn wsbind_proto::stores::CancelStore>,
 }
 
 impl std::fmt::Debug for SharedStores {
@@ -278,7 +276,7 @@ impl std::fmt::Debug for SharedStores {
 #[derive(Debug)]
 pub struct Server<B: Binding> {
     credentials: ServerCredentials,
-    cookies: Option<wsbind_proto::cookie::CookieKeys>,
+    cookies: Option<wsbind_proto::stores::CookieKeys>,
     replay_capacity: Option<usize>,
     identity_share: Option<usize>,
     /// A farm's shared replay cache and cancellations (`with_shared_stores`).
@@ -319,9 +317,9 @@ mod server_io {
     use crate::transport::service::{Mount, SoapService};
     use crate::transport::{Answer, Call, Needed, TransportError};
     use std::future::Future;
-    use wsbind_proto::cookie::CookieKeys;
     use wsbind_proto::engine::{Config, ServerEngine};
     use wsbind_proto::keys::SystemRng;
+    use wsbind_proto::stores::CookieKeys;
 
     impl<B: Binding> Server<B> {
         /// Issues stateless cookie contexts sealed with `keys`: every server of a farm
@@ -349,7 +347,7 @@ mod server_io {
         }
 
         /// Drops an in-memory context that no message used for `idle` (default
-        /// [`DEFAULT_IDLE_TIMEOUT`](wsbind_proto::store::DEFAULT_IDLE_TIMEOUT), 2 minutes:
+        /// [`DEFAULT_IDLE_TIMEOUT`](wsbind_proto::stores::DEFAULT_IDLE_TIMEOUT), 2 minutes:
         /// WCF's inactivity timeout; `None`: contexts live until they expire, as in
         /// WWSAPI), so that clients that went away free their slots. Their next call is
         /// answered `BadContextToken`, and a wsbind or WCF client negotiates anew.
@@ -383,8 +381,8 @@ mod server_io {
         /// feature's `with_farm` is one), instead of this server's memory.
         pub fn with_shared_stores(
             mut self,
-            replay: std::sync::Arc<dyn wsbind_proto::security::ReplayStore>,
-            cancellations: std::sync::Arc<dyn wsbind_proto::cancel::CancelStore>,
+            replay: std::sync::Arc<dyn wsbind_proto::stores::ReplayStore>,
+            cancellations: std::sync::Arc<dyn wsbind_proto::stores::CancelStore>,
         ) -> Self {
             self.shared = Some(SharedStores {
                 replay,

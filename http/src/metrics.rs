@@ -11,8 +11,8 @@
 //! - `wsbind_live_contexts`, `wsbind_pending_contexts` (gauges), set as messages are
 //!   handled and by the engine's timer.
 
-use wsbind_proto::engine::server::ServerEvent;
 use wsbind_proto::engine::ServerEngine;
+use wsbind_proto::engine::ServerEvent;
 
 #[cfg(feature = "metrics")]
 pub(crate) fn negotiated(event: &ServerEvent) {

@@ -14,10 +14,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 use wsbind_http::farm::{FarmError, RedisFarm};
-use wsbind_proto::cookie::CookieKeys;
 use wsbind_proto::engine::{ClientEngine, Incoming, ServerEngine};
 use wsbind_proto::keys::SeededRng;
-use wsbind_proto::security::ReplayStore;
+use wsbind_proto::stores::CookieKeys;
+use wsbind_proto::stores::ReplayStore;
 use wsbind_proto::{ClientTls, Password, PasswordValidator, UsernameCredential};
 
 /// A redis-server of the test's own, stopped when dropped.
@@ -439,7 +439,7 @@ fn questions_from_two_threads_do_not_wait_on_each_other() {
     // And a replay is still one.
     let err = ReplayStore::check_and_insert(&farm, &[2; 32], "ctx", until, SystemTime::now())
         .expect_err("seen before");
-    assert_eq!(err, wsbind_proto::security::replay::ReplayError::Replayed);
+    assert_eq!(err, wsbind_proto::stores::ReplayError::Replayed);
 }
 
 /// TLS to Redis (its `tls-port`), trusting the roots given: a round trip works, and a

@@ -16,16 +16,16 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use wsbind_compiler::FromToml;
 use wsbind_proto::engine::{ClientEngine, Config, Incoming, ServerEngine};
-use wsbind_proto::envelope::{Framing, Headers};
 use wsbind_proto::keys::{SecretKey, SeededRng};
-use wsbind_proto::security::profile::{DERIVED_KEYS, MS_LWSSP};
 use wsbind_proto::security::{
     protect, verify, Acceptance, Outgoing, ReplayCache, SigningKey, Suite,
 };
+use wsbind_proto::security::{DERIVED_KEYS, MS_LWSSP};
 use wsbind_proto::wire::{self, Addressing, ScVersion, Soap};
 use wsbind_proto::xml::c14n;
 use wsbind_proto::xml::dom::{Document, Limits};
 use wsbind_proto::{Description, Password, PasswordValidator, UsernameCredential};
+use wsbind_proto::{Framing, Headers};
 
 fn body_1k() -> String {
     let mut s = String::from(r#"<m:Order xmlns:m="urn:example:orders">"#);
@@ -209,7 +209,7 @@ fn handshake(c: &mut Criterion) {
 /// own soonest gives way (the old list scanned every entry for this). Cost should
 /// barely grow with `n`.
 fn cancellations(c: &mut Criterion) {
-    use wsbind_proto::cancel::{CancelStore, MemoryCancellations};
+    use wsbind_proto::stores::{CancelStore, MemoryCancellations};
     let mut g = c.benchmark_group("cancel-into-full-list");
     for n in [1_000usize, 10_000, 100_000] {
         let store = MemoryCancellations::new(n);

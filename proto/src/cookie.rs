@@ -28,7 +28,7 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 const FORMAT: u8 = 1;
 
 pub use crate::security::verify::CookieError;
-pub use crate::trust::MAX_COOKIE;
+pub(crate) use crate::trust::MAX_COOKIE;
 
 /// The AEAD keys that seal cookies: one current key, older ones still opened until
 /// retired.
@@ -123,8 +123,8 @@ impl CookieKeys {
     }
 
     /// As [`open`](Self::open), accepting a context that expired less than `grace`
-    /// ago (a Renew within the renewal grace, see
-    /// [`crate::store::ContextStore::with_renew_grace`]).
+    /// ago (a Renew within the renewal grace: the time a `RenewNeeded` fault gives a
+    /// client to renew an expired context).
     pub fn open_within(
         &self,
         cookie: &str,

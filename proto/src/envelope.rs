@@ -3,8 +3,8 @@
 //! prefixes and ids are the same everywhere:
 //! `s` SOAP, `a` WS-Addressing, `u` wsu, `o` wsse, `c` WS-SC, `t` WS-Trust.
 
-pub use crate::description::AddressingHeader;
-use crate::wire::{ns, Addressing, Sc, Soap};
+use crate::description::AddressingHeader;
+use crate::wire::{header_kind, ns, Addressing, Sc, Soap};
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
@@ -21,44 +21,26 @@ pub enum Part {
     Header(AddressingHeader),
 }
 
-/// The local name of an addressing header as wsbind writes it.
-pub fn header_name(h: AddressingHeader) -> &'static str {
-    match h {
-        AddressingHeader::To => "To",
-        AddressingHeader::Action => "Action",
-        AddressingHeader::MessageId => "MessageID",
-        AddressingHeader::ReplyTo => "ReplyTo",
-    }
-}
-
-/// Which addressing header the local name `name` is, if one a signature may name.
-pub fn header_kind(name: &str) -> Option<AddressingHeader> {
-    AddressingHeader::ALL
-        .iter()
-        .map(|(_, h)| *h)
-        .find(|h| header_name(*h) == name)
-}
-
 /// Appends `s` escaped for element content (canonical XML's escaping: the XML layer's
 /// one escaper, so headers written here are already in the form their digests need).
-pub fn escape_text(s: &str, out: &mut String) {
+pub(crate) fn escape_text(s: &str, out: &mut String) {
     crate::xml::c14n::escape_text(s, out);
 }
 
 /// Appends `s` escaped for a double-quoted attribute value (as canonical XML does).
-pub fn escape_attr(s: &str, out: &mut String) {
+pub(crate) fn escape_attr(s: &str, out: &mut String) {
     crate::xml::c14n::escape_attr(s, out);
 }
 
 /// `s` escaped for element content.
-pub fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     escape_text(s, &mut out);
     out
 }
 
 /// `s` escaped for an attribute value.
-pub fn attr(s: &str) -> String {
+pub(crate) fn attr(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     escape_attr(s, &mut out);
     out
@@ -296,7 +278,7 @@ struct HeaderPart {
 }
 
 /// A `wsu:Timestamp`, with an id when something references it.
-pub fn timestamp(id: Option<&str>, created: SystemTime, validity: Duration) -> String {
+pub(crate) fn timestamp(id: Option<&str>, created: SystemTime, validity: Duration) -> String {
     let id = id
         .map(|id| format!(r#" u:Id="{}""#, attr(id)))
         .unwrap_or_default();
@@ -308,7 +290,7 @@ pub fn timestamp(id: Option<&str>, created: SystemTime, validity: Duration) -> S
 }
 
 /// The exclusive canonical form of [`timestamp`]'s element inside an envelope.
-pub fn timestamp_canonical(id: &str, created: SystemTime, validity: Duration) -> String {
+pub(crate) fn timestamp_canonical(id: &str, created: SystemTime, validity: Duration) -> String {
     format!(
         r#"<u:Timestamp xmlns:u="{}" u:Id="{}"><u:Created>{}</u:Created><u:Expires>{}</u:Expires></u:Timestamp>"#,
         ns::WSU,
@@ -320,7 +302,7 @@ pub fn timestamp_canonical(id: &str, created: SystemTime, validity: Duration) ->
 
 /// A `SecurityContextToken` with its identifier (and instance, for renewed keys), and
 /// optionally a cookie (opaque server state) in the WS-SC namespace.
-pub fn sct(
+pub(crate) fn sct(
     sc: &Sc,
     id: &str,
     identifier: &str,
@@ -351,7 +333,7 @@ pub fn sct(
 /// A reference to a security context token: by `wsu:Id` inside the message
 /// (`#id`), or by its identifier when the token is not in the message.
 #[derive(Debug, Clone, Copy)]
-pub enum SctRef<'a> {
+pub(crate) enum SctRef<'a> {
     Local(&'a str),
     External {
         identifier: &'a str,
@@ -360,7 +342,7 @@ pub enum SctRef<'a> {
 }
 
 /// A `wsse:SecurityTokenReference` to an SCT.
-pub fn sct_reference(sc: &Sc, r: SctRef<'_>) -> String {
+pub(crate) fn sct_reference(sc: &Sc, r: SctRef<'_>) -> String {
     match r {
         SctRef::Local(id) => format!(
             r##"<o:SecurityTokenReference><o:Reference URI="#{}" ValueType="{}"/></o:SecurityTokenReference>"##,
@@ -387,7 +369,7 @@ pub fn sct_reference(sc: &Sc, r: SctRef<'_>) -> String {
 
 /// A `DerivedKeyToken` as wsbind emits it: the token reference, `Offset` (never
 /// `Generation`: WSS4J ignores it), `Length` and `Nonce`, default label.
-pub fn derived_key_token(
+pub(crate) fn derived_key_token(
     sc: &Sc,
     id: &str,
     reference: SctRef<'_>,
@@ -406,7 +388,7 @@ pub fn derived_key_token(
 }
 
 /// A WS-Security `UsernameToken` with a text password.
-pub fn username_token(id: &str, username: &str, password: &str) -> String {
+pub(crate) fn username_token(id: &str, username: &str, password: &str) -> String {
     format!(
         r#"<o:UsernameToken u:Id="{}"><o:Username>{}</o:Username><o:Password Type="{}">{}</o:Password></o:UsernameToken>"#,
         attr(id),

@@ -4,18 +4,37 @@
 //! it takes bytes and a clock and returns bytes and events (as quinn-proto and rustls
 //! do). The HTTP driver (`wsbind-http`) moves those bytes over the network.
 #![forbid(unsafe_code)]
+#![warn(unreachable_pub)]
 
-pub mod cancel;
-pub mod cookie;
+// The modules are laid out in layers that import only downward: text and wire names;
+// the SOAP envelope (read and write); WS-Trust and message security; the stores; the
+// engine. Four are implementation only (`envelope`, `store`, `cookie`, `cancel`): what
+// of them a user needs is re-exported below or in [`stores`].
+mod cancel;
+mod cookie;
 pub mod credentials;
 pub mod engine;
-pub mod envelope;
+mod envelope;
 pub mod keys;
 pub mod security;
-pub mod store;
+mod store;
 mod text;
 pub mod trust;
 pub mod wire;
+
+pub use envelope::{format_time, parse_time, Framing, Headers, TimeError, WrittenEnvelope};
+
+/// What a server keeps between messages and how a farm of servers shares it: the
+/// stores' traits (implemented by `wsbind-http`'s Redis farm), the in-memory stores, and
+/// the keys that seal stateless cookie contexts.
+pub mod stores {
+    pub use crate::cancel::{
+        after_renewal, CancelStore, Ended, MemoryCancellations, COOKIE_CANCELLATIONS,
+    };
+    pub use crate::cookie::{CookieError, CookieKeys};
+    pub use crate::security::{ReplayCache, ReplayError, ReplayStore, SeenSignatures};
+    pub use crate::store::{StoredContext, DEFAULT_IDLE_TIMEOUT, DEFAULT_PENDING_LIFE};
+}
 
 /// The XML layer (the `wsbind-xml` crate): the bounded DOM and exclusive C14N.
 pub use wsbind_xml as xml;

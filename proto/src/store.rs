@@ -76,7 +76,8 @@ pub struct StoredContext {
 pub const DEFAULT_PENDING_LIFE: Duration = Duration::from_secs(120);
 
 /// How long a used context may go without a message before the store drops it, unless
-/// [`ContextStore::with_idle_timeout`] says otherwise: 2 minutes, WCF's default
+/// [`ServerEngine::with_idle_timeout`](crate::engine::ServerEngine::with_idle_timeout)
+/// says otherwise: 2 minutes, WCF's default
 /// inactivity timeout for a secure conversation (`LocalServiceSecuritySettings.
 /// InactivityTimeout`). WWSAPI has none: its contexts live until they expire
 /// (`with_idle_timeout(None)`). The client is answered `BadContextToken`, as WCF
@@ -93,7 +94,7 @@ struct Holding {
 /// Why a context is not available.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum LookupError {
+pub(crate) enum LookupError {
     /// Never issued, purged after its expiry, or its cancellation forgotten; also a key
     /// instance the context never had.
     #[error("unknown")]
@@ -108,7 +109,7 @@ pub enum LookupError {
 
 /// The store holds as many contexts as it may.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreFull {
+pub(crate) enum StoreFull {
     /// As many live contexts as the capacity (also returned, with the same count, for
     /// an identifier the store already holds — never the case for identifiers drawn
     /// from [`crate::keys::uuid_urn`]).
@@ -125,7 +126,7 @@ pub enum StoreFull {
 /// Live contexts, and recently cancelled identifiers (so a cancelled context is
 /// reported as such until it would have expired).
 #[derive(Debug)]
-pub struct ContextStore {
+pub(crate) struct ContextStore {
     capacity: usize,
     max_pending: usize,
     pending: usize,
@@ -159,7 +160,7 @@ pub struct ContextStore {
 impl ContextStore {
     /// A store for at most `capacity` live contexts, of which at most `max_pending`
     /// were issued and not yet used.
-    pub fn new(capacity: usize, max_pending: usize) -> Self {
+    pub(crate) fn new(capacity: usize, max_pending: usize) -> Self {
         ContextStore {
             capacity,
             max_pending,
@@ -182,29 +183,29 @@ impl ContextStore {
     /// Drops a used context that no message used for `idle` (`None`, the default
     /// here: contexts live until they expire, as in WWSAPI; the engine sets
     /// [`DEFAULT_IDLE_TIMEOUT`]).
-    pub fn with_idle_timeout(mut self, idle: Option<Duration>) -> Self {
+    pub(crate) fn with_idle_timeout(mut self, idle: Option<Duration>) -> Self {
         self.idle = idle;
         self
     }
 
     /// Keeps an expired context for `grace` more, during which a Renew signed with its
-    /// last key revives it ([`key_for_renewal`](Self::key_for_renewal)); every other
+    /// last key revives it ([`key_or_refusal`](Self::key_or_refusal) with the grace); every other
     /// message is refused with [`LookupError::Expired`] from its expiry on. This is
     /// what a `RenewNeeded` fault promises the client.
-    pub fn with_renew_grace(mut self, grace: Duration) -> Self {
+    pub(crate) fn with_renew_grace(mut self, grace: Duration) -> Self {
         self.renew_grace = grace;
         self
     }
 
     /// Drops contexts that no message used within `life` of their issue.
-    pub fn with_pending_life(mut self, life: Duration) -> Self {
+    pub(crate) fn with_pending_life(mut self, life: Duration) -> Self {
         self.pending_life = life;
         self
     }
 
     /// Each identity may hold `1/divisor` of the live and of the pending contexts
     /// once the store is three quarters full (4 by default; 1 turns the share off).
-    pub fn with_identity_share(mut self, divisor: usize) -> Self {
+    pub(crate) fn with_identity_share(mut self, divisor: usize) -> Self {
         self.share = divisor.max(1);
         self
     }
@@ -251,29 +252,24 @@ impl ContextStore {
     }
 
     /// Live contexts (including expired ones not yet purged).
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.live.len()
     }
 
-    /// Whether the store holds no context.
-    pub fn is_empty(&self) -> bool {
-        self.live.is_empty()
-    }
-
     /// Cancellations remembered (at most the capacity).
-    pub fn cancelled(&self) -> usize {
+    pub(crate) fn cancelled(&self) -> usize {
         self.cancelled.len()
     }
 
     /// When a context is next due to be looked at by [`purge`](Self::purge): it expires,
     /// or stays unused past its short life (`None`: the store is empty). It may be
     /// early, never late: a deadline that moved is found moved then.
-    pub fn next_deadline(&self) -> Option<SystemTime> {
+    pub(crate) fn next_deadline(&self) -> Option<SystemTime> {
         self.deadlines.peek().map(|Reverse((due, _))| *due)
     }
 
     /// Forgets expired contexts and cancellations.
-    pub fn purge(&mut self, now: SystemTime) {
+    pub(crate) fn purge(&mut self, now: SystemTime) {
         // Only what is due: each context has one entry in the deadline heap, moved on
         // (pushed again) when its deadline moved (a renewal, or a first use).
         while let Some(Reverse((due, slot))) = self.deadlines.peek().copied() {
@@ -330,13 +326,13 @@ impl ContextStore {
     }
 
     /// Contexts issued and not yet used.
-    pub fn pending(&self) -> usize {
+    pub(crate) fn pending(&self) -> usize {
         self.pending
     }
 
     /// Records that a message used the context at `now`: it is no longer pending, and
     /// its idle time starts again.
-    pub fn mark_used(&mut self, identifier: &str, now: SystemTime) {
+    pub(crate) fn mark_used(&mut self, identifier: &str, now: SystemTime) {
         let slot = self.slot(identifier);
         if let Some(c) = self.live.get_mut(&slot) {
             if c.identifier == identifier {
@@ -354,7 +350,11 @@ impl ContextStore {
 
     /// Adds a context; when the store is full even after purging, refuses it (live
     /// contexts are never evicted).
-    pub fn insert(&mut self, mut ctx: StoredContext, now: SystemTime) -> Result<(), StoreFull> {
+    pub(crate) fn insert(
+        &mut self,
+        mut ctx: StoredContext,
+        now: SystemTime,
+    ) -> Result<(), StoreFull> {
         self.purge(now);
         let held = self
             .holdings
@@ -428,7 +428,11 @@ impl ContextStore {
     }
 
     /// The live context `identifier`.
-    pub fn get(&self, identifier: &str, now: SystemTime) -> Result<&StoredContext, LookupError> {
+    pub(crate) fn get(
+        &self,
+        identifier: &str,
+        now: SystemTime,
+    ) -> Result<&StoredContext, LookupError> {
         self.lookup(identifier, now, Duration::ZERO)
     }
 
@@ -465,8 +469,10 @@ impl ContextStore {
     /// verified with: the current key when `instance` is the current one; the previous
     /// key when it names the instance before the last renewal and the rollover has not
     /// ended (after it: [`LookupError::Expired`]); any other instance is
-    /// [`LookupError::Unknown`].
-    pub fn key(
+    /// [`LookupError::Unknown`]. (The engine calls [`key_or_refusal`](Self::key_or_refusal),
+    /// which reports the refusal only after the message proved it holds the key.)
+    #[cfg(test)]
+    pub(crate) fn key(
         &self,
         identifier: &str,
         instance: Option<&str>,
@@ -478,27 +484,13 @@ impl ContextStore {
         }
     }
 
-    /// As [`key`](Self::key), for a Renew request: a context that expired less than
-    /// the renewal grace ago still answers with its last key.
-    pub fn key_for_renewal(
-        &self,
-        identifier: &str,
-        instance: Option<&str>,
-        now: SystemTime,
-    ) -> Result<(&StoredContext, &SecretKey), LookupError> {
-        match self.key_or_refusal(identifier, instance, now, self.renew_grace)? {
-            (c, key, None) => Ok((c, key)),
-            (_, _, Some(refusal)) => Err(refusal),
-        }
-    }
-
-    /// The one rule behind [`key`](Self::key) and
-    /// [`key_for_renewal`](Self::key_for_renewal) (`grace`: how long after its expiry
+    /// The one rule behind [`key`](Self::key) and the Renew lookup, which passes the
+    /// renewal grace (`grace`: how long after its expiry
     /// the context still answers). A context whose key is known comes back with it
     /// even when it may no longer be used (expired, or a previous key past the
     /// rollover): the refusal is the third element, for the caller to report once the
     /// message proved it holds that key.
-    pub fn key_or_refusal(
+    pub(crate) fn key_or_refusal(
         &self,
         identifier: &str,
         instance: Option<&str>,
@@ -521,7 +513,7 @@ impl ContextStore {
 
     /// Renews a context (live, or expired less than the renewal grace ago): a new key
     /// and instance; the previous key stays usable until `rollover_until`.
-    pub fn renew(
+    pub(crate) fn renew(
         &mut self,
         identifier: &str,
         key: SecretKey,
@@ -546,7 +538,7 @@ impl ContextStore {
     /// Cancels a context: it is refused from now on, reported
     /// [`LookupError::Cancelled`] until its expiry (or until more than `capacity`
     /// later cancellations push it out), then [`LookupError::Unknown`].
-    pub fn cancel(&mut self, identifier: &str, now: SystemTime) {
+    pub(crate) fn cancel(&mut self, identifier: &str, now: SystemTime) {
         let slot = self.slot(identifier);
         match self.live.get(&slot) {
             Some(c) if c.identifier == identifier => {}

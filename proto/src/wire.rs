@@ -2,7 +2,7 @@
 //! XML Signature, WS-Trust and WS-SecureConversation, per protocol generation.
 //! Source: the public specifications, as summarised in `../shared/reference/wire.md`.
 
-pub use crate::description::ScVersion;
+pub use crate::description::{AddressingHeader, ScVersion};
 
 /// Namespaces that do not depend on the WS-SC version.
 pub mod ns {
@@ -236,6 +236,24 @@ pub fn sc_by_sct_type(t: &str) -> Option<&'static Sc> {
 /// The WS-SC generation whose WS-Trust namespace is `ns`.
 pub fn sc_by_trust_ns(ns: &str) -> Option<&'static Sc> {
     [&FEB_2005, &V1_3].into_iter().find(|s| s.trust == ns)
+}
+
+/// The local name of an addressing header as wsbind writes it.
+pub fn header_name(h: AddressingHeader) -> &'static str {
+    match h {
+        AddressingHeader::To => "To",
+        AddressingHeader::Action => "Action",
+        AddressingHeader::MessageId => "MessageID",
+        AddressingHeader::ReplyTo => "ReplyTo",
+    }
+}
+
+/// Which addressing header the local name `name` is, if one a signature may name.
+pub(crate) fn header_kind(name: &str) -> Option<AddressingHeader> {
+    AddressingHeader::ALL
+        .iter()
+        .map(|(_, h)| *h)
+        .find(|h| header_name(*h) == name)
 }
 
 #[cfg(test)]

@@ -5,18 +5,18 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use wsbind_compiler::FromToml;
-use wsbind_proto::cookie::CookieKeys;
-use wsbind_proto::engine::server::ServerEvent;
+use wsbind_proto::engine::ServerEvent;
 use wsbind_proto::engine::{
     ClientCall, ClientEngine, ClientEvent, Config, EngineError, Incoming, Purpose, ServerEngine,
     StateError,
 };
-use wsbind_proto::envelope::Framing;
 use wsbind_proto::keys::SeededRng;
 use wsbind_proto::security::{
     ContextError, FaultCode, ReceivedFault, SecurityError, SignatureAlgorithm, Suite,
 };
+use wsbind_proto::stores::CookieKeys;
 use wsbind_proto::wire::{Addressing, Soap};
+use wsbind_proto::Framing;
 use wsbind_proto::{Description, Password, PasswordValidator, UsernameCredential};
 
 /// A description for `role` ("client" or "server"); servers hold at most 4 contexts.
@@ -1058,10 +1058,10 @@ fn a_reply_must_answer_its_request() {
 /// stacks write it) is accepted; one that points elsewhere is refused.
 #[test]
 fn renew_targets_by_local_reference() {
-    use wsbind_proto::engine::client::{issue_entropy, issue_request, read_issue_response};
-    use wsbind_proto::envelope::Headers;
+    use wsbind_proto::engine::{issue_entropy, issue_request, read_issue_response};
     use wsbind_proto::security::{protect, Outgoing, SigningKey};
     use wsbind_proto::trust::{RequestKind, Rst, TokenRef};
+    use wsbind_proto::Headers;
     let d = description("combined", "1.3", true, "basic256");
     let (_, s) = pair(&d, 60);
     let config = &d.client;
@@ -1233,7 +1233,7 @@ usage = "supporting"
 /// those it has seen, and the reflection is a replay.
 #[test]
 fn a_reply_sent_back_as_a_request_is_refused() {
-    use wsbind_proto::security::profile::{DERIVED_KEYS, MS_LWSSP};
+    use wsbind_proto::security::{DERIVED_KEYS, MS_LWSSP};
     for profile in [&MS_LWSSP, &DERIVED_KEYS] {
         let mut d = description("combined", "1.3", true, "basic256");
         d.client.profile = profile;
@@ -1804,7 +1804,7 @@ fn created_does_not_drift_at_high_call_rates() {
 #[test]
 fn no_cancellation_lookup_before_a_cookie_opens() {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use wsbind_proto::cancel::{CancelStore, Ended, MemoryCancellations};
+    use wsbind_proto::stores::{CancelStore, Ended, MemoryCancellations};
 
     #[derive(Default)]
     struct Counting {
@@ -1896,9 +1896,9 @@ fn signed_like_cxf(
     key: &wsbind_proto::keys::SecretKey,
     at: SystemTime,
 ) -> String {
-    use wsbind_proto::envelope::Headers;
-    use wsbind_proto::security::profile::MS_LWSSP;
+    use wsbind_proto::security::MS_LWSSP;
     use wsbind_proto::security::{protect, Outgoing, SigningKey};
+    use wsbind_proto::Headers;
     let between = |open: &str, close: &str| {
         let start = reply.find(open).expect(open);
         let start = start + reply[start..].find('>').expect("the tag's end") + 1;
@@ -2127,8 +2127,8 @@ fn the_description_names_the_envelope() {
 /// description says so requires them; one that does not accepts them as extra.
 #[test]
 fn a_request_signs_the_headers_the_description_names() {
-    use wsbind_proto::envelope::AddressingHeader;
-    use wsbind_proto::security::profile::Part;
+    use wsbind_proto::security::Part;
+    use wsbind_proto::wire::AddressingHeader;
     let text = |role: &str, extra: &str| context_toml(role, "", extra);
     let config = |role: &str, extra: &str| {
         let d = Description::from_toml_str(&text(role, extra)).expect("description");

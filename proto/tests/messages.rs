@@ -6,14 +6,14 @@ mod common;
 use common::{hex, run_peer, unhex, vectors};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
-use wsbind_proto::envelope::{parse_time, Framing, Headers};
 use wsbind_proto::keys::{KeyError, SecretKey, SeededRng};
-use wsbind_proto::security::profile::{Profile, DERIVED_KEYS, MS_LWSSP};
 use wsbind_proto::security::{
     self, protect, verify, Acceptance, ContextError, DerivedKeyError, EnvelopeError, FaultCode,
     HeaderError, Outgoing, ReplayCache, SecurityError, SignatureError, SigningKey, Suite,
 };
+use wsbind_proto::security::{Profile, DERIVED_KEYS, MS_LWSSP};
 use wsbind_proto::wire::{self, Addressing, ScVersion, Soap};
+use wsbind_proto::{parse_time, Framing, Headers};
 
 #[derive(serde::Deserialize)]
 struct Meta {

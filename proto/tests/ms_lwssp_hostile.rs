@@ -4,14 +4,14 @@
 //! fault the peer gets.
 
 use std::time::{Duration, SystemTime};
-use wsbind_proto::envelope::{Framing, Headers};
 use wsbind_proto::keys::{SecretKey, SeededRng};
-use wsbind_proto::security::profile::{HeaderSet, KeyUse, Part, Signing, MS_LWSSP};
 use wsbind_proto::security::{
     protect, verify, Acceptance, ContextError, ContextKeys, FaultCode, HeaderError, Outgoing,
     ReplayCache, SecurityError, SignatureError, SigningKey, Structure, Suite, TokenInfo, Verified,
 };
+use wsbind_proto::security::{HeaderSet, KeyUse, Part, Signing, MS_LWSSP};
 use wsbind_proto::wire::{self, Addressing, ScVersion, Soap};
+use wsbind_proto::{Framing, Headers};
 
 const ID: &str = "urn:uuid:8a63487c-662b-40bf-b2df-f3b536062f5e";
 const BODY: &str = r#"<m:Pay xmlns:m="urn:example:orders">10</m:Pay>"#;

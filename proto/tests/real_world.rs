@@ -9,20 +9,20 @@ use base64::Engine as _;
 use common::vectors;
 use std::time::{Duration, SystemTime};
 use wsbind_compiler::FromToml;
-use wsbind_proto::engine::client::read_issue_response;
+use wsbind_proto::engine::read_issue_response;
 use wsbind_proto::engine::{Config, EngineError};
-use wsbind_proto::envelope::{parse_time, Framing, Headers};
 use wsbind_proto::keys::{self, SecretKey, SeededRng};
-use wsbind_proto::security::profile::{Part, MS_LWSSP};
 use wsbind_proto::security::{
     bootstrap, parse_message, protect, verify, Acceptance, Outgoing, ReplayCache, SecurityError,
     SigningKey, Suite,
 };
+use wsbind_proto::security::{Part, MS_LWSSP};
 use wsbind_proto::trust::{self, RequestKind, Rst, Rstr, TokenRef};
 use wsbind_proto::wire::{self, ns, Addressing, ScVersion, Soap};
 use wsbind_proto::xml::c14n;
 use wsbind_proto::xml::dom::{Document, Element, Limits};
 use wsbind_proto::Description;
+use wsbind_proto::{parse_time, Framing, Headers};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 

@@ -151,7 +151,7 @@ pub struct Call {
     /// The context that signed the request and what its signature covers. Under the
     /// MS-LWSSP profile (the default) that is the Timestamp alone: the Body and the
     /// addressing headers are protected by TLS, not by the signature.
-    pub signed: wsbind_proto::security::verify::SignedBy,
+    pub signed: wsbind_proto::security::SignedBy,
 }
 
 /// The application's answer to a [`Call`]: a reply, or a fault. Either way it goes

@@ -28,7 +28,7 @@ pub(crate) struct EnvelopeParts {
 impl EnvelopeParts {
     /// Read by the one strict envelope reader
     /// ([`read_envelope`](crate::security::verify::read_envelope)), as every message is.
-    pub fn read(doc: &Document<'_>) -> Result<EnvelopeParts, EngineError> {
+    pub(crate) fn read(doc: &Document<'_>) -> Result<EnvelopeParts, EngineError> {
         let e = crate::security::verify::read_envelope(doc)?;
         Ok(EnvelopeParts {
             soap: e.soap,
@@ -40,14 +40,14 @@ impl EnvelopeParts {
     }
 
     /// The text of the addressing header `local`.
-    pub fn addressing_header(&self, doc: &Document<'_>, local: &str) -> Option<String> {
+    pub(crate) fn addressing_header(&self, doc: &Document<'_>, local: &str) -> Option<String> {
         let (h, a) = (self.header?, self.addressing?);
         doc.child(h, a.ns(), local)
             .map(|e| doc.text(e).trim().to_owned())
     }
 
     /// The one element in the Body.
-    pub fn payload(&self, doc: &Document<'_>) -> Result<Element, EngineError> {
+    pub(crate) fn payload(&self, doc: &Document<'_>) -> Result<Element, EngineError> {
         let mut it = doc.children(self.body);
         match (it.next(), it.next()) {
             (Some(e), None) => Ok(e),
@@ -57,7 +57,7 @@ impl EnvelopeParts {
 
     /// A SOAP fault in the Body becomes [`EngineError::Fault`], its code resolved to a
     /// [`FaultCode`] where wsbind knows it.
-    pub fn fail_on_fault(&self, doc: &Document<'_>) -> Result<(), EngineError> {
+    pub(crate) fn fail_on_fault(&self, doc: &Document<'_>) -> Result<(), EngineError> {
         let Some(fault) = doc.child(self.body, self.soap.ns(), "Fault") else {
             return Ok(());
         };
@@ -125,7 +125,7 @@ impl EnvelopeParts {
 
     /// Checks the response's action (`action`, or `also` where another is accepted)
     /// and that it relates to our request.
-    pub fn expect(
+    pub(crate) fn expect(
         &self,
         doc: &Document<'_>,
         action: &str,

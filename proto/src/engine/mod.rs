@@ -12,14 +12,17 @@
 //! key over the request's Timestamp). Renew and Cancel are RSTs protected by the context.
 
 mod call;
-pub mod client;
+pub(crate) mod client;
 mod message;
-pub mod server;
+pub(crate) mod server;
 
 use crate::security::profile::{HeaderSet, Profile, Signing};
 pub use call::ClientCall;
-pub use client::{ClientEngine, ClientEvent, Negotiation, Purpose, Request};
-pub use server::{Incoming, ServerEngine, ServerRequest, ServerStats};
+pub use client::{
+    issue_entropy, issue_request, read_issue_response, ClientEngine, ClientEvent, Negotiation,
+    Purpose, Request,
+};
+pub use server::{Incoming, ServerEngine, ServerEvent, ServerRequest, ServerStats};
 
 use crate::description::{KeyEntropyMode, TimestampUsage};
 use crate::envelope::{Framing, TimeError};

@@ -23,12 +23,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// Where issued contexts live.
-pub enum Contexts {
+pub(crate) enum Contexts {
     /// In this server's memory (bounded by `max_active_contexts`).
     Memory(Box<ContextStore>),
     /// Sealed inside the SCT with keys the servers of a farm share; only cancelled
     /// identifiers are remembered locally (until they expire), with who cancelled
-    /// them, at most [`COOKIE_CANCELLATIONS`]. A farm's nodes do not share them, nor
+    /// them, at most [`COOKIE_CANCELLATIONS`](crate::stores::COOKIE_CANCELLATIONS). A farm's nodes do not share them, nor
     /// their replay caches: a Cancel sent to one node is not known to the others, and a
     /// request is accepted once per node. Route a client's messages to one node (as
     /// WCF farms do) where that matters.
@@ -164,11 +164,9 @@ impl fmt::Debug for ServerEngine {
     }
 }
 
-pub use crate::cancel::COOKIE_CANCELLATIONS;
-
 /// The identity of a client whose bootstrap carried no credential of its own (SSL
 /// transport only).
-pub const ANONYMOUS: &str = "anonymous";
+pub(crate) const ANONYMOUS: &str = "anonymous";
 
 impl ServerEngine {
     /// A server keeping its contexts in memory.
@@ -227,7 +225,8 @@ impl ServerEngine {
     /// in-memory contexts) of the live and of the unused contexts once the store is
     /// three quarters full (4 by default; 1 turns the share off, e.g. when every
     /// client signs in with one service account). See
-    /// [`ContextStore::with_identity_share`] and [`ReplayCache::with_owner_share`].
+    /// [`ReplayCache::with_owner_share`], which applies the same share to the replay
+    /// cache.
     pub fn with_identity_share(mut self, divisor: usize) -> Self {
         if let Some(own) = &mut self.own_replay {
             own.share = divisor.max(1);
@@ -252,7 +251,7 @@ impl ServerEngine {
     }
 
     /// Cookie contexts: remember at most `n` cancellations (see
-    /// [`COOKIE_CANCELLATIONS`]).
+    /// [`COOKIE_CANCELLATIONS`](crate::stores::COOKIE_CANCELLATIONS)).
     pub fn with_cookie_cancellations(self, n: usize) -> Self {
         self.with_cancel_store(Arc::new(MemoryCancellations::new(n)))
     }

@@ -1,29 +1,31 @@
 //! Message protection with a security context, in the shape the wire profile says
-//! ([`profile`]): by default MS-LWSSP's — a request's WS-Security header holds a
+//! ([`Profile`]): by default MS-LWSSP's — a request's WS-Security header holds a
 //! Timestamp, the SCT and one HMAC by the context's own key over the Timestamp, a
 //! reply's a Timestamp only, and TLS protects the rest; under the opt-in derived-keys
 //! profile, a derived-key token and an HMAC over the Timestamp, the WS-Addressing
 //! headers and the Body. And its verification, which rejects anything it cannot prove
-//! (see [the `verify` module](mod@verify)).
+//! (see [`verify`]).
 
 pub mod bootstrap;
 mod digest;
 mod error;
 pub(crate) mod policy;
-pub mod profile;
-pub mod protect;
-pub mod replay;
-pub mod verify;
+pub(crate) mod profile;
+pub(crate) mod protect;
+pub(crate) mod replay;
+pub(crate) mod verify;
 
 pub use error::{
     peer_text, DerivedKeyError, EnvelopeError, HeaderError, KeyInfoError, SecurityError,
     SignatureError, Structure, TokenError, TokenReferenceError,
 };
+pub use policy::{Acceptance, DEFAULT_MAX_VALIDITY};
+pub use profile::{Direction, HeaderSet, KeyUse, Part, Profile, Signing, DERIVED_KEYS, MS_LWSSP};
 pub use protect::{protect, protect_signed, Outgoing, ReceivedToken, SigningKey};
-pub use replay::{ReplayCache, ReplayStore, SeenSignatures};
+pub use replay::{ReplayCache, ReplayError, ReplayStore, SeenSignatures};
 pub use verify::{
-    verify, verify_document, Acceptance, ContextError, ContextKeys, TokenInfo, Verified,
-    VerifiedDocument,
+    carries_signature, verify, verify_document, ContextError, ContextKeys, SignedBy, TokenInfo,
+    Verified, VerifiedDocument,
 };
 
 use crate::description::{self, SymmetricSignature};

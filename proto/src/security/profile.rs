@@ -13,7 +13,7 @@
 //!   the Timestamp, every WS-Addressing header and the Body, in requests and replies. No
 //!   Microsoft stack sends or accepts it.
 
-pub use crate::description::{AddressingHeader, SignatureProfile};
+pub(crate) use crate::description::{AddressingHeader, SignatureProfile};
 pub use crate::envelope::Part;
 
 /// Which key computes a signature's HMAC.

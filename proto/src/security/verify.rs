@@ -29,18 +29,17 @@
 
 use super::digest::{DigestOutput, HmacOutput};
 use super::error::{name, required, single};
+use super::policy::Acceptance;
 use super::policy::{acceptable_until, check_timestamp};
-pub use super::policy::{Acceptance, DEFAULT_MAX_VALIDITY};
 use super::profile::{KeyUse, Part, Signing};
 use super::replay::SeenSignatures;
 use super::{
     peer_text, DerivedKeyError, DigestAlgorithm, EnvelopeError, HeaderError, KeyInfoError,
     SecurityError, SignatureAlgorithm, SignatureError, Structure, TokenError, TokenReferenceError,
 };
-use crate::envelope;
 use crate::keys::{Derivation, Position, SecretKey};
 use crate::trust::StrParts;
-use crate::wire::{ns, uri, Addressing, Sc, ScVersion, Soap};
+use crate::wire::{self, ns, uri, Addressing, Sc, ScVersion, Soap};
 use crate::xml::c14n;
 use crate::xml::dom::{Document, Element};
 use std::time::SystemTime;
@@ -239,7 +238,10 @@ pub fn verify(
 }
 
 /// The owned form of an accepted message: the Body's content canonicalized.
-pub fn owned(doc: &Document<'_>, v: VerifiedDocument<'_>) -> Result<Verified, SecurityError> {
+pub(crate) fn owned(
+    doc: &Document<'_>,
+    v: VerifiedDocument<'_>,
+) -> Result<Verified, SecurityError> {
     let mut body = Vec::new();
     for child in doc.children(v.body) {
         c14n::exclusive(doc, child, &[], false, &mut body);
@@ -647,7 +649,7 @@ fn coverage(
     }
     // The headers named one by one (`wsbind-signed-headers`), where present.
     if let Some(h) = addressing_headers.iter().find(|h| {
-        envelope::header_kind(doc.local_name(**h)).is_some_and(|k| signing.covers(Part::Header(k)))
+        wire::header_kind(doc.local_name(**h)).is_some_and(|k| signing.covers(Part::Header(k)))
             && !signed(**h)
     }) {
         return Err(SecurityError::Unsigned {
@@ -665,7 +667,7 @@ fn coverage(
             addressing_headers
                 .iter()
                 .filter(|h| signed(**h))
-                .filter_map(|h| envelope::header_kind(doc.local_name(*h)))
+                .filter_map(|h| wire::header_kind(doc.local_name(*h)))
                 .map(Part::Header),
         );
     }
