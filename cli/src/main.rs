@@ -97,6 +97,31 @@ enum Command {
         #[arg(short, long)]
         output: Option<std::path::PathBuf>,
     },
+    /// Import a service's WSDL: the WS-SecurityPolicy of one port read into a commented
+    /// binding.toml (each value names the assertion it comes from), checked as `check`
+    /// checks. Exit 0 when imported, 1 when the policy cannot be imported (the reasons,
+    /// at the WSDL's lines), 2 when a file cannot be read or written.
+    Import {
+        /// The WSDL file (documents it imports are read beside it).
+        wsdl: std::path::PathBuf,
+        /// The port to import (`wsdl:port/@name`); needed when the WSDL has several.
+        #[arg(long)]
+        port: Option<String>,
+        /// Write the binding to this file (refused if it exists) instead of standard
+        /// output.
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
+        /// List the WSDL's ports and stop.
+        #[arg(long)]
+        list_ports: bool,
+        /// Colour: auto (when printing to a terminal), always, never.
+        #[arg(long, value_enum, default_value_t = Color::Auto)]
+        color: Color,
+        /// Check only the WWSAPI model, not whether the wsbind runtime can execute the
+        /// imported description (skips WSB0040).
+        #[arg(long)]
+        model_only: bool,
+    },
     /// Protect or verify a message with a security context (interoperability door).
     #[command(subcommand)]
     Message(message::MessageCommand),
@@ -132,6 +157,21 @@ fn main() -> ExitCode {
         Command::Message(cmd) => message::run(cmd),
         Command::Negotiate(cmd) => negotiate::run(cmd),
         Command::New { template, output } => new(template.as_deref(), output.as_deref()),
+        Command::Import {
+            wsdl,
+            port,
+            output,
+            list_ports,
+            color,
+            model_only,
+        } => import(
+            &wsdl,
+            port,
+            output.as_deref(),
+            list_ports,
+            color,
+            model_only,
+        ),
         Command::Schema => {
             out!("{}", wsbind_compiler::schema::binding_schema());
             ExitCode::SUCCESS
@@ -208,6 +248,97 @@ fn check(files: &[std::path::PathBuf], format: Format, color: Color, model_only:
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn style(color: Color) -> Style {
+    match color {
+        Color::Always => Style::Color,
+        Color::Never => Style::Plain,
+        Color::Auto
+            if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+        {
+            Style::Color
+        }
+        Color::Auto => Style::Plain,
+    }
+}
+
+fn import(
+    wsdl: &std::path::Path,
+    port: Option<String>,
+    output: Option<&std::path::Path>,
+    list_ports: bool,
+    color: Color,
+    model_only: bool,
+) -> ExitCode {
+    let target = if model_only {
+        Target::Model
+    } else {
+        Target::Runtime
+    };
+    let imported = wsbind_wsdl::import(
+        wsdl,
+        &wsbind_wsdl::Options {
+            port,
+            target,
+            read: &wsbind_wsdl::read_file,
+        },
+    );
+    if list_ports {
+        for p in &imported.ports {
+            outln!(
+                "{}\t{}",
+                args::one_line(&p.name),
+                args::one_line(p.address.as_deref().unwrap_or("-"))
+            );
+        }
+        return if imported.sources.is_empty() {
+            eprint!("{}", imported.render(style(color)));
+            ExitCode::from(2)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    eprint!("{}", imported.render(style(color)));
+    let Some(toml) = &imported.toml else {
+        let unreadable = imported.sources.is_empty();
+        let errors = imported
+            .found
+            .iter()
+            .filter(|f| f.diagnostic.is_error())
+            .count();
+        eprintln!(
+            "error: {} not imported ({errors} error{}{})",
+            wsdl.display(),
+            if errors == 1 { "" } else { "s" },
+            if imported.omitted > 0 {
+                ", more not kept"
+            } else {
+                ""
+            }
+        );
+        return ExitCode::from(if unreadable { 2 } else { 1 });
+    };
+    match output {
+        None => out!("{toml}"),
+        Some(path) => {
+            let written = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, toml.as_bytes()));
+            if let Err(e) = written {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            eprintln!(
+                "wrote {} (port `{}`)",
+                path.display(),
+                imported.port.as_deref().unwrap_or("")
+            );
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn new(template: Option<&str>, output: Option<&std::path::Path>) -> ExitCode {

@@ -8,8 +8,9 @@ use std::ops::Range;
 /// The place a value came from.
 #[derive(Clone)]
 pub enum Loc {
-    /// Byte range in the TOML source being compiled.
-    Toml(Range<usize>),
+    /// Byte range in the text being compiled: a TOML file, or one XML document of a
+    /// WSDL being imported (the importer says which).
+    Text(Range<usize>),
     /// A token of the attribute (proc-macro) front-end, and its place in the order
     /// the attribute was written (spans tell no position on stable Rust).
     Tokens(proc_macro2::Span, u32),
@@ -21,7 +22,7 @@ impl Loc {
     /// The byte range, for TOML locations.
     pub fn range(&self) -> Option<Range<usize>> {
         match self {
-            Loc::Toml(r) => Some(r.clone()),
+            Loc::Text(r) => Some(r.clone()),
             _ => None,
         }
     }
@@ -30,7 +31,7 @@ impl Loc {
     /// diagnostics are reported in this order. Unwritten places come first.
     pub fn order(&self) -> usize {
         match self {
-            Loc::Toml(r) => r.start,
+            Loc::Text(r) => r.start,
             Loc::Tokens(_, n) => *n as usize,
             Loc::Nowhere => 0,
         }
@@ -48,7 +49,7 @@ impl Loc {
 impl fmt::Debug for Loc {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Loc::Toml(r) => write!(f, "{}..{}", r.start, r.end),
+            Loc::Text(r) => write!(f, "{}..{}", r.start, r.end),
             Loc::Tokens(..) => f.write_str("<tokens>"),
             Loc::Nowhere => f.write_str("<nowhere>"),
         }

@@ -471,4 +471,57 @@ Name only what the policy asks: .NET Framework refuses a signature with a refere
 does not expect.
 
 Fix: remove `wsbind-signed-headers`, or leave `wsbind-signature` at ms-lwssp.";
+
+WSB0051 Error "the WSDL cannot be imported as it is written",
+"wsbind import (WSDL 1.1, WS-Policy 1.2 and 1.5)",
+"`wsbind import` (and `#[wsbind::binding(wsdl = ...)]`) reads a WSDL 1.1 document, the
+documents it imports with `wsdl:import` (local files, at most 32), and the WS-Policy
+expressions attached to the port's binding, its operations and their messages. The import
+stops here when the WSDL is not well-formed XML, names a document, binding, port or policy
+that is not there (`wsp:PolicyReference URI=\"#...\"` names a `wsu:Id`), refers to a
+policy outside the documents (only local references are followed), expands past the
+bounds (16 nested policy references, a reference cycle, 256 policy alternatives), or
+has several ports and none was chosen.
+
+Fix: name the port with `--port` (or `port = ...`); give the documents it imports beside
+it; or ask the service owner for the WSDL with its policies inline (WCF's `?singleWsdl`).";
+
+WSB0052 Error "the policy asks for security the WWSAPI model cannot express",
+"WWSAPI: Windows Web Services metadata import (WsCreateServiceProxyFromTemplate); WS-SecurityPolicy 1.1 and 1.2",
+"The WWSAPI security model, which wsbind checks and executes, secures a channel with the
+transport (TLS) and adds message credentials to it: a username, a Kerberos AP-REQ, a
+security context bootstrapped by one of them. A policy alternative that asks for message-
+mode security (`sp:SymmetricBinding`, `sp:AsymmetricBinding`), X.509 certificates or
+issued (SAML, federation) tokens as message credentials, an SPNEGO or TLSNEGO negotiation,
+an assertion of the WS-SecurityPolicy namespace the model has no counterpart for, or a
+transport other than HTTP (net.tcp) cannot be imported: wsbind could not honour it, and
+importing the rest would make a binding the service refuses. Every policy alternative is
+tried; this is reported when none fits, for each of them.
+
+Fix: ask the service owner for an endpoint wsbind speaks: WCF's
+`TransportWithMessageCredential` security over HTTPS with a `UserName` credential (with or
+without `establishSecurityContext`), or transport security alone.";
+
+WSB0053 Warning "a policy assertion is not imported",
+"wsbind import",
+"An assertion the import reads and leaves out, said so instead of dropped silently: a
+vendor assertion outside WS-SecurityPolicy (WCF's `msb:BinaryEncoding` aside, which is
+refused), an assertion marked `wsp:Optional`, and ones the model has no use for over TLS:
+the bootstrap's `sp:SignedParts` and `sp:EncryptedParts` (TLS protects the whole message),
+the `sp:Wss10`/`sp:Wss11` token-reference capabilities, `sp:MustSupportIssuedTokens`.
+Nothing here changes what goes on the wire with a peer that wrote the policy.
+
+Fix: nothing to do when the listed assertions are what you expect; otherwise read the
+assertion at the place shown.";
+
+WSB0054 Warning "a document the WSDL imports cannot be read",
+"wsbind import",
+"A `wsdl:import` names a document that is not there (or not a local file). The import
+goes on without it: a WSDL's logical part (types, messages, port types) is often kept in
+a document of its own, and the security policy does not need it. What the import does
+need from a missing document — the port's binding, a policy it refers to — is then an
+error of its own (WSB0051), at the place that refers to it.
+
+Fix: nothing, when the imports left out hold no binding or policy; otherwise save the
+document at the path the import names (relative to the WSDL).";
 }

@@ -154,7 +154,11 @@ fn every_compile_time_rule_has_a_case() {
     let covered: BTreeSet<&str> = CASES.iter().map(|c| c.rule).collect();
     for r in rules::ALL {
         // WSB0041 (syntax) and WSB0042 (file) are front-end specific: see their own tests.
-        if matches!(r.id, "WSB0041" | "WSB0042") {
+        // WSB0051–WSB0054 are the WSDL importer's: its table test (wsdl/tests/import.rs).
+        if matches!(
+            r.id,
+            "WSB0041" | "WSB0042" | "WSB0051" | "WSB0052" | "WSB0053" | "WSB0054"
+        ) {
             continue;
         }
         assert!(covered.contains(r.id), "{} has no test case", r.id);

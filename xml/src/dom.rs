@@ -162,6 +162,8 @@ pub struct Attr<'d> {
     pub ns: &'d str,
     /// Normalized, unescaped value.
     pub value: &'d str,
+    /// Byte offset of its name in the source ([`line_col`] gives the line and column).
+    pub offset: usize,
 }
 
 const NONE: u32 = u32::MAX;
@@ -203,6 +205,8 @@ pub(crate) struct AttrData<'a> {
     pub local: &'a str,
     pub ns: u32,
     pub value: Cow<'a, str>,
+    /// Byte offset of the attribute's name in the source.
+    pub at: u32,
 }
 
 /// A namespace declaration: `prefix` "" is the default namespace; `uri` NONE is
@@ -348,6 +352,7 @@ impl<'a> Document<'a> {
                 local: a.local,
                 ns: self.uri(a.ns),
                 value: &a.value,
+                offset: a.at as usize,
             })
     }
 
@@ -1307,6 +1312,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                 local: al,
                 ns: ans,
                 value,
+                at: *name_at as u32,
             });
         }
         let attr_end = self.doc.attrs.len() as u32;

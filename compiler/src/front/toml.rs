@@ -28,7 +28,7 @@ pub fn parse(text: &str, cx: &mut Ctxt) -> Option<Node> {
                 "the description is {} bytes long; the limit is {MAX_TOML_BYTES}",
                 text.len()
             ),
-            &Loc::Toml(0..0),
+            &Loc::Text(0..0),
             "file too large",
         ));
         return None;
@@ -39,7 +39,7 @@ pub fn parse(text: &str, cx: &mut Ctxt) -> Option<Node> {
             Diagnostic::new(
                 &WSB0041,
                 format!("invalid TOML: {problem}"),
-                &Loc::Toml(at..at + width),
+                &Loc::Text(at..at + width),
                 "here",
             )
             .help("see https://toml.io for the syntax"),
@@ -54,7 +54,7 @@ pub fn parse(text: &str, cx: &mut Ctxt) -> Option<Node> {
             let mut d = Diagnostic::new(
                 &WSB0041,
                 format!("invalid TOML: {msg}"),
-                &Loc::Toml(span.clone()),
+                &Loc::Text(span.clone()),
                 "here",
             );
             d = match msg
@@ -62,7 +62,7 @@ pub fn parse(text: &str, cx: &mut Ctxt) -> Option<Node> {
                 .then(|| first_definition(text, &span))
             {
                 Some(Some(first)) => d
-                    .related(&Loc::Toml(first), "first defined here")
+                    .related(&Loc::Text(first), "first defined here")
                     .help("a key is written once per table: keep one of the two"),
                 _ => d.help("see https://toml.io for the syntax"),
             };
@@ -77,7 +77,7 @@ pub fn parse(text: &str, cx: &mut Ctxt) -> Option<Node> {
         cx.push(Diagnostic::new(
             &WSB0041,
             format!("the description nests deeper than {MAX_DEPTH} levels"),
-            &Loc::Toml(span.clone()),
+            &Loc::Text(span.clone()),
             "too deep",
         ));
         return None;
@@ -87,7 +87,7 @@ pub fn parse(text: &str, cx: &mut Ctxt) -> Option<Node> {
     let start = content_start(text).max(span.start);
     Some(Node {
         value: Value::Table(table),
-        loc: Loc::Toml(start..span.end.max(start)),
+        loc: Loc::Text(start..span.end.max(start)),
     })
 }
 
@@ -273,7 +273,7 @@ fn convert_table(t: &DeTable<'_>, depth: usize, too_deep: &mut bool) -> Table {
         .iter()
         .map(|(k, v)| Entry {
             key: k.get_ref().to_string(),
-            key_loc: Loc::Toml(k.span()),
+            key_loc: Loc::Text(k.span()),
             node: convert(v, depth + 1, too_deep),
         })
         .collect();
@@ -281,7 +281,7 @@ fn convert_table(t: &DeTable<'_>, depth: usize, too_deep: &mut bool) -> Table {
 }
 
 fn convert(v: &Spanned<DeValue<'_>>, depth: usize, too_deep: &mut bool) -> Node {
-    let loc = Loc::Toml(v.span());
+    let loc = Loc::Text(v.span());
     if depth > MAX_DEPTH {
         *too_deep = true;
         return Node {
