@@ -114,6 +114,10 @@ enum Command {
         /// List the WSDL's ports and stop.
         #[arg(long)]
         list_ports: bool,
+        /// Which side the binding is for: client, server or both (a property of one
+        /// side is written as a comment otherwise).
+        #[arg(long, value_enum, default_value_t = ImportRole::Both)]
+        role: ImportRole,
         /// Colour: auto (when printing to a terminal), always, never.
         #[arg(long, value_enum, default_value_t = Color::Auto)]
         color: Color,
@@ -135,6 +139,13 @@ enum Command {
 enum Format {
     Human,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum ImportRole {
+    Client,
+    Server,
+    Both,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -162,6 +173,7 @@ fn main() -> ExitCode {
             port,
             output,
             list_ports,
+            role,
             color,
             model_only,
         } => import(
@@ -169,6 +181,7 @@ fn main() -> ExitCode {
             port,
             output.as_deref(),
             list_ports,
+            role,
             color,
             model_only,
         ),
@@ -268,9 +281,11 @@ fn import(
     port: Option<String>,
     output: Option<&std::path::Path>,
     list_ports: bool,
+    role: ImportRole,
     color: Color,
     model_only: bool,
 ) -> ExitCode {
+    use wsbind_compiler::description::Role;
     let target = if model_only {
         Target::Model
     } else {
@@ -281,6 +296,11 @@ fn import(
         &wsbind_wsdl::Options {
             port,
             target,
+            role: match role {
+                ImportRole::Client => Role::Client,
+                ImportRole::Server => Role::Server,
+                ImportRole::Both => Role::Both,
+            },
             read: &wsbind_wsdl::read_file,
         },
     );

@@ -235,3 +235,91 @@ fn new_lists_and_writes_the_templates() {
     assert!(model.status.success(), "{}", stdout(&model));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn import_reads_a_wsdl_into_a_checked_binding() {
+    let wsdl =
+        root().join("../shared/vectors/real-world/wcf-interop-wssc-wsdl/WSSecureConversation.wsdl");
+    let wsdl = wsdl.to_str().expect("utf-8 path");
+    // Several ports: listed, and none imported until one is named.
+    let o = wsbind(&["import", "--color", "never", wsdl]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(
+        err.contains("error[WSB0051]: the WSDL has 24 ports: name the one to import"),
+        "{err}"
+    );
+    assert!(
+        err.contains("SecureConversation_UserNameOverTransport_IPingService"),
+        "{err}"
+    );
+    let list = stdout(&wsbind(&["import", "--list-ports", wsdl]));
+    assert_eq!(list.lines().count(), 24, "{list}");
+
+    // The port WCF's UserNameOverTransport: a binding `wsbind check` accepts.
+    let dir = std::env::temp_dir().join(format!("wsbind-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out = dir.join("binding.toml");
+    let _ = std::fs::remove_file(&out);
+    let port = "SecureConversation_UserNameOverTransport_IPingService";
+    let o = wsbind(&[
+        "import",
+        "--color",
+        "never",
+        "--port",
+        port,
+        "-o",
+        out.to_str().expect("utf-8"),
+        wsdl,
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning[WSB0053]"),
+        "the assertions left out are named:\n{err}"
+    );
+    let toml = std::fs::read_to_string(&out).expect("written");
+    assert!(toml.contains("# wsap:UsingAddressing (WSSecureConversation_policy.wsdl:141:5)\naddressing-version = \"0.9\""), "{toml}");
+    let o = wsbind(&["check", out.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // An existing file is not overwritten.
+    let o = wsbind(&[
+        "import",
+        "--port",
+        port,
+        "-o",
+        out.to_str().expect("utf-8"),
+        wsdl,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+
+    // A port the model cannot express: refused at the policy's line, exit 1.
+    let o = wsbind(&[
+        "import",
+        "--color",
+        "never",
+        "--port",
+        "XC_IPingService",
+        wsdl,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(
+        err.contains("error[WSB0052]: `sp:SymmetricBinding` asks for message-mode security"),
+        "{err}"
+    );
+    assert!(
+        err.contains("WSSecureConversation_policy.wsdl:335:6"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: ask the service owner for an endpoint"),
+        "{err}"
+    );
+    assert!(stdout(&o).is_empty());
+
+    // A WSDL that is not there.
+    let o = wsbind(&["import", "no-such.wsdl"]);
+    assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -40,7 +40,7 @@ pub fn validate(file: &File, target: Target, cx: &mut Ctxt) {
 
 /// Which side a property or binding is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Side {
+pub enum Side {
     Any,
     Client,
     Server,
@@ -52,6 +52,18 @@ pub(crate) fn keys_of_kind(kind: BindingKind) -> Vec<&'static str> {
     std::iter::once("kind")
         .chain(accepted(kind).1.iter().map(|(k, _)| *k))
         .collect()
+}
+
+/// Which side the property `key` of a binding of kind `kind` (both as written in TOML)
+/// is for; `None` when the kind does not accept it. The WSDL importer asks, to write a
+/// side's property only for that side.
+pub fn side_of(kind: &str, key: &str) -> Option<Side> {
+    let (_, kind) = BindingKind::ALL.iter().find(|(name, _)| *name == kind)?;
+    accepted(*kind)
+        .1
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, side)| *side)
 }
 
 /// The binding properties each kind accepts, and the rule that guards them.

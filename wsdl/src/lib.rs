@@ -26,6 +26,7 @@ use docs::Docs;
 pub use docs::Reader;
 use std::ops::Range;
 use std::path::Path;
+use wsbind_compiler::description::Role;
 use wsbind_compiler::diag::{self, Diagnostic, SourceFile, Style};
 use wsbind_compiler::loc::Loc;
 use wsbind_compiler::rules::{self, Rule};
@@ -75,6 +76,10 @@ pub struct Options<'r> {
     /// Which rules the imported description must pass: the model's, or also what the
     /// runtime executes (as `wsbind check` does by default).
     pub target: Target,
+    /// Which side the description is for (`[channel] role`). A property of one side
+    /// (`wsbind-send-cancel` from `mssp:MustNotSendCancel` is the client's) is written
+    /// for that side, and as a comment otherwise.
+    pub role: Role,
     /// How documents are read (the file system: [`read_file`]).
     pub read: Reader<'r>,
 }
@@ -84,6 +89,7 @@ impl std::fmt::Debug for Options<'_> {
         f.debug_struct("Options")
             .field("port", &self.port)
             .field("target", &self.target)
+            .field("role", &self.role)
             .finish_non_exhaustive()
     }
 }
@@ -383,8 +389,9 @@ fn run(docs: &Docs<'_>, options: &Options<'_>, found: &mut Vec<Found>, imported:
         envelope: Some(envelope),
         addressing: chosen.addressing,
         channel: soap_from,
+        role: options.role,
     };
-    let written = write::write(docs, &header, &chosen.security);
+    let written = write::write(docs, &header, &chosen.security, found);
     // The compiler's rules, reported at the WSDL's places.
     let checked = wsbind_compiler::check_toml(&written.text, options.target);
     for d in checked.diagnostics {
@@ -479,7 +486,13 @@ fn binding_of(docs: &Docs<'_>, port: &PortAt, found: &mut Vec<Found>) -> Option<
 
 /// Imports from a text held in memory (tests, fuzzing): `wsdl:import`s are resolved
 /// by `read`.
-pub fn import_text(name: &str, text: &str, port: Option<&str>, target: Target) -> Imported {
+pub fn import_text(
+    name: &str,
+    text: &str,
+    port: Option<&str>,
+    target: Target,
+    role: Role,
+) -> Imported {
     let owned = text.to_owned();
     let name_owned = std::path::PathBuf::from(name);
     let read = move |p: &Path| -> std::io::Result<String> {
@@ -497,6 +510,7 @@ pub fn import_text(name: &str, text: &str, port: Option<&str>, target: Target) -
         &Options {
             port: port.map(str::to_owned),
             target,
+            role,
             read: &read,
         },
     )

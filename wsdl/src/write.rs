@@ -4,8 +4,12 @@
 
 use crate::docs::Docs;
 use crate::map::{BindingDraft, From, SecDraft, Setting, Value};
+use crate::{error, Found};
 use std::fmt::Write;
 use std::ops::Range;
+use wsbind_compiler::description::Role;
+use wsbind_compiler::rules;
+use wsbind_compiler::validate::{side_of, Side};
 
 /// The TOML text and, for each line that holds a value, where the value came from.
 #[derive(Debug)]
@@ -34,6 +38,7 @@ pub(crate) struct Header<'a> {
     pub envelope: Option<Setting>,
     pub addressing: Option<Setting>,
     pub channel: From,
+    pub role: Role,
 }
 
 /// Keys of a binding in the order they are written.
@@ -50,9 +55,16 @@ const ORDER: &[&str] = &[
     "scheme",
 ];
 
-pub(crate) fn write(docs: &Docs<'_>, h: &Header<'_>, sec: &SecDraft) -> Written {
+pub(crate) fn write(
+    docs: &Docs<'_>,
+    h: &Header<'_>,
+    sec: &SecDraft,
+    found: &mut Vec<Found>,
+) -> Written {
     let mut w = Writer {
         docs,
+        role: h.role,
+        found,
         out: String::new(),
         origins: Vec::new(),
         last_comment: String::new(),
@@ -71,7 +83,11 @@ pub(crate) fn write(docs: &Docs<'_>, h: &Header<'_>, sec: &SecDraft) -> Written 
     w.out.push_str("[channel]\n");
     w.last_comment.clear();
     w.value("binding", &Value::Str("http".into()), &h.channel);
-    w.out.push_str("role = \"both\"\n");
+    let role = Role::ALL
+        .iter()
+        .find(|(_, r)| *r == h.role)
+        .map_or("both", |(n, _)| n);
+    let _ = writeln!(w.out, "role = \"{role}\"");
     for s in h.envelope.iter().chain(&h.addressing) {
         w.setting(s);
     }
@@ -86,6 +102,8 @@ pub(crate) fn write(docs: &Docs<'_>, h: &Header<'_>, sec: &SecDraft) -> Written 
 
 struct Writer<'a, 's> {
     docs: &'a Docs<'s>,
+    role: Role,
+    found: &'a mut Vec<Found>,
     out: String,
     origins: Vec<(Range<usize>, From)>,
     last_comment: String,
@@ -119,6 +137,33 @@ impl Writer<'_, '_> {
         let start = self.out.len();
         let _ = writeln!(self.out, "{key} = {}", toml_value(value));
         self.origins.push((start..self.out.len(), from.clone()));
+    }
+
+    /// A property of one side, in a description for another (or both): written as a
+    /// comment, and said.
+    fn one_side(&mut self, s: &Setting, side: &str) {
+        self.comment(&s.from);
+        let value = toml_value(&s.value);
+        let _ = writeln!(
+            self.out,
+            "# For role = \"{side}\" only (a {side}-only property):\n# {} = {value}",
+            s.key
+        );
+        let role = Role::ALL
+            .iter()
+            .find(|(_, r)| *r == self.role)
+            .map_or("both", |(n, _)| n);
+        let assertion = s.from.path.rsplit('/').next().unwrap_or("");
+        self.found.push(error(
+            &rules::WSB0053,
+            s.from.doc,
+            self.docs.name_range(s.from.doc, s.from.el),
+            format!(
+                "`{assertion}` is imported as `{} = {value}` for role = \"{side}\" only, and written as a comment: the description is for role = \"{role}\" (at `{}`)",
+                s.key, s.from.path
+            ),
+            "for one side only",
+        ));
     }
 
     fn setting(&mut self, s: &Setting) {
@@ -162,7 +207,15 @@ impl Writer<'_, '_> {
                 .unwrap_or(ORDER.len())
         });
         for s in settings {
-            self.setting(s);
+            let name = match side_of(b.kind, s.key) {
+                Some(Side::Client) if self.role != Role::Client => "client",
+                Some(Side::Server) if self.role != Role::Server => "server",
+                _ => {
+                    self.setting(s);
+                    continue;
+                }
+            };
+            self.one_side(s, name);
         }
         if let Some((from, boot)) = &b.bootstrap {
             let inner = format!("{table}.binding.bootstrap");

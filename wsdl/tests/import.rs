@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use wsbind_compiler::description::Description;
+use wsbind_compiler::description::{Description, Role};
 use wsbind_compiler::Target;
 use wsbind_wsdl::{import, Imported, Options};
 
@@ -27,6 +27,7 @@ fn run(path: &Path, port: Option<&str>, target: Target, read: wsbind_wsdl::Reade
         &Options {
             port: port.map(str::to_owned),
             target,
+            role: Role::Both,
             read,
         },
     )
@@ -185,4 +186,485 @@ fn cxf_and_metro_wsdls() {
         );
         check(&format!("{file} {port}"), &imported, expect);
     }
+}
+
+/// A one-port WSDL in the shape WCF and CoreWCF publish: the policy `P` attached to the
+/// binding by reference, the binding's SOAP version, and the port's address.
+fn wsdl(soap: &str, transport: &str, policy: &str, address: &str) -> String {
+    format!(
+        r##"<?xml version="1.0" encoding="utf-8"?>
+<wsdl:definitions name="Service" targetNamespace="http://tempuri.org/"
+    xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+    xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+    xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/"
+    xmlns:tns="http://tempuri.org/"
+    xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+    xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"
+    xmlns:wsp15="http://www.w3.org/ns/ws-policy"
+    xmlns:sp="http://schemas.xmlsoap.org/ws/2005/07/securitypolicy"
+    xmlns:sp12="http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702"
+    xmlns:mssp="http://schemas.microsoft.com/ws/2005/07/securitypolicy"
+    xmlns:wsap="http://schemas.xmlsoap.org/ws/2004/08/addressing/policy"
+    xmlns:wsaw="http://www.w3.org/2006/05/addressing/wsdl"
+    xmlns:msb="http://schemas.microsoft.com/ws/06/2004/mspolicy/netbinary1"
+    xmlns:vnd="urn:example:vendor">
+  <wsp:Policy wsu:Id="P">
+{policy}
+  </wsp:Policy>
+  <wsdl:portType name="IService">
+    <wsdl:operation name="Ping"/>
+  </wsdl:portType>
+  <wsdl:binding name="B" type="tns:IService">
+    <wsp:PolicyReference URI="#P"/>
+    <{soap}:binding transport="{transport}"/>
+    <wsdl:operation name="Ping">
+      <{soap}:operation soapAction="http://tempuri.org/IService/Ping" style="document"/>
+    </wsdl:operation>
+  </wsdl:binding>
+  <wsdl:service name="Service">
+    <wsdl:port name="B_IService" binding="tns:B">
+      <{soap}:address location="{address}"/>
+    </wsdl:port>
+  </wsdl:service>
+</wsdl:definitions>
+"##
+    )
+}
+
+const HTTP: &str = "http://schemas.xmlsoap.org/soap/http";
+const HTTPS: &str = "https://service.example/Service.svc";
+
+/// WCF's TransportBinding for TransportWithMessageCredential (2005/07).
+const TRANSPORT: &str = r#"<sp:TransportBinding><wsp:Policy>
+  <sp:TransportToken><wsp:Policy><sp:HttpsToken RequireClientCertificate="false"/></wsp:Policy></sp:TransportToken>
+  <sp:AlgorithmSuite><wsp:Policy><sp:Basic256/></wsp:Policy></sp:AlgorithmSuite>
+  <sp:Layout><wsp:Policy><sp:Strict/></wsp:Policy></sp:Layout>
+  <sp:IncludeTimestamp/>
+</wsp:Policy></sp:TransportBinding>"#;
+
+/// A security context over that transport, bootstrapped by `bootstrap_token`.
+fn context(extra: &str, bootstrap_token: &str) -> String {
+    format!(
+        r#"<wsp:ExactlyOne><wsp:All>
+{TRANSPORT}
+<sp:EndorsingSupportingTokens><wsp:Policy>
+  <sp:SecureConversationToken sp:IncludeToken="http://schemas.xmlsoap.org/ws/2005/07/securitypolicy/IncludeToken/AlwaysToRecipient"><wsp:Policy>
+    {extra}
+    <sp:BootstrapPolicy><wsp:Policy>
+      {TRANSPORT}
+      <sp:SignedSupportingTokens><wsp:Policy>{bootstrap_token}</wsp:Policy></sp:SignedSupportingTokens>
+      <sp:Trust10><wsp:Policy><sp:MustSupportIssuedTokens/><sp:RequireClientEntropy/><sp:RequireServerEntropy/></wsp:Policy></sp:Trust10>
+    </wsp:Policy></sp:BootstrapPolicy>
+  </wsp:Policy></sp:SecureConversationToken>
+</wsp:Policy></sp:EndorsingSupportingTokens>
+<wsap:UsingAddressing/>
+</wsp:All></wsp:ExactlyOne>"#
+    )
+}
+
+const USERNAME: &str = r#"<sp:UsernameToken sp:IncludeToken="http://schemas.xmlsoap.org/ws/2005/07/securitypolicy/IncludeToken/AlwaysToRecipient"><wsp:Policy><sp:WssUsernameToken10/></wsp:Policy></sp:UsernameToken>"#;
+
+/// What one of our WSDLs imports to: `Binding` as above, or the rule and the text the
+/// first error points at.
+enum Own {
+    Binding(&'static [&'static str]),
+    Refused(&'static str, &'static str),
+}
+
+fn own(name: &str, text: &str, target: Target, expect: Own) -> Imported {
+    own_as(name, text, target, Role::Both, expect)
+}
+
+fn own_as(name: &str, text: &str, target: Target, role: Role, expect: Own) -> Imported {
+    let imported = wsbind_wsdl::import_text("service.wsdl", text, None, target, role);
+    match expect {
+        Own::Binding(texts) => check(name, &imported, &Expect::Binding(texts)),
+        Own::Refused(rule, needle) => {
+            let at = text
+                .find(needle)
+                .unwrap_or_else(|| panic!("{name}: `{needle}` not in the WSDL"));
+            // The diagnostic points at the element's name, one past its `<` (an XML
+            // error at the tag itself).
+            let at = if needle.starts_with('<') && !needle.starts_with("</") {
+                at + 1
+            } else {
+                at
+            };
+            let before = &text[..at];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let place = format!("service.wsdl:{line}:{col}");
+            check(
+                name,
+                &imported,
+                &Expect::Refused(rule, Box::leak(place.into_boxed_str())),
+            );
+        }
+    }
+    imported
+}
+
+#[test]
+fn wsdls_in_the_shapes_wcf_publishes() {
+    use Own::*;
+    // basicHttpBinding, TransportWithMessageCredential, UserName: a username on every
+    // message (SOAP 1.1, no WS-Addressing). The model has it; the runtime does not yet.
+    let basic = wsdl(
+        "soap",
+        HTTP,
+        &format!("<wsp:ExactlyOne><wsp:All>{TRANSPORT}<sp:SignedSupportingTokens><wsp:Policy>{USERNAME}</wsp:Policy></sp:SignedSupportingTokens><sp:Wss10><wsp:Policy><sp:MustSupportRefKeyIdentifier/></wsp:Policy></sp:Wss10></wsp:All></wsp:ExactlyOne>"),
+        HTTPS,
+    );
+    own(
+        "basicHttpBinding TMC",
+        &basic,
+        Target::Model,
+        Binding(&[
+            "envelope: Some(Soap11), addressing: None",
+            "security_header_version: V1_0",
+            "username: true }, context: None",
+        ]),
+    );
+    own(
+        "basicHttpBinding TMC (runtime)",
+        &basic,
+        Target::Runtime,
+        Refused("WSB0040", "<sp:UsernameToken"),
+    );
+
+    // ws2007HttpBinding, TransportWithMessageCredential, UserName, a cookie security
+    // context (WS-SP 1.2, WS-Policy 1.5, Trust13, WS-Addressing 1.0).
+    let sp12 = r#"<wsp15:ExactlyOne><wsp15:All>
+<sp12:TransportBinding><wsp15:Policy>
+  <sp12:TransportToken><wsp15:Policy><sp12:HttpsToken/></wsp15:Policy></sp12:TransportToken>
+  <sp12:AlgorithmSuite><wsp15:Policy><sp12:Basic128/></wsp15:Policy></sp12:AlgorithmSuite>
+  <sp12:Layout><wsp15:Policy><sp12:Strict/></wsp15:Policy></sp12:Layout>
+  <sp12:IncludeTimestamp/>
+</wsp15:Policy></sp12:TransportBinding>
+<sp12:EndorsingSupportingTokens><wsp15:Policy>
+  <sp12:SecureConversationToken sp12:IncludeToken="http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702/IncludeToken/AlwaysToRecipient"><wsp15:Policy>
+    <mssp:MustNotSendCancel/>
+    <sp12:BootstrapPolicy><wsp15:Policy>
+      <sp12:SignedSupportingTokens><wsp15:Policy><sp12:UsernameToken sp12:IncludeToken="http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702/IncludeToken/AlwaysToRecipient"><wsp15:Policy><sp12:WssUsernameToken10/></wsp15:Policy></sp12:UsernameToken></wsp15:Policy></sp12:SignedSupportingTokens>
+      <sp12:TransportBinding><wsp15:Policy>
+        <sp12:TransportToken><wsp15:Policy><sp12:HttpsToken/></wsp15:Policy></sp12:TransportToken>
+        <sp12:AlgorithmSuite><wsp15:Policy><sp12:Basic128/></wsp15:Policy></sp12:AlgorithmSuite>
+        <sp12:IncludeTimestamp/>
+      </wsp15:Policy></sp12:TransportBinding>
+      <sp12:Trust13><wsp15:Policy><sp12:RequireClientEntropy/><sp12:RequireServerEntropy/><sp12:RequireRequestSecurityTokenCollection/></wsp15:Policy></sp12:Trust13>
+    </wsp15:Policy></sp12:BootstrapPolicy>
+  </wsp15:Policy></sp12:SecureConversationToken>
+</wsp15:Policy></sp12:EndorsingSupportingTokens>
+<wsaw:UsingAddressing/>
+</wsp15:All></wsp15:ExactlyOne>"#;
+    let ws2007 = wsdl("soap12", HTTP, sp12, HTTPS)
+        .replace(r#"<wsp:Policy wsu:Id="P">"#, r#"<wsp15:Policy wsu:Id="P">"#)
+        .replace(
+            "  </wsp:Policy>\n  <wsdl:portType",
+            "  </wsp15:Policy>\n  <wsdl:portType",
+        )
+        .replace(
+            r##"<wsp:PolicyReference URI="#P"/>"##,
+            r##"<wsp15:PolicyReference URI="#P"/>"##,
+        );
+    let imported = own_as(
+        "ws2007HttpBinding TMC cookie context",
+        &ws2007,
+        Target::Runtime,
+        Role::Client,
+        Binding(&[
+            "envelope: Some(Soap12), addressing: Some(V10)",
+            "key_size: Some(128), key_entropy_mode: Combined, secure_conversation_version: V1_3",
+            "send_cancel: false",
+        ]),
+    );
+    let text = imported.render(wsbind_compiler::diag::Style::Plain);
+    assert!(
+        text.contains("sp12:RequireRequestSecurityTokenCollection"),
+        "{text}"
+    );
+    // For both sides, the client's property is a comment, and said so.
+    let both = own(
+        "ws2007 for both sides",
+        &ws2007,
+        Target::Runtime,
+        Binding(&["send_cancel: true"]),
+    );
+    let text = both.render(wsbind_compiler::diag::Style::Plain);
+    assert!(text.contains("`mssp:MustNotSendCancel` is imported as `wsbind-send-cancel = false` for role = \"client\" only"), "{text}");
+    assert!(both
+        .toml
+        .as_deref()
+        .unwrap_or("")
+        .contains("# wsbind-send-cancel = false"));
+
+    // The context of WCF's UserNameOverTransport: runs.
+    own(
+        "security context",
+        &wsdl("soap12", HTTP, &context("", USERNAME), HTTPS),
+        Target::Runtime,
+        Binding(&[
+            "secure_conversation_version: Feb2005",
+            "username: true } })",
+        ]),
+    );
+
+    // Transport security with a client certificate.
+    let cert = wsdl(
+        "soap12",
+        HTTP,
+        r#"<sp:TransportBinding><wsp:Policy><sp:TransportToken><wsp:Policy><sp:HttpsToken RequireClientCertificate="true"/></wsp:Policy></sp:TransportToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256Sha256/></wsp:Policy></sp:AlgorithmSuite></wsp:Policy></sp:TransportBinding>"#,
+        HTTPS,
+    );
+    own_as(
+        "client certificate",
+        &cert,
+        Target::Model,
+        Role::Server,
+        Binding(&[
+            "require_client_certificate: true",
+            "name: Some(Basic256Sha256)",
+        ]),
+    );
+    own_as(
+        "client certificate (runtime)",
+        &cert,
+        Target::Runtime,
+        Role::Server,
+        Refused("WSB0040", "<sp:HttpsToken"),
+    );
+
+    // HTTP basic authentication inside the HTTPS token (WS-SP 1.2).
+    let basic_auth = wsdl(
+        "soap12",
+        HTTP,
+        r#"<sp12:TransportBinding><wsp:Policy><sp12:TransportToken><wsp:Policy><sp12:HttpsToken><wsp:Policy><sp12:HttpBasicAuthentication/></wsp:Policy></sp12:HttpsToken></wsp:Policy></sp12:TransportToken><sp12:AlgorithmSuite><wsp:Policy><sp12:Basic256/></wsp:Policy></sp12:AlgorithmSuite></wsp:Policy></sp12:TransportBinding>"#,
+        HTTPS,
+    );
+    own(
+        "https + basic",
+        &basic_auth,
+        Target::Model,
+        Binding(&["header_auth: Some("]),
+    );
+
+    // A Kerberos AP-REQ bootstrap: the model has it (WWSAPI's template); the runtime
+    // does not yet.
+    let kerberos = wsdl(
+        "soap12",
+        HTTP,
+        &context(
+            "",
+            r#"<sp:KerberosToken sp:IncludeToken="http://schemas.xmlsoap.org/ws/2005/07/securitypolicy/IncludeToken/Once"><wsp:Policy><sp:WssGssKerberosV5ApReqToken11/></wsp:Policy></sp:KerberosToken>"#,
+        ),
+        HTTPS,
+    );
+    own(
+        "kerberos bootstrap",
+        &kerberos,
+        Target::Model,
+        Binding(&["secure_conversation_version: Feb2005"]),
+    );
+    own(
+        "kerberos bootstrap (runtime)",
+        &kerberos,
+        Target::Runtime,
+        Refused("WSB0040", "<sp:KerberosToken"),
+    );
+
+    // Two alternatives: message security first, the transport second: the second is
+    // imported.
+    let two = wsdl(
+        "soap12",
+        HTTP,
+        &context("", USERNAME).replacen(
+            "<wsp:ExactlyOne>",
+            "<wsp:ExactlyOne><wsp:All><sp:SymmetricBinding><wsp:Policy/></sp:SymmetricBinding></wsp:All>",
+            1,
+        ),
+        HTTPS,
+    );
+    own(
+        "second alternative",
+        &two,
+        Target::Runtime,
+        Binding(&["secure_conversation_version: Feb2005"]),
+    );
+
+    // Refusals, each at its place.
+    own(
+        "net.tcp",
+        &wsdl(
+            "soap12",
+            "http://schemas.microsoft.com/soap/tcp",
+            &context("", USERNAME),
+            "net.tcp://service.example/",
+        ),
+        Target::Runtime,
+        Refused("WSB0052", "<soap12:binding"),
+    );
+    own(
+        "binary encoding",
+        &wsdl(
+            "soap12",
+            HTTP,
+            &context("", USERNAME).replace(
+                "<wsap:UsingAddressing/>",
+                "<wsap:UsingAddressing/><msb:BinaryEncoding/>",
+            ),
+            HTTPS,
+        ),
+        Target::Runtime,
+        Refused("WSB0052", "<msb:BinaryEncoding"),
+    );
+    own(
+        "digest password",
+        &wsdl(
+            "soap12",
+            HTTP,
+            &context(
+                "",
+                &USERNAME.replace("<sp:WssUsernameToken10/>", "<sp:HashPassword/>"),
+            ),
+            HTTPS,
+        ),
+        Target::Runtime,
+        Refused("WSB0052", "<sp:HashPassword"),
+    );
+    own(
+        "X.509 credential",
+        &wsdl(
+            "soap12",
+            HTTP,
+            &context(
+                "",
+                r#"<sp:X509Token><wsp:Policy><sp:WssX509V3Token10/></wsp:Policy></sp:X509Token>"#,
+            ),
+            HTTPS,
+        ),
+        Target::Runtime,
+        Refused("WSB0052", "<sp:X509Token"),
+    );
+    own(
+        "SPNEGO",
+        &wsdl(
+            "soap12",
+            HTTP,
+            &context("", "<sp:SpnegoContextToken/>"),
+            HTTPS,
+        ),
+        Target::Runtime,
+        Refused("WSB0052", "<sp:SpnegoContextToken"),
+    );
+    own(
+        "Body signed by the context",
+        &wsdl(
+            "soap12",
+            HTTP,
+            &context("", USERNAME).replace(
+                "</sp:SecureConversationToken>",
+                "</sp:SecureConversationToken><sp:SignedParts><sp:Body/></sp:SignedParts>",
+            ),
+            HTTPS,
+        ),
+        Target::Runtime,
+        Refused("WSB0052", "<sp:Body"),
+    );
+    own(
+        "unknown WS-SP assertion",
+        &wsdl(
+            "soap12",
+            HTTP,
+            &context("<sp:RequireSomethingNew/>", USERNAME),
+            HTTPS,
+        ),
+        Target::Runtime,
+        Refused("WSB0052", "<sp:RequireSomethingNew"),
+    );
+    own(
+        "no bootstrap policy",
+        &wsdl(
+            "soap12",
+            HTTP,
+            &context("", USERNAME)
+                .replace("<sp:BootstrapPolicy>", "<vnd:Other>")
+                .replace("</sp:BootstrapPolicy>", "</vnd:Other>"),
+            HTTPS,
+        ),
+        Target::Runtime,
+        Refused("WSB0052", "<sp:SecureConversationToken"),
+    );
+    own(
+        "missing policy",
+        &wsdl("soap12", HTTP, "", HTTPS).replace(r##"URI="#P""##, r##"URI="#Q""##),
+        Target::Runtime,
+        Refused("WSB0051", "<wsp:PolicyReference"),
+    );
+    own(
+        "reference cycle",
+        &wsdl(
+            "soap12",
+            HTTP,
+            r##"<wsp:PolicyReference URI="#P"/>"##,
+            HTTPS,
+        ),
+        Target::Runtime,
+        Refused("WSB0051", "<wsp:PolicyReference URI=\"#P\"/>\n"),
+    );
+    own(
+        "no alternative",
+        &wsdl("soap12", HTTP, "<wsp:ExactlyOne/>", HTTPS),
+        Target::Runtime,
+        Refused("WSB0051", "<wsdl:binding"),
+    );
+    own(
+        "not well-formed",
+        &wsdl("soap12", HTTP, "<sp:TransportBinding>", HTTPS),
+        Target::Runtime,
+        Refused("WSB0051", "</wsp:Policy>\n  <wsdl:portType"),
+    );
+
+    // Warnings, never silence: a vendor assertion and an optional one.
+    let noted = wsdl(
+        "soap12",
+        HTTP,
+        &context("", USERNAME).replace(
+            "<wsap:UsingAddressing/>",
+            "<wsap:UsingAddressing/><vnd:Audit/><sp:Wss11 wsp:Optional=\"true\"/>",
+        ),
+        HTTPS,
+    );
+    let imported = own(
+        "vendor and optional",
+        &noted,
+        Target::Runtime,
+        Binding(&["secure_conversation_version: Feb2005"]),
+    );
+    let text = imported.render(wsbind_compiler::diag::Style::Plain);
+    assert!(
+        text.contains("warning[WSB0053]: `vnd:Audit` (namespace `urn:example:vendor`)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("warning[WSB0053]: `sp:Wss11` is optional"),
+        "{text}"
+    );
+    let toml = imported.toml.as_deref().unwrap_or("");
+    assert!(
+        !toml.contains("security-header-version"),
+        "an optional assertion is not imported:\n{toml}"
+    );
+
+    // A port that is not there, and a file that is not there.
+    let missing = wsbind_wsdl::import_text(
+        "service.wsdl",
+        &basic,
+        Some("Nope"),
+        Target::Model,
+        Role::Both,
+    );
+    assert_eq!(place(&missing), Some(("WSB0051".into(), "-".into())));
+    assert!(missing
+        .render(wsbind_compiler::diag::Style::Plain)
+        .contains("the ports: B_IService"));
 }
