@@ -302,6 +302,7 @@ fn import(
                 ImportRole::Both => Role::Both,
             },
             read: &wsbind_wsdl::read_file,
+            shown_as: None,
         },
     );
     if list_ports {

@@ -24,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
             target: Target::Model,
             role: Role::Both,
             read: &read,
+            shown_as: None,
         },
     );
     if let Some(toml) = &imported.toml {

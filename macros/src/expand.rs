@@ -28,6 +28,16 @@ pub fn binding(args: TokenStream, item: TokenStream) -> TokenStream {
             return with_item(item, e.to_compile_error());
         }
     };
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR");
+    if let Some(read) =
+        wsbind_wsdl::attribute::read_attribute_in(args.clone(), manifest_dir.as_deref())
+    {
+        let out = match read {
+            Ok(input) => from_wsdl(&name, &input),
+            Err(diagnostics) => diagnostics.iter().flat_map(attr_errors).collect(),
+        };
+        return with_item(item, out);
+    }
     let out = match inputs::read_attribute(args) {
         Ok(input) => {
             let tracked: Vec<String> = input
@@ -48,6 +58,64 @@ pub fn binding(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(diagnostics) => diagnostics.iter().flat_map(attr_errors).collect(),
     };
     with_item(item, out)
+}
+
+/// `wsdl = "…"`: the import's errors at the literal, each with the snippet of the WSDL
+/// document it is in; or the generated code, its warnings the import's.
+fn from_wsdl(name: &syn::Ident, input: &wsbind_wsdl::attribute::WsdlInput) -> TokenStream {
+    let tracked: Vec<String> = input
+        .tracked
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let lit = span_of(&input.at);
+    let imported = &input.imported;
+    match &input.checked {
+        Some(checked) if !imported.has_errors() => {
+            finish(name, checked, &tracked, Some(lit), |_| Vec::new())
+        }
+        _ => {
+            let none = SourceFile::new("(no file)", "");
+            let errors: Vec<&wsbind_wsdl::Found> = imported
+                .found
+                .iter()
+                .filter(|f| f.diagnostic.is_error())
+                .collect();
+            let mut out: Vec<TokenStream> = errors
+                .iter()
+                .take(diag::MAX_SHOWN)
+                .map(|f| {
+                    let source = f
+                        .source
+                        .and_then(|i| imported.sources.get(i))
+                        .unwrap_or(&none);
+                    if f.source.is_some() {
+                        file_error(&f.diagnostic, source, lit)
+                    } else {
+                        let help = f
+                            .diagnostic
+                            .help
+                            .as_ref()
+                            .map(|h| format!("\n  = help: {h}"))
+                            .unwrap_or_default();
+                        error_at(
+                            lit,
+                            &format!("[{}] {}{help}", f.diagnostic.rule.id, f.diagnostic.message),
+                        )
+                    }
+                })
+                .collect();
+            let hidden = errors.len().saturating_sub(diag::MAX_SHOWN) + imported.omitted;
+            if hidden > 0 {
+                out.push(error_at(lit, &diag::more_line(hidden)));
+            }
+            if out.is_empty() {
+                out.push(error_at(lit, "wsbind: the WSDL could not be imported"));
+            }
+            let track = codegen::track(&tracked);
+            quote!(#track #(#out)*)
+        }
+    }
 }
 
 fn with_item(item: TokenStream, extra: TokenStream) -> TokenStream {

@@ -29,12 +29,18 @@ pub(crate) fn limits() -> Limits {
 
 /// Reads `root` and, breadth first, every document it imports. Problems are reported
 /// where they are (the import element, the malformed byte) and the rest goes on.
-pub(crate) fn load(root: &Path, read: Reader<'_>, found: &mut Vec<Found>) -> Vec<Src> {
+pub(crate) fn load(
+    root: &Path,
+    shown: Option<&str>,
+    read: Reader<'_>,
+    found: &mut Vec<Found>,
+) -> Vec<Src> {
     let mut srcs: Vec<Src> = Vec::new();
     let root = normal(root);
+    let shown = shown.map_or_else(|| root.display().to_string(), str::to_owned);
     match read(&root) {
         Ok(text) => srcs.push(Src {
-            file: SourceFile::new(root.display().to_string(), text),
+            file: SourceFile::new(shown, text),
             path: root,
         }),
         Err(e) => {
@@ -92,9 +98,16 @@ pub(crate) fn load(root: &Path, read: Reader<'_>, found: &mut Vec<Found>) -> Vec
                 ));
                 continue;
             }
+            // Shown relative to how the importing document is shown.
+            let shown = normal(
+                &Path::new(&srcs[i].file.name)
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(&location),
+            );
             match read(&path) {
                 Ok(text) => srcs.push(Src {
-                    file: SourceFile::new(path.display().to_string(), text),
+                    file: SourceFile::new(shown.display().to_string(), text),
                     path,
                 }),
                 Err(e) => found.push(error(
@@ -138,8 +151,13 @@ fn normal(path: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+                // `a/..` goes; a leading `..` (or `/..`) stays what it is.
+                match out.components().next_back() {
+                    Some(Component::Normal(_)) => {
+                        out.pop();
+                    }
+                    Some(Component::RootDir | Component::Prefix(_)) => {}
+                    _ => out.push(".."),
                 }
             }
             other => out.push(other),

@@ -16,6 +16,9 @@
 
 #![forbid(unsafe_code)]
 
+/// The proc-macro's `wsdl = …` (feature `macro`).
+#[cfg(feature = "macro")]
+pub mod attribute;
 mod docs;
 mod map;
 mod ns;
@@ -82,6 +85,9 @@ pub struct Options<'r> {
     pub role: Role,
     /// How documents are read (the file system: [`read_file`]).
     pub read: Reader<'r>,
+    /// The WSDL's name in diagnostics (default: its path); the documents it imports
+    /// are named relative to it.
+    pub shown_as: Option<String>,
 }
 
 impl std::fmt::Debug for Options<'_> {
@@ -122,6 +128,8 @@ pub struct Imported {
     pub port: Option<String>,
     /// The `binding.toml` text, when the import succeeded (no error).
     pub toml: Option<String>,
+    /// The path of each document read (as `sources`).
+    pub paths: Vec<std::path::PathBuf>,
 }
 
 impl Imported {
@@ -153,7 +161,7 @@ impl Imported {
 /// Imports the port `options.port` of the WSDL at `path`.
 pub fn import(path: &Path, options: &Options<'_>) -> Imported {
     let mut found = Vec::new();
-    let srcs = docs::load(path, options.read, &mut found);
+    let srcs = docs::load(path, options.shown_as.as_deref(), options.read, &mut found);
     let docs = Docs::parse(&srcs);
     let mut imported = Imported {
         sources: Vec::new(),
@@ -162,6 +170,7 @@ pub fn import(path: &Path, options: &Options<'_>) -> Imported {
         ports: Vec::new(),
         port: None,
         toml: None,
+        paths: Vec::new(),
     };
     if !found.iter().any(|f| f.diagnostic.is_error()) && !docs.docs.is_empty() {
         run(&docs, options, &mut found, &mut imported);
@@ -185,6 +194,7 @@ pub fn import(path: &Path, options: &Options<'_>) -> Imported {
         imported.toml = None;
     }
     imported.found = found;
+    imported.paths = srcs.iter().map(|s| s.path.clone()).collect();
     imported.sources = srcs.into_iter().map(|s| s.file).collect();
     imported
 }
@@ -512,6 +522,7 @@ pub fn import_text(
             target,
             role,
             read: &read,
+            shown_as: None,
         },
     )
 }

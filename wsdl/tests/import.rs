@@ -29,6 +29,7 @@ fn run(path: &Path, port: Option<&str>, target: Target, read: wsbind_wsdl::Reade
             target,
             role: Role::Both,
             read,
+            shown_as: None,
         },
     )
 }
