@@ -87,6 +87,20 @@ interop_binding!(
     context(key_size = 128, secure_conversation_version = "1.3",)
 );
 
+interop_binding!(
+    /// What `wsbind import` makes of WCF's interop policy (Feb 2005, `To` signed by the
+    /// context key), with a renewal after 3 s, so a test sees CXF answer a Renew.
+    Feb2005SignedToShort,
+    security(),
+    context(
+        key_entropy_mode = "combined",
+        secure_conversation_version = "feb-2005",
+        wsbind_signed_headers = ["to"],
+        renewal_interval = "3s",
+        rollover_interval = "2s",
+    )
+);
+
 const ACTION: &str = "urn:wsbind:interop/Echo";
 const NS: &str = "urn:wsbind:interop";
 /// How long the peer may take to start, or one CXF client run to finish.
@@ -1041,4 +1055,249 @@ async fn cxf_cancel_without_proof_of_possession_is_refused() {
         "{last}"
     );
     running.shutdown().await;
+}
+
+/// The binding imported from WCF's own exported interop policy (port
+/// `SecureConversation_UserNameOverTransport_IPingService`), at compile time: SOAP 1.2,
+/// WS-Addressing August 2004, WS-SC February 2005, Basic256, combined entropy, and the
+/// context's signature over `To` that the policy's endorsing `SignedParts` asks for.
+#[wsbind::binding(
+    wsdl = "../shared/vectors/real-world/wcf-interop-wssc-wsdl/WSSecureConversation.wsdl",
+    port = "SecureConversation_UserNameOverTransport_IPingService",
+    // The assertions left out (the bootstrap's signed and encrypted parts, token-reference
+    // capabilities): `wsbind import` lists them; acknowledged here.
+    allow = ["WSB0053"]
+)]
+struct WcfInterop;
+
+/// The WSDL, loaded unchanged by both sides of the CXF peer.
+fn wcf_wsdl() -> String {
+    root()
+        .join("../shared/vectors/real-world/wcf-interop-wssc-wsdl/WSSecureConversation.wsdl")
+        .display()
+        .to_string()
+}
+
+const WCF_SERVICE: &str = "{http://WSSec/wssc}PingService";
+const WCF_PORT: &str = "{http://WSSec/wssc}SecureConversation_UserNameOverTransport_IPingService";
+const PING: &str = "http://xmlsoap.org/Ping";
+
+async fn ping(call: Call) -> Answer {
+    Answer::new(
+        PING,
+        format!(
+            r#"<p:PingResponse xmlns:p="http://xmlsoap.org/Ping" by="{}">{}</p:PingResponse>"#,
+            call.identity.name,
+            call.body.replace('&', "&amp;").replace('<', "&lt;")
+        ),
+    )
+}
+
+/// The policy itself drives both peers: CXF loads WCF's WSDL unchanged, wsbind's binding
+/// is imported from it. wsbind's client negotiates, calls and closes against CXF's
+/// service (which wants `To` signed by the context key: the imported
+/// `wsbind-signed-headers`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wsbind_client_cxf_service_from_wcf_wsdl() {
+    let _one = serial().await;
+    let dir = workdir("wsbind_client_cxf_service_from_wcf_wsdl");
+    let t = tls(&dir);
+    let wsdl = wcf_wsdl();
+    let extra = [
+        "--wsdl",
+        &wsdl,
+        "--service",
+        WCF_SERVICE,
+        "--port-name",
+        WCF_PORT,
+    ];
+    let service = CxfService::start(&dir, &t, false, true, "alice:wonderland", &extra);
+    let client = WcfInterop::client(
+        service.endpoint.clone(),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert_pem.clone()),
+    );
+    for i in 0..5 {
+        let body = format!(
+            r#"<p:Ping xmlns:p="http://xmlsoap.org/Ping"><p:text>hello {i}</p:text></p:Ping>"#
+        );
+        let reply = match client.call(PING, &body).await {
+            Ok(r) => r,
+            Err(e) => panic!("call {i}: {e}\n{}", messages(&service.log)),
+        };
+        assert!(reply.body.contains(&format!("hello {i}")), "{}", reply.body);
+    }
+    let sent = log_files(&service.log, "service-in")
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+        .find(|m| m.contains("hello 0"))
+        .unwrap_or_default();
+    assert!(
+        sent.contains("http://schemas.xmlsoap.org/ws/2004/08/addressing")
+            && sent.contains("http://www.w3.org/2003/05/soap-envelope"),
+        "the envelope the WSDL names: SOAP 1.2, WS-Addressing August 2004:\n{sent}"
+    );
+    let closed = client.close().await;
+    assert!(client.context_id().is_none());
+    eprintln!("close against CXF with WCF's policy: {closed:?}");
+    closed.unwrap_or_else(|e| panic!("close: {e}\n{}", messages(&service.log)));
+}
+
+/// And CXF's client, built from the same WSDL (a Dispatch on its service and port),
+/// negotiates and calls wsbind's server, whose binding is imported from it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cxf_client_wsbind_service_from_wcf_wsdl() {
+    let _one = serial().await;
+    let dir = workdir("cxf_client_wsbind_service_from_wcf_wsdl");
+    let t = tls(&dir);
+    let running = WcfInterop::server(
+        check,
+        ServerTls::from_pem(t.cert_pem.clone(), t.key_pem.clone()),
+    )
+    .serve("127.0.0.1:0", ping)
+    .await
+    .expect("serve");
+    let endpoint = format!("https://localhost:{}/ping", running.local_addr().port());
+    let run = {
+        let (dir, endpoint, cert, wsdl) =
+            (dir.clone(), endpoint.clone(), t.cert.clone(), wcf_wsdl());
+        tokio::task::spawn_blocking(move || {
+            cxf_call(
+                &dir,
+                &endpoint,
+                &cert,
+                false,
+                true,
+                "alice:wonderland",
+                &[
+                    "--count",
+                    "5",
+                    "--wsdl",
+                    &wsdl,
+                    "--service",
+                    WCF_SERVICE,
+                    "--port-name",
+                    WCF_PORT,
+                    "--action",
+                    PING,
+                    "--addressing",
+                    "2004/08",
+                ],
+            )
+        })
+        .await
+        .expect("join")
+    };
+    assert!(
+        run.ok && run.calls == 5,
+        "CXF client: {} calls, error {:?}\n{}\nstderr:\n{}",
+        run.calls,
+        run.error,
+        messages(&dir.join("cxf-client")),
+        tail(&dir.join("cxf-client.stderr"))
+    );
+    for (i, reply) in run.replies.iter().enumerate() {
+        assert!(
+            reply.contains(&format!("hello {i}")) && reply.contains(r#"by="alice""#),
+            "{reply}"
+        );
+    }
+    running.shutdown().await;
+}
+
+/// Evidence for what the import adds: the same client without `wsbind-signed-headers`
+/// (a hand-written binding that signs the Timestamp alone, MS-LWSSP's shape) is refused
+/// by the CXF service that WCF's policy drives, because the policy's endorsing
+/// `SignedParts` wants `To` signed by the context key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_imported_signed_parts_cxf_refuses_the_call() {
+    let _one = serial().await;
+    let dir = workdir("without_the_imported_signed_parts_cxf_refuses_the_call");
+    let t = tls(&dir);
+    let wsdl = wcf_wsdl();
+    let extra = [
+        "--wsdl",
+        &wsdl,
+        "--service",
+        WCF_SERVICE,
+        "--port-name",
+        WCF_PORT,
+    ];
+    let service = CxfService::start(&dir, &t, false, true, "alice:wonderland", &extra);
+    let client = Feb2005::client(
+        service.endpoint.clone(),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert_pem.clone()),
+    )
+    .with_envelope(Soap::V12, Addressing::Aug2004);
+    let body = r#"<p:Ping xmlns:p="http://xmlsoap.org/Ping"><p:text>hello</p:text></p:Ping>"#;
+    match client.call(PING, body).await {
+        Err(TransportError::Engine(EngineError::Fault(f))) => {
+            eprintln!("CXF refused: {f}");
+            assert!(f.reason.contains("EndorsingSupportingTokens"), "{f}");
+        }
+        other => panic!(
+            "expected CXF's refusal, got {other:?}\n{}",
+            messages(&service.log)
+        ),
+    }
+}
+
+/// Evidence for the README: with WCF's exported policy, CXF applies the *bootstrap*
+/// policy to a Renew (it wants the UsernameToken again), not a signed Body: it refuses
+/// wsbind's Renew, signed by the context as MS-LWSSP says, and the client negotiates a
+/// new context; the call goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cxf_with_wcf_policy_wants_the_bootstrap_token_in_a_renew() {
+    let _one = serial().await;
+    let dir = workdir("cxf_with_wcf_policy_wants_the_bootstrap_token_in_a_renew");
+    let t = tls(&dir);
+    let wsdl = wcf_wsdl();
+    let extra = [
+        "--wsdl",
+        &wsdl,
+        "--service",
+        WCF_SERVICE,
+        "--port-name",
+        WCF_PORT,
+    ];
+    let service = CxfService::start(&dir, &t, false, true, "alice:wonderland", &extra);
+    let client = Feb2005SignedToShort::client(
+        service.endpoint.clone(),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert_pem.clone()),
+    )
+    .with_envelope(Soap::V12, Addressing::Aug2004);
+    let body = r#"<p:Ping xmlns:p="http://xmlsoap.org/Ping"><p:text>hello</p:text></p:Ping>"#;
+    client
+        .call(PING, body)
+        .await
+        .unwrap_or_else(|e| panic!("first call: {e}\n{}", messages(&service.log)));
+    let first = client.context_id().expect("a context");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    client
+        .call(PING, body)
+        .await
+        .unwrap_or_else(|e| panic!("after the renewal time: {e}\n{}", messages(&service.log)));
+    let second = client.context_id().expect("a context");
+    let received = actions(&service.log, "service-in");
+    let renew = "http://schemas.xmlsoap.org/ws/2005/02/trust/RST/SCT/Renew";
+    assert!(received.iter().any(|a| a == renew), "{received:?}");
+    assert_ne!(
+        first, second,
+        "the Renew was refused, a new context negotiated: {received:?}"
+    );
+    let answer = log_files(&service.log, "service-out")
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+        .find(|m| m.contains("Fault"))
+        .unwrap_or_default();
+    assert!(
+        answer.contains("SignedSupportingTokens") || answer.contains("UsernameToken"),
+        "CXF's answer to the Renew names the bootstrap's token:\n{answer}"
+    );
+    assert!(
+        !answer.contains("SignedParts"),
+        "not a signed Body:\n{answer}"
+    );
 }

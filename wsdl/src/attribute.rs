@@ -1,5 +1,6 @@
-//! `#[wsbind::binding(wsdl = "service.wsdl", port = "…", role = "…")]`: the import run
-//! inside the proc-macro. The path resolves as `file = …` does (relative to the crate's
+//! `#[wsbind::binding(wsdl = "service.wsdl", port = "…", role = "…", allow = ["WSB0053"])]`:
+//! the import run inside the proc-macro; `allow` acknowledges warnings by rule id (they are
+//! reported as deprecation warnings otherwise, once per build). The path resolves as `file = …` does (relative to the crate's
 //! `CARGO_MANIFEST_DIR`, WSB0042 otherwise); every document read is tracked so that an
 //! edit rebuilds; import errors and rule violations come back at the WSDL's own lines
 //! (the macro carries them at the literal). An attribute without `wsdl` is not this
@@ -12,7 +13,7 @@ use wsbind_compiler::description::Role;
 use wsbind_compiler::diag::{Ctxt, Diagnostic};
 use wsbind_compiler::inputs::resolve_path;
 use wsbind_compiler::loc::{Loc, Spelling};
-use wsbind_compiler::rules::WSB0041;
+use wsbind_compiler::rules::{Severity, WSB0041};
 use wsbind_compiler::tree::Value;
 use wsbind_compiler::{check_toml, front, Checked, Target};
 
@@ -61,6 +62,7 @@ fn read(
     };
     let mut port = None;
     let mut role = Role::Both;
+    let mut allowed: Vec<&'static wsbind_compiler::rules::Rule> = Vec::new();
     for e in &table.entries {
         match e.key.as_str() {
             "wsdl" => {}
@@ -84,10 +86,37 @@ fn read(
                     }
                 }
             }
+            "allow" => {
+                let Value::Array(items) = &e.node.value else {
+                    return Err(vec![Diagnostic::new(
+                        &WSB0041,
+                        "`allow` is a list of warning ids, e.g. allow = [\"WSB0053\"]",
+                        &e.node.loc,
+                        "expected a list",
+                    )]);
+                };
+                for item in items {
+                    let rule = match &item.value {
+                        Value::Str(id) => wsbind_compiler::rules::find(id),
+                        _ => None,
+                    };
+                    match rule {
+                        Some(r) if r.severity == Severity::Warning => allowed.push(r),
+                        _ => {
+                            return Err(vec![Diagnostic::new(
+                                &WSB0041,
+                                "`allow` names warnings only (an error cannot be allowed), e.g. \"WSB0053\"",
+                                &item.loc,
+                                "not a warning id",
+                            )])
+                        }
+                    }
+                }
+            }
             _ => {
                 return Err(vec![Diagnostic::new(
                     &WSB0041,
-                    "`wsdl = ...` takes `port` and `role` beside it, not a description",
+                    "`wsdl = ...` takes `port`, `role` and `allow` beside it, not a description",
                     &e.key_loc,
                     "not with `wsdl`",
                 )
@@ -114,6 +143,7 @@ fn read(
         checked.diagnostics = imported
             .found
             .iter()
+            .filter(|f| !allowed.iter().any(|r| std::ptr::eq(*r, f.diagnostic.rule)))
             .map(|f| f.diagnostic.clone())
             .collect();
         checked

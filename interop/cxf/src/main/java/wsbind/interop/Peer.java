@@ -77,6 +77,8 @@ public final class Peer {
         System.err.println("            [--lifetime-s S (serve: the contexts' lifetime)]");
         System.err.println("            [--entropy combined|client-only|server-only (both: what the policy requires)]");
         System.err.println("            [--suite Basic128|Basic192|Basic256[Sha256] (both: the policy's algorithm suite)]");
+        System.err.println("            [--wsdl FILE --service {NS}NAME --port-name {NS}NAME (both: a WSDL loaded unchanged)]");
+        System.err.println("            [--action URI (call: the requests' action)] [--addressing 2004/08 (call)]");
         System.exit(2);
     }
 
@@ -108,6 +110,22 @@ public final class Peer {
                 yield false;
             }
         };
+    }
+
+    /** The WSDL named by --wsdl (loaded unchanged), or null. */
+    private static Path given(Map<String, String> o) {
+        String w = o.get("wsdl");
+        return w == null ? null : Path.of(w).toAbsolutePath();
+    }
+
+    /** --service {ns}local of a given WSDL; the peer's own service otherwise. */
+    private static QName serviceName(Map<String, String> o) {
+        return QName.valueOf(o.getOrDefault("service", "{" + Wsdl.NS + "}EchoService"));
+    }
+
+    /** --port {ns}local of a given WSDL; the peer's own port otherwise. */
+    private static QName portName(Map<String, String> o) {
+        return QName.valueOf(o.getOrDefault("port-name", "{" + Wsdl.NS + "}EchoPort"));
     }
 
     private static boolean soap12(Map<String, String> o) {
@@ -155,8 +173,13 @@ public final class Peer {
         String address = "https://localhost:" + port + "/echo";
         Path log = Path.of(need(o, "log"));
         Files.createDirectories(log);
-        Path wsdl = log.resolve("service.wsdl");
-        Files.writeString(wsdl, Wsdl.of(sc13(o), soap12(o), address, o.getOrDefault("entropy", "combined"), o.getOrDefault("suite", "Basic256")));
+        // A WSDL given with --wsdl is loaded unchanged (its policy drives CXF; its
+        // address is replaced by ours); otherwise the peer writes its own.
+        Path wsdl = given(o);
+        if (wsdl == null) {
+            wsdl = log.resolve("service.wsdl");
+            Files.writeString(wsdl, Wsdl.of(sc13(o), soap12(o), address, o.getOrDefault("entropy", "combined"), o.getOrDefault("suite", "Basic256")));
+        }
 
         Bus bus = BusFactory.getDefaultBus();
         TLSServerParameters tls = new TLSServerParameters();
@@ -167,8 +190,8 @@ public final class Peer {
 
         EndpointImpl ep = new EndpointImpl(bus, new Echo());
         ep.setWsdlLocation(wsdl.toUri().toString());
-        ep.setServiceName(new QName(Wsdl.NS, "EchoService"));
-        ep.setEndpointName(new QName(Wsdl.NS, "EchoPort"));
+        ep.setServiceName(serviceName(o));
+        ep.setEndpointName(portName(o));
         ep.setAddress(address);
         Map<String, Object> props = new HashMap<>();
         props.put("security.callback-handler", passwords(need(o, "user")));
@@ -200,8 +223,11 @@ public final class Peer {
         int count = Integer.parseInt(o.getOrDefault("count", "1"));
         Path log = Path.of(need(o, "log"));
         Files.createDirectories(log);
-        Path wsdl = log.resolve("client.wsdl");
-        Files.writeString(wsdl, Wsdl.of(sc13(o), soap12(o), endpoint, o.getOrDefault("entropy", "combined"), o.getOrDefault("suite", "Basic256")));
+        Path wsdl = given(o);
+        if (wsdl == null) {
+            wsdl = log.resolve("client.wsdl");
+            Files.writeString(wsdl, Wsdl.of(sc13(o), soap12(o), endpoint, o.getOrDefault("entropy", "combined"), o.getOrDefault("suite", "Basic256")));
+        }
 
         trustByDefault(need(o, "trust"), log);
         // On the bus: the STS client CXF makes for the negotiation is recorded too.
@@ -209,9 +235,8 @@ public final class Peer {
         bus().getOutInterceptors().add(recorder.out());
         bus().getInInterceptors().add(recorder.in());
         bus().getInFaultInterceptors().add(recorder.in());
-        Service service = Service.create(wsdl.toUri().toURL(), new QName(Wsdl.NS, "EchoService"));
-        Dispatch<Source> dispatch = service.createDispatch(
-                new QName(Wsdl.NS, "EchoPort"), Source.class, Service.Mode.PAYLOAD);
+        Service service = Service.create(wsdl.toUri().toURL(), serviceName(o));
+        Dispatch<Source> dispatch = service.createDispatch(portName(o), Source.class, Service.Mode.PAYLOAD);
         String user = need(o, "user");
         Map<String, Object> rc = dispatch.getRequestContext();
         rc.put(jakarta.xml.ws.BindingProvider.ENDPOINT_ADDRESS_PROPERTY, endpoint);
@@ -222,13 +247,14 @@ public final class Peer {
             rc.put("security.sts.token.do.cancel", Boolean.TRUE);
         }
         rc.put(jakarta.xml.ws.BindingProvider.SOAPACTION_USE_PROPERTY, Boolean.TRUE);
-        if (!soap12(o)) {
-            // SOAP 1.1 goes with WS-Addressing August 2004 (as wsbind pairs them).
+        if (!soap12(o) || "2004/08".equals(o.get("addressing"))) {
+            // SOAP 1.1 goes with WS-Addressing August 2004 (as wsbind pairs them), and so
+            // does a WSDL whose policy says `wsap:UsingAddressing` (--addressing 2004/08).
             rc.put(org.apache.cxf.ws.addressing.JAXWSAConstants.CLIENT_ADDRESSING_PROPERTIES,
                     new org.apache.cxf.ws.addressing.AddressingProperties(
                             "http://schemas.xmlsoap.org/ws/2004/08/addressing"));
         }
-        rc.put(jakarta.xml.ws.BindingProvider.SOAPACTION_URI_PROPERTY, Wsdl.ACTION);
+        rc.put(jakarta.xml.ws.BindingProvider.SOAPACTION_URI_PROPERTY, o.getOrDefault("action", Wsdl.ACTION));
 
         Client client = ((DispatchImpl<?>) dispatch).getClient();
         HTTPConduit conduit = (HTTPConduit) client.getConduit();
