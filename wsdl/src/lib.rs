@@ -278,16 +278,17 @@ fn run(docs: &Docs<'_>, options: &Options<'_>, found: &mut Vec<Found>, imported:
         return;
     };
     let transport = d.attr(soap, "", "transport").unwrap_or("");
-    if transport != ns::SOAP_HTTP {
+    let tcp = transport == ns::SOAP_TCP;
+    if transport != ns::SOAP_HTTP && !tcp {
         found.push(
             error(
                 &rules::WSB0052,
                 binding.0,
                 docs.name_range(binding.0, soap),
-                format!("the binding's transport is `{transport}`; wsbind speaks SOAP over HTTP"),
+                format!("the binding's transport is `{transport}`; WWSAPI's model has SOAP over HTTP and WCF's net.tcp"),
                 "transport",
             )
-            .help("ask for an HTTP endpoint of the service (WCF: not net.tcp)"),
+            .help("ask for an HTTP endpoint of the service"),
         );
         return;
     }
@@ -310,16 +311,21 @@ fn run(docs: &Docs<'_>, options: &Options<'_>, found: &mut Vec<Found>, imported:
     };
     if let Some(a) = &port.address {
         let scheme = a.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-        if scheme.is_some_and(|s| s != "http" && s != "https") {
+        let expected: &[&str] = if tcp {
+            &["net.tcp"]
+        } else {
+            &["http", "https"]
+        };
+        if scheme.is_some_and(|s| !expected.contains(&s.as_str())) {
             found.push(
                 error(
                     &rules::WSB0052,
                     port.doc,
                     docs.name_range(port.doc, port.el),
-                    format!("the port's address `{a}` is not an HTTP address"),
+                    format!("the port's address `{a}` does not fit its binding's transport"),
                     "this port",
                 )
-                .help("ask for an HTTP endpoint of the service (WCF: not net.tcp)"),
+                .help("an http(s):// address for SOAP over HTTP, net.tcp:// for net.tcp"),
             );
             return;
         }
@@ -380,7 +386,10 @@ fn run(docs: &Docs<'_>, options: &Options<'_>, found: &mut Vec<Found>, imported:
         ));
         return;
     }
-    let mapped: Vec<map::Mapped> = alts.iter().map(|a| map::alternative(docs, a)).collect();
+    let mapped: Vec<map::Mapped> = alts
+        .iter()
+        .map(|a| map::alternative(docs, a, tcp))
+        .collect();
     let Some(chosen) = mapped.iter().position(map::Mapped::fits) else {
         // Only the refusals: what a refused alternative would have left out matters no
         // more.
@@ -399,6 +408,7 @@ fn run(docs: &Docs<'_>, options: &Options<'_>, found: &mut Vec<Found>, imported:
         envelope: Some(envelope),
         addressing: chosen.addressing,
         channel: soap_from,
+        channel_binding: if tcp { "tcp" } else { "http" },
         role: options.role,
     };
     let written = write::write(docs, &header, &chosen.security, found);

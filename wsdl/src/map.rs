@@ -18,7 +18,6 @@ use wsbind_xml::dom::Element;
 pub(crate) enum Value {
     Str(String),
     Bool(bool),
-    Int(i64),
     List(Vec<String>),
 }
 
@@ -80,13 +79,11 @@ struct Level {
     context: Option<Context>,
     addressing: Option<Setting>,
     entropy: Option<Setting>,
-    bits: Option<(i64, From)>,
 }
 
 struct Context {
     binding: BindingDraft,
     boot_entropy: Option<Setting>,
-    boot_bits: Option<(i64, From)>,
     /// `sp:SignedParts` beside the token in the endorsing supporting tokens.
     signed_parts: Option<(Assertion, String)>,
     derived: bool,
@@ -95,13 +92,16 @@ struct Context {
 pub(crate) struct Mapper<'a, 's> {
     docs: &'a Docs<'s>,
     found: Vec<Found>,
+    tcp: bool,
 }
 
-/// Maps one alternative of the endpoint's effective policy.
-pub(crate) fn alternative(docs: &Docs<'_>, alt: &[Assertion]) -> Mapped {
+/// Maps one alternative of the endpoint's effective policy (`tcp`: the port is WCF's
+/// net.tcp, the WWSAPI tcp channel).
+pub(crate) fn alternative(docs: &Docs<'_>, alt: &[Assertion], tcp: bool) -> Mapped {
     let mut m = Mapper {
         docs,
         found: Vec::new(),
+        tcp,
     };
     let mut lv = m.level(alt, "", false);
     let addressing = lv.addressing.take();
@@ -228,6 +228,24 @@ impl Mapper<'_, '_> {
                         self.note(&n, &join(&here, &nq), format!("`{nq}`: replies go back on the HTTP response; wsbind does not send them elsewhere"));
                     }
                 }
+            } else if ns == ns::MSB && local == "BinaryEncoding" && self.tcp {
+                // net.tcp's own encoding: WWSAPI's tcp channel speaks it.
+            } else if ns == ns::MS_HTTP {
+                let scheme = match local.as_str() {
+                    "BasicAuthentication" => "basic",
+                    "DigestAuthentication" => "digest",
+                    "NtlmAuthentication" => "ntlm",
+                    "NegotiateAuthentication" => "negotiate",
+                    _ => {
+                        self.note(
+                            a,
+                            &here,
+                            format!("`{q}` is not an HTTP authentication scheme wsbind knows"),
+                        );
+                        continue;
+                    }
+                };
+                self.header_scheme(&mut lv, a, &here, scheme);
             } else if ns == ns::MSB && local == "BinaryEncoding" {
                 self.refuse(a, &here, format!("`{q}` asks for WCF's binary message encoding; wsbind writes SOAP as text XML"), "binary encoding", "ask for a text-encoded endpoint (WCF's basicHttpBinding or wsHttpBinding)");
             } else if ns::is_wsp(&ns) {
@@ -253,6 +271,32 @@ impl Mapper<'_, '_> {
         }
     }
 
+    /// An HTTP header authentication scheme the policy asks for.
+    fn header_scheme(&mut self, lv: &mut Level, a: &Assertion, here: &str, scheme: &str) {
+        let from = self.from(a, here);
+        let b = lv.header_auth.get_or_insert_with(|| BindingDraft {
+            kind: "http-header-auth",
+            from: from.clone(),
+            settings: Vec::new(),
+            bootstrap: None,
+        });
+        match b.settings.iter_mut().find(|s| s.key == "scheme") {
+            Some(Setting {
+                value: Value::List(l),
+                ..
+            }) => {
+                if !l.iter().any(|x| x == scheme) {
+                    l.push(scheme.into())
+                }
+            }
+            _ => b.settings.push(Setting {
+                key: "scheme",
+                value: Value::List(vec![scheme.into()]),
+                from,
+            }),
+        }
+    }
+
     fn transport_binding(&mut self, a: &Assertion, here: &str, lv: &mut Level) {
         let mut ssl = BindingDraft {
             kind: "ssl-transport",
@@ -274,8 +318,14 @@ impl Mapper<'_, '_> {
             match nl {
                 "TransportToken" => {
                     for t in self.nested(&n).to_vec() {
-                        let (_, tl, tq) = self.names(&t);
+                        let (tns, tl, tq) = self.names(&t);
                         let there = join(&nhere, &tq);
+                        if tns == ns::MSF && tl == "WindowsTransportSecurity" && self.tcp {
+                            // net.tcp's Windows stream security: WWSAPI's tcp-sspi-transport.
+                            ssl.kind = "tcp-sspi-transport";
+                            ssl.from = self.from(&t, &there);
+                            continue;
+                        }
                         if tl != "HttpsToken" {
                             self.refuse(
                                 &t,
@@ -315,27 +365,7 @@ impl Mapper<'_, '_> {
                                     } else {
                                         "digest"
                                     };
-                                    let b = lv.header_auth.get_or_insert_with(|| BindingDraft {
-                                        kind: "http-header-auth",
-                                        from: self.from(&h, &hhere),
-                                        settings: Vec::new(),
-                                        bootstrap: None,
-                                    });
-                                    match b.settings.iter_mut().find(|s| s.key == "scheme") {
-                                        Some(Setting {
-                                            value: Value::List(l),
-                                            ..
-                                        }) => l.push(scheme.into()),
-                                        _ => b.settings.push(Setting {
-                                            key: "scheme",
-                                            value: Value::List(vec![scheme.into()]),
-                                            from: From {
-                                                doc: h.doc,
-                                                el: h.el,
-                                                path: hhere.clone(),
-                                            },
-                                        }),
-                                    }
+                                    self.header_scheme(lv, &h, &hhere, scheme);
                                 }
                                 _ => self.unknown(&h, &hhere),
                             }
@@ -373,6 +403,11 @@ impl Mapper<'_, '_> {
                 _ => self.unknown(&n, &nhere),
             }
         }
+        if !lv.props.iter().any(|p| p.key == "timestamp-usage") {
+            // No `sp:IncludeTimestamp`: the service expects messages without one.
+            lv.props
+                .push(self.set("timestamp-usage", Value::Str("never".into()), a, here));
+        }
         lv.transport.push(ssl);
     }
 
@@ -381,9 +416,8 @@ impl Mapper<'_, '_> {
             let (_, sl, sq) = self.names(&s);
             let shere = join(here, &sq);
             match suite_name(sl) {
-                Some((name, bits)) => {
+                Some((name, _bits)) => {
                     lv.props.push(self.set("algorithm-suite-name", Value::Str(name), &s, &shere));
-                    lv.bits = Some((bits, self.from(&s, &shere)));
                 }
                 None if sl == "InclusiveC14N" || sl == "SOAPNormalization10" || sl == "STRTransform10" || sl == "XPath10" || sl == "XPathFilter20" => {
                     self.refuse(&s, &shere, format!("`{sq}` changes how signed XML is transformed; WWSAPI and wsbind use exclusive C14N"), "not expressible", "")
@@ -525,7 +559,6 @@ impl Mapper<'_, '_> {
             bootstrap: None,
         };
         let mut c_entropy = None;
-        let mut c_bits = None;
         let mut derived = false;
         let mut saw_bootstrap = false;
         for n in self.nested(t).to_vec() {
@@ -560,7 +593,6 @@ impl Mapper<'_, '_> {
                     let inner = self.nested(&n).to_vec();
                     let mut boot = self.level(&inner, &nhere, true);
                     c_entropy = boot.entropy.take();
-                    c_bits = boot.bits.take();
                     if let Some(a) = boot.addressing.take() {
                         let _ = a;
                     }
@@ -578,7 +610,6 @@ impl Mapper<'_, '_> {
         Context {
             binding,
             boot_entropy: c_entropy,
-            boot_bits: c_bits,
             signed_parts: None,
             derived,
         }
@@ -636,6 +667,26 @@ impl Mapper<'_, '_> {
     /// A level's bindings in order: the transport, header authentication, message
     /// credentials, the security context.
     fn finish(&mut self, mut lv: Level) -> SecDraft {
+        if lv.transport.is_empty()
+            && (lv.header_auth.is_some() || !lv.message.is_empty() || lv.context.is_some())
+        {
+            if let Some(first) = lv
+                .header_auth
+                .as_ref()
+                .or(lv.message.first())
+                .or(lv.context.as_ref().map(|c| &c.binding))
+            {
+                // Credentials without transport security: the policy has no TransportBinding.
+                lv.props.insert(
+                    0,
+                    Setting {
+                        key: "transport-protection-level",
+                        value: Value::Str("none".into()),
+                        from: first.from.clone(),
+                    },
+                );
+            }
+        }
         let mut bindings = std::mem::take(&mut lv.transport);
         bindings.extend(lv.header_auth.take());
         bindings.append(&mut lv.message);
@@ -646,13 +697,8 @@ impl Mapper<'_, '_> {
                     ..e
                 });
             }
-            if let Some((bits, from)) = lv.bits.take().or(c.boot_bits.take()) {
-                c.binding.settings.push(Setting {
-                    key: "key-size",
-                    value: Value::Int(bits),
-                    from,
-                });
-            }
+            // The key size is the suite's: the runtime sizes a context's key within the
+            // suite's bounds, so it is not written.
             if let Some((sp, here)) = c.signed_parts.take() {
                 self.signed_headers(&mut c, &sp, &here);
             }

@@ -29,6 +29,12 @@ pub(crate) const WSA_10: &str = "http://www.w3.org/2005/08/addressing";
 pub(crate) const MSB: &str = "http://schemas.microsoft.com/ws/06/2004/mspolicy/netbinary1";
 /// The SOAP-over-HTTP transport of a `soap:binding`.
 pub(crate) const SOAP_HTTP: &str = "http://schemas.xmlsoap.org/soap/http";
+/// WCF's net.tcp transport of a `soap12:binding` (the WWSAPI tcp channel binding).
+pub(crate) const SOAP_TCP: &str = "http://schemas.microsoft.com/soap/tcp";
+/// WCF's HTTP authentication assertions (`http:BasicAuthentication`, ...).
+pub(crate) const MS_HTTP: &str = "http://schemas.microsoft.com/ws/06/2004/policy/http";
+/// WCF's .NET Framing security assertions (`msf:WindowsTransportSecurity`, ...).
+pub(crate) const MSF: &str = "http://schemas.microsoft.com/ws/2006/05/framing/policy";
 
 /// Whether `ns` is one of the WS-SecurityPolicy namespaces.
 pub(crate) fn is_sp(ns: &str) -> bool {

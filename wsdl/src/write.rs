@@ -38,6 +38,7 @@ pub(crate) struct Header<'a> {
     pub envelope: Option<Setting>,
     pub addressing: Option<Setting>,
     pub channel: From,
+    pub channel_binding: &'static str,
     pub role: Role,
 }
 
@@ -82,7 +83,7 @@ pub(crate) fn write(
         .push_str("# Each value names the WSDL element or policy assertion it comes from.\n\n");
     w.out.push_str("[channel]\n");
     w.last_comment.clear();
-    w.value("binding", &Value::Str("http".into()), &h.channel);
+    w.value("binding", &Value::Str(h.channel_binding.into()), &h.channel);
     let role = Role::ALL
         .iter()
         .find(|(_, r)| *r == h.role)
@@ -238,7 +239,6 @@ fn toml_value(v: &Value) -> String {
     match v {
         Value::Str(s) => quote(s),
         Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
         Value::List(l) => format!(
             "[{}]",
             l.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")

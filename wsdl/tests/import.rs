@@ -98,7 +98,7 @@ fn wcf_interop_endpoints() {
                 "envelope: Some(Soap12), addressing: Some(V09)",
                 "security_header_layout: Lax, security_header_version: V1_1",
                 "ssl: Some(SslTransport { require_client_certificate: false",
-                "context: Some(SecurityContext { key_size: Some(256), key_entropy_mode: Combined, secure_conversation_version: Feb2005",
+                "context: Some(SecurityContext { key_size: None, key_entropy_mode: Combined, secure_conversation_version: Feb2005",
                 "signature_profile: MsLwssp, send_cancel: true, signed_headers: [To]",
                 "security_header_layout: Strict",
                 "username: true } })",
@@ -375,7 +375,7 @@ fn wsdls_in_the_shapes_wcf_publishes() {
         Role::Client,
         Binding(&[
             "envelope: Some(Soap12), addressing: Some(V10)",
-            "key_size: Some(128), key_entropy_mode: Combined, secure_conversation_version: V1_3",
+            "key_size: None, key_entropy_mode: Combined, secure_conversation_version: V1_3",
             "send_cancel: false",
         ]),
     );
@@ -493,13 +493,39 @@ fn wsdls_in_the_shapes_wcf_publishes() {
     );
 
     // Refusals, each at its place.
-    own(
+    // WCF's netTcpBinding with Windows stream security: binary encoding, .NET Framing's
+    // Windows transport security. WWSAPI's tcp channel with tcp-sspi-transport: in the
+    // model; the runtime speaks HTTP only.
+    let net_tcp = wsdl(
+        "soap12",
+        "http://schemas.microsoft.com/soap/tcp",
+        r#"<msb:BinaryEncoding/><sp:TransportBinding><wsp:Policy><sp:TransportToken><wsp:Policy><msf:WindowsTransportSecurity xmlns:msf="http://schemas.microsoft.com/ws/2006/05/framing/policy"><msf:ProtectionLevel>EncryptAndSign</msf:ProtectionLevel></msf:WindowsTransportSecurity></wsp:Policy></sp:TransportToken><sp:AlgorithmSuite><wsp:Policy><sp:Basic256/></wsp:Policy></sp:AlgorithmSuite><sp:Layout><wsp:Policy><sp:Strict/></wsp:Policy></sp:Layout></wsp:Policy></sp:TransportBinding><wsaw:UsingAddressing/>"#,
+        "net.tcp://service.example/Service.svc",
+    );
+    let imported = own(
         "net.tcp",
+        &net_tcp,
+        Target::Model,
+        Binding(&["envelope: Some(Soap12), addressing: Some(V10)"]),
+    );
+    let toml = imported.toml.as_deref().unwrap_or("");
+    assert!(
+        toml.contains("binding = \"tcp\"") && toml.contains("kind = \"tcp-sspi-transport\""),
+        "{toml}"
+    );
+    own(
+        "net.tcp (runtime)",
+        &net_tcp,
+        Target::Runtime,
+        Refused("WSB0040", "<soap12:binding"),
+    );
+    own(
+        "another transport",
         &wsdl(
             "soap12",
-            "http://schemas.microsoft.com/soap/tcp",
+            "http://example.org/soap/smtp",
             &context("", USERNAME),
-            "net.tcp://service.example/",
+            HTTPS,
         ),
         Target::Runtime,
         Refused("WSB0052", "<soap12:binding"),

@@ -18,7 +18,8 @@ fn main() {
     let ctx = CONTEXT.expect("context");
     assert_eq!(ctx.secure_conversation_version, wsbind::description::ScVersion::Feb2005);
     assert_eq!(ctx.key_entropy_mode, wsbind::description::KeyEntropyMode::Combined);
-    assert_eq!(ctx.key_size, Some(256));
+    assert_eq!(ctx.key_size, None, "the suite sizes the key");
+    assert_eq!(PingClient::DESCRIPTION.security.protection.properties.algorithm_suite.max_symmetric_key_bits, 256);
     assert_eq!(PingClient::DESCRIPTION.addressing, Some(wsbind::description::AddressingVersion::V09));
     let _c = PingClient::client("https://localhost/", wsbind::UsernameCredential::new("u", "p"), wsbind::ClientTls::trust_pem(Vec::new()));
 }
