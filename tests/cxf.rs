@@ -1301,3 +1301,96 @@ async fn cxf_with_wcf_policy_wants_the_bootstrap_token_in_a_renew() {
         "not a signed Body:\n{answer}"
     );
 }
+
+/// `wsbind export` in the other direction: the description of `Sc13` (as TOML, the same
+/// shape) exported as a WSDL, which CXF's client loads unchanged; it negotiates with and
+/// calls the wsbind server that runs `Sc13`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cxf_client_from_an_exported_wsdl_calls_wsbind() {
+    let _one = serial().await;
+    let dir = workdir("cxf_client_from_an_exported_wsdl_calls_wsbind");
+    let t = tls(&dir);
+    let toml = r#"
+[channel]
+binding = "http"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+usage = "supporting"
+key-entropy-mode = "combined"
+secure-conversation-version = "1.3"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "username"
+usage = "supporting"
+"#;
+    let checked = wsbind_compiler::check_toml(toml, wsbind_compiler::Target::Runtime);
+    let d = checked.description().expect("valid");
+    assert_eq!(
+        d.security,
+        Sc13::DESCRIPTION.security,
+        "the same binding as Sc13"
+    );
+    let running = Sc13::server(
+        check,
+        ServerTls::from_pem(t.cert_pem.clone(), t.key_pem.clone()),
+    )
+    .serve("127.0.0.1:0", echo)
+    .await
+    .expect("serve");
+    let endpoint = format!("https://localhost:{}/echo", running.local_addr().port());
+    let exported = wsbind_wsdl::export::export(
+        checked.file.as_ref().expect("read"),
+        &d,
+        &wsbind_wsdl::export::Names {
+            service: "Echo".into(),
+            address: Some(endpoint.clone()),
+            namespace: Some(NS.into()),
+        },
+    )
+    .expect("exported");
+    let wsdl = dir.join("exported.wsdl");
+    std::fs::write(&wsdl, &exported.wsdl).expect("write");
+    let run = {
+        let (dir, endpoint, cert, wsdl) = (
+            dir.clone(),
+            endpoint.clone(),
+            t.cert.clone(),
+            wsdl.display().to_string(),
+        );
+        tokio::task::spawn_blocking(move || {
+            cxf_call(
+                &dir,
+                &endpoint,
+                &cert,
+                true,
+                true,
+                "alice:wonderland",
+                &[
+                    "--count",
+                    "3",
+                    "--wsdl",
+                    &wsdl,
+                    "--service",
+                    &format!("{{{NS}}}Echo"),
+                    "--port-name",
+                    &format!("{{{NS}}}Echo_port"),
+                ],
+            )
+        })
+        .await
+        .expect("join")
+    };
+    assert!(
+        run.ok && run.calls == 3,
+        "CXF client: {} calls, error {:?}\n{}\nstderr:\n{}",
+        run.calls,
+        run.error,
+        messages(&dir.join("cxf-client")),
+        tail(&dir.join("cxf-client.stderr"))
+    );
+    running.shutdown().await;
+}

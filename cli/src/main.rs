@@ -126,6 +126,31 @@ enum Command {
         #[arg(long)]
         model_only: bool,
     },
+    /// Export a binding.toml as WS-SecurityPolicy in a WSDL skeleton, in the shape WCF
+    /// writes (svcutil, wsdl2java and `wsbind import` read it). What no policy assertion
+    /// carries is listed on standard error. Exit 0 exported, 1 not expressible, 2 a file
+    /// cannot be read or written.
+    Export {
+        /// The description.
+        file: std::path::PathBuf,
+        /// The service's name (the port type, binding, port and policy are named after it).
+        #[arg(long, default_value = "Service")]
+        service: String,
+        /// The port's address (default https://localhost/SERVICE, or http:// or net.tcp://).
+        #[arg(long)]
+        address: Option<String>,
+        /// Print the wsp:Policy element alone (to paste into a WSDL of your own).
+        #[arg(long)]
+        policy_only: bool,
+        /// Fill the policy into this WSDL of your own instead of a skeleton: the policy
+        /// goes first in wsdl:definitions, a PolicyReference into each binding without
+        /// one; the rest is kept as it is (serve it with `Server::with_wsdl`).
+        #[arg(long, conflicts_with = "policy_only")]
+        into: Option<std::path::PathBuf>,
+        /// Write to this file (refused if it exists) instead of standard output.
+        #[arg(short, long)]
+        output: Option<std::path::PathBuf>,
+    },
     /// Protect or verify a message with a security context (interoperability door).
     #[command(subcommand)]
     Message(message::MessageCommand),
@@ -168,6 +193,21 @@ fn main() -> ExitCode {
         Command::Message(cmd) => message::run(cmd),
         Command::Negotiate(cmd) => negotiate::run(cmd),
         Command::New { template, output } => new(template.as_deref(), output.as_deref()),
+        Command::Export {
+            file,
+            service,
+            address,
+            policy_only,
+            into,
+            output,
+        } => export(
+            &file,
+            service,
+            address,
+            policy_only,
+            into.as_deref(),
+            output.as_deref(),
+        ),
         Command::Import {
             wsdl,
             port,
@@ -357,6 +397,91 @@ fn import(
                 path.display(),
                 imported.port.as_deref().unwrap_or("")
             );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn export(
+    file: &std::path::Path,
+    service: String,
+    address: Option<String>,
+    policy_only: bool,
+    into: Option<&std::path::Path>,
+    output: Option<&std::path::Path>,
+) -> ExitCode {
+    let name = file.display().to_string();
+    let text = match std::fs::read_to_string(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {name}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let checked = wsbind_compiler::check_toml(&text, Target::Model);
+    let (Some(model), Some(d)) = (checked.file.as_ref(), checked.description()) else {
+        eprint!(
+            "{}",
+            diag::render_counted(
+                &checked.diagnostics,
+                checked.omitted,
+                &SourceFile::new(name.clone(), text.clone()),
+                Style::Plain
+            )
+        );
+        eprintln!("error: {name} is not a valid description; `wsbind check --model-only` says why");
+        return ExitCode::from(1);
+    };
+    let names = wsbind_wsdl::export::Names {
+        service,
+        address,
+        namespace: None,
+    };
+    let exported = match wsbind_wsdl::export::export(model, &d, &names) {
+        Ok(e) => e,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            return ExitCode::from(1);
+        }
+    };
+    for n in &exported.notes {
+        eprintln!("note: not in the policy: {n}");
+    }
+    let text = if policy_only {
+        format!("{}\n", exported.policy)
+    } else if let Some(own) = into {
+        let own_text = match std::fs::read_to_string(own) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", own.display());
+                return ExitCode::from(2);
+            }
+        };
+        match wsbind_wsdl::export::fill(&own_text, &exported) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {}: {e}", own.display());
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        exported.wsdl
+    };
+    match output {
+        None => out!("{text}"),
+        Some(path) => {
+            let written = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+            if let Err(e) = written {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            eprintln!("wrote {}", path.display());
         }
     }
     ExitCode::SUCCESS

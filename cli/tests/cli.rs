@@ -323,3 +323,56 @@ fn import_reads_a_wsdl_into_a_checked_binding() {
     assert_eq!(o.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn export_writes_a_wsdl_that_imports_back() {
+    let dir = std::env::temp_dir().join(format!("wsbind-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let wsdl = dir.join("service.wsdl");
+    let _ = std::fs::remove_file(&wsdl);
+    let o = wsbind(&[
+        "export",
+        "examples/bindings/order-service.toml",
+        "--service",
+        "Orders",
+        "-o",
+        wsdl.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = std::fs::read_to_string(&wsdl).expect("written");
+    assert!(
+        text.contains("<sp:SecureConversationToken")
+            && text.contains("<wsp:PolicyReference URI=\"#Orders_policy\"/>"),
+        "{text}"
+    );
+    let o = wsbind(&["import", "--model-only", wsdl.to_str().expect("utf-8")]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout(&o).contains("kind = \"security-context\""));
+    // The policy alone, and a description that cannot be written.
+    let o = wsbind(&[
+        "export",
+        "--policy-only",
+        "examples/bindings/order-service.toml",
+    ]);
+    assert!(
+        stdout(&o).starts_with("<wsp:Policy xmlns:wsp="),
+        "{}",
+        stdout(&o)
+    );
+    let pipe = dir.join("pipe.toml");
+    std::fs::write(&pipe, "[channel]\nbinding = \"named-pipe\"\n").expect("write");
+    let o = wsbind(&["export", pipe.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("named-pipe"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -20,6 +20,7 @@
 #[cfg(feature = "macro")]
 pub mod attribute;
 mod docs;
+pub mod export;
 mod map;
 mod ns;
 mod policy;
