@@ -695,3 +695,87 @@ fn wsdls_in_the_shapes_wcf_publishes() {
         .render(wsbind_compiler::diag::Style::Plain)
         .contains("the ports: B_IService"));
 }
+
+/// Hostile shapes are bounded: alternatives that multiply, references nested deeper
+/// than the bound, documents that import one another without end, deep nesting.
+#[test]
+fn hostile_wsdls_are_bounded() {
+    // 2^9 = 512 alternatives from nine ExactlyOne of two.
+    let two = "<wsp:ExactlyOne><wsp:All><wsap:UsingAddressing/></wsp:All><wsp:All><wsaw:UsingAddressing/></wsp:All></wsp:ExactlyOne>";
+    let many = wsdl("soap12", HTTP, &two.repeat(9), HTTPS);
+    let imported = wsbind_wsdl::import_text("service.wsdl", &many, None, Target::Model, Role::Both);
+    let text = imported.render(wsbind_compiler::diag::Style::Plain);
+    assert!(text.contains("more than 256 alternatives"), "{text}");
+
+    // A chain of 20 policies each referring to the next: deeper than 16.
+    let mut chain = String::new();
+    for i in 0..20 {
+        chain.push_str(&format!(
+            r##"<wsp:Policy wsu:Id="C{i}"><wsp:PolicyReference URI="#C{}"/></wsp:Policy>"##,
+            i + 1
+        ));
+    }
+    chain.push_str(r#"<wsp:Policy wsu:Id="C20"/>"#);
+    let deep = wsdl(
+        "soap12",
+        HTTP,
+        r##"<wsp:PolicyReference URI="#C0"/>"##,
+        HTTPS,
+    )
+    .replace("<wsdl:portType", &format!("{chain}\n  <wsdl:portType"));
+    let imported = wsbind_wsdl::import_text("service.wsdl", &deep, None, Target::Model, Role::Both);
+    let text = imported.render(wsbind_compiler::diag::Style::Plain);
+    assert!(
+        text.contains("policy references nest deeper than 16"),
+        "{text}"
+    );
+
+    // Every document imports two more, forever (the reader makes them up): at most 32
+    // are read, each once.
+    let root = wsdl("soap12", HTTP, &context("", USERNAME), HTTPS);
+    let read = |p: &Path| -> std::io::Result<String> {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name == "service.wsdl" {
+            return Ok(root.replace(
+                "<wsp:Policy wsu:Id=\"P\">",
+                "<wsdl:import location=\"d0.wsdl\"/><wsp:Policy wsu:Id=\"P\">",
+            ));
+        }
+        let n: u64 = name
+            .trim_start_matches('d')
+            .trim_end_matches(".wsdl")
+            .parse()
+            .unwrap_or(0);
+        Ok(format!(
+            r#"<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"><wsdl:import location="d{}.wsdl"/><wsdl:import location="d{}.wsdl"/></wsdl:definitions>"#,
+            2 * n + 1,
+            2 * n + 2
+        ))
+    };
+    let imported = run(Path::new("service.wsdl"), None, Target::Model, &read);
+    assert_eq!(imported.sources.len(), 32);
+    let text = imported.render(wsbind_compiler::diag::Style::Plain);
+    assert!(
+        text.contains("more than 32 documents are imported"),
+        "{text}"
+    );
+
+    // Nesting deeper than the XML layer's bound (64): refused where it goes too deep.
+    let nested = format!(
+        "{}{}",
+        "<wsp:Policy>".repeat(70),
+        "</wsp:Policy>".repeat(70)
+    );
+    let imported = wsbind_wsdl::import_text(
+        "service.wsdl",
+        &wsdl("soap12", HTTP, &nested, HTTPS),
+        None,
+        Target::Model,
+        Role::Both,
+    );
+    let text = imported.render(wsbind_compiler::diag::Style::Plain);
+    assert!(
+        text.contains("elements nest deeper than the limit of 64"),
+        "{text}"
+    );
+}
