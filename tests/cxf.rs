@@ -1394,3 +1394,145 @@ usage = "supporting"
     );
     running.shutdown().await;
 }
+
+/// A username on every message (no security context), as `wsbind new --template
+/// http-ssl-username` writes it.
+#[wsbind::binding(
+    channel(binding = "http", role = "both"),
+    security(
+        binding(kind = "ssl-transport"),
+        binding(kind = "username", usage = "supporting")
+    )
+)]
+struct UsernameEveryMessage;
+
+/// That description exported as a WSDL (`wsbind export`), which both sides of the CXF
+/// peer load unchanged: WCF's TransportWithMessageCredential + UserName policy.
+fn username_wsdl(dir: &Path, address: &str) -> String {
+    let template = wsbind_compiler::templates::find("http-ssl-username").expect("template");
+    let checked = wsbind_compiler::check_toml(template.text, wsbind_compiler::Target::Runtime);
+    let d = checked.description().expect("valid");
+    assert_eq!(d.security, UsernameEveryMessage::DESCRIPTION.security);
+    let exported = wsbind_wsdl::export::export(
+        checked.file.as_ref().expect("read"),
+        &d,
+        &wsbind_wsdl::export::Names {
+            service: "Echo".into(),
+            address: Some(address.into()),
+            namespace: Some(NS.into()),
+        },
+    )
+    .expect("exported");
+    let path = dir.join("username.wsdl");
+    std::fs::write(&path, &exported.wsdl).expect("write");
+    path.display().to_string()
+}
+
+/// wsbind's client, a username on every message, against CXF's service driven by the
+/// exported policy; and a wrong password refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn username_every_message_wsbind_client_cxf_service() {
+    let _one = serial().await;
+    let dir = workdir("username_every_message_wsbind_client_cxf_service");
+    let t = tls(&dir);
+    let wsdl = username_wsdl(&dir, "https://localhost/echo");
+    let service_name = format!("{{{NS}}}Echo");
+    let port = format!("{{{NS}}}Echo_port");
+    let extra = [
+        "--wsdl",
+        &wsdl,
+        "--service",
+        &service_name,
+        "--port-name",
+        &port,
+    ];
+    let service = CxfService::start(&dir, &t, true, true, "alice:wonderland", &extra);
+    let client = UsernameEveryMessage::client(
+        service.endpoint.clone(),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert_pem.clone()),
+    );
+    for i in 0..3 {
+        let body = format!(r#"<e:Echo xmlns:e="{NS}">hello {i}</e:Echo>"#);
+        let reply = match client.call(ACTION, &body).await {
+            Ok(r) => r,
+            Err(e) => panic!("call {i}: {e}\n{}", messages(&service.log)),
+        };
+        assert!(reply.body.contains(&format!("hello {i}")), "{}", reply.body);
+    }
+    let received = actions(&service.log, "service-in");
+    assert!(
+        received.iter().all(|a| a == ACTION),
+        "nothing negotiated: {received:?}"
+    );
+    let wrong = UsernameEveryMessage::client(
+        service.endpoint.clone(),
+        UsernameCredential::new("alice", "looking-glass"),
+        ClientTls::trust_pem(t.cert_pem.clone()),
+    );
+    match wrong
+        .call(ACTION, &format!(r#"<e:Echo xmlns:e="{NS}">x</e:Echo>"#))
+        .await
+    {
+        Err(TransportError::Engine(EngineError::Fault(f))) => eprintln!("CXF refused: {f}"),
+        other => panic!("a wrong password must be refused: {other:?}"),
+    }
+}
+
+/// CXF's client, built from the exported WSDL, calls wsbind's server with a username
+/// on every message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn username_every_message_cxf_client_wsbind_service() {
+    let _one = serial().await;
+    let dir = workdir("username_every_message_cxf_client_wsbind_service");
+    let t = tls(&dir);
+    let running = UsernameEveryMessage::server(
+        check,
+        ServerTls::from_pem(t.cert_pem.clone(), t.key_pem.clone()),
+    )
+    .serve("127.0.0.1:0", echo)
+    .await
+    .expect("serve");
+    let endpoint = format!("https://localhost:{}/echo", running.local_addr().port());
+    let wsdl = username_wsdl(&dir, &endpoint);
+    let run = {
+        let (dir, endpoint, cert) = (dir.clone(), endpoint.clone(), t.cert.clone());
+        tokio::task::spawn_blocking(move || {
+            cxf_call(
+                &dir,
+                &endpoint,
+                &cert,
+                true,
+                true,
+                "alice:wonderland",
+                &[
+                    "--count",
+                    "3",
+                    "--wsdl",
+                    &wsdl,
+                    "--service",
+                    &format!("{{{NS}}}Echo"),
+                    "--port-name",
+                    &format!("{{{NS}}}Echo_port"),
+                ],
+            )
+        })
+        .await
+        .expect("join")
+    };
+    assert!(
+        run.ok && run.calls == 3,
+        "CXF client: {} calls, error {:?}\n{}\nstderr:\n{}",
+        run.calls,
+        run.error,
+        messages(&dir.join("cxf-client")),
+        tail(&dir.join("cxf-client.stderr"))
+    );
+    for (i, reply) in run.replies.iter().enumerate() {
+        assert!(
+            reply.contains(&format!("hello {i}")) && reply.contains(r#"by="alice""#),
+            "{reply}"
+        );
+    }
+    running.shutdown().await;
+}

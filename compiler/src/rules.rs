@@ -373,11 +373,15 @@ WSB0040 Error "not supported by the wsbind runtime",
 "The description is valid for WWSAPI but uses something the wsbind runtime cannot execute:
 kerberos-apreq, tcp-sspi-transport, named-pipe-sspi-transport, xml-token or saml
 bindings, http-header-auth with a scheme other than none or basic or towards a proxy, a
-channel other than http, or an explicit algorithm suite with algorithms the engine does not
-implement.
+channel other than http, an explicit algorithm suite with algorithms the engine does not
+implement, or a description with neither a security context nor a username on every
+message over ssl-transport (a username on every message beside a context is refused too:
+the context authenticates once, in its bootstrap).
 wsbind validates such descriptions (`wsbind check`) but refuses to generate code for them.
 
-Fix: use an http channel with ssl-transport, username and security-context bindings.";
+Fix: use an http channel with ssl-transport and a security-context binding bootstrapped by
+a username (wsbind new --template http-ssl-username-security-context), or ssl-transport and
+a username binding (wsbind new --template http-ssl-username).";
 
 WSB0041 Error "syntax error",
 "wsbind",

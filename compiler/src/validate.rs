@@ -1207,38 +1207,43 @@ impl Validator<'_> {
             .help("the wsbind runtime sends SOAP envelopes with WS-Addressing: SOAP 1.1 or 1.2, addressing 0.9 or 1.0");
             self.push(d);
         }
-        let has_context = file.security.as_ref().is_some_and(|sec| {
-            sec.bindings
-                .iter()
-                .any(|b| b.kind.value == BindingKind::SecurityContext)
-        });
+        let has = |kind: BindingKind| {
+            file.security
+                .as_ref()
+                .is_some_and(|sec| sec.bindings.iter().any(|b| b.kind.value == kind))
+        };
+        let has_context = has(BindingKind::SecurityContext);
+        // A username on every message over TLS (WS_HTTP_SSL_USERNAME_BINDING_TEMPLATE)
+        // runs without a context.
+        let username_every_message =
+            !has_context && has(BindingKind::Username) && has(BindingKind::SslTransport);
         if let Some(sec) = &file.security {
-            self.runtime_description(sec, true);
+            self.runtime_description(sec, true, has_context);
         }
         // Said once the rest is: what else the runtime cannot do comes first, and
         // fixing it (a username moved into a bootstrap) is where a context comes from.
         let said = self.cx.omitted().0 + self.cx.kept() > before;
-        if !has_context && !said {
+        if !has_context && !username_every_message && !said {
             let d = Diagnostic::new(
                 &WSB0040,
                 "a description without a security-context binding is not run by the wsbind runtime",
                 &self.channel_loc,
                 "channel declared here",
             )
-            .help("the wsbind runtime executes a security context (WS-SecureConversation) over its transport: add a security-context binding with its bootstrap (wsbind new --template http-ssl-username-security-context)");
+            .help("the wsbind runtime executes a security context (WS-SecureConversation) over its transport, or a username on every message over ssl-transport: add a security-context binding with its bootstrap (wsbind new --template http-ssl-username-security-context), or a username binding (wsbind new --template http-ssl-username)");
             self.push(d);
         }
     }
 
     /// WSB0040 within one security description (`top`: the channel's own, not a
-    /// bootstrap).
-    fn runtime_description(&mut self, sec: &Spanned<Security>, top: bool) {
+    /// bootstrap; `context`: the description has a security context).
+    fn runtime_description(&mut self, sec: &Spanned<Security>, top: bool, context: bool) {
         use BindingKind::*;
         for b in sec.bindings.iter() {
             let kind = b.kind.value;
-            if top && kind == Username {
-                let d = Diagnostic::new(&WSB0040, "a username binding on every message is not supported by the wsbind runtime", &b.kind.loc, "username on every message")
-                    .help("wsbind authenticates the client once, when the security context is negotiated: put the username binding in the security-context's bootstrap");
+            if top && kind == Username && context {
+                let d = Diagnostic::new(&WSB0040, "a username binding on every message beside a security context is not supported by the wsbind runtime", &b.kind.loc, "username on every message")
+                    .help("wsbind authenticates the client once, when the security context is negotiated: put the username binding in the security-context's bootstrap, or remove the security context for a username on every message");
                 self.push(d);
             }
             if let Some(r) = b
@@ -1317,7 +1322,7 @@ impl Validator<'_> {
             }
             if let Some(boot) = &b.bootstrap {
                 if kind == SecurityContext {
-                    self.runtime_description(boot, false);
+                    self.runtime_description(boot, false, false);
                 }
             }
         }

@@ -40,6 +40,17 @@ fn main() {
         )
         .expect("protect");
     write("server_engine", "request.xml", &request.bytes);
+    let username_request = wsbind_fuzz::username_pair()
+        .lock()
+        .expect("username pair")
+        .1
+        .protect(
+            "urn:example:orders/Ping",
+            "<m:Ping xmlns:m=\"urn:m\">hi</m:Ping>",
+            t0(),
+        )
+        .expect("protect");
+    write("server_engine", "username-request.xml", &username_request.bytes);
     match p.server.handle(request.bytes.as_bytes(), None, t0()) {
         Incoming::Request(r) => {
             let reply = p

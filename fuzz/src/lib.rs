@@ -38,6 +38,42 @@ fn new_server() -> ServerEngine {
     .with_identity_share(1)
 }
 
+/// The description of a username on every message (no context).
+const USERNAME_EVERY_MESSAGE: &str = r#"
+[channel]
+binding = "http"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "username"
+usage = "supporting"
+"#;
+
+fn username_config() -> wsbind_proto::engine::Config {
+    use wsbind_proto::FromToml;
+    let d = wsbind_proto::Description::from_toml_str(USERNAME_EVERY_MESSAGE).expect("valid");
+    wsbind_proto::engine::Config::from_description(&d, None).expect("config")
+}
+
+/// A server and a client with a username on every message (no context), made once.
+pub fn username_pair() -> &'static Mutex<(ServerEngine, ClientEngine)> {
+    static PAIR: OnceLock<Mutex<(ServerEngine, ClientEngine)>> = OnceLock::new();
+    PAIR.get_or_init(|| {
+        let validator: Arc<dyn PasswordValidator> =
+            Arc::new(|u: &str, p: &Password| u == "alice" && p.matches("s3cret"));
+        let server = ServerEngine::new(username_config(), Some(validator), Box::new(SeededRng::new(11)))
+            .expect("server");
+        let client = ClientEngine::new(
+            username_config(),
+            "https://orders.example/svc",
+            Some(UsernameCredential::new("alice", "s3cret")),
+            Box::new(SeededRng::new(12)),
+        )
+        .expect("client");
+        Mutex::new((server, client))
+    })
+}
+
 /// A server and a client that negotiated a context with it.
 pub struct Pair {
     pub server: ServerEngine,

@@ -238,6 +238,14 @@ pub fn sc_by_trust_ns(ns: &str) -> Option<&'static Sc> {
     [&FEB_2005, &V1_3].into_iter().find(|s| s.trust == ns)
 }
 
+/// Whether `action` is a WS-Trust action of either WS-SC generation (an RST or RSTR of
+/// any kind).
+pub(crate) fn is_trust_action(action: &str) -> bool {
+    [&FEB_2005, &V1_3]
+        .iter()
+        .any(|sc| action.starts_with(sc.trust))
+}
+
 /// The local name of an addressing header as wsbind writes it.
 pub fn header_name(h: AddressingHeader) -> &'static str {
     match h {

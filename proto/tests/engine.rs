@@ -2163,7 +2163,7 @@ fn a_request_signs_the_headers_the_description_names() {
     );
     match strict.handle(req.bytes.as_bytes(), None, t0()) {
         Incoming::Request(r) => assert_eq!(
-            r.signed().covered,
+            r.signed().expect("signed").covered,
             [Part::Timestamp, Part::Header(AddressingHeader::To)]
         ),
         other => panic!("refused: {other:?}"),

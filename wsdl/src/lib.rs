@@ -7,11 +7,11 @@
 //! (`wsbind-compiler`) owns the model, the rules and their catalogue (WSB0051–WSB0053
 //! are this crate's); the runtime (`wsbind-proto`, `wsbind-http`) links none of it.
 //!
-//! What is read: `wsdl:import` (local files, [`docs::MAX_DOCUMENTS`] at most), the
+//! What is read: `wsdl:import` (local files, 32 at most), the
 //! `wsdl:service` ports, the port's `wsdl:binding` (SOAP 1.1 or 1.2 over HTTP), and the
 //! policies attached to the port, the binding, its operations and their messages
 //! (inline `wsp:Policy` and `wsp:PolicyReference`), normalised and multiplied out
-//! ([`policy`]). Each alternative is mapped ([`map`]); the first that the model can
+//! (`policy.rs`). Each alternative is mapped (`map.rs`); the first that the model can
 //! express is written; when none can, each alternative's refusals are reported.
 
 #![forbid(unsafe_code)]

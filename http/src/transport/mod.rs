@@ -139,7 +139,8 @@ pub(crate) fn content_type(soap: Soap, action: &str) -> String {
 /// A verified request as the application sees it.
 #[derive(Debug, Clone)]
 pub struct Call {
-    /// Who negotiated the security context the request was protected with.
+    /// Who negotiated the security context the request was protected with (or, under
+    /// a username on every message, whose username token it carried).
     pub identity: wsbind_proto::credentials::Identity,
     /// The request's `wsa:Action`.
     pub action: Option<String>,
@@ -150,8 +151,10 @@ pub struct Call {
     pub headers: Vec<String>,
     /// The context that signed the request and what its signature covers. Under the
     /// MS-LWSSP profile (the default) that is the Timestamp alone: the Body and the
-    /// addressing headers are protected by TLS, not by the signature.
-    pub signed: wsbind_proto::security::SignedBy,
+    /// addressing headers are protected by TLS, not by the signature. `None` under a
+    /// username on every message: nothing is signed, the request's username token
+    /// was validated and TLS protected it.
+    pub signed: Option<wsbind_proto::security::SignedBy>,
 }
 
 /// The application's answer to a [`Call`]: a reply, or a fault. Either way it goes

@@ -579,7 +579,7 @@ where
                 action: request.verified.action.clone(),
                 body: request.verified.body.clone(),
                 headers: request.verified.headers.clone(),
-                signed: request.signed().clone(),
+                signed: request.signed().cloned(),
             };
             let answer = (shared.handler)(call).await;
             // The engine writes the reply or the fault; HTTP adds the status.

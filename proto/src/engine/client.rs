@@ -145,7 +145,7 @@ impl ClientEngine {
         username: Option<UsernameCredential>,
         rng: Box<dyn Rng>,
     ) -> Result<Self, EngineError> {
-        if config.username_bootstrap && username.is_none() {
+        if (config.username_bootstrap || config.username_every_message) && username.is_none() {
             return Err(StateError::NeedsUsername.into());
         }
         config.check()?;
@@ -189,7 +189,11 @@ impl ClientEngine {
 
     /// Whether application requests can be protected now.
     pub fn is_ready(&self) -> bool {
-        matches!(self.state, State::Ready(_))
+        match self.state {
+            State::Ready(_) => true,
+            State::Idle => self.config.username_every_message,
+            State::Closed => false,
+        }
     }
 
     /// Whether the current key can protect a request at `now`: a context is held, it
@@ -213,6 +217,10 @@ impl ClientEngine {
     /// earlier one is abandoned). A caller with several tasks runs one negotiation at a
     /// time.
     pub fn poll(&mut self, now: SystemTime) -> Result<Option<Negotiation>, EngineError> {
+        if self.config.username_every_message {
+            // No context: nothing is ever negotiated.
+            return Ok(None);
+        }
         let ctx = match &self.state {
             State::Idle => return Ok(Some(self.issue(now))),
             State::Ready(ctx) if ctx.renew_needed || now >= self.renew_at(ctx) => ctx.clone(),
@@ -235,6 +243,9 @@ impl ClientEngine {
     /// nothing; a driver that polls only before each call loses nothing either (the
     /// renewal then runs with that call).
     pub fn poll_timeout(&self, now: SystemTime) -> Option<SystemTime> {
+        if self.config.username_every_message {
+            return None;
+        }
         match &self.state {
             State::Idle => Some(now),
             State::Ready(ctx) if ctx.renew_needed => Some(now),
@@ -265,6 +276,9 @@ impl ClientEngine {
     /// is supported, and negotiate a new one otherwise. Any other fault: `false`, and
     /// nothing changes.
     pub fn context_lost(&mut self, fault: &ReceivedFault) -> bool {
+        if self.config.username_every_message {
+            return false;
+        }
         match fault.code {
             Some(FaultCode::RenewNeeded) if self.config.support_renew => {
                 match &mut self.state {
@@ -424,9 +438,50 @@ impl ClientEngine {
         let ctx = match &self.state {
             State::Ready(c) => c.clone(),
             State::Closed => return Err(StateError::Closed.into()),
+            State::Idle if self.config.username_every_message => {
+                return Ok(self.username_request(action, headers, body, now));
+            }
             State::Idle => return Err(StateError::NotEstablished.into()),
         };
         self.protected(Purpose::Application, &ctx, action, headers, body, now)
+    }
+
+    /// An application request under a username on every message: the bootstrap's
+    /// security header (a Timestamp and the UsernameToken with the password as text,
+    /// MS-LWSSP §4.1) and nothing signed: TLS protects it.
+    fn username_request(
+        &mut self,
+        action: &str,
+        application: &[String],
+        body: &str,
+        now: SystemTime,
+    ) -> Request {
+        let message_id = self.message_id();
+        let security =
+            bootstrap::header(self.username.as_ref(), now, self.config.timestamp_validity);
+        let bytes = self
+            .config
+            .framing
+            .write(
+                &Headers {
+                    action,
+                    to: Some(&self.endpoint),
+                    message_id: Some(&message_id),
+                    reply_to_anonymous: true,
+                    relates_to: None,
+                    application,
+                },
+                Some(&security),
+                body,
+                &[],
+            )
+            .text;
+        Request {
+            purpose: Purpose::Application,
+            action: action.to_owned(),
+            message_id,
+            bytes,
+        }
     }
 
     /// Cancels the context: the Cancel to send, or `None` when there is none to
@@ -619,14 +674,19 @@ impl ClientEngine {
         now: SystemTime,
     ) -> Result<Verified, EngineError> {
         let ctx = match &self.state {
-            State::Ready(c) => c.clone(),
+            State::Ready(c) => Some(c.clone()),
+            State::Idle if self.config.username_every_message => None,
             _ => return Err(StateError::NoContextForReply.into()),
         };
         let text = message::utf8(bytes)?;
         let doc = message::parse(text, &self.config.policy)?;
         let env = message::EnvelopeParts::read(&doc)?;
         env.fail_on_fault(&doc)?;
-        let mut keys = ClientKeys { ctx: &ctx };
+        let mut keys: Box<dyn security::ContextKeys + '_> = match &ctx {
+            Some(ctx) => Box::new(ClientKeys { ctx }),
+            // No context, no key: a signed reply cannot be verified and is refused.
+            None => Box::new(NoKeys),
+        };
         let signing = self
             .config
             .profile
@@ -635,7 +695,7 @@ impl ClientEngine {
             &doc,
             &self.config.policy,
             signing,
-            &mut keys,
+            keys.as_mut(),
             &mut self.replay,
             now,
         )?;
@@ -647,6 +707,19 @@ impl ClientEngine {
             .into());
         }
         Ok(security::verify::owned(&doc, v)?)
+    }
+}
+
+/// The keys of a client with no context (a username on every message): none.
+struct NoKeys;
+
+impl security::ContextKeys for NoKeys {
+    fn key(
+        &mut self,
+        _token: &security::TokenInfo<'_>,
+        _now: SystemTime,
+    ) -> Result<SecretKey, security::ContextError> {
+        Err(security::ContextError::Unknown)
     }
 }
 

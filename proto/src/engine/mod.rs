@@ -10,6 +10,12 @@
 //! collection). Application messages are then protected with the context as the wire
 //! profile says ([`crate::security`]; by default MS-LWSSP's: one HMAC by the context's
 //! key over the request's Timestamp). Renew and Cancel are RSTs protected by the context.
+//!
+//! A description with a username on every message and no context
+//! ([`Config::username_every_message`]) runs through the same engines with nothing to
+//! negotiate: each request carries the bootstrap's security header (a Timestamp and the
+//! UsernameToken, MS-LWSSP §4.1), the server validates the user on every request, and a
+//! reply carries a Timestamp.
 
 mod call;
 pub(crate) mod client;
@@ -78,6 +84,13 @@ pub struct Config {
     pub timestamp_usage: TimestampUsage,
     /// The bootstrap carries a username token.
     pub username_bootstrap: bool,
+    /// No security context: every request carries the bootstrap's security header (a
+    /// Timestamp and a UsernameToken with a text password, MS-LWSSP §4.1), every reply
+    /// a Timestamp, and TLS protects both (WWSAPI's
+    /// `WS_HTTP_SSL_USERNAME_BINDING_TEMPLATE`; WCF's TransportWithMessageCredential
+    /// with `UserName` and no `establishSecurityContext`). The context's settings
+    /// above are unused.
+    pub username_every_message: bool,
 }
 
 impl Config {
@@ -195,20 +208,9 @@ impl Config {
         d: &Description,
         framing: Option<Framing>,
     ) -> Result<Config, EngineError> {
-        let ctx = d
-            .security
-            .context
-            .as_ref()
-            .ok_or(EngineError::NoContextBinding)?;
-        if d.security.protection.username {
-            // A username token on every application message, beside the context: the
-            // engine authenticates once, in the bootstrap.
-            return Err(Unsupported::UsernameOnEveryMessage.into());
-        }
         let props = &d.security.protection.properties;
         let suite = Suite::from_description(&props.algorithm_suite)?;
         let mut policy = Acceptance::from_description(d)?;
-        policy.versions = vec![ctx.secure_conversation_version];
         let min = props.algorithm_suite.min_symmetric_key_bits;
         let max = props.algorithm_suite.max_symmetric_key_bits;
         let (described, mut accepted) = described_framing(d)?;
@@ -217,11 +219,52 @@ impl Config {
             accepted.soap = accepted.soap.map(|_| f.soap);
             accepted.addressing = accepted.addressing.map(|_| f.addressing);
         }
+        let framing = framing.unwrap_or(described);
+        let Some(ctx) = d.security.context.as_ref() else {
+            // A username on every message over TLS, and no context
+            // (WS_HTTP_SSL_USERNAME_BINDING_TEMPLATE, MS-LWSSP §4.1): the bootstrap's
+            // security header on each request, a Timestamp on each reply. The
+            // context's settings are unused.
+            if !(d.security.protection.username && d.security.protection.ssl.is_some()) {
+                return Err(EngineError::NoContextBinding);
+            }
+            let config = Config {
+                sc: wire::sc(crate::description::ScVersion::V1_3),
+                profile: Profile::of(crate::description::SignatureProfile::MsLwssp),
+                signed_headers: HeaderSet::NONE,
+                framing,
+                accepted,
+                suite,
+                policy,
+                entropy: KeyEntropyMode::Combined,
+                key_bits: DEFAULT_KEY_BITS.clamp(min, max),
+                min_key_bits: min,
+                max_key_bits: max,
+                support_renew: false,
+                send_cancel: false,
+                renewal_interval: Duration::ZERO,
+                rollover_interval: Duration::ZERO,
+                timestamp_validity: props.timestamp_validity_duration,
+                max_active_contexts: 0,
+                max_pending_contexts: 0,
+                timestamp_usage: props.timestamp_usage,
+                username_bootstrap: false,
+                username_every_message: true,
+            };
+            config.check()?;
+            return Ok(config);
+        };
+        if d.security.protection.username {
+            // A username token on every application message, beside the context: the
+            // engine authenticates once, in the bootstrap.
+            return Err(Unsupported::UsernameOnEveryMessage.into());
+        }
+        policy.versions = vec![ctx.secure_conversation_version];
         let config = Config {
             sc: wire::sc(ctx.secure_conversation_version),
             profile: Profile::of(ctx.signature_profile),
             signed_headers: HeaderSet::of(&ctx.signed_headers),
-            framing: framing.unwrap_or(described),
+            framing,
             accepted,
             suite,
             policy,
@@ -238,6 +281,7 @@ impl Config {
             max_pending_contexts: ctx.max_pending_contexts,
             timestamp_usage: props.timestamp_usage,
             username_bootstrap: ctx.bootstrap.username,
+            username_every_message: false,
         };
         config.check()?;
         Ok(config)
@@ -322,6 +366,8 @@ pub enum Mismatch {
     ForeignTarget,
     #[error("the bootstrap carries a username token the description does not use")]
     UnexpectedUsername,
+    #[error("{action} asks for a security context; this endpoint has none (a username on every message)")]
+    NoSecurityContext { action: String },
     #[error("the request uses another WS-SecureConversation generation")]
     Generation,
     #[error("the issuer chose a {bits}-bit key; the suite allows {min}..={max} bits")]

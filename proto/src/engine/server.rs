@@ -109,18 +109,20 @@ pub struct ServerStats {
 #[derive(Debug)]
 pub struct ServerRequest {
     pub verified: Verified,
-    /// Who negotiated the context the request was protected with.
+    /// Who negotiated the context the request was protected with, or whose username
+    /// it carried (username on every message).
     pub identity: Identity,
-    signed: Box<SignedBy>,
-    key: SecretKey,
+    /// The context's signature and key; `None` under a username on every message.
+    signed: Option<(Box<SignedBy>, SecretKey)>,
 }
 
 impl ServerRequest {
     /// The context and key that signed the request, and what the signature covers
-    /// (every request is signed; under MS-LWSSP the signature covers the Timestamp
-    /// alone, and the Body's integrity rests on TLS).
-    pub fn signed(&self) -> &SignedBy {
-        &self.signed
+    /// (every request under a context is signed; under MS-LWSSP the signature covers
+    /// the Timestamp alone, and the Body's integrity rests on TLS). `None` under a
+    /// username on every message: nothing is signed, TLS protects the request.
+    pub fn signed(&self) -> Option<&SignedBy> {
+        self.signed.as_ref().map(|(s, _)| &**s)
     }
 }
 
@@ -204,7 +206,7 @@ impl ServerEngine {
         contexts: Contexts,
         rng: Box<dyn Rng>,
     ) -> Result<Self, EngineError> {
-        if config.username_bootstrap && validator.is_none() {
+        if (config.username_bootstrap || config.username_every_message) && validator.is_none() {
             return Err(StateError::NeedsValidator.into());
         }
         config.check()?;
@@ -395,6 +397,11 @@ impl ServerEngine {
         let action = env
             .addressing_header(&doc, "Action")
             .ok_or_else(|| fail(Mismatch::NoAction.into()))?;
+        if self.config.username_every_message {
+            return self
+                .username_request(&doc, &action, now, claimed)
+                .map_err(fail);
+        }
         let sc = self.config.sc;
         if action == sc.action_issue {
             return self
@@ -478,8 +485,41 @@ impl ServerEngine {
         Ok(Incoming::Request(ServerRequest {
             verified,
             identity,
-            signed: Box::new(signed),
-            key,
+            signed: Some((Box::new(signed), key)),
+        }))
+    }
+
+    /// A request under a username on every message: the bootstrap's security header
+    /// (a fresh Timestamp, the username token) on an application message, the user
+    /// validated for each request. There is no context to negotiate, renew or cancel:
+    /// WS-Trust requests are refused.
+    fn username_request(
+        &self,
+        doc: &crate::xml::dom::Document<'_>,
+        action: &str,
+        now: SystemTime,
+        claimed: &mut Option<Identity>,
+    ) -> Result<Incoming, EngineError> {
+        if crate::wire::is_trust_action(action) {
+            return Err(Mismatch::NoSecurityContext {
+                action: peer_text(action),
+            }
+            .into());
+        }
+        let (v, username) = security::verify::read_username_request(doc, &self.config.policy, now)?;
+        let (Some(validator), Some((name, password))) = (&self.validator, username) else {
+            return Err(EngineError::Authentication);
+        };
+        *claimed = Some(Identity { name: name.clone() });
+        let identity = validator
+            .validate(&name, &password)
+            .map_err(|_| EngineError::Authentication)?;
+        *claimed = Some(identity.clone());
+        let verified = security::verify::owned(doc, v)?;
+        Ok(Incoming::Request(ServerRequest {
+            verified,
+            identity,
+            signed: None,
         }))
     }
 
@@ -934,22 +974,39 @@ impl ServerEngine {
         now: SystemTime,
     ) -> Result<String, EngineError> {
         let v = &request.verified;
-        let signed = v.signed.as_ref().ok_or(StateError::NoIdentity)?;
         let framing = Framing {
             soap: v.soap,
             addressing: v.addressing.unwrap_or(self.config.framing.addressing),
+        };
+        let headers = Headers {
+            action,
+            relates_to: v.message_id.as_deref(),
+            application: headers,
+            ..Headers::default()
+        };
+        let Some((signed, key)) = &request.signed else {
+            // A username on every message: the reply carries a Timestamp (MS-LWSSP
+            // §4.5), as a reply under a context does.
+            let message_id = keys::uuid_urn(lock(&self.rng).as_mut());
+            return Ok(security::protect::unsigned(
+                &Outgoing {
+                    framing,
+                    headers: Headers {
+                        message_id: Some(&message_id),
+                        ..headers
+                    },
+                    body,
+                },
+                now,
+                self.config.timestamp_validity,
+            ));
         };
         self.protect_with(
             framing,
             &signed.identifier,
             signed.instance.as_deref(),
-            &request.key,
-            Headers {
-                action,
-                relates_to: v.message_id.as_deref(),
-                application: headers,
-                ..Headers::default()
-            },
+            key,
+            headers,
             body,
             now,
         )

@@ -32,6 +32,7 @@ pub fn header(
 #[derive(Debug)]
 pub struct Bootstrap {
     pub created: Option<SystemTime>,
+    pub expires: Option<SystemTime>,
     /// The username token's name and password, still to be validated.
     pub username: Option<(String, Password)>,
 }
@@ -56,6 +57,7 @@ pub(crate) fn read_header(
     now: SystemTime,
 ) -> Result<Bootstrap, SecurityError> {
     let mut created = None;
+    let mut expires = None;
     let mut username = None;
     if let Some(sec) = security {
         for c in doc.children(sec) {
@@ -65,7 +67,9 @@ pub(crate) fn read_header(
                         HeaderError::from(Structure::repeated(doc, sec, "Timestamp")).into(),
                     );
                 }
-                created = Some(check_timestamp(doc, c, policy, now)?.0);
+                let (c, x) = check_timestamp(doc, c, policy, now)?;
+                created = Some(c);
+                expires = x;
             } else if doc.is(c, ns::WSSE, "UsernameToken") {
                 if username.is_some() {
                     return Err(
@@ -97,5 +101,9 @@ pub(crate) fn read_header(
     if created.is_none() && policy.require_timestamp {
         return Err(SecurityError::NoTimestamp);
     }
-    Ok(Bootstrap { created, username })
+    Ok(Bootstrap {
+        created,
+        expires,
+        username,
+    })
 }

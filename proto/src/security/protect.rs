@@ -92,6 +92,15 @@ pub fn protect(
     protect_signed(msg, key, suite, signing, now, validity, rng).map(|(text, _)| text)
 }
 
+/// An unsigned message: a Security header with the Timestamp alone (an MS-LWSSP
+/// reply, under a context or a username on every message).
+pub(crate) fn unsigned(msg: &Outgoing<'_>, now: SystemTime, validity: Duration) -> String {
+    let security = envelope::timestamp(None, now, validity);
+    msg.framing
+        .write(&msg.headers, Some(&security), msg.body, &[])
+        .text
+}
+
 /// As [`protect`], also returning the signature value (none for an unsigned
 /// direction): a sender that records it among the signatures it has seen refuses its
 /// own message sent back to it (a reflection).
@@ -105,12 +114,7 @@ pub fn protect_signed(
     rng: &mut dyn Rng,
 ) -> Result<(String, Option<Vec<u8>>), ProtectError> {
     if !signing.signed() {
-        let security = envelope::timestamp(None, now, validity);
-        let text = msg
-            .framing
-            .write(&msg.headers, Some(&security), msg.body, &[])
-            .text;
-        return Ok((text, None));
+        return Ok((unsigned(msg, now, validity), None));
     }
     let mut security = envelope::timestamp(Some(TIMESTAMP_ID), now, validity);
     // A received token goes back as it came, unless its id is one wsbind gives a part

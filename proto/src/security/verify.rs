@@ -237,6 +237,78 @@ pub fn verify(
     owned(&doc, v)
 }
 
+/// The accepted message: the envelope's parts, what was checked, and what the signature
+/// proved (if any).
+#[allow(clippy::too_many_arguments)]
+fn accepted_document<'d>(
+    doc: &'d Document<'d>,
+    soap: Soap,
+    addressing: Option<Addressing>,
+    addressing_headers: &[Element],
+    body: Element,
+    application_headers: &[Element],
+    (created, expires): (Option<SystemTime>, Option<SystemTime>),
+    signed: Option<SignedBy>,
+    token: Option<Element>,
+) -> VerifiedDocument<'d> {
+    let addr_text = |local: &str| {
+        addressing_headers
+            .iter()
+            .find(|h| doc.local_name(**h) == local)
+            .map(|h| doc.text(*h).trim().to_owned())
+    };
+    VerifiedDocument {
+        soap,
+        addressing,
+        action: addr_text("Action"),
+        message_id: addr_text("MessageID"),
+        relates_to: addr_text("RelatesTo"),
+        to: addr_text("To"),
+        created,
+        expires,
+        signed,
+        body,
+        token,
+        headers: application_headers.to_vec(),
+        _doc: std::marker::PhantomData,
+    }
+}
+
+/// An application request under a username on every message (MS-LWSSP §4.1): the
+/// bootstrap's security header — a fresh Timestamp and at most one UsernameToken with
+/// a text password, nothing else (the one bootstrap reader checks it) — on an
+/// application message. Nothing is signed: TLS protects the message, as it protects a
+/// bootstrap. The username comes back unvalidated.
+pub(crate) fn read_username_request<'d>(
+    doc: &'d Document<'d>,
+    policy: &Acceptance,
+    now: SystemTime,
+) -> Result<
+    (
+        VerifiedDocument<'d>,
+        Option<(String, crate::credentials::Password)>,
+    ),
+    SecurityError,
+> {
+    let env = read_envelope(doc)?;
+    if env.security.is_none() {
+        return Err(SecurityError::NoSecurityHeader);
+    }
+    let boot = super::bootstrap::read_header(doc, env.security, policy, now)?;
+    let accepted = accepted_document(
+        doc,
+        env.soap,
+        env.addressing,
+        &env.addressing_headers,
+        env.body,
+        &env.application_headers,
+        (boot.created, boot.expires),
+        None,
+        None,
+    );
+    Ok((accepted, boot.username))
+}
+
 /// The owned form of an accepted message: the Body's content canonicalized.
 pub(crate) fn owned(
     doc: &Document<'_>,
@@ -697,27 +769,19 @@ pub fn verify_document<'d>(
         application_headers,
         ..
     } = read_envelope(doc)?;
-    let addr_text = |local: &str| {
-        addressing_headers
-            .iter()
-            .find(|h| doc.local_name(**h) == local)
-            .map(|h| doc.text(*h).trim().to_owned())
-    };
     // The accepted message: what was checked, and what the signature proved (if any).
-    let accepted = |created, expires, signed, token| VerifiedDocument {
-        soap,
-        addressing,
-        action: addr_text("Action"),
-        message_id: addr_text("MessageID"),
-        relates_to: addr_text("RelatesTo"),
-        to: addr_text("To"),
-        created,
-        expires,
-        signed,
-        body,
-        token,
-        headers: application_headers.clone(),
-        _doc: std::marker::PhantomData,
+    let accepted = |created, expires, signed, token| {
+        accepted_document(
+            doc,
+            soap,
+            addressing,
+            &addressing_headers,
+            body,
+            &application_headers,
+            (created, expires),
+            signed,
+            token,
+        )
     };
     let Some(security) = security else {
         // Only an unsigned direction whose timestamps are not required (a reply under
