@@ -374,9 +374,9 @@ WSB0040 Error "not supported by the wsbind runtime",
 kerberos-apreq, tcp-sspi-transport, named-pipe-sspi-transport, xml-token or saml
 bindings, http-header-auth with a scheme other than none or basic or towards a proxy, a
 channel other than http, an explicit algorithm suite with algorithms the engine does not
-implement, or a description with neither a security context nor a username on every
-message over ssl-transport (a username on every message beside a context is refused too:
-the context authenticates once, in its bootstrap).
+implement, or a description with neither a security context nor ssl-transport (a username
+on every message beside a context is refused too: the context authenticates once, in its
+bootstrap).
 wsbind validates such descriptions (`wsbind check`) but refuses to generate code for them.
 
 Fix: use an http channel with ssl-transport and a security-context binding bootstrapped by
@@ -436,10 +436,18 @@ WSB0047 Error "a security context's bootstrap carries no client credential",
 "WWSAPI: WS_SECURITY_CONTEXT_MESSAGE_SECURITY_BINDING",
 "WWSAPI: \"Security contexts require the presence of bootstrap security credentials.\" The
 bootstrap authenticates the client once, and the context then stands for that identity:
-it needs a username, kerberos-apreq or xml-token binding. Without one, anyone who reaches
-the server gets a context, and every context looks alike, so no per-client limit can hold.
+it needs a username, kerberos-apreq or xml-token binding, or a client certificate the
+bootstrap's ssl-transport requires (`require-client-certificate = true`: WWSAPI's SSL
+binding authenticates the client by its certificate, and the server verifies it against
+its roots; its subject is the context's identity). Without one, anyone who reaches the
+server gets a context, and every context looks alike, so no per-client limit can hold.
+HTTP basic authentication beside the context does not count: it guards each request, the
+context stands for the bootstrap's identity. (`require-client-certificate` is the
+server's property, so a description for clients says its credential with a username or
+Kerberos binding.)
 
 Fix: add a username binding (`usage = \"supporting\"`) to the bootstrap, next to its
+ssl-transport, or (server) require a client certificate on the bootstrap's
 ssl-transport.";
 
 WSB0048 Error "the envelope and addressing versions do not fit together or the channel binding",

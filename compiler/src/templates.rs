@@ -29,9 +29,9 @@ macro_rules! templates {
 
 templates! {
     "http" "WS_HTTP_BINDING_TEMPLATE" false;
-    "http-ssl" "WS_HTTP_SSL_BINDING_TEMPLATE" false;
+    "http-ssl" "WS_HTTP_SSL_BINDING_TEMPLATE" true;
     "http-header-auth" "WS_HTTP_HEADER_AUTH_BINDING_TEMPLATE" false;
-    "http-ssl-header-auth" "WS_HTTP_SSL_HEADER_AUTH_BINDING_TEMPLATE" false;
+    "http-ssl-header-auth" "WS_HTTP_SSL_HEADER_AUTH_BINDING_TEMPLATE" true;
     "http-ssl-username" "WS_HTTP_SSL_USERNAME_BINDING_TEMPLATE" true;
     "http-ssl-kerberos-apreq" "WS_HTTP_SSL_KERBEROS_APREQ_BINDING_TEMPLATE" false;
     "tcp" "WS_TCP_BINDING_TEMPLATE" false;

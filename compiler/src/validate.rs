@@ -539,10 +539,14 @@ impl Validator<'_> {
         // On a named pipe WSB0001 already refuses the security context itself.
         if self.cx.dropped
             || self.channel == ChannelBinding::NamedPipe
-            || boot
-                .bindings
-                .iter()
-                .any(|k| matches!(k.kind.value, Username | KerberosApreq | XmlToken))
+            || boot.bindings.iter().any(|k| {
+                matches!(k.kind.value, Username | KerberosApreq | XmlToken)
+                    // The client's TLS certificate, which the server requires and
+                    // verifies, authenticates the bootstrap (WWSAPI: the SSL binding's
+                    // client certificate credential).
+                    || k.kind.value == SslTransport
+                        && k.require_client_certificate.as_ref().is_some_and(|r| r.value)
+            })
         {
             return;
         }
@@ -553,7 +557,7 @@ impl Validator<'_> {
         };
         let d = Diagnostic::new(
             &WSB0047,
-            "the bootstrap carries no client credential: a security context needs a username, kerberos-apreq or xml-token binding in its bootstrap",
+            "the bootstrap carries no client credential: a security context needs a username, kerberos-apreq or xml-token binding in its bootstrap, or a client certificate its ssl-transport requires",
             at,
             "bootstrap without a client credential",
         )
@@ -1213,24 +1217,24 @@ impl Validator<'_> {
                 .is_some_and(|sec| sec.bindings.iter().any(|b| b.kind.value == kind))
         };
         let has_context = has(BindingKind::SecurityContext);
-        // A username on every message over TLS (WS_HTTP_SSL_USERNAME_BINDING_TEMPLATE)
-        // runs without a context.
-        let username_every_message =
-            !has_context && has(BindingKind::Username) && has(BindingKind::SslTransport);
+        // Without a context the runtime runs a username on every message over TLS
+        // (WS_HTTP_SSL_USERNAME_BINDING_TEMPLATE) and TLS alone (WS_HTTP_SSL_BINDING_TEMPLATE,
+        // with client certificates or HTTP basic authentication when asked).
+        let transport = !has_context && has(BindingKind::SslTransport);
         if let Some(sec) = &file.security {
             self.runtime_description(sec, true, has_context);
         }
         // Said once the rest is: what else the runtime cannot do comes first, and
         // fixing it (a username moved into a bootstrap) is where a context comes from.
         let said = self.cx.omitted().0 + self.cx.kept() > before;
-        if !has_context && !username_every_message && !said {
+        if !has_context && !transport && !said {
             let d = Diagnostic::new(
                 &WSB0040,
-                "a description without a security-context binding is not run by the wsbind runtime",
+                "a description with neither a security context nor ssl-transport is not run by the wsbind runtime",
                 &self.channel_loc,
                 "channel declared here",
             )
-            .help("the wsbind runtime executes a security context (WS-SecureConversation) over its transport, or a username on every message over ssl-transport: add a security-context binding with its bootstrap (wsbind new --template http-ssl-username-security-context), or a username binding (wsbind new --template http-ssl-username)");
+            .help("the wsbind runtime executes a security context (WS-SecureConversation), a username on every message, or TLS alone, each over ssl-transport: add ssl-transport (wsbind new --template http-ssl), and a security-context binding with its bootstrap (--template http-ssl-username-security-context) or a username binding (--template http-ssl-username)");
             self.push(d);
         }
     }
@@ -1244,15 +1248,6 @@ impl Validator<'_> {
             if top && kind == Username && context {
                 let d = Diagnostic::new(&WSB0040, "a username binding on every message beside a security context is not supported by the wsbind runtime", &b.kind.loc, "username on every message")
                     .help("wsbind authenticates the client once, when the security context is negotiated: put the username binding in the security-context's bootstrap, or remove the security context for a username on every message");
-                self.push(d);
-            }
-            if let Some(r) = b
-                .require_client_certificate
-                .as_ref()
-                .filter(|r| r.value && kind == SslTransport && self.server())
-            {
-                let d = Diagnostic::new(&WSB0040, "client certificates (require-client-certificate) are not supported by the wsbind runtime", &r.loc, "client certificate required")
-                    .help(format!("authenticate the client with a username in the bootstrap instead, and remove {}", self.kv("require-client-certificate", "true")));
                 self.push(d);
             }
             if let Some(list) = b

@@ -195,6 +195,17 @@ impl Security {
         basic(&self.protection) || self.context.as_ref().is_some_and(|c| basic(&c.bootstrap))
     }
     /// Whether TLS is used anywhere.
+    /// Whether a server requires client certificates (any ssl-transport with
+    /// `require-client-certificate`).
+    pub fn needs_client_certificate(&self) -> bool {
+        let required =
+            |p: &Protection| p.ssl.as_ref().is_some_and(|s| s.require_client_certificate);
+        required(&self.protection)
+            || self
+                .context
+                .as_ref()
+                .is_some_and(|c| required(&c.bootstrap))
+    }
     pub fn needs_tls(&self) -> bool {
         self.protection.ssl.is_some()
             || self

@@ -425,6 +425,11 @@ mod server_io {
                 (true, None) => return Err(TransportError::Credentials(Needed::CertificateAndKey)),
                 (false, _) => None,
             };
+            // A description that requires client certificates is served only with the
+            // roots to verify them (a server asking for none would let anyone in).
+            if built.client_certificates && tls.is_some_and(|t| t.client_roots_pem.is_none()) {
+                return Err(crate::transport::tls::TlsError::NoClientRoots.into());
+            }
             let shared = server::shared(built.engine, built.basic, built.wsdl, handler);
             server::serve(shared, listener, tls).await
         }
@@ -488,13 +493,6 @@ mod server_io {
                     .with_replay_store(shared.replay)
                     .with_cancel_store(shared.cancellations);
             }
-            if d.security
-                .protection
-                .ssl
-                .is_some_and(|s| s.require_client_certificate)
-            {
-                return Err(TransportError::ClientCertificates);
-            }
             let basic = match (d.security.needs_basic(), &self.credentials.http_basic) {
                 (true, Some(v)) => {
                     let realm = [&d.security.protection.header_auth]
@@ -518,6 +516,7 @@ mod server_io {
                 engine,
                 basic,
                 needs_tls: d.security.needs_tls(),
+                client_certificates: d.security.needs_client_certificate(),
                 tls: self.credentials.tls,
                 wsdl: self.wsdl,
             })
@@ -528,6 +527,7 @@ mod server_io {
         engine: ServerEngine,
         basic: Option<server::Basic>,
         needs_tls: bool,
+        client_certificates: bool,
         tls: Option<wsbind_proto::ServerTls>,
         wsdl: Option<std::sync::Arc<str>>,
     }

@@ -99,7 +99,8 @@ where
 }
 
 /// What a client trusts for https: PEM-encoded root certificates, the operating
-/// system's trust store, or both.
+/// system's trust store, or both; and the certificate it presents, when the server asks
+/// for one.
 #[derive(Clone, Debug)]
 pub struct ClientTls {
     pub roots_pem: Vec<u8>,
@@ -108,6 +109,41 @@ pub struct ClientTls {
     /// Whether the operating system's trusted roots are trusted too (the HTTP driver
     /// loads them, with rustls-native-certs, when it connects).
     pub native_roots: bool,
+    /// The client's own certificate and key ([`ClientTls::with_client_certificate`]).
+    pub identity: Option<TlsIdentity>,
+}
+
+/// A TLS identity: a PEM certificate chain and its private key (kept out of `Debug`).
+#[derive(Clone)]
+pub struct TlsIdentity {
+    pub cert_chain_pem: Vec<u8>,
+    key_pem: Vec<u8>,
+}
+
+impl TlsIdentity {
+    pub fn from_pem(cert_chain_pem: impl Into<Vec<u8>>, key_pem: impl Into<Vec<u8>>) -> Self {
+        TlsIdentity {
+            cert_chain_pem: cert_chain_pem.into(),
+            key_pem: key_pem.into(),
+        }
+    }
+
+    /// The private key, PEM.
+    pub fn key_pem(&self) -> &[u8] {
+        &self.key_pem
+    }
+}
+
+impl fmt::Debug for TlsIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsIdentity")
+            .field(
+                "cert_chain_pem",
+                &format_args!("{} bytes", self.cert_chain_pem.len()),
+            )
+            .field("key_pem", &"<redacted>")
+            .finish()
+    }
 }
 
 impl ClientTls {
@@ -117,7 +153,21 @@ impl ClientTls {
             roots_pem: pem.into(),
             crls_pem: Vec::new(),
             native_roots: false,
+            identity: None,
         }
+    }
+
+    /// Presents this certificate chain and key (PEM) when the server asks for a client
+    /// certificate (the description's `require-client-certificate`, WCF's Transport
+    /// security with `clientCredentialType="Certificate"`). The HTTP driver reads
+    /// PKCS#12 files too (`wsbind::http::transport::tls::client_identity_from_pkcs12`).
+    pub fn with_client_certificate(
+        mut self,
+        cert_chain_pem: impl Into<Vec<u8>>,
+        key_pem: impl Into<Vec<u8>>,
+    ) -> Self {
+        self.identity = Some(TlsIdentity::from_pem(cert_chain_pem, key_pem));
+        self
     }
 
     /// Trust the certificates of a PEM file (a CA bundle).
@@ -149,11 +199,16 @@ impl ClientTls {
     }
 }
 
-/// A server's https identity: PEM certificate chain and private key.
+/// A server's https identity: PEM certificate chain and private key; and, when clients
+/// must present certificates, the roots their chains must lead to.
 #[derive(Clone)]
 pub struct ServerTls {
     pub cert_chain_pem: Vec<u8>,
     key_pem: Vec<u8>,
+    /// PEM roots client certificates are verified against
+    /// ([`ServerTls::require_client_certificates`]); `None`: no client certificate is
+    /// asked for.
+    pub client_roots_pem: Option<Vec<u8>>,
 }
 
 impl ServerTls {
@@ -161,7 +216,18 @@ impl ServerTls {
         ServerTls {
             cert_chain_pem: cert_chain_pem.into(),
             key_pem: key_pem.into(),
+            client_roots_pem: None,
         }
+    }
+
+    /// Requires every client to present a certificate whose chain leads to one of these
+    /// roots (PEM); the handshake fails otherwise. The certificate's subject (e.g.
+    /// `CN=alice, O=Example`) is then the client's identity, unless a username token or
+    /// HTTP basic authentication names the user. A description with
+    /// `require-client-certificate = true` needs it.
+    pub fn require_client_certificates(mut self, roots_pem: impl Into<Vec<u8>>) -> Self {
+        self.client_roots_pem = Some(roots_pem.into());
+        self
     }
 
     /// The certificate chain and the private key from PEM files (an unencrypted

@@ -50,7 +50,7 @@ pub use wsbind_description::Description;
 
 pub use credentials::{
     ClientCredentials, ClientTls, Identity, Password, PasswordValidator, Rejected,
-    ServerCredentials, ServerTls, UsernameCredential,
+    ServerCredentials, ServerTls, TlsIdentity, UsernameCredential,
 };
 
 /// Locks `m`, taking over a lock a panic left poisoned. Every lock of the runtime

@@ -44,7 +44,10 @@ fn validator() -> Arc<dyn PasswordValidator> {
 
 fn client(password: &str) -> ClientEngine {
     let config = Config::from_description(&described("client"), None).expect("config");
-    assert!(config.username_every_message);
+    assert_eq!(
+        config.no_context,
+        Some(wsbind_proto::engine::NoContext::UsernameEveryMessage)
+    );
     ClientEngine::new(
         config,
         "https://orders.example/svc",
@@ -230,4 +233,56 @@ fn a_server_needs_a_validator_and_a_client_a_username() {
     let config = Config::from_description(&described("server"), None).expect("config");
     assert!(ServerEngine::new(config.clone(), None, Box::new(SeededRng::new(2))).is_err());
     assert!(ClientEngine::new(config, "https://x/", None, Box::new(SeededRng::new(1))).is_err());
+}
+
+/// TLS alone (no context, no message security): no security header either way; the
+/// client is who the transport says (its certificate's subject), anonymous otherwise; a
+/// request that carries a WS-Security header is refused, not half-read.
+#[test]
+fn tls_alone_carries_no_security_header_and_the_transport_names_the_client() {
+    let text = "[channel]\nbinding = \"http\"\n[[security.binding]]\nkind = \"ssl-transport\"\n";
+    let d = Description::from_toml_str(text).expect("valid");
+    let config = Config::from_description(&d, None).expect("config");
+    assert_eq!(
+        config.no_context,
+        Some(wsbind_proto::engine::NoContext::Transport)
+    );
+    let mut c = ClientEngine::new(
+        config.clone(),
+        "https://x/svc",
+        None,
+        Box::new(SeededRng::new(1)),
+    )
+    .expect("client");
+    let s = ServerEngine::new(config, None, Box::new(SeededRng::new(2))).expect("server");
+    let request = c.protect("urn:a", BODY, t0()).expect("request");
+    assert!(!request.bytes.contains("Security"), "{}", request.bytes);
+    let cert = wsbind_proto::Identity {
+        name: "CN=alice, O=Example".into(),
+    };
+    match s.handle(request.bytes.as_bytes(), Some(cert), t0()) {
+        Incoming::Request(r) => {
+            assert_eq!(r.identity.name, "CN=alice, O=Example");
+            let reply = s.reply(&r, "urn:b", "<r/>", t0()).expect("reply");
+            assert!(!reply.contains("Security"), "no security header: {reply}");
+            let v = c.verify_reply(reply.as_bytes(), &request.message_id, t0());
+            assert!(v.is_ok(), "{v:?}\n{reply}");
+        }
+        other => panic!("{other:?}"),
+    }
+    match s.handle(request.bytes.as_bytes(), None, t0()) {
+        Incoming::Request(r) => assert_eq!(r.identity.name, "anonymous"),
+        other => panic!("{other:?}"),
+    }
+    let with_header = c_username_request();
+    let (error, _) = refusal(with_header.as_bytes(), &s, t0());
+    assert!(error.to_string().contains("WS-Security header"), "{error}");
+}
+
+/// A request with a WS-Security header (a username client's).
+fn c_username_request() -> String {
+    client("s3cret")
+        .protect("urn:a", BODY, t0())
+        .expect("request")
+        .bytes
 }

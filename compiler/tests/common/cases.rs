@@ -828,28 +828,6 @@ usage = "supporting"
     },
     Case {
         rule: "WSB0040",
-        primary: "true",
-        also: &[],
-        toml: r#"
-[channel]
-binding = "http"
-role = "server"
-[[security.binding]]
-kind = "ssl-transport"
-require-client-certificate = true
-[[security.binding]]
-kind = "security-context"
-usage = "supporting"
-[security.binding.bootstrap]
-[[security.binding.bootstrap.binding]]
-kind = "ssl-transport"
-[[security.binding.bootstrap.binding]]
-kind = "username"
-usage = "supporting"
-"#,
-    },
-    Case {
-        rule: "WSB0040",
         primary: "96",
         also: &[],
         toml: r#"

@@ -60,8 +60,6 @@ pub enum TransportError {
     Credentials(Needed),
     #[error("the server refused the HTTP credentials (401)")]
     Unauthorized,
-    #[error("the transport does not implement client certificates (require-client-certificate)")]
-    ClientCertificates,
     /// `Server::into_service(Mount::PlainHttp, …)` for a description that names
     /// ssl-transport.
     #[error(

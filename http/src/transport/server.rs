@@ -308,12 +308,19 @@ pub(crate) async fn serve(
             let stopped = stopped.clone();
             connections.spawn(async move {
                 let _permit = permit;
-                let service = service_fn(move |req| {
-                    let shared = shared.clone();
-                    async move {
-                        Ok::<_, std::convert::Infallible>(respond(shared, req, Some(peer)).await)
-                    }
-                });
+                // The connection's service; `certificate`: who the client's verified TLS
+                // certificate says it is.
+                let service = move |certificate: Option<Identity>| {
+                    service_fn(move |req| {
+                        let shared = shared.clone();
+                        let certificate = certificate.clone();
+                        async move {
+                            Ok::<_, std::convert::Infallible>(
+                                respond(shared, req, Some(peer), certificate).await,
+                            )
+                        }
+                    })
+                };
                 match acceptor {
                     Some(acceptor) => {
                         let mut stopping = stopped.clone();
@@ -325,13 +332,20 @@ pub(crate) async fn serve(
                         };
                         match tls {
                             Ok(Ok(tls)) => {
-                                connection(TokioIo::new(tls), service, stopped, peer).await
+                                let certificate = tls
+                                    .get_ref()
+                                    .1
+                                    .peer_certificates()
+                                    .and_then(|chain| chain.first())
+                                    .and_then(super::tls::certificate_identity);
+                                connection(TokioIo::new(tls), service(certificate), stopped, peer)
+                                    .await
                             }
                             Ok(Err(e)) => debug!(%peer, error = %e, "TLS handshake failed"),
                             Err(_) => debug!(%peer, "TLS handshake timed out"),
                         }
                     }
-                    None => connection(TokioIo::new(tcp), service, stopped, peer).await,
+                    None => connection(TokioIo::new(tcp), service(None), stopped, peer).await,
                 }
             });
         }
@@ -481,6 +495,7 @@ pub(crate) async fn respond<B>(
     shared: Arc<Shared>,
     req: hyper::Request<B>,
     peer: Option<SocketAddr>,
+    certificate: Option<Identity>,
 ) -> hyper::Response<Full<Bytes>>
 where
     B: hyper::body::Body<Data = Bytes>,
@@ -489,7 +504,8 @@ where
     let soap = soap_of(&req);
     let peer = Peer(peer);
     let transport_identity = match &shared.basic {
-        None => None,
+        // The client's TLS certificate, verified in the handshake, says who it is.
+        None => certificate,
         Some((validator, realm)) => match basic_identity(&req, validator.as_ref()) {
             Ok(identity) => Some(identity),
             Err(user) => {

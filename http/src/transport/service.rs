@@ -70,6 +70,12 @@ where
     fn call(&mut self, req: hyper::Request<B>) -> Self::Future {
         let shared = self.shared.clone();
         let peer = req.extensions().get::<SocketAddr>().copied();
-        Box::pin(async move { Ok(respond(shared, req, peer).await) })
+        // The application terminates TLS: when it verified a client certificate, it
+        // may say whose it is by putting an `Identity` in the request's extensions.
+        let certificate = req
+            .extensions()
+            .get::<wsbind_proto::credentials::Identity>()
+            .cloned();
+        Box::pin(async move { Ok(respond(shared, req, peer, certificate).await) })
     }
 }

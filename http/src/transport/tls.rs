@@ -3,7 +3,7 @@
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
 use std::sync::Arc;
-use wsbind_proto::credentials::{ClientTls, ServerTls};
+use wsbind_proto::credentials::{ClientTls, Identity, ServerTls, TlsIdentity};
 
 /// What is wrong with the TLS credentials or configuration.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +27,13 @@ pub enum TlsError {
     },
     #[error("the certificate verifier: {0}")]
     Verifier(#[source] rustls::client::VerifierBuilderError),
+    /// The description requires client certificates, and the server was given no roots
+    /// to verify them against.
+    #[error(
+        "the description requires client certificates (require-client-certificate): give \
+         the roots they must lead to with ServerTls::require_client_certificates"
+    )]
+    NoClientRoots,
     /// An encrypted PKCS#8 key that does not decrypt (a wrong password, or a scheme
     /// other than PBES2 with PBKDF2 or scrypt and AES).
     #[error("the encrypted private key: {0}")]
@@ -81,6 +88,17 @@ pub fn server_tls_from_encrypted_pem(
     Ok(ServerTls::from_pem(
         cert_chain_pem,
         to_pem("PRIVATE KEY", key.as_bytes()),
+    ))
+}
+
+/// A client's certificate and key from a PKCS#12 file (`.p12`/`.pfx`) and its
+/// `password`, for [`ClientTls::with_client_certificate`]'s place:
+/// `ClientTls { identity: Some(client_identity_from_pkcs12(..)?), ..tls }`.
+pub fn client_identity_from_pkcs12(der: &[u8], password: &str) -> Result<TlsIdentity, TlsError> {
+    let tls = server_tls_from_pkcs12(der, password)?;
+    Ok(TlsIdentity::from_pem(
+        tls.cert_chain_pem.clone(),
+        tls.key_pem().to_vec(),
     ))
 }
 
@@ -218,26 +236,81 @@ pub fn client_config(
         }
     }
     let verifier = verifier.build().map_err(TlsError::Verifier)?;
-    Ok(rustls::ClientConfig::builder_with_provider(provider())
+    let builder = rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(rustls("the protocol versions"))?
-        .with_webpki_verifier(verifier)
-        .with_no_client_auth())
+        .with_webpki_verifier(verifier);
+    match &tls.identity {
+        None => Ok(builder.with_no_client_auth()),
+        Some(identity) => {
+            let (chain, key) = chain_and_key(
+                &identity.cert_chain_pem,
+                identity.key_pem(),
+                "the client certificate",
+            )?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(rustls("the client certificate and key"))
+        }
+    }
+}
+
+/// A PEM certificate chain and key, read.
+fn chain_and_key(
+    chain_pem: &[u8],
+    key_pem: &[u8],
+    what: &'static str,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TlsError> {
+    let chain = CertificateDer::pem_slice_iter(chain_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(pem(what))?;
+    if chain.is_empty() {
+        return Err(TlsError::NoCertificate(what));
+    }
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(pem("the private key"))?;
+    Ok((chain, key))
+}
+
+/// Who a verified client certificate says the client is: its subject's distinguished
+/// name (RFC 4514's order of writing, e.g. `CN=alice, O=Example`), or `None` when the
+/// certificate cannot be read (rustls verified it: that does not happen).
+pub fn certificate_identity(cert: &CertificateDer<'_>) -> Option<Identity> {
+    let (_, parsed) = x509_parser::parse_x509_certificate(cert.as_ref()).ok()?;
+    Some(Identity {
+        name: parsed.subject().to_string(),
+    })
 }
 
 /// A server configuration presenting the certificate chain and key of `tls`.
 pub fn server_config(tls: &ServerTls) -> Result<rustls::ServerConfig, TlsError> {
-    let chain = CertificateDer::pem_slice_iter(&tls.cert_chain_pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(pem("the certificate chain"))?;
-    if chain.is_empty() {
-        return Err(TlsError::NoCertificate("the certificate chain"));
-    }
-    let key = PrivateKeyDer::from_pem_slice(tls.key_pem()).map_err(pem("the private key"))?;
-    let mut config = rustls::ServerConfig::builder_with_provider(provider())
+    let (chain, key) = chain_and_key(&tls.cert_chain_pem, tls.key_pem(), "the certificate chain")?;
+    let builder = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(rustls("the protocol versions"))?
-        .with_no_client_auth()
+        .map_err(rustls("the protocol versions"))?;
+    let builder = match &tls.client_roots_pem {
+        None => builder.with_no_client_auth(),
+        Some(roots_pem) => {
+            // Every client presents a certificate leading to one of these roots; the
+            // handshake fails otherwise.
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_slice_iter(roots_pem) {
+                roots
+                    .add(cert.map_err(pem("the client roots"))?)
+                    .map_err(rustls("a client root"))?;
+            }
+            if roots.is_empty() {
+                return Err(TlsError::NoCertificate("the client roots"));
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider(),
+            )
+            .build()
+            .map_err(TlsError::Verifier)?;
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    let mut config = builder
         .with_single_cert(chain, key)
         .map_err(rustls("the certificate and key"))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];

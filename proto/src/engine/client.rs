@@ -9,7 +9,7 @@
 //! gives up half-way (a dropped future, a lost connection) simply drops the value: the
 //! engine is as it was, and the next poll asks for the negotiation again.
 
-use super::{message, peer_text, Config, EngineError, Mismatch, StateError};
+use super::{message, peer_text, Config, EngineError, Mismatch, NoContext, StateError};
 use crate::credentials::UsernameCredential;
 use crate::description::TimestampUsage;
 use crate::envelope::Headers;
@@ -145,7 +145,8 @@ impl ClientEngine {
         username: Option<UsernameCredential>,
         rng: Box<dyn Rng>,
     ) -> Result<Self, EngineError> {
-        if (config.username_bootstrap || config.username_every_message) && username.is_none() {
+        let username_every_message = config.no_context == Some(NoContext::UsernameEveryMessage);
+        if (config.username_bootstrap || username_every_message) && username.is_none() {
             return Err(StateError::NeedsUsername.into());
         }
         config.check()?;
@@ -191,7 +192,7 @@ impl ClientEngine {
     pub fn is_ready(&self) -> bool {
         match self.state {
             State::Ready(_) => true,
-            State::Idle => self.config.username_every_message,
+            State::Idle => self.config.no_context.is_some(),
             State::Closed => false,
         }
     }
@@ -217,7 +218,7 @@ impl ClientEngine {
     /// earlier one is abandoned). A caller with several tasks runs one negotiation at a
     /// time.
     pub fn poll(&mut self, now: SystemTime) -> Result<Option<Negotiation>, EngineError> {
-        if self.config.username_every_message {
+        if self.config.no_context.is_some() {
             // No context: nothing is ever negotiated.
             return Ok(None);
         }
@@ -243,7 +244,7 @@ impl ClientEngine {
     /// nothing; a driver that polls only before each call loses nothing either (the
     /// renewal then runs with that call).
     pub fn poll_timeout(&self, now: SystemTime) -> Option<SystemTime> {
-        if self.config.username_every_message {
+        if self.config.no_context.is_some() {
             return None;
         }
         match &self.state {
@@ -276,7 +277,7 @@ impl ClientEngine {
     /// is supported, and negotiate a new one otherwise. Any other fault: `false`, and
     /// nothing changes.
     pub fn context_lost(&mut self, fault: &ReceivedFault) -> bool {
-        if self.config.username_every_message {
+        if self.config.no_context.is_some() {
             return false;
         }
         match fault.code {
@@ -438,18 +439,19 @@ impl ClientEngine {
         let ctx = match &self.state {
             State::Ready(c) => c.clone(),
             State::Closed => return Err(StateError::Closed.into()),
-            State::Idle if self.config.username_every_message => {
-                return Ok(self.username_request(action, headers, body, now));
+            State::Idle if self.config.no_context.is_some() => {
+                return Ok(self.contextless_request(action, headers, body, now));
             }
             State::Idle => return Err(StateError::NotEstablished.into()),
         };
         self.protected(Purpose::Application, &ctx, action, headers, body, now)
     }
 
-    /// An application request under a username on every message: the bootstrap's
-    /// security header (a Timestamp and the UsernameToken with the password as text,
-    /// MS-LWSSP §4.1) and nothing signed: TLS protects it.
-    fn username_request(
+    /// An application request without a context: under a username on every message,
+    /// the bootstrap's security header (a Timestamp and the UsernameToken with the
+    /// password as text, MS-LWSSP §4.1); under TLS alone, no security header. Nothing is
+    /// signed: TLS protects it.
+    fn contextless_request(
         &mut self,
         action: &str,
         application: &[String],
@@ -458,7 +460,9 @@ impl ClientEngine {
     ) -> Request {
         let message_id = self.message_id();
         let security =
-            bootstrap::header(self.username.as_ref(), now, self.config.timestamp_validity);
+            (self.config.no_context == Some(NoContext::UsernameEveryMessage)).then(|| {
+                bootstrap::header(self.username.as_ref(), now, self.config.timestamp_validity)
+            });
         let bytes = self
             .config
             .framing
@@ -471,7 +475,7 @@ impl ClientEngine {
                     relates_to: None,
                     application,
                 },
-                Some(&security),
+                security.as_deref(),
                 body,
                 &[],
             )
@@ -675,7 +679,7 @@ impl ClientEngine {
     ) -> Result<Verified, EngineError> {
         let ctx = match &self.state {
             State::Ready(c) => Some(c.clone()),
-            State::Idle if self.config.username_every_message => None,
+            State::Idle if self.config.no_context.is_some() => None,
             _ => return Err(StateError::NoContextForReply.into()),
         };
         let text = message::utf8(bytes)?;

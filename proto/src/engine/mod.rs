@@ -11,11 +11,12 @@
 //! profile says ([`crate::security`]; by default MS-LWSSP's: one HMAC by the context's
 //! key over the request's Timestamp). Renew and Cancel are RSTs protected by the context.
 //!
-//! A description with a username on every message and no context
-//! ([`Config::username_every_message`]) runs through the same engines with nothing to
-//! negotiate: each request carries the bootstrap's security header (a Timestamp and the
-//! UsernameToken, MS-LWSSP §4.1), the server validates the user on every request, and a
-//! reply carries a Timestamp.
+//! A description without a security context ([`Config::no_context`]) runs through the
+//! same engines with nothing to negotiate: under a username on every message each
+//! request carries the bootstrap's security header (a Timestamp and the UsernameToken,
+//! MS-LWSSP §4.1), the server validates the user on every request, and a reply carries a
+//! Timestamp; under TLS alone no message carries a security header, and the client is
+//! who TLS (its certificate) or HTTP basic authentication says.
 
 mod call;
 pub(crate) mod client;
@@ -24,6 +25,7 @@ pub(crate) mod server;
 
 use crate::security::profile::{HeaderSet, Profile, Signing};
 pub use call::ClientCall;
+
 pub use client::{
     issue_entropy, issue_request, read_issue_response, ClientEngine, ClientEvent, Negotiation,
     Purpose, Request,
@@ -84,13 +86,24 @@ pub struct Config {
     pub timestamp_usage: TimestampUsage,
     /// The bootstrap carries a username token.
     pub username_bootstrap: bool,
-    /// No security context: every request carries the bootstrap's security header (a
-    /// Timestamp and a UsernameToken with a text password, MS-LWSSP §4.1), every reply
-    /// a Timestamp, and TLS protects both (WWSAPI's
-    /// `WS_HTTP_SSL_USERNAME_BINDING_TEMPLATE`; WCF's TransportWithMessageCredential
-    /// with `UserName` and no `establishSecurityContext`). The context's settings
-    /// above are unused.
-    pub username_every_message: bool,
+    /// `Some`: the description has no security context, and this says how requests
+    /// are secured instead; the context's settings above are unused.
+    pub no_context: Option<NoContext>,
+}
+
+/// How a description without a security context secures its messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoContext {
+    /// Every request carries the bootstrap's security header (a Timestamp and a
+    /// UsernameToken with a text password, MS-LWSSP §4.1), every reply a Timestamp,
+    /// and TLS protects both (WWSAPI's `WS_HTTP_SSL_USERNAME_BINDING_TEMPLATE`; WCF's
+    /// TransportWithMessageCredential with `UserName` and no `establishSecurityContext`).
+    UsernameEveryMessage,
+    /// TLS alone, no security header (WWSAPI's `WS_HTTP_SSL_BINDING_TEMPLATE` and
+    /// `WS_HTTP_SSL_HEADER_AUTH_BINDING_TEMPLATE`; WCF's Transport security): the
+    /// client is who its TLS certificate or its HTTP basic credentials say, when the
+    /// description asks for one, and anonymous otherwise.
+    Transport,
 }
 
 impl Config {
@@ -221,12 +234,16 @@ impl Config {
         }
         let framing = framing.unwrap_or(described);
         let Some(ctx) = d.security.context.as_ref() else {
-            // A username on every message over TLS, and no context
-            // (WS_HTTP_SSL_USERNAME_BINDING_TEMPLATE, MS-LWSSP §4.1): the bootstrap's
-            // security header on each request, a Timestamp on each reply. The
-            // context's settings are unused.
-            if !(d.security.protection.username && d.security.protection.ssl.is_some()) {
-                return Err(EngineError::NoContextBinding);
+            // No context: a username on every message over TLS, or TLS alone (see
+            // `NoContext`). The context's settings are unused.
+            let no_context = match (&d.security.protection.ssl, d.security.protection.username) {
+                (None, _) => return Err(EngineError::NoContextBinding),
+                (Some(_), true) => NoContext::UsernameEveryMessage,
+                (Some(_), false) => NoContext::Transport,
+            };
+            if no_context == NoContext::Transport {
+                // No message security: no message carries a Timestamp.
+                policy.require_timestamp = false;
             }
             let config = Config {
                 sc: wire::sc(crate::description::ScVersion::V1_3),
@@ -249,7 +266,7 @@ impl Config {
                 max_pending_contexts: 0,
                 timestamp_usage: props.timestamp_usage,
                 username_bootstrap: false,
-                username_every_message: true,
+                no_context: Some(no_context),
             };
             config.check()?;
             return Ok(config);
@@ -281,7 +298,7 @@ impl Config {
             max_pending_contexts: ctx.max_pending_contexts,
             timestamp_usage: props.timestamp_usage,
             username_bootstrap: ctx.bootstrap.username,
-            username_every_message: false,
+            no_context: None,
         };
         config.check()?;
         Ok(config)

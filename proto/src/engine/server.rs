@@ -206,7 +206,9 @@ impl ServerEngine {
         contexts: Contexts,
         rng: Box<dyn Rng>,
     ) -> Result<Self, EngineError> {
-        if (config.username_bootstrap || config.username_every_message) && validator.is_none() {
+        let username_every_message =
+            config.no_context == Some(super::NoContext::UsernameEveryMessage);
+        if (config.username_bootstrap || username_every_message) && validator.is_none() {
             return Err(StateError::NeedsValidator.into());
         }
         config.check()?;
@@ -397,9 +399,9 @@ impl ServerEngine {
         let action = env
             .addressing_header(&doc, "Action")
             .ok_or_else(|| fail(Mismatch::NoAction.into()))?;
-        if self.config.username_every_message {
+        if let Some(no_context) = self.config.no_context {
             return self
-                .username_request(&doc, &action, now, claimed)
+                .contextless_request(&doc, &action, no_context, transport_identity, now, claimed)
                 .map_err(fail);
         }
         let sc = self.config.sc;
@@ -489,31 +491,49 @@ impl ServerEngine {
         }))
     }
 
-    /// A request under a username on every message: the bootstrap's security header
-    /// (a fresh Timestamp, the username token) on an application message, the user
-    /// validated for each request. There is no context to negotiate, renew or cancel:
-    /// WS-Trust requests are refused.
-    fn username_request(
+    /// A request without a context. Under a username on every message: the
+    /// bootstrap's security header (a fresh Timestamp, the username token) on an
+    /// application message, the user validated for each request. Under TLS alone: no
+    /// security header, and the client is who the transport says (its certificate's
+    /// subject, or its HTTP basic user), anonymous otherwise. There is no context to
+    /// negotiate, renew or cancel: WS-Trust requests are refused.
+    fn contextless_request(
         &self,
         doc: &crate::xml::dom::Document<'_>,
         action: &str,
+        no_context: super::NoContext,
+        transport_identity: Option<Identity>,
         now: SystemTime,
         claimed: &mut Option<Identity>,
     ) -> Result<Incoming, EngineError> {
+        claimed.clone_from(&transport_identity);
         if crate::wire::is_trust_action(action) {
             return Err(Mismatch::NoSecurityContext {
                 action: peer_text(action),
             }
             .into());
         }
-        let (v, username) = security::verify::read_username_request(doc, &self.config.policy, now)?;
-        let (Some(validator), Some((name, password))) = (&self.validator, username) else {
-            return Err(EngineError::Authentication);
+        let (v, identity) = match no_context {
+            super::NoContext::UsernameEveryMessage => {
+                let (v, username) =
+                    security::verify::read_username_request(doc, &self.config.policy, now)?;
+                let (Some(validator), Some((name, password))) = (&self.validator, username) else {
+                    return Err(EngineError::Authentication);
+                };
+                *claimed = Some(Identity { name: name.clone() });
+                let identity = validator
+                    .validate(&name, &password)
+                    .map_err(|_| EngineError::Authentication)?;
+                (v, identity)
+            }
+            super::NoContext::Transport => {
+                let v = security::verify::read_transport_request(doc)?;
+                let identity = transport_identity.unwrap_or(Identity {
+                    name: ANONYMOUS.to_owned(),
+                });
+                (v, identity)
+            }
         };
-        *claimed = Some(Identity { name: name.clone() });
-        let identity = validator
-            .validate(&name, &password)
-            .map_err(|_| EngineError::Authentication)?;
         *claimed = Some(identity.clone());
         let verified = security::verify::owned(doc, v)?;
         Ok(Incoming::Request(ServerRequest {
@@ -985,9 +1005,23 @@ impl ServerEngine {
             ..Headers::default()
         };
         let Some((signed, key)) = &request.signed else {
+            let message_id = keys::uuid_urn(lock(&self.rng).as_mut());
+            if self.config.no_context == Some(super::NoContext::Transport) {
+                // TLS alone: no message security, no security header.
+                return Ok(framing
+                    .write(
+                        &Headers {
+                            message_id: Some(&message_id),
+                            ..headers
+                        },
+                        None,
+                        body,
+                        &[],
+                    )
+                    .text);
+            }
             // A username on every message: the reply carries a Timestamp (MS-LWSSP
             // §4.5), as a reply under a context does.
-            let message_id = keys::uuid_urn(lock(&self.rng).as_mut());
             return Ok(security::protect::unsigned(
                 &Outgoing {
                     framing,

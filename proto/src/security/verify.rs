@@ -309,6 +309,32 @@ pub(crate) fn read_username_request<'d>(
     Ok((accepted, boot.username))
 }
 
+/// An application request under TLS alone (no message security): a SOAP envelope
+/// without a WS-Security header for this receiver (one would ask for checks this
+/// description does not make: it is refused rather than ignored).
+pub(crate) fn read_transport_request<'d>(
+    doc: &'d Document<'d>,
+) -> Result<VerifiedDocument<'d>, SecurityError> {
+    let env = read_envelope(doc)?;
+    if env.security.is_some() {
+        return Err(HeaderError::Unsupported {
+            element: "a WS-Security header (this endpoint is secured by TLS alone)".into(),
+        }
+        .into());
+    }
+    Ok(accepted_document(
+        doc,
+        env.soap,
+        env.addressing,
+        &env.addressing_headers,
+        env.body,
+        &env.application_headers,
+        (None, None),
+        None,
+        None,
+    ))
+}
+
 /// The owned form of an accepted message: the Body's content canonicalized.
 pub(crate) fn owned(
     doc: &Document<'_>,
