@@ -37,6 +37,21 @@ struct CertClient;
 )]
 struct CertBootstrappedContext;
 
+/// Its clients: the certificate they present authenticates the bootstrap
+/// (`wsbind-client-certificate`, so `client(...)` takes it).
+#[wsbind::binding(
+    channel(binding = "http", role = "client"),
+    security(
+        binding(kind = "ssl-transport"),
+        binding(
+            kind = "security-context",
+            usage = "supporting",
+            bootstrap(binding(kind = "ssl-transport", wsbind_client_certificate = true)),
+        ),
+    )
+)]
+struct CertContextClient;
+
 struct Pki {
     ca_pem: String,
     server_cert: String,
@@ -146,4 +161,43 @@ async fn a_server_requiring_client_certificates_needs_their_roots() {
     assert!(CertBootstrappedContext::DESCRIPTION
         .security
         .needs_client_certificate());
+}
+
+/// A security context bootstrapped by the client certificate alone: negotiated over the
+/// certificate-authenticated TLS connection, the context stands for the certificate's
+/// subject, and every call through it reaches the handler as that identity.
+#[tokio::test]
+async fn a_context_bootstrapped_by_the_client_certificate() {
+    let p = pki();
+    let running = CertBootstrappedContext::server(
+        ServerTls::from_pem(p.server_cert.clone(), p.server_key.clone())
+            .require_client_certificates(p.ca_pem.clone()),
+    )
+    .serve("127.0.0.1:0", |call: Call| async move {
+        assert!(call.signed.is_some(), "signed by the context");
+        Answer::new(
+            "urn:example:WhoAmIResponse",
+            format!(
+                r#"<e:You xmlns:e="urn:example">{}</e:You>"#,
+                call.identity.name
+            ),
+        )
+    })
+    .await
+    .expect("serve");
+    let client = CertContextClient::client(
+        format!("https://localhost:{}/who", running.local_addr().port()),
+        ClientTls::trust_pem(p.ca_pem.clone()),
+        wsbind::TlsIdentity::from_pem(p.client_cert.clone(), p.client_key.clone()),
+    );
+    for _ in 0..3 {
+        let reply = client
+            .call("urn:example:WhoAmI", BODY)
+            .await
+            .expect("a reply");
+        assert!(reply.body.contains("CN=alice"), "{}", reply.body);
+    }
+    assert!(client.context_id().is_some(), "a context was negotiated");
+    client.close().await.expect("cancelled");
+    running.shutdown().await;
 }

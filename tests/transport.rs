@@ -589,6 +589,7 @@ impl wsbind::Binding for BootstrapWantsTls {
             let context = d.security.context.as_mut().expect("a context");
             context.bootstrap.ssl = Some(wsbind::description::SslTransport {
                 require_client_certificate: false,
+                client_certificate: false,
                 cert_failures_to_ignore: Default::default(),
                 disable_cert_revocation_check: false,
             });

@@ -132,7 +132,7 @@ struct_tokens! {
         security_header_version, service_identities
     }
     AlgorithmSuite { name, digest, symmetric_signature, min_symmetric_key_bits, max_symmetric_key_bits }
-    SslTransport { require_client_certificate, cert_failures_to_ignore, disable_cert_revocation_check }
+    SslTransport { require_client_certificate, client_certificate, cert_failures_to_ignore, disable_cert_revocation_check }
     CertFailures { cn_invalid, date_invalid, unknown_ca, wrong_usage, revocation_offline }
     HeaderAuth { allow_none, basic, basic_realm }
     SecurityContext {
@@ -220,7 +220,15 @@ fn client_ctor(d: &Description) -> TokenStream {
         docs.push("`http_basic`: the user name and password for HTTP basic authentication");
         fields.push(quote!(http_basic: ::core::option::Option::Some(http_basic)));
     }
-    if d.security.needs_tls() {
+    if d.security.needs_tls() && d.security.presents_client_certificate() {
+        params.push(quote!(tls: ::wsbind::ClientTls));
+        params.push(quote!(certificate: ::wsbind::TlsIdentity));
+        docs.push("`tls`: the certificates the client trusts for https");
+        docs.push(
+            "`certificate`: the client's own TLS certificate and key (`wsbind-client-certificate`)",
+        );
+        fields.push(quote!(tls: ::core::option::Option::Some(::wsbind::ClientTls { identity: ::core::option::Option::Some(certificate), ..tls })));
+    } else if d.security.needs_tls() {
         params.push(quote!(tls: ::wsbind::ClientTls));
         docs.push("`tls`: the certificates the client trusts for https");
         fields.push(quote!(tls: ::core::option::Option::Some(tls)));

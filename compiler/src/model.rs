@@ -158,6 +158,10 @@ table! {
         "wsbind-signed-headers" signed_headers: Option<S<List<S<AddressingHeader>>>>,
         /// ssl-transport (server).
         "require-client-certificate" require_client_certificate: Option<S<bool>>,
+        /// ssl-transport (client, a wsbind extension): the client presents a TLS
+        /// certificate (WWSAPI's `WS_SSL_TRANSPORT_SECURITY_BINDING` with its
+        /// `localCertCredential`); the generated `client(...)` then takes it.
+        "wsbind-client-certificate" client_certificate: Option<S<bool>>,
         /// ssl-transport (client).
         "cert-failures-to-ignore" cert_failures_to_ignore: Option<S<List<S<CertFailure>>>>,
         /// ssl-transport (client).

@@ -161,6 +161,7 @@ fn ssl(b: &Binding) -> SslTransport {
     };
     SslTransport {
         require_client_certificate: flag(&b.require_client_certificate),
+        client_certificate: flag(&b.client_certificate),
         cert_failures_to_ignore: failures,
         disable_cert_revocation_check: flag(&b.disable_cert_revocation_check),
     }

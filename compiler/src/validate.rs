@@ -94,6 +94,7 @@ fn accepted(kind: BindingKind) -> (&'static Rule, &'static [(&'static str, Side)
             &WSB0022,
             &[
                 ("require-client-certificate", Server),
+                ("wsbind-client-certificate", Client),
                 ("cert-failures-to-ignore", Client),
                 ("disable-cert-revocation-check", Client),
             ],
@@ -545,7 +546,8 @@ impl Validator<'_> {
                     // verifies, authenticates the bootstrap (WWSAPI: the SSL binding's
                     // client certificate credential).
                     || k.kind.value == SslTransport
-                        && k.require_client_certificate.as_ref().is_some_and(|r| r.value)
+                        && (k.require_client_certificate.as_ref().is_some_and(|r| r.value)
+                            || k.client_certificate.as_ref().is_some_and(|c| c.value))
             })
         {
             return;

@@ -106,6 +106,8 @@ pub struct AlgorithmSuite {
 pub struct SslTransport {
     /// Server: ask the client for a certificate.
     pub require_client_certificate: bool,
+    /// Client: presents a TLS certificate (wsbind's `wsbind-client-certificate`).
+    pub client_certificate: bool,
     /// Client: certificate problems tolerated.
     pub cert_failures_to_ignore: CertFailures,
     /// Client: skip the revocation check.
@@ -205,6 +207,16 @@ impl Security {
                 .context
                 .as_ref()
                 .is_some_and(|c| required(&c.bootstrap))
+    }
+    /// Whether a client presents a TLS certificate (any ssl-transport with
+    /// `wsbind-client-certificate`).
+    pub fn presents_client_certificate(&self) -> bool {
+        let presents = |p: &Protection| p.ssl.as_ref().is_some_and(|s| s.client_certificate);
+        presents(&self.protection)
+            || self
+                .context
+                .as_ref()
+                .is_some_and(|c| presents(&c.bootstrap))
     }
     pub fn needs_tls(&self) -> bool {
         self.protection.ssl.is_some()

@@ -243,9 +243,13 @@ impl Policy<'_> {
             if sspi.is_some() {
                 self.out.push_str("<msf:WindowsTransportSecurity><msf:ProtectionLevel>EncryptAndSign</msf:ProtectionLevel></msf:WindowsTransportSecurity>");
             } else {
-                let client_cert = ssl
-                    .and_then(|b| b.require_client_certificate.as_ref())
-                    .is_some_and(|v| v.value);
+                // The server requires a client certificate, or the client presents one.
+                let client_cert = ssl.is_some_and(|b| {
+                    b.require_client_certificate
+                        .as_ref()
+                        .is_some_and(|v| v.value)
+                        || b.client_certificate.as_ref().is_some_and(|v| v.value)
+                });
                 if self.sp == ns::SP_2005 {
                     let _ = write!(
                         self.out,

@@ -407,7 +407,29 @@ fn run(docs: &Docs<'_>, options: &Options<'_>, found: &mut Vec<Found>, imported:
         port: &port.name,
         address: port.address.as_deref(),
         envelope: Some(envelope),
-        addressing: chosen.addressing,
+        // No addressing assertion: the service does not use WS-Addressing (WCF's
+        // basicHttpBinding), and the transport says where a message goes — unless it
+        // negotiates a security context, whose WS-Trust exchanges need WS-Addressing
+        // (CXF's policies leave the assertion out then): the default, 1.0.
+        addressing: chosen.addressing.or_else(|| {
+            let context = chosen
+                .security
+                .bindings
+                .iter()
+                .any(|b| b.kind == "security-context");
+            if context {
+                return None;
+            }
+            Some(map::Setting {
+                key: "addressing-version",
+                value: map::Value::Str("transport".into()),
+                from: map::From {
+                    doc: soap_from.doc,
+                    el: soap_from.el,
+                    path: format!("{} (no WS-Addressing assertion)", soap_from.path),
+                },
+            })
+        }),
         channel: soap_from,
         channel_binding: if tcp { "tcp" } else { "http" },
         role: options.role,

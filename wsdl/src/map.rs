@@ -342,8 +342,15 @@ impl Mapper<'_, '_> {
                         if d.attr(t.el, "", "RequireClientCertificate")
                             .is_some_and(|v| v.trim() == "true")
                         {
+                            // The server requires it; the client presents it.
                             ssl.settings.push(self.set(
                                 "require-client-certificate",
+                                Value::Bool(true),
+                                &t,
+                                &there,
+                            ));
+                            ssl.settings.push(self.set(
+                                "wsbind-client-certificate",
                                 Value::Bool(true),
                                 &t,
                                 &there,
@@ -353,12 +360,18 @@ impl Mapper<'_, '_> {
                             let (_, hl, hq) = self.names(&h);
                             let hhere = join(&there, &hq);
                             match hl {
-                                "RequireClientCertificate" => ssl.settings.push(self.set(
-                                    "require-client-certificate",
-                                    Value::Bool(true),
-                                    &h,
-                                    &hhere,
-                                )),
+                                "RequireClientCertificate" => {
+                                    for key in
+                                        ["require-client-certificate", "wsbind-client-certificate"]
+                                    {
+                                        ssl.settings.push(self.set(
+                                            key,
+                                            Value::Bool(true),
+                                            &h,
+                                            &hhere,
+                                        ));
+                                    }
+                                }
                                 "HttpBasicAuthentication" | "HttpDigestAuthentication" => {
                                     let scheme = if hl == "HttpBasicAuthentication" {
                                         "basic"

@@ -53,6 +53,7 @@ const ORDER: &[&str] = &[
     "wsbind-send-cancel",
     "support-renew",
     "require-client-certificate",
+    "wsbind-client-certificate",
     "scheme",
 ];
 
