@@ -146,7 +146,7 @@ fn a_wrong_password_is_refused_with_a_fault() {
         &rst,
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stderr).contains("rejected: the bootstrap credentials were rejected"));
+    assert!(text(&o.stderr).contains("rejected: the client's credentials were rejected"));
     assert!(
         text(&o.stdout).contains("FailedAuthentication"),
         "{}",

@@ -286,3 +286,53 @@ fn c_username_request() -> String {
         .expect("request")
         .bytes
 }
+
+/// The hostile shapes of a request under a username on every message: each is refused
+/// by the one bootstrap reader, with the error that names it, and never reaches the
+/// handler.
+#[test]
+fn hostile_username_requests_are_refused() {
+    let s = server();
+    let mut c = client("s3cret");
+    let good = c.protect("urn:example:orders/Pay", BODY, t0()).expect("request").bytes;
+    let ts_start = good.find("<u:Timestamp").expect("timestamp");
+    let ts_end = good.find("</u:Timestamp>").expect("its end") + "</u:Timestamp>".len();
+    let timestamp = &good[ts_start..ts_end];
+    let ut_start = good.find("<o:UsernameToken").expect("a username token");
+    let ut_end = good.find("</o:UsernameToken>").expect("its end") + "</o:UsernameToken>".len();
+    let token = &good[ut_start..ut_end];
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("two username tokens", good.replace(token, &format!("{token}{token}")), "UsernameToken"),
+        ("two timestamps", good.replace(timestamp, &format!("{timestamp}{timestamp}")), "Timestamp"),
+        ("no timestamp", good.replace(timestamp, ""), "imestamp"),
+        (
+            "a digest password",
+            good.replace("#PasswordText", "#PasswordDigest"),
+            "PasswordDigest",
+        ),
+        (
+            "a signature beside the token",
+            good.replace(token, &format!("{token}<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"/>")),
+            "Signature",
+        ),
+        ("another user", good.replace(">alice<", ">mallory<"), "authentication"),
+        ("an empty password", good.replace(">s3cret<", "><"), "authentication"),
+        (
+            "two security headers",
+            good.replacen("<o:Security", "<o:Security s:mustUnderstand=\"true\" xmlns:o=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd\"></o:Security><o:Security", 1),
+            "Security",
+        ),
+    ];
+    for (name, bytes, says) in cases {
+        assert_ne!(bytes, good, "{name}: the case changed nothing");
+        match s.handle(bytes.as_bytes(), None, t0()) {
+            Incoming::Rejected { error, .. } => assert!(
+                error.to_string().contains(says) || format!("{error:?}").contains(says),
+                "{name}: {error}"
+            ),
+            other => panic!("{name}: accepted: {other:?}"),
+        }
+    }
+    // The genuine one still goes through.
+    assert!(matches!(s.handle(good.as_bytes(), None, t0()), Incoming::Request(_)));
+}

@@ -329,7 +329,7 @@ pub enum EngineError {
     Unexpected(#[from] Mismatch),
     #[error(transparent)]
     State(#[from] StateError),
-    #[error("the bootstrap credentials were rejected")]
+    #[error("the client's credentials were rejected (authentication failed)")]
     Authentication,
     #[error("the server holds the most contexts it may ({0}); try again later")]
     TooManyContexts(u32),
