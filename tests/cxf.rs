@@ -1536,3 +1536,180 @@ async fn username_every_message_cxf_client_wsbind_service() {
     }
     running.shutdown().await;
 }
+
+/// TLS alone with a client certificate the server requires (WCF's Transport security
+/// with `clientCredentialType="Certificate"`): the server's description.
+#[wsbind::binding(
+    channel(binding = "http", role = "server"),
+    security(binding(kind = "ssl-transport", require_client_certificate = true))
+)]
+struct CertServer;
+
+/// Its client: presents its certificate (`wsbind-client-certificate`).
+#[wsbind::binding(
+    channel(binding = "http", role = "client"),
+    security(binding(kind = "ssl-transport", wsbind_client_certificate = true))
+)]
+struct CertClient;
+
+/// A CA and a client certificate it issued (`CN=alice, O=Example`), as PEM files in
+/// `dir`: (ca, client cert, client key) paths, and the PEM texts.
+fn client_pki(dir: &Path) -> (PathBuf, PathBuf, PathBuf, String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+    let ca_key = KeyPair::generate().expect("ca key");
+    let mut ca = CertificateParams::new(Vec::new()).expect("ca params");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+    ca.distinguished_name
+        .push(DnType::CommonName, "wsbind client CA");
+    let ca = ca.self_signed(&ca_key).expect("ca");
+    let key = KeyPair::generate().expect("client key");
+    let mut params = CertificateParams::new(Vec::new()).expect("client params");
+    params.distinguished_name.push(DnType::CommonName, "alice");
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "Example");
+    let cert = params.signed_by(&key, &ca, &ca_key).expect("client cert");
+    let (ca_pem, cert_pem, key_pem) = (ca.pem(), cert.pem(), key.serialize_pem());
+    let paths = (
+        dir.join("client-ca.pem"),
+        dir.join("client.pem"),
+        dir.join("client-key.pem"),
+    );
+    std::fs::write(&paths.0, &ca_pem).expect("write");
+    std::fs::write(&paths.1, &cert_pem).expect("write");
+    std::fs::write(&paths.2, &key_pem).expect("write");
+    (paths.0, paths.1, paths.2, ca_pem, cert_pem, key_pem)
+}
+
+/// The server's description exported (its HttpsToken requires the client certificate).
+fn cert_wsdl(dir: &Path, address: &str) -> String {
+    let toml = "[channel]\nbinding = \"http\"\nrole = \"server\"\n[[security.binding]]\nkind = \"ssl-transport\"\nrequire-client-certificate = true\n";
+    let checked = wsbind_compiler::check_toml(toml, wsbind_compiler::Target::Runtime);
+    let d = checked.description().expect("valid");
+    assert_eq!(d.security, CertServer::DESCRIPTION.security);
+    let exported = wsbind_wsdl::export::export(
+        checked.file.as_ref().expect("read"),
+        &d,
+        &wsbind_wsdl::export::Names {
+            service: "Echo".into(),
+            address: Some(address.into()),
+            namespace: Some(NS.into()),
+        },
+    )
+    .expect("exported");
+    assert!(exported
+        .policy
+        .contains(r#"RequireClientCertificate="true""#));
+    let path = dir.join("cert.wsdl");
+    std::fs::write(&path, &exported.wsdl).expect("write");
+    path.display().to_string()
+}
+
+/// wsbind's client presents its certificate to CXF's service, which requires one (the
+/// exported policy, and its TLS configuration); without one it does not get in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_certificate_wsbind_client_cxf_service() {
+    let _one = serial().await;
+    let dir = workdir("client_certificate_wsbind_client_cxf_service");
+    let t = tls(&dir);
+    let (ca, _, _, _, cert_pem, key_pem) = client_pki(&dir);
+    let wsdl = cert_wsdl(&dir, "https://localhost/echo");
+    let (service_name, port) = (format!("{{{NS}}}Echo"), format!("{{{NS}}}Echo_port"));
+    let ca = ca.display().to_string();
+    let extra = [
+        "--wsdl",
+        &wsdl,
+        "--service",
+        &service_name,
+        "--port-name",
+        &port,
+        "--client-ca",
+        &ca,
+    ];
+    let service = CxfService::start(&dir, &t, true, true, "alice:wonderland", &extra);
+    let client = CertClient::client(
+        service.endpoint.clone(),
+        ClientTls::trust_pem(t.cert_pem.clone()),
+        wsbind::TlsIdentity::from_pem(cert_pem, key_pem),
+    );
+    for i in 0..3 {
+        let body = format!(r#"<e:Echo xmlns:e="{NS}">hello {i}</e:Echo>"#);
+        let reply = match client.call(ACTION, &body).await {
+            Ok(r) => r,
+            Err(e) => panic!("call {i}: {e}\n{}", messages(&service.log)),
+        };
+        assert!(reply.body.contains(&format!("hello {i}")), "{}", reply.body);
+    }
+    // The same client without its certificate: the handshake fails.
+    let bare = CertClient::client(
+        service.endpoint.clone(),
+        ClientTls::trust_pem(t.cert_pem.clone()),
+        wsbind::TlsIdentity::from_pem(Vec::new(), Vec::new()),
+    );
+    assert!(bare
+        .call(ACTION, "<e:Echo xmlns:e=\"urn:wsbind:interop\"/>")
+        .await
+        .is_err());
+}
+
+/// CXF's client presents its certificate to wsbind's server, whose handler sees the
+/// certificate's subject as the caller.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_certificate_cxf_client_wsbind_service() {
+    let _one = serial().await;
+    let dir = workdir("client_certificate_cxf_client_wsbind_service");
+    let t = tls(&dir);
+    let (_, cert, key, ca_pem, _, _) = client_pki(&dir);
+    let running = CertServer::server(
+        ServerTls::from_pem(t.cert_pem.clone(), t.key_pem.clone())
+            .require_client_certificates(ca_pem),
+    )
+    .serve("127.0.0.1:0", echo)
+    .await
+    .expect("serve");
+    let endpoint = format!("https://localhost:{}/echo", running.local_addr().port());
+    let wsdl = cert_wsdl(&dir, &endpoint);
+    let run = {
+        let (dir, endpoint, trust) = (dir.clone(), endpoint.clone(), t.cert.clone());
+        let (cert, key) = (cert.display().to_string(), key.display().to_string());
+        tokio::task::spawn_blocking(move || {
+            cxf_call(
+                &dir,
+                &endpoint,
+                &trust,
+                true,
+                true,
+                "alice:wonderland",
+                &[
+                    "--count",
+                    "3",
+                    "--wsdl",
+                    &wsdl,
+                    "--service",
+                    &format!("{{{NS}}}Echo"),
+                    "--port-name",
+                    &format!("{{{NS}}}Echo_port"),
+                    "--client-cert",
+                    &cert,
+                    "--client-key",
+                    &key,
+                ],
+            )
+        })
+        .await
+        .expect("join")
+    };
+    assert!(
+        run.ok && run.calls == 3,
+        "CXF client: {} calls, error {:?}\n{}\nstderr:\n{}",
+        run.calls,
+        run.error,
+        messages(&dir.join("cxf-client")),
+        tail(&dir.join("cxf-client.stderr"))
+    );
+    for reply in &run.replies {
+        assert!(reply.contains("CN=alice"), "{reply}");
+    }
+    running.shutdown().await;
+}

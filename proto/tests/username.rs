@@ -274,9 +274,25 @@ fn tls_alone_carries_no_security_header_and_the_transport_names_the_client() {
         Incoming::Request(r) => assert_eq!(r.identity.name, "anonymous"),
         other => panic!("{other:?}"),
     }
+    // A username token is refused (it would go unchecked); a Timestamp alone, as a
+    // policy-driven client sends it, is checked and accepted.
     let with_header = c_username_request();
     let (error, _) = refusal(with_header.as_bytes(), &s, t0());
-    assert!(error.to_string().contains("WS-Security header"), "{error}");
+    assert!(error.to_string().contains("UsernameToken"), "{error}");
+    let start = with_header.find("<o:UsernameToken").expect("token");
+    let end = with_header.find("</o:UsernameToken>").expect("end") + "</o:UsernameToken>".len();
+    let timestamp_only = format!("{}{}", &with_header[..start], &with_header[end..]);
+    assert!(matches!(
+        s.handle(timestamp_only.as_bytes(), None, t0()),
+        Incoming::Request(_)
+    ));
+    let stale = refusal(
+        timestamp_only.as_bytes(),
+        &s,
+        t0() + Duration::from_secs(3600),
+    )
+    .0;
+    assert!(matches!(stale, EngineError::Security(_)), "{stale:?}");
 }
 
 /// A request with a WS-Security header (a username client's).
@@ -294,7 +310,10 @@ fn c_username_request() -> String {
 fn hostile_username_requests_are_refused() {
     let s = server();
     let mut c = client("s3cret");
-    let good = c.protect("urn:example:orders/Pay", BODY, t0()).expect("request").bytes;
+    let good = c
+        .protect("urn:example:orders/Pay", BODY, t0())
+        .expect("request")
+        .bytes;
     let ts_start = good.find("<u:Timestamp").expect("timestamp");
     let ts_end = good.find("</u:Timestamp>").expect("its end") + "</u:Timestamp>".len();
     let timestamp = &good[ts_start..ts_end];
@@ -334,5 +353,8 @@ fn hostile_username_requests_are_refused() {
         }
     }
     // The genuine one still goes through.
-    assert!(matches!(s.handle(good.as_bytes(), None, t0()), Incoming::Request(_)));
+    assert!(matches!(
+        s.handle(good.as_bytes(), None, t0()),
+        Incoming::Request(_)
+    ));
 }

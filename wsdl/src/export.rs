@@ -106,6 +106,7 @@ pub fn export(file: &model::File, d: &Description, names: &Names) -> Result<Expo
         sec,
         &d.security.protection.properties,
         d.security.context.as_ref(),
+        false,
     );
     match d.addressing {
         Some(AddressingVersion::V09) => w.out.push_str("<wsap:UsingAddressing/>"),
@@ -214,6 +215,7 @@ impl Policy<'_> {
         sec: Option<&model::Security>,
         props: &Properties,
         context: Option<&SecurityContext>,
+        boot_level: bool,
     ) {
         let kinds: Vec<&model::Binding> = sec
             .map(|s| s.bindings.iter().map(|b| &b.value).collect())
@@ -283,7 +285,14 @@ impl Policy<'_> {
                 self.out,
                 "<sp:Layout><wsp:Policy><sp:{layout}/></wsp:Policy></sp:Layout>"
             );
+            // A Timestamp only where messages carry a security header: under TLS alone
+            // WCF writes none (and a policy-driven peer would then send one).
+            let secured = has(BindingKind::Username).is_some()
+                || has(BindingKind::KerberosApreq).is_some()
+                || context.is_some()
+                || boot_level;
             match props.timestamp_usage {
+                _ if !secured => {}
                 TimestampUsage::Always => self.out.push_str("<sp:IncludeTimestamp/>"),
                 TimestampUsage::Never => {}
                 TimestampUsage::RequestsOnly => {
@@ -361,7 +370,7 @@ impl Policy<'_> {
                 self.out.push_str("<mssp:MustNotSendRenew/>");
             }
             self.out.push_str("<sp:BootstrapPolicy><wsp:Policy>");
-            self.level(boot_model, &ctx.bootstrap.properties, None);
+            self.level(boot_model, &ctx.bootstrap.properties, None, true);
             self.trust(ctx.key_entropy_mode);
             self.out.push_str(
                 "</wsp:Policy></sp:BootstrapPolicy></wsp:Policy></sp:SecureConversationToken>",

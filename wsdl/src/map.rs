@@ -416,11 +416,6 @@ impl Mapper<'_, '_> {
                 _ => self.unknown(&n, &nhere),
             }
         }
-        if !lv.props.iter().any(|p| p.key == "timestamp-usage") {
-            // No `sp:IncludeTimestamp`: the service expects messages without one.
-            lv.props
-                .push(self.set("timestamp-usage", Value::Str("never".into()), a, here));
-        }
         lv.transport.push(ssl);
     }
 
@@ -698,6 +693,19 @@ impl Mapper<'_, '_> {
                         from: first.from.clone(),
                     },
                 );
+            }
+        }
+        // No `sp:IncludeTimestamp` where messages carry a security header (message
+        // credentials or a context): the service expects them without a Timestamp.
+        // Under TLS alone there is no header, and no timestamp to say anything about.
+        let secured = !lv.message.is_empty() || lv.context.is_some();
+        if secured && !lv.props.iter().any(|p| p.key == "timestamp-usage") {
+            if let Some(t) = lv.transport.first() {
+                lv.props.push(Setting {
+                    key: "timestamp-usage",
+                    value: Value::Str("never".into()),
+                    from: t.from.clone(),
+                });
             }
         }
         let mut bindings = std::mem::take(&mut lv.transport);

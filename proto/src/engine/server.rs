@@ -527,7 +527,7 @@ impl ServerEngine {
                 (v, identity)
             }
             super::NoContext::Transport => {
-                let v = security::verify::read_transport_request(doc)?;
+                let v = security::verify::read_transport_request(doc, &self.config.policy, now)?;
                 let identity = transport_identity.unwrap_or(Identity {
                     name: ANONYMOUS.to_owned(),
                 });

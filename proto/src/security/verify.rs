@@ -309,18 +309,31 @@ pub(crate) fn read_username_request<'d>(
     Ok((accepted, boot.username))
 }
 
-/// An application request under TLS alone (no message security): a SOAP envelope
-/// without a WS-Security header for this receiver (one would ask for checks this
-/// description does not make: it is refused rather than ignored).
+/// An application request under TLS alone (no message security): a SOAP envelope with
+/// no WS-Security header for this receiver, or one holding a Timestamp alone (a
+/// policy-driven client adds one when its policy says `IncludeTimestamp`; it is checked
+/// as a bootstrap's is). Anything else in the header — a token, a signature — would ask
+/// for checks this description does not make: refused rather than ignored.
 pub(crate) fn read_transport_request<'d>(
     doc: &'d Document<'d>,
+    policy: &Acceptance,
+    now: SystemTime,
 ) -> Result<VerifiedDocument<'d>, SecurityError> {
     let env = read_envelope(doc)?;
-    if env.security.is_some() {
-        return Err(HeaderError::Unsupported {
-            element: "a WS-Security header (this endpoint is secured by TLS alone)".into(),
+    let (mut created, mut expires) = (None, None);
+    if let Some(security) = env.security {
+        let relaxed = Acceptance {
+            require_timestamp: false,
+            ..policy.clone()
+        };
+        let boot = super::bootstrap::read_header(doc, Some(security), &relaxed, now)?;
+        if boot.username.is_some() {
+            return Err(HeaderError::Unsupported {
+                element: "a UsernameToken (this endpoint is secured by TLS alone)".into(),
+            }
+            .into());
         }
-        .into());
+        (created, expires) = (boot.created, boot.expires);
     }
     Ok(accepted_document(
         doc,
@@ -329,7 +342,7 @@ pub(crate) fn read_transport_request<'d>(
         &env.addressing_headers,
         env.body,
         &env.application_headers,
-        (None, None),
+        (created, expires),
         None,
         None,
     ))

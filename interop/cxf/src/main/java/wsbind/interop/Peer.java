@@ -79,6 +79,8 @@ public final class Peer {
         System.err.println("            [--suite Basic128|Basic192|Basic256[Sha256] (both: the policy's algorithm suite)]");
         System.err.println("            [--wsdl FILE --service {NS}NAME --port-name {NS}NAME (both: a WSDL loaded unchanged)]");
         System.err.println("            [--action URI (call: the requests' action)] [--addressing 2004/08 (call)]");
+        System.err.println("            [--client-ca PEM (serve: require client certificates from this CA)]");
+        System.err.println("            [--client-cert PEM --client-key PEM (call: present this certificate)]");
         System.exit(2);
     }
 
@@ -186,6 +188,17 @@ public final class Peer {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keyStore(need(o, "cert"), need(o, "key")), new char[0]);
         tls.setKeyManagers(kmf.getKeyManagers());
+        if (o.containsKey("client-ca")) {
+            // Clients must present a certificate issued by this CA.
+            TrustManagerFactory clients = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            clients.init(trustStore(o.get("client-ca")));
+            tls.setTrustManagers(clients.getTrustManagers());
+            org.apache.cxf.configuration.security.ClientAuthentication auth =
+                    new org.apache.cxf.configuration.security.ClientAuthentication();
+            auth.setRequired(true);
+            auth.setWant(true);
+            tls.setClientAuthentication(auth);
+        }
         bus.getExtension(JettyHTTPServerEngineFactory.class).setTLSServerParametersForPort(port, tls);
 
         EndpointImpl ep = new EndpointImpl(bus, new Echo());
@@ -262,6 +275,14 @@ public final class Peer {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trustStore(need(o, "trust")));
         tls.setTrustManagers(tmf.getTrustManagers());
+        javax.net.ssl.KeyManager[] clientKeys = null;
+        if (o.containsKey("client-cert")) {
+            // The client's own certificate, for a service that requires one.
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keyStore(o.get("client-cert"), need(o, "client-key")), new char[0]);
+            clientKeys = kmf.getKeyManagers();
+            tls.setKeyManagers(clientKeys);
+        }
         conduit.setTlsClientParameters(tls);
         if (Boolean.parseBoolean(o.getOrDefault("step", "false"))) {
             // The test restarts servers between stepped requests: a connection per
@@ -274,7 +295,7 @@ public final class Peer {
         // The security context is negotiated by an STS client CXF makes for itself, with
         // its own conduit: it uses the process's default TLS context.
         javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
+        ssl.init(clientKeys, tmf.getTrustManagers(), null);
         javax.net.ssl.SSLContext.setDefault(ssl);
         // The STS client's conduit: bus-wide TLS parameters for every conduit.
         bus().setProperty("org.apache.cxf.transport.http.HTTPConduit.tlsClientParameters", tls);
