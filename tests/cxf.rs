@@ -1713,3 +1713,129 @@ async fn client_certificate_cxf_client_wsbind_service() {
     }
     running.shutdown().await;
 }
+
+/// WCF's basicHttpBinding with TransportWithMessageCredential and UserName: SOAP 1.1, no
+/// WS-Addressing, a username on every message.
+#[wsbind::binding(
+    channel(
+        binding = "http",
+        role = "both",
+        envelope_version = "soap-1.1",
+        addressing_version = "transport"
+    ),
+    security(
+        binding(kind = "ssl-transport"),
+        binding(kind = "username", usage = "supporting")
+    )
+)]
+struct BasicHttpUsername;
+
+/// That description exported: SOAP 1.1, no addressing assertion.
+fn basic_http_wsdl(dir: &Path, address: &str) -> String {
+    let toml = "[channel]\nbinding = \"http\"\nenvelope-version = \"soap-1.1\"\naddressing-version = \"transport\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"username\"\nusage = \"supporting\"\n";
+    let checked = wsbind_compiler::check_toml(toml, wsbind_compiler::Target::Runtime);
+    let d = checked.description().expect("valid");
+    assert_eq!(d.security, BasicHttpUsername::DESCRIPTION.security);
+    let exported = wsbind_wsdl::export::export(
+        checked.file.as_ref().expect("read"),
+        &d,
+        &wsbind_wsdl::export::Names {
+            service: "Echo".into(),
+            address: Some(address.into()),
+            namespace: Some(NS.into()),
+        },
+    )
+    .expect("exported");
+    assert!(
+        !exported.policy.contains("UsingAddressing"),
+        "{}",
+        exported.policy
+    );
+    let path = dir.join("basic-http.wsdl");
+    std::fs::write(&path, &exported.wsdl).expect("write");
+    path.display().to_string()
+}
+
+/// Both ways, with no WS-Addressing: the action in `SOAPAction`, the username on each
+/// request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn basic_http_username_both_ways() {
+    let _one = serial().await;
+    let dir = workdir("basic_http_username_both_ways");
+    let t = tls(&dir);
+    // wsbind's client, CXF's service.
+    let wsdl = basic_http_wsdl(&dir, "https://localhost/echo");
+    let (service_name, port) = (format!("{{{NS}}}Echo"), format!("{{{NS}}}Echo_port"));
+    let extra = [
+        "--wsdl",
+        &wsdl,
+        "--service",
+        &service_name,
+        "--port-name",
+        &port,
+    ];
+    let service = CxfService::start(&dir, &t, true, false, "alice:wonderland", &extra);
+    let client = BasicHttpUsername::client(
+        service.endpoint.clone(),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(t.cert_pem.clone()),
+    );
+    for i in 0..3 {
+        let body = format!(r#"<e:Echo xmlns:e="{NS}">hello {i}</e:Echo>"#);
+        let reply = match client.call(ACTION, &body).await {
+            Ok(r) => r,
+            Err(e) => panic!("call {i}: {e}\n{}", messages(&service.log)),
+        };
+        assert!(reply.body.contains(&format!("hello {i}")), "{}", reply.body);
+    }
+    drop(service);
+    // CXF's client, wsbind's server.
+    let running = BasicHttpUsername::server(
+        check,
+        ServerTls::from_pem(t.cert_pem.clone(), t.key_pem.clone()),
+    )
+    .serve("127.0.0.1:0", echo)
+    .await
+    .expect("serve");
+    let endpoint = format!("https://localhost:{}/echo", running.local_addr().port());
+    let wsdl = basic_http_wsdl(&dir, &endpoint);
+    let run = {
+        let (dir, endpoint, cert) = (dir.clone(), endpoint.clone(), t.cert.clone());
+        tokio::task::spawn_blocking(move || {
+            cxf_call(
+                &dir,
+                &endpoint,
+                &cert,
+                true,
+                false,
+                "alice:wonderland",
+                &[
+                    "--count",
+                    "3",
+                    "--wsdl",
+                    &wsdl,
+                    "--service",
+                    &format!("{{{NS}}}Echo"),
+                    "--port-name",
+                    &format!("{{{NS}}}Echo_port"),
+                    "--addressing",
+                    "none",
+                ],
+            )
+        })
+        .await
+        .expect("join")
+    };
+    assert!(
+        run.ok && run.calls == 3,
+        "CXF client: {} calls, error {:?}\n{}\nstderr:\n{}",
+        run.calls,
+        run.error,
+        messages(&dir.join("cxf-client")),
+        tail(&dir.join("cxf-client.stderr"))
+    );
+    for reply in &run.replies {
+        assert!(reply.contains(r#"by="alice""#), "{reply}");
+    }
+    running.shutdown().await;
+}

@@ -18,6 +18,22 @@ use wsbind::{ClientTls, Password, ServerTls, UsernameCredential};
 )]
 struct Orders;
 
+/// WCF's basicHttpBinding with TransportWithMessageCredential and UserName: SOAP 1.1,
+/// no WS-Addressing (the action travels in `SOAPAction`).
+#[wsbind::binding(
+    channel(
+        binding = "http",
+        role = "both",
+        envelope_version = "soap-1.1",
+        addressing_version = "transport"
+    ),
+    security(
+        binding(kind = "ssl-transport"),
+        binding(kind = "username", usage = "supporting")
+    )
+)]
+struct BasicHttp;
+
 fn check(user: &str, pw: &Password) -> bool {
     user == "alice" && pw.matches("wonderland")
 }
@@ -80,5 +96,43 @@ async fn calls_carry_the_username_and_a_wrong_password_is_refused() {
         }
         other => panic!("{other:?}"),
     }
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn without_ws_addressing_the_action_travels_in_http() {
+    let c = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("cert");
+    let (cert, key) = (c.cert.pem(), c.key_pair.serialize_pem());
+    let running = BasicHttp::server(check, ServerTls::from_pem(cert.clone(), key))
+        .serve("127.0.0.1:0", |call: Call| async move {
+            Answer::new(
+                "urn:example:orders/PayResponse",
+                format!(
+                    r#"<m:Paid xmlns:m="urn:example:orders" by="{}" action="{}"/>"#,
+                    call.identity.name,
+                    call.action.unwrap_or_default()
+                ),
+            )
+        })
+        .await
+        .expect("serve");
+    let client = BasicHttp::client(
+        format!("https://localhost:{}/orders", running.local_addr().port()),
+        UsernameCredential::new("alice", "wonderland"),
+        ClientTls::trust_pem(cert),
+    );
+    let reply = client
+        .call(
+            "urn:example:orders/Pay",
+            r#"<m:Pay xmlns:m="urn:example:orders">10</m:Pay>"#,
+        )
+        .await
+        .expect("a reply");
+    assert!(reply.body.contains(r#"by="alice""#), "{}", reply.body);
+    assert!(
+        reply.body.contains(r#"action="urn:example:orders/Pay""#),
+        "{}",
+        reply.body
+    );
     running.shutdown().await;
 }

@@ -1191,6 +1191,11 @@ impl Validator<'_> {
             .help("the wsbind runtime has http and https transports: use binding = \"http\"");
             self.push(d);
         }
+        let context = file.security.as_ref().is_some_and(|sec| {
+            sec.bindings
+                .iter()
+                .any(|b| b.kind.value == BindingKind::SecurityContext)
+        });
         let bare = [
             file.channel
                 .envelope_version
@@ -1200,7 +1205,9 @@ impl Validator<'_> {
             file.channel
                 .addressing_version
                 .as_ref()
-                .filter(|a| a.value == AddressingVersion::Transport)
+                // Without a context the runtime sends no WS-Addressing header and the
+                // action in HTTP (WCF's basicHttpBinding).
+                .filter(|a| a.value == AddressingVersion::Transport && context)
                 .map(|a| (&a.loc, self.kv("addressing-version", "\"transport\""))),
         ];
         for (loc, what) in bare.into_iter().flatten() {

@@ -129,13 +129,22 @@ impl Framing {
         };
         let mut ids = Vec::new();
         let mut out = String::with_capacity(1024 + body.len() + security.map_or(0, str::len));
-        let _ = write!(
-            out,
-            r#"<s:Envelope xmlns:s="{}" xmlns:a="{}" xmlns:u="{}"><s:Header>"#,
-            self.soap.ns(),
-            self.addressing.ns(),
-            ns::WSU
-        );
+        if self.addressing == Addressing::Transport {
+            let _ = write!(
+                out,
+                r#"<s:Envelope xmlns:s="{}" xmlns:u="{}"><s:Header>"#,
+                self.soap.ns(),
+                ns::WSU
+            );
+        } else {
+            let _ = write!(
+                out,
+                r#"<s:Envelope xmlns:s="{}" xmlns:a="{}" xmlns:u="{}"><s:Header>"#,
+                self.soap.ns(),
+                self.addressing.ns(),
+                ns::WSU
+            );
+        }
         let mu = self.soap.must_understand();
         let mut signed_headers = Vec::new();
         for part in self.header_parts(headers) {
@@ -190,6 +199,9 @@ impl Framing {
 
     /// The addressing headers of a message, in the order they are written.
     fn header_parts(&self, headers: &Headers<'_>) -> Vec<HeaderPart> {
+        if self.addressing == Addressing::Transport {
+            return Vec::new();
+        }
         let mut parts = vec![HeaderPart {
             name: "Action",
             must_understand: true,

@@ -91,6 +91,12 @@ pub enum Addressing {
     V10,
     /// WS-Addressing August 2004.
     Aug2004,
+    /// No WS-Addressing: the transport addresses the message (WWSAPI's
+    /// `WS_ADDRESSING_VERSION_TRANSPORT`; WCF's basicHttpBinding): no addressing header
+    /// is written, the action travels in HTTP (`SOAPAction`, or SOAP 1.2's `action`
+    /// parameter), and a reply is the HTTP response to its request. Only without a
+    /// security context, whose WS-Trust exchanges need WS-Addressing.
+    Transport,
 }
 
 impl Addressing {
@@ -99,12 +105,15 @@ impl Addressing {
         match self {
             Addressing::V10 => "WS-Addressing 1.0",
             Addressing::Aug2004 => "WS-Addressing August 2004",
+            Addressing::Transport => "no WS-Addressing",
         }
     }
+    /// The namespace; "" for [`Addressing::Transport`], which writes no header.
     pub fn ns(self) -> &'static str {
         match self {
             Addressing::V10 => ns::WSA10,
             Addressing::Aug2004 => ns::WSA2004,
+            Addressing::Transport => "",
         }
     }
 
@@ -113,12 +122,15 @@ impl Addressing {
         match self {
             Addressing::V10 => "http://www.w3.org/2005/08/addressing/soap/fault",
             Addressing::Aug2004 => "http://schemas.xmlsoap.org/ws/2004/08/addressing/fault",
+            // WS-Addressing 1.0's, for the SOAPAction of a fault (WCF sends it there).
+            Addressing::Transport => "http://www.w3.org/2005/08/addressing/soap/fault",
         }
     }
     pub fn anonymous(self) -> &'static str {
         match self {
             Addressing::V10 => uri::WSA10_ANONYMOUS,
             Addressing::Aug2004 => uri::WSA2004_ANONYMOUS,
+            Addressing::Transport => "",
         }
     }
     pub fn from_ns(ns: &str) -> Option<Addressing> {

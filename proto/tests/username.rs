@@ -358,3 +358,55 @@ fn hostile_username_requests_are_refused() {
         Incoming::Request(_)
     ));
 }
+
+/// WCF's basicHttpBinding shape: SOAP 1.1 and no WS-Addressing (the transport addresses
+/// the message; the action travels in HTTP): no addressing header either way, and the
+/// reply is read without a RelatesTo.
+#[test]
+fn a_username_on_every_message_without_ws_addressing() {
+    let text = "[channel]\nbinding = \"http\"\nenvelope-version = \"soap-1.1\"\naddressing-version = \"transport\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"username\"\nusage = \"supporting\"\n";
+    let d = Description::from_toml_str(text).expect("valid for the runtime");
+    let config = Config::from_description(&d, None).expect("config");
+    let mut c = ClientEngine::new(
+        config.clone(),
+        "https://orders.example/svc",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(1)),
+    )
+    .expect("client");
+    let s =
+        ServerEngine::new(config, Some(validator()), Box::new(SeededRng::new(2))).expect("server");
+    let request = c
+        .protect("urn:example:orders/Pay", BODY, t0())
+        .expect("request");
+    assert!(
+        !request.bytes.contains("addressing") && !request.bytes.contains("<a:"),
+        "{}",
+        request.bytes
+    );
+    assert!(request
+        .bytes
+        .contains("http://schemas.xmlsoap.org/soap/envelope/"));
+    let Incoming::Request(r) = s.handle(request.bytes.as_bytes(), None, t0()) else {
+        panic!("refused")
+    };
+    assert_eq!(r.identity.name, "alice");
+    assert_eq!(r.verified.action, None, "the action travelled in HTTP");
+    let reply = s
+        .reply(
+            &r,
+            "urn:example:orders/PayResponse",
+            "<m:Paid xmlns:m=\"urn:m\"/>",
+            t0(),
+        )
+        .expect("reply");
+    assert!(!reply.contains("RelatesTo"), "{reply}");
+    let v = c
+        .verify_reply(reply.as_bytes(), &request.message_id, t0())
+        .expect("the reply is read");
+    assert!(v.body.contains("Paid"));
+    // A security context cannot do without WS-Addressing: the compiler says so first
+    // (WSB0049), and the engine refuses such a configuration too.
+    let ctx = "[channel]\nbinding = \"http\"\naddressing-version = \"transport\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"security-context\"\nusage = \"supporting\"\n[security.binding.bootstrap]\n[[security.binding.bootstrap.binding]]\nkind = \"ssl-transport\"\n[[security.binding.bootstrap.binding]]\nkind = \"username\"\nusage = \"supporting\"\n";
+    assert!(Description::from_toml_str(ctx).is_err());
+}

@@ -326,13 +326,13 @@ fn wsdls_in_the_shapes_wcf_publishes() {
             "username: true }, context: None",
         ]),
     );
-    // basicHttpBinding uses no WS-Addressing (no assertion says so), which the runtime
-    // does not speak yet: refused at the binding, which says so.
+    // basicHttpBinding uses no WS-Addressing (no assertion says so): the runtime
+    // addresses it by the transport.
     own(
         "basicHttpBinding TMC (runtime)",
         &basic,
         Target::Runtime,
-        Refused("WSB0040", "<soap:binding"),
+        Binding(&["envelope: Some(Soap11), addressing: Some(Transport)"]),
     );
 
     // ws2007HttpBinding, TransportWithMessageCredential, UserName, a cookie security
@@ -429,14 +429,15 @@ fn wsdls_in_the_shapes_wcf_publishes() {
             "name: Some(Basic256Sha256)",
         ]),
     );
-    // A client certificate runs now; this WSDL names no WS-Addressing, which the runtime
-    // does not do without yet.
     own_as(
         "client certificate (runtime)",
         &cert,
         Target::Runtime,
         Role::Server,
-        Refused("WSB0040", "<soap12:binding"),
+        Binding(&[
+            "require_client_certificate: true",
+            "addressing: Some(Transport)",
+        ]),
     );
 
     // HTTP basic authentication inside the HTTPS token (WS-SP 1.2).

@@ -491,6 +491,23 @@ fn soap_of<B>(req: &hyper::Request<B>) -> Soap {
     }
 }
 
+/// The action a request names in HTTP: SOAP 1.1's `SOAPAction` header, or SOAP 1.2's
+/// `action` parameter of its `Content-Type` (bounded and quoted as sent; `None` when
+/// empty). Read for messages without WS-Addressing, whose action travels there only.
+fn http_action<B>(req: &hyper::Request<B>) -> Option<String> {
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let raw = header("SOAPAction").map(str::to_owned).or_else(|| {
+        header(hyper::header::CONTENT_TYPE.as_str()).and_then(|ct| {
+            ct.split(';')
+                .map(str::trim)
+                .find_map(|p| p.strip_prefix("action="))
+                .map(str::to_owned)
+        })
+    })?;
+    let action = raw.trim().trim_matches('"');
+    (!action.is_empty() && action.len() <= 2048).then(|| action.to_owned())
+}
+
 pub(crate) async fn respond<B>(
     shared: Arc<Shared>,
     req: hyper::Request<B>,
@@ -502,6 +519,7 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let soap = soap_of(&req);
+    let http_action = http_action(&req);
     let peer = Peer(peer);
     let transport_identity = match &shared.basic {
         // The client's TLS certificate, verified in the handshake, says who it is.
@@ -592,7 +610,8 @@ where
             crate::metrics::called();
             let call = Call {
                 identity: request.identity.clone(),
-                action: request.verified.action.clone(),
+                // Without WS-Addressing the action travelled in HTTP.
+                action: request.verified.action.clone().or(http_action),
                 body: request.verified.body.clone(),
                 headers: request.verified.headers.clone(),
                 signed: request.signed().cloned(),

@@ -703,7 +703,10 @@ impl ClientEngine {
             &mut self.replay,
             now,
         )?;
-        if v.relates_to.as_deref() != Some(request_id) {
+        // Without WS-Addressing the reply is the HTTP response to its request: nothing
+        // in it relates to the request.
+        let addressed = self.config.framing.addressing != crate::wire::Addressing::Transport;
+        if addressed && v.relates_to.as_deref() != Some(request_id) {
             return Err(Mismatch::RelatesTo {
                 found: v.relates_to.as_deref().map(peer_text),
                 request: request_id.to_owned(),

@@ -169,6 +169,9 @@ impl AcceptedFraming {
             });
         }
         match (self.addressing, addressing) {
+            // Addressed by the transport: a message with WS-Addressing headers is
+            // understood all the same.
+            (Some(Addressing::Transport), _) => Ok(()),
             (Some(want), Some(found)) if want != found => Err(Mismatch::Version {
                 found: found.name(),
                 expected: want.name(),
@@ -195,9 +198,7 @@ fn described_framing(d: &Description) -> Result<(Framing, AcceptedFraming), Engi
         None => None,
         Some(A::V09) => Some(Addressing::Aug2004),
         Some(A::V10) => Some(Addressing::V10),
-        Some(A::Transport) => {
-            return Err(Unsupported::Framing("addressing-version = \"transport\"").into())
-        }
+        Some(A::Transport) => Some(Addressing::Transport),
     };
     Ok((
         Framing {
@@ -275,6 +276,13 @@ impl Config {
             // A username token on every application message, beside the context: the
             // engine authenticates once, in the bootstrap.
             return Err(Unsupported::UsernameOnEveryMessage.into());
+        }
+        if framing.addressing == Addressing::Transport {
+            // WS-Trust's exchanges are told apart by their WS-Addressing action.
+            return Err(Unsupported::Framing(
+                "addressing-version = \"transport\" with a security context",
+            )
+            .into());
         }
         policy.versions = vec![ctx.secure_conversation_version];
         let config = Config {

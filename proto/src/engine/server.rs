@@ -396,9 +396,14 @@ impl ServerEngine {
             .accepted
             .check(env.soap, env.addressing)
             .map_err(|e| fail(e.into()))?;
-        let action = env
-            .addressing_header(&doc, "Action")
-            .ok_or_else(|| fail(Mismatch::NoAction.into()))?;
+        let action = match env.addressing_header(&doc, "Action") {
+            Some(a) => a,
+            // Addressed by the transport: the action travelled in HTTP.
+            None if self.config.framing.addressing == crate::wire::Addressing::Transport => {
+                String::new()
+            }
+            None => return Err(fail(Mismatch::NoAction.into())),
+        };
         if let Some(no_context) = self.config.no_context {
             return self
                 .contextless_request(&doc, &action, no_context, transport_identity, now, claimed)

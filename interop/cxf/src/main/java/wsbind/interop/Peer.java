@@ -260,7 +260,7 @@ public final class Peer {
             rc.put("security.sts.token.do.cancel", Boolean.TRUE);
         }
         rc.put(jakarta.xml.ws.BindingProvider.SOAPACTION_USE_PROPERTY, Boolean.TRUE);
-        if (!soap12(o) || "2004/08".equals(o.get("addressing"))) {
+        if (!"none".equals(o.get("addressing")) && (!soap12(o) || "2004/08".equals(o.get("addressing")))) {
             // SOAP 1.1 goes with WS-Addressing August 2004 (as wsbind pairs them), and so
             // does a WSDL whose policy says `wsap:UsingAddressing` (--addressing 2004/08).
             rc.put(org.apache.cxf.ws.addressing.JAXWSAConstants.CLIENT_ADDRESSING_PROPERTIES,
