@@ -7,6 +7,8 @@
 //!   Issue response;
 //! - `reply`: `ClientEngine::verify_reply`, on a client with a context, for replies and
 //!   faults;
+//! - `username`: `ServerEngine::handle` on a server with a username on every message
+//!   (no context), for its requests;
 //! - `xml`: `Document::parse` alone.
 //!
 //! Every execution runs under `catch_unwind`: a panic is counted, its input saved
@@ -159,6 +161,38 @@ struct Conversation {
     renew: String,
     server: ServerEngine,
     client: ClientEngine,
+    /// A request under a username on every message, and a server of that shape.
+    username_request: String,
+    username_server: ServerEngine,
+}
+
+/// A server and a request of a username on every message (no context).
+fn username_shape() -> (ServerEngine, String) {
+    use wsbind_compiler::FromToml;
+    let text = "[channel]\nbinding = \"http\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"username\"\nusage = \"supporting\"\n";
+    let d = wsbind_proto::Description::from_toml_str(text).expect("valid");
+    let config = wsbind_proto::engine::Config::from_description(&d, None).expect("config");
+    let server = ServerEngine::new(
+        config.clone(),
+        Some(validator()),
+        Box::new(SeededRng::new(41)),
+    )
+    .expect("server");
+    let mut client = ClientEngine::new(
+        config,
+        "https://orders.example/svc",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(42)),
+    )
+    .expect("client");
+    let request = client
+        .protect(
+            "urn:example:orders/Ping",
+            "<m:Ping xmlns:m=\"urn:m\">hi</m:Ping>",
+            t0(),
+        )
+        .expect("request");
+    (server, request.bytes)
 }
 
 fn conversation() -> Conversation {
@@ -203,6 +237,7 @@ fn conversation() -> Conversation {
         .expect("poll")
         .map(|n| n.request.bytes)
         .unwrap_or_default();
+    let (username_server, username_request) = username_shape();
     Conversation {
         issue,
         issued,
@@ -213,6 +248,8 @@ fn conversation() -> Conversation {
         renew,
         server,
         client,
+        username_request,
+        username_server,
     }
 }
 
@@ -248,6 +285,7 @@ fn run(entry: &str, executions: u64, conv: &mut Conversation) -> Tally {
         "server" => vec![&conv.issue, &conv.request, &conv.renew],
         "issue-response" => vec![&conv.issued],
         "reply" => vec![&conv.reply, &conv.fault],
+        "username" => vec![&conv.username_request],
         _ => vec![&conv.issue, &conv.issued, &conv.request, &conv.reply],
     };
     let seeds: Vec<&str> = seeds.into_iter().filter(|s| !s.is_empty()).collect();
@@ -278,6 +316,14 @@ fn run(entry: &str, executions: u64, conv: &mut Conversation) -> Tally {
                 .client
                 .verify_reply(&input, &conv.request_id, t0())
                 .is_ok(),
+            "username" => match conv.username_server.handle(&input, None, t0()) {
+                // Accepted only with alice's password: the mutation left the token whole.
+                Incoming::Request(r) => {
+                    assert_eq!(r.identity.name, "alice");
+                    true
+                }
+                _ => false,
+            },
             _ => match std::str::from_utf8(&input) {
                 Ok(text) => Document::parse(text, &Limits::default()).is_ok(),
                 Err(_) => false,
@@ -313,7 +359,7 @@ fn main() {
                     std::process::exit(2)
                 })
             }
-            "server" | "issue-response" | "reply" | "xml" => only = Some(a.clone()),
+            "server" | "issue-response" | "reply" | "username" | "xml" => only = Some(a.clone()),
             _ => {} // cargo's own flags
         }
     }
@@ -322,7 +368,7 @@ fn main() {
     let mut conv = conversation();
     let mut failed = false;
     println!("entry point      executions      panics    accepted   per second");
-    for entry in ["server", "issue-response", "reply", "xml"] {
+    for entry in ["server", "issue-response", "reply", "username", "xml"] {
         if only.as_deref().is_some_and(|o| o != entry) {
             continue;
         }
