@@ -1327,13 +1327,7 @@ kind = "ssl-transport"
 kind = "username"
 usage = "supporting"
 "#;
-    let checked = wsbind_compiler::check_toml(toml, wsbind_compiler::Target::Runtime);
-    let d = checked.description().expect("valid");
-    assert_eq!(
-        d.security,
-        Sc13::DESCRIPTION.security,
-        "the same binding as Sc13"
-    );
+    // The same binding as Sc13 (`exported_wsdl` checks it).
     let running = Sc13::server(
         check,
         ServerTls::from_pem(t.cert_pem.clone(), t.key_pem.clone()),
@@ -1342,25 +1336,15 @@ usage = "supporting"
     .await
     .expect("serve");
     let endpoint = format!("https://localhost:{}/echo", running.local_addr().port());
-    let exported = wsbind_wsdl::export::export(
-        checked.file.as_ref().expect("read"),
-        &d,
-        &wsbind_wsdl::export::Names {
-            service: "Echo".into(),
-            address: Some(endpoint.clone()),
-            namespace: Some(NS.into()),
-        },
-    )
-    .expect("exported");
-    let wsdl = dir.join("exported.wsdl");
-    std::fs::write(&wsdl, &exported.wsdl).expect("write");
+    let (wsdl, _) = exported_wsdl(
+        &dir,
+        "exported.wsdl",
+        toml,
+        &Sc13::DESCRIPTION.security,
+        &endpoint,
+    );
     let run = {
-        let (dir, endpoint, cert, wsdl) = (
-            dir.clone(),
-            endpoint.clone(),
-            t.cert.clone(),
-            wsdl.display().to_string(),
-        );
+        let (dir, endpoint, cert, wsdl) = (dir.clone(), endpoint.clone(), t.cert.clone(), wsdl);
         tokio::task::spawn_blocking(move || {
             cxf_call(
                 &dir,
@@ -1406,13 +1390,19 @@ usage = "supporting"
 )]
 struct UsernameEveryMessage;
 
-/// That description exported as a WSDL (`wsbind export`), which both sides of the CXF
-/// peer load unchanged: WCF's TransportWithMessageCredential + UserName policy.
-fn username_wsdl(dir: &Path, address: &str) -> String {
-    let template = wsbind_compiler::templates::find("http-ssl-username").expect("template");
-    let checked = wsbind_compiler::check_toml(template.text, wsbind_compiler::Target::Runtime);
+/// `toml` exported (`wsbind export`) as the WSDL of service `Echo` in the peer's
+/// namespace at `address`, written to `dir/name` for the CXF peer to load unchanged:
+/// its path and the policy. The description is checked to be `expected`'s.
+fn exported_wsdl(
+    dir: &Path,
+    name: &str,
+    toml: &str,
+    expected: &wsbind::description::Security,
+    address: &str,
+) -> (String, String) {
+    let checked = wsbind_compiler::check_toml(toml, wsbind_compiler::Target::Runtime);
     let d = checked.description().expect("valid");
-    assert_eq!(d.security, UsernameEveryMessage::DESCRIPTION.security);
+    assert_eq!(&d.security, expected, "the description the test runs");
     let exported = wsbind_wsdl::export::export(
         checked.file.as_ref().expect("read"),
         &d,
@@ -1423,9 +1413,17 @@ fn username_wsdl(dir: &Path, address: &str) -> String {
         },
     )
     .expect("exported");
-    let path = dir.join("username.wsdl");
+    let path = dir.join(name);
     std::fs::write(&path, &exported.wsdl).expect("write");
-    path.display().to_string()
+    (path.display().to_string(), exported.policy)
+}
+
+/// That description exported as a WSDL (`wsbind export`), which both sides of the CXF
+/// peer load unchanged: WCF's TransportWithMessageCredential + UserName policy.
+fn username_wsdl(dir: &Path, address: &str) -> String {
+    let template = wsbind_compiler::templates::find("http-ssl-username").expect("template");
+    let expected = &UsernameEveryMessage::DESCRIPTION.security;
+    exported_wsdl(dir, "username.wsdl", template.text, expected, address).0
 }
 
 /// wsbind's client, a username on every message, against CXF's service driven by the
@@ -1585,25 +1583,15 @@ fn client_pki(dir: &Path) -> (PathBuf, PathBuf, PathBuf, String, String, String)
 /// The server's description exported (its HttpsToken requires the client certificate).
 fn cert_wsdl(dir: &Path, address: &str) -> String {
     let toml = "[channel]\nbinding = \"http\"\nrole = \"server\"\n[[security.binding]]\nkind = \"ssl-transport\"\nrequire-client-certificate = true\n";
-    let checked = wsbind_compiler::check_toml(toml, wsbind_compiler::Target::Runtime);
-    let d = checked.description().expect("valid");
-    assert_eq!(d.security, CertServer::DESCRIPTION.security);
-    let exported = wsbind_wsdl::export::export(
-        checked.file.as_ref().expect("read"),
-        &d,
-        &wsbind_wsdl::export::Names {
-            service: "Echo".into(),
-            address: Some(address.into()),
-            namespace: Some(NS.into()),
-        },
-    )
-    .expect("exported");
-    assert!(exported
-        .policy
-        .contains(r#"RequireClientCertificate="true""#));
-    let path = dir.join("cert.wsdl");
-    std::fs::write(&path, &exported.wsdl).expect("write");
-    path.display().to_string()
+    let (path, policy) = exported_wsdl(
+        dir,
+        "cert.wsdl",
+        toml,
+        &CertServer::DESCRIPTION.security,
+        address,
+    );
+    assert!(policy.contains(r#"RequireClientCertificate="true""#));
+    path
 }
 
 /// wsbind's client presents its certificate to CXF's service, which requires one (the
@@ -1733,27 +1721,10 @@ struct BasicHttpUsername;
 /// That description exported: SOAP 1.1, no addressing assertion.
 fn basic_http_wsdl(dir: &Path, address: &str) -> String {
     let toml = "[channel]\nbinding = \"http\"\nenvelope-version = \"soap-1.1\"\naddressing-version = \"transport\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"username\"\nusage = \"supporting\"\n";
-    let checked = wsbind_compiler::check_toml(toml, wsbind_compiler::Target::Runtime);
-    let d = checked.description().expect("valid");
-    assert_eq!(d.security, BasicHttpUsername::DESCRIPTION.security);
-    let exported = wsbind_wsdl::export::export(
-        checked.file.as_ref().expect("read"),
-        &d,
-        &wsbind_wsdl::export::Names {
-            service: "Echo".into(),
-            address: Some(address.into()),
-            namespace: Some(NS.into()),
-        },
-    )
-    .expect("exported");
-    assert!(
-        !exported.policy.contains("UsingAddressing"),
-        "{}",
-        exported.policy
-    );
-    let path = dir.join("basic-http.wsdl");
-    std::fs::write(&path, &exported.wsdl).expect("write");
-    path.display().to_string()
+    let expected = &BasicHttpUsername::DESCRIPTION.security;
+    let (path, policy) = exported_wsdl(dir, "basic-http.wsdl", toml, expected, address);
+    assert!(!policy.contains("UsingAddressing"), "{policy}");
+    path
 }
 
 /// Both ways, with no WS-Addressing: the action in `SOAPAction`, the username on each

@@ -44,16 +44,18 @@ fn build(dir: &Path, target: &Path) -> (bool, String) {
     )
 }
 
-#[test]
-fn editing_the_toml_rebuilds() {
+/// A crate `name` depending on wsbind, with `main` as its `src/main.rs`, under
+/// `target/tests/`: its directory, and the target directory its builds share (trybuild's,
+/// which already holds wsbind's dependencies).
+fn probe(name: &str, main: &str) -> (PathBuf, PathBuf) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = root.join("target/tests/rebuild-crate");
+    let dir = root.join("target/tests").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("src")).expect("mkdir");
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"rebuild-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
              [dependencies]\nwsbind = {{ path = {:?} }}\n\n[workspace]\n",
             root.display().to_string()
         ),
@@ -61,13 +63,16 @@ fn editing_the_toml_rebuilds() {
     .expect("write manifest");
     // Same dependency versions as the workspace, so the build reuses its artifacts.
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy lock");
-    std::fs::write(
-        dir.join("src/main.rs"),
+    std::fs::write(dir.join("src/main.rs"), main).expect("write main");
+    (dir, root.join("target/tests/trybuild"))
+}
+
+#[test]
+fn editing_the_toml_rebuilds() {
+    let (dir, target) = probe(
+        "rebuild-probe",
         "#[wsbind::binding(file = \"binding.toml\")]\nstruct Service;\nfn main() { let _ = Service::DESCRIPTION; }\n",
-    )
-    .expect("write main");
-    // trybuild's target dir already holds wsbind's dependencies.
-    let target = root.join("target/tests/trybuild");
+    );
 
     std::fs::write(dir.join("binding.toml"), VALID).expect("write");
     let (ok, err) = build(&dir, &target);
@@ -133,26 +138,10 @@ fn policy_wsdl(symmetric: bool) -> String {
 
 #[test]
 fn editing_an_imported_wsdl_document_rebuilds() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = root.join("target/tests/rebuild-wsdl-crate");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("src")).expect("mkdir");
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"rebuild-wsdl-probe\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nwsbind = {{ path = {:?} }}\n\n[workspace]\n",
-            root.display().to_string()
-        ),
-    )
-    .expect("write manifest");
-    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy lock");
-    std::fs::write(
-        dir.join("src/main.rs"),
+    let (dir, target) = probe(
+        "rebuild-wsdl-probe",
         "#[wsbind::binding(wsdl = \"service.wsdl\", role = \"client\")]\nstruct Service;\nfn main() { let _ = Service::DESCRIPTION; }\n",
-    )
-    .expect("write main");
-    let target = root.join("target/tests/trybuild");
+    );
     std::fs::write(dir.join("service.wsdl"), SERVICE_WSDL).expect("write");
 
     std::fs::write(dir.join("policy.wsdl"), policy_wsdl(false)).expect("write");

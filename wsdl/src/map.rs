@@ -175,6 +175,33 @@ impl Mapper<'_, '_> {
         a.nested.as_deref().unwrap_or(&[])
     }
 
+    /// The nested assertions of `a` in WS-SecurityPolicy's namespaces (and Microsoft's,
+    /// with `mssp`), each with its local name, qualified name and path; any other is a
+    /// WSB0053 warning that names it.
+    fn nested_sp(
+        &mut self,
+        a: &Assertion,
+        here: &str,
+        mssp: bool,
+    ) -> Vec<(Assertion, String, String, String)> {
+        let mut out = Vec::new();
+        for n in self.nested(a).to_vec() {
+            let (nns, nl, nq) = self.names(&n);
+            let (known, nl) = (ns::is_sp(nns) || (mssp && nns == ns::MSSP), nl.to_owned());
+            let nhere = join(here, &nq);
+            if known {
+                out.push((n, nl, nq, nhere));
+            } else {
+                self.note(
+                    &n,
+                    &nhere,
+                    format!("`{nq}` is not a WS-SecurityPolicy assertion wsbind knows"),
+                );
+            }
+        }
+        out
+    }
+
     /// One security description's assertions.
     fn level(&mut self, alt: &[Assertion], path: &str, bootstrap: bool) -> Level {
         let mut lv = Level::default();
@@ -304,18 +331,8 @@ impl Mapper<'_, '_> {
             settings: Vec::new(),
             bootstrap: None,
         };
-        for n in self.nested(a).to_vec() {
-            let (nns, nl, nq) = self.names(&n);
-            let nhere = join(here, &nq);
-            if !ns::is_sp(nns) {
-                self.note(
-                    &n,
-                    &nhere,
-                    format!("`{nq}` is not a WS-SecurityPolicy assertion wsbind knows"),
-                );
-                continue;
-            }
-            match nl {
+        for (n, nl, _, nhere) in self.nested_sp(a, here, false) {
+            match nl.as_str() {
                 "TransportToken" => {
                     for t in self.nested(&n).to_vec() {
                         let (tns, tl, tq) = self.names(&t);
@@ -461,18 +478,8 @@ impl Mapper<'_, '_> {
 
     fn supporting(&mut self, a: &Assertion, here: &str, endorsing: bool, lv: &mut Level) {
         let mut signed_parts = None;
-        for t in self.nested(a).to_vec() {
-            let (tns, tl, tq) = self.names(&t);
-            let there = join(here, &tq);
-            if !ns::is_sp(tns) {
-                self.note(
-                    &t,
-                    &there,
-                    format!("`{tq}` is not a WS-SecurityPolicy assertion wsbind knows"),
-                );
-                continue;
-            }
-            match tl {
+        for (t, tl, tq, there) in self.nested_sp(a, here, false) {
+            match tl.as_str() {
                 "UsernameToken" => {
                     if endorsing {
                         self.refuse(&t, &there, "a username token cannot endorse (sign) a message".into(), "endorsing username", ASK_FOR_TMC);
@@ -569,18 +576,8 @@ impl Mapper<'_, '_> {
         let mut c_entropy = None;
         let mut derived = false;
         let mut saw_bootstrap = false;
-        for n in self.nested(t).to_vec() {
-            let (nns, nl, nq) = self.names(&n);
-            let nhere = join(here, &nq);
-            if !(ns::is_sp(nns) || nns == ns::MSSP) {
-                self.note(
-                    &n,
-                    &nhere,
-                    format!("`{nq}` is not a WS-SecurityPolicy assertion wsbind knows"),
-                );
-                continue;
-            }
-            match nl {
+        for (n, nl, nq, nhere) in self.nested_sp(t, here, true) {
+            match nl.as_str() {
                 "RequireDerivedKeys" | "RequireImpliedDerivedKeys" | "RequireExplicitDerivedKeys" => {
                     derived = true;
                     binding.settings.push(self.set("wsbind-signature", Value::Str("derived-keys".into()), &n, &nhere));
