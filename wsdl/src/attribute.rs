@@ -4,7 +4,7 @@
 //! `CARGO_MANIFEST_DIR`, WSB0042 otherwise); every document read is tracked so that an
 //! edit rebuilds; import errors and rule violations come back at the WSDL's own lines
 //! (the macro carries them at the literal). An attribute without `wsdl` is not this
-//! module's: [`read_attribute_in`] returns `None` and the compiler reads it.
+//! module's: `read_attribute_in` returns `None` and the compiler reads it.
 
 use crate::{import, Imported, Options};
 use std::ffi::OsStr;
