@@ -334,7 +334,24 @@ fn run(docs: &Docs<'_>, options: &Options<'_>, found: &mut Vec<Found>, imported:
     // The effective policy: the port's, the binding's, and each operation's and
     // message's, all required together.
     let mut n = policy::Normaliser::new(docs, found);
+    // Policies attach to the port, the binding, its operations and messages, and
+    // (WS-PolicyAttachment) to the port type, its operations and messages too.
     let mut places = vec![(port.doc, port.el), binding];
+    if let Some((pdoc, pt)) = port_type_of(docs, binding) {
+        let pd = docs.doc(pdoc);
+        places.push((pdoc, pt));
+        for op in pd.children(pt).filter(|&c| pd.is(c, ns::WSDL, "operation")) {
+            places.push((pdoc, op));
+            for m in pd.children(op) {
+                if pd.is(m, ns::WSDL, "input")
+                    || pd.is(m, ns::WSDL, "output")
+                    || pd.is(m, ns::WSDL, "fault")
+                {
+                    places.push((pdoc, m));
+                }
+            }
+        }
+    }
     for op in d
         .children(binding.1)
         .filter(|&c| d.is(c, ns::WSDL, "operation"))
@@ -503,19 +520,8 @@ fn binding_of(docs: &Docs<'_>, port: &PortAt, found: &mut Vec<Found>) -> Option<
     let qn = d.attr(port.el, "", "binding").unwrap_or("").trim();
     let (prefix, local) = qn.split_once(':').unwrap_or(("", qn));
     let namespace = d.lookup_namespace(port.el, prefix).unwrap_or("").to_owned();
-    for (i, bd) in docs.each() {
-        let root = bd.root();
-        if !bd.is(root, ns::WSDL, "definitions")
-            || bd.attr(root, "", "targetNamespace").unwrap_or("") != namespace
-        {
-            continue;
-        }
-        if let Some(b) = bd
-            .children(root)
-            .find(|&c| bd.is(c, ns::WSDL, "binding") && bd.attr(c, "", "name") == Some(local))
-        {
-            return Some((i, b));
-        }
+    if let Some(found) = definition(docs, "binding", &namespace, local) {
+        return Some(found);
     }
     found.push(error(
         &rules::WSB0051,
@@ -525,6 +531,37 @@ fn binding_of(docs: &Docs<'_>, port: &PortAt, found: &mut Vec<Found>) -> Option<
         "this port",
     ));
     None
+}
+
+/// The top-level WSDL definition `kind` (`binding`, `portType`) named `{namespace}local`
+/// in the documents read.
+fn definition(
+    docs: &Docs<'_>,
+    kind: &str,
+    namespace: &str,
+    local: &str,
+) -> Option<(usize, Element)> {
+    docs.each().find_map(|(i, d)| {
+        let root = d.root();
+        if !d.is(root, ns::WSDL, "definitions")
+            || d.attr(root, "", "targetNamespace").unwrap_or("") != namespace
+        {
+            return None;
+        }
+        d.children(root)
+            .find(|&c| d.is(c, ns::WSDL, kind) && d.attr(c, "", "name") == Some(local))
+            .map(|c| (i, c))
+    })
+}
+
+/// The port type a binding names (`type`), when it is among the documents read (the
+/// logical part of a WSDL is often in a document of its own, which may be missing).
+fn port_type_of(docs: &Docs<'_>, binding: (usize, Element)) -> Option<(usize, Element)> {
+    let d = docs.doc(binding.0);
+    let qn = d.attr(binding.1, "", "type")?.trim();
+    let (prefix, local) = qn.split_once(':').unwrap_or(("", qn));
+    let namespace = d.lookup_namespace(binding.1, prefix)?;
+    definition(docs, "portType", namespace, local)
 }
 
 /// Imports from a text held in memory (tests, fuzzing): `wsdl:import`s are resolved

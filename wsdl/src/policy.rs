@@ -58,6 +58,22 @@ impl<'a, 's> Normaliser<'a, 's> {
     pub fn attached(&mut self, doc: usize, el: Element) -> Option<Vec<Alternative>> {
         let d = self.docs.doc(doc);
         let mut alts = vec![Vec::new()];
+        // `wsp:PolicyURIs="#a #b"` (WS-PolicyAttachment): each named policy, required
+        // together with the element's child policies.
+        let uris = d
+            .attrs(el)
+            .find(|a| ns::is_wsp(a.ns) && a.local == "PolicyURIs")
+            .map(|a| {
+                a.value
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        for uri in uris {
+            let these = self.referred(doc, el, &uri)?;
+            alts = self.cross(alts, these, doc, el)?;
+        }
         for c in d.children(el) {
             if ns::is_wsp(d.namespace(c)) && matches!(d.local_name(c), "Policy" | "PolicyReference")
             {
@@ -152,6 +168,11 @@ impl<'a, 's> Normaliser<'a, 's> {
     fn reference(&mut self, doc: usize, el: Element) -> Option<Vec<Alternative>> {
         let d = self.docs.doc(doc);
         let uri = d.attr(el, "", "URI").unwrap_or("").trim();
+        self.referred(doc, el, uri)
+    }
+
+    /// The policy `uri` names, normalised; `el` is where it is named (for errors).
+    fn referred(&mut self, doc: usize, el: Element, uri: &str) -> Option<Vec<Alternative>> {
         let Some((tdoc, target)) = self.find(doc, uri) else {
             let mut e = error(
                 &rules::WSB0051,

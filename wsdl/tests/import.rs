@@ -784,3 +784,47 @@ fn hostile_wsdls_are_bounded() {
         "{text}"
     );
 }
+
+/// `wsp:PolicyURIs` (WS-PolicyAttachment's attribute form) attaches policies as a
+/// `wsp:PolicyReference` does; a URI that names nothing is an error, not ignored.
+#[test]
+fn policy_uris_attach_policies_too() {
+    let by_reference = wsdl("soap12", HTTP, &context("", USERNAME), HTTPS);
+    let by_uris = by_reference
+        .replace(r##"<wsp:PolicyReference URI="#P"/>"##, "")
+        .replace(
+            r#"<wsdl:binding name="B" type="tns:IService">"#,
+            r##"<wsdl:binding name="B" type="tns:IService" wsp:PolicyURIs="#P">"##,
+        );
+    assert_ne!(by_uris, by_reference);
+    let a = wsbind_wsdl::import_text(
+        "service.wsdl",
+        &by_reference,
+        None,
+        Target::Runtime,
+        Role::Both,
+    );
+    let b = wsbind_wsdl::import_text("service.wsdl", &by_uris, None, Target::Runtime, Role::Both);
+    assert_eq!(description(&a), description(&b));
+    // Attached to the port type instead (WS-PolicyAttachment allows it): the same.
+    let on_port_type = by_reference
+        .replace(r##"<wsp:PolicyReference URI="#P"/>"##, "")
+        .replace(
+            r#"<wsdl:portType name="IService">"#,
+            r##"<wsdl:portType name="IService"><wsp:PolicyReference URI="#P"/>"##,
+        );
+    let p = wsbind_wsdl::import_text(
+        "service.wsdl",
+        &on_port_type,
+        None,
+        Target::Runtime,
+        Role::Both,
+    );
+    assert_eq!(description(&p), description(&a));
+    let missing = by_uris.replace(r##"wsp:PolicyURIs="#P""##, r##"wsp:PolicyURIs="#P #Q""##);
+    let c = wsbind_wsdl::import_text("service.wsdl", &missing, None, Target::Runtime, Role::Both);
+    assert_eq!(place(&c).map(|(rule, _)| rule), Some("WSB0051".to_owned()));
+    assert!(c
+        .render(wsbind_compiler::diag::Style::Plain)
+        .contains("no policy has the id `Q`"));
+}
