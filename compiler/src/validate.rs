@@ -1217,7 +1217,7 @@ impl Validator<'_> {
                 loc,
                 "not supported",
             )
-            .help("the wsbind runtime sends SOAP envelopes with WS-Addressing: SOAP 1.1 or 1.2, addressing 0.9 or 1.0");
+            .help("the wsbind runtime sends SOAP 1.1 or 1.2 envelopes, with WS-Addressing 0.9 or 1.0 when a security context is negotiated (addressing by the transport only without one)");
             self.push(d);
         }
         let has = |kind: BindingKind| {
