@@ -41,7 +41,9 @@ use wsbind_xml::dom::Element;
 /// e.g. a root file that cannot be read).
 #[derive(Debug, Clone)]
 pub struct Found {
+    /// Which of [`Imported::sources`] the diagnostic's byte range is in.
     pub source: Option<usize>,
+    /// The rule, the message, the place (a byte range of that source) and the help.
     pub diagnostic: Diagnostic,
 }
 
@@ -109,7 +111,9 @@ pub fn read_file(path: &Path) -> std::io::Result<String> {
 /// One port of the WSDL.
 #[derive(Debug, Clone)]
 pub struct Port {
+    /// `wsdl:port/@name`, what `--port` and `port = …` name.
     pub name: String,
+    /// The `location` of its `soap:address` or `soap12:address`.
     pub address: Option<String>,
 }
 
@@ -122,6 +126,7 @@ pub struct Imported {
     /// Errors and warnings, at most [`diag::MAX_COLLECTED`] (the rest are counted in
     /// `omitted`).
     pub found: Vec<Found>,
+    /// Diagnostics past [`diag::MAX_COLLECTED`], counted and not kept.
     pub omitted: usize,
     /// The ports of the WSDL's services.
     pub ports: Vec<Port>,
@@ -134,6 +139,7 @@ pub struct Imported {
 }
 
 impl Imported {
+    /// Whether any diagnostic kept is an error (then [`toml`](Self::toml) is `None`).
     pub fn has_errors(&self) -> bool {
         self.found.iter().any(|f| f.diagnostic.is_error())
     }
