@@ -356,6 +356,56 @@ fn cxf_call(
     }
 }
 
+/// CXF's client built from the exported `Echo` WSDL at `wsdl` (its service and port, in
+/// the peer's namespace) sends `count` requests to `endpoint`, with `extra` options;
+/// every one must succeed. The replies.
+async fn cxf_echo_client(
+    dir: &Path,
+    endpoint: &str,
+    trust: &Path,
+    soap12: bool,
+    wsdl: &str,
+    count: usize,
+    extra: &[&str],
+) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "--count".to_owned(),
+        count.to_string(),
+        "--wsdl".to_owned(),
+        wsdl.to_owned(),
+        "--service".to_owned(),
+        format!("{{{NS}}}Echo"),
+        "--port-name".to_owned(),
+        format!("{{{NS}}}Echo_port"),
+    ]
+    .into();
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let (d, endpoint, trust) = (dir.to_path_buf(), endpoint.to_owned(), trust.to_path_buf());
+    let run = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cxf_call(
+            &d,
+            &endpoint,
+            &trust,
+            true,
+            soap12,
+            "alice:wonderland",
+            &args,
+        )
+    })
+    .await
+    .expect("join");
+    assert!(
+        run.ok && run.calls == count,
+        "CXF client: {} calls, error {:?}\n{}\nstderr:\n{}",
+        run.calls,
+        run.error,
+        messages(&dir.join("cxf-client")),
+        tail(&dir.join("cxf-client.stderr"))
+    );
+    run.replies
+}
+
 fn check(user: &str, pw: &Password) -> bool {
     user == "alice" && pw.matches("wonderland")
 }
@@ -1343,39 +1393,7 @@ usage = "supporting"
         &Sc13::DESCRIPTION.security,
         &endpoint,
     );
-    let run = {
-        let (dir, endpoint, cert, wsdl) = (dir.clone(), endpoint.clone(), t.cert.clone(), wsdl);
-        tokio::task::spawn_blocking(move || {
-            cxf_call(
-                &dir,
-                &endpoint,
-                &cert,
-                true,
-                true,
-                "alice:wonderland",
-                &[
-                    "--count",
-                    "3",
-                    "--wsdl",
-                    &wsdl,
-                    "--service",
-                    &format!("{{{NS}}}Echo"),
-                    "--port-name",
-                    &format!("{{{NS}}}Echo_port"),
-                ],
-            )
-        })
-        .await
-        .expect("join")
-    };
-    assert!(
-        run.ok && run.calls == 3,
-        "CXF client: {} calls, error {:?}\n{}\nstderr:\n{}",
-        run.calls,
-        run.error,
-        messages(&dir.join("cxf-client")),
-        tail(&dir.join("cxf-client.stderr"))
-    );
+    cxf_echo_client(&dir, &endpoint, &t.cert, true, &wsdl, 3, &[]).await;
     running.shutdown().await;
 }
 
@@ -1493,40 +1511,8 @@ async fn username_every_message_cxf_client_wsbind_service() {
     .expect("serve");
     let endpoint = format!("https://localhost:{}/echo", running.local_addr().port());
     let wsdl = username_wsdl(&dir, &endpoint);
-    let run = {
-        let (dir, endpoint, cert) = (dir.clone(), endpoint.clone(), t.cert.clone());
-        tokio::task::spawn_blocking(move || {
-            cxf_call(
-                &dir,
-                &endpoint,
-                &cert,
-                true,
-                true,
-                "alice:wonderland",
-                &[
-                    "--count",
-                    "3",
-                    "--wsdl",
-                    &wsdl,
-                    "--service",
-                    &format!("{{{NS}}}Echo"),
-                    "--port-name",
-                    &format!("{{{NS}}}Echo_port"),
-                ],
-            )
-        })
-        .await
-        .expect("join")
-    };
-    assert!(
-        run.ok && run.calls == 3,
-        "CXF client: {} calls, error {:?}\n{}\nstderr:\n{}",
-        run.calls,
-        run.error,
-        messages(&dir.join("cxf-client")),
-        tail(&dir.join("cxf-client.stderr"))
-    );
-    for (i, reply) in run.replies.iter().enumerate() {
+    let replies = cxf_echo_client(&dir, &endpoint, &t.cert, true, &wsdl, 3, &[]).await;
+    for (i, reply) in replies.iter().enumerate() {
         assert!(
             reply.contains(&format!("hello {i}")) && reply.contains(r#"by="alice""#),
             "{reply}"
@@ -1658,45 +1644,10 @@ async fn client_certificate_cxf_client_wsbind_service() {
     .expect("serve");
     let endpoint = format!("https://localhost:{}/echo", running.local_addr().port());
     let wsdl = cert_wsdl(&dir, &endpoint);
-    let run = {
-        let (dir, endpoint, trust) = (dir.clone(), endpoint.clone(), t.cert.clone());
-        let (cert, key) = (cert.display().to_string(), key.display().to_string());
-        tokio::task::spawn_blocking(move || {
-            cxf_call(
-                &dir,
-                &endpoint,
-                &trust,
-                true,
-                true,
-                "alice:wonderland",
-                &[
-                    "--count",
-                    "3",
-                    "--wsdl",
-                    &wsdl,
-                    "--service",
-                    &format!("{{{NS}}}Echo"),
-                    "--port-name",
-                    &format!("{{{NS}}}Echo_port"),
-                    "--client-cert",
-                    &cert,
-                    "--client-key",
-                    &key,
-                ],
-            )
-        })
-        .await
-        .expect("join")
-    };
-    assert!(
-        run.ok && run.calls == 3,
-        "CXF client: {} calls, error {:?}\n{}\nstderr:\n{}",
-        run.calls,
-        run.error,
-        messages(&dir.join("cxf-client")),
-        tail(&dir.join("cxf-client.stderr"))
-    );
-    for reply in &run.replies {
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    let extra = ["--client-cert", cert.as_str(), "--client-key", key.as_str()];
+    let replies = cxf_echo_client(&dir, &endpoint, &t.cert, true, &wsdl, 3, &extra).await;
+    for reply in &replies {
         assert!(reply.contains("CN=alice"), "{reply}");
     }
     running.shutdown().await;
@@ -1770,42 +1721,17 @@ async fn basic_http_username_both_ways() {
     .expect("serve");
     let endpoint = format!("https://localhost:{}/echo", running.local_addr().port());
     let wsdl = basic_http_wsdl(&dir, &endpoint);
-    let run = {
-        let (dir, endpoint, cert) = (dir.clone(), endpoint.clone(), t.cert.clone());
-        tokio::task::spawn_blocking(move || {
-            cxf_call(
-                &dir,
-                &endpoint,
-                &cert,
-                true,
-                false,
-                "alice:wonderland",
-                &[
-                    "--count",
-                    "3",
-                    "--wsdl",
-                    &wsdl,
-                    "--service",
-                    &format!("{{{NS}}}Echo"),
-                    "--port-name",
-                    &format!("{{{NS}}}Echo_port"),
-                    "--addressing",
-                    "none",
-                ],
-            )
-        })
-        .await
-        .expect("join")
-    };
-    assert!(
-        run.ok && run.calls == 3,
-        "CXF client: {} calls, error {:?}\n{}\nstderr:\n{}",
-        run.calls,
-        run.error,
-        messages(&dir.join("cxf-client")),
-        tail(&dir.join("cxf-client.stderr"))
-    );
-    for reply in &run.replies {
+    let replies = cxf_echo_client(
+        &dir,
+        &endpoint,
+        &t.cert,
+        false,
+        &wsdl,
+        3,
+        &["--addressing", "none"],
+    )
+    .await;
+    for reply in &replies {
         assert!(reply.contains(r#"by="alice""#), "{reply}");
     }
     running.shutdown().await;
