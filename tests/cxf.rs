@@ -1128,6 +1128,20 @@ fn wcf_wsdl() -> String {
         .to_string()
 }
 
+/// CXF's service publishing WCF's WSDL unchanged (its policy drives CXF).
+fn wcf_service(dir: &Path, t: &Tls) -> CxfService {
+    let wsdl = wcf_wsdl();
+    let extra = [
+        "--wsdl",
+        &wsdl,
+        "--service",
+        WCF_SERVICE,
+        "--port-name",
+        WCF_PORT,
+    ];
+    CxfService::start(dir, t, false, true, "alice:wonderland", &extra)
+}
+
 const WCF_SERVICE: &str = "{http://WSSec/wssc}PingService";
 const WCF_PORT: &str = "{http://WSSec/wssc}SecureConversation_UserNameOverTransport_IPingService";
 const PING: &str = "http://xmlsoap.org/Ping";
@@ -1152,16 +1166,7 @@ async fn wsbind_client_cxf_service_from_wcf_wsdl() {
     let _one = serial().await;
     let dir = workdir("wsbind_client_cxf_service_from_wcf_wsdl");
     let t = tls(&dir);
-    let wsdl = wcf_wsdl();
-    let extra = [
-        "--wsdl",
-        &wsdl,
-        "--service",
-        WCF_SERVICE,
-        "--port-name",
-        WCF_PORT,
-    ];
-    let service = CxfService::start(&dir, &t, false, true, "alice:wonderland", &extra);
+    let service = wcf_service(&dir, &t);
     let client = WcfInterop::client(
         service.endpoint.clone(),
         UsernameCredential::new("alice", "wonderland"),
@@ -1264,16 +1269,7 @@ async fn without_the_imported_signed_parts_cxf_refuses_the_call() {
     let _one = serial().await;
     let dir = workdir("without_the_imported_signed_parts_cxf_refuses_the_call");
     let t = tls(&dir);
-    let wsdl = wcf_wsdl();
-    let extra = [
-        "--wsdl",
-        &wsdl,
-        "--service",
-        WCF_SERVICE,
-        "--port-name",
-        WCF_PORT,
-    ];
-    let service = CxfService::start(&dir, &t, false, true, "alice:wonderland", &extra);
+    let service = wcf_service(&dir, &t);
     let client = Feb2005::client(
         service.endpoint.clone(),
         UsernameCredential::new("alice", "wonderland"),
@@ -1302,16 +1298,7 @@ async fn cxf_with_wcf_policy_wants_the_bootstrap_token_in_a_renew() {
     let _one = serial().await;
     let dir = workdir("cxf_with_wcf_policy_wants_the_bootstrap_token_in_a_renew");
     let t = tls(&dir);
-    let wsdl = wcf_wsdl();
-    let extra = [
-        "--wsdl",
-        &wsdl,
-        "--service",
-        WCF_SERVICE,
-        "--port-name",
-        WCF_PORT,
-    ];
-    let service = CxfService::start(&dir, &t, false, true, "alice:wonderland", &extra);
+    let service = wcf_service(&dir, &t);
     let client = Feb2005SignedToShort::client(
         service.endpoint.clone(),
         UsernameCredential::new("alice", "wonderland"),
