@@ -322,11 +322,8 @@ pub(crate) fn read_transport_request<'d>(
     let env = read_envelope(doc)?;
     let (mut created, mut expires) = (None, None);
     if let Some(security) = env.security {
-        let relaxed = Acceptance {
-            require_timestamp: false,
-            ..policy.clone()
-        };
-        let boot = super::bootstrap::read_header(doc, Some(security), &relaxed, now)?;
+        // `policy` requires no timestamp here (`Config` says so under TLS alone).
+        let boot = super::bootstrap::read_header(doc, Some(security), policy, now)?;
         if boot.username.is_some() {
             return Err(HeaderError::Unsupported {
                 element: "a UsernameToken (this endpoint is secured by TLS alone)".into(),
