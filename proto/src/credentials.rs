@@ -98,6 +98,65 @@ where
     }
 }
 
+/// A Kerberos AP-REQ for the service, as the bootstrap of a security context carries
+/// it (WWSAPI's `WS_KERBEROS_APREQ_MESSAGE_SECURITY_BINDING`): the GSS-API token
+/// (RFC 4121's framing around the AP-REQ, the WS-Security Kerberos Token Profile's
+/// `GSS_Kerberosv5_AP_REQ`), and the session key it establishes (the authenticator's
+/// subkey, or the ticket's session key when it has none), which signs the message that
+/// carries it. Each AP-REQ is for one message: the service refuses one it has seen.
+pub struct KerberosTicket {
+    pub token: Vec<u8>,
+    pub key: crate::keys::SecretKey,
+}
+
+impl fmt::Debug for KerberosTicket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KerberosTicket")
+            .field("token", &format_args!("{} bytes", self.token.len()))
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Obtains AP-REQs for one service on the client (`wsbind-kerberos`'s `Initiator`
+/// does it through MIT Kerberos' GSS-API). The engine asks for one whenever it
+/// negotiates a context, under its lock: an implementation answers from the service
+/// ticket it holds, and reaches the KDC only when it has none or it expired.
+pub trait KerberosInitiator: Send + Sync + 'static {
+    /// A fresh AP-REQ for the service. The error's text is for the client's log.
+    fn ap_req(&self) -> Result<KerberosTicket, Rejected>;
+}
+
+/// What a service learnt from an AP-REQ it accepted.
+pub struct KerberosAccepted {
+    /// The client principal (`alice@EXAMPLE.COM`): the context's identity.
+    pub identity: Identity,
+    /// The service principal the ticket is for (`HTTP/host.example.com@EXAMPLE.COM`).
+    pub service: String,
+    /// The session key the client signed with (see [`KerberosTicket`]).
+    pub key: crate::keys::SecretKey,
+}
+
+impl fmt::Debug for KerberosAccepted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KerberosAccepted")
+            .field("identity", &self.identity)
+            .field("service", &self.service)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Accepts AP-REQs on the server (`wsbind-kerberos`'s `Acceptor`: the service's keytab
+/// through MIT Kerberos' GSS-API). An implementation decrypts the ticket with the
+/// service's key, checks the authenticator (its time within the clock skew, the ticket
+/// valid now) and refuses an AP-REQ it has seen before (a replay cache).
+pub trait KerberosAcceptor: Send + Sync + 'static {
+    /// The client and the session key of `ap_req` (the GSS-API token), or why it was
+    /// refused (for the server's log; the peer learns only that authentication failed).
+    fn accept(&self, ap_req: &[u8]) -> Result<KerberosAccepted, Rejected>;
+}
+
 /// What a client trusts for https: PEM-encoded root certificates, the operating
 /// system's trust store, or both; and the certificate it presents, when the server asks
 /// for one.
@@ -261,9 +320,11 @@ impl fmt::Debug for ServerTls {
 }
 
 /// The credentials of a client, as the generated `client(...)` collected them.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ClientCredentials {
     pub username: Option<UsernameCredential>,
+    /// The AP-REQs of a Kerberos bootstrap.
+    pub kerberos: Option<Arc<dyn KerberosInitiator>>,
     pub http_basic: Option<UsernameCredential>,
     pub tls: Option<ClientTls>,
 }
@@ -272,6 +333,7 @@ impl ClientCredentials {
     /// No credentials (the base the generated code fills in).
     pub const NONE: ClientCredentials = ClientCredentials {
         username: None,
+        kerberos: None,
         http_basic: None,
         tls: None,
     };
@@ -281,6 +343,8 @@ impl ClientCredentials {
 #[derive(Clone)]
 pub struct ServerCredentials {
     pub username: Option<Arc<dyn PasswordValidator>>,
+    /// Accepts the AP-REQs of a Kerberos bootstrap.
+    pub kerberos: Option<Arc<dyn KerberosAcceptor>>,
     pub http_basic: Option<Arc<dyn PasswordValidator>>,
     pub tls: Option<ServerTls>,
 }
@@ -290,9 +354,21 @@ impl ServerCredentials {
     pub fn none() -> Self {
         ServerCredentials {
             username: None,
+            kerberos: None,
             http_basic: None,
             tls: None,
         }
+    }
+}
+
+impl fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("username", &self.username)
+            .field("kerberos", &self.kerberos.as_ref().map(|_| "<initiator>"))
+            .field("http_basic", &self.http_basic)
+            .field("tls", &self.tls)
+            .finish()
     }
 }
 
@@ -300,6 +376,7 @@ impl fmt::Debug for ServerCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerCredentials")
             .field("username", &self.username.as_ref().map(|_| "<validator>"))
+            .field("kerberos", &self.kerberos.as_ref().map(|_| "<acceptor>"))
             .field(
                 "http_basic",
                 &self.http_basic.as_ref().map(|_| "<validator>"),

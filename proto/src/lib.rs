@@ -49,8 +49,9 @@ pub use wsbind_description as description;
 pub use wsbind_description::Description;
 
 pub use credentials::{
-    ClientCredentials, ClientTls, Identity, Password, PasswordValidator, Rejected,
-    ServerCredentials, ServerTls, TlsIdentity, UsernameCredential,
+    ClientCredentials, ClientTls, Identity, KerberosAccepted, KerberosAcceptor, KerberosInitiator,
+    KerberosTicket, Password, PasswordValidator, Rejected, ServerCredentials, ServerTls,
+    TlsIdentity, UsernameCredential,
 };
 
 /// Locks `m`, taking over a lock a panic left poisoned. Every lock of the runtime
