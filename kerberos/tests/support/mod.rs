@@ -26,6 +26,8 @@ pub struct Kdc {
     pub service_keytab: PathBuf,
     /// alice's keytab (her current key, the password above).
     pub alice_keytab: PathBuf,
+    /// The shell that runs the KDC and stops it with this process.
+    _watcher: std::process::Child,
 }
 
 static KDC: OnceLock<Kdc> = OnceLock::new();
@@ -114,7 +116,7 @@ impl Kdc {
             "krb5kdc -n -r {REALM} & k=$!; while kill -0 {pid} 2>/dev/null && kill -0 $k 2>/dev/null; do sleep 1; done; kill $k 2>/dev/null; rm -rf '{d}'",
             pid = std::process::id()
         );
-        Command::new("sh")
+        let watcher = Command::new("sh")
             .args(["-c", &script])
             .env("KRB5_CONFIG", dir.join("krb5.conf"))
             .env("KRB5_KDC_PROFILE", dir.join("kdc.conf"))
@@ -133,6 +135,7 @@ impl Kdc {
         std::env::set_var("KRB5RCACHEDIR", &dir);
         std::env::set_var("KRB5CCNAME", format!("FILE:{d}/default.ccache"));
         Kdc {
+            _watcher: watcher,
             dir,
             port,
             service_keytab,
