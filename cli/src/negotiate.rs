@@ -148,7 +148,7 @@ fn rst(a: RstArgs) -> Result<ExitCode, Usage> {
     let req = issue_request(
         &config,
         &a.endpoint,
-        user.as_ref(),
+        user.as_ref().into(),
         entropy.as_ref(),
         message_id,
         now,

@@ -125,7 +125,7 @@ macro_rules! struct_tokens {
 struct_tokens! {
     Description { channel_type, envelope, addressing, role, security }
     Security { protection, context }
-    Protection { properties, ssl, header_auth, username }
+    Protection { properties, ssl, header_auth, username, kerberos }
     Properties {
         transport_protection_level, timestamp_usage, algorithm_suite, max_allowed_latency,
         timestamp_validity_duration, max_allowed_clock_skew, security_header_layout,
@@ -215,6 +215,12 @@ fn client_ctor(d: &Description) -> TokenStream {
         docs.push("`username`: the user name and password of the username token");
         fields.push(quote!(username: ::core::option::Option::Some(username)));
     }
+    if d.security.needs_kerberos() {
+        params.push(quote!(kerberos: impl ::wsbind::KerberosInitiator));
+        docs.push("`kerberos`: obtains the AP-REQs of the bootstrap for the service (`wsbind_kerberos::Initiator`)");
+        fields
+            .push(quote!(kerberos: ::core::option::Option::Some(::std::sync::Arc::new(kerberos))));
+    }
     if d.security.needs_basic() {
         params.push(quote!(http_basic: ::wsbind::UsernameCredential));
         docs.push("`http_basic`: the user name and password for HTTP basic authentication");
@@ -254,6 +260,12 @@ fn server_ctor(d: &Description) -> TokenStream {
         docs.push("`validator`: checks the user name and password of each username token");
         fields
             .push(quote!(username: ::core::option::Option::Some(::std::sync::Arc::new(validator))));
+    }
+    if d.security.needs_kerberos() {
+        params.push(quote!(kerberos: impl ::wsbind::KerberosAcceptor));
+        docs.push("`kerberos`: accepts the AP-REQs of the bootstrap with the service's keys (`wsbind_kerberos::Acceptor`)");
+        fields
+            .push(quote!(kerberos: ::core::option::Option::Some(::std::sync::Arc::new(kerberos))));
     }
     if d.security.needs_basic() {
         params.push(quote!(http_basic: impl ::wsbind::PasswordValidator));

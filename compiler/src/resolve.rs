@@ -64,6 +64,7 @@ fn protection(sec: &model::Security) -> Protection {
         ssl,
         header_auth: find(BindingKind::HttpHeaderAuth).map(|b| header_auth(b)),
         username: find(BindingKind::Username).is_some(),
+        kerberos: find(BindingKind::KerberosApreq).is_some(),
     }
 }
 

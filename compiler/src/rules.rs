@@ -371,17 +371,24 @@ TOML keys are kebab-case (`key-size`), attribute keys snake_case (`key_size`).";
 WSB0040 Error "not supported by the wsbind runtime",
 "wsbind",
 "The description is valid for WWSAPI but uses something the wsbind runtime cannot execute:
-kerberos-apreq, tcp-sspi-transport, named-pipe-sspi-transport, xml-token or saml
-bindings, http-header-auth with a scheme other than none or basic or towards a proxy, a
-channel other than http, an explicit algorithm suite with algorithms the engine does not
-implement, or a description with neither a security context nor ssl-transport (a username
-on every message beside a context is refused too: the context authenticates once, in its
-bootstrap).
+tcp-sspi-transport, named-pipe-sspi-transport, xml-token or saml bindings, a kerberos-apreq
+binding anywhere but in a security context's bootstrap (or with anonymous clients, or the
+delegation or anonymous impersonation level), http-header-auth with a scheme other than
+none or basic or towards a proxy, a channel other than http, an explicit algorithm suite
+with algorithms the engine does not implement, or a description with neither a security
+context nor ssl-transport (a username on every message beside a context is refused too:
+the context authenticates once, in its bootstrap).
 wsbind validates such descriptions (`wsbind check`) but refuses to generate code for them.
 
+The runtime executes: ssl-transport alone (with client certificates or HTTP basic
+authentication when asked), a username on every message over it, and a security context
+bootstrapped over it by a username, a Kerberos AP-REQ (the wsbind-kerberos crate, MIT
+Kerberos) or the client's certificate.
+
 Fix: use an http channel with ssl-transport and a security-context binding bootstrapped by
-a username (wsbind new --template http-ssl-username-security-context), or ssl-transport and
-a username binding (wsbind new --template http-ssl-username).";
+a username or Kerberos (wsbind new --template http-ssl-username-security-context, or
+http-ssl-kerberos-apreq-security-context), or ssl-transport and a username binding (wsbind
+new --template http-ssl-username).";
 
 WSB0041 Error "syntax error",
 "wsbind",

@@ -39,7 +39,7 @@ templates! {
     "tcp-sspi-username" "WS_TCP_SSPI_USERNAME_BINDING_TEMPLATE" false;
     "tcp-sspi-kerberos-apreq" "WS_TCP_SSPI_KERBEROS_APREQ_BINDING_TEMPLATE" false;
     "http-ssl-username-security-context" "WS_HTTP_SSL_USERNAME_SECURITY_CONTEXT_BINDING_TEMPLATE" true;
-    "http-ssl-kerberos-apreq-security-context" "WS_HTTP_SSL_KERBEROS_APREQ_SECURITY_CONTEXT_BINDING_TEMPLATE" false;
+    "http-ssl-kerberos-apreq-security-context" "WS_HTTP_SSL_KERBEROS_APREQ_SECURITY_CONTEXT_BINDING_TEMPLATE" true;
     "tcp-sspi-username-security-context" "WS_TCP_SSPI_USERNAME_SECURITY_CONTEXT_BINDING_TEMPLATE" false;
     "tcp-sspi-kerberos-apreq-security-context" "WS_TCP_SSPI_KERBEROS_APREQ_SECURITY_CONTEXT_BINDING_TEMPLATE" false;
 }

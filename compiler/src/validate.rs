@@ -1293,11 +1293,45 @@ impl Validator<'_> {
             }
             if matches!(
                 kind,
-                KerberosApreq | TcpSspiTransport | NamedPipeSspiTransport | XmlToken | Saml
+                TcpSspiTransport | NamedPipeSspiTransport | XmlToken | Saml
             ) {
                 let d = Diagnostic::new(&WSB0040, format!("the {kind} binding is not supported by the wsbind runtime"), &b.kind.loc, "unsupported binding")
-                    .help("wsbind executes ssl-transport, http-header-auth (basic), username and security-context bindings");
+                    .help("wsbind executes ssl-transport, http-header-auth (basic), username, security-context bindings, and kerberos-apreq in a security context's bootstrap");
                 self.push(d);
+            }
+            // The runtime authenticates with Kerberos once, in the bootstrap of a
+            // context, as WS_HTTP_SSL_KERBEROS_APREQ_SECURITY_CONTEXT_BINDING_TEMPLATE does.
+            if kind == KerberosApreq && top {
+                let d = Diagnostic::new(&WSB0040, "a kerberos-apreq binding on every message is not supported by the wsbind runtime", &b.kind.loc, "kerberos-apreq on every message")
+                    .help("wsbind runs Kerberos in the bootstrap of a security context: move the kerberos-apreq binding into the security-context's bootstrap (wsbind new --template http-ssl-kerberos-apreq-security-context)");
+                self.push(d);
+            }
+            if kind == KerberosApreq {
+                // MIT's GSS-API has no anonymous Kerberos acceptor here, and an AP-REQ
+                // in a SOAP header forwards no credentials.
+                if let Some(a) = b.allow_anonymous_clients.as_ref().filter(|a| a.value) {
+                    let d = Diagnostic::new(
+                        &WSB0040,
+                        "anonymous Kerberos clients are not supported by the wsbind runtime",
+                        &a.loc,
+                        "anonymous clients allowed",
+                    )
+                    .help(format!(
+                        "remove {} (every client then authenticates)",
+                        self.key("allow-anonymous-clients")
+                    ));
+                    self.push(d);
+                }
+                if let Some(l) = b.allowed_impersonation_level.as_ref().filter(|l| {
+                    matches!(
+                        l.value,
+                        ImpersonationLevel::Delegation | ImpersonationLevel::Anonymous
+                    )
+                }) {
+                    let d = Diagnostic::new(&WSB0040, format!("the {} impersonation level is not supported by the wsbind runtime's Kerberos bootstrap", l.value), &l.loc, "impersonation level")
+                        .help(format!("use {} (the service learns who the client is; no credentials are forwarded)", self.kv("allowed-impersonation-level", "\"identification\"")));
+                    self.push(d);
+                }
             }
             if kind == HttpHeaderAuth {
                 if let Some(t) = b.target.as_ref().filter(|t| t.value == AuthTarget::Proxy) {

@@ -239,6 +239,42 @@ fn syntax_errors_are_wsb0041_with_a_location() {
     assert_eq!(ids(&checked), BTreeSet::from(["WSB0041"]));
 }
 
+/// A security context bootstrapped by Kerberos over TLS (WWSAPI's
+/// `WS_HTTP_SSL_KERBEROS_APREQ_SECURITY_CONTEXT_BINDING_TEMPLATE`).
+const KERBEROS_CONTEXT: &str = r#"
+[[security.binding]]
+kind = "ssl-transport"
+[[security.binding]]
+kind = "security-context"
+[security.binding.bootstrap]
+[[security.binding.bootstrap.binding]]
+kind = "ssl-transport"
+[[security.binding.bootstrap.binding]]
+kind = "kerberos-apreq"
+"#;
+
+/// The runtime executes a Kerberos bootstrap: no WSB0040, through both front-ends, for
+/// each side.
+#[test]
+fn a_kerberos_bootstrap_runs() {
+    for role in ["client", "server", "both"] {
+        let text = format!("[channel]\nbinding = \"http\"\nrole = \"{role}\"\n{KERBEROS_CONTEXT}");
+        for (front, runtime) in [
+            ("toml", check_toml(&text, Target::Runtime)),
+            (
+                "attribute",
+                check_attr(to_attr(&text).parse().expect("tokens"), Target::Runtime),
+            ),
+        ] {
+            assert!(
+                runtime.diagnostics.is_empty(),
+                "{role} ({front}):\n{}",
+                list(&runtime)
+            );
+        }
+    }
+}
+
 /// WSB0040 refuses each thing the catalogue lists as what the runtime cannot execute:
 /// each description below is valid in the WWSAPI model and refused for the runtime, by
 /// WSB0040 alone, through both front-ends.
@@ -260,6 +296,8 @@ kind = "username"
         ("a udp channel", "[channel]\nbinding = \"udp\"\n".into()),
         ("a named pipe, named-pipe-sspi-transport", "[channel]\nbinding = \"named-pipe\"\n[[security.binding]]\nkind = \"named-pipe-sspi-transport\"\n".into()),
         ("kerberos-apreq", "[channel]\nbinding = \"http\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"kerberos-apreq\"\n".into()),
+        ("kerberos-apreq in a bootstrap, anonymous clients", format!("[channel]\nbinding = \"http\"\nrole = \"server\"\n{}", KERBEROS_CONTEXT.replace("kind = \"kerberos-apreq\"", "kind = \"kerberos-apreq\"\nallow-anonymous-clients = true"))),
+        ("kerberos-apreq in a bootstrap, delegation", format!("[channel]\nbinding = \"http\"\nrole = \"client\"\n{}", KERBEROS_CONTEXT.replace("kind = \"kerberos-apreq\"", "kind = \"kerberos-apreq\"\nallowed-impersonation-level = \"delegation\""))),
         ("xml-token", "[channel]\nbinding = \"http\"\nrole = \"client\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"xml-token\"\n".into()),
         ("saml", "[channel]\nbinding = \"http\"\nrole = \"server\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"saml\"\n".into()),
         ("header auth, default scheme (negotiate)", "[channel]\nbinding = \"http\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"http-header-auth\"\n".into()),

@@ -71,6 +71,8 @@ pub struct Protection {
     pub header_auth: Option<HeaderAuth>,
     /// A username token on each message (the credentials are the application's).
     pub username: bool,
+    /// A Kerberos AP-REQ (`kerberos-apreq`): in a bootstrap, the client's credential.
+    pub kerberos: bool,
 }
 
 /// Security description properties (WS_SECURITY_PROPERTY_ID), defaults applied.
@@ -190,6 +192,10 @@ impl Security {
     /// Whether a username credential is needed anywhere (messages or bootstrap).
     pub fn needs_username(&self) -> bool {
         self.protection.username || self.context.as_ref().is_some_and(|c| c.bootstrap.username)
+    }
+    /// Whether the security context's bootstrap authenticates with a Kerberos AP-REQ.
+    pub fn needs_kerberos(&self) -> bool {
+        self.protection.kerberos || self.context.as_ref().is_some_and(|c| c.bootstrap.kerberos)
     }
     /// Whether basic header credentials are needed anywhere.
     pub fn needs_basic(&self) -> bool {

@@ -51,6 +51,11 @@ fn main() {
         )
         .expect("protect");
     write("server_engine", "username-request.xml", &username_request.bytes);
+    write(
+        "server_engine",
+        "kerberos-issue.xml",
+        &wsbind_fuzz::kerberos_issue(),
+    );
     match p.server.handle(request.bytes.as_bytes(), None, t0()) {
         Incoming::Request(r) => {
             let reply = p

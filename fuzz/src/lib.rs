@@ -55,6 +55,38 @@ fn username_config() -> wsbind_proto::engine::Config {
     wsbind_proto::engine::Config::from_description(&d, None).expect("config")
 }
 
+/// A server whose context is bootstrapped by Kerberos (a fake acceptor that takes only
+/// the one genuine AP-REQ), made once.
+pub fn kerberos_server() -> &'static ServerEngine {
+    static SERVER: OnceLock<ServerEngine> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        use wsbind_proto::FromToml;
+        let d = wsbind_proto::Description::from_toml_str(common::KERBEROS_BOOTSTRAP)
+            .expect("valid");
+        let config = wsbind_proto::engine::Config::from_description(&d, None).expect("config");
+        ServerEngine::new(config, None, Box::new(SeededRng::new(13)))
+            .expect("server")
+            .with_kerberos(Arc::new(common::OneTicketAcceptor))
+    })
+}
+
+/// An Issue request carrying the genuine AP-REQ, for [`kerberos_server`] (a seed).
+pub fn kerberos_issue() -> String {
+    use wsbind_proto::FromToml;
+    let d = wsbind_proto::Description::from_toml_str(common::KERBEROS_BOOTSTRAP).expect("valid");
+    let config = wsbind_proto::engine::Config::from_description(&d, None).expect("config");
+    let mut client = ClientEngine::new(
+        config,
+        "https://orders.example/svc",
+        None,
+        Box::new(SeededRng::new(14)),
+    )
+    .expect("client")
+    .with_kerberos(Arc::new(common::OneTicket));
+    let issue = client.poll(t0()).expect("poll").expect("an Issue");
+    issue.request.bytes
+}
+
 /// A server and a client with a username on every message (no context), made once.
 pub fn username_pair() -> &'static Mutex<(ServerEngine, ClientEngine)> {
     static PAIR: OnceLock<Mutex<(ServerEngine, ClientEngine)>> = OnceLock::new();

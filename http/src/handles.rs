@@ -493,6 +493,10 @@ mod server_io {
                     .with_replay_store(shared.replay)
                     .with_cancel_store(shared.cancellations);
             }
+            if let Some(k) = &self.credentials.kerberos {
+                engine = engine.with_kerberos(k.clone());
+            }
+            engine.ready()?;
             let basic = match (d.security.needs_basic(), &self.credentials.http_basic) {
                 (true, Some(v)) => {
                     let realm = [&d.security.protection.header_auth]

@@ -110,3 +110,32 @@ fn garbage_is_refused_without_a_panic() {
         assert!(service.accept(bytes).is_err());
     }
 }
+
+#[test]
+fn a_ticket_cache_filled_by_kinit_serves_too() {
+    let kdc = kdc();
+    let cache = format!("FILE:{}/kinit.ccache", kdc.dir.display());
+    let out = std::process::Command::new("kinit")
+        .args(["-k", "-t"])
+        .arg(&kdc.alice_keytab)
+        .args(["-c", &cache, ALICE])
+        .env("KRB5_CONFIG", kdc.dir.join("krb5.conf"))
+        .output()
+        .expect("kinit runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let client = Initiator::from_cache(&cache, SERVICE).expect("initiator");
+    assert_eq!(client.spn(), SERVICE);
+    let service = Acceptor::from_keytab(&kdc.service_keytab).expect("acceptor");
+    let accepted = service
+        .accept(&client.ap_req().expect("AP-REQ").token)
+        .expect("accepted");
+    assert_eq!(accepted.identity.name, format!("{ALICE}@{REALM}"));
+    // An empty cache: no credentials, said when the initiator is made.
+    let e = Initiator::from_cache(&format!("FILE:{}/empty.ccache", kdc.dir.display()), SERVICE)
+        .expect_err("no tickets");
+    assert!(e.to_string().contains("empty.ccache"), "{e}");
+}

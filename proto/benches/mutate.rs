@@ -9,6 +9,9 @@
 //!   faults;
 //! - `username`: `ServerEngine::handle` on a server with a username on every message
 //!   (no context), for its requests;
+//! - `kerberos`: `ServerEngine::handle` on a server whose context is bootstrapped by a
+//!   Kerberos AP-REQ, for an Issue request (its BinarySecurityToken mutated into
+//!   arbitrary bytes reaches the acceptor, which takes only the genuine token);
 //! - `xml`: `Document::parse` alone.
 //!
 //! Every execution runs under `catch_unwind`: a panic is counted, its input saved
@@ -164,6 +167,29 @@ struct Conversation {
     /// A request under a username on every message, and a server of that shape.
     username_request: String,
     username_server: ServerEngine,
+    /// An Issue request with a Kerberos AP-REQ, and a server of that shape.
+    kerberos_issue: String,
+    kerberos_server: ServerEngine,
+}
+
+/// A server whose context is bootstrapped by Kerberos, and an Issue request for it.
+fn kerberos_shape() -> (ServerEngine, String) {
+    use wsbind_compiler::FromToml;
+    let d = wsbind_proto::Description::from_toml_str(common::KERBEROS_BOOTSTRAP).expect("valid");
+    let config = wsbind_proto::engine::Config::from_description(&d, None).expect("config");
+    let server = ServerEngine::new(config.clone(), None, Box::new(SeededRng::new(43)))
+        .expect("server")
+        .with_kerberos(Arc::new(common::OneTicketAcceptor));
+    let mut client = ClientEngine::new(
+        config,
+        "https://orders.example/svc",
+        None,
+        Box::new(SeededRng::new(44)),
+    )
+    .expect("client")
+    .with_kerberos(Arc::new(common::OneTicket));
+    let issue = client.poll(t0()).expect("poll").expect("an Issue");
+    (server, issue.request.bytes)
 }
 
 /// A server and a request of a username on every message (no context).
@@ -238,6 +264,7 @@ fn conversation() -> Conversation {
         .map(|n| n.request.bytes)
         .unwrap_or_default();
     let (username_server, username_request) = username_shape();
+    let (kerberos_server, kerberos_issue) = kerberos_shape();
     Conversation {
         issue,
         issued,
@@ -250,6 +277,8 @@ fn conversation() -> Conversation {
         client,
         username_request,
         username_server,
+        kerberos_issue,
+        kerberos_server,
     }
 }
 
@@ -286,6 +315,7 @@ fn run(entry: &str, executions: u64, conv: &mut Conversation) -> Tally {
         "issue-response" => vec![&conv.issued],
         "reply" => vec![&conv.reply, &conv.fault],
         "username" => vec![&conv.username_request],
+        "kerberos" => vec![&conv.kerberos_issue],
         _ => vec![&conv.issue, &conv.issued, &conv.request, &conv.reply],
     };
     let seeds: Vec<&str> = seeds.into_iter().filter(|s| !s.is_empty()).collect();
@@ -320,6 +350,17 @@ fn run(entry: &str, executions: u64, conv: &mut Conversation) -> Tally {
                 // Accepted only with alice's password: the mutation left the token whole.
                 Incoming::Request(r) => {
                     assert_eq!(r.identity.name, "alice");
+                    true
+                }
+                _ => false,
+            },
+            "kerberos" => match conv.kerberos_server.handle(&input, None, t0()) {
+                // Accepted only with the genuine AP-REQ and its signature whole.
+                Incoming::Negotiated { event, .. } => {
+                    assert!(
+                        matches!(&event, wsbind_proto::engine::ServerEvent::Issued { identity, .. } if identity.name == "alice@EXAMPLE.COM"),
+                        "{event:?}"
+                    );
                     true
                 }
                 _ => false,
@@ -359,7 +400,9 @@ fn main() {
                     std::process::exit(2)
                 })
             }
-            "server" | "issue-response" | "reply" | "username" | "xml" => only = Some(a.clone()),
+            "server" | "issue-response" | "reply" | "username" | "kerberos" | "xml" => {
+                only = Some(a.clone())
+            }
             _ => {} // cargo's own flags
         }
     }
@@ -368,7 +411,14 @@ fn main() {
     let mut conv = conversation();
     let mut failed = false;
     println!("entry point      executions      panics    accepted   per second");
-    for entry in ["server", "issue-response", "reply", "username", "xml"] {
+    for entry in [
+        "server",
+        "issue-response",
+        "reply",
+        "username",
+        "kerberos",
+        "xml",
+    ] {
         if only.as_deref().is_some_and(|o| o != entry) {
             continue;
         }

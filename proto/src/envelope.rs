@@ -410,6 +410,28 @@ pub(crate) fn username_token(id: &str, username: &str, password: &str) -> String
     )
 }
 
+/// A WS-Security `BinarySecurityToken` of `value_type`, base64.
+pub(crate) fn binary_security_token(id: &str, value_type: &str, bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    format!(
+        r#"<o:BinarySecurityToken u:Id="{}" ValueType="{}" EncodingType="{}">{}</o:BinarySecurityToken>"#,
+        attr(id),
+        value_type,
+        crate::wire::uri::BASE64_BINARY,
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+/// A direct `wsse:SecurityTokenReference` to the token `#id` of `value_type` (MS-LWSSP
+/// §2.2.1.1).
+pub(crate) fn token_reference(id: &str, value_type: &str) -> String {
+    format!(
+        r##"<o:SecurityTokenReference><o:Reference URI="#{}" ValueType="{}"/></o:SecurityTokenReference>"##,
+        attr(id),
+        value_type
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,10 @@ pub mod uri {
     pub const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
     pub const PASSWORD_TEXT: &str =
         "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText";
+    /// The WS-Security Kerberos Token Profile 1.1's GSS-API-framed AP-REQ, the one
+    /// token type MS-LWSSP allows (§2.2.1.3.1).
+    pub const KERBEROS_AP_REQ: &str =
+        "http://docs.oasis-open.org/wss/oasis-wss-kerberos-token-profile-1.1#GSS_Kerberosv5_AP_REQ";
     pub const BASE64_BINARY: &str =
         "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
     /// WS-Addressing 1.0 anonymous address.

@@ -1071,7 +1071,7 @@ fn renew_targets_by_local_reference() {
     let rst = issue_request(
         config,
         "https://x/",
-        Some(&user),
+        Some(&user).into(),
         entropy.as_ref(),
         "urn:uuid:m1".into(),
         t0(),

@@ -101,7 +101,7 @@ fn wcf_interop_endpoints() {
                 "context: Some(SecurityContext { key_size: None, key_entropy_mode: Combined, secure_conversation_version: Feb2005",
                 "signature_profile: MsLwssp, send_cancel: true, signed_headers: [To]",
                 "security_header_layout: Strict",
-                "username: true } })",
+                "username: true, kerberos: false } })",
             ]),
         ),
         ("SecureConversation_MutualCertificate10SignEncrypt_IPingService", symmetric("WSSecureConversation_policy.wsdl:149:6")),
@@ -323,7 +323,7 @@ fn wsdls_in_the_shapes_wcf_publishes() {
         Binding(&[
             "envelope: Some(Soap11), addressing: Some(Transport)",
             "security_header_version: V1_0",
-            "username: true }, context: None",
+            "username: true, kerberos: false }, context: None",
         ]),
     );
     // basicHttpBinding uses no WS-Addressing (no assertion says so): the runtime
@@ -408,7 +408,7 @@ fn wsdls_in_the_shapes_wcf_publishes() {
         Target::Runtime,
         Binding(&[
             "secure_conversation_version: Feb2005",
-            "username: true } })",
+            "username: true, kerberos: false } })",
         ]),
     );
 
@@ -454,8 +454,7 @@ fn wsdls_in_the_shapes_wcf_publishes() {
         Binding(&["header_auth: Some("]),
     );
 
-    // A Kerberos AP-REQ bootstrap: the model has it (WWSAPI's template); the runtime
-    // does not yet.
+    // A Kerberos AP-REQ bootstrap (WWSAPI's template): the model and the runtime run it.
     let kerberos = wsdl(
         "soap12",
         HTTP,
@@ -475,7 +474,7 @@ fn wsdls_in_the_shapes_wcf_publishes() {
         "kerberos bootstrap (runtime)",
         &kerberos,
         Target::Runtime,
-        Refused("WSB0040", "<sp:KerberosToken"),
+        Binding(&["username: false, kerberos: true } })"]),
     );
 
     // Two alternatives: message security first, the transport second: the second is

@@ -307,7 +307,15 @@ impl ClientSession {
             http = http.with_basic_auth(basic)?;
         }
         let username = credentials.username.clone();
-        let engine = ClientEngine::new(config, endpoint, username, Box::new(SystemRng::new()))?;
+        let kerberos_bootstrap = config.kerberos_bootstrap;
+        let mut engine = ClientEngine::new(config, endpoint, username, Box::new(SystemRng::new()))?;
+        match &credentials.kerberos {
+            Some(k) => engine = engine.with_kerberos(k.clone()),
+            None if kerberos_bootstrap => {
+                return Err(EngineError::from(StateError::NeedsKerberos).into())
+            }
+            None => {}
+        }
         Ok(ClientSession {
             engine: Mutex::new(engine),
             http,
@@ -331,13 +339,20 @@ impl ClientSession {
         let mut negotiating = None;
         let mut deferred = false;
         loop {
-            let (purpose, action, bytes, context) = {
+            let (purpose, action, bytes, context, key) = {
                 let mut engine = self.engine();
                 let Some(req) = call.poll_transmit(&mut engine, SystemTime::now())? else {
                     return Ok(None);
                 };
                 let context = engine.context_id().unwrap_or("").to_owned();
-                (req.purpose, req.action.clone(), req.bytes.clone(), context)
+                let key = engine.instance().map(str::to_owned);
+                (
+                    req.purpose,
+                    req.action.clone(),
+                    req.bytes.clone(),
+                    context,
+                    key,
+                )
             };
             if matches!(purpose, Purpose::Issue | Purpose::Renew) && negotiating.is_none() {
                 let guard = match self.negotiating.try_lock() {
@@ -351,9 +366,16 @@ impl ClientSession {
                     Err(_) => self.negotiating.lock().await,
                 };
                 negotiating = Some(guard);
-                // Another caller may have completed it meanwhile: ask again.
-                call.reconsider();
-                continue;
+                // Another caller may have completed one meanwhile (the context or its
+                // key changed): ask again. Otherwise the request stands (rebuilding it
+                // would spend a credential for nothing: a Kerberos AP-REQ each).
+                let engine = self.engine();
+                let now_context = engine.context_id().unwrap_or("");
+                if now_context != context || engine.instance() != key.as_deref() {
+                    drop(engine);
+                    call.reconsider();
+                    continue;
+                }
             }
             if !matches!(purpose, Purpose::Issue | Purpose::Renew) {
                 // Nothing (more) to negotiate: let the others' negotiations run.

@@ -10,7 +10,7 @@
 //! engine is as it was, and the next poll asks for the negotiation again.
 
 use super::{message, peer_text, Config, EngineError, Mismatch, NoContext, StateError};
-use crate::credentials::UsernameCredential;
+use crate::credentials::{KerberosInitiator, KerberosTicket, UsernameCredential};
 use crate::description::TimestampUsage;
 use crate::envelope::Headers;
 use crate::keys::{self, Rng, SecretKey};
@@ -23,6 +23,7 @@ use crate::wire;
 use crate::xml::c14n;
 use crate::xml::dom::{Document, Element};
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// Bytes to send to the server, with the addressing the transport may need.
@@ -118,6 +119,8 @@ pub struct ClientEngine {
     config: Config,
     endpoint: String,
     username: Option<UsernameCredential>,
+    /// The AP-REQs of a Kerberos bootstrap ([`ClientEngine::with_kerberos`]).
+    kerberos: Option<Arc<dyn KerberosInitiator>>,
     rng: Box<dyn Rng>,
     replay: ReplayCache,
     state: State,
@@ -156,12 +159,21 @@ impl ClientEngine {
             config,
             endpoint: endpoint.into(),
             username,
+            kerberos: None,
             rng,
             replay: ReplayCache::default(),
             last_created: SystemTime::UNIX_EPOCH,
             same_created: 0,
             state: State::Idle,
         })
+    }
+
+    /// The source of the AP-REQs a Kerberos bootstrap carries (the description's
+    /// `kerberos-apreq` in the context's bootstrap needs one: each negotiation asks it
+    /// for a fresh AP-REQ, under the caller's lock of this engine).
+    pub fn with_kerberos(mut self, initiator: Arc<dyn KerberosInitiator>) -> Self {
+        self.kerberos = Some(initiator);
+        self
     }
 
     fn state_name(&self) -> &'static str {
@@ -223,7 +235,7 @@ impl ClientEngine {
             return Ok(None);
         }
         let ctx = match &self.state {
-            State::Idle => return Ok(Some(self.issue(now))),
+            State::Idle => return Ok(Some(self.issue(now)?)),
             State::Ready(ctx) if ctx.renew_needed || now >= self.renew_at(ctx) => ctx.clone(),
             _ => return Ok(None),
         };
@@ -233,7 +245,7 @@ impl ClientEngine {
         if renewable {
             self.renew(&ctx, now).map(Some)
         } else {
-            Ok(Some(self.issue(now)))
+            Ok(Some(self.issue(now)?))
         }
     }
 
@@ -300,22 +312,32 @@ impl ClientEngine {
         keys::uuid_urn(self.rng.as_mut())
     }
 
-    fn issue(&mut self, now: SystemTime) -> Negotiation {
+    fn issue(&mut self, now: SystemTime) -> Result<Negotiation, EngineError> {
+        // The AP-REQ first: when there is none, nothing else is spent.
+        let ticket = match (&self.kerberos, self.config.kerberos_bootstrap) {
+            (_, false) => None,
+            (Some(k), true) => Some(k.ap_req().map_err(EngineError::Kerberos)?),
+            (None, true) => return Err(StateError::NeedsKerberos.into()),
+        };
         let message_id = self.message_id();
         let entropy = issue_entropy(&self.config, self.rng.as_mut());
+        let credential = match &ticket {
+            Some(t) => BootstrapCredential::Kerberos(t),
+            None => self.username.as_ref().into(),
+        };
         let request = issue_request(
             &self.config,
             &self.endpoint,
-            self.username.as_ref(),
+            credential,
             entropy.as_ref(),
             message_id,
             now,
         );
-        Negotiation {
+        Ok(Negotiation {
             request,
             entropy,
             target: None,
-        }
+        })
     }
 
     fn protected(
@@ -750,12 +772,30 @@ fn reply_acceptance(config: &Config) -> crate::security::Acceptance {
     policy
 }
 
+/// What authenticates the client in an Issue request's security header.
+#[derive(Debug, Clone, Copy)]
+pub enum BootstrapCredential<'a> {
+    /// Nothing in the message (the transport authenticates the client, or no one).
+    None,
+    /// A username token.
+    Username(&'a UsernameCredential),
+    /// A Kerberos AP-REQ, and the signature by its session key.
+    Kerberos(&'a KerberosTicket),
+}
+
+impl<'a> From<Option<&'a UsernameCredential>> for BootstrapCredential<'a> {
+    fn from(u: Option<&'a UsernameCredential>) -> Self {
+        u.map_or(BootstrapCredential::None, BootstrapCredential::Username)
+    }
+}
+
 /// The Issue request of a negotiation: an RST for an SCT, with the bootstrap's
-/// security header (timestamp, and a username token when the description has one).
+/// security header (timestamp, and the client's credential when the description's
+/// bootstrap has one).
 pub fn issue_request(
     config: &Config,
     endpoint: &str,
-    username: Option<&UsernameCredential>,
+    credential: BootstrapCredential<'_>,
     entropy: Option<&SecretKey>,
     message_id: String,
     now: SystemTime,
@@ -767,7 +807,15 @@ pub fn issue_request(
         key_size: Some(config.key_bits),
         target: None,
     };
-    let security = bootstrap::header(username, now, config.timestamp_validity);
+    let security = match credential {
+        BootstrapCredential::None => bootstrap::header(None, now, config.timestamp_validity),
+        BootstrapCredential::Username(u) => {
+            bootstrap::header(Some(u), now, config.timestamp_validity)
+        }
+        BootstrapCredential::Kerberos(t) => {
+            bootstrap::kerberos_header(t, &config.suite, now, config.timestamp_validity)
+        }
+    };
     let action = config.sc.action_issue;
     let bytes = config
         .framing

@@ -27,8 +27,8 @@ use crate::security::profile::{HeaderSet, Profile, Signing};
 pub use call::ClientCall;
 
 pub use client::{
-    issue_entropy, issue_request, read_issue_response, ClientEngine, ClientEvent, Negotiation,
-    Purpose, Request,
+    issue_entropy, issue_request, read_issue_response, BootstrapCredential, ClientEngine,
+    ClientEvent, Negotiation, Purpose, Request,
 };
 pub use server::{Incoming, ServerEngine, ServerEvent, ServerRequest, ServerStats};
 
@@ -86,6 +86,11 @@ pub struct Config {
     pub timestamp_usage: TimestampUsage,
     /// The bootstrap carries a username token.
     pub username_bootstrap: bool,
+    /// The bootstrap carries a Kerberos AP-REQ and a signature by its session key.
+    pub kerberos_bootstrap: bool,
+    /// Server: the service principal names a Kerberos ticket may be for (the
+    /// description's `service-identities`; empty: any the acceptor's keytab holds).
+    pub service_identities: Vec<String>,
     /// `Some`: the description has no security context, and this says how requests
     /// are secured instead; the context's settings above are unused.
     pub no_context: Option<NoContext>,
@@ -237,6 +242,9 @@ impl Config {
         let Some(ctx) = d.security.context.as_ref() else {
             // No context: a username on every message over TLS, or TLS alone (see
             // `NoContext`). The context's settings are unused.
+            if d.security.protection.kerberos {
+                return Err(Unsupported::KerberosOnEveryMessage.into());
+            }
             let no_context = match (&d.security.protection.ssl, d.security.protection.username) {
                 (None, _) => return Err(EngineError::NoContextBinding),
                 (Some(_), true) => NoContext::UsernameEveryMessage,
@@ -267,6 +275,8 @@ impl Config {
                 max_pending_contexts: 0,
                 timestamp_usage: props.timestamp_usage,
                 username_bootstrap: false,
+                kerberos_bootstrap: false,
+                service_identities: Vec::new(),
                 no_context: Some(no_context),
             };
             config.check()?;
@@ -276,6 +286,9 @@ impl Config {
             // A username token on every application message, beside the context: the
             // engine authenticates once, in the bootstrap.
             return Err(Unsupported::UsernameOnEveryMessage.into());
+        }
+        if d.security.protection.kerberos {
+            return Err(Unsupported::KerberosOnEveryMessage.into());
         }
         if framing.addressing == Addressing::Transport {
             // WS-Trust's exchanges are told apart by their WS-Addressing action.
@@ -306,6 +319,13 @@ impl Config {
             max_pending_contexts: ctx.max_pending_contexts,
             timestamp_usage: props.timestamp_usage,
             username_bootstrap: ctx.bootstrap.username,
+            kerberos_bootstrap: ctx.bootstrap.kerberos,
+            service_identities: props
+                .service_identities
+                .iter()
+                .chain(ctx.bootstrap.properties.service_identities.iter())
+                .map(|s| s.to_string())
+                .collect(),
             no_context: None,
         };
         config.check()?;
@@ -339,6 +359,8 @@ pub enum EngineError {
     State(#[from] StateError),
     #[error("the client's credentials were rejected (authentication failed)")]
     Authentication,
+    #[error("no Kerberos AP-REQ for the bootstrap: {0}")]
+    Kerberos(crate::credentials::Rejected),
     #[error("the server holds the most contexts it may ({0}); try again later")]
     TooManyContexts(u32),
     #[error("this endpoint does not renew contexts (support-renew is off)")]
@@ -413,6 +435,10 @@ pub enum StateError {
     NeedsUsername,
     #[error("the description's bootstrap needs a password validator")]
     NeedsValidator,
+    #[error(
+        "the description's bootstrap needs a Kerberos initiator (client) or acceptor (server)"
+    )]
+    NeedsKerberos,
     #[error("no security context is established; poll() first")]
     NotEstablished,
     #[error("the client was closed (its context cancelled); make a new client")]

@@ -6,21 +6,22 @@
 use super::{message, peer_text, Config, EngineError, Mismatch, StateError};
 use crate::cancel::{CancelStore, Ended, MemoryCancellations};
 use crate::cookie::CookieKeys;
-use crate::credentials::{Identity, PasswordValidator};
+use crate::credentials::{Identity, KerberosAcceptor, PasswordValidator};
 use crate::description::KeyEntropyMode;
 use crate::envelope::{Framing, Headers};
 use crate::keys::{self, Rng, SecretKey};
 use crate::lock;
 use crate::security::verify::SignedBy;
 use crate::security::{
-    self, bootstrap, fault_envelope, ContextError, ContextKeys, Outgoing, ReplayCache, ReplayStore,
-    SecurityError, SigningKey, TokenInfo, Verified,
+    self, bootstrap, fault_envelope, ContextError, ContextKeys, KerberosTokenError, Outgoing,
+    ReplayCache, ReplayStore, SecurityError, SigningKey, TokenInfo, Verified,
 };
 use crate::store::{ContextStore, LookupError, StoreFull, StoredContext};
 use crate::trust::{Proof, RequestKind, Rst, Rstr, Sct, TokenRef};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
+use tracing::info;
 
 /// Where issued contexts live.
 pub(crate) enum Contexts {
@@ -136,6 +137,8 @@ impl ServerRequest {
 pub struct ServerEngine {
     config: Config,
     validator: Option<Arc<dyn PasswordValidator>>,
+    /// Accepts the AP-REQs of a Kerberos bootstrap ([`ServerEngine::with_kerberos`]).
+    kerberos: Option<Arc<dyn KerberosAcceptor>>,
     contexts: Mutex<Contexts>,
     replay: Arc<dyn ReplayStore>,
     /// How the server's own replay cache is sized (`None`: a shared store replaced it).
@@ -164,6 +167,18 @@ impl fmt::Debug for ServerEngine {
             .field("contexts", &*lock(&self.contexts))
             .finish_non_exhaustive()
     }
+}
+
+/// Whether a ticket for `service` (`HTTP/host@REALM`, as the acceptor names it) is
+/// for one of `identities` (the description's, `HTTP/host` or `HTTP/host@REALM`,
+/// compared without regard to ASCII case, as Windows compares SPNs); any service when
+/// there are none.
+fn service_allowed(identities: &[String], service: &str) -> bool {
+    let without_realm = service.rsplit_once('@').map_or(service, |(s, _)| s);
+    identities.is_empty()
+        || identities
+            .iter()
+            .any(|i| i.eq_ignore_ascii_case(service) || i.eq_ignore_ascii_case(without_realm))
 }
 
 /// The identity of a client whose bootstrap carried no credential of its own (SSL
@@ -215,6 +230,7 @@ impl ServerEngine {
         Ok(ServerEngine {
             config,
             validator,
+            kerberos: None,
             contexts: Mutex::new(contexts),
             replay: Arc::new(Mutex::new(ReplayCache::default())),
             own_replay: Some(OwnReplay {
@@ -223,6 +239,23 @@ impl ServerEngine {
             }),
             rng: Mutex::new(rng),
         })
+    }
+
+    /// The acceptor of the AP-REQs a Kerberos bootstrap carries (the description's
+    /// `kerberos-apreq` in the context's bootstrap needs one; [`ServerEngine::ready`]
+    /// says whether it is there). It runs outside every lock of the engine.
+    pub fn with_kerberos(mut self, acceptor: Arc<dyn KerberosAcceptor>) -> Self {
+        self.kerberos = Some(acceptor);
+        self
+    }
+
+    /// Whether the engine holds every credential its description needs (a password
+    /// validator is checked when it is made; the Kerberos acceptor is given after).
+    pub fn ready(&self) -> Result<(), EngineError> {
+        if self.config.kerberos_bootstrap && self.kerberos.is_none() {
+            return Err(StateError::NeedsKerberos.into());
+        }
+        Ok(())
     }
 
     /// Each identity may hold `1/divisor` of the server's own replay cache, and (with
@@ -560,6 +593,21 @@ impl ServerEngine {
         // line has.
         claimed.clone_from(&transport_identity);
         let boot = bootstrap::read_header(doc, env.security, &self.config.policy, now)?;
+        match (boot.kerberos, self.config.kerberos_bootstrap) {
+            (Some(parts), true) => {
+                let identity = self.accept_kerberos(doc, &parts, claimed)?;
+                if boot.username.is_some() {
+                    return Err(Mismatch::UnexpectedUsername.into());
+                }
+                *claimed = Some(identity.clone());
+                return Ok(identity);
+            }
+            (None, true) => return Err(EngineError::Authentication),
+            (Some(_), false) => {
+                return Err(SecurityError::from(KerberosTokenError::Unexpected).into())
+            }
+            (None, false) => {}
+        }
         let identity = match (&self.validator, boot.username) {
             (Some(v), Some((name, password))) if self.config.username_bootstrap => {
                 *claimed = Some(Identity { name: name.clone() });
@@ -577,6 +625,41 @@ impl ServerEngine {
         }?;
         *claimed = Some(identity.clone());
         Ok(identity)
+    }
+
+    /// Verifies a Kerberos bootstrap and returns its client principal. The acceptor's
+    /// reasons (a replay, an expired ticket, a key it does not hold) go to the log; the
+    /// peer is told only that authentication failed.
+    fn accept_kerberos(
+        &self,
+        doc: &crate::xml::dom::Document<'_>,
+        parts: &bootstrap::KerberosParts,
+        claimed: &mut Option<Identity>,
+    ) -> Result<Identity, EngineError> {
+        let acceptor = self.kerberos.as_ref().ok_or(StateError::NeedsKerberos)?;
+        let accepted = security::verify::kerberos_bootstrap(
+            doc,
+            parts,
+            &self.config.policy,
+            acceptor.as_ref(),
+        )
+        .map_err(|e| match e {
+            security::verify::KerberosRefusal::Message(e) => EngineError::Security(e),
+            security::verify::KerberosRefusal::Rejected(why) => {
+                info!(reason = %why, "Kerberos AP-REQ refused");
+                EngineError::Authentication
+            }
+        })?;
+        *claimed = Some(accepted.identity.clone());
+        if !service_allowed(&self.config.service_identities, &accepted.service) {
+            info!(
+                service = %accepted.service,
+                allowed = ?self.config.service_identities,
+                "Kerberos ticket for a service principal not among the service identities"
+            );
+            return Err(EngineError::Authentication);
+        }
+        Ok(accepted.identity)
     }
 
     /// The key size to issue: the client's request within the suite's bounds.

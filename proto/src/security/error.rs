@@ -71,6 +71,8 @@ pub enum SecurityError {
     UnsupportedAlgorithm { what: &'static str, uri: String },
     #[error("malformed signature: {0}")]
     Signature(#[from] SignatureError),
+    #[error("the Kerberos token: {0}")]
+    Kerberos(#[from] KerberosTokenError),
     #[error("the reference `{uri}` resolves to {count} elements; exactly one is required")]
     AmbiguousReference { uri: String, count: usize },
     #[error("the {part} is not covered by the signature")]
@@ -112,6 +114,7 @@ impl SecurityError {
             | Header(_)
             | NoTimestamp
             | Signature(_) => FaultCode::InvalidSecurity,
+            Kerberos(_) => FaultCode::InvalidSecurity,
             CreatedInFuture { .. } | Expired { .. } | TooOld { .. } => FaultCode::MessageExpired,
             Replay
             | ReplayCacheFull(_)
@@ -197,6 +200,31 @@ pub enum HeaderError {
         "{element} in a security header that holds a Timestamp only (this direction is not signed)"
     )]
     NotTimestampOnly { element: String },
+}
+
+/// The Kerberos `BinarySecurityToken` of a bootstrap, and the signature its session
+/// key must make beside it (MS-LWSSP §2.2.1.3.1).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KerberosTokenError {
+    #[error("its ValueType is `{found}`, not GSS_Kerberosv5_AP_REQ (the one MS-LWSSP allows)")]
+    ValueType { found: String },
+    #[error("its EncodingType is `{found}`, not Base64Binary")]
+    EncodingType { found: String },
+    #[error("it has no wsu:Id for the signature's KeyInfo to reference")]
+    NoId,
+    #[error("it is not base64")]
+    NotBase64,
+    #[error("it is empty or longer than {max} bytes")]
+    Size { max: usize },
+    #[error("no Signature by its session key is beside it in the security header")]
+    NoSignature,
+    #[error("a Signature is in the security header, and no token whose key it could be")]
+    NoToken,
+    #[error("the signature's KeyInfo references `{uri}`, not the Kerberos token")]
+    KeyInfo { uri: String },
+    #[error("this endpoint's bootstrap carries no Kerberos token")]
+    Unexpected,
 }
 
 /// The XML Signature's own structure.

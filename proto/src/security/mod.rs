@@ -16,8 +16,8 @@ pub(crate) mod replay;
 pub(crate) mod verify;
 
 pub use error::{
-    peer_text, DerivedKeyError, EnvelopeError, HeaderError, KeyInfoError, SecurityError,
-    SignatureError, Structure, TokenError, TokenReferenceError,
+    peer_text, DerivedKeyError, EnvelopeError, HeaderError, KerberosTokenError, KeyInfoError,
+    SecurityError, SignatureError, Structure, TokenError, TokenReferenceError,
 };
 pub use policy::{Acceptance, DEFAULT_MAX_VALIDITY};
 pub use profile::{Direction, HeaderSet, KeyUse, Part, Profile, Signing, DERIVED_KEYS, MS_LWSSP};
@@ -207,6 +207,8 @@ pub enum Unsupported {
     Digest(description::Digest),
     #[error("the wsbind engine does not implement a username binding on every message beside the security context (put it in the bootstrap)")]
     UsernameOnEveryMessage,
+    #[error("the wsbind engine does not implement a Kerberos AP-REQ on every message (it runs one in a security context's bootstrap)")]
+    KerberosOnEveryMessage,
     #[error("the wsbind engine sends SOAP envelopes with WS-Addressing: {0} is not supported")]
     Framing(&'static str),
 }

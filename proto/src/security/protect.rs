@@ -195,23 +195,9 @@ pub fn protect_signed(
             return Err(ProtectError::IdClash(id.to_owned()));
         }
     }
-    let mut signed_info = String::with_capacity(512 + 256 * written.ids.len());
-    let _ = write!(
-        signed_info,
-        r#"<SignedInfo xmlns="{ds}"><CanonicalizationMethod Algorithm="{c14n}"></CanonicalizationMethod><SignatureMethod Algorithm="{sig}"></SignatureMethod>"#,
-        ds = crate::wire::ns::DS,
-        c14n = uri::EXC_C14N,
-        sig = suite.signature.uri(),
-    );
-    let mut reference = |id: &str, digest: &[u8]| {
-        let _ = write!(
-            signed_info,
-            r##"<Reference URI="#{id}"><Transforms><Transform Algorithm="{c14n}"></Transform></Transforms><DigestMethod Algorithm="{dm}"></DigestMethod><DigestValue>{dv}</DigestValue></Reference>"##,
-            c14n = uri::EXC_C14N,
-            dm = suite.digest.uri(),
-            dv = B64.encode(digest),
-        );
-    };
+    let mut signed_info = signed_info_head(suite, 256 * written.ids.len());
+    let mut reference =
+        |id: &str, digest: &[u8]| push_reference(&mut signed_info, suite, id, digest);
     if signing.covers(Part::Timestamp) {
         let ts = envelope::timestamp_canonical(TIMESTAMP_ID, now, validity);
         reference(
@@ -231,9 +217,48 @@ pub fn protect_signed(
             digest_of(&body_doc, body_doc.root(), suite.digest).as_ref(),
         );
     }
-    signed_info.push_str("</SignedInfo>");
-    let value = hmac(suite.signature, &signing_key, signed_info.as_bytes());
+    let (signature, value) = signature_element(suite, &signing_key, signed_info, &key_info);
+    let mut text = written.text;
+    text.insert_str(insert_at, &signature);
+    Ok((text, Some(value)))
+}
 
+/// SignedInfo's opening: exclusive C14N, the suite's HMAC (`extra`: room for the
+/// references).
+fn signed_info_head(suite: &Suite, extra: usize) -> String {
+    let mut signed_info = String::with_capacity(512 + extra);
+    let _ = write!(
+        signed_info,
+        r#"<SignedInfo xmlns="{ds}"><CanonicalizationMethod Algorithm="{c14n}"></CanonicalizationMethod><SignatureMethod Algorithm="{sig}"></SignatureMethod>"#,
+        ds = crate::wire::ns::DS,
+        c14n = uri::EXC_C14N,
+        sig = suite.signature.uri(),
+    );
+    signed_info
+}
+
+/// One Reference of SignedInfo, in its canonical form: `#id`, exclusive C14N, the
+/// suite's digest.
+fn push_reference(signed_info: &mut String, suite: &Suite, id: &str, digest: &[u8]) {
+    let _ = write!(
+        signed_info,
+        r##"<Reference URI="#{id}"><Transforms><Transform Algorithm="{c14n}"></Transform></Transforms><DigestMethod Algorithm="{dm}"></DigestMethod><DigestValue>{dv}</DigestValue></Reference>"##,
+        c14n = uri::EXC_C14N,
+        dm = suite.digest.uri(),
+        dv = B64.encode(digest),
+    );
+}
+
+/// Closes SignedInfo, signs it with `key` and writes the `ds:Signature` with `key_info`
+/// (a SecurityTokenReference); returns it and the signature value.
+fn signature_element(
+    suite: &Suite,
+    key: &SecretKey,
+    mut signed_info: String,
+    key_info: &str,
+) -> (String, Vec<u8>) {
+    signed_info.push_str("</SignedInfo>");
+    let value = hmac(suite.signature, key, signed_info.as_bytes());
     let mut signature = String::with_capacity(signed_info.len() + 400);
     let _ = write!(
         signature,
@@ -241,9 +266,29 @@ pub fn protect_signed(
         crate::wire::ns::DS,
         B64.encode(value),
     );
-    let mut text = written.text;
-    text.insert_str(insert_at, &signature);
-    Ok((text, Some(value.as_ref().to_vec())))
+    (signature, value.as_ref().to_vec())
+}
+
+/// The `ds:Signature` over the security header's Timestamp alone, as
+/// [`envelope::timestamp`] writes it with id `_0` at `now`: MS-LWSSP's signature
+/// (§2.2.1.7), keyed by `key` and naming it by `key_info`. The Kerberos bootstrap signs
+/// with the AP-REQ's session key this way (§2.2.1.3.1).
+pub(crate) fn timestamp_signature(
+    suite: &Suite,
+    key: &SecretKey,
+    key_info: &str,
+    now: SystemTime,
+    validity: Duration,
+) -> String {
+    let mut signed_info = signed_info_head(suite, 256);
+    let ts = envelope::timestamp_canonical(TIMESTAMP_ID, now, validity);
+    push_reference(
+        &mut signed_info,
+        suite,
+        TIMESTAMP_ID,
+        ring::digest::digest(suite.digest.ring(), ts.as_bytes()).as_ref(),
+    );
+    signature_element(suite, key, signed_info, key_info).0
 }
 
 /// Whether wsbind gives `id` to a part of its own (the Timestamp, a derived key token,

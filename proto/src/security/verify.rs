@@ -877,17 +877,7 @@ pub fn verify_document<'d>(
         body,
         &addressing_headers,
     )?;
-    let signature_value = decode_b64(&doc.text(value_el)).ok_or(SignatureError::Base64 {
-        what: "SignatureValue",
-    })?;
-    if signature_value.len() != alg.output_len() {
-        return Err(SignatureError::ValueLength {
-            alg,
-            found: signature_value.len(),
-            expected: alg.output_len(),
-        }
-        .into());
-    }
+    let signature_value = signature_value(doc, value_el, alg)?;
 
     // 5. The key: KeyInfo → the SCT (or a context identifier), directly or through a
     //    derived key token, as the profile says.
@@ -953,17 +943,15 @@ pub fn verify_document<'d>(
         None => context_key,
     };
 
-    // 6. HMAC over SignedInfo (ring compares in constant time), then the digests.
-    let hkey = ring::hmac::Key::new(alg.ring(), signing_key.as_bytes());
-    let mut out = HmacOutput(ring::hmac::Context::with_key(&hkey));
-    c14n::exclusive(doc, signed_info, &si_prefixes, false, &mut out);
-    let tag = out.0.sign();
-    if !bool::from(subtle::ConstantTimeEq::ct_eq(
-        tag.as_ref(),
-        signature_value.as_slice(),
-    )) {
-        return Err(SecurityError::SignatureMismatch);
-    }
+    // 6. HMAC over SignedInfo, then the digests.
+    check_hmac(
+        doc,
+        signed_info,
+        &si_prefixes,
+        alg,
+        &signing_key,
+        &signature_value,
+    )?;
     // The sender holds the context's key: now it may learn the context's state.
     if let Some(error) = refusal {
         return Err(SecurityError::Context {
@@ -972,19 +960,7 @@ pub fn verify_document<'d>(
             version: sc.version,
         });
     }
-    for r in &refs {
-        let mut ctx = DigestOutput(ring::digest::Context::new(r.digest.ring()));
-        c14n::exclusive(doc, r.target, &r.prefixes, false, &mut ctx);
-        let d = ctx.0.finish();
-        if !bool::from(subtle::ConstantTimeEq::ct_eq(
-            d.as_ref(),
-            r.value.as_slice(),
-        )) {
-            return Err(SecurityError::DigestMismatch {
-                uri: peer_text(r.uri),
-            });
-        }
-    }
+    check_digests(doc, &refs)?;
 
     // 7. Replay.
     replay
@@ -1004,6 +980,186 @@ pub fn verify_document<'d>(
         covered,
     };
     Ok(accepted(created, expires, Some(signed), token))
+}
+
+/// The HMAC by `key` over the canonical SignedInfo is `value` (ring compares in
+/// constant time).
+fn check_hmac(
+    doc: &Document<'_>,
+    signed_info: Element,
+    prefixes: &[&str],
+    alg: SignatureAlgorithm,
+    key: &SecretKey,
+    value: &[u8],
+) -> Result<(), SecurityError> {
+    let hkey = ring::hmac::Key::new(alg.ring(), key.as_bytes());
+    let mut out = HmacOutput(ring::hmac::Context::with_key(&hkey));
+    c14n::exclusive(doc, signed_info, prefixes, false, &mut out);
+    let tag = out.0.sign();
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(tag.as_ref(), value)) {
+        return Err(SecurityError::SignatureMismatch);
+    }
+    Ok(())
+}
+
+/// Each reference's digest matches its target's canonical form.
+fn check_digests(doc: &Document<'_>, refs: &[Ref<'_>]) -> Result<(), SecurityError> {
+    for r in refs {
+        let mut ctx = DigestOutput(ring::digest::Context::new(r.digest.ring()));
+        c14n::exclusive(doc, r.target, &r.prefixes, false, &mut ctx);
+        let d = ctx.0.finish();
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(
+            d.as_ref(),
+            r.value.as_slice(),
+        )) {
+            return Err(SecurityError::DigestMismatch {
+                uri: peer_text(r.uri),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The signature value of `parts`, decoded, of the algorithm's length.
+fn signature_value(
+    doc: &Document<'_>,
+    value_el: Element,
+    alg: SignatureAlgorithm,
+) -> Result<Vec<u8>, SecurityError> {
+    let value = decode_b64(&doc.text(value_el)).ok_or(SignatureError::Base64 {
+        what: "SignatureValue",
+    })?;
+    if value.len() != alg.output_len() {
+        return Err(SignatureError::ValueLength {
+            alg,
+            found: value.len(),
+            expected: alg.output_len(),
+        }
+        .into());
+    }
+    Ok(value)
+}
+
+/// Why a Kerberos bootstrap was not accepted: the message, or the service's verdict on
+/// its AP-REQ.
+#[derive(Debug)]
+pub(crate) enum KerberosRefusal {
+    Message(SecurityError),
+    Rejected(crate::credentials::Rejected),
+}
+
+impl<E: Into<SecurityError>> From<E> for KerberosRefusal {
+    fn from(e: E) -> Self {
+        KerberosRefusal::Message(e.into())
+    }
+}
+
+/// Verifies a Kerberos bootstrap (MS-LWSSP §2.2.1.3.1): the `BinarySecurityToken` is a
+/// base64 `GSS_Kerberosv5_AP_REQ` with an id, bounded; the signature beside it is
+/// well-formed, covers the Timestamp, and its KeyInfo references that token directly —
+/// all read before the AP-REQ is handed to `acceptor` (which decrypts it with the
+/// service's key, checks its times and its replay cache); then the HMAC by the session
+/// key the acceptor found, and the digests. Returns what the acceptor said.
+pub(crate) fn kerberos_bootstrap(
+    doc: &Document<'_>,
+    parts: &super::bootstrap::KerberosParts,
+    policy: &Acceptance,
+    acceptor: &dyn crate::credentials::KerberosAcceptor,
+) -> Result<crate::credentials::KerberosAccepted, KerberosRefusal> {
+    use super::bootstrap::MAX_AP_REQ_BYTES;
+    use super::KerberosTokenError as K;
+    let env = read_envelope(doc)?;
+    let token = parts.token;
+    let value_type = doc.attr(token, "", "ValueType").unwrap_or("");
+    if value_type != uri::KERBEROS_AP_REQ {
+        return Err(K::ValueType {
+            found: peer_text(value_type),
+        }
+        .into());
+    }
+    if let Some(enc) = doc
+        .attr(token, "", "EncodingType")
+        .filter(|e| *e != uri::BASE64_BINARY)
+    {
+        return Err(K::EncodingType {
+            found: peer_text(enc),
+        }
+        .into());
+    }
+    let id = doc.attr(token, ns::WSU, "Id").ok_or(K::NoId)?;
+    let ap_req = crate::text::base64_in_xml(&doc.text(token), MAX_AP_REQ_BYTES.div_ceil(3) * 4)
+        .map_err(|e| match e {
+            crate::text::Base64Error::TooLong => K::Size {
+                max: MAX_AP_REQ_BYTES,
+            },
+            _ => K::NotBase64,
+        })?;
+    if ap_req.is_empty() {
+        return Err(K::Size {
+            max: MAX_AP_REQ_BYTES,
+        }
+        .into());
+    }
+    let timestamp = parts.timestamp.ok_or(SecurityError::NoTimestamp)?;
+    let SignatureParts {
+        signed_info,
+        value_el,
+        key_info,
+        si_prefixes,
+        alg,
+        refs,
+    } = signature_parts(
+        doc,
+        parts.signature,
+        policy,
+        Some(timestamp),
+        env.body,
+        &env.addressing_headers,
+        &env.application_headers,
+    )?;
+    let signing = Signing {
+        covers: &[Part::Timestamp],
+        key: KeyUse::Context,
+        headers: super::HeaderSet::NONE,
+    };
+    coverage(
+        doc,
+        &signing,
+        policy,
+        &refs,
+        Some(timestamp),
+        env.body,
+        &env.addressing_headers,
+    )?;
+    let mut ki = doc.children(key_info);
+    let (Some(str_el), None) = (ki.next(), ki.next()) else {
+        return Err(KeyInfoError::NotOneTokenReference.into());
+    };
+    let key_ref = str_reference(doc, str_el).map_err(KeyInfoError::Reference)?;
+    let to_token = key_ref.uri.strip_prefix('#') == Some(id)
+        && key_ref
+            .value_type
+            .is_none_or(|vt| vt == uri::KERBEROS_AP_REQ);
+    if !to_token {
+        return Err(K::KeyInfo {
+            uri: peer_text(key_ref.uri),
+        }
+        .into());
+    }
+    // The reference names one element: the token (an id given twice is refused).
+    if unique(doc, id, key_ref.uri)? != token {
+        return Err(K::KeyInfo {
+            uri: peer_text(key_ref.uri),
+        }
+        .into());
+    }
+    let value = signature_value(doc, value_el, alg)?;
+    let accepted = acceptor
+        .accept(&ap_req)
+        .map_err(KerberosRefusal::Rejected)?;
+    check_hmac(doc, signed_info, &si_prefixes, alg, &accepted.key, &value)?;
+    check_digests(doc, &refs)?;
+    Ok(accepted)
 }
 
 /// Whether a header carries `mustUnderstand` set (`1`/`true`).

@@ -64,3 +64,44 @@ pub fn combined_config(role: &str) -> wsbind_proto::engine::Config {
     let d = wsbind_proto::Description::from_toml_str(&text).expect("description");
     wsbind_proto::engine::Config::from_description(&d, None).expect("config")
 }
+
+/// A security context bootstrapped by a Kerberos AP-REQ over TLS (both roles).
+pub const KERBEROS_BOOTSTRAP: &str = "[channel]\nbinding = \"http\"\n[[security.binding]]\nkind = \"ssl-transport\"\n[[security.binding]]\nkind = \"security-context\"\n[security.binding.bootstrap]\n[[security.binding.bootstrap.binding]]\nkind = \"ssl-transport\"\n[[security.binding.bootstrap.binding]]\nkind = \"kerberos-apreq\"\n";
+
+/// The one AP-REQ of the mutation bench's and the fuzzer's Kerberos server (what a KDC would have issued), and its
+/// session key.
+pub const AP_REQ: &[u8] = b"\x60\x82\x02\xca\x06\x09\x2a\x86\x48\x86\xf7\x12\x01\x02\x02 an AP-REQ";
+pub const SESSION_KEY: &[u8] = b"a Kerberos session key, 32 bytes";
+
+pub struct OneTicket;
+
+impl wsbind_proto::KerberosInitiator for OneTicket {
+    fn ap_req(&self) -> Result<wsbind_proto::KerberosTicket, wsbind_proto::Rejected> {
+        Ok(wsbind_proto::KerberosTicket {
+            token: AP_REQ.to_vec(),
+            key: wsbind_proto::keys::SecretKey::from_slice(SESSION_KEY),
+        })
+    }
+}
+
+/// Accepts the genuine AP-REQ (every time: the mutations are not replays of it), and
+/// whatever else reaches it is refused as a real acceptor refuses garbage.
+pub struct OneTicketAcceptor;
+
+impl wsbind_proto::KerberosAcceptor for OneTicketAcceptor {
+    fn accept(
+        &self,
+        ap_req: &[u8],
+    ) -> Result<wsbind_proto::KerberosAccepted, wsbind_proto::Rejected> {
+        if ap_req != AP_REQ {
+            return Err(wsbind_proto::Rejected("not the ticket".into()));
+        }
+        Ok(wsbind_proto::KerberosAccepted {
+            identity: wsbind_proto::Identity {
+                name: "alice@EXAMPLE.COM".into(),
+            },
+            service: "HTTP/orders.example@EXAMPLE.COM".into(),
+            key: wsbind_proto::keys::SecretKey::from_slice(SESSION_KEY),
+        })
+    }
+}

@@ -81,6 +81,8 @@ public final class Peer {
         System.err.println("            [--action URI (call: the requests' action)] [--addressing 2004/08 (call)]");
         System.err.println("            [--client-ca PEM (serve: require client certificates from this CA)]");
         System.err.println("            [--client-cert PEM --client-key PEM (call: present this certificate)]");
+        System.err.println("            [--krb5-conf FILE --kerberos-principal P --kerberos-keytab FILE --kerberos-spn SPN");
+        System.err.println("             (both: a Kerberos bootstrap; call: P's AP-REQs for SPN; serve: accept SPN's)]");
         System.exit(2);
     }
 
@@ -208,6 +210,19 @@ public final class Peer {
         ep.setAddress(address);
         Map<String, Object> props = new HashMap<>();
         props.put("security.callback-handler", passwords(need(o, "user")));
+        if (o.containsKey("kerberos-keytab")) {
+            // AP-REQs are accepted with the service's key from its keytab (WSS4J
+            // validates the ticket through the JDK's GSS-API).
+            kerberosLogin(o, false);
+            var validator = new org.apache.wss4j.dom.validate.KerberosTokenValidator();
+            validator.setContextName(KERBEROS_CONTEXT);
+            validator.setServiceName(need(o, "kerberos-spn"));
+            validator.setUsernameServiceNameForm(true);
+            props.put("security.bst.validator", validator);
+            // The negotiation is served by CXF's own STS endpoint, which sees the bus's
+            // properties, not this endpoint's.
+            bus.setProperty("ws-security.bst.validator", validator);
+        }
         if (o.containsKey("lifetime-s")) {
             props.put("security.security.token.lifetime", Long.parseLong(o.get("lifetime-s")) * 1000L);
         }
@@ -255,6 +270,18 @@ public final class Peer {
         rc.put(jakarta.xml.ws.BindingProvider.ENDPOINT_ADDRESS_PROPERTY, endpoint);
         rc.put("security.username", user.substring(0, user.indexOf(':')));
         rc.put("security.callback-handler", passwords(user));
+        if (o.containsKey("kerberos-keytab")) {
+            // The bootstrap's AP-REQ: the principal's key from its keytab, a ticket for
+            // the service principal name.
+            kerberosLogin(o, true);
+            var kerberos = new org.apache.cxf.ws.security.kerberos.KerberosClient();
+            kerberos.setContextName(KERBEROS_CONTEXT);
+            kerberos.setServiceName(need(o, "kerberos-spn"));
+            kerberos.setUsernameServiceNameForm(true);
+            rc.put("ws-security.kerberos.client", kerberos);
+            // The STS client CXF makes for the negotiation sees the bus's properties.
+            bus().setProperty("ws-security.kerberos.client", kerberos);
+        }
         if (Boolean.parseBoolean(o.getOrDefault("cancel", "false"))) {
             // CXF cancels the context when the client is destroyed.
             rc.put("security.sts.token.do.cancel", Boolean.TRUE);
@@ -338,6 +365,37 @@ public final class Peer {
         }
         System.out.flush();
         System.exit(0);
+    }
+
+    // ---- Kerberos -----------------------------------------------------------------
+
+    /** The JAAS login configuration's name for the Kerberos principal. */
+    private static final String KERBEROS_CONTEXT = "wsbind-kerberos";
+
+    /** The realm's krb5.conf, and a JAAS login of --kerberos-principal from its keytab. */
+    private static void kerberosLogin(Map<String, String> o, boolean initiator) {
+        System.setProperty("java.security.krb5.conf", need(o, "krb5-conf"));
+        String principal = need(o, "kerberos-principal");
+        String keytab = need(o, "kerberos-keytab");
+        javax.security.auth.login.Configuration.setConfiguration(new javax.security.auth.login.Configuration() {
+            @Override
+            public javax.security.auth.login.AppConfigurationEntry[] getAppConfigurationEntry(String name) {
+                Map<String, String> opts = new HashMap<>();
+                opts.put("useKeyTab", "true");
+                opts.put("keyTab", keytab);
+                opts.put("principal", principal);
+                opts.put("storeKey", "true");
+                opts.put("doNotPrompt", "true");
+                opts.put("refreshKrb5Config", "true");
+                opts.put("isInitiator", String.valueOf(initiator));
+                return new javax.security.auth.login.AppConfigurationEntry[] {
+                    new javax.security.auth.login.AppConfigurationEntry(
+                            "com.sun.security.auth.module.Krb5LoginModule",
+                            javax.security.auth.login.AppConfigurationEntry.LoginModuleControlFlag.REQUIRED,
+                            opts)
+                };
+            }
+        });
     }
 
     // ---- TLS material -----------------------------------------------------------

@@ -1,0 +1,130 @@
+//! The Kerberos-bootstrapped security context end to end over HTTPS, against MIT's KDC
+//! (started by the test): the generated `client(...)` takes a `wsbind_kerberos::Initiator`,
+//! `server(...)` a `wsbind_kerberos::Acceptor`; the context negotiated with the AP-REQ
+//! stands for the client principal in every call. And the refusals a client sees: a
+//! service with the wrong keytab, a client whose tickets are for another service.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use support::{kdc, ALICE, REALM, SERVICE};
+use wsbind::transport::{Answer, Call};
+use wsbind::{ClientTls, ServerTls};
+use wsbind::{KerberosInitiator, KerberosTicket, Rejected};
+use wsbind_kerberos::{Acceptor, Initiator};
+
+/// An initiator that counts the AP-REQs it makes.
+struct Counting {
+    inner: Initiator,
+    made: Arc<AtomicUsize>,
+}
+
+impl KerberosInitiator for Counting {
+    fn ap_req(&self) -> Result<KerberosTicket, Rejected> {
+        self.made.fetch_add(1, Ordering::SeqCst);
+        self.inner.ap_req()
+    }
+}
+
+/// WWSAPI's `WS_HTTP_SSL_KERBEROS_APREQ_SECURITY_CONTEXT_BINDING_TEMPLATE`, both sides.
+#[wsbind::binding(
+    channel(binding = "http", role = "both"),
+    security(
+        binding(kind = "ssl-transport"),
+        binding(
+            kind = "security-context",
+            usage = "supporting",
+            secure_conversation_version = "1.3",
+            bootstrap(
+                binding(kind = "ssl-transport"),
+                binding(kind = "kerberos-apreq", usage = "supporting"),
+            ),
+        ),
+    )
+)]
+struct KerberosService;
+
+const BODY: &str = r#"<e:WhoAmI xmlns:e="urn:example"/>"#;
+
+async fn whoami(call: Call) -> Answer {
+    assert!(call.signed.is_some(), "signed by the context");
+    Answer::new(
+        "urn:example:WhoAmIResponse",
+        format!(
+            r#"<e:You xmlns:e="urn:example">{}</e:You>"#,
+            call.identity.name
+        ),
+    )
+}
+
+fn tls() -> (String, String) {
+    let c = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("cert");
+    (c.cert.pem(), c.key_pair.serialize_pem())
+}
+
+#[tokio::test]
+async fn a_context_bootstrapped_by_kerberos_over_https() {
+    let kdc = kdc();
+    let (cert, key) = tls();
+    let running = KerberosService::server(
+        Acceptor::from_keytab(&kdc.service_keytab).expect("acceptor"),
+        ServerTls::from_pem(cert.clone(), key),
+    )
+    .serve("127.0.0.1:0", whoami)
+    .await
+    .expect("serve");
+    let initiator = Counting {
+        inner: Initiator::from_keytab(ALICE, &kdc.alice_keytab, SERVICE).expect("initiator"),
+        made: Arc::new(AtomicUsize::new(0)),
+    };
+    let made = initiator.made.clone();
+    let client = KerberosService::client(
+        format!("https://localhost:{}/who", running.local_addr().port()),
+        initiator,
+        ClientTls::trust_pem(cert),
+    );
+    // Calls from several tasks at once share one negotiation.
+    let calls = (0..4).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.call("urn:example:WhoAmI", BODY).await })
+    });
+    for call in calls {
+        let reply = call.await.expect("join").expect("a reply");
+        assert!(
+            reply.body.contains(&format!("{ALICE}@{REALM}")),
+            "{}",
+            reply.body
+        );
+    }
+    assert!(client.context_id().is_some());
+    // One negotiation, one AP-REQ: none is made and thrown away.
+    assert_eq!(made.load(Ordering::SeqCst), 1);
+    client.close().await.expect("cancelled");
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_service_with_the_wrong_keytab_fails_authentication() {
+    let kdc = kdc();
+    let (cert, key) = tls();
+    let running = KerberosService::server(
+        Acceptor::from_keytab(kdc.wrong_service_keytab()).expect("acceptor"),
+        ServerTls::from_pem(cert.clone(), key),
+    )
+    .serve("127.0.0.1:0", whoami)
+    .await
+    .expect("serve");
+    let client = KerberosService::client(
+        format!("https://localhost:{}/who", running.local_addr().port()),
+        Initiator::from_keytab(ALICE, &kdc.alice_keytab, SERVICE).expect("initiator"),
+        ClientTls::trust_pem(cert),
+    );
+    let e = client
+        .call("urn:example:WhoAmI", BODY)
+        .await
+        .expect_err("refused");
+    eprintln!("with the wrong keytab: {e}");
+    assert!(e.to_string().contains("FailedAuthentication"), "{e}");
+    running.shutdown().await;
+}
