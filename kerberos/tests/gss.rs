@@ -69,6 +69,7 @@ fn a_replayed_ap_req_is_refused() {
     let ticket = client.ap_req().expect("an AP-REQ");
     service.accept(&ticket.token).expect("accepted once");
     let e = service.accept(&ticket.token).expect_err("a replay");
+    eprintln!("replayed: {e}");
     assert!(e.0.contains("replay"), "{e}");
 }
 
@@ -93,6 +94,7 @@ fn an_expired_ticket_is_refused() {
     let ticket = client.ap_req().expect("an AP-REQ");
     std::thread::sleep(std::time::Duration::from_secs(4));
     let e = service.accept(&ticket.token).expect_err("expired");
+    eprintln!("expired: {e}");
     assert!(e.0.contains("expired") || e.0.contains("skew"), "{e}");
 }
 

@@ -128,3 +128,88 @@ async fn a_service_with_the_wrong_keytab_fails_authentication() {
     assert!(e.to_string().contains("FailedAuthentication"), "{e}");
     running.shutdown().await;
 }
+
+/// Hands out the AP-REQs it was given, in turn (the last one again when they run out).
+struct Canned(std::sync::Mutex<Vec<KerberosTicket>>);
+
+impl KerberosInitiator for Canned {
+    fn ap_req(&self) -> Result<KerberosTicket, Rejected> {
+        let mut tickets = self.0.lock().expect("lock");
+        if tickets.len() > 1 {
+            return Ok(tickets.remove(0));
+        }
+        Ok(KerberosTicket {
+            token: tickets[0].token.clone(),
+            key: tickets[0].key.clone(),
+        })
+    }
+}
+
+/// An AP-REQ whose ticket expired, and one sent a second time: each refused by the
+/// service over HTTPS, the client told its credentials were rejected.
+#[tokio::test]
+async fn an_expired_ticket_and_a_replayed_ap_req_are_refused() {
+    let kdc = kdc();
+    let (cert, key) = tls();
+    let running = KerberosService::server(
+        Acceptor::from_keytab(&kdc.service_keytab).expect("acceptor"),
+        ServerTls::from_pem(cert.clone(), key),
+    )
+    .serve("127.0.0.1:0", whoami)
+    .await
+    .expect("serve");
+    let endpoint = format!("https://localhost:{}/who", running.local_addr().port());
+    let refused = |e: wsbind::transport::TransportError| {
+        eprintln!("refused: {e}");
+        assert!(e.to_string().contains("FailedAuthentication"), "{e}");
+    };
+
+    // HTTP/shortlived's tickets last one second; the test's realm allows two seconds of
+    // clock skew.
+    let short =
+        Initiator::from_keytab(ALICE, &kdc.alice_keytab, "HTTP/shortlived").expect("initiator");
+    let stale = short.ap_req().expect("an AP-REQ");
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let client = KerberosService::client(
+        endpoint.clone(),
+        Canned(std::sync::Mutex::new(vec![stale])),
+        ClientTls::trust_pem(cert.clone()),
+    );
+    refused(
+        client
+            .call("urn:example:WhoAmI", BODY)
+            .await
+            .expect_err("expired"),
+    );
+
+    // One AP-REQ, twice: the first negotiation succeeds, the second is a replay.
+    let fresh = Initiator::from_keytab(ALICE, &kdc.alice_keytab, SERVICE)
+        .expect("initiator")
+        .ap_req()
+        .expect("an AP-REQ");
+    let copy = |t: &KerberosTicket| KerberosTicket {
+        token: t.token.clone(),
+        key: t.key.clone(),
+    };
+    let first = KerberosService::client(
+        endpoint.clone(),
+        Canned(std::sync::Mutex::new(vec![copy(&fresh)])),
+        ClientTls::trust_pem(cert.clone()),
+    );
+    first
+        .call("urn:example:WhoAmI", BODY)
+        .await
+        .expect("the first use");
+    let second = KerberosService::client(
+        endpoint,
+        Canned(std::sync::Mutex::new(vec![fresh])),
+        ClientTls::trust_pem(cert),
+    );
+    refused(
+        second
+            .call("urn:example:WhoAmI", BODY)
+            .await
+            .expect_err("a replay"),
+    );
+    running.shutdown().await;
+}
