@@ -10,31 +10,10 @@ mod cxf_peer;
 mod support;
 
 use cxf_peer::*;
-use support::{kdc, ALICE, REALM, SERVICE};
+use support::{kdc, KerberosService, ALICE, REALM, SERVICE};
 use wsbind::transport::{Answer, Call};
 use wsbind::{ClientTls, ServerTls};
 use wsbind_kerberos::{Acceptor, Initiator};
-
-/// WWSAPI's `WS_HTTP_SSL_KERBEROS_APREQ_SECURITY_CONTEXT_BINDING_TEMPLATE`.
-#[wsbind::binding(
-    channel(binding = "http", role = "both"),
-    security(
-        binding(kind = "ssl-transport"),
-        binding(
-            kind = "security-context",
-            usage = "supporting",
-            secure_conversation_version = "1.3",
-            key_entropy_mode = "combined",
-            renewal_interval = "10h",
-            rollover_interval = "5m",
-            bootstrap(
-                binding(kind = "ssl-transport"),
-                binding(kind = "kerberos-apreq", usage = "supporting"),
-            ),
-        ),
-    )
-)]
-struct KerberosService;
 
 /// The template, exported as the WSDL of `Echo` at `address`.
 fn kerberos_wsdl(dir: &std::path::Path, address: &str) -> String {

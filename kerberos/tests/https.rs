@@ -8,7 +8,7 @@ mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use support::{kdc, ALICE, REALM, SERVICE};
+use support::{kdc, KerberosService, ALICE, REALM, SERVICE};
 use wsbind::transport::{Answer, Call};
 use wsbind::{ClientTls, ServerTls};
 use wsbind::{KerberosInitiator, KerberosTicket, Rejected};
@@ -27,24 +27,6 @@ impl KerberosInitiator for Counting {
     }
 }
 
-/// WWSAPI's `WS_HTTP_SSL_KERBEROS_APREQ_SECURITY_CONTEXT_BINDING_TEMPLATE`, both sides.
-#[wsbind::binding(
-    channel(binding = "http", role = "both"),
-    security(
-        binding(kind = "ssl-transport"),
-        binding(
-            kind = "security-context",
-            usage = "supporting",
-            secure_conversation_version = "1.3",
-            bootstrap(
-                binding(kind = "ssl-transport"),
-                binding(kind = "kerberos-apreq", usage = "supporting"),
-            ),
-        ),
-    )
-)]
-struct KerberosService;
-
 const BODY: &str = r#"<e:WhoAmI xmlns:e="urn:example"/>"#;
 
 async fn whoami(call: Call) -> Answer {
@@ -58,32 +40,32 @@ async fn whoami(call: Call) -> Answer {
     )
 }
 
-fn tls() -> (String, String) {
+/// The service on loopback with the keys of `keytab`: it runs, its endpoint, the
+/// certificate its clients trust.
+async fn serve(keytab: &std::path::Path) -> (wsbind::transport::server::Running, String, String) {
     let c = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("cert");
-    (c.cert.pem(), c.key_pair.serialize_pem())
+    let cert = c.cert.pem();
+    let running = KerberosService::server(
+        Acceptor::from_keytab(keytab).expect("acceptor"),
+        ServerTls::from_pem(cert.clone(), c.key_pair.serialize_pem()),
+    )
+    .serve("127.0.0.1:0", whoami)
+    .await
+    .expect("serve");
+    let endpoint = format!("https://localhost:{}/who", running.local_addr().port());
+    (running, endpoint, cert)
 }
 
 #[tokio::test]
 async fn a_context_bootstrapped_by_kerberos_over_https() {
     let kdc = kdc();
-    let (cert, key) = tls();
-    let running = KerberosService::server(
-        Acceptor::from_keytab(&kdc.service_keytab).expect("acceptor"),
-        ServerTls::from_pem(cert.clone(), key),
-    )
-    .serve("127.0.0.1:0", whoami)
-    .await
-    .expect("serve");
+    let (running, endpoint, cert) = serve(&kdc.service_keytab).await;
     let initiator = Counting {
         inner: Initiator::from_keytab(ALICE, &kdc.alice_keytab, SERVICE).expect("initiator"),
         made: Arc::new(AtomicUsize::new(0)),
     };
     let made = initiator.made.clone();
-    let client = KerberosService::client(
-        format!("https://localhost:{}/who", running.local_addr().port()),
-        initiator,
-        ClientTls::trust_pem(cert),
-    );
+    let client = KerberosService::client(endpoint.clone(), initiator, ClientTls::trust_pem(cert));
     // Calls from several tasks at once share one negotiation.
     let calls = (0..4).map(|_| {
         let client = client.clone();
@@ -107,16 +89,9 @@ async fn a_context_bootstrapped_by_kerberos_over_https() {
 #[tokio::test]
 async fn a_service_with_the_wrong_keytab_fails_authentication() {
     let kdc = kdc();
-    let (cert, key) = tls();
-    let running = KerberosService::server(
-        Acceptor::from_keytab(kdc.wrong_service_keytab()).expect("acceptor"),
-        ServerTls::from_pem(cert.clone(), key),
-    )
-    .serve("127.0.0.1:0", whoami)
-    .await
-    .expect("serve");
+    let (running, endpoint, cert) = serve(&kdc.wrong_service_keytab()).await;
     let client = KerberosService::client(
-        format!("https://localhost:{}/who", running.local_addr().port()),
+        endpoint.clone(),
         Initiator::from_keytab(ALICE, &kdc.alice_keytab, SERVICE).expect("initiator"),
         ClientTls::trust_pem(cert),
     );
@@ -150,15 +125,7 @@ impl KerberosInitiator for Canned {
 #[tokio::test]
 async fn an_expired_ticket_and_a_replayed_ap_req_are_refused() {
     let kdc = kdc();
-    let (cert, key) = tls();
-    let running = KerberosService::server(
-        Acceptor::from_keytab(&kdc.service_keytab).expect("acceptor"),
-        ServerTls::from_pem(cert.clone(), key),
-    )
-    .serve("127.0.0.1:0", whoami)
-    .await
-    .expect("serve");
-    let endpoint = format!("https://localhost:{}/who", running.local_addr().port());
+    let (running, endpoint, cert) = serve(&kdc.service_keytab).await;
     let refused = |e: wsbind::transport::TransportError| {
         eprintln!("refused: {e}");
         assert!(e.to_string().contains("FailedAuthentication"), "{e}");

@@ -12,6 +12,27 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+/// WWSAPI's `WS_HTTP_SSL_KERBEROS_APREQ_SECURITY_CONTEXT_BINDING_TEMPLATE`, both sides.
+#[wsbind::binding(
+    channel(binding = "http", role = "both"),
+    security(
+        binding(kind = "ssl-transport"),
+        binding(
+            kind = "security-context",
+            usage = "supporting",
+            secure_conversation_version = "1.3",
+            key_entropy_mode = "combined",
+            renewal_interval = "10h",
+            rollover_interval = "5m",
+            bootstrap(
+                binding(kind = "ssl-transport"),
+                binding(kind = "kerberos-apreq", usage = "supporting"),
+            ),
+        ),
+    )
+)]
+pub struct KerberosService;
+
 pub const REALM: &str = "WSBIND.TEST";
 /// The service principal tests accept AP-REQs for, and its SPN.
 pub const SERVICE: &str = "HTTP/localhost";
