@@ -23,7 +23,7 @@
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use std::borrow::Cow;
-use std::ops::Range;
+use std::ops::{Not, Range};
 
 /// The namespace bound to the `xml` prefix.
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
@@ -497,8 +497,9 @@ pub(crate) struct Scope<'a> {
     entries: Vec<(&'a str, u32)>,
     /// `entries.len()` when each open element started.
     marks: Vec<usize>,
-    /// For each prefix, the uris bound to it, innermost last.
-    index: std::collections::HashMap<&'a str, Vec<u32>>,
+    /// For each prefix, the uris bound to it, innermost last: built the first time the
+    /// scope outgrows a scan, kept from then on.
+    index: Option<std::collections::HashMap<&'a str, Vec<u32>>>,
 }
 
 impl<'a> Scope<'a> {
@@ -513,31 +514,48 @@ impl<'a> Scope<'a> {
     /// Binds `prefix` in the innermost open element.
     pub(crate) fn bind(&mut self, prefix: &'a str, uri: u32) {
         self.entries.push((prefix, uri));
-        self.index.entry(prefix).or_default().push(uri);
+        if let Some(index) = &mut self.index {
+            index.entry(prefix).or_default().push(uri);
+        } else if self.entries.len() > Self::SCAN {
+            let mut index: std::collections::HashMap<&'a str, Vec<u32>> =
+                std::collections::HashMap::new();
+            for (p, u) in &self.entries {
+                index.entry(p).or_default().push(*u);
+            }
+            self.index = Some(index);
+        }
     }
 
     /// Closes the innermost open element, dropping its bindings.
     pub(crate) fn close(&mut self) {
         let mark = self.marks.pop().unwrap_or(0);
-        for (prefix, _) in self.entries.drain(mark.min(self.entries.len())..) {
-            if let Some(stack) = self.index.get_mut(prefix) {
-                stack.pop();
+        let dropped = self.entries.drain(mark.min(self.entries.len())..);
+        match &mut self.index {
+            Some(index) => {
+                for (prefix, _) in dropped {
+                    if let Some(stack) = index.get_mut(prefix) {
+                        stack.pop();
+                    }
+                }
             }
+            None => drop(dropped),
         }
     }
 
     /// The uri index bound to `prefix`, and the prefix as the document spells it.
     pub(crate) fn get(&self, prefix: &str) -> Option<(&'a str, u32)> {
-        if self.entries.len() <= Self::SCAN {
-            return self
+        match &self.index {
+            Some(index) if self.entries.len() > Self::SCAN => {
+                let (p, stack) = index.get_key_value(prefix)?;
+                stack.last().map(|u| (*p, *u))
+            }
+            _ => self
                 .entries
                 .iter()
                 .rev()
                 .find(|(p, _)| *p == prefix)
-                .copied();
+                .copied(),
         }
-        let (p, stack) = self.index.get_key_value(prefix)?;
-        stack.last().map(|u| (*p, *u))
     }
 }
 
@@ -563,8 +581,12 @@ struct Parser<'a, 'l> {
     /// In-scope declarations.
     scope: Scope<'a>,
     /// Each distinct namespace URI once: equal URIs get equal indices, so
-    /// canonicalization compares numbers, not strings.
-    interned: std::collections::HashMap<Cow<'a, str>, u32>,
+    /// canonicalization compares numbers, not strings. A document's few URIs are
+    /// scanned; a map is built once there are many (a hostile document's).
+    interned: Option<std::collections::HashMap<Cow<'a, str>, u32>>,
+    /// The attributes of the element being read, reused from element to element:
+    /// (name, raw value, offset of the name, offset of the value).
+    attr_buf: Vec<(&'a str, &'a str, usize, usize)>,
 }
 
 fn malformed(offset: usize, reason: impl Into<String>) -> XmlError {
@@ -583,6 +605,16 @@ fn is_ws(c: u8) -> bool {
 /// bytes, since this runs over every byte of every message.
 fn check_chars(s: &str, offset: usize) -> Result<(), XmlError> {
     let bytes = s.as_bytes();
+    // Most text has no control character and no 0xEF lead byte: one pass the compiler
+    // vectorizes says so, and only then is each byte looked at.
+    // (A fold without an early exit, so that it runs over whole vectors.)
+    if bytes
+        .iter()
+        .fold(false, |seen, &b| seen | (b < 0x20) | (b == 0xEF))
+        .not()
+    {
+        return Ok(());
+    }
     let bad = bytes.iter().enumerate().find_map(|(i, &b)| {
         let control = b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r');
         let nonchar = b == 0xEF
@@ -613,6 +645,16 @@ fn is_name_start(c: char) -> bool {
 
 /// Whether `s` is an XML 1.0 (fifth edition) Name without colons (an NCName).
 fn is_name(s: &str) -> bool {
+    // ASCII names (nearly all of them) byte by byte; the rest by character.
+    if s.is_ascii() {
+        let b = s.as_bytes();
+        return b
+            .first()
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+            && b[1..]
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+    }
     let mut chars = s.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -628,11 +670,12 @@ fn is_name(s: &str) -> bool {
 /// (Namespaces in XML: `:b` is no QName): an empty prefix would be read as none, and
 /// `:xmlns="u"` canonicalized as the declaration `xmlns="u"` it is not.
 fn split_qname(name: &str, offset: usize) -> Result<(&str, &str), XmlError> {
-    let (prefix, local, colon) = match name.split_once(':') {
-        Some((p, l)) => (p, l, true),
+    // Byte searches: `:` is ASCII, so the split is at a character boundary.
+    let (prefix, local, colon) = match name.bytes().position(|b| b == b':') {
+        Some(i) => (&name[..i], &name[i + 1..], true),
         None => ("", name, false),
     };
-    if (colon && !is_name(prefix)) || !is_name(local) || local.contains(':') {
+    if (colon && !is_name(prefix)) || !is_name(local) || local.bytes().any(|b| b == b':') {
         return Err(malformed(offset, format!("`{name}` is not a valid name")));
     }
     Ok((prefix, local))
@@ -689,7 +732,7 @@ fn resolve_ref(name: &str, offset: usize) -> Result<char, XmlError> {
 
 /// Line-end normalization of character data: CRLF and CR become LF.
 fn normalize_eol(s: &str) -> Cow<'_, str> {
-    if !s.contains('\r') {
+    if !s.as_bytes().contains(&b'\r') {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -798,7 +841,7 @@ fn check_declaration(raw: &str, offset: usize) -> Result<(), XmlError> {
 /// (after line-end normalization) replaced by spaces.
 fn attr_value(raw: &str, offset: usize) -> Result<Cow<'_, str>, XmlError> {
     check_chars(raw, offset)?;
-    if let Some(i) = raw.find('<') {
+    if let Some(i) = raw.bytes().position(|b| b == b'<') {
         return Err(malformed(
             offset + i,
             "`<` is not allowed in an attribute value",
@@ -867,8 +910,40 @@ impl<'a, 'l> Parser<'a, 'l> {
             doc,
             stack: Vec::new(),
             scope: Scope::default(),
-            interned: std::collections::HashMap::from([(Cow::Borrowed(XML_NS), 0)]),
+            interned: None,
+            attr_buf: Vec::new(),
         }
+    }
+
+    /// The index of namespace URI `value`, interned.
+    fn intern(&mut self, value: Cow<'a, str>) -> u32 {
+        /// Below this many URIs a scan beats hashing.
+        const SCAN: usize = 16;
+        if let Some(map) = &mut self.interned {
+            if let Some(i) = map.get(&value) {
+                return *i;
+            }
+            let i = self.doc.uris.len() as u32;
+            map.insert(value.clone(), i);
+            self.doc.uris.push(value);
+            return i;
+        }
+        if let Some(i) = self.doc.uris.iter().position(|u| *u == value) {
+            return i as u32;
+        }
+        let i = self.doc.uris.len() as u32;
+        self.doc.uris.push(value);
+        if self.doc.uris.len() > SCAN {
+            let map = self
+                .doc
+                .uris
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (u.clone(), i as u32))
+                .collect();
+            self.interned = Some(map);
+        }
+        i
     }
 
     fn current(&self) -> u32 {
@@ -1032,7 +1107,13 @@ impl<'a, 'l> Parser<'a, 'l> {
                         continue;
                     }
                     check_chars(raw, start)?;
-                    if let Some(i) = raw.find("]]>") {
+                    // (`]` is rare: a byte search first, the substring only then.)
+                    if let Some(i) = raw
+                        .as_bytes()
+                        .contains(&b']')
+                        .then(|| raw.find("]]>"))
+                        .flatten()
+                    {
                         return Err(malformed(start + i, "`]]>` is not allowed in text"));
                     }
                     self.push_text(normalize_eol(raw))?;
@@ -1135,7 +1216,8 @@ impl<'a, 'l> Parser<'a, 'l> {
 
         // Scan the attributes: name, `=`, quoted value, separated by white space.
         // (name, raw value, offset of the name, offset of the value)
-        let mut raw_attrs: Vec<(&'a str, &'a str, usize, usize)> = Vec::new();
+        let mut raw_attrs = std::mem::take(&mut self.attr_buf);
+        raw_attrs.clear();
         let bytes = inner.as_bytes();
         let mut i = name_end;
         loop {
@@ -1247,13 +1329,8 @@ impl<'a, 'l> Parser<'a, 'l> {
             }
             let uri = if value.is_empty() {
                 NONE
-            } else if let Some(i) = self.interned.get(&value) {
-                *i
             } else {
-                let i = self.doc.uris.len() as u32;
-                self.interned.insert(value.clone(), i);
-                self.doc.uris.push(value);
-                i
+                self.intern(value)
             };
             if p == "xml" {
                 continue;
@@ -1334,6 +1411,7 @@ impl<'a, 'l> Parser<'a, 'l> {
         } else {
             self.stack.push(i);
         }
+        self.attr_buf = raw_attrs;
         Ok(())
     }
 }
