@@ -147,7 +147,7 @@ impl Rng for SystemRng {
 /// over a seed. Never use it for real keys.
 #[derive(Debug, Clone)]
 pub struct SeededRng {
-    seed: [u8; 32],
+    key: hmac::Key,
     counter: u64,
 }
 
@@ -157,7 +157,7 @@ impl SeededRng {
         let mut s = [0u8; 32];
         s[..8].copy_from_slice(&seed.to_be_bytes());
         SeededRng {
-            seed: s,
+            key: hmac::Key::new(hmac::HMAC_SHA256, &s),
             counter: 0,
         }
     }
@@ -165,10 +165,9 @@ impl SeededRng {
 
 impl Rng for SeededRng {
     fn fill(&mut self, buf: &mut [u8]) {
-        let key = hmac::Key::new(hmac::HMAC_SHA256, &self.seed);
         for chunk in buf.chunks_mut(32) {
             self.counter += 1;
-            let block = hmac::sign(&key, &self.counter.to_be_bytes());
+            let block = hmac::sign(&self.key, &self.counter.to_be_bytes());
             chunk.copy_from_slice(&block.as_ref()[..chunk.len()]);
         }
     }
@@ -181,15 +180,17 @@ pub fn uuid_urn(rng: &mut dyn Rng) -> String {
     rng.fill(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(45);
+    out.push_str("urn:uuid:");
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(char::from(HEX[usize::from(x >> 4)]));
+        out.push(char::from(HEX[usize::from(x & 0x0f)]));
+    }
+    out
 }
 
 /// P_SHA1(secret, seed): `length` bytes of output starting at byte `offset`.
@@ -216,11 +217,14 @@ pub fn p_sha1(
     let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret);
     let mut out = Zeroizing::new(Vec::with_capacity(end + 20));
     let mut a = hmac::sign(&key, seed);
-    while out.len() < end {
+    loop {
         let mut ctx = hmac::Context::with_key(&key);
         ctx.update(a.as_ref());
         ctx.update(seed);
         out.extend_from_slice(ctx.sign().as_ref());
+        if out.len() >= end {
+            break;
+        }
         a = hmac::sign(&key, a.as_ref());
     }
     Ok(SecretKey::new(out[offset..end].to_vec()))
