@@ -888,17 +888,26 @@ fn attr_value(raw: &str, offset: usize) -> Result<Cow<'_, str>, XmlError> {
 
 impl<'a, 'l> Parser<'a, 'l> {
     fn new(src: &'a str, limits: &'l Limits, ids: &'l [IdAttr]) -> Self {
+        // Room for what a SOAP message of this size typically holds (a node per 24
+        // bytes, an attribute per 48), so the vectors rarely grow while parsing a
+        // message; capped (4,096 nodes, some 350 KiB) and within the node limit, so a
+        // large or text-only document reserves no more than it would use.
+        let nodes_hint = (src.len() / 24)
+            .clamp(16, 4096)
+            .min(limits.max_nodes.saturating_add(1));
+        let mut nodes = Vec::with_capacity(nodes_hint);
+        nodes.push(Node {
+            kind: Kind::Document,
+            parent: NONE,
+            first_child: NONE,
+            last_child: NONE,
+            next: NONE,
+        });
         let doc = Document {
             src,
-            nodes: vec![Node {
-                kind: Kind::Document,
-                parent: NONE,
-                first_child: NONE,
-                last_child: NONE,
-                next: NONE,
-            }],
-            attrs: Vec::new(),
-            decls: Vec::new(),
+            nodes,
+            attrs: Vec::with_capacity(nodes_hint / 2),
+            decls: Vec::with_capacity(16),
             uris: vec![Cow::Borrowed(XML_NS)],
             ids: Vec::new(),
             root: NONE,
@@ -1001,6 +1010,27 @@ impl<'a, 'l> Parser<'a, 'l> {
             return Ok(());
         }
         self.push_node(Kind::Text(text))?;
+        Ok(())
+    }
+
+    /// Adds the character of a reference: appended to a preceding text node (which
+    /// then owns its text), or a text node of its own.
+    fn push_char(&mut self, c: char) -> Result<(), XmlError> {
+        let parent = self.current();
+        let last = self
+            .doc
+            .nodes
+            .get(parent as usize)
+            .map_or(NONE, |p| p.last_child);
+        if let Some(Node {
+            kind: Kind::Text(prev),
+            ..
+        }) = self.doc.nodes.get_mut(last as usize)
+        {
+            prev.to_mut().push(c);
+            return Ok(());
+        }
+        self.push_node(Kind::Text(Cow::Owned(c.to_string())))?;
         Ok(())
     }
 
@@ -1126,7 +1156,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                         .get(1..raw.len().saturating_sub(1))
                         .ok_or_else(|| malformed(start, "a reference is cut short"))?;
                     let c = resolve_ref(name, start)?;
-                    self.push_text(Cow::Owned(c.to_string()))?;
+                    self.push_char(c)?;
                 }
                 Event::CData(_) => {
                     if self.stack.is_empty() {
