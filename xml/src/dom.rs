@@ -889,11 +889,12 @@ fn attr_value(raw: &str, offset: usize) -> Result<Cow<'_, str>, XmlError> {
 impl<'a, 'l> Parser<'a, 'l> {
     fn new(src: &'a str, limits: &'l Limits, ids: &'l [IdAttr]) -> Self {
         // Room for what a SOAP message of this size typically holds (a node per 24
-        // bytes, an attribute per 48), so the vectors rarely grow while parsing a
-        // message; capped (4,096 nodes, some 350 KiB) and within the node limit, so a
-        // large or text-only document reserves no more than it would use.
+        // bytes, an attribute per 48), so the vectors rarely grow (and never copy a
+        // large document's nodes) while parsing. A reservation is address space, not
+        // memory, until nodes are written (a text-only document writes few); it stays
+        // within the node limit.
         let nodes_hint = (src.len() / 24)
-            .clamp(16, 4096)
+            .max(16)
             .min(limits.max_nodes.saturating_add(1));
         let mut nodes = Vec::with_capacity(nodes_hint);
         nodes.push(Node {
