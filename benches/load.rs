@@ -601,8 +601,9 @@ async fn load(clients: usize, requests: usize, bare: bool) -> Option<Measured> {
 
 type Latencies = (Vec<(&'static str, Duration)>, Vec<String>);
 
-/// One baseline client: `requests` POSTs of `request` through its own pool. The first
-/// connects (TLS), as a wsbind client's negotiation does.
+/// One baseline client: one POST that connects (TLS), timed as a wsbind client's
+/// negotiation is (which connects too), then `requests` POSTs of `request` through its
+/// own pool.
 async fn bare_calls(
     endpoint: &str,
     cert_pem: &str,
@@ -616,7 +617,7 @@ async fn bare_calls(
         failures.push("no TLS configuration".to_owned());
         return (latencies, failures);
     };
-    for _ in 0..requests {
+    for i in 0..=requests {
         let t = Instant::now();
         let req = hyper::Request::post(endpoint)
             .header("content-type", "application/soap+xml; charset=utf-8")
@@ -627,7 +628,7 @@ async fn bare_calls(
         };
         match client.request(req).await {
             Ok(resp) => match resp.into_body().collect().await {
-                Ok(_) => latencies.push(("call", t.elapsed())),
+                Ok(_) => latencies.push((if i == 0 { "negotiate" } else { "call" }, t.elapsed())),
                 Err(e) => failures.push(format!("call: {e}")),
             },
             Err(e) => failures.push(format!("call: {e}")),
