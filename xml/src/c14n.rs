@@ -97,6 +97,9 @@ fn canonicalize<O: Output + ?Sized>(
         out: &mut buffered,
         scope: Scope::default(),
         rendered: Scope::default(),
+        wanted: Vec::new(),
+        decls: Vec::new(),
+        attrs: Vec::new(),
     };
     f(&mut c);
 }
@@ -147,6 +150,10 @@ struct Canon<'d, 'a, 'o, O: Output + ?Sized> {
     scope: Scope<'d>,
     /// The namespace declarations written by output ancestors.
     rendered: Scope<'d>,
+    /// Buffers of `start_tag`, reused from element to element.
+    wanted: Vec<&'d str>,
+    decls: Vec<(&'d str, u32)>,
+    attrs: Vec<crate::dom::Attr<'d>>,
 }
 
 enum Step {
@@ -246,7 +253,8 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         // The prefixes this element needs declared: visibly utilized ones, then the
         // inclusive ones in scope.
         // The `xml` prefix is bound by definition and never declared.
-        let mut wanted: Vec<&'d str> = Vec::with_capacity(4);
+        let mut wanted = std::mem::take(&mut self.wanted);
+        wanted.clear();
         if prefix != "xml" {
             wanted.push(prefix);
         }
@@ -268,8 +276,9 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
                 }
             }
         }
-        let mut decls: Vec<(&'d str, u32)> = Vec::with_capacity(wanted.len());
-        for p in wanted {
+        let mut decls = std::mem::take(&mut self.decls);
+        decls.clear();
+        for &p in &wanted {
             let uri = self.scope.get(p).map_or(Document::NONE, |(_, u)| u);
             let written = self.rendered.get(p).map(|(_, u)| u);
             let emit = if p.is_empty() && uri == Document::NONE {
@@ -293,19 +302,24 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
             escape(self.out, doc.uri(*uri), true);
             self.out.write(b"\"");
         }
-        for (p, uri) in decls {
+        for &(p, uri) in &decls {
             self.rendered.bind(p, uri);
         }
+        self.wanted = wanted;
+        self.decls = decls;
 
-        let mut attrs: Vec<_> = doc.attrs(e).collect();
+        let mut attrs = std::mem::take(&mut self.attrs);
+        attrs.clear();
+        attrs.extend(doc.attrs(e));
         attrs.sort_unstable_by(|a, b| (a.ns, a.local).cmp(&(b.ns, b.local)));
-        for a in attrs {
+        for a in &attrs {
             self.out.write(b" ");
             self.qname(a.prefix, a.local);
             self.out.write(b"=\"");
             escape(self.out, a.value, true);
             self.out.write(b"\"");
         }
+        self.attrs = attrs;
         self.out.write(b">");
     }
 }
