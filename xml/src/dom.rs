@@ -994,19 +994,27 @@ impl<'a, 'l> Parser<'a, 'l> {
         Ok(i)
     }
 
-    /// Adds text under the current element, merging with a preceding text node.
-    fn push_text(&mut self, text: Cow<'a, str>) -> Result<(), XmlError> {
+    /// The text node the current element's content ends with, if it does: what a
+    /// following piece of text merges into.
+    fn last_text(&mut self) -> Option<&mut Cow<'a, str>> {
         let parent = self.current();
         let last = self
             .doc
             .nodes
             .get(parent as usize)
             .map_or(NONE, |p| p.last_child);
-        if let Some(Node {
-            kind: Kind::Text(prev),
-            ..
-        }) = self.doc.nodes.get_mut(last as usize)
-        {
+        match self.doc.nodes.get_mut(last as usize) {
+            Some(Node {
+                kind: Kind::Text(prev),
+                ..
+            }) => Some(prev),
+            _ => None,
+        }
+    }
+
+    /// Adds text under the current element, merging with a preceding text node.
+    fn push_text(&mut self, text: Cow<'a, str>) -> Result<(), XmlError> {
+        if let Some(prev) = self.last_text() {
             prev.to_mut().push_str(&text);
             return Ok(());
         }
@@ -1017,17 +1025,7 @@ impl<'a, 'l> Parser<'a, 'l> {
     /// Adds the character of a reference: appended to a preceding text node (which
     /// then owns its text), or a text node of its own.
     fn push_char(&mut self, c: char) -> Result<(), XmlError> {
-        let parent = self.current();
-        let last = self
-            .doc
-            .nodes
-            .get(parent as usize)
-            .map_or(NONE, |p| p.last_child);
-        if let Some(Node {
-            kind: Kind::Text(prev),
-            ..
-        }) = self.doc.nodes.get_mut(last as usize)
-        {
+        if let Some(prev) = self.last_text() {
             prev.to_mut().push(c);
             return Ok(());
         }
