@@ -27,6 +27,32 @@ fn live() -> isize {
 
 const CONTEXTS: usize = 100_000;
 
+/// alice's client engine, its randomness seeded by `seed`.
+fn client(config: &Config, seed: u64) -> ClientEngine {
+    ClientEngine::new(
+        config.clone(),
+        "https://orders.example/svc",
+        Some(UsernameCredential::new("alice", "s3cret")),
+        Box::new(SeededRng::new(seed)),
+    )
+    .expect("client")
+}
+
+/// Issues `CONTEXTS` contexts on `server` (RST → RSTR each) and returns the last
+/// response.
+fn issue_all(config: &Config, server: &ServerEngine, now: SystemTime) -> String {
+    let mut last = String::new();
+    for i in 0..CONTEXTS {
+        let mut client = client(config, i as u64 + 10);
+        let rst = client.poll(now).expect("poll").expect("an RST");
+        match server.handle(rst.request.bytes.as_bytes(), None, now) {
+            Incoming::Negotiated { bytes, .. } => last = bytes,
+            other => panic!("context {i} refused: {other:?}"),
+        }
+    }
+    last
+}
+
 fn main() {
     let description =
         Description::from_toml_str(include_str!("../tests/fixtures/combined-1.3.toml"))
@@ -44,20 +70,7 @@ fn main() {
         .with_identity_share(1);
     let _profiler = dhat::Profiler::builder().testing().build();
     let before = live();
-    for i in 0..CONTEXTS {
-        let mut client = ClientEngine::new(
-            config.clone(),
-            "https://orders.example/svc",
-            Some(UsernameCredential::new("alice", "s3cret")),
-            Box::new(SeededRng::new(i as u64 + 10)),
-        )
-        .expect("client");
-        let rst = client.poll(now).expect("poll").expect("an RST");
-        match server.handle(rst.request.bytes.as_bytes(), None, now) {
-            Incoming::Negotiated { .. } => {}
-            other => panic!("context {i} refused: {other:?}"),
-        }
-    }
+    issue_all(&config, &server, now);
     let after = live();
     assert_eq!(server.live_contexts(), CONTEXTS);
     let per = (after - before) as f64 / CONTEXTS as f64;
@@ -78,21 +91,7 @@ fn main() {
     )
     .expect("cookie server");
     let before = live();
-    let mut sct_bytes = 0;
-    for i in 0..CONTEXTS {
-        let mut client = ClientEngine::new(
-            config.clone(),
-            "https://orders.example/svc",
-            Some(UsernameCredential::new("alice", "s3cret")),
-            Box::new(SeededRng::new(i as u64 + 10)),
-        )
-        .expect("client");
-        let rst = client.poll(now).expect("poll").expect("an RST");
-        match cookie_server.handle(rst.request.bytes.as_bytes(), None, now) {
-            Incoming::Negotiated { bytes, .. } => sct_bytes = sct_size(&bytes),
-            other => panic!("context {i} refused: {other:?}"),
-        }
-    }
+    let sct_bytes = sct_size(&issue_all(&config, &cookie_server, now));
     let server_per = (live() - before) as f64 / CONTEXTS as f64;
     println!(
         "{CONTEXTS} cookie contexts issued: the server holds {server_per:.0} bytes per context (the SCT, {sct_bytes} bytes, carries it)"
@@ -101,15 +100,7 @@ fn main() {
     // The client keeps its context, and the cookie SCT it sends back.
     const CLIENTS: usize = 1000;
     let mut clients: Vec<ClientEngine> = (0..CLIENTS)
-        .map(|i| {
-            ClientEngine::new(
-                config.clone(),
-                "https://orders.example/svc",
-                Some(UsernameCredential::new("alice", "s3cret")),
-                Box::new(SeededRng::new(i as u64 + 1_000_000)),
-            )
-            .expect("client")
-        })
+        .map(|i| client(&config, i as u64 + 1_000_000))
         .collect();
     let before = live();
     for (i, client) in clients.iter_mut().enumerate() {
