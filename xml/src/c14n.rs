@@ -217,7 +217,10 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
 
     fn leaf(&mut self, i: u32) {
         match self.doc.node(i).map(|n| &n.kind) {
-            Some(Kind::Text(t)) => escape(self.out, t, false),
+            Some(Kind::Text(t)) => {
+                let out = &mut *self.out;
+                self.doc.decode(t, |piece| escape(out, piece, false));
+            }
             Some(Kind::Comment(c)) if self.with_comments => {
                 self.out.write(b"<!--");
                 self.out.write(c.as_bytes());

@@ -171,16 +171,18 @@ const NONE: u32 = u32::MAX;
 #[derive(Debug)]
 pub(crate) enum Kind<'a> {
     Document,
-    Element(ElementData<'a>),
-    Text(Cow<'a, str>),
+    Element(ElementData),
+    Text(TextData),
     Comment(Cow<'a, str>),
     Pi { target: &'a str, data: Cow<'a, str> },
 }
 
+/// An element. Its name is read from its start tag in the source (`<` at `start`):
+/// the qualified name's length, and the prefix's (0 for none).
 #[derive(Debug)]
-pub(crate) struct ElementData<'a> {
-    pub prefix: &'a str,
-    pub local: &'a str,
+pub(crate) struct ElementData {
+    qname_len: u32,
+    prefix_len: u32,
     pub ns: u32,
     pub attrs: Range<u32>,
     pub decls: Range<u32>,
@@ -189,6 +191,21 @@ pub(crate) struct ElementData<'a> {
     /// One past the index of the last node inside this element.
     subtree_end: u32,
 }
+
+/// Character data: the range of the source its text, references and CDATA sections
+/// span (however many follow one another), read when asked for ([`Document::decode`])
+/// rather than copied while parsing. `plain` when the range is the text itself (no
+/// reference, no CDATA section, no carriage return).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TextData {
+    start: u32,
+    end: u32,
+    plain: bool,
+}
+
+// A node's size is what a large document's parse writes to memory: kept at a cache
+// line's worth.
+const _: () = assert!(std::mem::size_of::<Node<'static>>() <= 64);
 
 #[derive(Debug)]
 pub(crate) struct Node<'a> {
@@ -296,7 +313,7 @@ impl<'a> Document<'a> {
         Element(self.root)
     }
 
-    pub(crate) fn data(&self, e: Element) -> &ElementData<'a> {
+    pub(crate) fn data(&self, e: Element) -> &ElementData {
         match self.nodes.get(e.0 as usize).map(|n| &n.kind) {
             Some(Kind::Element(d)) => d,
             // An `Element` is only ever made for an element node of this document.
@@ -312,14 +329,28 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// The qualified name of `d` as its start tag writes it.
+    fn qname(&self, d: &ElementData) -> &'a str {
+        let from = d.start as usize + 1;
+        self.src
+            .get(from..from + d.qname_len as usize)
+            .unwrap_or("")
+    }
+
     /// The element's local name.
     pub fn local_name(&self, e: Element) -> &'a str {
-        self.data(e).local
+        let d = self.data(e);
+        let qname = self.qname(d);
+        match d.prefix_len {
+            0 => qname,
+            p => qname.get(p as usize + 1..).unwrap_or(""),
+        }
     }
 
     /// The element's prefix ("" for none).
     pub fn prefix(&self, e: Element) -> &'a str {
-        self.data(e).prefix
+        let d = self.data(e);
+        self.qname(d).get(..d.prefix_len as usize).unwrap_or("")
     }
 
     /// The element's namespace URI ("" for none).
@@ -329,8 +360,7 @@ impl<'a> Document<'a> {
 
     /// Whether the element is `{ns}local`.
     pub fn is(&self, e: Element, ns: &str, local: &str) -> bool {
-        let d = self.data(e);
-        d.local == local && self.uri(d.ns) == ns
+        self.local_name(e) == local && self.namespace(e) == ns
     }
 
     /// The value of attribute `{ns}local` ("" = unqualified).
@@ -384,15 +414,82 @@ impl<'a> Document<'a> {
         let mut i = self.nodes.get(e.0 as usize).map_or(NONE, |n| n.first_child);
         while let Some(node) = self.nodes.get(i as usize) {
             if let Kind::Text(t) = &node.kind {
-                if out.is_empty() {
-                    out = Cow::Borrowed(t);
-                } else {
-                    out.to_mut().push_str(t);
+                match (out.is_empty(), self.plain_text(t)) {
+                    (true, Some(plain)) => out = Cow::Borrowed(plain),
+                    _ => self.decode(t, |piece| out.to_mut().push_str(piece)),
                 }
             }
             i = node.next;
         }
         out
+    }
+
+    /// The text of `t` when it is the source as it stands.
+    pub(crate) fn plain_text(&self, t: &TextData) -> Option<&'a str> {
+        if t.plain {
+            self.src.get(t.start as usize..t.end as usize)
+        } else {
+            None
+        }
+    }
+
+    /// Hands the text of `t` to `emit` in pieces: runs of the source, and the
+    /// characters its references stand for; CDATA sections are unwrapped and line ends
+    /// normalized (XML 1.0 §2.11). The parse checked the range, so nothing here is
+    /// refused (were a reference unreadable after all, it would be passed on as written).
+    pub(crate) fn decode(&self, t: &TextData, mut emit: impl FnMut(&str)) {
+        let raw = self.src.get(t.start as usize..t.end as usize).unwrap_or("");
+        if t.plain {
+            emit(raw);
+            return;
+        }
+        let bytes = raw.as_bytes();
+        // Every cut is next to an ASCII byte, so every slice below is at character
+        // boundaries.
+        let piece = |a: usize, b: usize| raw.get(a..b).unwrap_or("");
+        let (mut i, mut from, mut in_cdata) = (0, 0, false);
+        let mut char_buf = [0u8; 4];
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'\r' => {
+                    emit(piece(from, i));
+                    emit("\n");
+                    i += 1;
+                    if bytes.get(i) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    from = i;
+                }
+                b'&' if !in_cdata => {
+                    let end = bytes[i..].iter().position(|c| *c == b';').map(|p| i + p);
+                    match end
+                        .and_then(|end| Some((end, resolve_ref(raw.get(i + 1..end)?, 0).ok()?)))
+                    {
+                        Some((end, c)) => {
+                            emit(piece(from, i));
+                            emit(c.encode_utf8(&mut char_buf));
+                            i = end + 1;
+                            from = i;
+                        }
+                        None => i += 1,
+                    }
+                }
+                b'<' if !in_cdata && bytes[i..].starts_with(b"<![CDATA[") => {
+                    emit(piece(from, i));
+                    i += 9;
+                    from = i;
+                    in_cdata = true;
+                }
+                b']' if in_cdata && bytes[i..].starts_with(b"]]>") => {
+                    emit(piece(from, i));
+                    i += 3;
+                    from = i;
+                    in_cdata = false;
+                }
+                _ => i += 1,
+            }
+        }
+        emit(piece(from, bytes.len()));
     }
 
     /// The element's bytes in the source: from `<` of its start tag to the end of its
@@ -559,9 +656,9 @@ impl<'a> Scope<'a> {
     }
 }
 
-static EMPTY_ELEMENT: ElementData<'static> = ElementData {
-    prefix: "",
-    local: "",
+static EMPTY_ELEMENT: ElementData = ElementData {
+    qname_len: 0,
+    prefix_len: 0,
     ns: NONE,
     attrs: 0..0,
     decls: 0..0,
@@ -995,8 +1092,8 @@ impl<'a, 'l> Parser<'a, 'l> {
     }
 
     /// The text node the current element's content ends with, if it does: what a
-    /// following piece of text merges into.
-    fn last_text(&mut self) -> Option<&mut Cow<'a, str>> {
+    /// following piece of character data merges into (it follows it in the source).
+    fn last_text(&mut self) -> Option<&mut TextData> {
         let parent = self.current();
         let last = self
             .doc
@@ -1012,24 +1109,20 @@ impl<'a, 'l> Parser<'a, 'l> {
         }
     }
 
-    /// Adds text under the current element, merging with a preceding text node.
-    fn push_text(&mut self, text: Cow<'a, str>) -> Result<(), XmlError> {
+    /// Adds the character data at `start..end` (text, a reference or a CDATA section;
+    /// `plain` when it reads as written) under the current element, extending a text
+    /// node it follows.
+    fn push_text(&mut self, start: usize, end: usize, plain: bool) -> Result<(), XmlError> {
         if let Some(prev) = self.last_text() {
-            prev.to_mut().push_str(&text);
+            prev.end = end as u32;
+            prev.plain &= plain;
             return Ok(());
         }
-        self.push_node(Kind::Text(text))?;
-        Ok(())
-    }
-
-    /// Adds the character of a reference: appended to a preceding text node (which
-    /// then owns its text), or a text node of its own.
-    fn push_char(&mut self, c: char) -> Result<(), XmlError> {
-        if let Some(prev) = self.last_text() {
-            prev.to_mut().push(c);
-            return Ok(());
-        }
-        self.push_node(Kind::Text(Cow::Owned(c.to_string())))?;
+        self.push_node(Kind::Text(TextData {
+            start: start as u32,
+            end: end as u32,
+            plain,
+        }))?;
         Ok(())
     }
 
@@ -1109,14 +1202,9 @@ impl<'a, 'l> Parser<'a, 'l> {
                     else {
                         return Err(malformed(start, "the open element was lost"));
                     };
-                    let qname_len = if d.prefix.is_empty() {
-                        d.local.len()
-                    } else {
-                        d.prefix.len() + 1 + d.local.len()
-                    };
                     let open_name = self
                         .src
-                        .get(d.start as usize + 1..d.start as usize + 1 + qname_len)
+                        .get(d.start as usize + 1..d.start as usize + 1 + d.qname_len as usize)
                         .unwrap_or("");
                     if open_name != name {
                         return Err(malformed(
@@ -1135,17 +1223,22 @@ impl<'a, 'l> Parser<'a, 'l> {
                         }
                         continue;
                     }
-                    check_chars(raw, start)?;
-                    // (`]` is rare: a byte search first, the substring only then.)
-                    if let Some(i) = raw
-                        .as_bytes()
-                        .contains(&b']')
-                        .then(|| raw.find("]]>"))
-                        .flatten()
-                    {
-                        return Err(malformed(start + i, "`]]>` is not allowed in text"));
+                    // One pass that the compiler vectorizes says whether the text
+                    // holds a byte that needs a look: a control character (a carriage
+                    // return among them), the lead byte of U+FFFE/U+FFFF, or `]`.
+                    // Only then are the checks made one by one.
+                    let suspect = raw.as_bytes().iter().fold(false, |seen, &b| {
+                        seen | (b < 0x20) | (b == 0xEF) | (b == b']')
+                    });
+                    let mut plain = true;
+                    if suspect {
+                        check_chars(raw, start)?;
+                        if let Some(i) = raw.find("]]>") {
+                            return Err(malformed(start + i, "`]]>` is not allowed in text"));
+                        }
+                        plain = !raw.as_bytes().contains(&b'\r');
                     }
-                    self.push_text(normalize_eol(raw))?;
+                    self.push_text(start, end, plain)?;
                 }
                 Event::GeneralRef(_) => {
                     if self.stack.is_empty() {
@@ -1154,8 +1247,8 @@ impl<'a, 'l> Parser<'a, 'l> {
                     let name = raw
                         .get(1..raw.len().saturating_sub(1))
                         .ok_or_else(|| malformed(start, "a reference is cut short"))?;
-                    let c = resolve_ref(name, start)?;
-                    self.push_char(c)?;
+                    resolve_ref(name, start)?;
+                    self.push_text(start, end, false)?;
                 }
                 Event::CData(_) => {
                     if self.stack.is_empty() {
@@ -1165,7 +1258,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                         .get(9..raw.len().saturating_sub(3))
                         .ok_or_else(|| malformed(start, "a CDATA section is cut short"))?;
                     check_chars(content, start + 9)?;
-                    self.push_text(normalize_eol(content))?;
+                    self.push_text(start, end, false)?;
                 }
                 Event::Comment(_) => {
                     let content = raw
@@ -1204,17 +1297,10 @@ impl<'a, 'l> Parser<'a, 'l> {
             }
         }
         if let Some(open) = self.stack.last() {
-            let name = self.doc.data(Element(*open));
+            let name = self.doc.qname(self.doc.data(Element(*open)));
             return Err(malformed(
                 self.src.len(),
-                format!(
-                    "the document ends inside `<{}>`",
-                    if name.prefix.is_empty() {
-                        name.local.to_owned()
-                    } else {
-                        format!("{}:{}", name.prefix, name.local)
-                    }
-                ),
+                format!("the document ends inside `<{name}>`"),
             ));
         }
         if self.doc.root == NONE {
@@ -1241,7 +1327,7 @@ impl<'a, 'l> Parser<'a, 'l> {
         }
         let name_end = inner.bytes().position(is_ws).unwrap_or(inner.len());
         let qname = &inner[..name_end];
-        let (prefix, local) = split_qname(qname, start + 1)?;
+        let (prefix, _) = split_qname(qname, start + 1)?;
 
         // Scan the attributes: name, `=`, quoted value, separated by white space.
         // (name, raw value, offset of the name, offset of the value)
@@ -1299,7 +1385,13 @@ impl<'a, 'l> Parser<'a, 'l> {
                         format!("the value of `{name}` is not closed"),
                     )
                 })?;
-            if raw_attrs.iter().any(|(n, ..)| *n == name) {
+            // (The first byte first: names of equal length mostly differ there, and a
+            // `memcmp` call per pair costs more than the comparison itself.)
+            if raw_attrs.iter().any(|(n, ..)| {
+                n.len() == name.len()
+                    && n.as_bytes().first() == name.as_bytes().first()
+                    && *n == name
+            }) {
                 return Err(XmlError::DuplicateAttribute {
                     offset: at,
                     name: name.to_owned(),
@@ -1423,8 +1515,8 @@ impl<'a, 'l> Parser<'a, 'l> {
         }
         let attr_end = self.doc.attrs.len() as u32;
         let i = self.push_node(Kind::Element(ElementData {
-            prefix,
-            local,
+            qname_len: qname.len() as u32,
+            prefix_len: prefix.len() as u32,
             ns,
             attrs: attr_start..attr_end,
             decls: decl_start..decl_end,
@@ -1629,6 +1721,27 @@ mod tests {
         assert_eq!(d.text(d.root()), "<\u{1D11E}A&'\">");
         assert_eq!(d.attr(d.root(), "", "x"), Some("v"));
         let d = parse("<a><!--c--><?p d?></a>");
+        assert_eq!(d.text(d.root()), "");
+    }
+
+    #[test]
+    fn character_data_is_read_from_its_range() {
+        // Text, references, CDATA sections and line ends, merged into one text node
+        // and decoded when read: CRLF and CR become LF, inside CDATA too, where `&` and
+        // `<` are themselves.
+        let d = parse("<a>x\r\ny&amp;\u{e9}&#x1D11E;<![CDATA[<&amp;\r]]>\rz</a>");
+        assert_eq!(d.text(d.root()), "x\ny&\u{e9}\u{1D11E}<&amp;\n\nz");
+        assert_eq!(d.nodes.len(), 3, "one text node under the element");
+        let mut out = Vec::new();
+        crate::c14n::exclusive(&d, d.root(), &[], false, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap_or_default(),
+            "<a>x\ny&amp;\u{e9}\u{1D11E}&lt;&amp;amp;\n\nz</a>"
+        );
+        // A comment between two texts keeps them apart; a CR alone is plain no more.
+        let d = parse("<a>p<!--c-->q\rr</a>");
+        assert_eq!(d.text(d.root()), "pq\nr");
+        let d = parse("<a><![CDATA[]]></a>");
         assert_eq!(d.text(d.root()), "");
     }
 
