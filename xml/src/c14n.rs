@@ -223,15 +223,17 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
             }
             Some(Kind::Comment(c)) if self.with_comments => {
                 self.out.write(b"<!--");
-                self.out.write(c.as_bytes());
+                let out = &mut *self.out;
+                self.doc.decode(c, |piece| out.write(piece.as_bytes()));
                 self.out.write(b"-->");
             }
             Some(Kind::Pi { target, data }) => {
                 self.out.write(b"<?");
-                self.out.write(target.as_bytes());
+                self.out.write(self.doc.span(*target).as_bytes());
                 if !data.is_empty() {
                     self.out.write(b" ");
-                    self.out.write(data.as_bytes());
+                    let out = &mut *self.out;
+                    self.doc.decode(data, |piece| out.write(piece.as_bytes()));
                 }
                 self.out.write(b"?>");
             }
@@ -261,7 +263,7 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         if prefix != "xml" {
             wanted.push(prefix);
         }
-        for a in doc.attrs_of(e) {
+        for a in doc.attrs(e) {
             if !a.prefix.is_empty() && a.prefix != "xml" && !wanted.contains(&a.prefix) {
                 wanted.push(a.prefix);
             }

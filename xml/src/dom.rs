@@ -23,6 +23,7 @@
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::ops::{Not, Range};
 
 /// The namespace bound to the `xml` prefix.
@@ -169,12 +170,16 @@ pub struct Attr<'d> {
 const NONE: u32 = u32::MAX;
 
 #[derive(Debug)]
-pub(crate) enum Kind<'a> {
+pub(crate) enum Kind {
     Document,
     Element(ElementData),
     Text(TextData),
-    Comment(Cow<'a, str>),
-    Pi { target: &'a str, data: Cow<'a, str> },
+    Comment(TextData),
+    /// The target's offset and length; the data.
+    Pi {
+        target: (u32, u32),
+        data: TextData,
+    },
 }
 
 /// An element. Its name is read from its start tag in the source (`<` at `start`):
@@ -195,21 +200,39 @@ pub(crate) struct ElementData {
 /// Character data: the range of the source its text, references and CDATA sections
 /// span (however many follow one another), read when asked for ([`Document::decode`])
 /// rather than copied while parsing. `plain` when the range is the text itself (no
-/// reference, no CDATA section, no carriage return).
+/// reference, no CDATA section, no carriage return). The content of a comment or a
+/// processing instruction is `literal`: only its line ends change.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TextData {
     start: u32,
     end: u32,
     plain: bool,
+    literal: bool,
+}
+
+impl TextData {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// The content of a comment or processing instruction, `text` at `start`.
+    fn literal(start: usize, text: &str) -> Self {
+        TextData {
+            start: start as u32,
+            end: (start + text.len()) as u32,
+            plain: !text.as_bytes().contains(&b'\r'),
+            literal: true,
+        }
+    }
 }
 
 // A node's size is what a large document's parse writes to memory: kept at a cache
 // line's worth.
-const _: () = assert!(std::mem::size_of::<Node<'static>>() <= 64);
+const _: () = assert!(std::mem::size_of::<Node>() <= 64);
 
 #[derive(Debug)]
-pub(crate) struct Node<'a> {
-    pub kind: Kind<'a>,
+pub(crate) struct Node {
+    pub kind: Kind,
     parent: u32,
     first_child: u32,
     last_child: u32,
@@ -217,13 +240,18 @@ pub(crate) struct Node<'a> {
 }
 
 #[derive(Debug)]
-pub(crate) struct AttrData<'a> {
-    pub prefix: &'a str,
-    pub local: &'a str,
-    pub ns: u32,
-    pub value: Cow<'a, str>,
-    /// Byte offset of the attribute's name in the source.
-    pub at: u32,
+pub(crate) struct AttrData {
+    /// Byte offset of the attribute's name in the source, where its name is read:
+    /// the qualified name's length, and the prefix's (0 for none).
+    at: u32,
+    qname_len: u32,
+    prefix_len: u32,
+    ns: u32,
+    /// The value: the source's `value_start..value_end` when it reads as written,
+    /// else its normalized text in `Document::values` at `normalized`.
+    value_start: u32,
+    value_end: u32,
+    normalized: u32,
 }
 
 /// A namespace declaration: `prefix` "" is the default namespace; `uri` NONE is
@@ -238,13 +266,81 @@ pub(crate) struct Decl<'a> {
 #[derive(Debug)]
 pub struct Document<'a> {
     src: &'a str,
-    pub(crate) nodes: Vec<Node<'a>>,
-    pub(crate) attrs: Vec<AttrData<'a>>,
+    pub(crate) nodes: Pooled<Node>,
+    pub(crate) attrs: Pooled<AttrData>,
+    /// The attribute values that normalization changed (see [`AttrData`]).
+    values: Vec<String>,
     pub(crate) decls: Vec<Decl<'a>>,
     uris: Vec<Cow<'a, str>>,
     /// (attribute, element) of every identifier attribute the parse was asked for.
     ids: Vec<(u32, u32)>,
     root: u32,
+}
+
+/// A document's nodes or attributes. When the document is dropped, the vector is kept
+/// for the thread's next parse: a server parses message after message, and a large
+/// message's vectors are megabytes that the allocator would otherwise hand back to the
+/// system and fault in again, page by page, for the next. A thread keeps one vector of
+/// each kind, of at most [`Pooled::LIMIT`] bytes.
+#[derive(Debug)]
+pub(crate) struct Pooled<T: Recycle>(Vec<T>);
+
+/// What [`Pooled`] keeps: plain data, one spare vector per thread.
+pub(crate) trait Recycle: Sized + 'static {
+    fn spare() -> &'static std::thread::LocalKey<Cell<Vec<Self>>>;
+}
+
+thread_local! {
+    static SPARE_NODES: Cell<Vec<Node>> = const { Cell::new(Vec::new()) };
+    static SPARE_ATTRS: Cell<Vec<AttrData>> = const { Cell::new(Vec::new()) };
+}
+
+impl Recycle for Node {
+    fn spare() -> &'static std::thread::LocalKey<Cell<Vec<Self>>> {
+        &SPARE_NODES
+    }
+}
+
+impl Recycle for AttrData {
+    fn spare() -> &'static std::thread::LocalKey<Cell<Vec<Self>>> {
+        &SPARE_ATTRS
+    }
+}
+
+impl<T: Recycle> Pooled<T> {
+    const LIMIT: usize = 4 << 20;
+
+    /// An empty vector with room for `hint` items: this thread's spare, if any.
+    fn with_capacity(hint: usize) -> Self {
+        let mut v = T::spare().try_with(Cell::take).unwrap_or_default();
+        v.clear();
+        v.reserve(hint);
+        Pooled(v)
+    }
+}
+
+impl<T: Recycle> Drop for Pooled<T> {
+    fn drop(&mut self) {
+        if self.0.capacity() * std::mem::size_of::<T>() <= Self::LIMIT {
+            let v = std::mem::take(&mut self.0);
+            // (During the thread's exit the slot may be gone: the vector is then
+            // simply freed.)
+            let _ = T::spare().try_with(|slot| slot.set(v));
+        }
+    }
+}
+
+impl<T: Recycle> std::ops::Deref for Pooled<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.0
+    }
+}
+
+impl<T: Recycle> std::ops::DerefMut for Pooled<T> {
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        &mut self.0
+    }
 }
 
 /// An iterator over element children.
@@ -363,6 +459,33 @@ impl<'a> Document<'a> {
         self.local_name(e) == local && self.namespace(e) == ns
     }
 
+    /// The prefix and local name of `a`.
+    fn attr_name(&self, a: &AttrData) -> (&'a str, &'a str) {
+        let from = a.at as usize;
+        let qname = self
+            .src
+            .get(from..from + a.qname_len as usize)
+            .unwrap_or("");
+        match a.prefix_len {
+            0 => ("", qname),
+            p => (
+                qname.get(..p as usize).unwrap_or(""),
+                qname.get(p as usize + 1..).unwrap_or(""),
+            ),
+        }
+    }
+
+    /// The normalized value of `a`.
+    fn value_of(&self, a: &AttrData) -> &str {
+        if a.normalized == NONE {
+            self.src
+                .get(a.value_start as usize..a.value_end as usize)
+                .unwrap_or("")
+        } else {
+            self.values.get(a.normalized as usize).map_or("", |v| v)
+        }
+    }
+
     /// The value of attribute `{ns}local` ("" = unqualified).
     pub fn attr(&self, e: Element, ns: &str, local: &str) -> Option<&str> {
         self.attrs(e)
@@ -377,12 +500,15 @@ impl<'a> Document<'a> {
             .get(r.start as usize..r.end as usize)
             .unwrap_or(&[])
             .iter()
-            .map(move |a| Attr {
-                prefix: a.prefix,
-                local: a.local,
-                ns: self.uri(a.ns),
-                value: &a.value,
-                offset: a.at as usize,
+            .map(move |a| {
+                let (prefix, local) = self.attr_name(a);
+                Attr {
+                    prefix,
+                    local,
+                    ns: self.uri(a.ns),
+                    value: self.value_of(a),
+                    offset: a.at as usize,
+                }
             })
     }
 
@@ -424,6 +550,11 @@ impl<'a> Document<'a> {
         out
     }
 
+    /// The source's `len` bytes at `at`.
+    pub(crate) fn span(&self, (at, len): (u32, u32)) -> &'a str {
+        self.src.get(at as usize..(at + len) as usize).unwrap_or("")
+    }
+
     /// The text of `t` when it is the source as it stands.
     pub(crate) fn plain_text(&self, t: &TextData) -> Option<&'a str> {
         if t.plain {
@@ -460,7 +591,7 @@ impl<'a> Document<'a> {
                     }
                     from = i;
                 }
-                b'&' if !in_cdata => {
+                b'&' if !in_cdata && !t.literal => {
                     let end = bytes[i..].iter().position(|c| *c == b';').map(|p| i + p);
                     match end
                         .and_then(|end| Some((end, resolve_ref(raw.get(i + 1..end)?, 0).ok()?)))
@@ -474,7 +605,7 @@ impl<'a> Document<'a> {
                         None => i += 1,
                     }
                 }
-                b'<' if !in_cdata && bytes[i..].starts_with(b"<![CDATA[") => {
+                b'<' if !in_cdata && !t.literal && bytes[i..].starts_with(b"<![CDATA[") => {
                     emit(piece(from, i));
                     i += 9;
                     from = i;
@@ -516,7 +647,7 @@ impl<'a> Document<'a> {
         // (say `wsu:Id` and `Id`) is adjacent to itself: report it once.
         let mut last = NONE;
         self.ids.iter().filter_map(move |(a, e)| {
-            if *e == last || self.attrs.get(*a as usize)?.value != id {
+            if *e == last || self.value_of(self.attrs.get(*a as usize)?) != id {
                 return None;
             }
             last = *e;
@@ -554,15 +685,7 @@ impl<'a> Document<'a> {
             .unwrap_or(&[])
     }
 
-    /// The raw attributes of `e`.
-    pub(crate) fn attrs_of(&self, e: Element) -> &[AttrData<'a>] {
-        let r = self.data(e).attrs.clone();
-        self.attrs
-            .get(r.start as usize..r.end as usize)
-            .unwrap_or(&[])
-    }
-
-    pub(crate) fn node(&self, i: u32) -> Option<&Node<'a>> {
+    pub(crate) fn node(&self, i: u32) -> Option<&Node> {
         self.nodes.get(i as usize)
     }
 
@@ -827,26 +950,6 @@ fn resolve_ref(name: &str, offset: usize) -> Result<char, XmlError> {
     Ok(c)
 }
 
-/// Line-end normalization of character data: CRLF and CR become LF.
-fn normalize_eol(s: &str) -> Cow<'_, str> {
-    if !s.as_bytes().contains(&b'\r') {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' {
-            if chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-            out.push('\n');
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
 /// Checks an XML declaration (`raw` from `<?xml` to `?>`, at `offset`) against
 /// XML 1.0 §2.8: `version` 1.0, then optionally `encoding` (UTF-8, any case), then
 /// optionally `standalone` (`yes` or `no`), each after white space, in that order.
@@ -985,15 +1088,17 @@ fn attr_value(raw: &str, offset: usize) -> Result<Cow<'_, str>, XmlError> {
 
 impl<'a, 'l> Parser<'a, 'l> {
     fn new(src: &'a str, limits: &'l Limits, ids: &'l [IdAttr]) -> Self {
-        // Room for what a SOAP message of this size typically holds (a node per 24
-        // bytes, an attribute per 48), so the vectors rarely grow (and never copy a
-        // large document's nodes) while parsing. A reservation is address space, not
+        // Room for what a SOAP message of this size typically holds (a node and an
+        // attribute per 24 bytes), so the vectors rarely grow (and never copy a large
+        // document's nodes) while parsing. A reservation is address space, not
         // memory, until nodes are written (a text-only document writes few); it stays
-        // within the node limit.
-        let nodes_hint = (src.len() / 24)
+        // within the node limit. The vectors of the last document this thread dropped
+        // are reused (see `Pooled`).
+        let hint = (src.len() / 24)
             .max(16)
             .min(limits.max_nodes.saturating_add(1));
-        let mut nodes = Vec::with_capacity(nodes_hint);
+        let mut nodes = Pooled::with_capacity(hint);
+        let attrs = Pooled::with_capacity(hint);
         nodes.push(Node {
             kind: Kind::Document,
             parent: NONE,
@@ -1004,7 +1109,8 @@ impl<'a, 'l> Parser<'a, 'l> {
         let doc = Document {
             src,
             nodes,
-            attrs: Vec::with_capacity(nodes_hint / 2),
+            attrs,
+            values: Vec::new(),
             decls: Vec::with_capacity(16),
             uris: vec![Cow::Borrowed(XML_NS)],
             ids: Vec::new(),
@@ -1058,7 +1164,7 @@ impl<'a, 'l> Parser<'a, 'l> {
     }
 
     /// Appends a node under the current element (or the document).
-    fn push_node(&mut self, kind: Kind<'a>) -> Result<u32, XmlError> {
+    fn push_node(&mut self, kind: Kind) -> Result<u32, XmlError> {
         if self.doc.nodes.len() >= self.limits.max_nodes {
             return Err(XmlError::TooManyNodes {
                 limit: self.limits.max_nodes,
@@ -1122,6 +1228,7 @@ impl<'a, 'l> Parser<'a, 'l> {
             start: start as u32,
             end: end as u32,
             plain,
+            literal: false,
         }))?;
         Ok(())
     }
@@ -1268,7 +1375,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                     if content.ends_with('-') {
                         return Err(malformed(start, "a comment may not end with `-`"));
                     }
-                    self.push_node(Kind::Comment(normalize_eol(content)))?;
+                    self.push_node(Kind::Comment(TextData::literal(start + 4, content)))?;
                 }
                 Event::PI(_) => {
                     let content = raw
@@ -1289,9 +1396,10 @@ impl<'a, 'l> Parser<'a, 'l> {
                         ));
                     }
                     let data = data.trim_start_matches(|c: char| c.is_ascii_whitespace());
+                    let data_at = start + 2 + content.len() - data.len();
                     self.push_node(Kind::Pi {
-                        target,
-                        data: normalize_eol(data),
+                        target: ((start + 2) as u32, target.len() as u32),
+                        data: TextData::literal(data_at, data),
                     })?;
                 }
             }
@@ -1489,9 +1597,10 @@ impl<'a, 'l> Parser<'a, 'l> {
             let value = attr_value(raw, *at)?;
             let ans_uri = self.doc.uri(ans);
             let a0 = attr_start as usize;
-            if self.doc.attrs[a0..]
+            let doc = &self.doc;
+            if doc.attrs[a0..]
                 .iter()
-                .any(|a| a.local == al && a.ns == ans)
+                .any(|a| a.ns == ans && doc.attr_name(a).1 == al)
             {
                 return Err(XmlError::DuplicateAttribute {
                     offset: *name_at,
@@ -1505,12 +1614,21 @@ impl<'a, 'l> Parser<'a, 'l> {
             if is_id {
                 self.doc.ids.push((self.doc.attrs.len() as u32, index));
             }
+            let normalized = match value {
+                Cow::Borrowed(_) => NONE,
+                Cow::Owned(v) => {
+                    self.doc.values.push(v);
+                    self.doc.values.len() as u32 - 1
+                }
+            };
             self.doc.attrs.push(AttrData {
-                prefix: ap,
-                local: al,
-                ns: ans,
-                value,
                 at: *name_at as u32,
+                qname_len: name.len() as u32,
+                prefix_len: ap.len() as u32,
+                ns: ans,
+                value_start: *at as u32,
+                value_end: (*at + raw.len()) as u32,
+                normalized,
             });
         }
         let attr_end = self.doc.attrs.len() as u32;
@@ -1743,6 +1861,14 @@ mod tests {
         assert_eq!(d.text(d.root()), "pq\nr");
         let d = parse("<a><![CDATA[]]></a>");
         assert_eq!(d.text(d.root()), "");
+        // In a comment and a processing instruction only line ends change.
+        let d = parse("<a><!--x&amp;<![CDATA[\r\ny--><?p  d&amp;\r?></a>");
+        let mut out = Vec::new();
+        crate::c14n::exclusive(&d, d.root(), &[], true, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap_or_default(),
+            "<a><!--x&amp;<![CDATA[\ny--><?p d&amp;\n?></a>"
+        );
     }
 
     #[test]
