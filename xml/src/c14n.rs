@@ -14,7 +14,7 @@
 //!
 //! The traversal is iterative, so deep documents cannot overflow the stack.
 
-use crate::dom::{Document, Element, Kind, Scope};
+use crate::dom::{name_order, same, Document, Element, Kind, Scope};
 
 /// Where canonical bytes go: a buffer, or (implemented by the caller) a digest or MAC
 /// computed on the fly.
@@ -264,7 +264,10 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
             wanted.push(prefix);
         }
         for a in doc.attrs(e) {
-            if !a.prefix.is_empty() && a.prefix != "xml" && !wanted.contains(&a.prefix) {
+            if !a.prefix.is_empty()
+                && a.prefix != "xml"
+                && !wanted.iter().any(|w| same(w, a.prefix))
+            {
                 wanted.push(a.prefix);
             }
         }
@@ -295,7 +298,7 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
                 decls.push((p, uri));
             }
         }
-        decls.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        decls.sort_unstable_by(|a, b| name_order(a.0, b.0));
         for (p, uri) in &decls {
             if p.is_empty() {
                 self.out.write(b" xmlns=\"");
@@ -316,7 +319,16 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         let mut attrs = std::mem::take(&mut self.attrs);
         attrs.clear();
         attrs.extend(doc.attrs(e));
-        attrs.sort_unstable_by(|a, b| (a.ns, a.local).cmp(&(b.ns, b.local)));
+        // By namespace URI, then local name. The URIs are the document's interned
+        // strings: the same string is the same URI, without comparing bytes.
+        attrs.sort_unstable_by(|a, b| {
+            let by_ns = if std::ptr::eq(a.ns, b.ns) {
+                std::cmp::Ordering::Equal
+            } else {
+                a.ns.cmp(b.ns)
+            };
+            by_ns.then_with(|| name_order(a.local, b.local))
+        });
         for a in &attrs {
             self.out.write(b" ");
             self.qname(a.prefix, a.local);

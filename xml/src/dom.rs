@@ -456,7 +456,7 @@ impl<'a> Document<'a> {
 
     /// Whether the element is `{ns}local`.
     pub fn is(&self, e: Element, ns: &str, local: &str) -> bool {
-        self.local_name(e) == local && self.namespace(e) == ns
+        same(self.local_name(e), local) && self.namespace(e) == ns
     }
 
     /// The prefix and local name of `a`.
@@ -489,7 +489,7 @@ impl<'a> Document<'a> {
     /// The value of attribute `{ns}local` ("" = unqualified).
     pub fn attr(&self, e: Element, ns: &str, local: &str) -> Option<&str> {
         self.attrs(e)
-            .find(|a| a.local == local && a.ns == ns)
+            .find(|a| same(a.local, local) && a.ns == ns)
             .map(|a| a.value)
     }
 
@@ -668,7 +668,7 @@ impl<'a> Document<'a> {
                 .get(r.start as usize..r.end as usize)
                 .unwrap_or(&[])
                 .iter()
-                .find(|d| d.prefix == prefix)
+                .find(|d| same(d.prefix, prefix))
             {
                 return (d.uri != NONE).then(|| self.uri(d.uri));
             }
@@ -773,7 +773,7 @@ impl<'a> Scope<'a> {
                 .entries
                 .iter()
                 .rev()
-                .find(|(p, _)| *p == prefix)
+                .find(|(p, _)| same(p, prefix))
                 .copied(),
         }
     }
@@ -807,6 +807,20 @@ struct Parser<'a, 'l> {
     /// The attributes of the element being read, reused from element to element:
     /// (name, raw value, offset of the name, offset of the value).
     attr_buf: Vec<(&'a str, &'a str, usize, usize)>,
+}
+
+/// Whether two names (prefixes, local names: short strings) are equal, compared in
+/// line: a `memcmp` call per pair costs more than such a comparison itself, and names
+/// are compared all the time.
+#[inline]
+pub(crate) fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+/// The order of two names, compared in line (see [`same`]).
+#[inline]
+pub(crate) fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes().cmp(b.bytes())
 }
 
 fn malformed(offset: usize, reason: impl Into<String>) -> XmlError {
@@ -1493,13 +1507,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                         format!("the value of `{name}` is not closed"),
                     )
                 })?;
-            // (The first byte first: names of equal length mostly differ there, and a
-            // `memcmp` call per pair costs more than the comparison itself.)
-            if raw_attrs.iter().any(|(n, ..)| {
-                n.len() == name.len()
-                    && n.as_bytes().first() == name.as_bytes().first()
-                    && *n == name
-            }) {
+            if raw_attrs.iter().any(|(n, ..)| same(n, name)) {
                 return Err(XmlError::DuplicateAttribute {
                     offset: at,
                     name: name.to_owned(),
