@@ -214,18 +214,23 @@ pub fn p_sha1(
             length: length as u64,
             max: MAX_P_SHA1_OUTPUT,
         })?;
-    let key = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret);
+    // Keyed once; each HMAC starts from a copy.
+    let key = crate::hash::Hmac::sha1(secret);
+    let sign = |parts: &[&[u8]]| {
+        let mut m = key.clone();
+        for p in parts {
+            m.update(p);
+        }
+        m.finish()
+    };
     let mut out = Zeroizing::new(Vec::with_capacity(end + 20));
-    let mut a = hmac::sign(&key, seed);
+    let mut a = sign(&[seed]);
     loop {
-        let mut ctx = hmac::Context::with_key(&key);
-        ctx.update(a.as_ref());
-        ctx.update(seed);
-        out.extend_from_slice(ctx.sign().as_ref());
+        out.extend_from_slice(sign(&[a.as_ref(), seed]).as_ref());
         if out.len() >= end {
             break;
         }
-        a = hmac::sign(&key, a.as_ref());
+        a = sign(&[a.as_ref()]);
     }
     Ok(SecretKey::new(out[offset..end].to_vec()))
 }

@@ -15,6 +15,7 @@ mod cookie;
 pub mod credentials;
 pub mod engine;
 mod envelope;
+mod hash;
 pub mod keys;
 pub mod security;
 mod store;

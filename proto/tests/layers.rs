@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, u8)] = &[
     ("text", 0),
     ("wire", 0),
+    ("hash", 1),
     ("keys", 1),
     ("credentials", 1),
     ("envelope", 2),

@@ -7,7 +7,6 @@
 //! (see [`verify`]).
 
 pub mod bootstrap;
-mod digest;
 mod error;
 pub(crate) mod policy;
 pub(crate) mod profile;
@@ -77,10 +76,11 @@ impl SignatureAlgorithm {
             _ => None,
         }
     }
-    pub(crate) fn ring(self) -> ring::hmac::Algorithm {
+    /// An HMAC keyed by `key`.
+    pub(crate) fn keyed(self, key: &[u8]) -> crate::hash::Hmac {
         match self {
-            SignatureAlgorithm::HmacSha1 => ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
-            SignatureAlgorithm::HmacSha256 => ring::hmac::HMAC_SHA256,
+            SignatureAlgorithm::HmacSha1 => crate::hash::Hmac::sha1(key),
+            SignatureAlgorithm::HmacSha256 => crate::hash::Hmac::sha256(key),
         }
     }
     /// Length of the signature value, bytes.
@@ -115,17 +115,24 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha256 => uri::SHA256,
         }
     }
+    /// A digest being computed.
+    pub(crate) fn hasher(self) -> crate::hash::Hasher {
+        match self {
+            DigestAlgorithm::Sha1 => crate::hash::Hasher::sha1(),
+            DigestAlgorithm::Sha256 => crate::hash::Hasher::sha256(),
+        }
+    }
+    /// The digest of `data`.
+    pub(crate) fn digest(self, data: &[u8]) -> crate::hash::Hash {
+        let mut h = self.hasher();
+        h.update(data);
+        h.finish()
+    }
     pub fn from_uri(u: &str) -> Option<Self> {
         match u {
             uri::SHA1 => Some(DigestAlgorithm::Sha1),
             uri::SHA256 => Some(DigestAlgorithm::Sha256),
             _ => None,
-        }
-    }
-    pub(crate) fn ring(self) -> &'static ring::digest::Algorithm {
-        match self {
-            DigestAlgorithm::Sha1 => &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
-            DigestAlgorithm::Sha256 => &ring::digest::SHA256,
         }
     }
 }

@@ -6,10 +6,10 @@
 //! exclusive C14N, and the signature is spliced into the security header. `SignedInfo`
 //! is written directly in its canonical form, so the bytes signed are the bytes sent.
 
-use super::digest::DigestOutput;
 use super::profile::{KeyUse, Part, Signing};
 use super::{DigestAlgorithm, SignatureAlgorithm, Suite};
 use crate::envelope::{self, Framing, Headers, SctRef};
+use crate::hash::Hash;
 use crate::keys::{Derivation, KeyError, Position, Rng, SecretKey};
 use crate::wire::{uri, Sc};
 use crate::xml::c14n;
@@ -200,16 +200,10 @@ pub fn protect_signed(
         |id: &str, digest: &[u8]| push_reference(&mut signed_info, suite, id, digest);
     if signing.covers(Part::Timestamp) {
         let ts = envelope::timestamp_canonical(TIMESTAMP_ID, now, validity);
-        reference(
-            TIMESTAMP_ID,
-            ring::digest::digest(suite.digest.ring(), ts.as_bytes()).as_ref(),
-        );
+        reference(TIMESTAMP_ID, suite.digest.digest(ts.as_bytes()).as_ref());
     }
     for (id, canonical) in &written.signed_headers {
-        reference(
-            id,
-            ring::digest::digest(suite.digest.ring(), canonical.as_bytes()).as_ref(),
-        );
+        reference(id, suite.digest.digest(canonical.as_bytes()).as_ref());
     }
     if let Some(body_id) = &written.body_id {
         reference(
@@ -286,7 +280,7 @@ pub(crate) fn timestamp_signature(
         &mut signed_info,
         suite,
         TIMESTAMP_ID,
-        ring::digest::digest(suite.digest.ring(), ts.as_bytes()).as_ref(),
+        suite.digest.digest(ts.as_bytes()).as_ref(),
     );
     signature_element(suite, key, signed_info, key_info).0
 }
@@ -304,8 +298,10 @@ fn is_wsbind_id(id: &str) -> bool {
 /// the caller's body already uses sees the same document either way).
 const BODY_PROBE_ID: &str = "_body";
 
-pub(crate) fn hmac(alg: SignatureAlgorithm, key: &SecretKey, data: &[u8]) -> ring::hmac::Tag {
-    ring::hmac::sign(&ring::hmac::Key::new(alg.ring(), key.as_bytes()), data)
+pub(crate) fn hmac(alg: SignatureAlgorithm, key: &SecretKey, data: &[u8]) -> Hash {
+    let mut m = alg.keyed(key.as_bytes());
+    m.update(data);
+    m.finish()
 }
 
 /// The digest of an element's exclusive canonical form (no inclusive prefixes).
@@ -313,8 +309,8 @@ pub(crate) fn digest_of(
     doc: &Document<'_>,
     el: crate::xml::dom::Element,
     alg: DigestAlgorithm,
-) -> ring::digest::Digest {
-    let mut ctx = DigestOutput(ring::digest::Context::new(alg.ring()));
+) -> Hash {
+    let mut ctx = alg.hasher();
     c14n::exclusive(doc, el, &[], false, &mut ctx);
-    ctx.0.finish()
+    ctx.finish()
 }

@@ -27,7 +27,6 @@
 //! 7. the signature value was not seen before inside its validity window (charged to
 //!    the identity behind the context, [`ContextKeys::owner`]).
 
-use super::digest::{DigestOutput, HmacOutput};
 use super::error::{name, required, single};
 use super::policy::Acceptance;
 use super::policy::{acceptable_until, check_timestamp};
@@ -992,10 +991,9 @@ fn check_hmac(
     key: &SecretKey,
     value: &[u8],
 ) -> Result<(), SecurityError> {
-    let hkey = ring::hmac::Key::new(alg.ring(), key.as_bytes());
-    let mut out = HmacOutput(ring::hmac::Context::with_key(&hkey));
+    let mut out = alg.keyed(key.as_bytes());
     c14n::exclusive(doc, signed_info, prefixes, false, &mut out);
-    let tag = out.0.sign();
+    let tag = out.finish();
     if !bool::from(subtle::ConstantTimeEq::ct_eq(tag.as_ref(), value)) {
         return Err(SecurityError::SignatureMismatch);
     }
@@ -1005,9 +1003,9 @@ fn check_hmac(
 /// Each reference's digest matches its target's canonical form.
 fn check_digests(doc: &Document<'_>, refs: &[Ref<'_>]) -> Result<(), SecurityError> {
     for r in refs {
-        let mut ctx = DigestOutput(ring::digest::Context::new(r.digest.ring()));
+        let mut ctx = r.digest.hasher();
         c14n::exclusive(doc, r.target, &r.prefixes, false, &mut ctx);
-        let d = ctx.0.finish();
+        let d = ctx.finish();
         if !bool::from(subtle::ConstantTimeEq::ct_eq(
             d.as_ref(),
             r.value.as_slice(),
