@@ -21,11 +21,21 @@ use crate::dom::{name_order, same, Document, Element, Kind, Scope};
 pub trait Output {
     /// Takes the next canonical bytes.
     fn write(&mut self, bytes: &[u8]);
+
+    /// Whether the output costs per call (a digest, an HMAC), so that the many small
+    /// pieces canonicalization writes are better handed on in large blocks.
+    fn wants_blocks(&self) -> bool {
+        true
+    }
 }
 
 impl Output for Vec<u8> {
     fn write(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
+    }
+
+    fn wants_blocks(&self) -> bool {
+        false
     }
 }
 
@@ -45,6 +55,12 @@ struct Buffered<'o, O: Output + ?Sized> {
 
 impl<O: Output + ?Sized> Output for Buffered<'_, O> {
     fn write(&mut self, bytes: &[u8]) {
+        // (An output that does not want blocks gets a buffer of no capacity: every
+        // piece goes straight through.)
+        if self.buf.capacity() == 0 {
+            self.out.write(bytes);
+            return;
+        }
         if self.buf.len() + bytes.len() > self.buf.capacity() {
             self.out.write(&self.buf);
             self.buf.clear();
@@ -59,7 +75,9 @@ impl<O: Output + ?Sized> Output for Buffered<'_, O> {
 
 impl<O: Output + ?Sized> Drop for Buffered<'_, O> {
     fn drop(&mut self) {
-        self.out.write(&self.buf);
+        if !self.buf.is_empty() {
+            self.out.write(&self.buf);
+        }
     }
 }
 
@@ -87,7 +105,11 @@ fn canonicalize<O: Output + ?Sized>(
     f: impl FnOnce(&mut Canon<'_, '_, '_, Buffered<'_, O>>),
 ) {
     let mut buffered = Buffered {
-        buf: Vec::with_capacity(4096),
+        buf: if out.wants_blocks() {
+            Vec::with_capacity(4096)
+        } else {
+            Vec::new()
+        },
         out,
     };
     let mut c = Canon {

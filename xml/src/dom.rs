@@ -456,7 +456,7 @@ impl<'a> Document<'a> {
 
     /// Whether the element is `{ns}local`.
     pub fn is(&self, e: Element, ns: &str, local: &str) -> bool {
-        same(self.local_name(e), local) && self.namespace(e) == ns
+        same(self.local_name(e), local) && same_uri(self.namespace(e), ns)
     }
 
     /// The prefix and local name of `a`.
@@ -488,9 +488,12 @@ impl<'a> Document<'a> {
 
     /// The value of attribute `{ns}local` ("" = unqualified).
     pub fn attr(&self, e: Element, ns: &str, local: &str) -> Option<&str> {
-        self.attrs(e)
-            .find(|a| same(a.local, local) && a.ns == ns)
-            .map(|a| a.value)
+        let r = self.data(e).attrs.clone();
+        self.attrs
+            .get(r.start as usize..r.end as usize)?
+            .iter()
+            .find(|a| same(self.attr_name(a).1, local) && same_uri(self.uri(a.ns), ns))
+            .map(|a| self.value_of(a))
     }
 
     /// The element's attributes in document order, without namespace declarations.
@@ -815,6 +818,13 @@ struct Parser<'a, 'l> {
 #[inline]
 pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
+/// Whether two namespace URIs are equal: the empty one (no namespace) and the
+/// document's own interned strings without comparing bytes.
+#[inline]
+fn same_uri(a: &str, b: &str) -> bool {
+    a.len() == b.len() && (a.is_empty() || std::ptr::eq(a, b) || a == b)
 }
 
 /// The order of two names, compared in line (see [`same`]).
