@@ -49,34 +49,42 @@ impl Output for String {
 /// Collects the many small pieces canonicalization writes and hands them on in large
 /// blocks: a digest or HMAC costs per call, not only per byte.
 struct Buffered<'o, O: Output + ?Sized> {
-    buf: Vec<u8>,
+    /// On the stack: a canonicalization allocates nothing for it.
+    buf: [u8; BLOCK],
+    len: usize,
+    /// Whether `out` wants blocks at all ([`Output::wants_blocks`]).
+    blocks: bool,
     out: &'o mut O,
 }
 
+/// The size of the blocks a digest or HMAC is handed (sixteen SHA blocks).
+const BLOCK: usize = 1024;
+
 impl<O: Output + ?Sized> Output for Buffered<'_, O> {
     fn write(&mut self, bytes: &[u8]) {
-        // (An output that does not want blocks gets a buffer of no capacity: every
-        // piece goes straight through.)
-        if self.buf.capacity() == 0 {
+        if !self.blocks {
             self.out.write(bytes);
             return;
         }
-        if self.buf.len() + bytes.len() > self.buf.capacity() {
-            self.out.write(&self.buf);
-            self.buf.clear();
+        if self.len + bytes.len() > BLOCK {
+            self.out.write(&self.buf[..self.len]);
+            self.len = 0;
         }
-        if bytes.len() >= self.buf.capacity() {
-            self.out.write(bytes);
-        } else {
-            self.buf.extend_from_slice(bytes);
+        match self.buf.get_mut(self.len..self.len + bytes.len()) {
+            Some(room) => {
+                room.copy_from_slice(bytes);
+                self.len += bytes.len();
+            }
+            // (Larger than a block: handed on as it is.)
+            None => self.out.write(bytes),
         }
     }
 }
 
 impl<O: Output + ?Sized> Drop for Buffered<'_, O> {
     fn drop(&mut self) {
-        if !self.buf.is_empty() {
-            self.out.write(&self.buf);
+        if self.len > 0 {
+            self.out.write(&self.buf[..self.len]);
         }
     }
 }
@@ -105,11 +113,9 @@ fn canonicalize<O: Output + ?Sized>(
     f: impl FnOnce(&mut Canon<'_, '_, '_, Buffered<'_, O>>),
 ) {
     let mut buffered = Buffered {
-        buf: if out.wants_blocks() {
-            Vec::with_capacity(4096)
-        } else {
-            Vec::new()
-        },
+        buf: [0; BLOCK],
+        len: 0,
+        blocks: out.wants_blocks(),
         out,
     };
     let mut c = Canon {
