@@ -1145,10 +1145,16 @@ impl<'a, 'l> Parser<'a, 'l> {
             limits,
             ids,
             doc,
-            stack: Vec::new(),
-            scope: Scope::default(),
+            // (Room for a SOAP message's depth and namespaces, so that these grow
+            // once if at all.)
+            stack: Vec::with_capacity(16),
+            scope: Scope {
+                entries: Vec::with_capacity(16),
+                marks: Vec::with_capacity(16),
+                index: None,
+            },
             interned: None,
-            attr_buf: Vec::new(),
+            attr_buf: Vec::with_capacity(8),
         }
     }
 
