@@ -914,7 +914,33 @@ fn is_name(s: &str) -> bool {
 /// (Namespaces in XML: `:b` is no QName): an empty prefix would be read as none, and
 /// `:xmlns="u"` canonicalized as the declaration `xmlns="u"` it is not.
 fn split_qname(name: &str, offset: usize) -> Result<(&str, &str), XmlError> {
-    // Byte searches: `:` is ASCII, so the split is at a character boundary.
+    // An ASCII name in one pass: letters, digits, `_`, `-`, `.`, one colon with a
+    // name on either side, each starting with a letter or `_`.
+    let bytes = name.as_bytes();
+    let mut colon = None;
+    let mut ok = !bytes.is_empty();
+    let mut at_start = true;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b':' {
+            ok &= colon.is_none() && !at_start;
+            colon = Some(i);
+            at_start = true;
+        } else if at_start {
+            ok &= b.is_ascii_alphabetic() || b == b'_';
+            at_start = false;
+        } else {
+            ok &= b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+        }
+    }
+    if ok && !at_start {
+        return Ok(match colon {
+            Some(i) => (&name[..i], &name[i + 1..]),
+            None => ("", name),
+        });
+    }
+    // Anything else (a name with other characters, or no name) character by
+    // character. Byte searches: `:` is ASCII, so the split is at a character
+    // boundary.
     let (prefix, local, colon) = match name.bytes().position(|b| b == b':') {
         Some(i) => (&name[..i], &name[i + 1..], true),
         None => ("", name, false),
@@ -1064,6 +1090,15 @@ fn check_declaration(raw: &str, offset: usize) -> Result<(), XmlError> {
 /// resolved (their characters kept as they are), literal white space characters
 /// (after line-end normalization) replaced by spaces.
 fn attr_value(raw: &str, offset: usize) -> Result<Cow<'_, str>, XmlError> {
+    // One pass the compiler vectorizes says whether any byte needs a look: a control
+    // character (tab, line feed and carriage return among them), the lead byte of
+    // U+FFFE/U+FFFF, `<` or `&`. Most values have none and stand as written.
+    let suspect = raw.as_bytes().iter().fold(false, |seen, &b| {
+        seen | (b < 0x20) | (b == 0xEF) | (b == b'<') | (b == b'&')
+    });
+    if !suspect {
+        return Ok(Cow::Borrowed(raw));
+    }
     check_chars(raw, offset)?;
     if let Some(i) = raw.bytes().position(|b| b == b'<') {
         return Err(malformed(
