@@ -30,6 +30,7 @@ pub trait Output {
 }
 
 impl Output for Vec<u8> {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
@@ -226,7 +227,7 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
                 Step::Leave(i) => {
                     let e = Document::element_at(i);
                     self.out.write(b"</");
-                    self.qname(self.doc.prefix(e), self.doc.local_name(e));
+                    self.out.write(self.doc.qualified_name(e).as_bytes());
                     self.out.write(b">");
                     self.rendered.close();
                     self.scope.close();
@@ -281,7 +282,7 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         let doc = self.doc;
         let prefix = doc.prefix(e);
         self.out.write(b"<");
-        self.qname(prefix, doc.local_name(e));
+        self.out.write(doc.qualified_name(e).as_bytes());
 
         // The prefixes this element needs declared: visibly utilized ones, then the
         // inclusive ones in scope.
@@ -359,7 +360,16 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         });
         for a in &attrs {
             self.out.write(b" ");
-            self.qname(a.prefix, a.local);
+            // The qualified name as the source writes it, in one piece.
+            let len = if a.prefix.is_empty() {
+                a.local.len()
+            } else {
+                a.prefix.len() + 1 + a.local.len()
+            };
+            match doc.source().get(a.offset..a.offset + len) {
+                Some(qname) => self.out.write(qname.as_bytes()),
+                None => self.qname(a.prefix, a.local),
+            }
             self.out.write(b"=\"");
             escape(self.out, a.value, true);
             self.out.write(b"\"");
@@ -385,6 +395,21 @@ pub fn escape_attr<O: Output + ?Sized>(s: &str, out: &mut O) {
 /// Writes `s` escaped for text (`attr` false) or an attribute value.
 fn escape<O: Output + ?Sized>(out: &mut O, s: &str, attr: bool) {
     let bytes = s.as_bytes();
+    // Most text has nothing to escape: one pass the compiler vectorizes says so, and
+    // the text goes out whole.
+    let plain = if attr {
+        !bytes.iter().fold(false, |seen, &b| {
+            seen | matches!(b, b'&' | b'<' | b'"' | b'\t' | b'\n' | b'\r')
+        })
+    } else {
+        !bytes.iter().fold(false, |seen, &b| {
+            seen | matches!(b, b'&' | b'<' | b'>' | b'\r')
+        })
+    };
+    if plain {
+        out.write(bytes);
+        return;
+    }
     let mut from = 0;
     for (i, b) in bytes.iter().enumerate() {
         let rep: &[u8] = match (b, attr) {

@@ -433,6 +433,11 @@ impl<'a> Document<'a> {
             .unwrap_or("")
     }
 
+    /// The element's qualified name as its tags write it.
+    pub(crate) fn qualified_name(&self, e: Element) -> &'a str {
+        self.qname(self.data(e))
+    }
+
     /// The element's local name.
     pub fn local_name(&self, e: Element) -> &'a str {
         let d = self.data(e);

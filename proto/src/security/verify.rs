@@ -349,7 +349,8 @@ pub(crate) fn owned(
     doc: &Document<'_>,
     v: VerifiedDocument<'_>,
 ) -> Result<Verified, SecurityError> {
-    let mut body = Vec::new();
+    // (The canonical form is about the size of the source's.)
+    let mut body = Vec::with_capacity(doc.range(v.body).len());
     for child in doc.children(v.body) {
         c14n::exclusive(doc, child, &[], false, &mut body);
     }
