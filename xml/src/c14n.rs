@@ -124,11 +124,13 @@ fn canonicalize<O: Output + ?Sized>(
         inclusive,
         with_comments,
         out: &mut buffered,
-        scope: Scope::default(),
-        rendered: Scope::default(),
-        wanted: Vec::new(),
-        decls: Vec::new(),
-        attrs: Vec::new(),
+        // (Room for what a SOAP message's elements need, so that these grow once if
+        // at all.)
+        scope: Scope::with_room(),
+        rendered: Scope::with_room(),
+        wanted: Vec::with_capacity(4),
+        decls: Vec::with_capacity(4),
+        attrs: Vec::with_capacity(8),
     };
     f(&mut c);
 }
@@ -193,7 +195,7 @@ enum Step {
 impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
     fn subtree(&mut self, top: u32) {
         // The declarations of the ancestors (outside the node-set) are in scope too.
-        let mut ancestors = Vec::new();
+        let mut ancestors = Vec::with_capacity(8);
         let mut up = self.doc.parent(Document::element_at(top));
         while let Some(a) = up {
             ancestors.push(a);
@@ -202,8 +204,9 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         for a in ancestors.iter().rev() {
             self.enter_scope(*a);
         }
-        let mut stack = vec![Step::Enter(top)];
-        let mut kids = Vec::new();
+        let mut stack = Vec::with_capacity(32);
+        stack.push(Step::Enter(top));
+        let mut kids = Vec::with_capacity(16);
         while let Some(step) = stack.pop() {
             match step {
                 Step::Enter(i) => match self.doc.node(i).map(|n| &n.kind) {

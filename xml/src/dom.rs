@@ -734,6 +734,16 @@ impl<'a> Scope<'a> {
     /// Below this many bindings a backwards scan beats hashing.
     const SCAN: usize = 16;
 
+    /// An empty scope with room for a SOAP message's depth and namespaces, so that it
+    /// grows once if at all.
+    pub(crate) fn with_room() -> Self {
+        Scope {
+            entries: Vec::with_capacity(Self::SCAN),
+            marks: Vec::with_capacity(16),
+            index: None,
+        }
+    }
+
     /// Opens an element.
     pub(crate) fn open(&mut self) {
         self.marks.push(self.entries.len());
@@ -1188,11 +1198,7 @@ impl<'a, 'l> Parser<'a, 'l> {
             // (Room for a SOAP message's depth and namespaces, so that these grow
             // once if at all.)
             stack: Vec::with_capacity(16),
-            scope: Scope {
-                entries: Vec::with_capacity(16),
-                marks: Vec::with_capacity(16),
-                index: None,
-            },
+            scope: Scope::with_room(),
             interned: None,
             attr_buf: Vec::with_capacity(8),
         }
