@@ -2010,7 +2010,11 @@ mod tests {
             "<a\u{D7}/>",
             "<1a/>",
             "<-a/>",
+            "<.a/>",
             "<a:b:c xmlns:a='u'/>",
+            "<a:1b xmlns:a='u'/>",
+            "<a:-b xmlns:a='u'/>",
+            "<a: xmlns:a='u'/>",
         ] {
             assert!(
                 matches!(
@@ -2037,6 +2041,8 @@ mod tests {
             "<a :xmlns='urn:u'/>",
             "<a xmlns:p='urn:p'><:b/></a>",
             "<a></:a>",
+            "<a b:='x' xmlns:b='urn:b'/>",
+            "<a b:c:d='x' xmlns:b='urn:b'/>",
         ] {
             assert!(
                 matches!(Document::parse(bad, &l), Err(XmlError::Malformed { .. })),
