@@ -229,9 +229,22 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
                 },
                 Step::Leave(i) => {
                     let e = Document::element_at(i);
-                    self.out.write(b"</");
-                    self.out.write(self.doc.qualified_name(e).as_bytes());
-                    self.out.write(b">");
+                    let qname = self.doc.qualified_name(e);
+                    // The source's end tag when it is `</qname>` (no white space before
+                    // its `>`; an empty-element tag never ends in `</…>`).
+                    let end = self.doc.range(e).end;
+                    match end
+                        .checked_sub(qname.len() + 3)
+                        .and_then(|at| self.doc.source().get(at..end))
+                        .filter(|tag| tag.starts_with("</"))
+                    {
+                        Some(tag) => self.out.write(tag.as_bytes()),
+                        None => {
+                            self.out.write(b"</");
+                            self.out.write(qname.as_bytes());
+                            self.out.write(b">");
+                        }
+                    }
                     self.rendered.close();
                     self.scope.close();
                 }
@@ -250,8 +263,13 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
     fn leaf(&mut self, i: u32) {
         match self.doc.node(i).map(|n| &n.kind) {
             Some(Kind::Text(t)) => {
-                let out = &mut *self.out;
-                self.doc.decode(t, |piece| escape(out, piece, false));
+                let raw = self.doc.raw_text(t);
+                if is_canonical_text(raw) {
+                    self.out.write(raw.as_bytes());
+                } else {
+                    let out = &mut *self.out;
+                    self.doc.decode(t, |piece| escape(out, piece, false));
+                }
             }
             Some(Kind::Comment(c)) if self.with_comments => {
                 self.out.write(b"<!--");
@@ -284,8 +302,16 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
     fn start_tag(&mut self, e: Element) {
         let doc = self.doc;
         let prefix = doc.prefix(e);
-        self.out.write(b"<");
-        self.out.write(doc.qualified_name(e).as_bytes());
+        // `<` and the name, as the start tag writes them.
+        let at = doc.range(e).start;
+        let qname = doc.qualified_name(e);
+        match doc.source().get(at..at + 1 + qname.len()) {
+            Some(open) => self.out.write(open.as_bytes()),
+            None => {
+                self.out.write(b"<");
+                self.out.write(qname.as_bytes());
+            }
+        }
 
         // The prefixes this element needs declared: visibly utilized ones, then the
         // inclusive ones in scope.
@@ -363,23 +389,68 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         });
         for a in &attrs {
             self.out.write(b" ");
-            // The qualified name as the source writes it, in one piece.
-            let len = if a.prefix.is_empty() {
-                a.local.len()
-            } else {
-                a.prefix.len() + 1 + a.local.len()
-            };
-            match doc.source().get(a.offset..a.offset + len) {
-                Some(qname) => self.out.write(qname.as_bytes()),
-                None => self.qname(a.prefix, a.local),
+            match written_canonically(doc.source(), a) {
+                Some(whole) => self.out.write(whole.as_bytes()),
+                None => {
+                    self.qname(a.prefix, a.local);
+                    self.out.write(b"=\"");
+                    escape(self.out, a.value, true);
+                    self.out.write(b"\"");
+                }
             }
-            self.out.write(b"=\"");
-            escape(self.out, a.value, true);
-            self.out.write(b"\"");
         }
         self.attrs = attrs;
         self.out.write(b">");
     }
+}
+
+/// Whether character data as the source writes it (`raw`: text and references, maybe
+/// CDATA sections) is its own canonical form: no `>`, carriage return or CDATA section
+/// (`<` starts one), and every reference `&amp;`, `&lt;` or `&gt;` — which canonical
+/// form writes back as they are.
+fn is_canonical_text(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while let Some(p) = bytes.get(i..).and_then(|rest| {
+        rest.iter()
+            .position(|b| matches!(b, b'&' | b'<' | b'>' | b'\r'))
+    }) {
+        let rest = bytes.get(i + p..).unwrap_or(&[]);
+        let reference = [&b"&amp;"[..], b"&lt;", b"&gt;"]
+            .into_iter()
+            .find(|r| rest.starts_with(r));
+        match reference {
+            Some(r) => i += p + r.len(),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The attribute `a` as the source `src` writes it, `name="value"`, when that is its
+/// canonical form: no space around `=`, double quotes, and a value the parse kept as
+/// written (a value with a reference, a tab, a line end or a carriage return was
+/// normalized into a string of its own, so one read in place holds nothing canonical
+/// form escapes: no `&`, `<` or white space but spaces, and no `"` between double
+/// quotes).
+fn written_canonically<'s>(src: &'s str, a: &crate::dom::Attr<'_>) -> Option<&'s str> {
+    let qname_len = if a.prefix.is_empty() {
+        a.local.len()
+    } else {
+        a.prefix.len() + 1 + a.local.len()
+    };
+    // Where the value lies in the source, if it lies there at all.
+    let base = src.as_ptr() as usize;
+    let value_at = (a.value.as_ptr() as usize).checked_sub(base)?;
+    if value_at + a.value.len() > src.len() || value_at != a.offset + qname_len + 2 {
+        return None;
+    }
+    let whole = src.get(a.offset..value_at + a.value.len() + 1)?;
+    let b = whole.as_bytes();
+    (b.get(qname_len) == Some(&b'=')
+        && b.get(qname_len + 1) == Some(&b'"')
+        && b.last() == Some(&b'"'))
+    .then_some(whole)
 }
 
 /// Appends `s` escaped for element content as canonical XML writes it (`&`, `<`, `>`

@@ -563,6 +563,11 @@ impl<'a> Document<'a> {
         self.src.get(at as usize..(at + len) as usize).unwrap_or("")
     }
 
+    /// The source's character data of `t`, as written (references unresolved).
+    pub(crate) fn raw_text(&self, t: &TextData) -> &'a str {
+        self.src.get(t.start as usize..t.end as usize).unwrap_or("")
+    }
+
     /// The text of `t` when it is the source as it stands.
     pub(crate) fn plain_text(&self, t: &TextData) -> Option<&'a str> {
         if t.plain {
@@ -1931,6 +1936,37 @@ mod tests {
         assert_eq!(d.text(d.root()), "pq\nr");
         let d = parse("<a><![CDATA[]]></a>");
         assert_eq!(d.text(d.root()), "");
+        // Text written back as the source has it, or decoded and escaped again: the
+        // same canonical form either way.
+        for (text, canonical) in [
+            ("a&amp;b&lt;c&gt;d", "a&amp;b&lt;c&gt;d"),
+            ("a>b", "a&gt;b"),
+            ("a&#38;b&#60;c&#x3E;", "a&amp;b&lt;c&gt;"),
+            ("&quot;&apos;", "\"'"),
+            ("&amp;amp;", "&amp;amp;"),
+            ("&am", ""),
+        ] {
+            let src = format!("<a>{text}</a>");
+            let Ok(d) = Document::parse(&src, &Limits::default()) else {
+                assert_eq!(canonical, "", "{text} is not well-formed");
+                continue;
+            };
+            let mut out = Vec::new();
+            crate::c14n::exclusive(&d, d.root(), &[], false, &mut out);
+            assert_eq!(
+                String::from_utf8(out).unwrap_or_default(),
+                format!("<a>{canonical}</a>"),
+                "{text}"
+            );
+        }
+        // Attributes: written back whole when the source writes them canonically.
+        let d = parse("<a b=\"1\" c = \"2\" d='3\"' e=\"&amp;\" f=\"x\ty\"></a >");
+        let mut out = Vec::new();
+        crate::c14n::exclusive(&d, d.root(), &[], false, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap_or_default(),
+            "<a b=\"1\" c=\"2\" d=\"3&quot;\" e=\"&amp;\" f=\"x y\"></a>"
+        );
         // In a comment and a processing instruction only line ends change.
         let d = parse("<a><!--x&amp;<![CDATA[\r\ny--><?p  d&amp;\r?></a>");
         let mut out = Vec::new();
