@@ -410,6 +410,17 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
 /// form writes back as they are.
 fn is_canonical_text(raw: &str) -> bool {
     let bytes = raw.as_bytes();
+    // Most text has none of these: one pass the compiler vectorizes says so.
+    // (Bytes of flags, so that the compiler vectorizes it.)
+    let special = bytes.iter().fold(0u8, |seen, &b| {
+        seen | u8::from(b == b'&')
+            | u8::from(b == b'<')
+            | u8::from(b == b'>')
+            | u8::from(b == b'\r')
+    });
+    if special == 0 {
+        return true;
+    }
     let mut i = 0;
     while let Some(p) = bytes.get(i..).and_then(|rest| {
         rest.iter()
@@ -471,14 +482,18 @@ fn escape<O: Output + ?Sized>(out: &mut O, s: &str, attr: bool) {
     let bytes = s.as_bytes();
     // Most text has nothing to escape: one pass the compiler vectorizes says so, and
     // the text goes out whole.
+    // (Bytes of flags, so that the compiler vectorizes it.)
     let plain = if attr {
-        !bytes.iter().fold(false, |seen, &b| {
-            seen | matches!(b, b'&' | b'<' | b'"' | b'\t' | b'\n' | b'\r')
-        })
+        bytes.iter().fold(0u8, |seen, &b| {
+            seen | u8::from(matches!(b, b'&' | b'<' | b'"' | b'\t' | b'\n' | b'\r'))
+        }) == 0
     } else {
-        !bytes.iter().fold(false, |seen, &b| {
-            seen | matches!(b, b'&' | b'<' | b'>' | b'\r')
-        })
+        bytes.iter().fold(0u8, |seen, &b| {
+            seen | u8::from(b == b'&')
+                | u8::from(b == b'<')
+                | u8::from(b == b'>')
+                | u8::from(b == b'\r')
+        }) == 0
     };
     if plain {
         out.write(bytes);
