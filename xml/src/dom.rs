@@ -1752,6 +1752,13 @@ mod tests {
         Document::parse(s, &Limits::default()).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The canonical form of the document element of `d`.
+    fn canonical(d: &Document<'_>, with_comments: bool) -> String {
+        let mut out = Vec::new();
+        crate::c14n::exclusive(d, d.root(), &[], with_comments, &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
     #[test]
     fn names_namespaces_attributes_text() {
         let src = r#"<?xml version="1.0" encoding="utf-8"?>
@@ -1925,10 +1932,8 @@ mod tests {
         let d = parse("<a>x\r\ny&amp;\u{e9}&#x1D11E;<![CDATA[<&amp;\r]]>\rz</a>");
         assert_eq!(d.text(d.root()), "x\ny&\u{e9}\u{1D11E}<&amp;\n\nz");
         assert_eq!(d.nodes.len(), 3, "one text node under the element");
-        let mut out = Vec::new();
-        crate::c14n::exclusive(&d, d.root(), &[], false, &mut out);
         assert_eq!(
-            String::from_utf8(out).unwrap_or_default(),
+            canonical(&d, false),
             "<a>x\ny&amp;\u{e9}\u{1D11E}&lt;&amp;amp;\n\nz</a>"
         );
         // A comment between two texts keeps them apart; a CR alone is plain no more.
@@ -1938,7 +1943,7 @@ mod tests {
         assert_eq!(d.text(d.root()), "");
         // Text written back as the source has it, or decoded and escaped again: the
         // same canonical form either way.
-        for (text, canonical) in [
+        for (text, expected) in [
             ("a&amp;b&lt;c&gt;d", "a&amp;b&lt;c&gt;d"),
             ("a>b", "a&gt;b"),
             ("a&#38;b&#60;c&#x3E;", "a&amp;b&lt;c&gt;"),
@@ -1948,31 +1953,21 @@ mod tests {
         ] {
             let src = format!("<a>{text}</a>");
             let Ok(d) = Document::parse(&src, &Limits::default()) else {
-                assert_eq!(canonical, "", "{text} is not well-formed");
+                assert_eq!(expected, "", "{text} is not well-formed");
                 continue;
             };
-            let mut out = Vec::new();
-            crate::c14n::exclusive(&d, d.root(), &[], false, &mut out);
-            assert_eq!(
-                String::from_utf8(out).unwrap_or_default(),
-                format!("<a>{canonical}</a>"),
-                "{text}"
-            );
+            assert_eq!(canonical(&d, false), format!("<a>{expected}</a>"), "{text}");
         }
         // Attributes: written back whole when the source writes them canonically.
         let d = parse("<a b=\"1\" c = \"2\" d='3\"' e=\"&amp;\" f=\"x\ty\"></a >");
-        let mut out = Vec::new();
-        crate::c14n::exclusive(&d, d.root(), &[], false, &mut out);
         assert_eq!(
-            String::from_utf8(out).unwrap_or_default(),
+            canonical(&d, false),
             "<a b=\"1\" c=\"2\" d=\"3&quot;\" e=\"&amp;\" f=\"x y\"></a>"
         );
         // In a comment and a processing instruction only line ends change.
         let d = parse("<a><!--x&amp;<![CDATA[\r\ny--><?p  d&amp;\r?></a>");
-        let mut out = Vec::new();
-        crate::c14n::exclusive(&d, d.root(), &[], true, &mut out);
         assert_eq!(
-            String::from_utf8(out).unwrap_or_default(),
+            canonical(&d, true),
             "<a><!--x&amp;<![CDATA[\ny--><?p d&amp;\n?></a>"
         );
     }
