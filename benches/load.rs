@@ -339,7 +339,8 @@ async fn serve_bare(cert: &str, key: &str, reply: usize) -> i32 {
         return 2;
     };
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let Ok(listener) = tokio::net::TcpListener::bind("127.0.0.1:0").await else {
+    // The same listener as wsbind's server (its backlog included).
+    let Ok(listener) = wsbind::transport::server::bind("127.0.0.1:0").await else {
         eprintln!("server: cannot listen");
         return 1;
     };

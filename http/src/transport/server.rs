@@ -261,14 +261,46 @@ where
     shared
 }
 
-/// Binds `addr` for `Server::serve`.
+/// The listen backlog: connections the kernel completes and holds until the accept
+/// loop takes them. tokio's (and the standard library's) `bind` asks for 128; a
+/// thousand clients connecting at once to a busy server overflowed it, and each
+/// connection dropped there waited a second for its SYN to be sent again. The kernel
+/// caps it at `net.core.somaxconn`.
+pub const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds `addr` for `Server::serve`, with a backlog of [`LISTEN_BACKLOG`]: the first of
+/// its addresses that binds.
 pub async fn bind(addr: &str) -> Result<TcpListener, TransportError> {
-    TcpListener::bind(addr)
-        .await
-        .map_err(|source| TransportError::Listen {
-            addr: addr.to_owned(),
-            source,
-        })
+    let failed = |source| TransportError::Listen {
+        addr: addr.to_owned(),
+        source,
+    };
+    let mut last = None;
+    for a in tokio::net::lookup_host(addr).await.map_err(failed)? {
+        let socket = if a.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()
+        } else {
+            tokio::net::TcpSocket::new_v6()
+        };
+        // As tokio's own `bind`: the address may be reused at once after a restart
+        // (not on Windows, where that would let another socket take it over).
+        let listening = socket.and_then(|s| {
+            #[cfg(not(windows))]
+            s.set_reuseaddr(true)?;
+            s.bind(a)?;
+            s.listen(LISTEN_BACKLOG)
+        });
+        match listening {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(failed(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the address resolves to nothing",
+        )
+    })))
 }
 
 /// Serves `shared` on `listener` (HTTPS when `tls` is given), until
