@@ -404,21 +404,26 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
     }
 }
 
+/// Whether `bytes` hold one that canonical form escapes in text (`&`, `<`, `>`, carriage
+/// return). One pass over bytes of flags, which the compiler vectorizes (a fold of
+/// booleans here it did not).
+fn text_escapes_any(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0u8, |seen, &b| {
+        seen | u8::from(b == b'&')
+            | u8::from(b == b'<')
+            | u8::from(b == b'>')
+            | u8::from(b == b'\r')
+    }) != 0
+}
+
 /// Whether character data as the source writes it (`raw`: text and references, maybe
 /// CDATA sections) is its own canonical form: no `>`, carriage return or CDATA section
 /// (`<` starts one), and every reference `&amp;`, `&lt;` or `&gt;` — which canonical
 /// form writes back as they are.
 fn is_canonical_text(raw: &str) -> bool {
     let bytes = raw.as_bytes();
-    // Most text has none of these: one pass the compiler vectorizes says so.
-    // (Bytes of flags, so that the compiler vectorizes it.)
-    let special = bytes.iter().fold(0u8, |seen, &b| {
-        seen | u8::from(b == b'&')
-            | u8::from(b == b'<')
-            | u8::from(b == b'>')
-            | u8::from(b == b'\r')
-    });
-    if special == 0 {
+    // Most text has none of the bytes text escapes: then it is canonical as it stands.
+    if !text_escapes_any(bytes) {
         return true;
     }
     let mut i = 0;
@@ -489,12 +494,7 @@ fn escape<O: Output + ?Sized>(out: &mut O, s: &str, attr: bool) {
             seen | matches!(b, b'&' | b'<' | b'"' | b'\t' | b'\n' | b'\r')
         })
     } else {
-        bytes.iter().fold(0u8, |seen, &b| {
-            seen | u8::from(b == b'&')
-                | u8::from(b == b'<')
-                | u8::from(b == b'>')
-                | u8::from(b == b'\r')
-        }) == 0
+        !text_escapes_any(bytes)
     };
     if plain {
         out.write(bytes);

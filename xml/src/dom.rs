@@ -570,11 +570,7 @@ impl<'a> Document<'a> {
 
     /// The text of `t` when it is the source as it stands.
     pub(crate) fn plain_text(&self, t: &TextData) -> Option<&'a str> {
-        if t.plain {
-            self.src.get(t.start as usize..t.end as usize)
-        } else {
-            None
-        }
+        t.plain.then(|| self.raw_text(t))
     }
 
     /// Hands the text of `t` to `emit` in pieces: runs of the source, and the
@@ -582,7 +578,7 @@ impl<'a> Document<'a> {
     /// normalized (XML 1.0 §2.11). The parse checked the range, so nothing here is
     /// refused (were a reference unreadable after all, it would be passed on as written).
     pub(crate) fn decode(&self, t: &TextData, mut emit: impl FnMut(&str)) {
-        let raw = self.src.get(t.start as usize..t.end as usize).unwrap_or("");
+        let raw = self.raw_text(t);
         if t.plain {
             emit(raw);
             return;
