@@ -160,7 +160,11 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        // An offset inside a character counts as that character's start.
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let before = self.text.get(..offset).unwrap_or("");
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -263,11 +267,20 @@ fn level(d: &Diagnostic) -> Level<'static> {
     }
 }
 
+/// The location's bytes within the text, widened to whole characters: a reader may name
+/// a byte inside one (the renderer slices the text at both ends).
 fn clamp(source: &SourceFile, loc: &Loc) -> std::ops::Range<usize> {
-    let len = source.text.len();
+    let text = source.text.as_str();
     let r = loc.range().unwrap_or(0..0);
-    let start = r.start.min(len);
-    start..r.end.clamp(start, len)
+    let mut start = r.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = r.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
 }
 
 fn report<'a>(d: &'a Diagnostic, source: &'a SourceFile, lines: &LineStarts) -> Vec<Group<'a>> {
@@ -363,5 +376,23 @@ mod cap_tests {
         assert!(cx.has_errors());
         assert_eq!(cx.omitted(), (1, 1));
         assert_eq!(cx.into_diagnostics().len(), MAX_COLLECTED);
+    }
+
+    /// A reader may name a byte inside a character (quick-xml did, for `--` in a
+    /// comment after a two-byte one): the place is that character, and nothing panics.
+    #[test]
+    fn a_place_inside_a_character_is_that_character() {
+        let source = SourceFile::new("x.wsdl", "<a>\n  \u{29e}\u{16d}x</a>\n");
+        let inside = 7; // the second byte of U+029E, which starts at byte 6
+        assert!(!source.text.is_char_boundary(inside));
+        assert_eq!(source.line_col(inside), (2, 3));
+        for range in [inside..inside, inside..inside + 2, 0..inside, inside..100] {
+            let d = Diagnostic::new(&rules::WSB0039, "e", &Loc::Text(range), "here");
+            let out = render(std::slice::from_ref(&d), &source, Style::Plain);
+            assert!(
+                out.contains("x.wsdl:2:3") || out.contains("x.wsdl:1:1"),
+                "{out}"
+            );
+        }
     }
 }

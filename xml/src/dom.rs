@@ -142,7 +142,7 @@ impl XmlError {
 
 /// 1-based line and column (in characters) of byte `offset` in `src`.
 pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let before = src.get(..offset.min(src.len())).unwrap_or(src);
+    let before = src.get(..floor_char(src, offset)).unwrap_or(src);
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
@@ -849,6 +849,16 @@ pub(crate) fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
     a.bytes().cmp(b.bytes())
 }
 
+/// The start of the character holding byte `offset` of `src` (`src.len()` past its
+/// end). `str::floor_char_boundary` is newer than the crate's minimum Rust.
+pub(crate) fn floor_char(src: &str, offset: usize) -> usize {
+    let mut at = offset.min(src.len());
+    while !src.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 fn malformed(offset: usize, reason: impl Into<String>) -> XmlError {
     XmlError::Malformed {
         offset,
@@ -1342,9 +1352,12 @@ impl<'a, 'l> Parser<'a, 'l> {
         }
         loop {
             let start = base + reader.buffer_position() as usize;
-            let ev = reader
-                .read_event()
-                .map_err(|e| malformed(base + reader.error_position() as usize, e.to_string()))?;
+            let ev = reader.read_event().map_err(|e| {
+                // quick-xml can name a byte inside a character (`--` in a comment
+                // after a multi-byte one): the error names the character's start.
+                let at = floor_char(self.src, base + reader.error_position() as usize);
+                malformed(at, e.to_string())
+            })?;
             let end = base + reader.buffer_position() as usize;
             let raw = self
                 .src
@@ -1866,6 +1879,14 @@ mod tests {
             err("<a>\u{1}</a>"),
             XmlError::Malformed { offset: 3, .. }
         ));
+        // quick-xml names byte 10 for the `--` in this comment, the second byte of
+        // the byte order mark (a fuzzer's find): the error names where that
+        // character starts.
+        let comment = "<!--\n\n  e\u{feff}-\"?>\n<!---><a/>";
+        let at = err(comment).offset().expect("an offset");
+        assert!(comment.is_char_boundary(at), "{at}");
+        assert_eq!((at, line_col(comment, at)), (9, (3, 4)));
+        assert_eq!(line_col("\u{29e}\u{16d}", 1), (1, 1));
         let deep = "<a>".repeat(100);
         assert!(matches!(err(&deep), XmlError::TooDeep { limit: 64, .. }));
     }
