@@ -187,69 +187,82 @@ struct Canon<'d, 'a, 'o, O: Output + ?Sized> {
     attrs: Vec<crate::dom::Attr<'d>>,
 }
 
-enum Step {
-    Enter(u32),
-    Leave(u32),
-}
-
 impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
     fn subtree(&mut self, top: u32) {
-        // The declarations of the ancestors (outside the node-set) are in scope too.
-        let mut ancestors = Vec::with_capacity(8);
+        // The declarations of the ancestors (outside the node-set) are in scope too,
+        // outermost first. A SOAP message's few are kept on the stack.
+        let mut near = [Document::NONE; 16];
+        let mut far = Vec::new();
+        let mut depth = 0;
         let mut up = self.doc.parent(Document::element_at(top));
         while let Some(a) = up {
-            ancestors.push(a);
+            match near.get_mut(depth) {
+                Some(slot) => *slot = Document::element_index(a),
+                None => far.push(a),
+            }
+            depth += 1;
             up = self.doc.parent(a);
         }
-        for a in ancestors.iter().rev() {
+        for a in far.iter().rev() {
             self.enter_scope(*a);
         }
-        let mut stack = Vec::with_capacity(32);
-        stack.push(Step::Enter(top));
-        let mut kids = Vec::with_capacity(16);
-        while let Some(step) = stack.pop() {
-            match step {
-                Step::Enter(i) => match self.doc.node(i).map(|n| &n.kind) {
-                    Some(Kind::Element(_)) => {
-                        let e = Document::element_at(i);
-                        self.enter_scope(e);
-                        self.rendered.open();
-                        self.start_tag(e);
-                        stack.push(Step::Leave(i));
-                        kids.clear();
-                        let mut c = self.doc.first_child(i);
-                        while c != Document::NONE {
-                            kids.push(c);
-                            c = self.doc.next_sibling(c);
-                        }
-                        stack.extend(kids.iter().rev().map(|k| Step::Enter(*k)));
-                    }
-                    Some(_) => self.leaf(i),
-                    None => {}
-                },
-                Step::Leave(i) => {
+        for a in near.iter().take(depth).rev() {
+            self.enter_scope(Document::element_at(*a));
+        }
+        // The walk follows the tree's own links (first child, next sibling, parent):
+        // no stack of its own.
+        let mut i = top;
+        'walk: loop {
+            match self.doc.node(i).map(|n| &n.kind) {
+                Some(Kind::Element(_)) => {
                     let e = Document::element_at(i);
-                    let qname = self.doc.qualified_name(e);
-                    // The source's end tag when it is `</qname>` (no white space before
-                    // its `>`; an empty-element tag never ends in `</…>`).
-                    let end = self.doc.range(e).end;
-                    match end
-                        .checked_sub(qname.len() + 3)
-                        .and_then(|at| self.doc.source().get(at..end))
-                        .filter(|tag| tag.starts_with("</"))
-                    {
-                        Some(tag) => self.out.write(tag.as_bytes()),
-                        None => {
-                            self.out.write(b"</");
-                            self.out.write(qname.as_bytes());
-                            self.out.write(b">");
-                        }
+                    self.enter_scope(e);
+                    self.rendered.open();
+                    self.start_tag(e);
+                    let child = self.doc.first_child(i);
+                    if child != Document::NONE {
+                        i = child;
+                        continue;
                     }
-                    self.rendered.close();
-                    self.scope.close();
+                    self.end_tag(e);
                 }
+                Some(_) => self.leaf(i),
+                None => return,
+            }
+            // `i` is written: on to its next sibling, closing the elements it ends.
+            while i != top {
+                let next = self.doc.next_sibling(i);
+                if next != Document::NONE {
+                    i = next;
+                    continue 'walk;
+                }
+                i = self.doc.parent_index(i);
+                self.end_tag(Document::element_at(i));
+            }
+            return;
+        }
+    }
+
+    /// Writes `e`'s end tag and leaves its scope.
+    fn end_tag(&mut self, e: Element) {
+        let qname = self.doc.qualified_name(e);
+        // The source's end tag when it is `</qname>` (no white space before its `>`;
+        // an empty-element tag never ends in `</…>`).
+        let end = self.doc.range(e).end;
+        match end
+            .checked_sub(qname.len() + 3)
+            .and_then(|at| self.doc.source().get(at..end))
+            .filter(|tag| tag.starts_with("</"))
+        {
+            Some(tag) => self.out.write(tag.as_bytes()),
+            None => {
+                self.out.write(b"</");
+                self.out.write(qname.as_bytes());
+                self.out.write(b">");
             }
         }
+        self.rendered.close();
+        self.scope.close();
     }
 
     /// Opens `e` in the document scope, with its own declarations.

@@ -1,4 +1,4 @@
-//! wsbind's XML layer: a bounded, hardened read-only DOM on quick-xml ([`dom`]) and
+//! wsbind's XML layer: a bounded, hardened read-only DOM on its own tokenizer ([`dom`]) and
 //! exclusive XML canonicalization over it ([`c14n`]).
 //!
 //! It knows XML and namespaces and nothing of SOAP or WS-Security: the runtime reads
@@ -8,5 +8,6 @@
 
 pub mod c14n;
 pub mod dom;
+mod scan;
 
 pub use dom::{Attr, Document, Element, IdAttr, Limits, XmlError, XML_ID};
