@@ -365,6 +365,8 @@ async fn serve_bare(cert: &str, key: &str, reply: usize) -> i32 {
             let Ok((tcp, _)) = listener.accept().await else {
                 continue;
             };
+            // As wsbind's server does.
+            let _ = tcp.set_nodelay(true);
             let (acceptor, answer) = (acceptor.clone(), answer.clone());
             tokio::spawn(async move {
                 let Ok(tls) = acceptor.accept(tcp).await else {
@@ -415,11 +417,15 @@ fn bare_client(
     .ok()?
     .with_root_certificates(roots)
     .with_no_client_auth();
+    // Without Nagle's delay, as wsbind's client connects.
+    let mut tcp = hyper_util::client::legacy::connect::HttpConnector::new();
+    tcp.set_nodelay(true);
+    tcp.enforce_http(false);
     let connector = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(config)
         .https_only()
         .enable_http1()
-        .build();
+        .wrap_connector(tcp);
     Some(
         hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .build(connector),
