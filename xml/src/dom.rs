@@ -940,9 +940,6 @@ fn is_name(s: &str) -> bool {
         })
 }
 
-/// Splits a QName into prefix and local name. A colon needs a prefix before it
-/// (Namespaces in XML: `:b` is no QName): an empty prefix would be read as none, and
-/// `:xmlns="u"` canonicalized as the declaration `xmlns="u"` it is not.
 /// [`ASCII_NAME`]'s classes: a byte that may start a name part (letters, `_`), one
 /// that may continue it (those, digits, `-`, `.`), and the colon.
 const NAME_START: u8 = 1;
@@ -970,6 +967,9 @@ const ASCII_NAME: [u8; 256] = {
     t
 };
 
+/// Splits a QName into prefix and local name. A colon needs a prefix before it
+/// (Namespaces in XML: `:b` is no QName): an empty prefix would be read as none, and
+/// `:xmlns="u"` canonicalized as the declaration `xmlns="u"` it is not.
 fn split_qname(name: &str, offset: usize) -> Result<(&str, &str), XmlError> {
     // An ASCII name in one pass: letters, digits, `_`, `-`, `.`, one colon with a
     // name on either side, each starting with a letter or `_`.

@@ -7,8 +7,9 @@
 //! needs is the bounds. Through quick-xml those cost about as much as the DOM's own
 //! work: its reader validates the UTF-8 of every event again (the DOM holds a `&str`)
 //! and scans each start tag that the DOM then scans once more for its attributes
-//! (issue 21: half of a request's parse). Here a token is found with one `memchr`
-//! search or two, on text already known to be UTF-8.
+//! (issue 21: half of a request's parse). Here a token is found with `memchr`
+//! searches (one per token, and two more per quoted value in a tag), on text already
+//! known to be UTF-8.
 //!
 //! The scanner checks only what delimits: that each construct is closed, that a
 //! comment holds no `--`, that `<!` opens a comment, a CDATA section or (refused by
