@@ -161,11 +161,10 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         // An offset inside a character counts as that character's start.
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let before = self.text.get(..offset).unwrap_or("");
+        let before = self
+            .text
+            .get(..floor_char(&self.text, offset))
+            .unwrap_or("");
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         (line, col)
@@ -272,15 +271,28 @@ fn level(d: &Diagnostic) -> Level<'static> {
 fn clamp(source: &SourceFile, loc: &Loc) -> std::ops::Range<usize> {
     let text = source.text.as_str();
     let r = loc.range().unwrap_or(0..0);
-    let mut start = r.start.min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
+    let start = floor_char(text, r.start);
+    start..ceil_char(text, r.end.max(start))
+}
+
+/// The start of the character holding byte `at` (the text's end past it).
+/// (`str::floor_char_boundary` is newer than the crate's minimum Rust.)
+fn floor_char(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
     }
-    let mut end = r.end.clamp(start, text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
+    at
+}
+
+/// The end of the character holding byte `at`, or `at` at a boundary (the text's end
+/// past it).
+fn ceil_char(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
     }
-    start..end
+    at
 }
 
 fn report<'a>(d: &'a Diagnostic, source: &'a SourceFile, lines: &LineStarts) -> Vec<Group<'a>> {
@@ -295,10 +307,7 @@ fn report<'a>(d: &'a Diagnostic, source: &'a SourceFile, lines: &LineStarts) -> 
     let lo = spans.iter().map(|r| r.start).min().unwrap_or(0);
     let hi = spans.iter().map(|r| r.end).max().unwrap_or(0);
     let (first_line, start) = lines.line_of(lo);
-    let mut limit = (hi + 4 * WIDTH).min(text.len());
-    while !text.is_char_boundary(limit) {
-        limit += 1;
-    }
+    let limit = ceil_char(text, hi + 4 * WIDTH);
     let end = text[hi..limit].find('\n').map_or(limit, |i| hi + i);
     let shift = |r: &std::ops::Range<usize>| r.start - start..r.end - start;
     let mut snippet = Snippet::source(&text[start..end])
