@@ -237,6 +237,10 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
                     continue 'walk;
                 }
                 i = self.doc.parent_index(i);
+                if i == Document::NONE {
+                    // (Not below `top` after all: the parser links no tree so.)
+                    return;
+                }
                 self.end_tag(Document::element_at(i));
             }
             return;

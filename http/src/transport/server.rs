@@ -425,11 +425,11 @@ pub(crate) async fn serve(
     })
 }
 
-/// Readies an accepted connection: each answer goes out as it is written. With
-/// Nagle's algorithm a reply written in two pieces (hyper writes a large body apart
-/// from its head) waited for the client's delayed acknowledgement of the first, 40 ms
-/// on Linux, before the second was sent: every negotiation took 40 ms more once a few
-/// clients connected at once (issue 21). The client side sets the same.
+/// Readies an accepted connection: each answer goes out as it is written. Without
+/// this, every negotiation took 40 ms more once a few clients connected at once (issue
+/// 21): Linux's delayed acknowledgement, which Nagle's algorithm waits for when a reply
+/// is written in two pieces (as hyper may write a large body apart from its head). The
+/// client side sets the same.
 fn ready(tcp: &tokio::net::TcpStream) {
     if let Err(e) = tcp.set_nodelay(true) {
         debug!(error = %e, "TCP_NODELAY not set");
