@@ -685,14 +685,15 @@ where
             crate::metrics::refused(fault);
             response(super::FAULT_STATUS, soap, "", bytes)
         }
-        Incoming::Request(request) => {
+        Incoming::Request(mut request) => {
             crate::metrics::called();
             let call = Call {
                 identity: request.identity.clone(),
                 // Without WS-Addressing the action travelled in HTTP.
                 action: request.verified.action.clone().or(http_action),
-                body: request.verified.body.clone(),
-                headers: request.verified.headers.clone(),
+                // (Moved: the reply needs the request's addressing, not its content.)
+                body: std::mem::take(&mut request.verified.body),
+                headers: std::mem::take(&mut request.verified.headers),
                 signed: request.signed().cloned(),
             };
             let answer = (shared.handler)(call).await;
