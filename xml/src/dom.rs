@@ -698,6 +698,26 @@ impl<'a> Document<'a> {
         self.nodes.get(i as usize)
     }
 
+    /// One past the index of the last node inside element `e` (its descendants are
+    /// the nodes between, in document order).
+    pub(crate) fn subtree_end(&self, e: Element) -> u32 {
+        self.data(e).subtree_end
+    }
+
+    /// The source range of character data `t`.
+    pub(crate) fn text_range(&self, t: &TextData) -> (usize, usize) {
+        (t.start as usize, t.end as usize)
+    }
+
+    /// Where node `i` starts in the source, for an element or character data.
+    pub(crate) fn node_start(&self, i: u32) -> Option<usize> {
+        match &self.nodes.get(i as usize)?.kind {
+            Kind::Element(d) => Some(d.start as usize),
+            Kind::Text(t) => Some(t.start as usize),
+            _ => None,
+        }
+    }
+
     pub(crate) fn first_child(&self, i: u32) -> u32 {
         self.nodes.get(i as usize).map_or(NONE, |n| n.first_child)
     }
@@ -940,11 +960,10 @@ fn is_name(s: &str) -> bool {
         })
 }
 
-/// [`ASCII_NAME`]'s classes: a byte that may start a name part (letters, `_`), one
-/// that may continue it (those, digits, `-`, `.`), and the colon.
+/// [`ASCII_NAME`]'s classes: a byte that may start a name part (letters, `_`), and
+/// one of an ASCII qualified name at all (those, digits, `-`, `.` and the colon).
 const NAME_START: u8 = 1;
-const NAME_CHAR: u8 = 2;
-const COLON: u8 = 4;
+const QNAME_BYTE: u8 = 2;
 
 /// The class of each byte in an ASCII qualified name; 0 for every other byte (a
 /// non-ASCII one sends the name to the character-by-character check).
@@ -954,11 +973,9 @@ const ASCII_NAME: [u8; 256] = {
     while b < 128 {
         let c = b as u8;
         t[b] = if c.is_ascii_alphabetic() || c == b'_' {
-            NAME_START | NAME_CHAR
-        } else if c.is_ascii_digit() || c == b'-' || c == b'.' {
-            NAME_CHAR
-        } else if c == b':' {
-            COLON
+            NAME_START | QNAME_BYTE
+        } else if c.is_ascii_digit() || c == b'-' || c == b'.' || c == b':' {
+            QNAME_BYTE
         } else {
             0
         };
@@ -971,28 +988,29 @@ const ASCII_NAME: [u8; 256] = {
 /// (Namespaces in XML: `:b` is no QName): an empty prefix would be read as none, and
 /// `:xmlns="u"` canonicalized as the declaration `xmlns="u"` it is not.
 fn split_qname(name: &str, offset: usize) -> Result<(&str, &str), XmlError> {
-    // An ASCII name in one pass: letters, digits, `_`, `-`, `.`, one colon with a
-    // name on either side, each starting with a letter or `_`.
+    // An ASCII name: one pass says every byte is a letter, digit, `_`, `-`, `.` or
+    // colon (no branch per byte); then at most one colon, not first or last, and each
+    // part starting with a letter or `_`.
     let bytes = name.as_bytes();
-    let mut colon = None;
-    let mut ok = !bytes.is_empty();
-    let mut at_start = true;
-    for (i, &b) in bytes.iter().enumerate() {
-        let class = ASCII_NAME[b as usize];
-        if class == COLON {
-            ok &= colon.is_none() && !at_start;
-            colon = Some(i);
-            at_start = true;
-        } else {
-            ok &= (class & if at_start { NAME_START } else { NAME_CHAR }) != 0;
-            at_start = false;
-        }
-    }
-    if ok && !at_start {
-        return Ok(match colon {
-            Some(i) => (&name[..i], &name[i + 1..]),
-            None => ("", name),
+    let (all, colons) = bytes
+        .iter()
+        .fold((QNAME_BYTE, 0usize), |(all, colons), &b| {
+            (
+                all & ASCII_NAME[b as usize],
+                colons + usize::from(b == b':'),
+            )
         });
+    let starts = |at: usize| {
+        bytes
+            .get(at)
+            .is_some_and(|&b| ASCII_NAME[b as usize] & NAME_START != 0)
+    };
+    if all != 0 && starts(0) {
+        match (colons, bytes.iter().position(|&b| b == b':')) {
+            (0, _) => return Ok(("", name)),
+            (1, Some(i)) if starts(i + 1) => return Ok((&name[..i], &name[i + 1..])),
+            _ => {}
+        }
     }
     // Anything else (a name with other characters, or no name) character by
     // character. Byte searches: `:` is ASCII, so the split is at a character
@@ -1585,8 +1603,9 @@ impl<'a, 'l> Parser<'a, 'l> {
                 }
             };
             let v0 = i + 1;
-            let v1 = inner[v0..]
-                .find(quote as char)
+            // (A byte search: the quote is ASCII, so its position is a character
+            // boundary; `memchr` costs less per call than `str::find`'s searcher.)
+            let v1 = memchr::memchr(quote, bytes.get(v0..).unwrap_or(&[]))
                 .map(|p| v0 + p)
                 .ok_or_else(|| {
                     malformed(

@@ -92,6 +92,7 @@ impl<'a> Scanner<'a> {
 
     /// The next token and its range (`start..end`); `None` at the end of the text.
     /// After an error the scanner is at the end.
+    #[inline]
     pub(crate) fn next_token(&mut self) -> Option<Result<(Token, usize, usize), XmlError>> {
         let start = self.pos;
         let first = *self.src.get(start)?;
@@ -103,6 +104,7 @@ impl<'a> Scanner<'a> {
         Some(found.map(|(token, end)| (token, start, end)))
     }
 
+    #[inline]
     fn token(&self, start: usize, first: u8) -> Result<(Token, usize), XmlError> {
         let src = self.src;
         let after = |what: &str| malformed(start, &format!("{what} is not closed"));
