@@ -22,6 +22,12 @@ pub trait Output {
     /// Takes the next canonical bytes.
     fn write(&mut self, bytes: &[u8]);
 
+    /// Takes the next canonical text (what the escapers write: pieces of their input
+    /// and ASCII).
+    fn write_str(&mut self, s: &str) {
+        self.write(s.as_bytes());
+    }
+
     /// Whether the output costs per call (a digest, an HMAC), so that the many small
     /// pieces canonicalization writes are better handed on in large blocks.
     fn wants_blocks(&self) -> bool {
@@ -44,6 +50,10 @@ impl Output for String {
     /// Canonical output is UTF-8 text made of whole characters of the source.
     fn write(&mut self, bytes: &[u8]) {
         self.push_str(&String::from_utf8_lossy(bytes));
+    }
+
+    fn write_str(&mut self, s: &str) {
+        self.push_str(s);
     }
 }
 
@@ -78,6 +88,14 @@ impl<O: Output + ?Sized> Output for Buffered<'_, O> {
             }
             // (Larger than a block: handed on as it is.)
             None => self.out.write(bytes),
+        }
+    }
+
+    fn write_str(&mut self, s: &str) {
+        if self.blocks {
+            self.write(s.as_bytes());
+        } else {
+            self.out.write_str(s);
         }
     }
 }
@@ -324,9 +342,8 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
     fn leaf(&mut self, i: u32) {
         match self.doc.node(i).map(|n| &n.kind) {
             Some(Kind::Text(t)) => {
-                let raw = self.doc.raw_text(t);
-                if is_canonical_text(raw) {
-                    self.out.write(raw.as_bytes());
+                if t.canonical {
+                    self.out.write(self.doc.raw_text(t).as_bytes());
                 } else {
                     let out = &mut *self.out;
                     self.doc.decode(t, |piece| escape(out, piece, false));
@@ -388,7 +405,7 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
     /// attributes are not written as canonical form writes them (one space before
     /// each, `name="value"`, in canonical order, `>` right after); an empty-element
     /// tag; an end tag with white space; character data that is not canonical as
-    /// written ([`is_canonical_text`]). A comment or processing instruction is left to
+    /// written (see [`crate::dom`]'s text data). A comment or processing instruction is left to
     /// the walk.
     fn copy_rest(&mut self, top: Element) -> bool {
         let doc = self.doc;
@@ -460,20 +477,18 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
                     let prefix = doc.prefix(e);
                     if !d.decls.is_empty()
                         || (prefix != "xml" && self.needs_declaring(prefix).is_some())
-                        || doc.attrs(e).any(|a| {
-                            !a.prefix.is_empty()
-                                && a.prefix != "xml"
-                                && self.needs_declaring(a.prefix).is_some()
-                        })
                     {
                         return false;
                     }
+                    let Some(as_written) = self.start_tag_as_written(e) else {
+                        return false;
+                    };
                     let range = doc.range(e);
                     if src.as_bytes().get(range.end.saturating_sub(2)..range.end) == Some(b"/>") {
                         fixes.push((range.start, range.end, Fix::EmptyTag(e)));
                         continue;
                     }
-                    if !self.canonical_start_tag(e) {
+                    if !as_written {
                         // The start tag ends where its content starts, or where the
                         // end tag does.
                         let tag_end = if doc.subtree_end(e) > i + 1 {
@@ -494,7 +509,7 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
                     }
                 }
                 Kind::Text(t) => {
-                    if !is_canonical_text(doc.raw_text(t)) {
+                    if !t.canonical {
                         let (start, stop) = doc.text_range(t);
                         fixes.push((start, stop, Fix::Text(i)));
                     }
@@ -505,27 +520,38 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         true
     }
 
-    /// Whether the start tag of `e`, which declares no namespace and needs none
-    /// declared, is its canonical form.
-    fn canonical_start_tag(&self, e: Element) -> bool {
+    /// Whether the start tag of `e`, which declares no namespace, is its canonical form
+    /// (one space before each attribute, `name="value"`, in canonical order, `>` right
+    /// after); `None` when a prefix of its attributes needs declaring here.
+    fn start_tag_as_written(&self, e: Element) -> Option<bool> {
         let doc = self.doc;
         let src = doc.source();
         let mut at = doc.range(e).start + 1 + doc.qualified_name(e).len();
         let mut previous: Option<crate::dom::Attr<'_>> = None;
+        let mut as_written = true;
         for a in doc.attrs(e) {
-            if src.as_bytes().get(at) != Some(&b' ')
-                || a.offset != at + 1
-                || previous.is_some_and(|p| attr_order(&p, &a) != std::cmp::Ordering::Less)
+            if !a.prefix.is_empty() && a.prefix != "xml" && self.needs_declaring(a.prefix).is_some()
             {
-                return false;
+                return None;
             }
-            let Some(whole) = written_canonically(src, &a) else {
-                return false;
-            };
-            at = a.offset + whole.len();
-            previous = Some(a);
+            if !as_written {
+                continue;
+            }
+            let whole = written_canonically(src, &a);
+            match whole {
+                Some(whole)
+                    if src.as_bytes().get(at) == Some(&b' ')
+                        && a.offset == at + 1
+                        && previous
+                            .is_none_or(|p| attr_order(&p, &a) == std::cmp::Ordering::Less) =>
+                {
+                    at = a.offset + whole.len();
+                    previous = Some(a);
+                }
+                _ => as_written = false,
+            }
         }
-        src.as_bytes().get(at) == Some(&b'>')
+        Some(as_written && src.as_bytes().get(at) == Some(&b'>'))
     }
 
     fn start_tag(&mut self, e: Element) {
@@ -641,33 +667,6 @@ fn text_escapes_any(bytes: &[u8]) -> bool {
     }) != 0
 }
 
-/// Whether character data as the source writes it (`raw`: text and references, maybe
-/// CDATA sections) is its own canonical form: no `>`, carriage return or CDATA section
-/// (`<` starts one), and every reference `&amp;`, `&lt;` or `&gt;` — which canonical
-/// form writes back as they are.
-fn is_canonical_text(raw: &str) -> bool {
-    let bytes = raw.as_bytes();
-    // Most text has none of the bytes text escapes: then it is canonical as it stands.
-    if !text_escapes_any(bytes) {
-        return true;
-    }
-    let mut i = 0;
-    while let Some(p) = bytes.get(i..).and_then(|rest| {
-        rest.iter()
-            .position(|b| matches!(b, b'&' | b'<' | b'>' | b'\r'))
-    }) {
-        let rest = bytes.get(i + p..).unwrap_or(&[]);
-        let reference = [&b"&amp;"[..], b"&lt;", b"&gt;"]
-            .into_iter()
-            .find(|r| rest.starts_with(r));
-        match reference {
-            Some(r) => i += p + r.len(),
-            None => return false,
-        }
-    }
-    true
-}
-
 /// The attribute `a` as the source `src` writes it, `name="value"`, when that is its
 /// canonical form: no space around `=`, double quotes, and a value the parse kept as
 /// written (a value with a reference, a tab, a line end or a carriage return was
@@ -722,26 +721,27 @@ fn escape<O: Output + ?Sized>(out: &mut O, s: &str, attr: bool) {
         !text_escapes_any(bytes)
     };
     if plain {
-        out.write(bytes);
+        out.write_str(s);
         return;
     }
+    // (Every cut is next to an ASCII byte: the pieces are whole characters.)
     let mut from = 0;
     for (i, b) in bytes.iter().enumerate() {
-        let rep: &[u8] = match (b, attr) {
-            (b'&', _) => b"&amp;",
-            (b'<', _) => b"&lt;",
-            (b'>', false) => b"&gt;",
-            (b'"', true) => b"&quot;",
-            (b'\t', true) => b"&#x9;",
-            (b'\n', true) => b"&#xA;",
-            (b'\r', _) => b"&#xD;",
+        let rep = match (b, attr) {
+            (b'&', _) => "&amp;",
+            (b'<', _) => "&lt;",
+            (b'>', false) => "&gt;",
+            (b'"', true) => "&quot;",
+            (b'\t', true) => "&#x9;",
+            (b'\n', true) => "&#xA;",
+            (b'\r', _) => "&#xD;",
             _ => continue,
         };
-        out.write(&bytes[from..i]);
-        out.write(rep);
+        out.write_str(s.get(from..i).unwrap_or(""));
+        out.write_str(rep);
         from = i + 1;
     }
-    out.write(&bytes[from..]);
+    out.write_str(s.get(from..).unwrap_or(""));
 }
 
 #[cfg(test)]

@@ -200,13 +200,17 @@ pub(crate) struct ElementData {
 /// Character data: the range of the source its text, references and CDATA sections
 /// span (however many follow one another), read when asked for ([`Document::decode`])
 /// rather than copied while parsing. `plain` when the range is the text itself (no
-/// reference, no CDATA section, no carriage return). The content of a comment or a
-/// processing instruction is `literal`: only its line ends change.
+/// reference, no CDATA section, no carriage return); `canonical` when the range is
+/// its own canonical form (no CDATA section, carriage return or `>`, and references
+/// only `&amp;`, `&lt;` and `&gt;`, which canonical form writes back as they are). The
+/// content of a comment or a processing instruction is `literal`: only its line ends
+/// change.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TextData {
     start: u32,
     end: u32,
     plain: bool,
+    pub(crate) canonical: bool,
     literal: bool,
 }
 
@@ -221,6 +225,7 @@ impl TextData {
             start: start as u32,
             end: (start + text.len()) as u32,
             plain: !text.as_bytes().contains(&b'\r'),
+            canonical: false,
             literal: true,
         }
     }
@@ -849,7 +854,10 @@ struct Parser<'a, 'l> {
     interned: Option<std::collections::HashMap<Cow<'a, str>, u32>>,
     /// The attributes of the element being read, reused from element to element:
     /// (name, raw value, offset of the name, offset of the value).
-    attr_buf: Vec<(&'a str, &'a str, usize, usize)>,
+    /// Attributes of the start tag being read: name, its prefix's length when the
+    /// name was checked as it was read ([`ascii_qname`]), raw value, offsets of the
+    /// name and of the value.
+    attr_buf: Vec<(&'a str, Option<usize>, &'a str, usize, usize)>,
 }
 
 /// Whether two names (prefixes, local names: short strings) are equal, compared in
@@ -983,6 +991,37 @@ const ASCII_NAME: [u8; 256] = {
     }
     t
 };
+
+/// The ASCII qualified name `bytes` start with: where it ends (at the first byte no
+/// ASCII name holds) and, when it is a QName (one part, or two parts around one colon,
+/// each starting with a letter or `_`), its prefix's length (0 for none). `None`: the
+/// name is to be read and checked by [`split_qname`] (a non-ASCII name, or none).
+#[inline]
+fn ascii_qname(bytes: &[u8]) -> (usize, Option<usize>) {
+    let (mut end, mut colon, mut colons) = (0, 0, 0);
+    while let Some(&b) = bytes.get(end) {
+        if ASCII_NAME[b as usize] == 0 {
+            break;
+        }
+        if b == b':' {
+            colon = end;
+            colons += 1;
+        }
+        end += 1;
+    }
+    // (A byte after the name has no class: it starts no part.)
+    let starts = |at: usize| {
+        bytes
+            .get(at)
+            .is_some_and(|&b| ASCII_NAME[b as usize] & NAME_START != 0)
+    };
+    let prefix = match colons {
+        0 => Some(0),
+        1 => Some(colon).filter(|&c| starts(c + 1)),
+        _ => None,
+    };
+    (end, prefix.filter(|_| starts(0)))
+}
 
 /// Splits a QName into prefix and local name. A colon needs a prefix before it
 /// (Namespaces in XML: `:b` is no QName): an empty prefix would be read as none, and
@@ -1351,18 +1390,26 @@ impl<'a, 'l> Parser<'a, 'l> {
     }
 
     /// Adds the character data at `start..end` (text, a reference or a CDATA section;
-    /// `plain` when it reads as written) under the current element, extending a text
-    /// node it follows.
-    fn push_text(&mut self, start: usize, end: usize, plain: bool) -> Result<(), XmlError> {
+    /// `plain` when it reads as written, `canonical` when it is its canonical form)
+    /// under the current element, extending a text node it follows.
+    fn push_text(
+        &mut self,
+        start: usize,
+        end: usize,
+        plain: bool,
+        canonical: bool,
+    ) -> Result<(), XmlError> {
         if let Some(prev) = self.last_text() {
             prev.end = end as u32;
             prev.plain &= plain;
+            prev.canonical &= canonical;
             return Ok(());
         }
         self.push_node(Kind::Text(TextData {
             start: start as u32,
             end: end as u32,
             plain,
+            canonical,
             literal: false,
         }))?;
         Ok(())
@@ -1451,21 +1498,23 @@ impl<'a, 'l> Parser<'a, 'l> {
                         continue;
                     }
                     // One pass that the compiler vectorizes says whether the text
-                    // holds a byte that needs a look: a control character (a carriage
-                    // return among them), the lead byte of U+FFFE/U+FFFF, or `]`.
-                    // Only then are the checks made one by one.
-                    let suspect = raw.as_bytes().iter().fold(false, |seen, &b| {
-                        seen | (b < 0x20) | (b == 0xEF) | (b == b']')
+                    // holds a byte that needs a look (bit 1): a control character (a
+                    // carriage return among them), the lead byte of U+FFFE/U+FFFF, or
+                    // `]`; and whether it holds `>` (bit 2), which canonical form
+                    // escapes. Only then are the checks made one by one.
+                    let seen = raw.as_bytes().iter().fold(0u8, |seen, &b| {
+                        seen | u8::from((b < 0x20) | (b == 0xEF) | (b == b']'))
+                            | (u8::from(b == b'>') << 1)
                     });
                     let mut plain = true;
-                    if suspect {
+                    if seen & 1 != 0 {
                         check_chars(raw, start)?;
                         if let Some(i) = raw.find("]]>") {
                             return Err(malformed(start + i, "`]]>` is not allowed in text"));
                         }
                         plain = !raw.as_bytes().contains(&b'\r');
                     }
-                    self.push_text(start, end, plain)?;
+                    self.push_text(start, end, plain, plain && seen & 2 == 0)?;
                 }
                 Token::Ref => {
                     if self.stack.is_empty() {
@@ -1475,7 +1524,8 @@ impl<'a, 'l> Parser<'a, 'l> {
                         .get(1..raw.len().saturating_sub(1))
                         .ok_or_else(|| malformed(start, "a reference is cut short"))?;
                     resolve_ref(name, start)?;
-                    self.push_text(start, end, false)?;
+                    let canonical = matches!(name, "amp" | "lt" | "gt");
+                    self.push_text(start, end, false, canonical)?;
                 }
                 Token::CData => {
                     if self.stack.is_empty() {
@@ -1485,7 +1535,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                         .get(9..raw.len().saturating_sub(3))
                         .ok_or_else(|| malformed(start, "a CDATA section is cut short"))?;
                     check_chars(content, start + 9)?;
-                    self.push_text(start, end, false)?;
+                    self.push_text(start, end, false, false)?;
                 }
                 Token::Comment => {
                     let content = raw
@@ -1553,9 +1603,18 @@ impl<'a, 'l> Parser<'a, 'l> {
                 limit: self.limits.max_depth,
             });
         }
-        let name_end = inner.bytes().position(is_ws).unwrap_or(inner.len());
-        let qname = &inner[..name_end];
-        let (prefix, _) = split_qname(qname, start + 1)?;
+        // The name, up to white space: read and checked in one pass when it is ASCII.
+        let (qname, prefix) = match ascii_qname(inner.as_bytes()) {
+            (end, Some(p)) if inner.as_bytes().get(end).is_none_or(|&b| is_ws(b)) => {
+                (&inner[..end], &inner[..p])
+            }
+            _ => {
+                let name_end = inner.bytes().position(is_ws).unwrap_or(inner.len());
+                let qname = &inner[..name_end];
+                (qname, split_qname(qname, start + 1)?.0)
+            }
+        };
+        let name_end = qname.len();
 
         // Scan the attributes: name, `=`, quoted value, separated by white space.
         // (name, raw value, offset of the name, offset of the value)
@@ -1576,8 +1635,16 @@ impl<'a, 'l> Parser<'a, 'l> {
                 return Err(malformed(at, "attributes must be separated by white space"));
             }
             let n0 = i;
-            while i < bytes.len() && !is_ws(bytes[i]) && bytes[i] != b'=' {
-                i += 1;
+            // Up to white space or `=`: read and checked in one pass when it is ASCII.
+            let (len, checked) = ascii_qname(&bytes[n0..]);
+            let checked =
+                checked.filter(|_| bytes.get(n0 + len).is_none_or(|&b| is_ws(b) || b == b'='));
+            if checked.is_some() {
+                i = n0 + len;
+            } else {
+                while i < bytes.len() && !is_ws(bytes[i]) && bytes[i] != b'=' {
+                    i += 1;
+                }
             }
             let name = &inner[n0..i];
             while i < bytes.len() && is_ws(bytes[i]) {
@@ -1619,7 +1686,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                     name: name.to_owned(),
                 });
             }
-            raw_attrs.push((name, &inner[v0..v1], at, start + 1 + v0));
+            raw_attrs.push((name, checked, &inner[v0..v1], at, start + 1 + v0));
             if raw_attrs.len() > self.limits.max_attributes {
                 return Err(XmlError::TooManyAttributes {
                     offset: at,
@@ -1632,7 +1699,7 @@ impl<'a, 'l> Parser<'a, 'l> {
         // Namespace declarations first: they apply to this element's own names.
         self.scope.open();
         let decl_start = self.doc.decls.len() as u32;
-        for (name, raw, name_at, at) in &raw_attrs {
+        for (name, _, raw, name_at, at) in &raw_attrs {
             let decl_prefix = if *name == "xmlns" {
                 Some("")
             } else {
@@ -1695,11 +1762,15 @@ impl<'a, 'l> Parser<'a, 'l> {
         };
         let index = self.doc.nodes.len() as u32;
         let attr_start = self.doc.attrs.len() as u32;
-        for (name, raw, name_at, at) in &raw_attrs {
+        for (name, checked, raw, name_at, at) in &raw_attrs {
             if *name == "xmlns" || name.starts_with("xmlns:") {
                 continue;
             }
-            let (ap, al) = split_qname(name, *name_at)?;
+            let (ap, al) = match checked {
+                Some(0) => ("", *name),
+                Some(p) => (&name[..*p], &name[p + 1..]),
+                None => split_qname(name, *name_at)?,
+            };
             let ans = if ap.is_empty() {
                 NONE
             } else {
