@@ -128,30 +128,26 @@ impl Framing {
                 || header_kind(name).is_some_and(|h| signed.contains(&Part::Header(h)))
         };
         let mut ids = Vec::new();
+        // (Written piece by piece: a message is written for every call.)
         let mut out = String::with_capacity(1024 + body.len() + security.map_or(0, str::len));
-        if self.addressing == Addressing::Transport {
-            let _ = write!(
-                out,
-                r#"<s:Envelope xmlns:s="{}" xmlns:u="{}"><s:Header>"#,
-                self.soap.ns(),
-                ns::WSU
-            );
-        } else {
-            let _ = write!(
-                out,
-                r#"<s:Envelope xmlns:s="{}" xmlns:a="{}" xmlns:u="{}"><s:Header>"#,
-                self.soap.ns(),
-                self.addressing.ns(),
-                ns::WSU
-            );
+        out.push_str(r#"<s:Envelope xmlns:s=""#);
+        out.push_str(self.soap.ns());
+        if self.addressing != Addressing::Transport {
+            out.push_str(r#"" xmlns:a=""#);
+            out.push_str(self.addressing.ns());
         }
+        out.push_str(r#"" xmlns:u=""#);
+        out.push_str(ns::WSU);
+        out.push_str(r#""><s:Header>"#);
         let mu = self.soap.must_understand();
         let mut signed_headers = Vec::new();
         for part in self.header_parts(headers) {
             out.push_str("<a:");
             out.push_str(part.name);
             if part.must_understand {
-                let _ = write!(out, r#" s:mustUnderstand="{mu}""#);
+                out.push_str(r#" s:mustUnderstand=""#);
+                out.push_str(mu);
+                out.push('"');
             }
             if signs(part.name) {
                 let id = format!("_{}", ids.len() + 1);
@@ -160,19 +156,21 @@ impl Framing {
                 ids.push(id);
             }
             out.push('>');
-            out.push_str(&part.content);
-            let _ = write!(out, "</a:{}>", part.name);
+            part.content.write(&mut out);
+            out.push_str("</a:");
+            out.push_str(part.name);
+            out.push('>');
         }
         for block in headers.application {
             out.push_str(block);
         }
         let mut security_end = None;
         if let Some(security) = security {
-            let _ = write!(
-                out,
-                r#"<o:Security s:mustUnderstand="{mu}" xmlns:o="{}">"#,
-                ns::WSSE
-            );
+            out.push_str(r#"<o:Security s:mustUnderstand=""#);
+            out.push_str(mu);
+            out.push_str(r#"" xmlns:o=""#);
+            out.push_str(ns::WSSE);
+            out.push_str(r#"">"#);
             out.push_str(security);
             security_end = Some(out.len());
             out.push_str("</o:Security>");
@@ -198,41 +196,41 @@ impl Framing {
     }
 
     /// The addressing headers of a message, in the order they are written.
-    fn header_parts(&self, headers: &Headers<'_>) -> Vec<HeaderPart> {
+    fn header_parts<'h>(&self, headers: &Headers<'h>) -> Vec<HeaderPart<'h>> {
         if self.addressing == Addressing::Transport {
             return Vec::new();
         }
         let mut parts = vec![HeaderPart {
             name: "Action",
             must_understand: true,
-            content: text(headers.action),
+            content: Content::Text(headers.action),
         }];
         if let Some(id) = headers.message_id {
             parts.push(HeaderPart {
                 name: "MessageID",
                 must_understand: false,
-                content: text(id),
+                content: Content::Text(id),
             });
         }
         if let Some(id) = headers.relates_to {
             parts.push(HeaderPart {
                 name: "RelatesTo",
                 must_understand: false,
-                content: text(id),
+                content: Content::Text(id),
             });
         }
         if headers.reply_to_anonymous {
             parts.push(HeaderPart {
                 name: "ReplyTo",
                 must_understand: false,
-                content: format!("<a:Address>{}</a:Address>", self.addressing.anonymous()),
+                content: Content::Address(self.addressing.anonymous()),
             });
         }
         if let Some(to) = headers.to {
             parts.push(HeaderPart {
                 name: "To",
                 must_understand: true,
-                content: text(to),
+                content: Content::Text(to),
             });
         }
         parts
@@ -262,7 +260,9 @@ impl Framing {
         for (_, a) in attrs {
             out.push_str(&a);
         }
-        let _ = write!(out, ">{}</a:{}>", part.content, part.name);
+        out.push('>');
+        part.content.write(&mut out);
+        let _ = write!(out, "</a:{}>", part.name);
         out
     }
 
@@ -282,34 +282,92 @@ impl Framing {
 
 /// One WS-Addressing header.
 #[derive(Debug)]
-struct HeaderPart {
+struct HeaderPart<'a> {
     name: &'static str,
     must_understand: bool,
-    /// Escaped content.
-    content: String,
+    content: Content<'a>,
+}
+
+/// What a WS-Addressing header holds.
+#[derive(Debug)]
+enum Content<'a> {
+    /// Text, escaped as it is written.
+    Text(&'a str),
+    /// An endpoint reference to this address.
+    Address(&'static str),
+}
+
+impl Content<'_> {
+    fn write(&self, out: &mut String) {
+        match self {
+            Content::Text(t) => escape_text(t, out),
+            Content::Address(a) => {
+                out.push_str("<a:Address>");
+                out.push_str(a);
+                out.push_str("</a:Address>");
+            }
+        }
+    }
 }
 
 /// A `wsu:Timestamp`, with an id when something references it.
 pub(crate) fn timestamp(id: Option<&str>, created: SystemTime, validity: Duration) -> String {
-    let id = id
-        .map(|id| format!(r#" u:Id="{}""#, attr(id)))
-        .unwrap_or_default();
-    format!(
-        r#"<u:Timestamp{id}><u:Created>{}</u:Created><u:Expires>{}</u:Expires></u:Timestamp>"#,
-        format_time(created),
-        format_time(created + validity)
-    )
+    Stamp::new(created, validity).element(id)
+}
+
+/// The two times of a Timestamp, formatted once for the element and for its canonical
+/// form (a signed message writes both).
+pub(crate) struct Stamp {
+    created: String,
+    expires: String,
+}
+
+impl Stamp {
+    pub(crate) fn new(created: SystemTime, validity: Duration) -> Self {
+        Stamp {
+            created: format_time(created),
+            expires: format_time(created + validity),
+        }
+    }
+
+    /// The `wsu:Timestamp` element, with an id when something references it.
+    pub(crate) fn element(&self, id: Option<&str>) -> String {
+        let mut out = String::with_capacity(160);
+        out.push_str("<u:Timestamp");
+        if let Some(id) = id {
+            out.push_str(r#" u:Id=""#);
+            escape_attr(id, &mut out);
+            out.push('"');
+        }
+        self.times(&mut out);
+        out
+    }
+
+    /// The exclusive canonical form of [`element`](Self::element) inside an envelope.
+    pub(crate) fn canonical(&self, id: &str) -> String {
+        let mut out = String::with_capacity(256);
+        out.push_str(r#"<u:Timestamp xmlns:u=""#);
+        out.push_str(ns::WSU);
+        out.push_str(r#"" u:Id=""#);
+        escape_attr(id, &mut out);
+        out.push('"');
+        self.times(&mut out);
+        out
+    }
+
+    /// From the start tag's `>` to the end tag.
+    fn times(&self, out: &mut String) {
+        out.push_str("><u:Created>");
+        out.push_str(&self.created);
+        out.push_str("</u:Created><u:Expires>");
+        out.push_str(&self.expires);
+        out.push_str("</u:Expires></u:Timestamp>");
+    }
 }
 
 /// The exclusive canonical form of [`timestamp`]'s element inside an envelope.
 pub(crate) fn timestamp_canonical(id: &str, created: SystemTime, validity: Duration) -> String {
-    format!(
-        r#"<u:Timestamp xmlns:u="{}" u:Id="{}"><u:Created>{}</u:Created><u:Expires>{}</u:Expires></u:Timestamp>"#,
-        ns::WSU,
-        attr(id),
-        format_time(created),
-        format_time(created + validity)
-    )
+    Stamp::new(created, validity).canonical(id)
 }
 
 /// A `SecurityContextToken` with its identifier (and instance, for renewed keys), and

@@ -15,7 +15,6 @@ use crate::wire::{uri, Sc};
 use crate::xml::c14n;
 use crate::xml::dom::{Document, Limits, XmlError};
 use base64::Engine as _;
-use std::fmt::Write as _;
 use std::time::{Duration, SystemTime};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -116,7 +115,8 @@ pub fn protect_signed(
     if !signing.signed() {
         return Ok((unsigned(msg, now, validity), None));
     }
-    let mut security = envelope::timestamp(Some(TIMESTAMP_ID), now, validity);
+    let stamp = envelope::Stamp::new(now, validity);
+    let mut security = stamp.element(Some(TIMESTAMP_ID));
     // A received token goes back as it came, unless its id is one wsbind gives a part
     // of its own (then the SCT is written from its fields).
     let received = key.received.filter(|t| !is_wsbind_id(&t.id));
@@ -199,7 +199,7 @@ pub fn protect_signed(
     let mut reference =
         |id: &str, digest: &[u8]| push_reference(&mut signed_info, suite, id, digest);
     if signing.covers(Part::Timestamp) {
-        let ts = envelope::timestamp_canonical(TIMESTAMP_ID, now, validity);
+        let ts = stamp.canonical(TIMESTAMP_ID);
         reference(TIMESTAMP_ID, suite.digest.digest(ts.as_bytes()).as_ref());
     }
     for (id, canonical) in &written.signed_headers {
@@ -221,26 +221,36 @@ pub fn protect_signed(
 /// references).
 fn signed_info_head(suite: &Suite, extra: usize) -> String {
     let mut signed_info = String::with_capacity(512 + extra);
-    let _ = write!(
-        signed_info,
-        r#"<SignedInfo xmlns="{ds}"><CanonicalizationMethod Algorithm="{c14n}"></CanonicalizationMethod><SignatureMethod Algorithm="{sig}"></SignatureMethod>"#,
-        ds = crate::wire::ns::DS,
-        c14n = uri::EXC_C14N,
-        sig = suite.signature.uri(),
-    );
+    for piece in [
+        r#"<SignedInfo xmlns=""#,
+        crate::wire::ns::DS,
+        r#""><CanonicalizationMethod Algorithm=""#,
+        uri::EXC_C14N,
+        r#""></CanonicalizationMethod><SignatureMethod Algorithm=""#,
+        suite.signature.uri(),
+        r#""></SignatureMethod>"#,
+    ] {
+        signed_info.push_str(piece);
+    }
     signed_info
 }
 
 /// One Reference of SignedInfo, in its canonical form: `#id`, exclusive C14N, the
 /// suite's digest.
 fn push_reference(signed_info: &mut String, suite: &Suite, id: &str, digest: &[u8]) {
-    let _ = write!(
-        signed_info,
-        r##"<Reference URI="#{id}"><Transforms><Transform Algorithm="{c14n}"></Transform></Transforms><DigestMethod Algorithm="{dm}"></DigestMethod><DigestValue>{dv}</DigestValue></Reference>"##,
-        c14n = uri::EXC_C14N,
-        dm = suite.digest.uri(),
-        dv = B64.encode(digest),
-    );
+    for piece in [
+        r##"<Reference URI="#"##,
+        id,
+        r#""><Transforms><Transform Algorithm=""#,
+        uri::EXC_C14N,
+        r#""></Transform></Transforms><DigestMethod Algorithm=""#,
+        suite.digest.uri(),
+        r#""></DigestMethod><DigestValue>"#,
+    ] {
+        signed_info.push_str(piece);
+    }
+    B64.encode_string(digest, signed_info);
+    signed_info.push_str("</DigestValue></Reference>");
 }
 
 /// Closes SignedInfo, signs it with `key` and writes the `ds:Signature` with `key_info`
@@ -254,12 +264,15 @@ fn signature_element(
     signed_info.push_str("</SignedInfo>");
     let value = hmac(suite.signature, key, signed_info.as_bytes());
     let mut signature = String::with_capacity(signed_info.len() + 400);
-    let _ = write!(
-        signature,
-        r##"<Signature xmlns="{}">{signed_info}<SignatureValue>{}</SignatureValue><KeyInfo>{key_info}</KeyInfo></Signature>"##,
-        crate::wire::ns::DS,
-        B64.encode(value),
-    );
+    signature.push_str(r#"<Signature xmlns=""#);
+    signature.push_str(crate::wire::ns::DS);
+    signature.push_str(r#"">"#);
+    signature.push_str(&signed_info);
+    signature.push_str("<SignatureValue>");
+    B64.encode_string(value.as_ref(), &mut signature);
+    signature.push_str("</SignatureValue><KeyInfo>");
+    signature.push_str(key_info);
+    signature.push_str("</KeyInfo></Signature>");
     (signature, value.as_ref().to_vec())
 }
 
