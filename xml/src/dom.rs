@@ -386,7 +386,12 @@ impl<'a> Document<'a> {
                 limit: limits.max_bytes,
             });
         }
-        Parser::new(src, limits, ids).run()
+        // Start tags are read in one pass (`Parser::lazy`); a document that pass
+        // refuses is read again token by token, so that what is refused, and the
+        // error, are exactly the token-by-token reading's.
+        Parser::new(src, limits, ids, true)
+            .run()
+            .or_else(|_| Parser::new(src, limits, ids, false).run())
     }
 
     /// Like [`Document::parse`], for bytes that must be UTF-8 (a leading byte order
@@ -858,6 +863,14 @@ struct Parser<'a, 'l> {
     /// name was checked as it was read ([`ascii_qname`]), raw value, offsets of the
     /// name and of the value.
     attr_buf: Vec<(&'a str, Option<usize>, &'a str, usize, usize)>,
+    /// Whether start tags are read in one pass from their `<`, their end found by the
+    /// reading of their attributes ([`Scanner::lazy`]). Only a tag whose names are
+    /// ASCII QNames and whose attributes are `name="value"` (or single-quoted), with
+    /// white space between, ending at `>` or `/>`, is read so; any other refuses the
+    /// document, which is then read again token by token. A tag read so is the tag
+    /// the token-by-token reading finds (its quotes are all value delimiters, so the
+    /// first `>` outside quotes is where its reading ends), with the same attributes.
+    lazy: bool,
 }
 
 /// Whether two names (prefixes, local names: short strings) are equal, compared in
@@ -1259,7 +1272,7 @@ fn attr_value(raw: &str, offset: usize) -> Result<Cow<'_, str>, XmlError> {
 }
 
 impl<'a, 'l> Parser<'a, 'l> {
-    fn new(src: &'a str, limits: &'l Limits, ids: &'l [IdAttr]) -> Self {
+    fn new(src: &'a str, limits: &'l Limits, ids: &'l [IdAttr], lazy: bool) -> Self {
         // Room for what a SOAP message of this size typically holds (a node and an
         // attribute per 24 bytes), so the vectors rarely grow (and never copy a large
         // document's nodes) while parsing. A reservation is address space, not
@@ -1299,6 +1312,7 @@ impl<'a, 'l> Parser<'a, 'l> {
             scope: Scope::with_room(),
             interned: None,
             attr_buf: Vec::with_capacity(8),
+            lazy,
         }
     }
 
@@ -1434,7 +1448,11 @@ impl<'a, 'l> Parser<'a, 'l> {
         if body.starts_with('\u{FEFF}') {
             return Err(malformed(base, "a second byte order mark"));
         }
-        let mut tokens = Scanner::new(self.src, base);
+        let mut tokens = if self.lazy {
+            Scanner::lazy(self.src, base)
+        } else {
+            Scanner::new(self.src, base)
+        };
         while let Some(token) = tokens.next_token() {
             let (token, start, end) = token?;
             let raw = self
@@ -1458,7 +1476,12 @@ impl<'a, 'l> Parser<'a, 'l> {
                     let inner = raw
                         .get(1..inner_end)
                         .ok_or_else(|| malformed(start, "a tag is cut short"))?;
-                    self.start_element(inner, start, end, empty)?;
+                    self.start_element(inner, start, Some((end, empty)))?;
+                }
+                Token::Open => {
+                    let rest = self.src.get(start + 1..).unwrap_or("");
+                    let end = self.start_element(rest, start, None)?;
+                    tokens.resume(end);
                 }
                 Token::End => {
                     let name = raw
@@ -1587,13 +1610,19 @@ impl<'a, 'l> Parser<'a, 'l> {
         Ok(self.doc)
     }
 
+    /// Reads the start tag at `start` (`<`): `inner` is what follows `<`, up to the
+    /// tag's `>` or `/>` when the scanner found them (`tag`: the tag's end and whether
+    /// it is an empty-element tag), or the rest of the text when the tag is read in
+    /// one pass ([`Parser::lazy`]). Returns where the tag ends.
     fn start_element(
         &mut self,
         inner: &'a str,
         start: usize,
-        end: usize,
-        empty: bool,
-    ) -> Result<(), XmlError> {
+        tag: Option<(usize, bool)>,
+    ) -> Result<usize, XmlError> {
+        // (A lazy reading refuses whatever it does not read: the document is read
+        // again token by token, which says what is wrong.)
+        let lazy_refusal = || malformed(start, "read again token by token");
         if self.stack.is_empty() && self.doc.root != NONE {
             return Err(malformed(start, "a second document element"));
         }
@@ -1605,9 +1634,15 @@ impl<'a, 'l> Parser<'a, 'l> {
         }
         // The name, up to white space: read and checked in one pass when it is ASCII.
         let (qname, prefix) = match ascii_qname(inner.as_bytes()) {
-            (end, Some(p)) if inner.as_bytes().get(end).is_none_or(|&b| is_ws(b)) => {
+            (end, Some(p))
+                if inner
+                    .as_bytes()
+                    .get(end)
+                    .is_none_or(|&b| is_ws(b) || (tag.is_none() && (b == b'>' || b == b'/'))) =>
+            {
                 (&inner[..end], &inner[..p])
             }
+            _ if tag.is_none() => return Err(lazy_refusal()),
             _ => {
                 let name_end = inner.bytes().position(is_ws).unwrap_or(inner.len());
                 let qname = &inner[..name_end];
@@ -1622,13 +1657,19 @@ impl<'a, 'l> Parser<'a, 'l> {
         raw_attrs.clear();
         let bytes = inner.as_bytes();
         let mut i = name_end;
-        loop {
+        let (end, empty) = loop {
             let ws_start = i;
             while i < bytes.len() && is_ws(bytes[i]) {
                 i += 1;
             }
-            if i >= bytes.len() {
-                break;
+            match (tag, bytes.get(i)) {
+                (Some(tag), None) => break tag,
+                (None, Some(b'>')) => break (start + 1 + i + 1, false),
+                (None, Some(b'/')) if bytes.get(i + 1) == Some(&b'>') => {
+                    break (start + 1 + i + 2, true)
+                }
+                (None, None) => return Err(lazy_refusal()),
+                _ => {}
             }
             let at = start + 1 + i;
             if i == ws_start {
@@ -1641,6 +1682,8 @@ impl<'a, 'l> Parser<'a, 'l> {
                 checked.filter(|_| bytes.get(n0 + len).is_none_or(|&b| is_ws(b) || b == b'='));
             if checked.is_some() {
                 i = n0 + len;
+            } else if tag.is_none() {
+                return Err(lazy_refusal());
             } else {
                 while i < bytes.len() && !is_ws(bytes[i]) && bytes[i] != b'=' {
                     i += 1;
@@ -1694,7 +1737,7 @@ impl<'a, 'l> Parser<'a, 'l> {
                 });
             }
             i = v1 + 1;
-        }
+        };
 
         // Namespace declarations first: they apply to this element's own names.
         self.scope.open();
@@ -1836,8 +1879,22 @@ impl<'a, 'l> Parser<'a, 'l> {
             self.stack.push(i);
         }
         self.attr_buf = raw_attrs;
-        Ok(())
+        Ok(end)
     }
+}
+
+/// The document as read with start tags in one pass ([`Parser::lazy`]) and as read
+/// token by token, each shown whole (`Debug`), for tests that hold the two readings
+/// to each other.
+#[cfg(test)]
+pub(crate) fn both_readings(src: &str) -> (Result<String, XmlError>, Result<String, XmlError>) {
+    let limits = Limits::default();
+    let read = |lazy| {
+        Parser::new(src, &limits, &[], lazy)
+            .run()
+            .map(|d| format!("{d:?}"))
+    };
+    (read(true), read(false))
 }
 
 #[cfg(test)]
@@ -2206,5 +2263,93 @@ mod tests {
             );
         }
         assert!(Document::parse("<p:a xmlns:p='urn:p' p:b='x'/>", &l).is_ok());
+    }
+}
+
+/// The one-pass reading of start tags against the token-by-token reading, on tags of
+/// every layout: names, spacing, quotes, values holding `>`, `/`, `=` and the other
+/// quote, empty-element tags, and the slips the one pass leaves to the other.
+#[cfg(test)]
+mod one_pass {
+    use proptest::prelude::*;
+
+    fn tag() -> impl Strategy<Value = String> {
+        let name = prop::sample::select(vec![
+            "a", "p:a", "b.c-d_e", "x:y:z", ":a", "a:", "1a", "é", "p:é",
+        ]);
+        let space = prop::sample::select(vec!["", " ", "  ", "\t", "\n", "\r\n"]);
+        let value = prop::sample::select(vec![
+            "", "v", "a>b", "a/b", "a=b", "'", "\"", "&amp;", "<", " x ", "/>",
+        ]);
+        let quote = prop::sample::select(vec!["\"", "'"]);
+        let attr = (
+            space.clone(),
+            name.clone(),
+            space.clone(),
+            space.clone(),
+            quote,
+            value,
+        );
+        (
+            name,
+            prop::collection::vec(attr, 0..4),
+            space,
+            prop::sample::select(vec![">", "/>", "/ >", ""]),
+        )
+            .prop_map(|(name, attrs, tail, close)| {
+                let mut t = format!("<{name}");
+                for (s0, n, s1, s2, q, v) in attrs {
+                    let s0 = if s0.is_empty() { " " } else { s0 };
+                    t.push_str(&format!("{s0}{n}{s1}={s2}{q}{v}{q}"));
+                }
+                t.push_str(tail);
+                t.push_str(close);
+                t
+            })
+    }
+
+    /// The usual layouts are read in one pass; what the one pass does not read is read
+    /// token by token, and refused as that reading refuses it.
+    #[test]
+    fn which_tags_are_read_in_one_pass() {
+        for src in [
+            r#"<r><a x="1" y='2'/><b z="a>b" w='"'></b><c/><d /><e	x = "1"
+            ></e></r>"#,
+            r#"<p:r xmlns:p="urn:p" p:x="1"><p:a/></p:r>"#,
+        ] {
+            let (lazy, by_token) = super::both_readings(src);
+            assert!(lazy.is_ok(), "{src}: {lazy:?}");
+            assert_eq!(lazy, by_token, "{src}");
+        }
+        for src in [
+            r#"<é/>"#,
+            r#"<r a/ >"#,
+            r#"<r><a x="1"/ ></r>"#,
+            r#"<r x="1"y="2"/>"#,
+        ] {
+            let (lazy, by_token) = super::both_readings(src);
+            assert!(lazy.is_err(), "{src}");
+            let parsed =
+                super::Document::parse(src, &super::Limits::default()).map(|d| format!("{d:?}"));
+            assert_eq!(parsed, by_token, "{src}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn a_tag_read_in_one_pass_is_the_tag_read_token_by_token(
+            outer in tag(),
+            inner in tag(),
+            text in prop::sample::select(vec!["", "t", ">", "a/b"]),
+        ) {
+            // The tags inside a root that declares the prefix `p`.
+            let src = format!(r#"<r xmlns:p="urn:p">{outer}{text}{inner}</r>"#);
+            let (lazy, by_token) = super::both_readings(&src);
+            if let Ok(lazy) = &lazy {
+                prop_assert_eq!(by_token.as_ref(), Ok(lazy), "{}", src);
+            }
+        }
     }
 }

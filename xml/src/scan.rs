@@ -40,6 +40,9 @@ pub(crate) enum Token {
     Pi,
     /// `<?xml …?>`: the XML declaration (the DOM allows it only first).
     Decl,
+    /// `<` of a start tag, from a [`Scanner::lazy`] scanner: the reader of the tag
+    /// finds its end and [`resumes`](Scanner::resume) the scan there.
+    Open,
     /// `<!DOCTYPE`: refused by the DOM, which is told where it starts.
     Doctype,
 }
@@ -48,6 +51,9 @@ pub(crate) enum Token {
 pub(crate) struct Scanner<'a> {
     src: &'a [u8],
     pos: usize,
+    /// Whether a start tag is handed out as [`Token::Open`], its end left to the
+    /// reader of its attributes (who finds it on the way: see [`Scanner::lazy`]).
+    lazy_tags: bool,
 }
 
 fn malformed(offset: usize, reason: &str) -> XmlError {
@@ -63,7 +69,25 @@ impl<'a> Scanner<'a> {
         Scanner {
             src: src.as_bytes(),
             pos,
+            lazy_tags: false,
         }
+    }
+
+    /// As [`new`](Self::new), handing out start tags as [`Token::Open`]: the DOM reads
+    /// a start tag's attributes from its `<` on and finds its end as it goes, rather
+    /// than this scanner searching for the end (quote-aware) and the DOM reading the
+    /// same bytes again. The DOM falls back to the whole-token scan for any document
+    /// whose tags it cannot read so (see `Parser::lazy` in the DOM).
+    pub(crate) fn lazy(src: &'a str, pos: usize) -> Self {
+        Scanner {
+            lazy_tags: true,
+            ..Self::new(src, pos)
+        }
+    }
+
+    /// Goes on from `pos`: the end of the start tag a [`Token::Open`] began.
+    pub(crate) fn resume(&mut self, pos: usize) {
+        self.pos = pos;
     }
 
     /// Where `needle` next occurs at or after `from`, as an offset into the source.
@@ -163,6 +187,7 @@ impl<'a> Scanner<'a> {
                         ))
                     }
                 }
+                _ if self.lazy_tags => Ok((Token::Open, start + 1)),
                 _ => {
                     let end = self
                         .tag_end(start + 1)
@@ -313,6 +338,15 @@ mod oracle {
         } else if Document::parse(src, &Limits::default()).is_ok() {
             return Err(format!("quick-xml refused, the DOM accepted:\n{src}"));
         }
+        // A document the one-pass reading of start tags accepts is the document the
+        // token-by-token reading makes.
+        if let (Ok(lazy), by_token) = crate::dom::both_readings(src) {
+            if by_token.as_ref() != Ok(&lazy) {
+                return Err(format!(
+                    "one pass: {lazy}\ntoken by token: {by_token:?}\n{src}"
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -330,7 +364,7 @@ mod oracle {
         ] {
             dirs.push(shared.join(d));
         }
-        let mut n = 0;
+        let (mut n, mut read_in_one_pass) = (0, 0);
         for dir in dirs {
             for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{dir:?}: {e}")) {
                 let path = entry.expect("entry").path();
@@ -341,10 +375,18 @@ mod oracle {
                 if let Err(e) = agree(src) {
                     panic!("{}: {e}", path.display());
                 }
+                // Messages are read in one pass (the fallback is for what a peer
+                // should not send).
+                let (lazy, by_token) = crate::dom::both_readings(src);
+                if !dir.ends_with("c14n-corpus") && !dir.ends_with("c14n") && by_token.is_ok() {
+                    assert!(lazy.is_ok(), "{} is read token by token", path.display());
+                    read_in_one_pass += 1;
+                }
                 n += 1;
             }
         }
         assert!(n > 50, "{n} documents");
+        assert!(read_in_one_pass > 20, "{read_in_one_pass} messages");
     }
 
     /// Pieces of markup, spliced anywhere into a message.
