@@ -432,9 +432,9 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
             for &(start, stop, fix) in &fixes {
                 self.out.write(src.get(at..start).unwrap_or(&[]));
                 match fix {
-                    Fix::StartTag(e) => self.start_tag(e),
+                    Fix::StartTag(e) => self.undeclaring_start_tag(e),
                     Fix::EmptyTag(e) => {
-                        self.start_tag(e);
+                        self.undeclaring_start_tag(e);
                         self.close_tag(e);
                     }
                     Fix::EndTag(e) => self.close_tag(e),
@@ -554,10 +554,9 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         Some(as_written && src.as_bytes().get(at) == Some(&b'>'))
     }
 
-    fn start_tag(&mut self, e: Element) {
+    /// Writes `<` and the name of `e`, as its start tag writes them.
+    fn open_tag(&mut self, e: Element) {
         let doc = self.doc;
-        let prefix = doc.prefix(e);
-        // `<` and the name, as the start tag writes them.
         let at = doc.range(e).start;
         let qname = doc.qualified_name(e);
         match doc.source().get(at..at + 1 + qname.len()) {
@@ -567,6 +566,19 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
                 self.out.write(qname.as_bytes());
             }
         }
+    }
+
+    /// The start tag of an element that writes no namespace declaration (below the top
+    /// of a copied subtree: see [`copy_rest`](Self::copy_rest)).
+    fn undeclaring_start_tag(&mut self, e: Element) {
+        self.open_tag(e);
+        self.write_attrs(e);
+    }
+
+    fn start_tag(&mut self, e: Element) {
+        let doc = self.doc;
+        let prefix = doc.prefix(e);
+        self.open_tag(e);
 
         // The prefixes this element needs declared: visibly utilized ones, then the
         // inclusive ones in scope.
@@ -621,7 +633,12 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         }
         self.wanted = wanted;
         self.decls = decls;
+        self.write_attrs(e);
+    }
 
+    /// Writes the attributes of `e` in canonical order, and the start tag's `>`.
+    fn write_attrs(&mut self, e: Element) {
+        let doc = self.doc;
         let mut attrs = std::mem::take(&mut self.attrs);
         attrs.clear();
         attrs.extend(doc.attrs(e));
