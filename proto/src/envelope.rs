@@ -123,13 +123,27 @@ impl Framing {
         body: &str,
         signed: &[Part],
     ) -> WrittenEnvelope {
+        self.write_with_room(headers, security, body, signed, 0)
+    }
+
+    /// As [`write`](Self::write), the text allocated with `room` bytes more: where a
+    /// signature is inserted afterwards (at `security_end`) without growing it.
+    pub fn write_with_room(
+        &self,
+        headers: &Headers<'_>,
+        security: Option<&str>,
+        body: &str,
+        signed: &[Part],
+        room: usize,
+    ) -> WrittenEnvelope {
         let signs = |name: &str| {
             signed.contains(&Part::Addressing)
                 || header_kind(name).is_some_and(|h| signed.contains(&Part::Header(h)))
         };
         let mut ids = Vec::new();
         // (Written piece by piece: a message is written for every call.)
-        let mut out = String::with_capacity(1024 + body.len() + security.map_or(0, str::len));
+        let mut out =
+            String::with_capacity(1024 + body.len() + security.map_or(0, str::len) + room);
         out.push_str(r#"<s:Envelope xmlns:s=""#);
         out.push_str(self.soap.ns());
         if self.addressing != Addressing::Transport {

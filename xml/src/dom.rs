@@ -1297,8 +1297,14 @@ impl<'a, 'l> Parser<'a, 'l> {
             attrs,
             values: Vec::new(),
             decls: Vec::with_capacity(16),
-            uris: vec![Cow::Borrowed(XML_NS)],
-            ids: Vec::new(),
+            // (Room for a SOAP message's namespaces and ids, so that these grow once
+            // if at all.)
+            uris: {
+                let mut uris = Vec::with_capacity(12);
+                uris.push(Cow::Borrowed(XML_NS));
+                uris
+            },
+            ids: Vec::with_capacity(4),
             root: NONE,
         };
         Parser {

@@ -166,9 +166,13 @@ pub fn protect_signed(
             )
         }
     };
-    let written = msg
-        .framing
-        .write(&msg.headers, Some(&security), msg.body, &signing.parts());
+    // Room for the signature inserted below: SignedInfo's opening, a Reference per
+    // signed part, the value and KeyInfo.
+    let parts = signing.parts();
+    let room = 768 + 320 * (parts.len() + 1) + key_info.len();
+    let written =
+        msg.framing
+            .write_with_room(&msg.headers, Some(&security), msg.body, &parts, room);
     // `Framing::write` reports where the security header ends whenever it is given
     // one, as it is here.
     let insert_at = written.security_end.ok_or(ProtectError::Internal(
