@@ -350,6 +350,26 @@ impl ClientEngine {
         now: SystemTime,
     ) -> Result<Request, EngineError> {
         let message_id = self.message_id();
+        let (created, validity) = self.stamp(now);
+        let bytes = protect_request(
+            &self.config,
+            &self.endpoint,
+            self.rng.as_mut(),
+            ctx,
+            (action, application, body),
+            &message_id,
+            (created, validity),
+        )?;
+        Ok(Request {
+            purpose,
+            action: action.to_owned(),
+            message_id,
+            bytes,
+        })
+    }
+
+    /// The `Created` and validity of the next request's Timestamp.
+    fn stamp(&mut self, now: SystemTime) -> (SystemTime, Duration) {
         // Under MS-LWSSP the signature covers the Timestamp alone, so two requests with
         // the same Timestamp would carry the same signature, and the server's replay
         // cache would refuse the second. Timestamps have millisecond precision, and
@@ -369,43 +389,9 @@ impl ClientEngine {
         } else {
             self.same_created = self.same_created.saturating_add(1);
         }
-        let now = self.last_created;
         let validity =
             self.config.timestamp_validity + Duration::from_millis(u64::from(self.same_created));
-        let bytes = security::protect(
-            &Outgoing {
-                framing: self.config.framing,
-                headers: Headers {
-                    action,
-                    to: Some(&self.endpoint),
-                    message_id: Some(&message_id),
-                    reply_to_anonymous: true,
-                    relates_to: None,
-                    application,
-                },
-                body,
-            },
-            &SigningKey {
-                sc: self.config.sc,
-                identifier: &ctx.identifier,
-                instance: ctx.instance.as_deref(),
-                cookie: ctx.cookie.as_deref(),
-                key: &ctx.key,
-                include_token: true,
-                received: ctx.token.as_ref(),
-            },
-            &self.config.suite,
-            &self.config.request_signing(),
-            now,
-            validity,
-            self.rng.as_mut(),
-        )?;
-        Ok(Request {
-            purpose,
-            action: action.to_owned(),
-            message_id,
-            bytes,
-        })
+        (self.last_created, validity)
     }
 
     fn target(ctx: &ClientContext) -> TokenRef {
@@ -458,15 +444,35 @@ impl ClientEngine {
         body: &str,
         now: SystemTime,
     ) -> Result<Request, EngineError> {
-        let ctx = match &self.state {
-            State::Ready(c) => c.clone(),
+        match &self.state {
+            State::Ready(_) => {}
             State::Closed => return Err(StateError::Closed.into()),
             State::Idle if self.config.no_context.is_some() => {
                 return Ok(self.contextless_request(action, headers, body, now));
             }
             State::Idle => return Err(StateError::NotEstablished.into()),
+        }
+        let message_id = self.message_id();
+        let (created, validity) = self.stamp(now);
+        // (The context is read where it is held: the fields borrowed apart.)
+        let State::Ready(ctx) = &self.state else {
+            return Err(StateError::NotEstablished.into());
         };
-        self.protected(Purpose::Application, &ctx, action, headers, body, now)
+        let bytes = protect_request(
+            &self.config,
+            &self.endpoint,
+            self.rng.as_mut(),
+            ctx,
+            (action, headers, body),
+            &message_id,
+            (created, validity),
+        )?;
+        Ok(Request {
+            purpose: Purpose::Application,
+            action: action.to_owned(),
+            message_id,
+            bytes,
+        })
     }
 
     /// An application request without a context: under a username on every message,
@@ -699,8 +705,9 @@ impl ClientEngine {
         request_id: &str,
         now: SystemTime,
     ) -> Result<Verified, EngineError> {
+        // (The context is read where it is held: the fields borrowed apart.)
         let ctx = match &self.state {
-            State::Ready(c) => Some(c.clone()),
+            State::Ready(c) => Some(c),
             State::Idle if self.config.no_context.is_some() => None,
             _ => return Err(StateError::NoContextForReply.into()),
         };
@@ -708,10 +715,17 @@ impl ClientEngine {
         let doc = message::parse(text, &self.config.policy)?;
         let env = message::EnvelopeParts::read(&doc)?;
         env.fail_on_fault(&doc)?;
-        let mut keys: Box<dyn security::ContextKeys + '_> = match &ctx {
-            Some(ctx) => Box::new(ClientKeys { ctx }),
+        let (mut with_context, mut none);
+        let keys: &mut dyn security::ContextKeys = match ctx {
+            Some(ctx) => {
+                with_context = ClientKeys { ctx };
+                &mut with_context
+            }
             // No context, no key: a signed reply cannot be verified and is refused.
-            None => Box::new(NoKeys),
+            None => {
+                none = NoKeys;
+                &mut none
+            }
         };
         let signing = self
             .config
@@ -721,7 +735,7 @@ impl ClientEngine {
             &doc,
             &self.config.policy,
             signing,
-            keys.as_mut(),
+            keys,
             &mut self.replay,
             now,
         )?;
@@ -737,6 +751,47 @@ impl ClientEngine {
         }
         Ok(security::verify::owned(&doc, v)?)
     }
+}
+
+/// A request protected with `ctx`: `(action, application header blocks, body)`,
+/// stamped `(created, validity)`.
+fn protect_request(
+    config: &Config,
+    endpoint: &str,
+    rng: &mut dyn Rng,
+    ctx: &ClientContext,
+    (action, application, body): (&str, &[String], &str),
+    message_id: &str,
+    (created, validity): (SystemTime, Duration),
+) -> Result<String, EngineError> {
+    Ok(security::protect(
+        &Outgoing {
+            framing: config.framing,
+            headers: Headers {
+                action,
+                to: Some(endpoint),
+                message_id: Some(message_id),
+                reply_to_anonymous: true,
+                relates_to: None,
+                application,
+            },
+            body,
+        },
+        &SigningKey {
+            sc: config.sc,
+            identifier: &ctx.identifier,
+            instance: ctx.instance.as_deref(),
+            cookie: ctx.cookie.as_deref(),
+            key: &ctx.key,
+            include_token: true,
+            received: ctx.token.as_ref(),
+        },
+        &config.suite,
+        &config.request_signing(),
+        created,
+        validity,
+        rng,
+    )?)
 }
 
 /// The keys of a client with no context (a username on every message): none.
