@@ -72,6 +72,7 @@ struct Buffered<'o, O: Output + ?Sized> {
 const BLOCK: usize = 1024;
 
 impl<O: Output + ?Sized> Output for Buffered<'_, O> {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
         if !self.blocks {
             self.out.write(bytes);
@@ -643,11 +644,22 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
         attrs.clear();
         attrs.extend(doc.attrs(e));
         attrs.sort_unstable_by(attr_order);
+        let src = doc.source().as_bytes();
         for a in &attrs {
-            self.out.write(b" ");
             match written_canonically(doc.source(), a) {
-                Some(whole) => self.out.write(whole.as_bytes()),
+                // With the space before it, when the source has one there.
+                Some(whole) => match a.offset.checked_sub(1).and_then(|at| {
+                    src.get(at..a.offset + whole.len())
+                        .filter(|spaced| spaced.first() == Some(&b' '))
+                }) {
+                    Some(spaced) => self.out.write(spaced),
+                    None => {
+                        self.out.write(b" ");
+                        self.out.write(whole.as_bytes());
+                    }
+                },
                 None => {
+                    self.out.write(b" ");
                     self.qname(a.prefix, a.local);
                     self.out.write(b"=\"");
                     escape(self.out, a.value, true);
