@@ -393,22 +393,25 @@ pub(crate) fn sct(
     instance: Option<&str>,
     cookie: Option<&str>,
 ) -> String {
-    let mut out = format!(
-        r#"<c:SecurityContextToken u:Id="{}" xmlns:c="{}"><c:Identifier>{}</c:Identifier>"#,
-        attr(id),
-        sc.sc,
-        text(identifier)
-    );
+    let mut out = String::with_capacity(256 + cookie.map_or(0, str::len));
+    out.push_str(r#"<c:SecurityContextToken u:Id=""#);
+    escape_attr(id, &mut out);
+    out.push_str(r#"" xmlns:c=""#);
+    out.push_str(sc.sc);
+    out.push_str(r#""><c:Identifier>"#);
+    escape_text(identifier, &mut out);
+    out.push_str("</c:Identifier>");
     if let Some(instance) = instance {
-        let _ = write!(out, "<c:Instance>{}</c:Instance>", text(instance));
+        out.push_str("<c:Instance>");
+        escape_text(instance, &mut out);
+        out.push_str("</c:Instance>");
     }
     if let Some(cookie) = cookie {
-        let _ = write!(
-            out,
-            r#"<w:Cookie xmlns:w="{}">{}</w:Cookie>"#,
-            ns::COOKIE,
-            text(cookie)
-        );
+        out.push_str(r#"<w:Cookie xmlns:w=""#);
+        out.push_str(ns::COOKIE);
+        out.push_str(r#"">"#);
+        escape_text(cookie, &mut out);
+        out.push_str("</w:Cookie>");
     }
     out.push_str("</c:SecurityContextToken>");
     out
@@ -427,28 +430,35 @@ pub(crate) enum SctRef<'a> {
 
 /// A `wsse:SecurityTokenReference` to an SCT.
 pub(crate) fn sct_reference(sc: &Sc, r: SctRef<'_>) -> String {
+    let mut out = String::with_capacity(256);
+    out.push_str(r#"<o:SecurityTokenReference><o:Reference URI=""#);
     match r {
-        SctRef::Local(id) => format!(
-            r##"<o:SecurityTokenReference><o:Reference URI="#{}" ValueType="{}"/></o:SecurityTokenReference>"##,
-            attr(id),
-            sc.sct
-        ),
+        SctRef::Local(id) => {
+            out.push('#');
+            escape_attr(id, &mut out);
+            out.push('"');
+        }
         SctRef::External {
             identifier,
             instance,
         } => {
+            escape_attr(identifier, &mut out);
+            out.push('"');
             // WS-SC: an external reference to a renewed key names its instance, on the
             // Reference as MS-LWSSP shows it.
-            let instance = instance
-                .map(|i| format!(r#" c:Instance="{}" xmlns:c="{}""#, attr(i), sc.sc))
-                .unwrap_or_default();
-            format!(
-                r#"<o:SecurityTokenReference><o:Reference URI="{}"{instance} ValueType="{}"/></o:SecurityTokenReference>"#,
-                attr(identifier),
-                sc.sct
-            )
+            if let Some(i) = instance {
+                out.push_str(r#" c:Instance=""#);
+                escape_attr(i, &mut out);
+                out.push_str(r#"" xmlns:c=""#);
+                out.push_str(sc.sc);
+                out.push('"');
+            }
         }
     }
+    out.push_str(r#" ValueType=""#);
+    out.push_str(sc.sct);
+    out.push_str(r#""/></o:SecurityTokenReference>"#);
+    out
 }
 
 /// A `DerivedKeyToken` as wsbind emits it: the token reference, `Offset` (never

@@ -294,13 +294,23 @@ fn generation(v: ScVersion) -> &'static str {
 }
 
 fn binary_secret(type_uri: Option<&str>, bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(128);
+    push_binary_secret(&mut out, type_uri, bytes);
+    out
+}
+
+/// [`binary_secret`], written into `out`.
+fn push_binary_secret(out: &mut String, type_uri: Option<&str>, bytes: &[u8]) {
     match type_uri {
-        Some(t) => format!(
-            r#"<t:BinarySecret Type="{t}">{}</t:BinarySecret>"#,
-            B64.encode(bytes)
-        ),
-        None => format!("<t:BinarySecret>{}</t:BinarySecret>", B64.encode(bytes)),
+        Some(t) => {
+            out.push_str(r#"<t:BinarySecret Type=""#);
+            out.push_str(t);
+            out.push_str(r#"">"#);
+        }
+        None => out.push_str("<t:BinarySecret>"),
     }
+    B64.encode_string(bytes, out);
+    out.push_str("</t:BinarySecret>");
 }
 
 impl Rst {
@@ -448,86 +458,90 @@ impl Rstr {
     pub fn write(&self) -> String {
         let sc = wire::sc(self.version);
         let collection = sc.rstr_collection && self.kind == RequestKind::Issue;
-        let mut out = String::with_capacity(1024);
-        if collection {
-            let _ = write!(
-                out,
-                r#"<t:RequestSecurityTokenResponseCollection xmlns:t="{}" xmlns:o="{}"><t:RequestSecurityTokenResponse>"#,
-                sc.trust,
-                ns::WSSE
-            );
+        // (Written piece by piece: one is written for every negotiation.)
+        let mut out = String::with_capacity(2048);
+        let push = |out: &mut String, pieces: &[&str]| {
+            for p in pieces {
+                out.push_str(p);
+            }
+        };
+        out.push_str(if collection {
+            "<t:RequestSecurityTokenResponseCollection"
         } else {
-            let _ = write!(
-                out,
-                r#"<t:RequestSecurityTokenResponse xmlns:t="{}" xmlns:o="{}">"#,
+            "<t:RequestSecurityTokenResponse"
+        });
+        push(
+            &mut out,
+            &[
+                r#" xmlns:t=""#,
                 sc.trust,
-                ns::WSSE
-            );
+                r#"" xmlns:o=""#,
+                ns::WSSE,
+                r#"">"#,
+            ],
+        );
+        if collection {
+            out.push_str("<t:RequestSecurityTokenResponse>");
         }
         if !self.cancelled {
-            let _ = write!(out, "<t:TokenType>{}</t:TokenType>", sc.sct);
+            push(&mut out, &["<t:TokenType>", sc.sct, "</t:TokenType>"]);
         }
         if let Some(t) = &self.token {
-            let _ = write!(
-                out,
-                "<t:RequestedSecurityToken>{}</t:RequestedSecurityToken>",
-                envelope::sct(
-                    sc,
-                    t.wsu_id.as_deref().unwrap_or("_sct"),
-                    &t.identifier,
-                    t.instance.as_deref(),
-                    t.cookie.as_deref()
-                )
-            );
+            out.push_str("<t:RequestedSecurityToken>");
+            out.push_str(&envelope::sct(
+                sc,
+                t.wsu_id.as_deref().unwrap_or("_sct"),
+                &t.identifier,
+                t.instance.as_deref(),
+                t.cookie.as_deref(),
+            ));
+            out.push_str("</t:RequestedSecurityToken>");
         }
         if let Some(r) = &self.attached {
-            let _ = write!(
-                out,
-                "<t:RequestedAttachedReference>{}</t:RequestedAttachedReference>",
-                r.write(sc)
-            );
+            out.push_str("<t:RequestedAttachedReference>");
+            out.push_str(&r.write(sc));
+            out.push_str("</t:RequestedAttachedReference>");
         }
         if let Some(r) = &self.unattached {
-            let _ = write!(
-                out,
-                "<t:RequestedUnattachedReference>{}</t:RequestedUnattachedReference>",
-                r.write(sc)
-            );
+            out.push_str("<t:RequestedUnattachedReference>");
+            out.push_str(&r.write(sc));
+            out.push_str("</t:RequestedUnattachedReference>");
         }
         match &self.proof {
             Proof::None => {}
             Proof::BinarySecret(k) => {
-                let _ = write!(
-                    out,
-                    "<t:RequestedProofToken>{}</t:RequestedProofToken>",
-                    binary_secret(None, k.as_bytes())
-                );
+                out.push_str("<t:RequestedProofToken>");
+                push_binary_secret(&mut out, None, k.as_bytes());
+                out.push_str("</t:RequestedProofToken>");
             }
-            Proof::ComputedKey => {
-                let _ = write!(
-                    out,
-                    "<t:RequestedProofToken><t:ComputedKey>{}</t:ComputedKey></t:RequestedProofToken>",
-                    sc.ck_p_sha1
-                );
-            }
+            Proof::ComputedKey => push(
+                &mut out,
+                &[
+                    "<t:RequestedProofToken><t:ComputedKey>",
+                    sc.ck_p_sha1,
+                    "</t:ComputedKey></t:RequestedProofToken>",
+                ],
+            ),
         }
         if let Some(e) = &self.entropy {
-            let _ = write!(
-                out,
-                "<t:Entropy>{}</t:Entropy>",
-                binary_secret(Some(sc.nonce), e.as_bytes())
-            );
+            out.push_str("<t:Entropy>");
+            push_binary_secret(&mut out, Some(sc.nonce), e.as_bytes());
+            out.push_str("</t:Entropy>");
         }
         if let Some((c, x)) = self.lifetime {
-            let _ = write!(
-                out,
-                "<t:Lifetime><u:Created>{}</u:Created><u:Expires>{}</u:Expires></t:Lifetime>",
-                envelope::format_time(c),
-                envelope::format_time(x)
+            push(
+                &mut out,
+                &[
+                    "<t:Lifetime><u:Created>",
+                    &envelope::format_time(c),
+                    "</u:Created><u:Expires>",
+                    &envelope::format_time(x),
+                    "</u:Expires></t:Lifetime>",
+                ],
             );
         }
         if let Some(k) = self.key_size {
-            let _ = write!(out, "<t:KeySize>{k}</t:KeySize>");
+            push(&mut out, &["<t:KeySize>", &k.to_string(), "</t:KeySize>"]);
         }
         if self.cancelled {
             out.push_str("<t:RequestedTokenCancelled/>");
