@@ -483,13 +483,17 @@ pub(crate) fn derived_key_token(
 
 /// A WS-Security `UsernameToken` with a text password.
 pub(crate) fn username_token(id: &str, username: &str, password: &str) -> String {
-    format!(
-        r#"<o:UsernameToken u:Id="{}"><o:Username>{}</o:Username><o:Password Type="{}">{}</o:Password></o:UsernameToken>"#,
-        attr(id),
-        text(username),
-        crate::wire::uri::PASSWORD_TEXT,
-        text(password)
-    )
+    let mut out = String::with_capacity(256 + username.len() + password.len());
+    out.push_str(r#"<o:UsernameToken u:Id=""#);
+    escape_attr(id, &mut out);
+    out.push_str(r#""><o:Username>"#);
+    escape_text(username, &mut out);
+    out.push_str(r#"</o:Username><o:Password Type=""#);
+    out.push_str(crate::wire::uri::PASSWORD_TEXT);
+    out.push_str(r#"">"#);
+    escape_text(password, &mut out);
+    out.push_str("</o:Password></o:UsernameToken>");
+    out
 }
 
 /// A WS-Security `BinarySecurityToken` of `value_type`, base64.

@@ -293,13 +293,8 @@ fn generation(v: ScVersion) -> &'static str {
     }
 }
 
-fn binary_secret(type_uri: Option<&str>, bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(128);
-    push_binary_secret(&mut out, type_uri, bytes);
-    out
-}
-
-/// [`binary_secret`], written into `out`.
+/// A `t:BinarySecret` of `bytes` (base64), with its `Type` when given, written into
+/// `out`.
 fn push_binary_secret(out: &mut String, type_uri: Option<&str>, bytes: &[u8]) {
     match type_uri {
         Some(t) => {
@@ -317,24 +312,34 @@ impl Rst {
     /// The RST element (the Body's content).
     pub fn write(&self) -> String {
         let sc = wire::sc(self.version);
-        let mut out = format!(
-            r#"<t:RequestSecurityToken xmlns:t="{}" xmlns:o="{}">"#,
+        // (Written piece by piece: one is written for every negotiation.)
+        let mut out = String::with_capacity(1024);
+        for piece in [
+            r#"<t:RequestSecurityToken xmlns:t=""#,
             sc.trust,
-            ns::WSSE
-        );
-        if self.kind != RequestKind::Cancel {
-            let _ = write!(out, "<t:TokenType>{}</t:TokenType>", sc.sct);
+            r#"" xmlns:o=""#,
+            ns::WSSE,
+            r#"">"#,
+        ] {
+            out.push_str(piece);
         }
-        let _ = write!(out, "<t:RequestType>{}</t:RequestType>", self.kind.uri(sc));
+        if self.kind != RequestKind::Cancel {
+            out.push_str("<t:TokenType>");
+            out.push_str(sc.sct);
+            out.push_str("</t:TokenType>");
+        }
+        out.push_str("<t:RequestType>");
+        out.push_str(self.kind.uri(sc));
+        out.push_str("</t:RequestType>");
         if let Some(e) = &self.entropy {
-            let _ = write!(
-                out,
-                "<t:Entropy>{}</t:Entropy>",
-                binary_secret(Some(sc.nonce), e.as_bytes())
-            );
+            out.push_str("<t:Entropy>");
+            push_binary_secret(&mut out, Some(sc.nonce), e.as_bytes());
+            out.push_str("</t:Entropy>");
         }
         if let Some(k) = self.key_size {
-            let _ = write!(out, "<t:KeySize>{k}</t:KeySize>");
+            out.push_str("<t:KeySize>");
+            out.push_str(&k.to_string());
+            out.push_str("</t:KeySize>");
         }
         // The target last, as MS-LWSSP §4.10 and §4.12 show it.
         if let Some(target) = &self.target {
