@@ -144,13 +144,14 @@ fn canonicalize<O: Output + ?Sized>(
         inclusive,
         with_comments,
         out: &mut buffered,
-        // (Room for what a SOAP message's elements need, so that these grow once if
-        // at all.)
+        // (Room for the declarations in scope in a SOAP message, so that they grow
+        // once if at all; the rest is allocated when first used: a Timestamp or a
+        // token writes few declarations and attributes, a copied subtree none.)
         scope: Scope::with_room(),
-        rendered: Scope::with_room(),
-        wanted: Vec::with_capacity(4),
-        decls: Vec::with_capacity(4),
-        attrs: Vec::with_capacity(8),
+        rendered: Scope::default(),
+        wanted: Vec::new(),
+        decls: Vec::new(),
+        attrs: Vec::new(),
         verbatim,
         fixes: Vec::new(),
     };
