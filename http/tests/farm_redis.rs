@@ -33,7 +33,15 @@ impl Drop for Redis {
     }
 }
 
+/// The Redis server's program, installed once for all the tests of this binary: they
+/// run as threads of one process, and two `apt-get install`s at once fail on dpkg's lock.
 fn redis_server_binary() -> String {
+    static BINARY: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    let mut binary = BINARY.lock().unwrap_or_else(|e| e.into_inner());
+    binary.get_or_insert_with(find_or_install_redis).clone()
+}
+
+fn find_or_install_redis() -> String {
     let found = |name: &str| {
         Command::new(name)
             .arg("--version")
