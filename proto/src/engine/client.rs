@@ -340,10 +340,11 @@ impl ClientEngine {
         })
     }
 
+    /// A request protected with `ctx`, or (`None`) with the context the engine holds.
     fn protected(
         &mut self,
         purpose: Purpose,
-        ctx: &ClientContext,
+        ctx: Option<&ClientContext>,
         action: &str,
         application: &[String],
         body: &str,
@@ -351,6 +352,12 @@ impl ClientEngine {
     ) -> Result<Request, EngineError> {
         let message_id = self.message_id();
         let (created, validity) = self.stamp(now);
+        // (The held context is read where it is held, not copied: the fields are
+        // borrowed apart.)
+        let ctx = match (ctx, &self.state) {
+            (Some(ctx), _) | (None, State::Ready(ctx)) => ctx,
+            (None, _) => return Err(StateError::NotEstablished.into()),
+        };
         let bytes = protect_request(
             &self.config,
             &self.endpoint,
@@ -412,7 +419,7 @@ impl ClientEngine {
         };
         let request = self.protected(
             Purpose::Renew,
-            ctx,
+            Some(ctx),
             self.config.sc.action_renew,
             &[],
             &rst.write(),
@@ -452,27 +459,7 @@ impl ClientEngine {
             }
             State::Idle => return Err(StateError::NotEstablished.into()),
         }
-        let message_id = self.message_id();
-        let (created, validity) = self.stamp(now);
-        // (The context is read where it is held: the fields borrowed apart.)
-        let State::Ready(ctx) = &self.state else {
-            return Err(StateError::NotEstablished.into());
-        };
-        let bytes = protect_request(
-            &self.config,
-            &self.endpoint,
-            self.rng.as_mut(),
-            ctx,
-            (action, headers, body),
-            &message_id,
-            (created, validity),
-        )?;
-        Ok(Request {
-            purpose: Purpose::Application,
-            action: action.to_owned(),
-            message_id,
-            bytes,
-        })
+        self.protected(Purpose::Application, None, action, headers, body, now)
     }
 
     /// An application request without a context: under a username on every message,
@@ -539,7 +526,7 @@ impl ClientEngine {
         };
         let request = self.protected(
             Purpose::Cancel,
-            &ctx,
+            Some(&ctx),
             self.config.sc.action_cancel,
             &[],
             &rst.write(),
