@@ -209,8 +209,8 @@ struct Canon<'d, 'a, 'o, O: Output + ?Sized> {
     decls: Vec<(&'d str, u32)>,
     attrs: Vec<crate::dom::Attr<'d>>,
     /// Whether the content of the subtree's top element may be copied from the source
-    /// when it is its own canonical form ([`Canon::verbatim_rest`]); off only to test
-    /// that the copy is what the walk writes.
+    /// ([`Canon::copy_rest`]); off only to test that the copy is what the walk
+    /// writes.
     verbatim: bool,
     /// Buffer of `copy_rest`.
     fixes: Vec<(usize, usize, Fix)>,
@@ -406,9 +406,8 @@ impl<'d, 'a, O: Output + ?Sized> Canon<'d, 'a, '_, O> {
     /// the walk would write it there. What is rewritten: a start tag whose
     /// attributes are not written as canonical form writes them (one space before
     /// each, `name="value"`, in canonical order, `>` right after); an empty-element
-    /// tag; an end tag with white space; character data that is not canonical as
-    /// written (see [`crate::dom`]'s text data). A comment or processing instruction is left to
-    /// the walk.
+    /// tag; an end tag with white space; character data the parse did not mark as its
+    /// own canonical form. A comment or processing instruction is left to the walk.
     fn copy_rest(&mut self, top: Element) -> bool {
         let doc = self.doc;
         let first = Document::element_index(top) + 1;

@@ -76,8 +76,8 @@ impl<'a> Scanner<'a> {
     /// As [`new`](Self::new), handing out start tags as [`Token::Open`]: the DOM reads
     /// a start tag's attributes from its `<` on and finds its end as it goes, rather
     /// than this scanner searching for the end (quote-aware) and the DOM reading the
-    /// same bytes again. The DOM falls back to the whole-token scan for any document
-    /// whose tags it cannot read so (see `Parser::lazy` in the DOM).
+    /// same bytes again. A tag the DOM cannot read so it reads as
+    /// [`start_tag`](Self::start_tag) delimits it (see `Parser::lazy` in the DOM).
     pub(crate) fn lazy(src: &'a str, pos: usize) -> Self {
         Scanner {
             lazy_tags: true,
